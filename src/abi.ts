@@ -1,0 +1,222 @@
+// The ONE place for numbers shared by the machine (assembly/) and the shell (src/): ABI version,
+// op codes, states, request layout, config codes, the kernel's flag values and errno numbers.
+// Written in the subset both asc and tsc compile: enums and plain numeric consts only. No imports,
+// no functions, no strings (names live in src/names.ts and assembly/names.ts).
+
+/** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
+export const ABI_VERSION = 1;
+
+/** What a request asks for. One op = one syscall, named as the kernel names it. */
+export enum Op {
+  none = 0,
+  openat = 1,
+  read = 2,
+  close = 3,
+  fchdir = 4,
+  chdir = 5,
+  chroot = 6,
+  pivot_root = 7,
+  mount = 8,
+  umount2 = 9,
+  getcwd = 10,
+  /** Terminal: the switch is complete. */
+  DONE = 100,
+  /** Terminal: the switch failed; see the outcome block. */
+  FAILED = 101,
+}
+
+// Request block, filled by next() at request_ptr(). All fields are little-endian u32/i32.
+// A string argument is (ptr, len); ptr == 0 means NULL, and "" is a non-zero ptr with len 0.
+export const REQ_OP = 0; //         Op
+export const REQ_SEQ = 4; //        0-based index of this request in the run
+export const REQ_FD = 8; //         dirfd (openat), fd (read, close, fchdir)
+export const REQ_FLAGS = 12; //     O_* (openat), MS_* (mount), MNT_* (umount2)
+export const REQ_COUNT = 16; //     buffer size (read, getcwd)
+export const REQ_BUF = 20; //       buffer ptr the host writes into (read, getcwd)
+export const REQ_STR0 = 24; //      path / source / new_root / target (ptr at +0, len at +4)
+export const REQ_STR1 = 32; //      target (mount) / put_old (pivot_root)
+export const REQ_STR2 = 40; //      fstype (mount)
+export const REQ_STR3 = 48; //      data (mount)
+export const REQ_REASON = 56; //    why this step exists, with its source (UTF-8)
+export const REQ_STEP = 64; //      Step code: which step of the plan this request belongs to
+export const REQ_MODE = 68; //      mode (openat), always 0 here
+export const REQ_SIZE = 72;
+
+// Outcome block, valid once next() returned DONE or FAILED, at outcome_ptr().
+export const OUT_OP = 0; //         Op that failed (FAILED), or Op.none
+export const OUT_ERRNO = 4; //      errno fed back for the failing request, 0 if none
+export const OUT_STEP = 8; //       Step code of the failing request
+export const OUT_SEQ = 12; //       request index of the failing request, -1 if none
+export const OUT_PATH = 16; //      the path the runtime names in its error (ptr, len)
+export const OUT_MESSAGE = 24; //   the message as the profile's runtime prints it (ptr, len)
+export const OUT_NOTE = 32; //      a decision the machine took and why (e.g. auto → move), may be ""
+export const OUT_SIZE = 40;
+
+/**
+ * The steps of a plan. Every request carries the step it belongs to; names in src/names.ts.
+ * Steps 1-13 are the prepare phase, 20-29 the pivot switch, 30-39 the move and chroot switches,
+ * 40-49 finalize. A step can emit several requests (the parent walk, the detach loop, the reads).
+ */
+export enum Step {
+  none = 0,
+  propagate_root = 1, //       mount(_, "/", _, F): make / rslave/rprivate before anything else
+  mountinfo_open = 2, //       openat(/proc/thread-self/mountinfo)
+  mountinfo_read = 3, //       read(fd, buf, n) until EOF
+  mountinfo_close = 4, //      close(fd)
+  parent_open = 5, //          crun: open(rootfs, O_PATH) for the /proc/self/fd walk
+  parent_propagation = 6, //   the walk: mount(_, p, _, G) up the path until one is a mount point
+  parent_up = 7, //            crun: openat(fd, "..")
+  parent_close = 8, //         crun: close the walk fd
+  self_bind = 9, //            mount(rootfs, rootfs, _, MS_BIND|MS_REC): make rootfs a mount point
+  self_private = 10, //        crun: MS_REC|MS_PRIVATE on the bind
+  self_remount = 11, //        crun: MS_REMOUNT|MS_BIND on the bind
+  open_root = 12, //           the root handle
+  enter_root = 13, //          fchdir(root handle) / chdir(rootfs)
+  open_old_root = 20, //       openat("/"): a handle on the old root, to come back to it
+  open_new_root = 21, //       openat(rootfs): crun, runc 1.1
+  fchdir_new_root = 22, //     fchdir(new root)
+  pivot_root = 23, //          pivot_root(".", ".")
+  fchdir_old_root = 24, //     fchdir(old root)
+  old_root_propagation = 25, // mount(_, ".", _, MS_REC|MS_SLAVE): so the detach cannot reach the host
+  detach_old_root = 26, //     umount2(".", MNT_DETACH)
+  chdir_root = 27, //          chdir("/")
+  close_new_root = 28, //      close(new root)
+  close_old_root = 29, //      close(old root)
+  chdir_rootfs = 30, //        crun move: chdir(rootfs)
+  mask_propagation = 31, //    move: mount(_, p, _, MS_SLAVE|MS_REC) on a full proc/sysfs
+  mask_umount = 32, //         move: umount2(p, MNT_DETACH)
+  mask_cover = 33, //          move: mount("tmpfs", p, "tmpfs"): when the umount is refused
+  move_root = 34, //           mount(rootfs, "/", _, MS_MOVE)
+  chroot_root = 35, //         chroot(".")
+  close_root = 40, //          close(root handle)
+  post_propagation = 41, //    mount(_, "/", _, P): the root propagation re-applied after the switch
+  readonly_remount = 42, //    mount(_, "/", _, MS_BIND|MS_REMOUNT|MS_RDONLY)
+  check_cwd = 43, //           getcwd(): CVE-2024-21626 check
+}
+
+/** Which runtime the plan reproduces. */
+export enum Profile {
+  hardened = 0,
+  runc = 1,
+  runc_1_1 = 2,
+  crun = 3,
+}
+
+/** How the root is switched. */
+export enum Strategy {
+  auto = 0,
+  pivot = 1,
+  move = 2,
+  chroot = 3,
+}
+
+/** Config option bits passed to start(). */
+export const OPT_READONLY = 1;
+/** Skip the prepare phase (propagation of /, parent walk, self bind): switch only. */
+export const OPT_NO_PREPARE = 2;
+/** Skip only the self bind mount (the rootfs must already be a mount point). */
+export const OPT_NO_SELF_BIND = 4;
+
+/** Hard bounds on every loop in the machine (documented in docs/ABI.md). */
+export const MAX_REQUESTS = 4096;
+export const MAX_DETACH = 64;
+export const MOUNTINFO_CHUNK = 65536;
+export const MOUNTINFO_CAP = 16777216;
+export const GETCWD_SIZE = 4096;
+export const PATH_MAX = 4096;
+
+// openat(2) flags, x86-64 / generic values.
+export const AT_FDCWD = -100;
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_DSYNC = 0o10000;
+export const O_DIRECT = 0o40000;
+export const O_LARGEFILE = 0o100000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_NOATIME = 0o1000000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+
+// mount(2) flags.
+export const MS_RDONLY = 1;
+export const MS_NOSUID = 2;
+export const MS_NODEV = 4;
+export const MS_NOEXEC = 8;
+export const MS_SYNCHRONOUS = 16;
+export const MS_REMOUNT = 32;
+export const MS_MANDLOCK = 64;
+export const MS_DIRSYNC = 128;
+export const MS_NOSYMFOLLOW = 256;
+export const MS_NOATIME = 1024;
+export const MS_NODIRATIME = 2048;
+export const MS_BIND = 4096;
+export const MS_MOVE = 8192;
+export const MS_REC = 16384;
+export const MS_SILENT = 32768;
+export const MS_POSIXACL = 1 << 16;
+export const MS_UNBINDABLE = 1 << 17;
+export const MS_PRIVATE = 1 << 18;
+export const MS_SLAVE = 1 << 19;
+export const MS_SHARED = 1 << 20;
+export const MS_RELATIME = 1 << 21;
+export const MS_KERNMOUNT = 1 << 22;
+export const MS_I_VERSION = 1 << 23;
+export const MS_STRICTATIME = 1 << 24;
+export const MS_LAZYTIME = 1 << 25;
+/** Any one of these makes a mount(2) call a propagation change. */
+export const MS_PROPAGATION = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
+
+// umount2(2) flags.
+export const MNT_FORCE = 1;
+export const MNT_DETACH = 2;
+export const MNT_EXPIRE = 4;
+export const UMOUNT_NOFOLLOW = 8;
+
+// errno values (asm-generic).
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EINTR = 4;
+export const EIO = 5;
+export const ENXIO = 6;
+export const E2BIG = 7;
+export const ENOEXEC = 8;
+export const EBADF = 9;
+export const ECHILD = 10;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EACCES = 13;
+export const EFAULT = 14;
+export const ENOTBLK = 15;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const EXDEV = 18;
+export const ENODEV = 19;
+export const ENOTDIR = 20;
+export const EISDIR = 21;
+export const EINVAL = 22;
+export const ENFILE = 23;
+export const EMFILE = 24;
+export const ENOTTY = 25;
+export const ETXTBSY = 26;
+export const EFBIG = 27;
+export const ENOSPC = 28;
+export const ESPIPE = 29;
+export const EROFS = 30;
+export const EMLINK = 31;
+export const EPIPE = 32;
+export const ERANGE = 34;
+export const ENAMETOOLONG = 36;
+export const ENOSYS = 38;
+export const ELOOP = 40;
+export const EOVERFLOW = 75;
+export const EOPNOTSUPP = 95;
+export const EDQUOT = 122;
