@@ -63,13 +63,11 @@ export enum Step {
   mountinfo_open = 2, //       openat(/proc/thread-self/mountinfo)
   mountinfo_read = 3, //       read(fd, buf, n) until EOF
   mountinfo_close = 4, //      close(fd)
-  parent_open = 5, //          crun: open(rootfs, O_PATH) for the /proc/self/fd walk
   parent_propagation = 6, //   the walk: mount(_, p, _, G) up the path until one is a mount point
-  parent_up = 7, //            crun: openat(fd, "..")
-  parent_close = 8, //         crun: close the walk fd
   self_bind = 9, //            mount(rootfs, rootfs, _, MS_BIND|MS_REC): make rootfs a mount point
   self_private = 10, //        crun: MS_REC|MS_PRIVATE on the bind
   self_remount = 11, //        crun: MS_REMOUNT|MS_BIND on the bind
+  readonly_root = 14, //       crun: MS_RDONLY|MS_REMOUNT|MS_BIND through /proc/self/fd/N, before the switch
   open_root = 12, //           the root handle
   enter_root = 13, //          fchdir(root handle) / chdir(rootfs)
   open_old_root = 20, //       openat("/"): a handle on the old root, to come back to it
@@ -88,7 +86,7 @@ export enum Step {
   mask_cover = 33, //          move: mount("tmpfs", p, "tmpfs"): when the umount is refused
   move_root = 34, //           mount(rootfs, "/", _, MS_MOVE)
   chroot_root = 35, //         chroot(".")
-  close_root = 40, //          close(root handle)
+  close_root = 40, //          close(root handle) (crun: before the switch)
   post_propagation = 41, //    mount(_, "/", _, P): the root propagation re-applied after the switch
   readonly_remount = 42, //    mount(_, "/", _, MS_BIND|MS_REMOUNT|MS_RDONLY)
   check_cwd = 43, //           getcwd(): CVE-2024-21626 check
@@ -120,7 +118,7 @@ export const OPT_NO_SELF_BIND = 4;
 /** Hard bounds on every loop in the machine (documented in docs/ABI.md). */
 export const MAX_REQUESTS = 4096;
 export const MAX_DETACH = 64;
-export const MOUNTINFO_CHUNK = 65536;
+export const MOUNTINFO_CHUNK = 4096;
 export const MOUNTINFO_CAP = 16777216;
 export const GETCWD_SIZE = 4096;
 export const PATH_MAX = 4096;

@@ -42,9 +42,9 @@ export const MS_BIT_NAME = [
 
 /** Step names, indexed by the Step code in abi.ts; "" = unused code. */
 export const STEP_NAME = [
-  "none", "propagate_root", "mountinfo_open", "mountinfo_read", "mountinfo_close", "parent_open",
-  "parent_propagation", "parent_up", "parent_close", "self_bind", "self_private", "self_remount",
-  "open_root", "enter_root", "", "", "", "", "", "",
+  "none", "propagate_root", "mountinfo_open", "mountinfo_read", "mountinfo_close", "",
+  "parent_propagation", "", "", "self_bind", "self_private", "self_remount",
+  "open_root", "enter_root", "readonly_root", "", "", "", "", "",
   "open_old_root", "open_new_root", "fchdir_new_root", "pivot_root", "fchdir_old_root",
   "old_root_propagation", "detach_old_root", "chdir_root", "close_new_root", "close_old_root",
   "chdir_rootfs", "mask_propagation", "mask_umount", "mask_cover", "move_root", "chroot_root", "", "", "", "",

@@ -41,46 +41,76 @@ export const isErr = (r: Result): r is { errno: number } => "errno" in r;
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
+/** Decodes UTF-8 bytes; short ASCII (every path the plans use) skips TextDecoder, which is slow for it. */
+function decodeUtf8(mem: Uint8Array, ptr: number, len: number): string {
+  if (len <= 64) {
+    let s = "";
+    for (let i = ptr; i < ptr + len; i++) {
+      const b = mem[i]!;
+      if (b >= 0x80) return utf8.decode(mem.subarray(ptr, ptr + len));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return utf8.decode(mem.subarray(ptr, ptr + len));
+}
+
 /** Reads a (ptr, len) string slot; ptr 0 is NULL. */
 export function readStr(mem: Uint8Array, view: DataView, at: number): string | null {
   const ptr = view.getUint32(at, true);
   if (ptr === 0) return null;
-  const len = view.getUint32(at + 4, true);
-  return utf8.decode(mem.subarray(ptr, ptr + len));
+  return decodeUtf8(mem, ptr, view.getUint32(at + 4, true));
 }
 
 const s = (v: string | null): string => v ?? "";
 
-/** Decodes the request block at `base` (see REQ_* in abi.ts). Returns null for a terminal op. */
-export function decodeRequest(buffer: ArrayBuffer, base: number): Request | null {
-  const view = new DataView(buffer, base, abi.REQ_SIZE);
-  const mem = new Uint8Array(buffer);
-  const at = (off: number) => base + off;
-  const i32 = (off: number) => view.getInt32(off, true);
-  const str = (off: number) => readStr(mem, new DataView(buffer), at(off));
-  const common: Common = { seq: i32(abi.REQ_SEQ), step: STEP_NAME[i32(abi.REQ_STEP)] ?? `step#${i32(abi.REQ_STEP)}`, reason: s(str(abi.REQ_REASON)) };
-  switch (i32(abi.REQ_OP) as abi.Op) {
-    case abi.Op.openat:
-      return { ...common, op: "openat", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS), mode: i32(abi.REQ_MODE) };
-    case abi.Op.read: return { ...common, op: "read", fd: i32(abi.REQ_FD), count: i32(abi.REQ_COUNT) };
-    case abi.Op.close: return { ...common, op: "close", fd: i32(abi.REQ_FD) };
-    case abi.Op.fchdir: return { ...common, op: "fchdir", fd: i32(abi.REQ_FD) };
-    case abi.Op.chdir: return { ...common, op: "chdir", path: s(str(abi.REQ_STR0)) };
-    case abi.Op.chroot: return { ...common, op: "chroot", path: s(str(abi.REQ_STR0)) };
-    case abi.Op.pivot_root:
-      return { ...common, op: "pivot_root", new_root: s(str(abi.REQ_STR0)), put_old: s(str(abi.REQ_STR1)) };
-    case abi.Op.mount:
-      return {
-        ...common, op: "mount", source: str(abi.REQ_STR0), target: s(str(abi.REQ_STR1)),
-        filesystemtype: str(abi.REQ_STR2), mountflags: i32(abi.REQ_FLAGS), data: str(abi.REQ_STR3),
-      };
-    case abi.Op.umount2: return { ...common, op: "umount2", target: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
-    case abi.Op.getcwd: return { ...common, op: "getcwd", size: i32(abi.REQ_COUNT) };
-    case abi.Op.DONE:
-    case abi.Op.FAILED:
-      return null;
-    default:
-      throw new RangeError(`unknown op code ${i32(abi.REQ_OP)} in request block`);
+/**
+ * Decodes request blocks out of one machine's memory. Reasons live in the module's static data
+ * (their pointers never move or get reused), so each is decoded once and cached by pointer.
+ */
+export class RequestDecoder {
+  #buffer: ArrayBuffer | null = null;
+  #view!: DataView;
+  #mem!: Uint8Array;
+  readonly #reasons = new Map<number, string>();
+
+  decode(buffer: ArrayBuffer, base: number): Request | null {
+    if (buffer !== this.#buffer) {
+      this.#buffer = buffer;
+      this.#view = new DataView(buffer);
+      this.#mem = new Uint8Array(buffer);
+    }
+    const v = this.#view;
+    const i32 = (off: number) => v.getInt32(base + off, true);
+    const str = (off: number) => readStr(this.#mem, v, base + off);
+    const op = i32(abi.REQ_OP) as abi.Op;
+    if (op === abi.Op.DONE || op === abi.Op.FAILED) return null;
+    const rp = v.getUint32(base + abi.REQ_REASON, true);
+    let reason = this.#reasons.get(rp);
+    if (reason === undefined) { reason = s(str(abi.REQ_REASON)); this.#reasons.set(rp, reason); }
+    const seq = i32(abi.REQ_SEQ);
+    const code = i32(abi.REQ_STEP);
+    const step = STEP_NAME[code] || `step#${code}`;
+    switch (op) {
+      case abi.Op.openat:
+        return { seq, step, reason, op: "openat", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS), mode: i32(abi.REQ_MODE) };
+      case abi.Op.read: return { seq, step, reason, op: "read", fd: i32(abi.REQ_FD), count: i32(abi.REQ_COUNT) };
+      case abi.Op.close: return { seq, step, reason, op: "close", fd: i32(abi.REQ_FD) };
+      case abi.Op.fchdir: return { seq, step, reason, op: "fchdir", fd: i32(abi.REQ_FD) };
+      case abi.Op.chdir: return { seq, step, reason, op: "chdir", path: s(str(abi.REQ_STR0)) };
+      case abi.Op.chroot: return { seq, step, reason, op: "chroot", path: s(str(abi.REQ_STR0)) };
+      case abi.Op.pivot_root:
+        return { seq, step, reason, op: "pivot_root", new_root: s(str(abi.REQ_STR0)), put_old: s(str(abi.REQ_STR1)) };
+      case abi.Op.mount:
+        return {
+          seq, step, reason, op: "mount", source: str(abi.REQ_STR0), target: s(str(abi.REQ_STR1)),
+          filesystemtype: str(abi.REQ_STR2), mountflags: i32(abi.REQ_FLAGS), data: str(abi.REQ_STR3),
+        };
+      case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
+      case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(abi.REQ_COUNT) };
+      default:
+        throw new RangeError(`unknown op code ${op} in request block`);
+    }
   }
 }
 

@@ -1,0 +1,132 @@
+// What request each step makes, per profile: the syscall, its flags and its strings, with ""
+// and NULL as the runtime passes them (Go passes "" for source/fstype and NULL for empty data;
+// C passes NULL). Reads the state, writes the request block; decides nothing about results.
+import { Op, Step, Profile, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY,
+  MS_REC, MS_SLAVE, MS_PRIVATE, MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
+import { Bytes, utf8 } from "./bytes";
+import * as R from "./request";
+import * as L from "./lit";
+import { S } from "./state";
+import { reason } from "./reasons";
+
+const CWD_BUF: usize = memory.data(GETCWD_SIZE);
+
+function begin(op: Op): void {
+  R.begin(op, S.seq, S.step, reason(S.step, S.cfg.profile, S.cfg.strategy == Strategy.auto));
+}
+
+function mount(source: Bytes, target: Bytes, fstype: Bytes, flags: i32, data: Bytes): void {
+  begin(Op.mount);
+  R.setStr(R.SOURCE, source);
+  R.setStr(R.TARGET, target);
+  R.setStr(R.FSTYPE, fstype);
+  R.setFlags(flags);
+  R.setStr(R.DATA, data);
+}
+
+/** A propagation or remount call on `target`: Go passes "" for source and fstype, C passes NULL. */
+function remount(target: Bytes, flags: i32): void {
+  const go = S.cfg.isRunc;
+  mount(go ? L.EMPTY : null, target, go ? L.EMPTY : null, flags, null);
+}
+
+function openat(dirfd: i32, path: Bytes, flags: i32): void {
+  begin(Op.openat);
+  R.setFd(dirfd);
+  R.setStr(R.PATH, path);
+  R.setFlags(flags);
+}
+
+function withFd(op: Op, fd: i32): void { begin(op); R.setFd(fd); }
+function withPath(op: Op, path: Bytes): void { begin(op); R.setStr(R.PATH, path); }
+
+/** runc's default for "/" is MS_SLAVE|MS_REC; crun's is MS_REC|MS_PRIVATE (§2.2, §3.1). */
+export function rootFlags(): i32 {
+  if (S.cfg.propagation != 0) return S.cfg.propagation;
+  return S.cfg.isRunc ? MS_SLAVE | MS_REC : MS_REC | MS_PRIVATE;
+}
+
+export function emit(step: i32, arg: i32): void {
+  const c = S.cfg;
+  const p = c.profile;
+  const crun = p == Profile.crun;
+  switch (step) {
+    case Step.propagate_root: remount(L.SLASH, rootFlags()); break;
+    case Step.mountinfo_open:
+      // runc 1.1.5 opens /proc/self/mountinfo directly (straced); newer moby/sys tries thread-self first.
+      openat(AT_FDCWD, S.infoFallback || p == Profile.runc_1_1 ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
+    case Step.mountinfo_read: {
+      begin(Op.read);
+      R.setFd(S.fdInfo);
+      R.setBuf(changetype<usize>(S.info) + <usize>S.infoLen, S.info.byteLength - S.infoLen);
+      break;
+    }
+    case Step.mountinfo_close: withFd(Op.close, S.fdInfo); break;
+    case Step.parent_propagation: {
+      if (p == Profile.runc_1_1) { remount(S.parent, MS_PRIVATE); break; }
+      // runc main: MS_SLAVE when the root propagation is slave (PR #5200), else MS_PRIVATE; crun: MS_PRIVATE.
+      remount(null, !crun && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
+      R.setStrPrefix(R.TARGET, c.rootfs, S.walkLen);
+      break;
+    }
+    case Step.self_bind: mount(c.rootfs, c.rootfs, crun ? null : L.BIND, MS_BIND | MS_REC, null); break;
+    case Step.self_private: remount(c.rootfs, MS_REC | MS_PRIVATE); break;
+    case Step.self_remount: remount(c.rootfs, MS_REMOUNT | MS_BIND); break;
+    // crun dup()s the handle and remounts through the dup; we use the handle itself (same mount).
+    case Step.readonly_root: remount(utf8("/proc/self/fd/" + S.fdRoot.toString()), MS_RDONLY | MS_REMOUNT | MS_BIND); break;
+    case Step.open_root:
+      openat(AT_FDCWD, c.rootfs, crun ? O_PATH | O_CLOEXEC : O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY); break;
+    case Step.enter_root:
+      if (p == Profile.runc_1_1) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
+      break;
+    case Step.open_old_root: openat(AT_FDCWD, L.SLASH, oldRootFlags(p)); break;
+    case Step.open_new_root:
+      openat(AT_FDCWD, c.rootfs, O_RDONLY | O_DIRECTORY); break; // runc 1.1 and crun 1.8: no O_CLOEXEC
+    case Step.fchdir_new_root: withFd(Op.fchdir, S.fdNew >= 0 ? S.fdNew : S.fdRoot); break;
+    case Step.pivot_root: {
+      begin(Op.pivot_root);
+      R.setStr(R.PATH, L.DOT);
+      R.setStr(R.TARGET, L.DOT);
+      break;
+    }
+    case Step.fchdir_old_root: withFd(Op.fchdir, S.fdOld); break;
+    case Step.old_root_propagation: remount(L.DOT, crun ? MS_REC | MS_PRIVATE : MS_SLAVE | MS_REC); break;
+    case Step.detach_old_root: umount2(L.DOT); break;
+    case Step.chdir_root: withPath(Op.chdir, L.SLASH); break;
+    case Step.close_new_root: withFd(Op.close, S.fdNew); break;
+    case Step.close_old_root: withFd(Op.close, S.fdOld); break;
+    case Step.chdir_rootfs: withPath(Op.chdir, c.rootfs); break;
+    case Step.mask_propagation: remount(S.masks[arg], MS_SLAVE | MS_REC); break;
+    case Step.mask_umount: umount2(S.masks[arg]); break;
+    case Step.mask_cover:
+      if (crun) mount(null, S.masks[arg], L.TMPFS, 0, L.SIZE_0K);
+      else mount(L.TMPFS, S.masks[arg], L.TMPFS, 0, null);
+      break;
+    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, crun ? L.EMPTY : null); break;
+    case Step.chroot_root: withPath(Op.chroot, crun && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
+    case Step.close_root: withFd(Op.close, S.fdRoot); break;
+    case Step.post_propagation: remount(L.SLASH, rootFlags()); break;
+    case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
+    case Step.check_cwd: {
+      begin(Op.getcwd);
+      R.setBuf(CWD_BUF, GETCWD_SIZE);
+      break;
+    }
+    default: throw new Error("no request for step " + step.toString());
+  }
+}
+
+function umount2(target: Bytes): void {
+  begin(Op.umount2);
+  R.setStr(R.PATH, target);
+  R.setFlags(MNT_DETACH);
+}
+
+/** runc main and crun 1.8.1: O_PATH without O_CLOEXEC (straced); runc 1.1: O_RDONLY; hardened adds O_CLOEXEC. */
+function oldRootFlags(p: Profile): i32 {
+  if (p == Profile.runc_1_1) return O_RDONLY | O_DIRECTORY;
+  if (p == Profile.hardened) return O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY;
+  return O_RDONLY | O_PATH | O_DIRECTORY;
+}
+
+export function cwdBuffer(): usize { return CWD_BUF; }

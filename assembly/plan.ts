@@ -1,0 +1,121 @@
+// The plans, as data: which steps each profile runs for each strategy, in order. The machine
+// (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT) expand into more
+// steps once mountinfo has been read. Sources: docs/rootswitch.md §2 (runc), §3 (crun), and
+// docs/profiles.md for hardened. Nothing here emits a request.
+import { Step, Profile, Strategy, MS_PRIVATE, MS_SLAVE } from "../src/abi";
+import { Config } from "./config";
+
+/** Control entries: they emit nothing; the machine expands them. */
+export const CHOOSE: i32 = 200; // hardened auto: pick move on initramfs, else pivot
+export const MASKS: i32 = 201; //  move: one mask_propagation + mask_umount pair per full proc/sysfs
+export const PARENT: i32 = 202; // runc 1.1: remount the parent private if mountinfo says it is shared
+export const CRUN_MASKS: i32 = 203; // crun move: umount (or hide) /sys then /proc, fixed paths
+
+export function isControl(step: i32): bool { return step >= 200; }
+
+// runc main (the seed): prepareRoot, root handle, fchdir — §2.1, §2.2.
+const RUNC_PREPARE: i32[] = [Step.propagate_root, Step.parent_propagation, Step.self_bind, Step.open_root, Step.enter_root];
+const RUNC_PIVOT: i32[] = [Step.open_old_root, Step.fchdir_new_root, Step.pivot_root, Step.fchdir_old_root,
+  Step.old_root_propagation, Step.detach_old_root, Step.chdir_root, Step.close_old_root];
+const RUNC_MOVE: i32[] = [Step.mountinfo_open, Step.mountinfo_read, Step.mountinfo_close, MASKS,
+  Step.move_root, Step.chroot_root, Step.chdir_root];
+const RUNC_CHROOT: i32[] = [Step.chroot_root, Step.chdir_root];
+
+// runc 1.1.5 (Debian 12): getParentMount from mountinfo, chdir(rootfs), opens both roots — §2.7.
+const RUNC11_PREPARE: i32[] = [Step.propagate_root, Step.mountinfo_open, Step.mountinfo_read,
+  Step.mountinfo_close, PARENT, Step.self_bind, Step.enter_root];
+const RUNC11_PIVOT: i32[] = [Step.open_old_root, Step.open_new_root, Step.fchdir_new_root, Step.pivot_root,
+  Step.fchdir_old_root, Step.old_root_propagation, Step.detach_old_root, Step.chdir_root,
+  Step.close_new_root, Step.close_old_root];
+
+// crun 1.8.1 (Debian 12), as straced (test/fixtures/real/WINDOWS.md): libcrun_set_mounts walks the
+// parent by path, binds, opens the root handle, remounts it read-only through /proc/self/fd if
+// asked, and closes the handle before do_pivot / move_root — §3.1–3.3.
+const CRUN_PREPARE: i32[] = [Step.propagate_root, Step.parent_propagation, Step.self_bind, Step.self_private,
+  Step.self_remount, Step.open_root, Step.readonly_root, Step.close_root];
+const CRUN_PIVOT: i32[] = [Step.open_old_root, Step.open_new_root, Step.fchdir_new_root, Step.pivot_root,
+  Step.fchdir_old_root, Step.old_root_propagation, Step.detach_old_root, Step.chdir_root,
+  Step.close_new_root, Step.close_old_root];
+const CRUN_MOVE: i32[] = [Step.chdir_rootfs, CRUN_MASKS, Step.move_root, Step.chroot_root, Step.chdir_root];
+
+// hardened: reads mountinfo first when it may need it (auto, move).
+const MOUNTINFO: i32[] = [Step.mountinfo_open, Step.mountinfo_read, Step.mountinfo_close];
+const HARDENED_MOVE: i32[] = [MASKS, Step.move_root, Step.chroot_root, Step.chdir_root];
+
+function add(to: i32[], from: i32[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]);
+}
+
+/** The plan's steps before any control entry has been expanded. */
+export function build(c: Config): i32[] {
+  const out = new Array<i32>();
+  const s = c.strategy;
+  if (c.profile == Profile.hardened) {
+    if (s == Strategy.auto || s == Strategy.move) add(out, MOUNTINFO);
+    if (s == Strategy.auto) out.push(CHOOSE);
+    else switchSteps(out, c, s);
+  } else {
+    switchSteps(out, c, s == Strategy.auto ? Strategy.pivot : s);
+  }
+  finalize(out, c);
+  return out;
+}
+
+/** Prepare + switch for a concrete strategy (also what CHOOSE expands into). */
+export function switchSteps(out: i32[], c: Config, s: Strategy): void {
+  const p = c.profile;
+  if (s == Strategy.chroot) {
+    // No mount namespace: nothing may change a mount (the host's table is the caller's).
+    if (p == Profile.crun) { out.push(Step.chroot_root); out.push(Step.chdir_root); return; }
+    if (p == Profile.runc_1_1) out.push(Step.enter_root);
+    else { out.push(Step.open_root); out.push(Step.enter_root); }
+    add(out, RUNC_CHROOT);
+    return;
+  }
+  if (c.prepare) add(out, prepareSteps(c));
+  else if (p == Profile.runc_1_1) out.push(Step.enter_root);
+  else if (p != Profile.crun) { out.push(Step.open_root); out.push(Step.enter_root); }
+  if (s == Strategy.move) {
+    if (p == Profile.crun) add(out, CRUN_MOVE);
+    else if (p == Profile.hardened) add(out, HARDENED_MOVE);
+    else add(out, RUNC_MOVE);
+  } else {
+    if (p == Profile.crun) add(out, CRUN_PIVOT);
+    else if (p == Profile.runc_1_1) add(out, RUNC11_PIVOT);
+    else add(out, RUNC_PIVOT);
+  }
+}
+
+function prepareSteps(c: Config): i32[] {
+  const src = c.profile == Profile.crun ? CRUN_PREPARE : c.profile == Profile.runc_1_1 ? RUNC11_PREPARE : RUNC_PREPARE;
+  const out = new Array<i32>();
+  for (let i = 0; i < src.length; i++) {
+    const st = src[i];
+    if (!c.selfBind && (st == Step.self_bind || st == Step.self_private || st == Step.self_remount)) continue;
+    if (!c.readonly && st == Step.readonly_root) continue;
+    out.push(st);
+  }
+  return out;
+}
+
+/** After the switch: the root handle closed, propagation re-applied, read-only, cwd check. */
+function finalize(out: i32[], c: Config): void {
+  const p = c.profile;
+  const chroot = c.strategy == Strategy.chroot;
+  if (p == Profile.crun) {
+    // libcrun_do_pivot_root: the spec propagation on "/" again, then chdir("/") (§3.1); crun's
+    // read-only remount happened before the switch (readonly_root).
+    if (!chroot) { out.push(Step.post_propagation); out.push(Step.chdir_root); }
+    return;
+  }
+  if (p != Profile.runc_1_1) out.push(Step.close_root); // runc 1.1 has no pre-opened root handle
+  if (!chroot && postPropagation(c)) out.push(Step.post_propagation);
+  if (c.readonly && !chroot) out.push(Step.readonly_remount);
+  if (p == Profile.hardened) out.push(Step.check_cwd);
+}
+
+/** runc main re-applies RootPropagation after the jail unless it is private or slave (§2.1 step 8). */
+function postPropagation(c: Config): bool {
+  if (c.profile == Profile.runc_1_1) return false;
+  return c.propagation != 0 && (c.propagation & (MS_PRIVATE | MS_SLAVE)) == 0;
+}

@@ -1,0 +1,289 @@
+// The executor child (see child.h). Everything here is async-signal-safe: raw syscalls on static
+// buffers allocated at load time. No malloc, no stdio, no exceptions, no locks after fork().
+// The child refuses every request unless it has left the parent's mount namespace.
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "abi_ops.h"
+#include "wire.h"
+
+namespace {
+
+// Static, so fork() copies them (copy-on-write) and the child never allocates.
+unsigned char g_in[wire::kMaxFrame];
+unsigned char g_out[wire::kRepHeader + wire::kMaxData];
+char g_arena[wire::kMaxFrame + wire::kMaxStrings];
+char* g_str[wire::kMaxStrings + 2];  // decoded strings, NULL kept as nullptr; +2 for argv/env ends
+uint32_t g_nstr;
+
+struct Decoded {
+  uint32_t op;
+  int32_t fd;
+  uint32_t flags;
+  uint32_t count;
+  uint32_t mode;
+};
+
+uint32_t get_u32(const unsigned char* p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+void put_u32(unsigned char* p, uint32_t v) {
+  p[0] = v & 0xff, p[1] = (v >> 8) & 0xff, p[2] = (v >> 16) & 0xff, p[3] = v >> 24;
+}
+
+bool read_full(int fd, unsigned char* buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    got += size_t(r);
+  }
+  return true;
+}
+
+bool write_full(int fd, const unsigned char* buf, size_t n) {
+  size_t put = 0;
+  while (put < n) {
+    // MSG_NOSIGNAL: a parent that went away must not kill us with SIGPIPE mid-reply.
+    ssize_t r = send(fd, buf + put, n - put, MSG_NOSIGNAL);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    put += size_t(r);
+  }
+  return true;
+}
+
+/** Sends one reply frame: header from kind/ret/err, then `len` data bytes already in g_out. */
+void reply(int sock, uint32_t kind, int32_t ret, int32_t err, uint32_t len = 0) {
+  unsigned char head[wire::kLenSize];
+  put_u32(head, wire::kRepHeader + len);
+  put_u32(g_out + wire::kRepKind, kind);
+  put_u32(g_out + wire::kRepRet, uint32_t(ret));
+  put_u32(g_out + wire::kRepErrno, uint32_t(err));
+  if (!write_full(sock, head, sizeof head) || !write_full(sock, g_out, wire::kRepHeader + len))
+    _exit(0);  // the parent is gone: nothing left to serve
+}
+
+uint32_t put_text(const char* s) {
+  uint32_t n = 0;
+  while (s[n] && n < wire::kMaxData) g_out[wire::kRepHeader + n] = s[n], n++;
+  return n;
+}
+
+/** Reads and decodes one frame; false on EOF. Strings land NUL-terminated in g_arena. */
+bool next_frame(int sock, Decoded& d, bool& malformed) {
+  unsigned char head[wire::kLenSize];
+  malformed = false;
+  if (!read_full(sock, head, sizeof head)) return false;
+  uint32_t len = get_u32(head);
+  if (len < wire::kReqHeader || len > wire::kMaxFrame) _exit(0);  // framing is lost for good
+  if (!read_full(sock, g_in, len)) return false;
+  d = {get_u32(g_in + wire::kReqOp), int32_t(get_u32(g_in + wire::kReqFd)),
+       get_u32(g_in + wire::kReqFlags), get_u32(g_in + wire::kReqCount),
+       get_u32(g_in + wire::kReqMode)};
+  g_nstr = get_u32(g_in + wire::kReqNstr);
+  if (g_nstr > wire::kMaxStrings) return malformed = true;
+  uint32_t at = wire::kReqHeader, out = 0;
+  for (uint32_t i = 0; i < g_nstr; i++) {
+    if (at + 4 > len) return malformed = true;
+    int32_t n = int32_t(get_u32(g_in + at));
+    at += 4;
+    if (n < 0) { g_str[i] = nullptr; continue; }
+    if (uint32_t(n) > len - at) return malformed = true;
+    g_str[i] = g_arena + out;
+    memcpy(g_arena + out, g_in + at, size_t(n));  // memcpy is async-signal-safe (POSIX 2016)
+    out += uint32_t(n);
+    g_arena[out++] = '\0';
+    at += uint32_t(n);
+  }
+  return true;
+}
+
+const char* str(uint32_t i) { return i < g_nstr ? g_str[i] : nullptr; }
+
+/** One syscall, raw: no libc wrapper decides anything for us. */
+long run_syscall(const Decoded& d, int sock, uint32_t& data_len) {
+  data_len = 0;
+  unsigned char* data = g_out + wire::kRepHeader;
+  size_t count = d.count < wire::kMaxData ? d.count : wire::kMaxData;  // a short read is legal
+  switch (d.op) {
+    case PS_OP_openat: return syscall(SYS_openat, d.fd, str(0), d.flags, d.mode);
+    case PS_OP_read: {
+      if (d.fd == sock) return errno = EBADF, -1;  // the channel is not the machine's fd
+      long r = syscall(SYS_read, d.fd, data, count);
+      if (r > 0) data_len = uint32_t(r);
+      return r;
+    }
+    case PS_OP_close:
+      if (d.fd == sock) return errno = EBADF, -1;
+      return syscall(SYS_close, d.fd);
+    case PS_OP_fchdir: return syscall(SYS_fchdir, d.fd);
+    case PS_OP_chdir: return syscall(SYS_chdir, str(0));
+    case PS_OP_chroot: return syscall(SYS_chroot, str(0));
+    case PS_OP_pivot_root: return syscall(SYS_pivot_root, str(0), str(1));
+    case PS_OP_mount:
+      return syscall(SYS_mount, str(0), str(1), str(2), (unsigned long)d.flags, str(3));
+    case PS_OP_umount2: return syscall(SYS_umount2, str(0), d.flags);
+    case PS_OP_getcwd: {
+      long r = syscall(SYS_getcwd, data, count);  // returns the length including the NUL
+      if (r > 0) data_len = uint32_t(r);
+      return r;
+    }
+    default: return errno = ENOSYS, -1;
+  }
+}
+
+/** chdir(cwd) if given, then execve; returns only on failure, with errno set. */
+const char* exec_command(const Decoded& d, const ChildPlan& plan) {
+  uint32_t argc = d.count;
+  if (g_nstr < 2 + argc || !str(0)) return errno = EINVAL, "request";
+  // argv and env are contiguous in g_str: shift env up one slot to end argv with NULL.
+  for (uint32_t i = g_nstr; i > 2 + argc; i--) g_str[i] = g_str[i - 1];
+  g_str[2 + argc] = nullptr;
+  g_str[g_nstr + 1] = nullptr;
+  char* const* argv = g_str + 2;
+  char* const* envp = g_str + 3 + argc;
+  if (str(1) && syscall(SYS_chdir, str(1)) < 0) return "chdir";
+  // Dispositions were reset at start (SIG_IGN would survive execve, e.g. Node's SIGPIPE);
+  // the mask is set again to what the Node thread had, in case a request changed nothing else.
+  sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
+  syscall(SYS_execve, str(0), argv, envp);
+  return "execve";
+}
+
+void reset_signals() {
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);  // EINVAL for 9/19: fine
+}
+
+/** close_range(2) (Linux 5.9); before that, close() each fd below RLIMIT_NOFILE. */
+bool close_from_to(unsigned first, unsigned last) {
+  if (syscall(SYS_close_range, first, last, 0) == 0) return true;
+  if (errno != ENOSYS) return false;
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) < 0) return false;
+  for (unsigned fd = first; fd <= last && fd < lim.rlim_cur; fd++) close(int(fd));
+  return true;
+}
+
+/** Moves the channel to a high fd, installs stdio, closes everything else. Returns the channel. */
+int arrange_fds(const ChildPlan& plan) {
+  int sock = fcntl(plan.sock, F_DUPFD_CLOEXEC, wire::kChannelFdMin);
+  if (sock < 0) return -1;
+  int tmp[3];
+  for (int i = 0; i < 3; i++) {  // copy first, so [1, 0, 2] style permutations work
+    tmp[i] = plan.stdio[i] < 0 ? -1 : fcntl(plan.stdio[i], F_DUPFD_CLOEXEC, wire::kChannelFdMin);
+    if (plan.stdio[i] >= 0 && tmp[i] < 0) return -1;
+  }
+  for (int i = 0; i < 3; i++) {
+    if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return -1;  // dup2 clears FD_CLOEXEC on 0..2
+    // Node marks its own 0/1/2 FD_CLOEXEC: a kept fd must survive execve too (ours is a copy).
+    if (tmp[i] < 0 && fcntl(i, F_GETFD) >= 0 && fcntl(i, F_SETFD, 0) < 0) return -1;
+  }
+  if (!close_from_to(3, unsigned(sock) - 1) || !close_from_to(unsigned(sock) + 1, ~0U)) return -1;
+  return sock;
+}
+
+bool write_file(const char* path, const char* text) {
+  int fd = int(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC));
+  if (fd < 0) return false;
+  size_t n = strlen(text);
+  bool ok = write(fd, text, n) == ssize_t(n);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return ok;
+}
+
+/** "0 <id> 1\n" into buf, without snprintf. */
+const char* id_map(char* buf, unsigned id) {
+  char digits[16];
+  int n = 0;
+  do digits[n++] = char('0' + id % 10), id /= 10; while (id);
+  int at = 0;
+  buf[at++] = '0', buf[at++] = ' ';
+  while (n) buf[at++] = digits[--n];
+  buf[at++] = ' ', buf[at++] = '1', buf[at++] = '\n', buf[at] = '\0';
+  return buf;
+}
+
+/** Leaves the parent's namespaces. Returns nullptr on success, else the step that failed. */
+const char* enter_namespaces(const ChildPlan& plan) {
+  char buf[32];
+  if (plan.rootless) {
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) return "unshare(CLONE_NEWUSER|CLONE_NEWNS)";
+    if (!write_file("/proc/self/setgroups", "deny")) return "write /proc/self/setgroups";
+    if (!write_file("/proc/self/uid_map", id_map(buf, plan.uid))) return "write /proc/self/uid_map";
+    if (!write_file("/proc/self/gid_map", id_map(buf, plan.gid))) return "write /proc/self/gid_map";
+  } else if (unshare(CLONE_NEWNS) < 0) {
+    return "unshare(CLONE_NEWNS)";
+  }
+  struct stat st;
+  if (stat("/proc/self/ns/mnt", &st) < 0) return "stat /proc/self/ns/mnt";
+  if (st.st_dev == plan.parent_ns_dev && st.st_ino == plan.parent_ns_ino)
+    return errno = EPERM, "mount namespace check";
+  return nullptr;
+}
+
+[[noreturn]] void serve(int sock, const ChildPlan& plan, bool refuse) {
+  Decoded d;
+  bool bad;
+  bool paused = false;
+  while (next_frame(sock, d, bad)) {
+    uint32_t len = 0;
+    if (d.op == wire::kOpQuit) _exit(0);
+    if (bad) { reply(sock, wire::kProtocol, -1, EINVAL); continue; }
+    if (paused) {
+      if (d.op != wire::kOpResume) { reply(sock, wire::kProtocol, -1, EINVAL); continue; }
+      paused = false;
+      reply(sock, wire::kResumed, 0, 0);
+      continue;
+    }
+    if (refuse) { reply(sock, wire::kRefused, -1, EPERM); continue; }
+    if (d.op == wire::kOpPause) {
+      paused = true;
+      reply(sock, wire::kPaused, int32_t(getpid()), 0);
+    } else if (d.op == wire::kOpResume) {
+      reply(sock, wire::kProtocol, -1, EINVAL);
+    } else if (d.op == wire::kOpExec) {
+      const char* what = exec_command(d, plan);
+      int err = errno;
+      reply(sock, wire::kExecFailed, -1, err, put_text(what));
+    } else {
+      long r = run_syscall(d, sock, len);
+      reply(sock, wire::kResult, int32_t(r), r < 0 ? errno : 0, len);
+    }
+  }
+  _exit(0);  // EOF: the parent closed the channel
+}
+
+}  // namespace
+
+void child_main(const ChildPlan& plan) {
+  // Signals stay blocked (the parent blocked them around fork) until set-up is over.
+  reset_signals();
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != plan.parent) _exit(0);
+  int sock = arrange_fds(plan);
+  if (sock < 0) _exit(0);  // no channel, nothing to report on: the parent sees EOF
+  const char* failed = enter_namespaces(plan);
+  int err = failed ? errno : 0;
+  sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
+  reply(sock, wire::kHello, failed ? -1 : sock, err, failed ? put_text(failed) : 0);
+  serve(sock, plan, failed != nullptr);
+}

@@ -1,0 +1,20 @@
+// The executor child: what runs between fork() and execve(). Owns the namespace set-up, the
+// request loop and the final exec. Must not allocate, use stdio, throw, or touch Node state.
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+
+struct ChildPlan {
+  int sock;             // the child's end of the socketpair
+  int stdio[3];         // fds to install as 0/1/2; -1 keeps the inherited one
+  bool rootless;        // CLONE_NEWUSER|CLONE_NEWNS with a one-id map, else CLONE_NEWNS only
+  uid_t uid;            // read before fork: the ids the rootless map points at
+  gid_t gid;
+  pid_t parent;         // to notice a parent that died before PR_SET_PDEATHSIG took hold
+  dev_t parent_ns_dev;  // stat("/proc/self/ns/mnt") of the parent: the child must differ
+  ino_t parent_ns_ino;
+  sigset_t exec_mask;   // the signal mask to restore just before execve
+};
+
+/** Runs in the forked child; never returns. */
+[[noreturn]] void child_main(const ChildPlan& plan);

@@ -1,0 +1,48 @@
+// The executor's wire format: the ONE place for frame layout, control ops and reply kinds.
+// Syscall op codes are not here: they come from src/abi.ts through the generated abi_ops.h.
+// The addon exports every constant below to src/hosts/native.ts (no number is repeated there).
+#pragma once
+#include <cstdint>
+
+namespace wire {
+
+// A frame on the SOCK_STREAM socketpair: u32 payload length (little-endian), then the payload.
+constexpr uint32_t kLenSize = 4;
+
+// Request payload: six u32/i32 fields, then `nstr` strings, each `i32 len` + bytes (no NUL).
+// len == -1 is the NULL pointer; len == 0 is "" (kept distinct, as the machine requires).
+constexpr uint32_t kReqOp = 0;     // abi.Op code, or one of the control ops below
+constexpr uint32_t kReqFd = 4;     // dirfd / fd
+constexpr uint32_t kReqFlags = 8;  // O_* / MS_* / MNT_* as the kernel takes them
+constexpr uint32_t kReqCount = 12; // read count, getcwd size; argc for kOpExec
+constexpr uint32_t kReqMode = 16;  // openat mode
+constexpr uint32_t kReqNstr = 20;  // number of strings that follow
+constexpr uint32_t kReqHeader = 24;
+
+// Control ops: outside the abi.Op range on purpose (they are not syscalls of the plan).
+constexpr uint32_t kOpPause = 1000;  // reply kPaused (ret = pid), then wait for kOpResume
+constexpr uint32_t kOpResume = 1001; // reply kResumed
+constexpr uint32_t kOpExec = 1002;   // strings: path, cwd|NULL, argv[count], env[...]
+constexpr uint32_t kOpQuit = 1003;   // no reply: the child _exit(0)s
+
+// Reply payload: u32 kind, i32 ret, i32 errno, then data bytes (read, getcwd, hello).
+constexpr uint32_t kRepKind = 0;
+constexpr uint32_t kRepRet = 4;
+constexpr uint32_t kRepErrno = 8;
+constexpr uint32_t kRepHeader = 12;
+
+constexpr uint32_t kHello = 1;      // once, after set-up: ret = channel fd (or -1), errno, data = step
+constexpr uint32_t kResult = 2;     // a syscall's {ret | errno}
+constexpr uint32_t kPaused = 3;     // ret = pid
+constexpr uint32_t kResumed = 4;
+constexpr uint32_t kExecFailed = 5; // errno of chdir(cwd) or execve; data = which one
+constexpr uint32_t kRefused = 6;    // set-up failed or the namespace check failed: nothing runs
+constexpr uint32_t kProtocol = 7;   // malformed or unexpected frame
+
+// Limits: buffers are static (allocated at load time), so the child never allocates.
+constexpr uint32_t kMaxFrame = 1u << 20;          // request payload
+constexpr uint32_t kMaxData = 1u << 20;           // read/getcwd data in a reply
+constexpr uint32_t kMaxStrings = 4096;            // argv + env + fixed strings
+constexpr int kChannelFdMin = 64;                 // the child moves its socket to >= this fd
+
+}  // namespace wire

@@ -1,0 +1,56 @@
+// The only loop: run a machine against a host, recording the trace. One generator holds the
+// loop and its guard; drive() and driveAsync() only feed it, for synchronous and asynchronous
+// hosts. Hosts never see the machine and the machine never sees a host.
+import { Machine, compile } from "./machine.js";
+import type { Request, Result } from "./request.js";
+import type { Host, AsyncHost } from "./hosts/host.js";
+import { type Config, parseConfig, type ConfigInput } from "./schema.js";
+import { encode } from "./config.js";
+import { type Trace, type TraceSource, TRACE_VERSION, toTraceResult } from "./trace.js";
+import { ProtocolError } from "./errors.js";
+import { MAX_REQUESTS } from "./abi.js";
+
+export interface DriveOptions {
+  /** Reuse a machine (benchmarks); by default each run gets a fresh instance. */
+  machine?: Machine;
+  module?: WebAssembly.Module;
+  /** Extra facts for trace.source (scenario, faults, kernel). */
+  source?: Omit<TraceSource, "host">;
+  /** Called after every step (progress, inspection). */
+  onStep?: (req: Request, res: Result) => void;
+}
+
+/** The loop. Yields each request, receives its result, returns the finished trace. */
+function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions): Generator<Request, Trace, Result> {
+  const m = opts.machine ?? Machine.create(opts.module ?? compile());
+  m.start(encode(config));
+  const steps: Trace["steps"] = [];
+  // The machine bounds itself (MAX_REQUESTS); this guard catches a machine that does not.
+  for (let i = 0; i <= MAX_REQUESTS + 1; i++) {
+    const n = m.next();
+    if (n.done) {
+      return { version: TRACE_VERSION, config, source: { host: hostKind, ...opts.source }, steps, outcome: n.outcome };
+    }
+    const res = yield n.request;
+    opts.onStep?.(n.request, res);
+    steps.push({ request: n.request, result: toTraceResult(res) });
+    m.feed(res);
+  }
+  throw new ProtocolError(`the machine did not end after ${MAX_REQUESTS + 1} requests`);
+}
+
+/** Runs the machine against a synchronous host (dry-run, fake kernel, replay). */
+export function drive(input: ConfigInput | Config, host: Host, opts: DriveOptions = {}): Trace {
+  const it = loop(parseConfig(input), host.kind, opts);
+  let r = it.next();
+  while (!r.done) r = it.next(host.exec(r.value));
+  return r.value;
+}
+
+/** Runs the machine against an asynchronous host (native). */
+export async function driveAsync(input: ConfigInput | Config, host: AsyncHost, opts: DriveOptions = {}): Promise<Trace> {
+  const it = loop(parseConfig(input), host.kind, opts);
+  let r = it.next();
+  while (!r.done) r = it.next(await host.exec(r.value));
+  return r.value;
+}

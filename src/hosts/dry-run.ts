@@ -1,0 +1,74 @@
+// The dry-run host: answers every request with success, hands out fds lowest-free-first from 3
+// (like the kernel), answers mountinfo reads from a given text (default: a docker-like host) and
+// getcwd with "/". It checks nothing but one kernel fact that loops depend on: once the old root
+// stacked on "." has been detached, umount2(".") answers EINVAL (nothing is mounted there any
+// more), so crun's and hardened's detach loops end as they do on a real kernel.
+import type { Host } from "./host.js";
+import type { Request, Result } from "../request.js";
+import { dockerHostMountinfo } from "./mountinfo-default.js";
+import { EINVAL } from "../abi.js";
+import { DEFAULT_ROOTFS } from "../schema.js";
+
+export interface DryRunOptions {
+  /** What reads of /proc/{self,thread-self}/mountinfo return; default: dockerHostMountinfo(rootfs). */
+  mountinfo?: string;
+  rootfs?: string;
+}
+
+const encoded = new Map<string, Uint8Array>();
+/** The built-in host's mountinfo for a rootfs, encoded once per process (hosts never write to it). */
+function builtIn(rootfs: string): Uint8Array {
+  let b = encoded.get(rootfs);
+  if (!b) { b = new TextEncoder().encode(dockerHostMountinfo(rootfs)); encoded.set(rootfs, b); }
+  return b;
+}
+
+export class DryRunHost implements Host {
+  readonly kind = "dry-run" as const;
+  readonly #open = new Map<number, { data: Uint8Array; offset: number } | null>();
+  readonly #text: string | undefined;
+  readonly #rootfs: string | undefined;
+  #mountinfo: Uint8Array | null = null;
+  /** umount2(".") succeeded since the last pivot_root: the next one finds no mount. */
+  #detached = false;
+
+  constructor(opts: DryRunOptions = {}) {
+    this.#text = opts.mountinfo;
+    this.#rootfs = opts.rootfs;
+  }
+
+  /** Encoded on first use: most plans never read mountinfo. */
+  private mountinfo(): Uint8Array {
+    this.#mountinfo ??= this.#text !== undefined ? new TextEncoder().encode(this.#text) : builtIn(this.#rootfs ?? DEFAULT_ROOTFS);
+    return this.#mountinfo;
+  }
+
+  exec(req: Request): Result {
+    switch (req.op) {
+      case "openat": {
+        let fd = 3;
+        while (this.#open.has(fd)) fd++;
+        const file = req.pathname.endsWith("/mountinfo") ? { data: this.mountinfo(), offset: 0 } : null;
+        this.#open.set(fd, file);
+        return { ret: fd };
+      }
+      case "read": {
+        const f = this.#open.get(req.fd);
+        if (!f) return { ret: 0 };
+        const data = f.data.subarray(f.offset, f.offset + req.count);
+        f.offset += data.length;
+        return { ret: data.length, data };
+      }
+      case "close": this.#open.delete(req.fd); return { ret: 0 };
+      case "getcwd": return { ret: 2, data: new Uint8Array([0x2f, 0]) };
+      case "pivot_root": this.#detached = false; return { ret: 0 };
+      case "umount2": {
+        if (req.target !== ".") return { ret: 0 };
+        if (this.#detached) return { errno: EINVAL };
+        this.#detached = true;
+        return { ret: 0 };
+      }
+      default: return { ret: 0 };
+    }
+  }
+}

@@ -1,0 +1,399 @@
+// The native host: the ONE file that declares the addon's surface (host/*.cc, loaded from
+// build/native) and builds the Executor, an AsyncHost, on it. It never runs a syscall of the plan
+// itself: each one runs in the executor child, which has left this process's mount namespace.
+// It never blocks the event loop: the child answers over a socket read by libuv.
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import * as net from "node:net";
+import { constants as osConstants } from "node:os";
+import { fileURLToPath } from "node:url";
+import * as abi from "../abi.js";
+import type { Request, Result } from "../request.js";
+import { EnvironmentError, PivotshimError } from "../errors.js";
+import { errnoName } from "../names-ts.js";
+import type { AsyncHost } from "./host.js";
+
+// ---------------------------------------------------------------------------------------------
+// The addon's surface (host/addon.cc). Nothing below this block talks to C++ except through it.
+
+/** Frame layout, control ops and reply kinds, exported by the addon from host/wire.h. */
+export interface Wire {
+  readonly kLenSize: number; readonly kReqOp: number; readonly kReqFd: number; readonly kReqFlags: number;
+  readonly kReqCount: number; readonly kReqMode: number; readonly kReqNstr: number; readonly kReqHeader: number;
+  readonly kOpPause: number; readonly kOpResume: number; readonly kOpExec: number; readonly kOpQuit: number;
+  readonly kRepKind: number; readonly kRepRet: number; readonly kRepErrno: number; readonly kRepHeader: number;
+  readonly kHello: number; readonly kResult: number; readonly kPaused: number; readonly kResumed: number;
+  readonly kExecFailed: number; readonly kRefused: number; readonly kProtocol: number;
+  readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
+}
+
+/** A failure of the system inside the addon (not a programming error). */
+export interface SysFailure { errno: number; syscall: string }
+
+/** The raw addon. Each function throws TypeError for bad arguments and nothing else. */
+export interface NativeAddon {
+  /**
+   * Forks the executor child. The child resets signal dispositions, moves its socket end to an
+   * fd >= wire.kChannelFdMin, installs `stdio` (-1 = keep the parent's) as 0/1/2, closes every
+   * other fd, unshares its mount namespace (and user namespace when `rootless`, mapping the
+   * caller's euid/egid to 0 with setgroups "deny"), checks that it left the parent's namespace,
+   * then sends a hello frame. `onExit` is called once, from a reaper thread via a thread-safe
+   * function, when waitpid() returned: (exit code | null, signal number | null, waitpid errno).
+   */
+  spawn(opts: {
+    rootless: boolean;
+    stdio: readonly [number, number, number] | null;
+    onExit: (code: number | null, signal: number | null, waitErrno: number) => void;
+  }): { pid: number; fd: number; pidfd: number } | SysFailure;
+  /** SIGKILL through the pidfd (no pid-reuse race), or kill(2) when pidfd is -1. Returns 0 or errno. */
+  kill(pid: number, pidfd: number): number;
+  /** close(2). Returns 0 or errno. */
+  closeFd(fd: number): number;
+  /** pipe2(O_CLOEXEC): [read end, write end], e.g. to capture a command's stdout. */
+  pipe(): [number, number] | SysFailure;
+  readonly wire: Wire;
+  /** abi.Op as compiled into the addon (generated from src/abi.ts): checked against abi.Op on load. */
+  readonly ops: Readonly<Record<string, number>>;
+}
+
+const ADDON_PATHS = ["../../build/native/Release/host.node", "../../../build/native/Release/host.node"];
+let loaded: NativeAddon | undefined;
+
+/** Loads the addon once. Throws EnvironmentError when it is not built or was built from another abi.ts. */
+export function loadAddon(): NativeAddon {
+  if (loaded) return loaded;
+  const url = ADDON_PATHS.map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
+  if (!url) throw new EnvironmentError("the native host is not built: run `npm run build:native`");
+  const addon = createRequire(import.meta.url)(fileURLToPath(url)) as NativeAddon;
+  for (const [name, code] of Object.entries(addon.ops)) {
+    if ((abi.Op as unknown as Record<string, number>)[name] !== code)
+      throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): run \`npm run build:native\``);
+  }
+  return (loaded = addon);
+}
+
+/** Why the native host cannot be used here, or null when it can be loaded. */
+export function nativeUnavailable(): string | null {
+  try { loadAddon(); return null; } catch (e) { return (e as Error).message; }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Executor.
+
+/** Default time the executor child has to answer one request (ms). */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+export interface ExecutorOptions {
+  /** CLONE_NEWUSER|CLONE_NEWNS with the caller mapped to 0: no root needed. Default false. */
+  rootless?: boolean;
+  /** Per-request timeout; on expiry the child is SIGKILLed and reaped. Default DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** fds to install as the child's (and the command's) 0/1/2; -1 keeps Node's. Default: Node's. */
+  stdio?: [number, number, number];
+}
+
+export interface ExitStatus { status: number | null; signal: string | null }
+
+/** Errors of the executor itself (not errnos of the plan, which are values). */
+export type NativeErrorCode = "E_NATIVE_TIMEOUT" | "E_NATIVE_CHILD_EXITED" | "E_NATIVE_REFUSED" | "E_NATIVE_PROTOCOL";
+
+export class NativeHostError extends PivotshimError {
+  readonly pid: number;
+  constructor(code: NativeErrorCode, pid: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.pid = pid;
+  }
+}
+
+export interface Executor extends AsyncHost {
+  readonly kind: "native";
+  /** The child's pid (in Node's pid namespace), for /proc/<pid>/... inspection. */
+  readonly pid: number;
+  /** The fd number of the child's end of the channel (>= wire.kChannelFdMin): the one fd not the plan's. */
+  readonly channelFd: number;
+  /** Runs one syscall in the child: { ret, data? } or { errno }. Rejects only for executor failures. */
+  exec(req: Request): Promise<Result>;
+  /** Parks the child (it reports its pid) until resume(); resolves once it is parked. */
+  pause(): Promise<void>;
+  /** Lets a paused child go on; resolves once it is listening again. */
+  resume(): Promise<void>;
+  /**
+   * chdir(cwd) if given, then execve in the child's current root. On success, waits for the
+   * command to exit and returns its status; on failure returns { errno } (of chdir or execve)
+   * and the child keeps serving.
+   */
+  execve(path: string, argv: string[], env: string[], cwd?: string): Promise<ExitStatus | { errno: number }>;
+  /** SIGKILL and reap; idempotent. */
+  kill(): Promise<void>;
+  /** Asks the child to exit (or waits for the exec'd command), reaps it; kills it if it does not go in time. */
+  close(): Promise<ExitStatus>;
+}
+
+/**
+ * Forks an executor child and waits for it to report that it left the host's namespaces.
+ * Rejects with EnvironmentError when set-up fails (e.g. "needs root or --rootless").
+ * The child keeps Node alive until close() or kill(); it gets SIGKILL if Node dies
+ * (PR_SET_PDEATHSIG, which the exec'd command keeps too). Inherited stdio is shared with Node:
+ * if Node made a pipe O_NONBLOCK, the command sees that as well (as with child_process "inherit").
+ */
+export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executor> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError("spawnExecutor: timeoutMs must be a positive integer");
+  const addon = loadAddon();
+  let onExit!: (s: ExitStatus) => void;
+  const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
+  const spawned = addon.spawn({
+    rootless: opts.rootless === true,
+    stdio: opts.stdio ?? null,
+    onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
+  });
+  if ("errno" in spawned) throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}`);
+  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs);
+  await ex.handshake(opts.rootless === true);
+  return ex;
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+const signalName = (n: number): string => SIGNAL_NAMES.get(n) ?? `SIG${n}`;
+
+/** Turns a set-up failure reported by the child into the message a user can act on. */
+export function setupMessage(step: string, errno: number, rootless: boolean): string {
+  const what = `${step}: ${errnoName(errno)}`;
+  if (step.startsWith("unshare(CLONE_NEWUSER") && (errno === abi.EPERM || errno === abi.ENOSPC))
+    return `user namespaces are disabled: sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone (${what})`;
+  if (step === "unshare(CLONE_NEWNS)" && errno === abi.EPERM && !rootless) return `needs root or --rootless (${what})`;
+  if (step === "mount namespace check") return `the executor is still in the host's mount namespace: refusing to act (${what})`;
+  if (step.includes("_map") || step.includes("setgroups")) return `cannot map ids in the new user namespace (${what})`;
+  return `cannot set up the executor (${what})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames. Request: [u32 len][u32 op][i32 fd][u32 flags][u32 count][u32 mode][u32 nstr]
+// then nstr × ([i32 len, -1 = NULL][bytes]). Reply: [u32 len][u32 kind][i32 ret][i32 errno][data].
+
+interface Reply { kind: number; ret: number; errno: number; data: Buffer }
+
+function frame(w: Wire, op: number, fd: number, flags: number, count: number, mode: number, strs: readonly (string | null)[]): Buffer {
+  if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd >= 2 ** 31) throw new TypeError(`fd must be an int32, got ${fd}`);
+  for (const [name, v] of [["flags", flags], ["count", count], ["mode", mode]] as const)
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new TypeError(`${name} must be a 32-bit integer, got ${v}`);
+  if (count < 0) throw new TypeError(`count must be >= 0, got ${count}`);
+  if (strs.length > w.kMaxStrings) throw new TypeError(`too many strings (${strs.length} > ${w.kMaxStrings})`);
+  const bytes = strs.map((s) => {
+    if (s === null) return null;
+    if (typeof s !== "string") throw new TypeError(`string or null expected, got ${typeof s}`);
+    if (s.includes("\0")) throw new TypeError(`a string passed to the kernel cannot contain NUL: ${JSON.stringify(s)}`);
+    return Buffer.from(s, "utf8");
+  });
+  const len = bytes.reduce((n, b) => n + 4 + (b?.length ?? 0), w.kReqHeader);
+  if (len > w.kMaxFrame) throw new TypeError(`request too large (${len} > ${w.kMaxFrame} bytes)`);
+  const out = Buffer.alloc(w.kLenSize + len);
+  const h = w.kLenSize;
+  out.writeUInt32LE(len, 0);
+  out.writeUInt32LE(op, h + w.kReqOp);
+  out.writeInt32LE(fd, h + w.kReqFd);
+  out.writeUInt32LE(flags >>> 0, h + w.kReqFlags);
+  out.writeUInt32LE(count >>> 0, h + w.kReqCount);
+  out.writeUInt32LE(mode >>> 0, h + w.kReqMode);
+  out.writeUInt32LE(bytes.length, h + w.kReqNstr);
+  let at = h + w.kReqHeader;
+  for (const b of bytes) {
+    out.writeInt32LE(b ? b.length : -1, at);
+    at += 4;
+    if (b) at += b.copy(out, at);
+  }
+  return out;
+}
+
+/** One Request as a frame: the kernel's argument order, NULL kept as NULL. */
+function requestFrame(w: Wire, r: Request): Buffer {
+  switch (r.op) {
+    case "openat": return frame(w, abi.Op.openat, r.dirfd, r.flags, 0, r.mode, [r.pathname]);
+    case "read": return frame(w, abi.Op.read, r.fd, 0, r.count, 0, []);
+    case "close": return frame(w, abi.Op.close, r.fd, 0, 0, 0, []);
+    case "fchdir": return frame(w, abi.Op.fchdir, r.fd, 0, 0, 0, []);
+    case "chdir": return frame(w, abi.Op.chdir, 0, 0, 0, 0, [r.path]);
+    case "chroot": return frame(w, abi.Op.chroot, 0, 0, 0, 0, [r.path]);
+    case "pivot_root": return frame(w, abi.Op.pivot_root, 0, 0, 0, 0, [r.new_root, r.put_old]);
+    case "mount": return frame(w, abi.Op.mount, 0, r.mountflags, 0, 0, [r.source, r.target, r.filesystemtype, r.data]);
+    case "umount2": return frame(w, abi.Op.umount2, 0, r.flags, 0, 0, [r.target]);
+    case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
+    default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
+  }
+}
+
+interface Pending {
+  what: string;
+  eofIsSuccess: boolean;
+  resolve(r: Reply | "eof"): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+class NativeExecutor implements Executor {
+  readonly kind = "native" as const;
+  readonly pid: number;
+  channelFd = -1;
+  readonly #addon: NativeAddon;
+  readonly #w: Wire;
+  readonly #socket: net.Socket;
+  readonly #timeoutMs: number;
+  readonly #exited: Promise<ExitStatus>;
+  #pidfd: number;
+  #exit: ExitStatus | null = null;
+  #pending: Pending | null = null;
+  #inbox: Buffer = Buffer.alloc(0);
+  #frames: Reply[] = [];
+  #eof = false;
+  #state: "ready" | "paused" | "exec" = "ready";
+
+  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number) {
+    this.#addon = addon;
+    this.#w = addon.wire;
+    this.pid = s.pid;
+    this.#pidfd = s.pidfd;
+    this.#timeoutMs = timeoutMs;
+    this.#exited = exited.then((st) => {
+      this.#exit = st;
+      if (this.#pidfd >= 0) this.#addon.closeFd(this.#pidfd);
+      this.#pidfd = -1;
+      return st;
+    });
+    this.#socket = new net.Socket({ fd: s.fd, readable: true, writable: true });
+    this.#socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    this.#socket.on("error", () => { /* EPIPE/ECONNRESET: 'close' follows and reports the exit */ });
+    this.#socket.on("close", () => { this.#eof = true; this.#dispatch(); });
+  }
+
+  /** Waits for the hello frame; on a set-up failure kills, reaps and throws EnvironmentError. */
+  async handshake(rootless: boolean): Promise<void> {
+    const hello = (await this.#request(null, "hello", false)) as Reply;
+    if (hello.kind !== this.#w.kHello) throw await this.#fatal("E_NATIVE_PROTOCOL", `hello expected, got reply kind ${hello.kind}`);
+    if (hello.ret < 0) {
+      await this.kill();
+      throw new EnvironmentError(setupMessage(hello.data.toString("utf8"), hello.errno, rootless));
+    }
+    this.channelFd = hello.ret;
+  }
+
+  async exec(req: Request): Promise<Result> {
+    this.#expect("ready", req.op);
+    const r = (await this.#request(requestFrame(this.#w, req), req.op, false)) as Reply;
+    if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${req.op}: the executor child refused to act`);
+    if (r.kind !== this.#w.kResult) throw await this.#fatal("E_NATIVE_PROTOCOL", `${req.op}: unexpected reply kind ${r.kind}`);
+    if (r.errno !== 0) return { errno: r.errno };
+    return req.op === "read" || req.op === "getcwd" ? { ret: r.ret, data: new Uint8Array(r.data) } : { ret: r.ret };
+  }
+
+  async pause(): Promise<void> {
+    this.#expect("ready", "pause");
+    await this.#control(this.#w.kOpPause, "pause", this.#w.kPaused);
+    this.#state = "paused";
+  }
+
+  async resume(): Promise<void> {
+    this.#expect("paused", "resume");
+    await this.#control(this.#w.kOpResume, "resume", this.#w.kResumed);
+    this.#state = "ready";
+  }
+
+  async execve(path: string, argv: string[], env: string[], cwd?: string): Promise<ExitStatus | { errno: number }> {
+    this.#expect("ready", "execve");
+    if (!Array.isArray(argv) || !Array.isArray(env)) throw new TypeError("execve: argv and env must be arrays of strings");
+    const f = frame(this.#w, this.#w.kOpExec, 0, 0, argv.length, 0, [path, cwd ?? null, ...argv, ...env]);
+    const r = await this.#request(f, "execve", true);
+    if (r === "eof") {
+      this.#state = "exec";  // the CLOEXEC channel closed: execve succeeded
+      return this.#exited;
+    }
+    if (r.kind !== this.#w.kExecFailed) throw await this.#fatal("E_NATIVE_PROTOCOL", `execve: unexpected reply kind ${r.kind}`);
+    return { errno: r.errno };
+  }
+
+  async kill(): Promise<void> {
+    if (!this.#exit) this.#addon.kill(this.pid, this.#pidfd);
+    await this.#exited;
+    this.#socket.destroy();
+  }
+
+  async close(): Promise<ExitStatus> {
+    if (!this.#exit && this.#state !== "exec") {
+      if (!this.#eof) this.#socket.write(frame(this.#w, this.#w.kOpQuit, 0, 0, 0, 0, []));
+      const timer = setTimeout(() => { void this.kill(); }, this.#timeoutMs);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+    const st = await this.#exited;
+    this.#socket.destroy();
+    return st;
+  }
+
+  #expect(state: "ready" | "paused", what: string): void {
+    if (this.#state !== state) throw new TypeError(`${what}: the executor is ${this.#state}, not ${state}`);
+  }
+
+  async #control(op: number, what: string, kind: number): Promise<void> {
+    const r = (await this.#request(frame(this.#w, op, 0, 0, 0, 0, []), what, false)) as Reply;
+    if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${what}: the executor child refused to act`);
+    if (r.kind !== kind) throw await this.#fatal("E_NATIVE_PROTOCOL", `${what}: unexpected reply kind ${r.kind}`);
+  }
+
+  /** Sends a frame (null: just wait) and waits for one reply, EOF, or the timeout. */
+  #request(f: Buffer | null, what: string, eofIsSuccess: boolean): Promise<Reply | "eof"> {
+    if (this.#pending) throw new TypeError(`${what}: "${this.#pending.what}" is still in flight; the executor runs one request at a time`);
+    return new Promise((resolve, reject) => {
+      const p: Pending = { what, eofIsSuccess, resolve, reject, timer: setTimeout(() => void this.#onTimeout(p), this.#timeoutMs) };
+      this.#pending = p;
+      if (f && !this.#eof) this.#socket.write(f);
+      this.#dispatch();
+    });
+  }
+
+  async #onTimeout(p: Pending): Promise<void> {
+    if (this.#pending !== p) return;
+    this.#pending = null;
+    await this.kill();
+    p.reject(new NativeHostError("E_NATIVE_TIMEOUT", this.pid,
+      `${p.what}: no answer from the executor child ${this.pid} within ${this.#timeoutMs} ms; it was killed and reaped`));
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#inbox = this.#inbox.length ? Buffer.concat([this.#inbox, chunk]) : chunk;
+    const w = this.#w;
+    while (this.#inbox.length >= w.kLenSize) {
+      const len = this.#inbox.readUInt32LE(0);
+      if (this.#inbox.length < w.kLenSize + len) break;
+      const body = this.#inbox.subarray(w.kLenSize, w.kLenSize + len);
+      this.#frames.push({
+        kind: body.readUInt32LE(w.kRepKind), ret: body.readInt32LE(w.kRepRet),
+        errno: body.readInt32LE(w.kRepErrno), data: Buffer.from(body.subarray(w.kRepHeader)),
+      });
+      this.#inbox = this.#inbox.subarray(w.kLenSize + len);
+    }
+    this.#dispatch();
+  }
+
+  /** Settles the pending request with the next frame, or with EOF once no frame is left. */
+  #dispatch(): void {
+    const p = this.#pending;
+    if (!p) return;
+    const next = this.#frames.shift();
+    if (!next && !this.#eof) return;
+    this.#pending = null;
+    clearTimeout(p.timer);
+    if (next) return p.resolve(next);
+    if (p.eofIsSuccess) return p.resolve("eof");
+    void this.#exited.then((st) => p.reject(this.#exitedError(p.what, st)));
+  }
+
+  #exitedError(what: string, st: ExitStatus): NativeHostError {
+    const how = st.signal ? `was killed by ${st.signal}` : st.status === null ? "was reaped elsewhere" : `exited with status ${st.status}`;
+    return new NativeHostError("E_NATIVE_CHILD_EXITED", this.pid, `${what}: the executor child ${this.pid} ${how}`);
+  }
+
+  /** A broken channel: the child cannot be trusted any more. Kill, reap, and return the error. */
+  async #fatal(code: NativeErrorCode, message: string): Promise<NativeHostError> {
+    await this.kill();
+    return new NativeHostError(code, this.pid, message);
+  }
+}

@@ -1,0 +1,15 @@
+// The library's public surface (typed ESM). Everything a runtime author, auditor or test suite
+// needs; nothing here does I/O at import time except compiling the wasm lazily on first use.
+export { plan, type PlanOptions } from "./plan.js";
+export { drive, driveAsync, type DriveOptions } from "./driver.js";
+export { Machine, compile, type Outcome, type Next, type Encoded } from "./machine.js";
+export { DryRunHost, type DryRunOptions } from "./hosts/dry-run.js";
+export { FaultyHost, MAN_ERRNOS } from "./hosts/faults.js";
+export type { Host, AsyncHost, HostKind } from "./hosts/host.js";
+export type { Request, Result, OpName } from "./request.js";
+export { ConfigSchema, parseConfig, DEFAULT_ROOTFS, PROFILES, STRATEGIES, PROPAGATIONS, type Config, type ConfigInput } from "./schema.js";
+export { encode } from "./config.js";
+export type { Trace, TraceStep, TraceResult, TraceSource } from "./trace.js";
+export { format, formatStrace, formatText, formatJson, FORMATS, type Format } from "./format/index.js";
+export * from "./errors.js";
+export * as abi from "./abi.js";

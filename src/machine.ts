@@ -1,0 +1,146 @@
+// Loads and instantiates the wasm machine and wraps its exports in Machine { start, next, feed }.
+// Owns the memory views and the env.abort import (turned into typed errors). Checks
+// abi_version() at instantiation. Decides nothing about the switch: that is the machine's job.
+import { existsSync, readFileSync } from "node:fs";
+import * as abi from "./abi.js";
+import { RequestDecoder, readStr, type Request, type Result, isErr } from "./request.js";
+import { MachineTrapError, ProtocolError } from "./errors.js";
+import { STEP_NAME } from "./names.js";
+import { errnoName } from "./names-ts.js";
+
+export interface Exports {
+  memory: WebAssembly.Memory;
+  abi_version(): number;
+  input_ptr(): number;
+  input_cap(): number;
+  start(rootfsLen: number, profile: number, strategy: number, rootPropagation: number, options: number): number;
+  next(): number;
+  feed(ret: number, errno: number): void;
+  request_ptr(): number;
+  outcome_ptr(): number;
+}
+
+/** The compact encoding start() takes; built from a validated Config by config.ts. */
+export interface Encoded {
+  rootfs: string;
+  profile: abi.Profile;
+  strategy: abi.Strategy;
+  rootPropagation: number;
+  options: number;
+}
+
+export type Outcome =
+  | { kind: "done"; note: string }
+  | { kind: "failed"; op: string; path: string | null; errno: number; errnoName: string; step: string; seq: number; message: string; note: string };
+
+export type Next = { done: false; request: Request } | { done: true; outcome: Outcome };
+
+/** build/wasm/<flavor>.wasm, found from src/ (tsx) or dist/src/ (compiled). */
+function wasmPath(flavor: "release" | "debug"): URL {
+  const candidates = [`../build/wasm/${flavor}.wasm`, `../../build/wasm/${flavor}.wasm`].map((p) => new URL(p, import.meta.url));
+  return candidates.find((u) => existsSync(u)) ?? candidates[1]!;
+}
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** Compiles (once per process) the release or debug module. */
+export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  const key = bytes ? "" : flavor;
+  const hit = key ? compiled.get(key) : undefined;
+  if (hit) return hit;
+  const mod = new WebAssembly.Module(bytes ?? readFileSync(wasmPath(flavor)));
+  if (key) compiled.set(key, mod);
+  return mod;
+}
+
+export class Machine {
+  readonly exports: Exports;
+  #pending: Request | null = null;
+  readonly #decoder = new RequestDecoder();
+  #ended = false;
+
+  private constructor(exports: Exports) { this.exports = exports; }
+
+  /** A fresh instance: each run gets clean state. Throws ProtocolError on an ABI version mismatch. */
+  static create(module: WebAssembly.Module = compile()): Machine {
+    let memory: WebAssembly.Memory | undefined;
+    const abort = (msg: number, file: number, line: number, col: number) => {
+      const read = (p: number) => (p && memory ? asString(memory.buffer, p) : "");
+      const text = read(msg) || "abort";
+      // The machine reports misuse as "protocol: ..." (assembly/machine.ts): a caller bug, not a trap.
+      if (text.startsWith("protocol: ")) throw new ProtocolError(text.slice("protocol: ".length));
+      throw new MachineTrapError(text, read(file) || "?", line || col);
+    };
+    const instance = new WebAssembly.Instance(module, { env: { abort } });
+    const ex = instance.exports as unknown as Exports;
+    memory = ex.memory;
+    const v = ex.abi_version();
+    if (v !== abi.ABI_VERSION) {
+      throw new ProtocolError(`wasm machine has ABI version ${v}, this library speaks ${abi.ABI_VERSION}: rebuild (npm run build)`);
+    }
+    return new Machine(ex);
+  }
+
+  /** Starts a run. An invalid encoding makes the run end FAILED at once (the machine checks too). */
+  start(cfg: Encoded): void {
+    const bytes = new TextEncoder().encode(cfg.rootfs);
+    const cap = this.exports.input_cap();
+    if (bytes.length > cap) throw new ProtocolError(`rootfs is ${bytes.length} bytes; the machine takes at most ${cap}`);
+    new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), bytes.length).set(bytes);
+    this.exports.start(bytes.length, cfg.profile, cfg.strategy, cfg.rootPropagation, cfg.options);
+    this.#pending = null;
+    this.#ended = false;
+  }
+
+  /** The next request, or the outcome once the run has ended. */
+  next(): Next {
+    const ptr = this.exports.next();
+    const req = this.#decoder.decode(this.exports.memory.buffer, ptr);
+    if (req) { this.#pending = req; return { done: false, request: req }; }
+    this.#ended = true;
+    return { done: true, outcome: this.outcome() };
+  }
+
+  /** Feeds the result of the pending request; copies read/getcwd data into the machine's buffer. */
+  feed(result: Result): void {
+    const req = this.#pending;
+    if (req && !isErr(result) && result.data && (req.op === "read" || req.op === "getcwd")) {
+      const view = new DataView(this.exports.memory.buffer);
+      const at = view.getUint32(this.exports.request_ptr() + abi.REQ_BUF, true);
+      const count = view.getInt32(this.exports.request_ptr() + abi.REQ_COUNT, true);
+      if (result.data.length > count) {
+        throw new ProtocolError(`${req.op} result carries ${result.data.length} bytes for a ${count}-byte buffer`);
+      }
+      new Uint8Array(this.exports.memory.buffer, at, result.data.length).set(result.data);
+    }
+    this.#pending = null;
+    if (isErr(result)) this.exports.feed(-1, result.errno);
+    else this.exports.feed(result.ret, 0);
+  }
+
+  get ended(): boolean { return this.#ended; }
+
+  private outcome(): Outcome {
+    const buf = this.exports.memory.buffer;
+    const base = this.exports.outcome_ptr();
+    const view = new DataView(buf);
+    const mem = new Uint8Array(buf);
+    const i32 = (off: number) => view.getInt32(base + off, true);
+    const str = (off: number) => readStr(mem, view, base + off);
+    const op = i32(abi.OUT_OP);
+    const note = str(abi.OUT_NOTE) ?? "";
+    const reqOp = view.getInt32(this.exports.request_ptr() + abi.REQ_OP, true);
+    if (reqOp === abi.Op.DONE) return { kind: "done", note };
+    const errno = i32(abi.OUT_ERRNO);
+    return {
+      kind: "failed", op: op ? abi.Op[op] ?? `op${op}` : "none", path: str(abi.OUT_PATH), errno,
+      errnoName: errno ? errnoName(errno) : "", step: STEP_NAME[i32(abi.OUT_STEP)] ?? "none",
+      seq: i32(abi.OUT_SEQ), message: str(abi.OUT_MESSAGE) ?? "", note,
+    };
+  }
+}
+
+/** An AssemblyScript string (UTF-16, byte length at ptr-4), as env.abort receives it. */
+function asString(buffer: ArrayBuffer, ptr: number): string {
+  const len = new DataView(buffer).getUint32(ptr - 4, true);
+  return String.fromCharCode(...new Uint16Array(buffer.slice(ptr, ptr + len)));
+}

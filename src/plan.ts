@@ -1,0 +1,26 @@
+// plan(): validate the config, then drive the machine against a host (by default the dry-run
+// host), with faults injected if asked. The library's main entry for auditors and tests.
+import { drive } from "./driver.js";
+import { parseConfig, parseFaults, type ConfigInput } from "./schema.js";
+import { DryRunHost } from "./hosts/dry-run.js";
+import { FaultyHost } from "./hosts/faults.js";
+import type { Host } from "./hosts/host.js";
+import type { Trace } from "./trace.js";
+
+export interface PlanOptions {
+  /** Fault specs: "pivot_root=EINVAL", "umount2#2=EBUSY". */
+  faults?: readonly string[];
+  /** What the dry-run host answers to mountinfo reads (ignored when `host` is given). */
+  mountinfo?: string;
+  /** Run against this host instead of a fresh dry-run host. */
+  host?: Host;
+}
+
+export function plan(input: ConfigInput = {}, opts: PlanOptions = {}): Trace {
+  const config = parseConfig(input);
+  const faults = parseFaults(opts.faults ?? []);
+  const base = opts.host ?? new DryRunHost({ rootfs: config.rootfs, mountinfo: opts.mountinfo });
+  const host = faults.length ? new FaultyHost(base, faults) : base;
+  const source = { ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}), ...(opts.mountinfo !== undefined ? { scenario: "mountinfo file" } : {}) };
+  return drive(config, host, { source });
+}

@@ -1,0 +1,118 @@
+// Running for real: the machine driven against the native host, then the command exec'd in the
+// new root (run), and the environment check behind `pivotshim doctor` (probeEnvironment).
+// Everything that touches the kernel happens in an executor child's own namespaces, never here.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as abi from "./abi.js";
+import { driveAsync, type DriveOptions } from "./driver.js";
+import { isErr, type Request } from "./request.js";
+import type { Config, ConfigInput } from "./schema.js";
+import type { Trace } from "./trace.js";
+import { errnoName } from "./names-ts.js";
+import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
+
+export interface Command {
+  /** Path of the program, resolved in the new root. */
+  path: string;
+  argv: string[];
+  env?: string[];
+  /** chdir() in the new root before execve; default: stay where the switch left us ("/"). */
+  cwd?: string;
+}
+
+export interface RunResult {
+  trace: Trace;
+  /** null when the switch failed (trace.outcome says why) and nothing was exec'd. */
+  exit: ExitStatus | { errno: number } | null;
+}
+
+/**
+ * Spawns an executor, drives the machine for `config` against it, and if the switch is Done,
+ * execs `command` in the new root and waits for it. The executor is always reaped.
+ */
+export async function run(config: ConfigInput | Config, command: Command,
+  opts: ExecutorOptions & { drive?: DriveOptions } = {}): Promise<RunResult> {
+  const ex = await spawnExecutor(opts);
+  try {
+    const trace = await driveAsync(config, ex, opts.drive);
+    if (trace.outcome.kind !== "done") return { trace, exit: null };
+    return { trace, exit: await ex.execve(command.path, command.argv, command.env ?? [], command.cwd) };
+  } finally {
+    await ex.kill();
+  }
+}
+
+export interface EnvironmentReport {
+  root: boolean;
+  userns: boolean;
+  pivotRoot: boolean;
+  /** "/" is the initial ramfs (fstype rootfs): pivot_root cannot work (LXC's detect_ramfs_rootfs). */
+  ramfsRoot: boolean;
+  details: string[];
+}
+
+/** Tries, in throwaway child namespaces, what a real run needs. Never mounts anything here. */
+export async function probeEnvironment(): Promise<EnvironmentReport> {
+  const details: string[] = [];
+  const root = process.geteuid?.() === 0;
+  details.push(root ? "running as root" : `running as uid ${process.geteuid?.()}: only --rootless can work`);
+  const userns = await tryExecutor(true, details);
+  const plain = root ? await tryExecutor(false, details) : false;
+  const ramfsRoot = isRamfsRoot(details);
+  let pivotRoot = false;
+  if (plain || userns) pivotRoot = await tryPivot(!plain, details);
+  return { root, userns, pivotRoot, ramfsRoot, details };
+}
+
+async function tryExecutor(rootless: boolean, details: string[]): Promise<boolean> {
+  const what = rootless ? "user + mount namespace (rootless)" : "mount namespace";
+  try {
+    await (await spawnExecutor({ rootless })).close();
+    details.push(`${what}: ok`);
+    return true;
+  } catch (e) {
+    details.push(`${what}: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+function isRamfsRoot(details: string[]): boolean {
+  const line = readFileSync("/proc/self/mountinfo", "utf8").split("\n").find((l) => l.split(" ")[4] === "/");
+  const fstype = line?.split(" - ")[1]?.split(" ")[0] ?? "?";
+  details.push(`"/" is ${fstype}`);
+  return fstype === "rootfs";
+}
+
+/** pivot_root(".", ".") into a self-bound temp dir, in a child namespace that is then thrown away. */
+async function tryPivot(rootless: boolean, details: string[]): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), "pivotshim-doctor-"));
+  let ex: Executor | undefined;
+  try {
+    ex = await spawnExecutor({ rootless });
+    const c = { seq: 0, step: "doctor", reason: "probeEnvironment: can this machine pivot_root?" };
+    const calls: Request[] = [
+      { ...c, op: "mount", source: null, target: "/", filesystemtype: null, mountflags: abi.MS_REC | abi.MS_SLAVE, data: null },
+      { ...c, op: "mount", source: dir, target: dir, filesystemtype: null, mountflags: abi.MS_BIND | abi.MS_REC, data: null },
+      { ...c, op: "chdir", path: dir },
+      { ...c, op: "pivot_root", new_root: ".", put_old: "." },
+      { ...c, op: "umount2", target: ".", flags: abi.MNT_DETACH },
+      { ...c, op: "chdir", path: "/" },
+    ];
+    for (const req of calls) {
+      const res = await ex.exec(req);
+      if (isErr(res)) {
+        details.push(`pivot_root (${rootless ? "rootless" : "root"}): ${req.op} failed: ${errnoName(res.errno)}`);
+        return false;
+      }
+    }
+    details.push(`pivot_root (${rootless ? "rootless" : "root"}): ok`);
+    return true;
+  } catch (e) {
+    details.push(`pivot_root: ${(e as Error).message}`);
+    return false;
+  } finally {
+    await ex?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,83 @@
+// zod schemas for everything that enters from outside: the config (CLI flags or a library
+// caller), fault specs, and (later) trace files. Validation happens here, before any request.
+import { z } from "zod";
+import { InvalidInputError } from "./errors.js";
+import { ALL_ERRNO_NAMES } from "./names-ts.js";
+import { OP_NAMES } from "./request.js";
+
+/** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
+export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
+
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun"] as const;
+export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
+export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
+
+const rootfs = z.string()
+  .refine((s) => s.startsWith("/"), "must be an absolute path (start with /)")
+  .refine((s) => s !== "/", "must not be / itself: the new root has to be a directory below it")
+  .refine((s) => !s.includes("\0"), "must not contain a NUL byte")
+  .refine((s) => Buffer.byteLength(s) <= 4095, "must be at most 4095 bytes (PATH_MAX - 1)")
+  .refine((s) => s === "/" || !s.endsWith("/"), "must not end with / (write /a/b, not /a/b/)")
+  .refine((s) => !s.includes("//"), "must not contain // (write /a/b, not /a//b)")
+  .refine((s) => !s.split("/").some((c) => c === "." || c === ".."), "must be clean: no . or .. components");
+
+export const ConfigSchema = z.object({
+  rootfs: rootfs.default(DEFAULT_ROOTFS).describe("the new root: an absolute, clean path"),
+  profile: z.enum(PROFILES).default("hardened").describe("which runtime the plan reproduces"),
+  strategy: z.enum(STRATEGIES).default("auto").describe("pivot_root, MS_MOVE+chroot, chroot, or auto"),
+  rootPropagation: z.enum(PROPAGATIONS).optional().describe("propagation of / (default: the profile's own)"),
+  readonly: z.boolean().default(false).describe("remount the new root read-only, where the runtime does"),
+  prepare: z.boolean().default(true).describe("run the prepare phase (propagation of /, parent walk, self bind)"),
+  selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
+}).strict().superRefine((c, ctx) => {
+  const kind = c.rootPropagation?.replace(/^r/, "");
+  if (c.strategy === "move" && kind === "private" && c.profile !== "crun") {
+    ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot` });
+  }
+  if (c.strategy === "chroot" && c.rootPropagation) {
+    ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move" });
+  }
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** OP=ERRNO fails the first such call; OP#N=ERRNO the Nth (1-based). */
+export const FaultSchema = z.string().transform((s, ctx) => {
+  const m = /^([a-z_0-9]+)(?:#(\d+))?=([A-Z0-9]+)$/.exec(s);
+  if (!m) {
+    ctx.addIssue({ code: "custom", message: `"${s}" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)` });
+    return z.NEVER;
+  }
+  const [, op, nth, errno] = m as unknown as [string, string, string | undefined, string];
+  if (!(OP_NAMES as readonly string[]).includes(op)) {
+    ctx.addIssue({ code: "custom", message: `unknown op "${op}"; expected one of ${OP_NAMES.join(", ")}` });
+    return z.NEVER;
+  }
+  if (!ALL_ERRNO_NAMES.includes(errno)) {
+    ctx.addIssue({ code: "custom", message: `unknown errno "${errno}"; expected a name such as EINVAL, EPERM, EBUSY, ENOENT` });
+    return z.NEVER;
+  }
+  const n = nth === undefined ? 1 : Number(nth);
+  if (n < 1) { ctx.addIssue({ code: "custom", message: `"#${nth}": calls are counted from 1` }); return z.NEVER; }
+  return { op, nth: n, errno };
+});
+export type Fault = z.output<typeof FaultSchema>;
+
+/** Readable zod issues: "rootfs: must be an absolute path (start with /)". */
+export function issuesOf(err: z.ZodError, prefix = ""): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: prefix + i.path.map(String).join("."), message: i.message }));
+}
+
+/** Parses with `schema` or throws InvalidInputError listing every problem. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string, prefix = ""): z.output<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = issuesOf(r.error, prefix);
+  const lines = issues.map((i) => `  ${i.path || "(input)"}: ${i.message}`).join("\n");
+  throw new InvalidInputError(`invalid ${what}:\n${lines}`, issues);
+}
+
+export const parseConfig = (input: unknown): Config => parseOrThrow(ConfigSchema, input ?? {}, "config");
+export const parseFaults = (specs: readonly string[]): Fault[] =>
+  specs.map((s, i) => parseOrThrow(FaultSchema, s, "fault", `fail[${i}]`));

@@ -1,0 +1,172 @@
+// Parses `strace [-f] [-t|-tt|-ttt|-r] [-y] [-T]` logs into structured calls and events.
+// Owns the line grammar: pid prefixes, timestamps, `<unfinished ...>`/`<... resumed>` merging (per
+// pid), return values and errnos, signal and exit lines. Argument decoding lives in args.ts and the
+// mapping onto the machine's Request union in to-requests.ts. Pure: text in, values out, no I/O.
+import { decodeC, parseArg, splitArgs, type Arg } from "./args.js";
+
+export type { Arg } from "./args.js";
+export { toRequests, type Addr, type Traced, type TracedRequest } from "./to-requests.js";
+
+/** One system call. A call split by `<unfinished ...>` is merged into one, at its start position. */
+export interface Call {
+  kind: "call";
+  /** From `123 ` (strace -f -o) or `[pid 123] ` (strace -f to stderr); absent for single-process logs. */
+  pid?: number;
+  /** As printed: `12:34:56` (-t), `12:34:56.123456` (-tt), `1700000000.123456` (-ttt), `0.000123` (-r). */
+  time?: string;
+  name: string;
+  args: Arg[];
+  /** The return value; null for `= ?` and for a call that never resumed. Hex returns lose precision past 2^53. */
+  ret: number | null;
+  /** `EINVAL` in `= -1 EINVAL (Invalid argument)`; also set for `= ? ERESTARTSYS (...)`. */
+  errno?: string;
+  /** `Invalid argument` in the line above. */
+  errText?: string;
+  /** The `-y` path of a returned fd: `= 3</x>` gives ret 3 and retPath "/x". */
+  retPath?: string;
+  /** Anything after the return value (e.g. `(Timeout)`, `(flags O_RDONLY)`), as printed. */
+  retExtra?: string;
+  /** The `-T` duration, `0.000012` from ` <0.000012>`. */
+  duration?: string;
+  /** Set when an `<unfinished ...>` call was never resumed (the process died in it). */
+  unfinished?: true;
+  /** The source line, or the two lines joined with "\n" for a merged call. */
+  raw: string;
+  /** 1-based line number of the call's (first) line; endLine is the resumed line. */
+  line: number;
+  endLine?: number;
+}
+
+/**
+ * Non-call lines are kept as events, in order, so a caller can see signals inside a window:
+ * `--- SIGURG {...} ---`, `+++ exited with 0 +++`, `+++ killed by SIGKILL +++`. A line that matches
+ * no form (or a resume with no pending call) becomes `unparsed`: nothing is dropped silently.
+ */
+export type Event = { pid?: number; time?: string; raw: string; line: number } & EventBody;
+type EventBody =
+  | { kind: "signal"; signal: string; info: string }
+  | { kind: "exit"; code: number }
+  | { kind: "killed"; signal: string; coreDumped: boolean }
+  | { kind: "unparsed"; reason: string };
+
+export type Entry = Call | Event;
+
+export interface Parsed {
+  /** Calls and events in log order (a merged call sits where it started). */
+  entries: Entry[];
+  calls: Call[];
+  events: Event[];
+}
+
+const PREFIX = /^\s*(?:\[pid\s+(\d+)\]\s+|(\d+)\s+(?=\S))?\s*(?:(\d{2}:\d{2}:\d{2}(?:\.\d+)?|\d+\.\d+)\s+)?/;
+const SIGNAL = /^--- (SIG[A-Z0-9+]+|SIGRT_\d+) (.*) ---$/;
+const EXITED = /^\+\+\+ exited with (-?\d+) \+\+\+$/;
+const KILLED = /^\+\+\+ killed by (SIG[A-Z0-9_+]+)( \(core dumped\))? \+\+\+$/;
+const RESUMED = /^<\.\.\. ([A-Za-z0-9_]+) resumed>\s?/;
+const UNFINISHED = /\s*<unfinished \.\.\.>$/;
+const CALL_HEAD = /^([A-Za-z_][A-Za-z0-9_]*)\(/;
+
+interface Head { pid?: number; time?: string; body: string; raw: string; line: number }
+
+/** Splits the pid and timestamp prefix off a line. */
+export function splitPrefix(raw: string, line: number): Head {
+  const m = PREFIX.exec(raw)!;
+  const pidText = m[1] ?? m[2];
+  const head: Head = { body: raw.slice(m[0].length).trimEnd(), raw, line };
+  if (pidText !== undefined) head.pid = Number(pidText);
+  if (m[3] !== undefined) head.time = m[3];
+  return head;
+}
+
+/** Parses a whole log. Lines are 1-based; blank lines are skipped. */
+export function parseStrace(text: string): Parsed {
+  const entries: Entry[] = [];
+  const pending = new Map<number, { head: Head; slot: number; name: string }>();
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === "") continue;
+    const head = splitPrefix(raw, i + 1);
+    const key = head.pid ?? -1;
+    const resumed = RESUMED.exec(head.body);
+    if (resumed) {
+      const p = pending.get(key);
+      if (!p || p.name !== resumed[1]) {
+        entries.push(event(head, { kind: "unparsed", reason: `resumed ${resumed[1]} with no pending call` }));
+        continue;
+      }
+      pending.delete(key);
+      const merged = p.head.body.replace(UNFINISHED, "") + head.body.slice(resumed[0].length);
+      entries[p.slot] = { ...parseCall(p.head, merged), raw: `${p.head.raw}\n${raw}`, endLine: i + 1 };
+    } else if (UNFINISHED.test(head.body) && CALL_HEAD.test(head.body)) {
+      const name = CALL_HEAD.exec(head.body)![1]!;
+      pending.set(key, { head, slot: entries.length, name });
+      entries.push({ ...parseCall(head, head.body.replace(UNFINISHED, "")), unfinished: true });
+    } else {
+      entries.push(parseLine(head));
+    }
+  }
+  return { entries, calls: entries.filter(isCall), events: entries.filter((e): e is Event => !isCall(e)) };
+}
+
+export const isCall = (e: Entry): e is Call => e.kind === "call";
+
+/** Parses one complete line (no unfinished/resumed handling: parseStrace does that). */
+export function parseLine(head: Head): Entry {
+  const b = head.body;
+  let m: RegExpExecArray | null;
+  if ((m = SIGNAL.exec(b))) return event(head, { kind: "signal", signal: m[1]!, info: m[2]! });
+  if ((m = EXITED.exec(b))) return event(head, { kind: "exit", code: Number(m[1]) });
+  if ((m = KILLED.exec(b))) return event(head, { kind: "killed", signal: m[1]!, coreDumped: m[2] !== undefined });
+  if (CALL_HEAD.test(b)) {
+    const call = parseCall(head, b);
+    if (!call.unfinished) return call;
+  }
+  return event(head, { kind: "unparsed", reason: "not a call, signal or exit line" });
+}
+
+function event(head: Head, e: EventBody): Event {
+  return { ...withWho(head), raw: head.raw, line: head.line, ...e };
+}
+
+function withWho(head: Head): { pid?: number; time?: string } {
+  const who: { pid?: number; time?: string } = {};
+  if (head.pid !== undefined) who.pid = head.pid;
+  if (head.time !== undefined) who.time = head.time;
+  return who;
+}
+
+/** `name(args) = ret`: a call without a `)` (never resumed) is marked unfinished with ret null. */
+function parseCall(head: Head, body: string): Call {
+  const name = CALL_HEAD.exec(body)![1]!;
+  const { parts, end } = splitArgs(body, name.length + 1);
+  const call: Call = { kind: "call", ...withWho(head), name, args: parts.map(parseArg), ret: null, raw: head.raw, line: head.line };
+  if (end < 0) return { ...call, unfinished: true };
+  return { ...call, ...parseReturn(body.slice(end + 1)) };
+}
+
+type ReturnPart = Pick<Call, "ret" | "errno" | "errText" | "retPath" | "retExtra" | "duration" | "unfinished">;
+
+/** The part after `)`: padding, `= value [ERRNO (text)] [extra]`, then an optional `-T` ` <duration>`. */
+export function parseReturn(rest: string): ReturnPart {
+  let text = rest.trim();
+  const out: ReturnPart = { ret: null };
+  const dur = /\s*<(\d+\.\d+)>$/.exec(text);
+  if (dur) {
+    out.duration = dur[1]!;
+    text = text.slice(0, dur.index);
+  }
+  const m = /^=\s+(\?|-?\d+|0x[0-9a-fA-F]+)(?:<([^]*?)>(?:\(deleted\))?(?=\s|$))?\s*([^]*)$/.exec(text);
+  if (!m) return { ...out, unfinished: true };
+  if (m[1] !== "?") out.ret = Number(m[1]);
+  if (m[2] !== undefined) out.retPath = decodeC(m[2]);
+  const tail = m[3]!;
+  const err = /^(E[A-Z0-9]+) \(([^]*)\)$/.exec(tail);
+  if (err) {
+    out.errno = err[1]!;
+    out.errText = err[2]!;
+  } else if (tail !== "") {
+    out.retExtra = tail;
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+// Maps parsed strace calls onto the machine's Request union (src/request.ts) plus the kernel's
+// answer as a Result: flag names back to numbers through abi.ts, errno names through names.ts.
+// Calls the machine never makes (dup, mkdir, openat2, ...) are left out. Nothing is guessed: what
+// cannot be mapped exactly (unknown flag names, truncated strings) is listed in `problems`.
+import * as abi from "../abi.js";
+import { ERRNO_EXTRA_NAME, ERRNO_EXTRA_NUMBER, ERRNO_NAME, STEP_NAME } from "../names.js";
+import type { OpName, Request, Result } from "../request.js";
+import type { Arg } from "./args.js";
+import type { Call } from "./parse.js";
+
+/**
+ * A pointer strace printed as an address instead of a string. The kernel ignores it (the fstype of
+ * a bind or propagation mount that Go passes as a non-NULL pointer), so it is kept apart from both
+ * NULL and "" rather than guessed.
+ */
+export interface Addr { addr: string }
+
+type Widen<T> = { [K in keyof T]: T[K] extends string | null ? T[K] | Addr : T[K] };
+/** A Request whose string arguments may also be an Addr. */
+export type TracedRequest = Widen<Request>;
+
+export interface Traced {
+  request: TracedRequest;
+  /** The kernel's answer; null when strace printed `= ?` or the call never resumed. */
+  result: Result | null;
+  /** What could not be mapped exactly (empty when the mapping is faithful). */
+  problems: string[];
+  call: Call;
+}
+
+const FLAG_PREFIX = /^(?:O_|MS_|MNT_|UMOUNT_)/;
+/** Every single flag abi.ts names; MS_PROPAGATION is a mask, not a flag strace prints. */
+const FLAG_VALUE = new Map<string, number>(
+  Object.entries(abi).filter((e): e is [string, number] =>
+    typeof e[1] === "number" && FLAG_PREFIX.test(e[0]) && e[0] !== "MS_PROPAGATION"),
+);
+
+const ERRNO_VALUE = new Map<string, number>([
+  ...ERRNO_NAME.map((n, i): [string, number] => [n, i]).filter(([n]) => n !== ""),
+  ...ERRNO_EXTRA_NAME.map((n, i): [string, number] => [n, ERRNO_EXTRA_NUMBER[i]!]),
+]);
+
+const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd"]);
+
+/** Maps the recognised calls, in order; `seq` counts the mapped calls, `reason` names the log line. */
+export function toRequests(calls: readonly Call[]): Traced[] {
+  const out: Traced[] = [];
+  for (const call of calls) {
+    if (!RECOGNISED.has(call.name)) continue;
+    const problems: string[] = [];
+    const a = new ArgReader(call, problems);
+    const common = { seq: out.length, step: STEP_NAME[abi.Step.none]!, reason: `strace line ${call.line}` };
+    const request = { ...common, ...mapCall(call.name as OpName, a) } as TracedRequest;
+    if (call.unfinished) problems.push("the call never finished");
+    out.push({ request, result: resultOf(call, problems), problems, call });
+  }
+  return out;
+}
+
+function mapCall(op: OpName, a: ArgReader): Record<string, unknown> {
+  switch (op) {
+    case "openat": return { op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2), mode: a.has(3) ? a.num(3) : 0 };
+    case "read": return { op, fd: a.fd(0), count: a.num(2) };
+    case "close": case "fchdir": return { op, fd: a.fd(0) };
+    case "chdir": case "chroot": return { op, path: a.str(0) };
+    case "pivot_root": return { op, new_root: a.str(0), put_old: a.str(1) };
+    case "mount":
+      return { op, source: a.str(0), target: a.str(1), filesystemtype: a.str(2), mountflags: a.bits(3), data: a.str(4) };
+    case "umount2": return { op, target: a.str(0), flags: a.bits(1) };
+    case "getcwd": return { op, size: a.num(1) };
+  }
+}
+
+/** The Result: `{errno}` from the errno name, else `{ret}` with the bytes a read/getcwd produced. */
+function resultOf(call: Call, problems: string[]): Result | null {
+  if (call.ret === null) {
+    // `= ?`: no value reached the process (it died, or the kernel restarts the call: ERESTARTSYS).
+    problems.push(`no return value${call.errno ? ` (${call.errno})` : ""}`);
+    return null;
+  }
+  if (call.errno !== undefined) {
+    const errno = ERRNO_VALUE.get(call.errno);
+    if (errno !== undefined) return { errno };
+    problems.push(`errno ${call.errno} is not in names.ts`);
+    return null;
+  }
+  const out = call.name === "read" ? call.args[1] : call.name === "getcwd" ? call.args[0] : undefined;
+  if (out?.kind === "str") {
+    if (out.truncated) problems.push(`the ${call.name} data was truncated by strace -s`);
+    return { ret: call.ret, data: out.bytes };
+  }
+  return { ret: call.ret };
+}
+
+/** Reads arguments by position as the request field types want them, noting what does not fit. */
+class ArgReader {
+  constructor(private readonly call: Call, private readonly problems: string[]) {}
+
+  has(i: number): boolean { return i < this.call.args.length; }
+
+  private at(i: number): Arg {
+    const arg = this.call.args[i];
+    if (arg === undefined) {
+      this.problems.push(`argument ${i} is missing`);
+      return { kind: "raw", text: "" };
+    }
+    return arg;
+  }
+
+  /** A string argument: NULL stays null, "" stays "", an address becomes an Addr. */
+  str(i: number): string | null | Addr {
+    const arg = this.at(i);
+    if (arg.kind === "str") {
+      if (arg.truncated) this.problems.push(`argument ${i} was truncated by strace -s`);
+      return arg.value;
+    }
+    if (arg.kind === "null") return null;
+    if (arg.kind === "addr") return { addr: arg.addr };
+    this.problems.push(`argument ${i} is not a string: ${describe(arg)}`);
+    return null;
+  }
+
+  fd(i: number): number {
+    const arg = this.at(i);
+    if (arg.kind === "fd") return arg.fd;
+    if (arg.kind === "at_fdcwd") return abi.AT_FDCWD;
+    return this.num(i);
+  }
+
+  num(i: number): number {
+    const arg = this.at(i);
+    if (arg.kind === "num") return arg.value;
+    if (arg.kind === "addr") return Number(arg.addr);
+    this.problems.push(`argument ${i} is not a number: ${describe(arg)}`);
+    return 0;
+  }
+
+  /** A flag set: each name through abi.ts, OR'ed with the numeric residue. */
+  bits(i: number): number {
+    const arg = this.at(i);
+    if (arg.kind !== "flags") return this.num(i);
+    let value = arg.residue;
+    for (const name of arg.names) {
+      const bit = FLAG_VALUE.get(name);
+      if (bit === undefined) this.problems.push(`flag ${name} is not in abi.ts`);
+      else value |= bit;
+    }
+    return value | 0; // as the i32 REQ_FLAGS slot holds it (MS_MGC_VAL sets the top bit)
+  }
+}
+
+function describe(arg: Arg): string {
+  return arg.kind === "raw" ? arg.text : arg.kind;
+}

@@ -1,0 +1,47 @@
+// The trace: config, where it came from, every request with its result, and the outcome.
+// One format for plan, explore, run and replay (versioned; its zod schema is in trace-schema.ts).
+import type { Request, Result } from "./request.js";
+import { isErr } from "./request.js";
+import type { Config } from "./schema.js";
+import type { Outcome } from "./machine.js";
+import type { HostKind } from "./hosts/host.js";
+import { errnoName } from "./names-ts.js";
+
+export const TRACE_VERSION = 1;
+
+export type TraceResult =
+  | { ret: number; text?: string; base64?: string }
+  | { errno: number; errnoName: string };
+
+export interface TraceStep { request: Request; result: TraceResult }
+
+export interface TraceSource {
+  host: HostKind;
+  /** fake kernel scenario, native kernel release, dry-run mountinfo origin, injected faults... */
+  scenario?: string;
+  kernel?: string;
+  faults?: string[];
+}
+
+export interface Trace {
+  version: typeof TRACE_VERSION;
+  config: Config;
+  source: TraceSource;
+  steps: TraceStep[];
+  outcome: Outcome;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function toTraceResult(r: Result): TraceResult {
+  if (isErr(r)) return { errno: r.errno, errnoName: errnoName(r.errno) };
+  if (!r.data) return { ret: r.ret };
+  try { return { ret: r.ret, text: utf8.decode(r.data) }; } catch { return { ret: r.ret, base64: Buffer.from(r.data).toString("base64") }; }
+}
+
+export function fromTraceResult(r: TraceResult): Result {
+  if ("errno" in r) return { errno: r.errno };
+  if (r.text !== undefined) return { ret: r.ret, data: new TextEncoder().encode(r.text) };
+  if (r.base64 !== undefined) return { ret: r.ret, data: new Uint8Array(Buffer.from(r.base64, "base64")) };
+  return { ret: r.ret };
+}

@@ -1,0 +1,34 @@
+// The tests' small vocabulary: expectPlan (golden strace text, diffed line by line), runWith
+// (plan with faults), and fd bookkeeping over a trace. UPDATE_FIXTURES=1 rewrites goldens.
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import * as assert from "uvu/assert";
+import type { Trace } from "../src/trace.js";
+import { formatStrace } from "../src/format/index.js";
+
+export const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+
+/** Compares a trace's strace rendering with test/fixtures/<name>, as text, so a failure reads as a diff. */
+export function expectPlan(trace: Trace, name: string): void {
+  const actual = formatStrace(trace);
+  const file = fixture(name);
+  if (process.env.UPDATE_FIXTURES === "1" || !existsSync(file)) {
+    if (process.env.UPDATE_FIXTURES !== "1") throw new Error(`missing fixture ${name}: run UPDATE_FIXTURES=1 npm test and review it`);
+    writeFileSync(file, actual);
+  }
+  assert.fixture(actual, readFileSync(file, "utf8"));
+}
+
+/** fds a trace opened and never closed (successful openat results minus closes). */
+export function leakedFds(t: Trace): number[] {
+  const open: number[] = [];
+  for (const s of t.steps) {
+    if (s.request.op === "openat" && "ret" in s.result) open.push(s.result.ret);
+    if (s.request.op === "close") {
+      const i = open.lastIndexOf(s.request.fd);
+      if (i >= 0) open.splice(i, 1);
+    }
+  }
+  return open;
+}
+
+export const lines = (t: Trace) => formatStrace(t).trimEnd().split("\n");

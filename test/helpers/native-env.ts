@@ -1,0 +1,93 @@
+// Test vocabulary for the native host: when to skip (and say why), a throwaway rootfs with the
+// probe in it, the host-unchanged check, stdout capture through a pipe. Never touches the host's
+// mounts: everything that mounts runs in an executor child's own namespace.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Test } from "uvu";
+import { loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/native.js";
+
+export const PROBE = new URL("../../build/probe/probe", import.meta.url).pathname;
+export const ROOTFS_PREFIX = "pivotshim-native-";
+
+export type Mode = "root" | "rootless";
+
+/** Why tests of this mode cannot run here, or null. Probes user namespaces for real. */
+export async function skipReason(mode: Mode): Promise<string | null> {
+  const missing = nativeUnavailable();
+  if (missing) return missing;
+  if (!existsSync(PROBE)) return "the probe is not built: run `npm run build:native`";
+  if (mode === "root") return process.geteuid?.() === 0 ? null : "not root (run as root, or see the rootless tests)";
+  try {
+    await (await spawnExecutor({ rootless: true })).close();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * For tests that hold in either mode: root when we are root, else rootless. `reason` is set when
+ * neither can run here.
+ */
+export async function eitherMode(): Promise<{ mode: Mode; reason: string | null; spawn: typeof spawnExecutor }> {
+  const mode: Mode = process.geteuid?.() === 0 ? "root" : "rootless";
+  const reason = await skipReason(mode);
+  return { mode, reason, spawn: (opts = {}) => spawnExecutor({ rootless: mode === "rootless", ...opts }) };
+}
+
+/** Registers `name` when `reason` is null; otherwise prints the reason and registers nothing. */
+export function nativeTest<T>(test: Test<T>, reason: string | null, name: string, fn: Parameters<Test<T>>[1]): void {
+  if (reason) console.error(`SKIP ${name}: ${reason}`);
+  else test(name, fn);
+}
+
+export const hostMountinfo = (): string => readFileSync("/proc/self/mountinfo", "utf8");
+
+/** Our temp dirs in os.tmpdir(): must be the same set after a test as before. */
+export const leftoverRootfs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(ROOTFS_PREFIX)).sort();
+
+export interface Rootfs { dir: string; cleanup(): void }
+
+/** A temp directory with the static probe at /probe. */
+export function makeRootfs(): Rootfs {
+  const dir = mkdtempSync(join(tmpdir(), ROOTFS_PREFIX));
+  copyFileSync(PROBE, join(dir, "probe"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const devIno = (path: string): string => {
+  const st = statSync(path);
+  return `${st.dev}:${st.ino}`;
+};
+
+/** A pipe whose write end goes to the child as stdout; `text` resolves at EOF. */
+export function capture(): { writeFd: number; text: Promise<string>; closeWriteEnd(): void } {
+  const addon = loadAddon();
+  const fds = addon.pipe();
+  if (!Array.isArray(fds)) throw new Error(`pipe2: errno ${fds.errno}`);
+  const [r, w] = fds;
+  const sock = new net.Socket({ fd: r, readable: true, writable: false });
+  const chunks: Buffer[] = [];
+  const text = new Promise<string>((resolve, reject) => {
+    sock.on("data", (c: Buffer) => chunks.push(c));
+    sock.on("error", reject);
+    sock.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+  let open = true;
+  return { writeFd: w, text, closeWriteEnd: () => { if (open) addon.closeFd(w); open = false; } };
+}
+
+/** fd numbers listed in /proc/<pid>/fd. */
+export const procFds = (pid: number): number[] => readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+
+/** uvu has no assert.rejects: the promise must reject with an error matching `expected`. */
+export async function rejects(p: () => Promise<unknown>, expected: RegExp | (new (...a: never[]) => Error)): Promise<Error> {
+  let caught: unknown = undefined;
+  try { await p(); } catch (e) { caught = e; }
+  if (!(caught instanceof Error)) throw new Error(`expected a rejection matching ${String(expected)}, got ${String(caught ?? "a fulfilled promise")}`);
+  const ok = expected instanceof RegExp ? expected.test(caught.message) : caught instanceof expected;
+  if (!ok) throw new Error(`expected a rejection matching ${String(expected)}, got ${caught.name}: ${caught.message}`);
+  return caught;
+}

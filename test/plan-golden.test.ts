@@ -1,0 +1,33 @@
+// Golden plans: every profile × strategy, with and without readonly, must equal its fixture
+// line for line. The switch-only runc plan is the seed's sequence, written by hand from it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { plan } from "../src/plan.js";
+import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { expectPlan, leakedFds } from "./helpers.js";
+
+test("runc switch only (the seed): exactly runc's pivotRoot, rootfs /r", () => {
+  expectPlan(plan({ rootfs: "/r", profile: "runc", prepare: false }), "plans/runc-switch-only.strace");
+});
+
+for (const profile of PROFILES) {
+  for (const strategy of STRATEGIES) {
+    for (const readonly of [false, true]) {
+      const name = `plans/${profile}-${strategy}${readonly ? "-readonly" : ""}.strace`;
+      test(`golden ${name}`, () => {
+        const t = plan({ rootfs: "/r", profile, strategy, readonly });
+        expectPlan(t, name);
+        assert.is(t.outcome.kind, "done");
+        assert.equal(leakedFds(t), [], "every fd the plan opens, it closes");
+      });
+    }
+  }
+}
+
+test("two runs give byte-identical traces (determinism)", () => {
+  const a = JSON.stringify(plan({ rootfs: "/r", profile: "hardened", strategy: "move" }));
+  const b = JSON.stringify(plan({ rootfs: "/r", profile: "hardened", strategy: "move" }));
+  assert.is(a, b);
+});
+
+test.run();
