@@ -78,6 +78,13 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
   throw new InvalidInputError(`invalid ${what}:\n${lines}`, issues);
 }
 
-export const parseConfig = (input: unknown): Config => parseOrThrow(ConfigSchema, input ?? {}, "config");
+/** Configs this module produced: parsing one again is a no-op (explore drives thousands of runs). */
+const parsed = new WeakSet<object>();
+export function parseConfig(input: unknown): Config {
+  if (typeof input === "object" && input !== null && parsed.has(input)) return input as Config;
+  const c = Object.freeze(parseOrThrow(ConfigSchema, input ?? {}, "config"));
+  parsed.add(c);
+  return c;
+}
 export const parseFaults = (specs: readonly string[]): Fault[] =>
   specs.map((s, i) => parseOrThrow(FaultSchema, s, "fault", `fail[${i}]`));

@@ -1,0 +1,46 @@
+// What every command shares: exit codes, reading input files, and the plan-config flags
+// (--rootfs, --profile, ...) so plan, explore, graph, diff and run accept the same ones.
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import { InvalidInputError } from "../errors.js";
+import { PROFILES, STRATEGIES, PROPAGATIONS, DEFAULT_ROOTFS, type ConfigInput } from "../schema.js";
+
+/** Documented exit codes (README): 0 ok; 1 plan failed / differs / invariant violated; 2 usage or input; 3 environment. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
+
+export interface ConfigFlags {
+  rootfs?: string; profile?: string; strategy?: string; rootPropagation?: string; readonly?: boolean;
+  prepare?: boolean; selfBind?: boolean;
+}
+
+/** Adds the config flags to a command. */
+export function configOptions(c: Command): Command {
+  return c
+    .option("--rootfs <path>", `the new root, absolute and clean (default: ${DEFAULT_ROOTFS})`)
+    .addOption(new Option("--profile <name>", "runtime to reproduce (default: hardened)").choices(PROFILES))
+    .addOption(new Option("--strategy <name>", "how to switch (default: auto)").choices(STRATEGIES))
+    .addOption(new Option("--root-propagation <mode>", "propagation of / (default: the profile's)").choices(PROPAGATIONS))
+    .option("--readonly", "remount the new root read-only")
+    .option("--no-prepare", "switch only: skip propagation of /, the parent walk and the self bind")
+    .option("--no-self-bind", "skip the self bind (the rootfs must already be a mount point)");
+}
+
+export function configOf(f: ConfigFlags): ConfigInput {
+  return {
+    ...(f.rootfs !== undefined ? { rootfs: f.rootfs } : {}),
+    ...(f.profile !== undefined ? { profile: f.profile as ConfigInput["profile"] } : {}),
+    ...(f.strategy !== undefined ? { strategy: f.strategy as ConfigInput["strategy"] } : {}),
+    ...(f.rootPropagation !== undefined ? { rootPropagation: f.rootPropagation as ConfigInput["rootPropagation"] } : {}),
+    readonly: f.readonly ?? false,
+    prepare: f.prepare ?? true,
+    selfBind: f.selfBind ?? true,
+  };
+}
+
+export function readInput(path: string, what: string): string {
+  try { return readFileSync(path, "utf8"); } catch (e) {
+    throw new InvalidInputError(`cannot read ${what} ${path}: ${(e as Error).message}`, [], { cause: e });
+  }
+}
+
+export const collect = (v: string, prev: string[]) => [...prev, v];

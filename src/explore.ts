@@ -1,0 +1,85 @@
+// Exhaustive fault exploration: every request of the base run × every errno its man page lists
+// (MAN_ERRNOS), and optionally every double fault (a second fault on what runs after the
+// first). Each path records its outcome, the requests after the fault and the host's verdicts.
+// Host-agnostic: the caller supplies a fresh host per path (dry-run, fake kernel, ...).
+import { drive } from "./driver.js";
+import { parseConfig, type ConfigInput, type Config } from "./schema.js";
+import { FaultyHost, MAN_ERRNOS, type IndexFault } from "./hosts/faults.js";
+import type { Host } from "./hosts/host.js";
+import type { Trace } from "./trace.js";
+import { straceLine } from "./format/strace.js";
+import { errnoNumber, errnoName } from "./names-ts.js";
+import { Machine } from "./machine.js";
+
+/** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
+export interface Verdict { id: string; held: boolean; detail: string }
+
+/** A host for one path, and how to judge the run afterwards. */
+export interface PathHost { host: Host; verdicts?(trace: Trace): Verdict[] }
+
+export interface ExplorePath {
+  /** The faults, in order: which request (seq), its op and step, and the errno. */
+  faults: { seq: number; op: string; step: string; errno: string }[];
+  outcome: Trace["outcome"];
+  /** strace lines of every request after the first fault. */
+  after: string[];
+  verdicts: Verdict[];
+  ok: boolean;
+}
+
+export interface ExploreReport {
+  config: Config;
+  base: { outcome: Trace["outcome"]; steps: number; verdicts: Verdict[] };
+  paths: ExplorePath[];
+  summary: { paths: number; ok: number; violations: number };
+}
+
+export interface ExploreOptions {
+  double?: boolean;
+  onProgress?: (done: number) => void;
+}
+
+const spell = (t: Trace, f: IndexFault) => {
+  const r = t.steps[f.seq]!.request;
+  return { seq: f.seq, op: r.op, step: r.step, errno: errnoName(f.errno) };
+};
+
+export function explore(input: ConfigInput, makeHost: () => PathHost, opts: ExploreOptions = {}): ExploreReport {
+  const config = parseConfig(input);
+  const machine = Machine.create(); // one instance, restarted per path: start() resets all state
+  const run = (faults: IndexFault[]) => {
+    const ph = makeHost();
+    const trace = drive(config, faults.length ? new FaultyHost(ph.host, [], faults) : ph.host, { machine });
+    return { trace, verdicts: ph.verdicts?.(trace) ?? [] };
+  };
+  const base = run([]);
+  const paths: ExplorePath[] = [];
+  const record = (faults: IndexFault[]) => {
+    const { trace, verdicts } = run(faults);
+    const first = faults[0]!.seq;
+    paths.push({
+      faults: faults.map((f) => spell(trace, f)), outcome: trace.outcome,
+      after: trace.steps.slice(first + 1).map(straceLine), verdicts, ok: verdicts.every((v) => v.held),
+    });
+    opts.onProgress?.(paths.length);
+    return trace;
+  };
+  base.trace.steps.forEach((s, seq) => {
+    for (const name of MAN_ERRNOS[s.request.op]) {
+      const first = { seq, errno: errnoNumber(name)! };
+      const t = record([first]);
+      if (!opts.double) continue;
+      // A second fault on each request that ran after the first one (the cleanup path).
+      for (let j = seq + 1; j < t.steps.length; j++) {
+        for (const second of MAN_ERRNOS[t.steps[j]!.request.op]) record([first, { seq: j, errno: errnoNumber(second)! }]);
+      }
+    }
+  });
+  const ok = paths.filter((p) => p.ok).length;
+  return {
+    config,
+    base: { outcome: base.trace.outcome, steps: base.trace.steps.length, verdicts: base.verdicts },
+    paths,
+    summary: { paths: paths.length, ok, violations: paths.length - ok + (base.verdicts.every((v) => v.held) ? 0 : 1) },
+  };
+}

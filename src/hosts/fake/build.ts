@@ -1,0 +1,187 @@
+// Building a model: from a mountinfo text (one namespace, one process), mkdir -p through a
+// process's view, fork + unshare(CLONE_NEWNS [, CLONE_NEWUSER]) copying a namespace the way
+// copy_mnt_ns does. Used by FakeKernel.fromMountinfo and the scenarios; no syscall logic here.
+import { LOCKABLE } from "./flags.js";
+import {
+  type Fd, type Fs, type Mount, type Proc, type State, ROOT_INO, addNode, copyTree, emptyState, mkdirs, newTree, procTree,
+} from "./model.js";
+import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
+import { addMount, bySeq, fsOf, mnt, traverse } from "./mounts.js";
+import { nodeAt } from "./resolve.js";
+
+export interface FromMountinfoOptions {
+  /** CAP_SYS_ADMIN over the namespace owner (default true). */
+  cap?: boolean;
+  /** The namespace is owned by a user namespace (default false). */
+  userns?: boolean;
+}
+
+const TTY: Fd = { kind: "tty", mnt: 0, ino: 0, cloexec: false, offset: 0 };
+
+export function stdFds(): Map<number, Fd> {
+  return new Map([[0, { ...TTY }], [1, { ...TTY }], [2, { ...TTY }]]);
+}
+
+/** A superblock of the given type with an empty tree (proc gets its magic entries). */
+export function newFs(s: State, fstype: string, dev: string, superOpts: string, userns: boolean): Fs {
+  const tree = fstype === "proc" ? procTree() : newTree();
+  if (fstype === "sysfs") mkdirs(tree, ROOT_INO, "fs/cgroup");
+  const fs: Fs = { id: s.nextFsId++, fstype, superOpts, dev, tree, userns };
+  s.fss.set(fs.id, fs);
+  return fs;
+}
+
+function relative(mp: string, parentMp: string): string {
+  if (parentMp === "/") return mp.slice(1);
+  if (mp === parentMp) return "";
+  if (mp.startsWith(parentMp + "/")) return mp.slice(parentMp.length + 1);
+  throw new SyntaxError(`mountinfo: ${JSON.stringify(mp)} is not below its parent ${JSON.stringify(parentMp)}`);
+}
+
+function rootEntry(entries: Entry[]): Entry {
+  const slash = entries.filter((e) => e.mountpoint === "/");
+  const ids = new Set(slash.map((e) => e.id));
+  const root = slash.find((e) => e.parent === e.id || !ids.has(e.parent));
+  if (!root) throw new SyntaxError("mountinfo: no mount at /");
+  return root;
+}
+
+function propagation(e: Entry): Pick<Mount, "peer" | "master" | "propFrom" | "unbindable"> {
+  const out = { peer: 0, master: 0, propFrom: 0, unbindable: false };
+  for (const tag of e.optional) {
+    const [k, v] = tag.split(":");
+    if (k === "shared") out.peer = Number(v);
+    else if (k === "master") out.master = Number(v);
+    else if (k === "propagate_from") out.propFrom = Number(v);
+    else if (k === "unbindable") out.unbindable = true;
+  }
+  return out;
+}
+
+/** The state for a mountinfo text: one namespace (ids, devs and order kept) and process 1 in it. */
+export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): State {
+  const s = emptyState();
+  const entries = parseMountinfo(text);
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const rootE = rootEntry(entries);
+  s.nss.set(1, { id: 1, userns: o.userns ?? false });
+  s.hostNs = 1;
+  const fsByKey = new Map<string, Fs>();
+  const fsFor = (e: Entry): Fs => {
+    const key = `${e.dev}\0${e.fstype}\0${e.superOpts}`;
+    let fs = fsByKey.get(key);
+    if (!fs) fsByKey.set(key, (fs = newFs(s, e.fstype, e.dev, e.superOpts, false)));
+    return fs;
+  };
+  if (rootE.parent !== rootE.id && !byId.has(rootE.parent)) {
+    // The initial rootfs under "/" is outside every reader's root: never listed, always there.
+    const fs = newFs(s, "rootfs", "0:1", "rw", false);
+    addMount(s, hiddenRoot(fs), rootE.parent);
+  }
+  for (const e of entries) {
+    const fs = fsFor(e);
+    const { flags, extra } = parseMountInfoOpts(e.opts);
+    addMount(s, {
+      parent: e.parent === e.id ? 0 : e.parent, mp: ROOT_INO, fs: fs.id, root: mkdirs(fs.tree, ROOT_INO, e.root),
+      flags, extraOpts: extra, lockedFlags: 0, lockAtime: false, locked: false, ns: 1, source: e.source,
+      ...propagation(e),
+    }, e.id);
+  }
+  for (const e of entries) if (e !== rootE) placeMountpoint(s, e, byId);
+  const root = { mnt: rootE.id, ino: mnt(s, rootE.id).root };
+  s.procs.set(1, { pid: 1, ns: 1, root, cwd: { ...root }, fds: stdFds(), cap: o.cap ?? true });
+  s.current = 1;
+  s.hostPid = 1;
+  s.nextAnonDev = Math.max(s.nextAnonDev, ...entries.map((e) => anonMinor(e.dev) + 1));
+  return s;
+}
+
+function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq"> {
+  return {
+    parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: 0, extraOpts: "", lockedFlags: 0, lockAtime: false,
+    locked: false, ns: 1, peer: 0, master: 0, propFrom: 0, unbindable: false, source: "rootfs",
+  };
+}
+
+function anonMinor(dev: string): number {
+  const [maj, min] = dev.split(":");
+  return maj === "0" ? Number(min) : 0;
+}
+
+function placeMountpoint(s: State, e: Entry, byId: Map<number, Entry>): void {
+  const pe = byId.get(e.parent);
+  if (!pe) throw new SyntaxError(`mountinfo: parent ${e.parent} of mount ${e.id} is not listed`);
+  const parent = mnt(s, pe.id);
+  mnt(s, e.id).mp = mkdirs(fsOf(s, parent).tree, parent.root, relative(e.mountpoint, pe.mountpoint));
+}
+
+/** mkdir -p `path` as `proc` sees it, creating missing directories in whatever mount they fall in. */
+export function mkdirp(s: State, proc: Proc, path: string): void {
+  let cur = path.startsWith("/") ? proc.root : proc.cwd;
+  for (const c of path.split("/").filter((x) => x !== "" && x !== ".")) {
+    const n = nodeAt(s, cur);
+    let ino = n.children?.get(c);
+    if (ino === undefined) {
+      const fs = fsOf(s, mnt(s, cur.mnt));
+      fs.tree = copyTree(fs.tree); // copy on write: clones share trees
+      ino = mkdirs(fs.tree, cur.ino, c);
+    }
+    cur = traverse(s, { mnt: cur.mnt, ino });
+  }
+}
+
+/** Creates a symlink `path` -> `target` (the parent directory must exist) as `proc` sees it. */
+export function symlinkp(s: State, proc: Proc, path: string, target: string): void {
+  const cut = path.lastIndexOf("/");
+  const dir = cut <= 0 ? (path.startsWith("/") ? "/" : ".") : path.slice(0, cut);
+  mkdirp(s, proc, dir);
+  let cur = path.startsWith("/") ? proc.root : proc.cwd;
+  for (const c of dir.split("/").filter((x) => x !== "" && x !== ".")) {
+    cur = traverse(s, { mnt: cur.mnt, ino: nodeAt(s, cur).children!.get(c)! });
+  }
+  const fs = fsOf(s, mnt(s, cur.mnt));
+  fs.tree = copyTree(fs.tree);
+  addNode(fs.tree, cur.ino, path.slice(cut + 1), "symlink", target);
+}
+
+/** fork(): a new process sharing nothing but what it inherits (namespace, root, cwd, fds). */
+export function fork(s: State, parent: Proc): Proc {
+  const pid = Math.max(...s.procs.keys()) + 1;
+  const fds = new Map([...parent.fds].map(([k, f]) => [k, { ...f }] as const));
+  const child: Proc = { ...parent, pid, root: { ...parent.root }, cwd: { ...parent.cwd }, fds };
+  s.procs.set(pid, child);
+  return child;
+}
+
+
+
+/**
+ * unshare(CLONE_NEWNS): copy the process's namespace. Shared mounts stay peers of the originals;
+ * into a user-namespace-owned namespace they become slaves instead, and every copy is locked
+ * (copy_mnt_ns with CL_SHARED_TO_SLAVE, then lock_mnt_tree).
+ */
+export function unshare(s: State, proc: Proc, userns: boolean): void {
+  const ns = Math.max(...s.nss.keys()) + 1;
+  s.nss.set(ns, { id: ns, userns });
+  const ids = new Map<number, number>();
+  const list = [...s.mounts.values()].filter((m) => m.ns === proc.ns).sort(bySeq);
+  for (const o of list) {
+    const c = addMount(s, { ...o, ns, propFrom: 0 });
+    ids.set(o.id, c.id);
+    if (userns) {
+      c.peer = 0;
+      c.master = o.peer || o.master;
+      c.locked = true;
+      c.lockAtime = true;
+      c.lockedFlags = o.flags & LOCKABLE;
+    }
+  }
+  for (const o of list) {
+    const c = mnt(s, ids.get(o.id)!);
+    c.parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
+  }
+  const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
+  proc.ns = ns;
+  proc.root = map(proc.root);
+  proc.cwd = map(proc.cwd);
+}

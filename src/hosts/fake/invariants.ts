@@ -1,0 +1,103 @@
+// The invariants of a root switch, checked on a kernel snapshot taken before a run and the kernel
+// after it: host untouched, root is the rootfs with cwd "/", old root unreachable, fd table
+// unchanged, and (move) no full host proc/sysfs left in the container namespace.
+import { AT_FDCWD } from "./flags.js";
+import { Strategy } from "../../abi.js";
+import type { FakeKernel } from "./kernel.js";
+import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
+import { ancestors, childAt, fsOf, isReachable, mnt, samePos } from "./mounts.js";
+import { lookup, pathFrom } from "./resolve.js";
+
+export interface Invariant { id: InvariantId; held: boolean; detail: string }
+export type InvariantId =
+  | "host-unchanged" | "root-is-rootfs" | "old-root-unreachable" | "fds-unchanged" | "no-host-proc-sysfs";
+export type StrategyName = "auto" | "pivot" | "move" | "chroot";
+export interface RunConfig { rootfs: string; strategy: StrategyName | Strategy }
+/** How the run ended: "done" (the machine reached Done) or "failed". */
+export type RunOutcome = "done" | "failed";
+
+const STRATEGY_NAMES: Record<number, StrategyName> = {
+  [Strategy.auto]: "auto", [Strategy.pivot]: "pivot", [Strategy.move]: "move", [Strategy.chroot]: "chroot",
+};
+
+export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: RunOutcome, cfg: RunConfig): Invariant[] {
+  const strategy = typeof cfg.strategy === "number" ? STRATEGY_NAMES[cfg.strategy] ?? "auto" : cfg.strategy;
+  const out = [hostUnchanged(before, after)];
+  if (outcome === "done") out.push(rootIsRootfs(before, after, cfg.rootfs), oldRootUnreachable(after, strategy));
+  out.push(fdsUnchanged(before, after));
+  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after));
+  return out;
+}
+
+function hostUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
+  const a = before.hostMountinfo().split("\n");
+  const b = after.hostMountinfo().split("\n");
+  const gone = a.filter((l) => !b.includes(l));
+  const added = b.filter((l) => !a.includes(l));
+  const held = a.join("\n") === b.join("\n");
+  const detail = held ? "host mountinfo byte-identical"
+    : [...gone.map((l) => `- ${l}`), ...added.map((l) => `+ ${l}`)].join("\n") || "host mountinfo reordered";
+  return { id: "host-unchanged", held, detail };
+}
+
+function describe(s: State, m: Mount): string {
+  return `mount ${m.id} (${fsOf(s, m).fstype} ${dentryPath(fsOf(s, m).tree, m.root)})`;
+}
+
+function rootIsRootfs(before: FakeKernel, after: FakeKernel, rootfs: string): Invariant {
+  const id = "root-is-rootfs";
+  const r = lookup(before.state, before.process, AT_FDCWD, rootfs, { follow: true, directory: true });
+  if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
+  const s = after.state;
+  const p = after.process;
+  const wantFs = mnt(before.state, r.pos.mnt).fs;
+  const rootM = mnt(s, p.root.mnt);
+  const isRootfs = rootM.fs === wantFs && p.root.ino === r.pos.ino;
+  const cwdOk = samePos(p.cwd, p.root);
+  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${rootfs}; cwd: ${after.cwd()}`;
+  return { id, held: isRootfs && cwdOk, detail };
+}
+
+function oldRootUnreachable(after: FakeKernel, strategy: StrategyName): Invariant {
+  const s = after.state;
+  const p = after.process;
+  const rootM = mnt(s, p.root.mnt);
+  const problems: string[] = [];
+  const onTop = childAt(s, rootM.id, p.root.ino);
+  if (onTop) problems.push(`${describe(s, onTop)} is mounted on top of / (reachable through "/..")`);
+  if (strategy === "pivot") {
+    // After a pivot the namespace is the new root's tree plus the (unlisted) mounts beneath it.
+    const below = new Set(ancestors(s, rootM).map((m) => m.id));
+    for (const m of s.mounts.values()) {
+      if (m.ns !== p.ns || below.has(m.id) || isReachable(s, { mnt: m.id, ino: m.root }, p.root)) continue;
+      problems.push(`${describe(s, m)} is still in the namespace, outside the new root`);
+    }
+  }
+  const held = problems.length === 0;
+  return { id: "old-root-unreachable", held, detail: held ? "nothing outside the new root" : problems.join("; ") };
+}
+
+function fdsUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
+  const a = JSON.stringify(before.fdTable());
+  const b = JSON.stringify(after.fdTable());
+  const list = (k: FakeKernel) => k.fdTable().map((f) => `${f.fd}:${f.kind}${f.cloexec ? "+cloexec" : ""}`).join(" ");
+  return { id: "fds-unchanged", held: a === b, detail: a === b ? `fds ${list(after)}` : `before ${list(before)}; after ${list(after)}` };
+}
+
+const FULL_TYPES = new Set(["proc", "sysfs"]);
+
+function noHostProcSysfs(before: FakeKernel, after: FakeKernel): Invariant {
+  const hostFs = new Set<number>();
+  for (const m of before.state.mounts.values()) if (m.ns === before.state.hostNs) hostFs.add(m.fs);
+  const s = after.state;
+  const p = after.process;
+  const bad: string[] = [];
+  for (const m of s.mounts.values()) {
+    if (m.ns !== p.ns || m.root !== ROOT_INO || !hostFs.has(m.fs) || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+    if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
+    const at = pathFrom(s, { mnt: m.id, ino: m.root }, after.hostProcess.root);
+    bad.push(`${describe(s, m)} at ${at.unreachable ? "(unreachable)" : ""}${at.path}`);
+  }
+  const held = bad.length === 0;
+  return { id: "no-host-proc-sysfs", held, detail: held ? "no full host proc/sysfs in the namespace" : bad.join("; ") };
+}

@@ -1,0 +1,122 @@
+// FakeKernel: the Host that executes each request on the model, as the current process.
+// Owns dispatch, construction (fromMountinfo, scenario), clone/snapshot and read-only views
+// for tests and invariants. The syscall rules live in sys-*.ts.
+import type { Host } from "../host.js";
+import type { Request, Result } from "../../request.js";
+import { type FromMountinfoOptions, fork, mkdirp, stateFromMountinfo, symlinkp, unshare } from "./build.js";
+import { type Proc, type State, cloneState } from "./model.js";
+import { renderMountinfo } from "./mountinfo.js";
+import { pathFrom } from "./resolve.js";
+import { type ScenarioName, type ScenarioOptions, buildScenario } from "./scenario.js";
+import { sysChdir, sysChroot, sysClose, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
+import { sysMount } from "./sys-mount.js";
+import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
+
+/** One row of a process's fd table, as tests and invariant (4) compare it. */
+export interface FdInfo { fd: number; kind: string; mount: number; ino: number; cloexec: boolean }
+
+export class FakeKernel implements Host {
+  readonly kind = "fake-kernel" as const;
+
+  /** Wraps a state; use fromMountinfo() or scenario() to get one. */
+  constructor(readonly state: State) {}
+
+  /** A model of one namespace from a real mountinfo text (ids, devs and order kept), process 1 in it. */
+  static fromMountinfo(text: string, opts: FromMountinfoOptions = {}): FakeKernel {
+    return new FakeKernel(stateFromMountinfo(text, opts));
+  }
+
+  /** A built-in scenario: host namespace + a container process in a freshly unshared namespace. */
+  static scenario(name: ScenarioName, opts: ScenarioOptions = {}): FakeKernel {
+    return new FakeKernel(buildScenario(name, opts));
+  }
+
+  exec(req: Request): Result {
+    const s = this.state;
+    const p = this.process;
+    switch (req.op) {
+      case "openat": return sysOpenat(s, p, req.dirfd, req.pathname, req.flags);
+      case "read": return sysRead(p, req.fd, req.count);
+      case "close": return sysClose(p, req.fd);
+      case "fchdir": return sysFchdir(s, p, req.fd);
+      case "chdir": return sysChdir(s, p, req.path);
+      case "chroot": return sysChroot(s, p, req.path);
+      case "pivot_root": return sysPivotRoot(s, p, req.new_root, req.put_old);
+      case "mount": return sysMount(s, p, req);
+      case "umount2": return sysUmount2(s, p, req.target, req.flags);
+      case "getcwd": return sysGetcwd(s, p, req.size);
+    }
+  }
+
+  /** A deep copy (dentry trees are shared: they never change). */
+  clone(): FakeKernel {
+    return new FakeKernel(cloneState(this.state));
+  }
+
+  /** The "before" of a run, for checkInvariants. Same as clone(); named for intent. */
+  snapshot(): FakeKernel {
+    return this.clone();
+  }
+
+  /** The process that executes requests. */
+  get process(): Proc {
+    return this.proc(this.state.current);
+  }
+
+  /** A process of the host namespace (pid 1). */
+  get hostProcess(): Proc {
+    return this.proc(this.state.hostPid);
+  }
+
+  proc(pid: number): Proc {
+    const p = this.state.procs.get(pid);
+    if (!p) throw new RangeError(`no process ${pid}`);
+    return p;
+  }
+
+  /** /proc/self/mountinfo as process `pid` (default: the current one) would read it now. */
+  mountinfo(pid = this.state.current): string {
+    return renderMountinfo(this.state, this.proc(pid));
+  }
+
+  /** The host namespace's mountinfo, seen by the host process. */
+  hostMountinfo(): string {
+    return this.mountinfo(this.state.hostPid);
+  }
+
+  /** What getcwd(2) would return for the current process, "(unreachable)" prefix included. */
+  cwd(): string {
+    return cwdString(this.state, this.process);
+  }
+
+  /** The current process's root as the host process would name it ("(unreachable)/..." if it cannot). */
+  rootSeenFromHost(): string {
+    const at = pathFrom(this.state, this.process.root, this.hostProcess.root);
+    return (at.unreachable ? "(unreachable)" : "") + at.path;
+  }
+
+  fdTable(pid = this.state.current): FdInfo[] {
+    return [...this.proc(pid).fds].sort(([a], [b]) => a - b)
+      .map(([fd, f]) => ({ fd, kind: f.kind, mount: f.mnt, ino: f.ino, cloexec: f.cloexec }));
+  }
+
+  /** Test setup: mkdir -p as the current process sees the path (copy on write of the tree). */
+  mkdir(path: string): this {
+    mkdirp(this.state, this.process, path);
+    return this;
+  }
+
+  /** Test setup: a symlink `path` -> `target`, as the current process sees `path`. */
+  symlink(path: string, target: string): this {
+    symlinkp(this.state, this.process, path, target);
+    return this;
+  }
+
+  /** Test setup: fork the current process and unshare its mount namespace; the child becomes current. */
+  unshare(opts: { userns?: boolean } = {}): this {
+    const child = fork(this.state, this.process);
+    unshare(this.state, child, opts.userns ?? false);
+    this.state.current = child.pid;
+    return this;
+  }
+}

@@ -1,0 +1,199 @@
+// The fake kernel's data: filesystems (immutable dentry trees, shared between clones), mounts,
+// mount namespaces, processes and their fd tables, plus the deep copy (clone) of all of it.
+// Plain records with numeric ids only, so that clone() is a cheap loop. No syscall logic here.
+
+/** A dentry. `children` maps a name to an inode number in the same tree. */
+export interface Node {
+  name: string;
+  parent: number;
+  kind: "dir" | "file" | "symlink" | "mountinfo" | "fddir";
+  target?: string;
+  children?: Map<string, number>;
+}
+
+/** A dentry tree. Never mutated once a kernel is built: mkdir copies it first (copy on write). */
+export interface Tree { nodes: Node[] }
+
+/** A superblock. */
+export interface Fs {
+  id: number;
+  fstype: string;
+  /** Per-superblock options, rendered as is (e.g. "rw,errors=continue"). */
+  superOpts: string;
+  /** "major:minor" */
+  dev: string;
+  tree: Tree;
+  /** Created inside a user-namespace-owned mount namespace (its owner may remount it). */
+  userns: boolean;
+}
+
+/** One mount. Only primitives, so a clone is `{ ...m }`. */
+export interface Mount {
+  id: number;
+  /** Parent mount id; 0 for a namespace root or a detached mount. */
+  parent: number;
+  /** Mount point dentry, in the parent's filesystem. */
+  mp: number;
+  fs: number;
+  /** Root dentry inside `fs`. */
+  root: number;
+  /** Per-mount MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_NOATIME|MS_NODIRATIME|MS_RELATIME|MS_NOSYMFOLLOW. */
+  flags: number;
+  /** Unknown per-mount options kept from a parsed mountinfo (",idmapped"), rendered last. */
+  extraOpts: string;
+  /** MS_* bits of `flags` an unprivileged owner may not change (MNT_LOCK_READONLY...). */
+  lockedFlags: number;
+  lockAtime: boolean;
+  /** MNT_LOCKED: cannot be unmounted alone (it would reveal what it covers). */
+  locked: boolean;
+  /** Mount namespace id; 0 once detached. */
+  ns: number;
+  /** Peer group id when shared, else 0. */
+  peer: number;
+  /** Peer group this mount receives from when a slave, else 0. */
+  master: number;
+  /** propagate_from as parsed from a mountinfo text; dropped when `master` changes. */
+  propFrom: number;
+  unbindable: boolean;
+  /** mnt_devname: the source shown in mountinfo; null renders "none". */
+  source: string | null;
+  /** Position in the namespace's mount list (mountinfo order). */
+  seq: number;
+}
+
+export interface Ns { id: number; userns: boolean }
+
+export interface Pos { mnt: number; ino: number }
+
+export interface Fd {
+  kind: "path" | "dir" | "file" | "mountinfo" | "tty";
+  mnt: number;
+  ino: number;
+  cloexec: boolean;
+  /** The mountinfo snapshot taken at open (kind "mountinfo"). */
+  data?: Uint8Array;
+  offset: number;
+}
+
+export interface Proc {
+  pid: number;
+  ns: number;
+  root: Pos;
+  cwd: Pos;
+  fds: Map<number, Fd>;
+  /** CAP_SYS_ADMIN (and CAP_SYS_CHROOT) over the user namespace owning its mount namespace. */
+  cap: boolean;
+}
+
+export interface State {
+  fss: Map<number, Fs>;
+  mounts: Map<number, Mount>;
+  nss: Map<number, Ns>;
+  procs: Map<number, Proc>;
+  /** The process that executes requests. */
+  current: number;
+  /** A process of the host namespace, the viewpoint of invariant (1). */
+  hostPid: number;
+  hostNs: number;
+  nextMountId: number;
+  nextFsId: number;
+  nextSeq: number;
+  nextAnonDev: number;
+}
+
+export function emptyState(): State {
+  return {
+    fss: new Map(), mounts: new Map(), nss: new Map(), procs: new Map(),
+    current: 0, hostPid: 0, hostNs: 0, nextMountId: 1, nextFsId: 1, nextSeq: 1, nextAnonDev: 100,
+  };
+}
+
+/** Deep copy. Dentry trees are shared: nothing mutates a tree in place once built. */
+export function cloneState(s: State): State {
+  const fss = new Map<number, Fs>();
+  for (const [k, f] of s.fss) fss.set(k, { ...f });
+  const mounts = new Map<number, Mount>();
+  for (const [k, m] of s.mounts) mounts.set(k, { ...m });
+  const nss = new Map<number, Ns>();
+  for (const [k, n] of s.nss) nss.set(k, { ...n });
+  const procs = new Map<number, Proc>();
+  for (const [k, p] of s.procs) procs.set(k, cloneProc(p));
+  return { ...s, fss, mounts, nss, procs };
+}
+
+function cloneProc(p: Proc): Proc {
+  const fds = new Map<number, Fd>();
+  for (const [k, f] of p.fds) fds.set(k, { ...f });
+  return { ...p, root: { ...p.root }, cwd: { ...p.cwd }, fds };
+}
+
+// ---- dentry trees ----
+
+export const ROOT_INO = 0;
+
+export function newTree(): Tree {
+  return { nodes: [{ name: "", parent: ROOT_INO, kind: "dir", children: new Map() }] };
+}
+
+/** A copy of a tree whose nodes can be mutated without touching other clones. */
+export function copyTree(t: Tree): Tree {
+  return { nodes: t.nodes.map((n) => (n.children ? { ...n, children: new Map(n.children) } : { ...n })) };
+}
+
+export function node(t: Tree, ino: number): Node {
+  const n = t.nodes[ino];
+  if (!n) throw new RangeError(`no inode ${ino}`);
+  return n;
+}
+
+export function isDirKind(k: Node["kind"]): boolean {
+  return k === "dir" || k === "fddir";
+}
+
+/** Adds a child (the tree must be a private copy). Returns the existing inode if there is one. */
+export function addNode(t: Tree, parent: number, name: string, kind: Node["kind"], target?: string): number {
+  const p = node(t, parent);
+  const have = p.children?.get(name);
+  if (have !== undefined) return have;
+  const ino = t.nodes.length;
+  const n: Node = { name, parent, kind };
+  if (isDirKind(kind)) n.children = new Map();
+  if (target !== undefined) n.target = target;
+  t.nodes.push(n);
+  if (!p.children) p.children = new Map();
+  p.children.set(name, ino);
+  return ino;
+}
+
+/** mkdir -p of a "/"-separated path below `from`; returns the last inode. Tree must be private. */
+export function mkdirs(t: Tree, from: number, path: string): number {
+  let cur = from;
+  for (const c of path.split("/")) if (c !== "" && c !== ".") cur = addNode(t, cur, c, "dir");
+  return cur;
+}
+
+/** is_subdir(): `ino` equals `anc` or lies below it. */
+export function isSubdir(t: Tree, ino: number, anc: number): boolean {
+  for (let cur = ino; ; cur = node(t, cur).parent) {
+    if (cur === anc) return true;
+    if (cur === ROOT_INO) return false;
+  }
+}
+
+/** The path of a dentry from its filesystem's root ("/" for the root). */
+export function dentryPath(t: Tree, ino: number): string {
+  const parts: string[] = [];
+  for (let cur = ino; cur !== ROOT_INO; cur = node(t, cur).parent) parts.push(node(t, cur).name);
+  return "/" + parts.reverse().join("/");
+}
+
+/** A proc superblock's tree: the magic entries the runtimes use. */
+export function procTree(): Tree {
+  const t = newTree();
+  for (const self of ["self", "thread-self"]) {
+    const d = addNode(t, ROOT_INO, self, "dir");
+    addNode(t, d, "mountinfo", "mountinfo");
+    addNode(t, d, "fd", "fddir");
+  }
+  return t;
+}

@@ -1,0 +1,112 @@
+// /proc/self/mountinfo: rendering from the model exactly as proc(5) and fs/proc_namespace.c print it
+// (relative to the reader's root, with the kernel's octal escapes), and parsing a text back into
+// entries (for FakeKernel.fromMountinfo). No model building here (build.ts does that).
+import {
+  MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_RDONLY, MS_RELATIME,
+} from "../../abi.js";
+import type { Mount, Proc, State } from "./model.js";
+import { dentryPath } from "./model.js";
+import { bySeq, fsOf } from "./mounts.js";
+import { dominatingGroup } from "./propagation.js";
+import { pathFrom } from "./resolve.js";
+
+/** show_mnt_opts order (fs/proc_namespace.c). */
+export const MNT_OPTS: readonly [number, string][] = [
+  [MS_NOSUID, "nosuid"], [MS_NODEV, "nodev"], [MS_NOEXEC, "noexec"], [MS_NOATIME, "noatime"],
+  [MS_NODIRATIME, "nodiratime"], [MS_RELATIME, "relatime"], [MS_NOSYMFOLLOW, "nosymfollow"],
+];
+
+/** mangle(): space, tab, newline and backslash as \ooo. */
+export function escape(s: string): string {
+  return s.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
+}
+
+/** Decodes any \ooo (three octal digits); anything else is kept as is. */
+export function unescape(s: string): string {
+  return s.replace(/\\([0-3][0-7]{2})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+function mountOpts(m: Mount): string {
+  let out = m.flags & MS_RDONLY ? "ro" : "rw";
+  for (const [bit, name] of MNT_OPTS) if (m.flags & bit) out += "," + name;
+  return out + m.extraOpts;
+}
+
+function optionalFields(s: State, m: Mount, reader: Proc): string {
+  let out = "";
+  if (m.peer !== 0) out += ` shared:${m.peer}`;
+  if (m.master !== 0) {
+    out += ` master:${m.master}`;
+    const dom = dominatingGroup(s, m, reader.ns, reader.root) || m.propFrom;
+    if (dom !== 0 && dom !== m.master) out += ` propagate_from:${dom}`;
+  }
+  if (m.unbindable) out += " unbindable";
+  return out;
+}
+
+/** One line for `m` as `reader` sees it, or null when the mount is outside the reader's root. */
+export function renderLine(s: State, m: Mount, reader: Proc): string | null {
+  const at = pathFrom(s, { mnt: m.id, ino: m.root }, reader.root);
+  if (at.unreachable) return null;
+  const fs = fsOf(s, m);
+  const parent = m.parent === 0 ? m.id : m.parent;
+  const root = escape(dentryPath(fs.tree, m.root));
+  return `${m.id} ${parent} ${fs.dev} ${root} ${escape(at.path)} ${mountOpts(m)}${optionalFields(s, m, reader)}` +
+    ` - ${escape(fs.fstype)} ${escape(m.source ?? "none")} ${fs.superOpts}\n`;
+}
+
+/** The whole file for a process: its namespace's mounts in list order. */
+export function renderMountinfo(s: State, reader: Proc): string {
+  const list = [...s.mounts.values()].filter((m) => m.ns === reader.ns).sort(bySeq);
+  let out = "";
+  for (const m of list) out += renderLine(s, m, reader) ?? "";
+  return out;
+}
+
+export interface Entry {
+  id: number;
+  parent: number;
+  dev: string;
+  root: string;
+  mountpoint: string;
+  opts: string;
+  optional: string[];
+  fstype: string;
+  source: string;
+  superOpts: string;
+}
+
+/** Parses one line the way moby/sys/mountinfo does (single spaces, the "-" found from the end). */
+export function parseLine(line: string): Entry {
+  const f = line.split(" ");
+  if (f.length < 10) throw new SyntaxError(`mountinfo: too few fields in ${JSON.stringify(line)}`);
+  let sep = f.length - 4;
+  while (sep >= 6 && f[sep] !== "-") sep--;
+  if (sep < 6) throw new SyntaxError(`mountinfo: missing - separator in ${JSON.stringify(line)}`);
+  const g = (i: number): string => f[i] ?? "";
+  return {
+    id: Number(g(0)), parent: Number(g(1)), dev: g(2), root: unescape(g(3)), mountpoint: unescape(g(4)),
+    opts: g(5), optional: f.slice(6, sep), fstype: unescape(g(sep + 1)), source: unescape(g(sep + 2)),
+    superOpts: f.slice(sep + 3).join(" "),
+  };
+}
+
+export function parseMountinfo(text: string): Entry[] {
+  return text.split("\n").filter((l) => l !== "").map(parseLine);
+}
+
+/** Splits "rw,nosuid,idmapped" into MS_* flags and the unknown rest (",idmapped"). */
+export function parseMountInfoOpts(opts: string): { flags: number; extra: string } {
+  let flags = 0;
+  let extra = "";
+  for (const o of opts.split(",")) {
+    if (o === "rw") continue;
+    if (o === "ro") flags |= MS_RDONLY;
+    else {
+      const known = MNT_OPTS.find(([, n]) => n === o);
+      if (known) flags |= known[0];
+      else extra += "," + o;
+    }
+  }
+  return { flags, extra };
+}

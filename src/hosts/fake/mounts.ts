@@ -1,0 +1,143 @@
+// Queries and edits of the mount tree: children, the top of a mount stack, subtrees, ancestors,
+// new mounts and copies (clone_mnt, copy_tree), attach and detach. Propagation is not here
+// (propagation.ts); callers decide when events propagate.
+import { type Fs, type Mount, type Pos, type State, isSubdir, node } from "./model.js";
+
+export function mnt(s: State, id: number): Mount {
+  const m = s.mounts.get(id);
+  if (!m) throw new RangeError(`no mount ${id}`);
+  return m;
+}
+
+export function fsOf(s: State, m: Mount): Fs {
+  const f = s.fss.get(m.fs);
+  if (!f) throw new RangeError(`no filesystem ${m.fs}`);
+  return f;
+}
+
+export function kindAt(s: State, p: Pos): string {
+  const m = mnt(s, p.mnt);
+  return node(fsOf(s, m).tree, p.ino).kind;
+}
+
+/** The mount attached directly on (parent, dentry), if any (__lookup_mnt). */
+export function childAt(s: State, parent: number, ino: number): Mount | undefined {
+  for (const m of s.mounts.values()) if (m.parent === parent && m.mp === ino && m.ns !== 0) return m;
+  return undefined;
+}
+
+/** follow_mount: climb to the top of the stack of mounts on `p`. */
+export function traverse(s: State, p: Pos): Pos {
+  let cur = p;
+  for (let c = childAt(s, cur.mnt, cur.ino); c; c = childAt(s, cur.mnt, cur.ino)) cur = { mnt: c.id, ino: c.root };
+  return cur;
+}
+
+export function children(s: State, id: number): Mount[] {
+  const out: Mount[] = [];
+  for (const m of s.mounts.values()) if (m.parent === id && m.ns !== 0) out.push(m);
+  return out;
+}
+
+/** The mount and every mount below it (next_mnt order: parents before children). */
+export function subtree(s: State, top: Mount): Mount[] {
+  const out = [top];
+  for (let i = 0; i < out.length; i++) out.push(...children(s, out[i]!.id).sort(bySeq));
+  return out;
+}
+
+export const bySeq = (a: Mount, b: Mount): number => a.seq - b.seq;
+
+export function isMountRoot(s: State, p: Pos): boolean {
+  return mnt(s, p.mnt).root === p.ino;
+}
+
+export function samePos(a: Pos, b: Pos): boolean {
+  return a.mnt === b.mnt && a.ino === b.ino;
+}
+
+/** is_path_reachable(): walking up from (m, ino) through mount points reaches `root`'s mount, under its dentry. */
+export function isReachable(s: State, p: Pos, root: Pos): boolean {
+  let m = mnt(s, p.mnt);
+  let ino = p.ino;
+  while (m.id !== root.mnt && m.parent !== 0) {
+    ino = m.mp;
+    m = mnt(s, m.parent);
+  }
+  return m.id === root.mnt && isSubdir(fsOf(s, m).tree, ino, root.ino);
+}
+
+/** The chain of parents of a mount, nearest first. */
+export function ancestors(s: State, m: Mount): Mount[] {
+  const out: Mount[] = [];
+  for (let p = m.parent; p !== 0; p = mnt(s, p).parent) out.push(mnt(s, p));
+  return out;
+}
+
+/** Registers a new mount record with a fresh id at the end of the namespace's list. */
+export function addMount(s: State, m: Omit<Mount, "id" | "seq">, id?: number): Mount {
+  const rec: Mount = { ...m, id: id ?? s.nextMountId++, seq: s.nextSeq++ };
+  if (rec.id >= s.nextMountId) s.nextMountId = rec.id + 1;
+  s.mounts.set(rec.id, rec);
+  return rec;
+}
+
+/** clone_mnt: same superblock, flags and source; rooted at `root`; detached; no propagation yet. */
+export function cloneMount(s: State, old: Mount, root: number): Mount {
+  return addMount(s, {
+    ...old, parent: 0, mp: 0, root, ns: 0, peer: 0, master: 0, propFrom: 0, unbindable: false, locked: false,
+  });
+}
+
+/**
+ * copy_tree: copies `top` (rooted at `root`) and the submounts visible under that dentry, skipping
+ * unbindable ones (and what is under them). Returns pairs [original, copy], the copy of `top` first.
+ */
+export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean): [Mount, Mount][] {
+  const first = cloneMount(s, top, root);
+  const pairs: [Mount, Mount][] = [[top, first]];
+  const tree = fsOf(s, top).tree;
+  for (let i = 0; i < pairs.length; i++) {
+    const [orig, copy] = pairs[i]!;
+    for (const c of children(s, orig.id).sort(bySeq)) {
+      if (c.unbindable) continue;
+      if (orig === top && !isSubdir(tree, c.mp, root)) continue;
+      const cc = cloneMount(s, c, c.root);
+      cc.parent = copy.id;
+      cc.mp = c.mp;
+      if (keepLocks) cc.locked = c.locked;
+      pairs.push([c, cc]);
+    }
+  }
+  return pairs;
+}
+
+/** Attaches a tree (top + the mounts connected below it) on (parent, ino), in parent's namespace. */
+export function attach(s: State, top: Mount, parent: Mount, ino: number, moving = false): void {
+  top.parent = parent.id;
+  top.mp = ino;
+  // commit_tree appends new mounts to the namespace list; a moved mount keeps its place.
+  for (const m of subtreeDetached(s, top)) {
+    m.ns = parent.ns;
+    if (!moving) m.seq = s.nextSeq++;
+  }
+}
+
+/** Like subtree(), but also for mounts not attached to any namespace yet. */
+export function subtreeDetached(s: State, top: Mount): Mount[] {
+  const out = [top];
+  for (let i = 0; i < out.length; i++) {
+    const id = out[i]!.id;
+    for (const m of s.mounts.values()) if (m.parent === id && m !== top) out.push(m);
+  }
+  return out;
+}
+
+/** Any process root, cwd or fd on this mount (the refcount part of propagate_mount_busy). */
+export function mountInUse(s: State, id: number): boolean {
+  for (const p of s.procs.values()) {
+    if (p.root.mnt === id || p.cwd.mnt === id) return true;
+    for (const f of p.fds.values()) if (f.mnt === id && f.kind !== "tty") return true;
+  }
+  return false;
+}

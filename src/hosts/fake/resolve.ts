@@ -1,0 +1,130 @@
+// Path resolution (path_lookupat): absolute, relative to cwd or a dirfd, through mount stacks,
+// "..", symlinks, the /proc/self/fd/N magic links; and the reverse, a position's path as seen from a
+// root (prepend_path), for getcwd and mountinfo. Reads state only; never changes it.
+import { AT_FDCWD, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, PATH_MAX } from "../../abi.js";
+import { type Pos, type Proc, type State, ROOT_INO, isDirKind, node } from "./model.js";
+import { fsOf, mnt, samePos, traverse } from "./mounts.js";
+
+export interface LookupOpts {
+  /** Follow a symlink in the last component (LOOKUP_FOLLOW). */
+  follow: boolean;
+  /** Climb the mount stack on the result (LOOKUP_MOUNTPOINT, umount2). */
+  mountpoint?: boolean;
+  /** The result must be a directory (LOOKUP_DIRECTORY). */
+  directory?: boolean;
+}
+
+export type Lookup = { pos: Pos } | { errno: number };
+
+const NAME_MAX = 255;
+const MAX_LINKS = 40;
+
+export function nodeAt(s: State, p: Pos) {
+  return node(fsOf(s, mnt(s, p.mnt)).tree, p.ino);
+}
+
+export function isDirAt(s: State, p: Pos): boolean {
+  return isDirKind(nodeAt(s, p).kind);
+}
+
+function start(s: State, proc: Proc, dirfd: number, path: string): Lookup {
+  if (path.startsWith("/")) return { pos: proc.root };
+  if (dirfd === AT_FDCWD) return { pos: proc.cwd };
+  const f = proc.fds.get(dirfd);
+  if (!f || f.kind === "tty") return { errno: f ? ENOTDIR : EBADF };
+  const pos = { mnt: f.mnt, ino: f.ino };
+  return isDirAt(s, pos) ? { pos } : { errno: ENOTDIR };
+}
+
+export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: LookupOpts): Lookup {
+  if (path.length === 0) return { errno: ENOENT };
+  if (path.length >= PATH_MAX) return { errno: ENAMETOOLONG };
+  const first = start(s, proc, dirfd, path);
+  if ("errno" in first) return first;
+  let cur = first.pos;
+  const trailing = path.endsWith("/");
+  const stack = path.split("/").filter((c) => c !== "").reverse();
+  let links = 0;
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    const last = stack.length === 0;
+    const n = nodeAt(s, cur);
+    if (!isDirKind(n.kind)) return { errno: ENOTDIR };
+    if (c.length > NAME_MAX) return { errno: ENAMETOOLONG };
+    if (c === ".") continue;
+    if (c === "..") {
+      cur = dotdot(s, proc, cur);
+      continue;
+    }
+    if (n.kind === "fddir") {
+      // /proc/self/fd/N: a magic link straight to what the fd refers to.
+      const f = /^\d+$/.test(c) ? proc.fds.get(Number(c)) : undefined;
+      if (!f || f.kind === "tty") return { errno: ENOENT };
+      cur = { mnt: f.mnt, ino: f.ino };
+      continue;
+    }
+    const child = n.children?.get(c);
+    if (child === undefined) return { errno: ENOENT };
+    const cn = nodeAt(s, { mnt: cur.mnt, ino: child });
+    if (cn.kind === "symlink" && (!last || o.follow || trailing)) {
+      if (++links > MAX_LINKS) return { errno: ELOOP };
+      const t = cn.target ?? "";
+      if (t === "") return { errno: ENOENT };
+      if (t.startsWith("/")) cur = proc.root;
+      stack.push(...t.split("/").filter((x) => x !== "").reverse());
+      continue;
+    }
+    cur = traverse(s, { mnt: cur.mnt, ino: child });
+  }
+  if (o.mountpoint) cur = traverse(s, cur);
+  if ((o.directory || trailing) && !isDirAt(s, cur)) return { errno: ENOTDIR };
+  return { pos: cur };
+}
+
+/** follow_dotdot: stop at the process root; at a mount root, go to where it is mounted; then climb the stack. */
+function dotdot(s: State, proc: Proc, cur: Pos): Pos {
+  if (samePos(cur, proc.root)) return traverse(s, cur);
+  let at = cur;
+  if (cur.ino === mnt(s, cur.mnt).root) {
+    const up = chooseMountpoint(s, cur.mnt, proc.root);
+    if (!up) return traverse(s, cur);
+    at = up;
+  }
+  const parent = node(fsOf(s, mnt(s, at.mnt)).tree, at.ino).parent;
+  return traverse(s, { mnt: at.mnt, ino: parent });
+}
+
+function chooseMountpoint(s: State, id: number, root: Pos): Pos | null {
+  let m = mnt(s, id);
+  while (m.parent !== 0) {
+    const mp = m.mp;
+    m = mnt(s, m.parent);
+    if (root.mnt === m.id && root.ino === mp) return null;
+    if (mp !== m.root) return { mnt: m.id, ino: mp };
+  }
+  return null;
+}
+
+/** prepend_path: the path of `pos` seen from `root`, and whether the walk missed the root. */
+export function pathFrom(s: State, pos: Pos, root: Pos): { path: string; unreachable: boolean } {
+  const parts: string[] = [];
+  let m = mnt(s, pos.mnt);
+  let ino = pos.ino;
+  let unreachable = false;
+  const tree = () => fsOf(s, m).tree;
+  while (!(m.id === root.mnt && ino === root.ino)) {
+    if (ino === m.root || ino === ROOT_INO) {
+      if (m.parent === 0) {
+        unreachable = true;
+        break;
+      }
+      ino = m.mp;
+      m = mnt(s, m.parent);
+      continue;
+    }
+    const n = node(tree(), ino);
+    parts.push(n.name);
+    ino = n.parent;
+  }
+  return { path: "/" + parts.reverse().join("/"), unreachable };
+}

@@ -1,0 +1,97 @@
+// The fd and directory syscalls: openat, read, close, chdir, fchdir, chroot, getcwd, with the
+// errnos their man pages list. The model's files are read-only: only mountinfo has content.
+import {
+  AT_FDCWD, EBADF, EISDIR, ELOOP, EMFILE, ENOTDIR, EPERM, ERANGE, EROFS, O_ACCMODE_MASK, O_CLOEXEC, O_CREAT, O_DIRECTORY,
+  O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
+} from "./flags.js";
+import type { Result } from "../../request.js";
+import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js";
+import { renderMountinfo } from "./mountinfo.js";
+import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
+
+const FD_LIMIT = 1024;
+const enc = new TextEncoder();
+
+/** The lowest free descriptor, as the kernel allocates (EMFILE past RLIMIT_NOFILE). */
+function allocFd(p: Proc): number {
+  let fd = 0;
+  while (p.fds.has(fd)) fd++;
+  return fd;
+}
+
+function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: number } {
+  const n = nodeAt(s, pos);
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  const base = { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0 };
+  if (flags & O_PATH) return { ...base, kind: "path" };
+  if (n.kind === "symlink") return { errno: ELOOP }; // O_NOFOLLOW on a symlink
+  const writing = (flags & O_ACCMODE_MASK) !== O_RDONLY || (flags & O_TRUNC) !== 0;
+  if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : { ...base, kind: "dir" };
+  if (writing) return { errno: EROFS };
+  if (n.kind === "mountinfo") return { ...base, kind: "mountinfo", data: enc.encode(renderMountinfo(s, p)) };
+  return { ...base, kind: "file" };
+}
+
+export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, flags: number): Result {
+  const r = lookup(s, p, dirfd, pathname, {
+    follow: (flags & O_NOFOLLOW) === 0, directory: (flags & O_DIRECTORY) !== 0,
+  });
+  if ("errno" in r) return r;
+  if (flags & O_CREAT && !(flags & O_PATH) && isDirAt(s, r.pos)) return { errno: EISDIR };
+  const f = openKind(s, p, r.pos, flags);
+  if ("errno" in f) return f;
+  const fd = allocFd(p);
+  if (fd >= FD_LIMIT) return { errno: EMFILE };
+  p.fds.set(fd, f);
+  return { ret: fd };
+}
+
+export function sysRead(p: Proc, fd: number, count: number): Result {
+  const f = p.fds.get(fd);
+  if (!f || f.kind === "path") return { errno: EBADF };
+  if (f.kind === "dir") return { errno: EISDIR };
+  const data = f.data ?? new Uint8Array(0);
+  const chunk = data.subarray(f.offset, f.offset + Math.max(0, count));
+  f.offset += chunk.length;
+  return { ret: chunk.length, data: chunk };
+}
+
+export function sysClose(p: Proc, fd: number): Result {
+  return p.fds.delete(fd) ? { ret: 0 } : { errno: EBADF };
+}
+
+export function sysChdir(s: State, p: Proc, path: string): Result {
+  const r = lookup(s, p, AT_FDCWD, path, { follow: true, directory: true });
+  if ("errno" in r) return r;
+  p.cwd = r.pos;
+  return { ret: 0 };
+}
+
+export function sysFchdir(s: State, p: Proc, fd: number): Result {
+  const f = p.fds.get(fd);
+  if (!f) return { errno: EBADF };
+  const pos = { mnt: f.mnt, ino: f.ino };
+  if (f.kind === "tty" || !isDirAt(s, pos)) return { errno: ENOTDIR };
+  p.cwd = pos;
+  return { ret: 0 };
+}
+
+export function sysChroot(s: State, p: Proc, path: string): Result {
+  const r = lookup(s, p, AT_FDCWD, path, { follow: true, directory: true });
+  if ("errno" in r) return r;
+  if (!p.cap) return { errno: EPERM };
+  p.root = r.pos;
+  return { ret: 0 };
+}
+
+/** The cwd as the kernel's getcwd(2) writes it (with "(unreachable)" when it is not under the root). */
+export function cwdString(s: State, p: Proc): string {
+  const at = pathFrom(s, p.cwd, p.root);
+  return (at.unreachable ? "(unreachable)" : "") + at.path;
+}
+
+export function sysGetcwd(s: State, p: Proc, size: number): Result {
+  const bytes = enc.encode(cwdString(s, p) + "\0");
+  if (size < bytes.length) return { errno: ERANGE };
+  return { ret: bytes.length, data: bytes };
+}

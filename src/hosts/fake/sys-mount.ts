@@ -1,0 +1,164 @@
+// mount(2), dispatched as path_mount does: bind-remount, remount, bind/rbind, propagation change,
+// MS_MOVE, new superblock; each with its errnos in the kernel's order (fs/namespace.c).
+// fstype and data are ignored wherever the kernel ignores them.
+import type { Request, Result } from "../../request.js";
+import {
+  AT_FDCWD, ATIME_MASK, EINVAL, ELOOP, ENODEV, ENOTDIR, EPERM, LOCKABLE, MS_BIND, MS_MOVE, MS_NOATIME,
+  MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_PROPAGATION, MS_RDONLY, MS_REC,
+  MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
+} from "./flags.js";
+import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir } from "./model.js";
+import { children, cloneMount, copyTree, fsOf, mnt, subtree, traverse, addMount } from "./mounts.js";
+import { changeType, graft } from "./propagation.js";
+import { isDirAt, lookup } from "./resolve.js";
+import { newFs } from "./build.js";
+
+type MountReq = Extract<Request, { op: "mount" }>;
+const ok: Result = { ret: 0 };
+const err = (errno: number): Result => ({ errno });
+
+export function sysMount(s: State, p: Proc, req: MountReq): Result {
+  const t = lookup(s, p, AT_FDCWD, req.target, { follow: true });
+  if ("errno" in t) return t;
+  if (!p.cap) return err(EPERM); // may_mount()
+  const f = req.mountflags;
+  if ((f & (MS_REMOUNT | MS_BIND)) === (MS_REMOUNT | MS_BIND)) return reconfigure(s, p, t.pos, f, false);
+  if (f & MS_REMOUNT) return reconfigure(s, p, t.pos, f, true);
+  if (f & MS_BIND) return bind(s, p, req.source, t.pos, (f & MS_REC) !== 0);
+  if (f & MS_PROPAGATION) return propagationChange(s, p, t.pos, f);
+  if (f & MS_MOVE) return move(s, p, req.source, t.pos);
+  return newMount(s, p, req, t.pos);
+}
+
+/** The per-mount flags a mount(2) call asks for (path_mount's mnt_flags). */
+export function mountFlags(f: number, remountOf?: Mount): number {
+  let m = f & MS_NOATIME ? 0 : MS_RELATIME;
+  m |= f & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RDONLY | MS_NOSYMFOLLOW);
+  if (f & MS_STRICTATIME) m &= ~(MS_RELATIME | MS_NOATIME);
+  if (remountOf && (f & (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)) === 0) {
+    m = (m & ~ATIME_MASK) | (remountOf.flags & ATIME_MASK); // remount keeps the atime flags
+  }
+  return m;
+}
+
+function canChangeLockedFlags(m: Mount, flags: number): boolean {
+  if ((m.lockedFlags & LOCKABLE & ~flags) !== 0) return false;
+  return !m.lockAtime || (m.flags & ATIME_MASK) === (flags & ATIME_MASK);
+}
+
+/** do_reconfigure_mnt (MS_REMOUNT|MS_BIND) and do_remount (MS_REMOUNT: the superblock too). */
+function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean): Result {
+  const m = mnt(s, pos.mnt);
+  if (m.ns !== p.ns || pos.ino !== m.root) return err(EINVAL);
+  const flags = mountFlags(f, m);
+  if (!canChangeLockedFlags(m, flags)) return err(EPERM);
+  if (superblock) {
+    const fs = fsOf(s, m);
+    if (s.nss.get(p.ns)?.userns && !fs.userns) return err(EPERM); // ns_capable(sb->s_user_ns)
+    fs.superOpts = fs.superOpts.replace(/^r[ow]/, f & MS_RDONLY ? "ro" : "rw");
+  }
+  m.flags = flags;
+  return ok;
+}
+
+function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
+  const tree = fsOf(s, m).tree;
+  return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
+}
+
+/** do_loopback: MS_BIND, recursive with MS_REC (unbindable submounts are skipped). */
+function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolean): Result {
+  if (!source) return err(EINVAL);
+  const o = lookup(s, p, AT_FDCWD, source, { follow: true });
+  if ("errno" in o) return o;
+  const dest = traverse(s, target); // lock_mount: on top of whatever is mounted there
+  const parent = mnt(s, dest.mnt);
+  if (parent.ns !== p.ns) return err(EINVAL);
+  const old = mnt(s, o.pos.mnt);
+  if (old.unbindable || old.ns !== p.ns) return err(EINVAL);
+  if (!rec && hasLockedChildren(s, old, o.pos.ino)) return err(EINVAL); // would reveal what they hide
+  if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(ENOTDIR);
+  const pairs = rec ? copyTree(s, old, o.pos.ino, true) : [[old, cloneMount(s, old, o.pos.ino)] as [Mount, Mount]];
+  for (const [orig, copy] of pairs) {
+    copy.peer = orig.peer; // clone_mnt: a copy of a shared mount is its peer,
+    copy.master = orig.master; // a copy of a slave a slave of the same master
+  }
+  graft(s, pairs[0]![1], parent, dest.ino);
+  return ok;
+}
+
+const TYPES: readonly [number, "shared" | "slave" | "private" | "unbindable"][] = [
+  [MS_SHARED, "shared"], [MS_SLAVE, "slave"], [MS_PRIVATE, "private"], [MS_UNBINDABLE, "unbindable"],
+];
+
+/** do_change_type: exactly one propagation type, plus only MS_REC / MS_SILENT. */
+function propagationChange(s: State, p: Proc, pos: Pos, f: number): Result {
+  const m = mnt(s, pos.mnt);
+  if (pos.ino !== m.root) return err(EINVAL);
+  const rest = f & ~(MS_REC | MS_SILENT);
+  const type = TYPES.find(([bit]) => bit === rest);
+  if (!type) return err(EINVAL);
+  if (m.ns !== p.ns) return err(EINVAL);
+  const targets = f & MS_REC ? subtree(s, m) : [m];
+  for (const t of targets) changeType(s, t, type[1]);
+  return ok;
+}
+
+/** do_move_mount_old (MS_MOVE). */
+function move(s: State, p: Proc, source: string | null, target: Pos): Result {
+  if (!source) return err(EINVAL);
+  const o = lookup(s, p, AT_FDCWD, source, { follow: true });
+  if ("errno" in o) return o;
+  const dest = traverse(s, target);
+  const to = mnt(s, dest.mnt);
+  const old = mnt(s, o.pos.mnt);
+  if (to.ns !== p.ns) return err(EINVAL);
+  if (old.parent === 0 || old.ns !== p.ns || old.locked) return err(EINVAL); // the root, detached, foreign
+  if (o.pos.ino !== old.root) return err(EINVAL);
+  if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(EINVAL);
+  if (mnt(s, old.parent).peer !== 0) return err(EINVAL); // a mount in a shared parent stays
+  if (to.peer !== 0 && subtree(s, old).some((m) => m.unbindable)) return err(EINVAL);
+  for (let q: Mount | null = to; q && q.parent !== 0; q = mnt(s, q.parent)) if (q === old) return err(ELOOP);
+  old.parent = 0;
+  graft(s, old, to, dest.ino, true);
+  return ok;
+}
+
+/** Filesystem types the model can create; the value says whether a user namespace may (FS_USERNS_MOUNT). */
+const FS_TYPES = new Map<string, boolean>([
+  ["tmpfs", true], ["ramfs", true], ["proc", true], ["sysfs", true], ["devpts", true], ["mqueue", true],
+  ["cgroup2", true], ["overlay", true], ["devtmpfs", false],
+]);
+
+/** mnt_already_visible: a user namespace may mount proc/sysfs only where a full one is already visible. */
+function alreadyVisible(s: State, p: Proc, fstype: string): boolean {
+  for (const m of s.mounts.values()) {
+    if (m.ns !== p.ns || m.root !== ROOT_INO || fsOf(s, m).fstype !== fstype) continue;
+    if (!children(s, m.id).some((c) => c.mp === ROOT_INO)) return true;
+  }
+  return false;
+}
+
+/** do_new_mount: a new superblock of `filesystemtype` (data is parsed by no one here). */
+function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
+  const fstype = req.filesystemtype;
+  if (fstype === null) return err(EINVAL);
+  const userOk = FS_TYPES.get(fstype);
+  if (userOk === undefined) return err(ENODEV);
+  const userns = s.nss.get(p.ns)?.userns ?? false;
+  if (userns && !userOk) return err(EPERM);
+  if (fstype === "overlay" && !(req.data ?? "").includes("lowerdir=")) return err(EINVAL);
+  if (userns && (fstype === "proc" || fstype === "sysfs") && !alreadyVisible(s, p, fstype)) return err(EPERM);
+  const dest = traverse(s, target);
+  const parent = mnt(s, dest.mnt);
+  if (parent.ns !== p.ns) return err(EINVAL);
+  const f = req.mountflags;
+  const opts = (f & MS_RDONLY ? "ro" : "rw") + (req.data ? "," + req.data : "");
+  const fs = newFs(s, fstype, `0:${s.nextAnonDev++}`, opts, userns);
+  const m = addMount(s, {
+    parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: mountFlags(f), extraOpts: "", lockedFlags: 0,
+    lockAtime: false, locked: false, ns: 0, peer: 0, master: 0, propFrom: 0, unbindable: false, source: req.source,
+  });
+  graft(s, m, parent, dest.ino);
+  return ok;
+}

@@ -1,0 +1,86 @@
+// umount2(2) (can_umount + do_umount + umount_tree, lazy and not) and pivot_root(2), with the
+// kernel's checks in the kernel's order (docs/rootswitch.md §1.1, fs/namespace.c).
+import type { Result } from "../../request.js";
+import {
+  AT_FDCWD, EAGAIN, EBUSY, EINVAL, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
+} from "./flags.js";
+import type { Mount, Proc, State } from "./model.js";
+import { children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
+import { makePrivate, propagateUmount } from "./propagation.js";
+import { lookup } from "./resolve.js";
+
+const ok: Result = { ret: 0 };
+const err = (errno: number): Result => ({ errno });
+
+export function sysUmount2(s: State, p: Proc, target: string, flags: number): Result {
+  if (flags & ~UMOUNT_VALID) return err(EINVAL);
+  const r = lookup(s, p, AT_FDCWD, target, { follow: (flags & UMOUNT_NOFOLLOW) === 0, mountpoint: true });
+  if ("errno" in r) return r;
+  // can_umount
+  if (!p.cap) return err(EPERM);
+  const m = mnt(s, r.pos.mnt);
+  if (r.pos.ino !== m.root || m.ns !== p.ns || m.locked) return err(EINVAL);
+  // do_umount
+  if (flags & MNT_EXPIRE) return err(m.id === p.root.mnt || flags & (MNT_FORCE | MNT_DETACH) ? EINVAL : EAGAIN);
+  if (m.id === p.root.mnt && !(flags & MNT_DETACH)) {
+    // "Unmounting" the root without MNT_DETACH remounts its superblock read-only (do_umount_root).
+    if (s.nss.get(p.ns)?.userns && !fsOf(s, m).userns) return err(EPERM);
+    fsOf(s, m).superOpts = fsOf(s, m).superOpts.replace(/^rw/, "ro");
+    return ok;
+  }
+  if (!(flags & MNT_DETACH) && (children(s, m.id).length > 0 || mountInUse(s, m.id))) return err(EBUSY);
+  umountTree(s, m);
+  return ok;
+}
+
+/**
+ * umount_tree(UMOUNT_PROPAGATE): the mount, everything under it, and what the unmount reaches
+ * through shared parents, leave their namespace and become private. In a lazy unmount a locked
+ * child stays connected to its (also unmounted) parent; everything else is disconnected.
+ */
+export function umountTree(s: State, top: Mount): void {
+  const set = new Set(subtree(s, top).map((m) => m.id));
+  propagateUmount(s, set);
+  const gone = [...set].map((id) => mnt(s, id));
+  for (const m of gone) {
+    if (!(m.locked && set.has(m.parent))) m.parent = 0;
+  }
+  for (const m of gone) m.ns = 0;
+  for (const m of gone) makePrivate(s, m);
+}
+
+export function sysPivotRoot(s: State, p: Proc, newRoot: string, putOld: string): Result {
+  if (!p.cap) return err(EPERM);
+  const n = lookup(s, p, AT_FDCWD, newRoot, { follow: true, directory: true });
+  if ("errno" in n) return n;
+  const o = lookup(s, p, AT_FDCWD, putOld, { follow: true, directory: true });
+  if ("errno" in o) return o;
+  const root = p.root;
+  const old = traverse(s, o.pos); // lock_mount(&old)
+  const newM = mnt(s, n.pos.mnt);
+  const rootM = mnt(s, root.mnt);
+  const oldM = mnt(s, old.mnt);
+  const parentOf = (m: Mount) => (m.parent === 0 ? m : mnt(s, m.parent)); // a root is its own mnt_parent
+  if (oldM.peer || parentOf(newM).peer || parentOf(rootM).peer) return err(EINVAL);
+  if (rootM.ns !== p.ns || newM.ns !== p.ns || newM.locked) return err(EINVAL);
+  if (newM === rootM || oldM === rootM) return err(EBUSY);
+  if (root.ino !== rootM.root || rootM.parent === 0) return err(EINVAL); // not a mount root / initramfs
+  if (n.pos.ino !== newM.root || newM.parent === 0) return err(EINVAL);
+  if (!isReachable(s, old, n.pos) || !isReachable(s, n.pos, root)) return err(EINVAL);
+  const [rootParent, rootMp] = [rootM.parent, rootM.mp];
+  newM.parent = 0;
+  if (rootM.locked) {
+    newM.locked = true; // the lock moves with the root (pivot_root, MNT_LOCKED)
+    rootM.locked = false;
+  }
+  rootM.parent = oldM.id; // the old root goes on put_old...
+  rootM.mp = old.ino;
+  newM.parent = rootParent; // ...and new_root where the old root was
+  newM.mp = rootMp;
+  // chroot_fs_refs: whoever had the old root as root or cwd now has new_root.
+  for (const q of s.procs.values()) {
+    if (samePos(q.root, root)) q.root = { ...n.pos };
+    if (samePos(q.cwd, root)) q.cwd = { ...n.pos };
+  }
+  return ok;
+}
