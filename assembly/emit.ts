@@ -73,7 +73,12 @@ export function emit(step: i32, arg: i32): void {
     case Step.self_private: remount(c.rootfs, MS_REC | MS_PRIVATE); break;
     case Step.self_remount: remount(c.rootfs, MS_REMOUNT | MS_BIND); break;
     // crun dup()s the handle and remounts through the dup; we use the handle itself (same mount).
-    case Step.readonly_root: remount(utf8("/proc/self/fd/" + S.fdRoot.toString()), MS_RDONLY | MS_REMOUNT | MS_BIND); break;
+    case Step.readonly_root: {
+      // Kept in the state: the request points into it until feed(), and fail() decodes it.
+      S.scratch = utf8("/proc/self/fd/" + S.fdRoot.toString());
+      remount(S.scratch, MS_RDONLY | MS_REMOUNT | MS_BIND);
+      break;
+    }
     case Step.open_root:
       openat(AT_FDCWD, c.rootfs, crun ? O_PATH | O_CLOEXEC : O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY); break;
     case Step.enter_root:

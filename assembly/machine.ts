@@ -58,8 +58,8 @@ export function next(): usize {
   if (!S.started) throw new Error("protocol: next() before start()");
   if (S.pending) throw new Error("protocol: next() called twice without feed() (pending request " + S.seq.toString() + ", step " + STEP_NAME[S.step] + ")");
   if (S.terminal != Op.none) return terminal(S.terminal);
-  if (S.seq >= MAX_REQUESTS) { failWith(Op.none, 0, S.step, null, "the run exceeded " + MAX_REQUESTS.toString() + " requests"); return unwind(); }
   if (S.unwinding) return unwind();
+  if (S.seq >= MAX_REQUESTS) { failWith(Op.none, 0, S.step, null, "the run exceeded " + MAX_REQUESTS.toString() + " requests"); return unwind(); }
   while (S.pc < S.plan.length && isControl(S.plan[S.pc] & 0xff)) expand(S.plan[S.pc]);
   if (S.unwinding) return unwind();
   if (S.pc >= S.plan.length) return terminal(Op.DONE);
@@ -121,7 +121,9 @@ function onErr(errno: i32): void {
   // The walk: runc goes up on EINVAL ("not a mount point"); crun 1.8 on any error (§2.2, §3.1).
   if (st == Step.parent_propagation && (errno == EINVAL || p == Profile.crun) && p != Profile.runc_1_1 && walkUp()) return;
   if (st == Step.detach_old_root && errno == EINVAL && S.detached > 0) { S.pc++; return; }
-  if (st == Step.mask_propagation && errno == ENOENT) { S.pc += 2; return; } // skip its umount too
+  // runc skips a mount that vanished with an already-detached parent (b8bf572); hardened masks
+  // children first, so ENOENT there means something else is wrong and it fails closed.
+  if (st == Step.mask_propagation && errno == ENOENT && p != Profile.hardened) { S.pc += 2; return; }
   if (st == Step.mask_umount && (errno == EINVAL || (errno == EPERM && p != Profile.crun))) {
     S.plan[S.pc] = Step.mask_cover | (S.arg << 8);
     return;
@@ -161,6 +163,7 @@ function closed(fd: i32): void {
 /** Consumes one read result; returns true when the read step repeats. */
 function readChunk(n: i32): bool {
   const room = S.info.byteLength - S.infoLen;
+  if (n < 0) { fail(0, "read returned " + n.toString() + " without an errno"); return true; }
   if (n > room) { fail(0, "read returned " + n.toString() + " bytes for a " + room.toString() + "-byte buffer"); return true; }
   if (n == 0) return false;
   S.infoLen += n;
@@ -213,9 +216,16 @@ function expand(entry: i32): void {
       switchSteps(items, c, s);
       break;
     }
-    case MASKS:
-      for (let i = 0; i < S.masks.length; i++) { items.push(Step.mask_propagation | (i << 8)); items.push(Step.mask_umount | (i << 8)); }
+    case MASKS: {
+      // hardened goes children-first (reverse mountinfo order), so no mask can vanish with its parent.
+      const n = S.masks.length;
+      for (let k = 0; k < n; k++) {
+        const i = c.profile == Profile.hardened ? n - 1 - k : k;
+        items.push(Step.mask_propagation | (i << 8));
+        items.push(Step.mask_umount | (i << 8));
+      }
       break;
+    }
     case CRUN_MASKS:
       S.masks = [L.SYS, L.PROC];
       items.push(Step.mask_umount);

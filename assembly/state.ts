@@ -47,6 +47,8 @@ export class State {
   initramfs: bool = false;
   /** The mount at / is rootfs or ramfs: pivot_root cannot leave it. */
   ramfsRoot: bool = false;
+  /** A string built for the pending request (e.g. /proc/self/fd/N); holding it keeps it alive. */
+  scratch: ArrayBuffer | null = null;
   /** Why the machine decided something (auto's choice, the fallback). */
   note: string = "";
   /** The current step and its argument (mask index), set when a request is emitted. */

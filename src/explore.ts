@@ -25,13 +25,19 @@ export interface ExplorePath {
   after: string[];
   verdicts: Verdict[];
   ok: boolean;
+  /**
+   * Set when the fault answered a call the machine repeats until that very answer (the detach
+   * loop's EINVAL): the fault then claims "nothing left" while the model still has something.
+   * No plan can tell the two apart, so its failed verdicts are reported as a finding, not a violation.
+   */
+  loopEnd?: string;
 }
 
 export interface ExploreReport {
   config: Config;
   base: { outcome: Trace["outcome"]; steps: number; verdicts: Verdict[] };
   paths: ExplorePath[];
-  summary: { paths: number; ok: number; violations: number };
+  summary: { paths: number; ok: number; violations: number; findings: string[] };
 }
 
 export interface ExploreOptions {
@@ -43,6 +49,16 @@ const spell = (t: Trace, f: IndexFault) => {
   const r = t.steps[f.seq]!.request;
   return { seq: f.seq, op: r.op, step: r.step, errno: errnoName(f.errno) };
 };
+
+/** The faulted request repeats the one before it (a loop): describe what the fault claimed. */
+function repeatedCall(t: Trace, seq: number): string | undefined {
+  const prev = t.steps[seq - 1];
+  const cur = t.steps[seq]!;
+  if (!prev || "errno" in prev.result || straceLine({ ...prev, result: cur.result }) !== straceLine(cur)) return undefined;
+  const err = "errno" in cur.result ? cur.result.errnoName : "?";
+  return `${cur.request.step}: ${err} on the repeated ${straceLine(cur).replace(/ = .*$/, "")} ends the loop, ` +
+    "so a kernel that answered it while a mount was still there would leave that mount; no plan can tell the two apart";
+}
 
 export function explore(input: ConfigInput, makeHost: () => PathHost, opts: ExploreOptions = {}): ExploreReport {
   const config = parseConfig(input);
@@ -57,9 +73,12 @@ export function explore(input: ConfigInput, makeHost: () => PathHost, opts: Expl
   const record = (faults: IndexFault[]) => {
     const { trace, verdicts } = run(faults);
     const first = faults[0]!.seq;
+    const held = verdicts.every((v) => v.held);
+    const loopEnd = !held && faults.length === 1 ? repeatedCall(trace, first) : undefined;
     paths.push({
       faults: faults.map((f) => spell(trace, f)), outcome: trace.outcome,
-      after: trace.steps.slice(first + 1).map(straceLine), verdicts, ok: verdicts.every((v) => v.held),
+      after: trace.steps.slice(first + 1).map(straceLine), verdicts, ok: held || loopEnd !== undefined,
+      ...(loopEnd ? { loopEnd } : {}),
     });
     opts.onProgress?.(paths.length);
     return trace;
@@ -76,10 +95,11 @@ export function explore(input: ConfigInput, makeHost: () => PathHost, opts: Expl
     }
   });
   const ok = paths.filter((p) => p.ok).length;
+  const findings = paths.filter((p) => p.loopEnd).map((p) => p.loopEnd!);
   return {
     config,
     base: { outcome: base.trace.outcome, steps: base.trace.steps.length, verdicts: base.verdicts },
     paths,
-    summary: { paths: paths.length, ok, violations: paths.length - ok + (base.verdicts.every((v) => v.held) ? 0 : 1) },
+    summary: { paths: paths.length, ok, violations: paths.length - ok + (base.verdicts.every((v) => v.held) ? 0 : 1), findings: [...new Set(findings)] },
   };
 }

@@ -13,3 +13,6 @@ export type { Trace, TraceStep, TraceResult, TraceSource } from "./trace.js";
 export { format, formatStrace, formatText, formatJson, FORMATS, type Format } from "./format/index.js";
 export * from "./errors.js";
 export * as abi from "./abi.js";
+export { check, kernelFor, fakePathHost, type CheckOptions, type Checked } from "./check.js";
+export { explore, type ExploreReport, type ExplorePath, type Verdict, type PathHost, type ExploreOptions } from "./explore.js";
+export { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";

@@ -13,7 +13,7 @@ const run = (...args: string[]) => {
 };
 
 test("plan --rootfs /r --profile runc --no-prepare --format strace prints the seed's plan", () => {
-  const r = run("plan", "--rootfs", "/r", "--profile", "runc", "--no-prepare", "--format", "strace");
+  const r = run("plan", "--host", "dry-run", "--rootfs", "/r", "--profile", "runc", "--no-prepare", "--format", "strace");
   assert.is(r.code, 0);
   assert.fixture(r.stdout, readFileSync(fixture("plans/runc-switch-only.strace"), "utf8"));
 });
@@ -23,6 +23,37 @@ test("--fail pivot_root=EINVAL: exit 1, runc's message on stderr, closes in the 
   assert.is(r.code, 1);
   assert.match(r.stdout, /pivot_root\("\.", "\."\) = -1 EINVAL \(Invalid argument\)\nclose\(4\) = 0\nclose\(3\) = 0\n# failed: /);
   assert.is(r.stderr, "pivotshim: error jailing process inside rootfs: pivot_root .: invalid argument\n");
+});
+
+test("default plan: fake kernel, docker-host, every invariant held (the main job plans and verifies)", () => {
+  const r = run("plan");
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /# done\n# host: fake kernel, docker-host\n/);
+  for (const id of ["host-unchanged", "root-is-rootfs", "old-root-unreachable", "fds-unchanged"]) {
+    assert.match(r.stdout, new RegExp(`# invariant ${id}: held`));
+  }
+});
+
+test("plan --scenario initramfs: auto picks move and says why", () => {
+  const r = run("plan", "--scenario", "initramfs");
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /# note: auto: \/ is the initial ramfs \(fstype rootfs\).*using move/);
+  assert.match(r.stdout, /mount\("\/var\/lib\/pivotshim\/rootfs", "\/", "", MS_MOVE, NULL\) = 0/);
+});
+
+test("an invariant violation exits 1 and names it (runc leaves the lower of a stacked old root)", () => {
+  const r = run("plan", "--profile", "runc", "--scenario", "stacked-root");
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /invariant old-root-unreachable violated/);
+});
+
+test("explore: summary, exit 0 for hardened; --scenario checked", () => {
+  const r = run("explore", "--strategy", "pivot");
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /# paths explored: \d+, ok: \d+, violations: 0/);
+  const bad = run("explore", "--scenario", "moon");
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /Allowed choices are docker-host/);
 });
 
 test("text format: numbered steps with their reasons", () => {
@@ -76,7 +107,7 @@ test("--rootfs with a NUL byte is refused (through the library: argv cannot carr
 test("--help has examples; --version prints the version", () => {
   const h = run("plan", "--help");
   assert.is(h.code, 0);
-  assert.match(h.stdout, /Examples:\n  pivotshim plan --rootfs \/r --profile runc --format strace/);
+  assert.match(h.stdout, /Examples:\n  pivotshim plan .*\n  pivotshim plan --rootfs \/r --profile runc --format strace\n/);
   const v = run("--version");
   assert.is(v.code, 0);
   assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);

@@ -1,37 +1,63 @@
-// `pivotshim plan`: print the exact syscalls of the root switch for a config.
+// `pivotshim plan`: print the exact syscalls of the root switch for a config. By default the
+// plan runs on the fake kernel (a model of the host) and the invariants are checked, so the main
+// job plans *and verifies*; `--host dry-run` is the plain planner (success for everything).
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { plan } from "../plan.js";
+import { check } from "../check.js";
 import { format, FORMATS, type Format } from "../format/index.js";
+import { SCENARIO_NAMES } from "../hosts/fake/index.js";
+import type { Verdict } from "../explore.js";
+import type { Trace } from "../trace.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
 
-interface PlanFlags extends ConfigFlags { fail: string[]; format: Format; mountinfo?: string; traceOut?: string }
+interface PlanFlags extends ConfigFlags {
+  fail: string[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: string;
+}
+
+/** "# invariant host-unchanged: held (host mountinfo byte-identical)", one per verdict. */
+export function verdictLines(vs: readonly Verdict[]): string {
+  return vs.map((v) => `# invariant ${v.id}: ${v.held ? "held" : "VIOLATED"} (${v.detail.split("\n").join("; ")})\n`).join("");
+}
 
 function runPlan(f: PlanFlags): number {
   const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
-  const trace = plan(configOf(f), { faults: f.fail, ...(mountinfo !== undefined ? { mountinfo } : {}) });
+  const extra = mountinfo !== undefined ? { mountinfo } : {};
+  let trace: Trace;
+  let verdicts: Verdict[] = [];
+  if (f.host === "dry-run") {
+    trace = plan(configOf(f), { faults: f.fail, ...extra });
+  } else {
+    ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}) }));
+  }
   if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
   process.stdout.write(format(trace, f.format));
-  if (trace.outcome.kind === "failed") {
-    process.stderr.write(`pivotshim: ${trace.outcome.message}\n`);
-    return EXIT.failed;
-  }
-  return EXIT.ok;
+  // strace output stays pure strace (it is diffed); the text formats carry the verdicts.
+  if (f.format === "text" && verdicts.length) process.stdout.write(`# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`);
+  if (trace.outcome.kind === "failed") process.stderr.write(`pivotshim: ${trace.outcome.message}\n`);
+  const violated = verdicts.filter((v) => !v.held);
+  for (const v of violated) process.stderr.write(`pivotshim: invariant ${v.id} violated: ${v.detail}\n`);
+  return trace.outcome.kind === "failed" || violated.length ? EXIT.failed : EXIT.ok;
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("plan").description("print the exact syscalls of the root switch for a config (a dry run: nothing is executed)"))
+  configOptions(cli.command("plan").description("print the exact syscalls of the root switch, run on a model of the host and verified"))
     .option("--fail <OP[#N]=ERRNO>", "inject a failure: the Nth (default first) OP call fails with ERRNO; repeatable", collect, [])
-    .option("--mountinfo <file>", "what mountinfo reads return (default: a built-in docker-like host)")
+    .addOption(new Option("--host <host>", "fake-kernel: a model of the host, invariants checked; dry-run: success for everything").choices(["fake-kernel", "dry-run"]).default("fake-kernel"))
+    .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
+    .option("--mountinfo <file>", "build the host from this mountinfo file (dry-run: what mountinfo reads return)")
     .addOption(new Option("--format <fmt>", "output format").choices(FORMATS).default("text"))
     .option("--trace-out <file>", "also write the trace as JSON to this file")
     .addHelpText("after", `
 Examples:
+  pivotshim plan                                   # hardened, auto, on a docker-like host, verified
   pivotshim plan --rootfs /r --profile runc --format strace
   pivotshim plan --rootfs /r --profile runc --fail pivot_root=EINVAL
-  pivotshim plan --profile crun --strategy move --readonly
-  pivotshim plan --mountinfo /proc/self/mountinfo --strategy auto
+  pivotshim plan --scenario initramfs              # auto picks MS_MOVE+chroot and says why
+  pivotshim plan --mountinfo /proc/self/mountinfo --strategy move
+  pivotshim plan --host dry-run --profile crun --strategy move --readonly
 
-Exit status: 0 the plan ends done, 1 it ends failed, 2 bad usage or input.`)
+Exit status: 0 the plan ends done with every invariant held, 1 it ends failed or an invariant
+is violated, 2 bad usage or input.`)
     .action((f: PlanFlags) => { process.exitCode = runPlan(f); });
 }

@@ -1,6 +1,7 @@
 // Fault injection as a host wrapper: OP=ERRNO fails the first such call, OP#N=ERRNO the Nth.
 // Also the one table of which errnos each syscall's man page lists (used by the fault tables
-// and by explore). Wraps any synchronous host; the wrapped host never sees a failed call.
+// and by explore). Wraps any synchronous host; the wrapped host never sees a failed call, except
+// close, which releases the fd even when it fails.
 import type { Host } from "./host.js";
 import type { OpName, Request, Result } from "../request.js";
 import type { Fault } from "../schema.js";
@@ -46,9 +47,12 @@ export class FaultyHost implements Host {
     const n = (this.#counts.get(req.op) ?? 0) + 1;
     this.#counts.set(req.op, n);
     const byOp = this.#faults.find((f) => f.op === req.op && f.nth === n);
-    if (byOp) return { errno: errnoNumber(byOp.errno)! };
     const byIdx = this.#byIndex.find((f) => f.seq === seq);
-    if (byIdx) return { errno: byIdx.errno };
-    return this.#inner.exec(req);
+    const errno = byOp ? errnoNumber(byOp.errno)! : byIdx?.errno;
+    if (errno === undefined) return this.#inner.exec(req);
+    // close(2) is the one call whose failure still has its effect: on Linux the fd is released
+    // even when close returns an error (close(2) NOTES), so the host still sees the close.
+    if (req.op === "close") this.#inner.exec(req);
+    return { errno };
   }
 }

@@ -1,0 +1,58 @@
+// check(): plan AND verify — drive the machine on the fake kernel (a built-in scenario, or a
+// model built from a mountinfo file) and judge the run with the invariants (host unchanged,
+// root is the rootfs, old root unreachable, no fd leak, no host proc/sysfs after move).
+import { drive } from "./driver.js";
+import { parseConfig, parseFaults, type Config, type ConfigInput } from "./schema.js";
+import { FaultyHost } from "./hosts/faults.js";
+import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
+import type { PathHost, Verdict } from "./explore.js";
+import type { Trace } from "./trace.js";
+import { InvalidInputError } from "./errors.js";
+
+export interface CheckOptions {
+  /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
+  scenario?: string;
+  /** Build the host from this mountinfo text instead; the rootfs folder is created in the model. */
+  mountinfo?: string;
+  faults?: readonly string[];
+}
+
+export interface Checked { trace: Trace; verdicts: Verdict[] }
+
+export function scenarioName(name: string | undefined): ScenarioName {
+  const n = name ?? "docker-host";
+  if (!(SCENARIO_NAMES as string[]).includes(n)) {
+    throw new InvalidInputError(`unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(", ")}`, [{ path: "scenario", message: "unknown" }]);
+  }
+  return n as ScenarioName;
+}
+
+/** A fresh kernel for a config: the scenario (container namespace unshared from the host) or the file's table. */
+export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo">): FakeKernel {
+  if (opts.mountinfo === undefined) return FakeKernel.scenario(scenarioName(opts.scenario), { rootfs: config.rootfs });
+  let k: FakeKernel;
+  try { k = FakeKernel.fromMountinfo(opts.mountinfo); } catch (e) {
+    throw new InvalidInputError(`the mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
+  }
+  return k.mkdir(config.rootfs).unshare();
+}
+
+/** The PathHost explore() wants: a fresh kernel per path, judged by the invariants. */
+export function fakePathHost(config: Config, make: () => FakeKernel): () => PathHost {
+  return () => {
+    const k = make();
+    const before = k.snapshot();
+    return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy }) };
+  };
+}
+
+export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
+  const config = parseConfig(input);
+  const faults = parseFaults(opts.faults ?? []);
+  const template = kernelFor(config, opts);
+  const ph = fakePathHost(config, () => template.clone())();
+  const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;
+  const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
+  const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });
+  return { trace, verdicts: ph.verdicts!(trace) };
+}
