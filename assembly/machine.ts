@@ -117,7 +117,8 @@ function onOk(ret: i32): void {
 function onErr(errno: i32): void {
   const st = S.step;
   const p = S.cfg.profile;
-  if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback) { S.infoFallback = true; return; }
+  // thread-self needs Linux 3.17: on ENOENT try /proc/self (runc 1.1 opens /proc/self already).
+  if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && p != Profile.runc_1_1) { S.infoFallback = true; return; }
   // The walk: runc goes up on EINVAL ("not a mount point"); crun 1.8 on any error (§2.2, §3.1).
   if (st == Step.parent_propagation && (errno == EINVAL || p == Profile.crun) && p != Profile.runc_1_1 && walkUp()) return;
   if (st == Step.detach_old_root && errno == EINVAL && S.detached > 0) { S.pc++; return; }

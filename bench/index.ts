@@ -1,5 +1,14 @@
 // npm run bench: every benchmark, in one run, so ratios are measured side by side.
 import { benchMachine } from "./machine.js";
+import { benchParse } from "./parse.js";
+import { benchExplore } from "./explore.js";
+import { benchNative } from "./native.js";
 
 console.log("# machine");
 benchMachine();
+console.log("# mountinfo parser");
+benchParse();
+console.log("# exploration");
+benchExplore();
+console.log("# native");
+await benchNative();

@@ -7,12 +7,14 @@ import { PivotshimError, InvalidInputError, EnvironmentError } from "./errors.js
 import { EXIT } from "./commands/common.js";
 import * as planCommand from "./commands/plan.js";
 import * as exploreCommand from "./commands/explore.js";
+import * as runCommand from "./commands/run.js";
+import * as doctorCommand from "./commands/doctor.js";
 
 const pkgUrl = [new URL("../package.json", import.meta.url), new URL("../../package.json", import.meta.url)].find((u) => existsSync(u))!;
 const version = (JSON.parse(readFileSync(pkgUrl, "utf8")) as { version: string }).version;
 
 /** Every command module registers itself here, in the order --help lists them. */
-const COMMANDS: { register(cli: Command): void }[] = [planCommand, exploreCommand];
+const COMMANDS: { register(cli: Command): void }[] = [planCommand, exploreCommand, runCommand, doctorCommand];
 
 export function program(): Command {
   const cli = new Command("pivotshim")

@@ -2,18 +2,19 @@
 // new root (run), and the environment check behind `pivotshim doctor` (probeEnvironment).
 // Everything that touches the kernel happens in an executor child's own namespaces, never here.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as abi from "./abi.js";
 import { driveAsync, type DriveOptions } from "./driver.js";
 import { isErr, type Request } from "./request.js";
+import type { AsyncHost } from "./hosts/host.js";
 import type { Config, ConfigInput } from "./schema.js";
 import type { Trace } from "./trace.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 
 export interface Command {
-  /** Path of the program, resolved in the new root. */
+  /** Path of the program, resolved in the new root; without a "/", searched in env's PATH (execvp). */
   path: string;
   argv: string[];
   env?: string[];
@@ -27,24 +28,58 @@ export interface RunResult {
   exit: ExitStatus | { errno: number } | null;
 }
 
+export interface RunOptions extends ExecutorOptions {
+  drive?: DriveOptions;
+  /**
+   * The host the machine is driven against, given the executor (default: the executor itself).
+   * For instrumentation: tests wrap it to kill the child at a chosen request; the CLI keeps the pid.
+   */
+  host?: (ex: Executor) => AsyncHost;
+}
+
 /**
  * Spawns an executor, drives the machine for `config` against it, and if the switch is Done,
  * execs `command` in the new root and waits for it. The executor is always reaped.
+ * The trace's source names the running kernel (os.release()).
  */
-export async function run(config: ConfigInput | Config, command: Command,
-  opts: ExecutorOptions & { drive?: DriveOptions } = {}): Promise<RunResult> {
+export async function run(config: ConfigInput | Config, command: Command, opts: RunOptions = {}): Promise<RunResult> {
   const ex = await spawnExecutor(opts);
   try {
-    const trace = await driveAsync(config, ex, opts.drive);
+    const drive = { ...opts.drive, source: { kernel: release(), ...opts.drive?.source } };
+    const trace = await driveAsync(config, opts.host ? opts.host(ex) : ex, drive);
     if (trace.outcome.kind !== "done") return { trace, exit: null };
-    return { trace, exit: await ex.execve(command.path, command.argv, command.env ?? [], command.cwd) };
+    return { trace, exit: await execIn(ex, command) };
   } finally {
     await ex.kill();
   }
 }
 
+/** The search path when the command's env has no PATH (execvp's default, with the sbin dirs). */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * execve in the new root, with execvp's search for a name without "/": a failed execve leaves the
+ * child serving, so each PATH entry is tried in turn; EACCES is remembered, as execvp does.
+ */
+async function execIn(ex: Executor, c: Command): Promise<ExitStatus | { errno: number }> {
+  const env = c.env ?? [];
+  if (c.path.includes("/")) return ex.execve(c.path, c.argv, env, c.cwd);
+  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  let failed: { errno: number } = { errno: abi.ENOENT };
+  for (const dir of path.split(":")) {
+    const r = await ex.execve(`${dir || "."}/${c.path}`, c.argv, env, c.cwd);
+    if (!("errno" in r)) return r;
+    if (r.errno === abi.EACCES) failed = r;
+    else if (r.errno !== abi.ENOENT && r.errno !== abi.ENOTDIR) return r;
+  }
+  return failed;
+}
+
 export interface EnvironmentReport {
   root: boolean;
+  /** A mount namespace alone (root mode) can be made here. */
+  mountns: boolean;
+  /** A user + mount namespace (rootless mode) can be made here. */
   userns: boolean;
   pivotRoot: boolean;
   /** "/" is the initial ramfs (fstype rootfs): pivot_root cannot work (LXC's detect_ramfs_rootfs). */
@@ -62,7 +97,7 @@ export async function probeEnvironment(): Promise<EnvironmentReport> {
   const ramfsRoot = isRamfsRoot(details);
   let pivotRoot = false;
   if (plain || userns) pivotRoot = await tryPivot(!plain, details);
-  return { root, userns, pivotRoot, ramfsRoot, details };
+  return { root, mountns: plain, userns, pivotRoot, ramfsRoot, details };
 }
 
 async function tryExecutor(rootless: boolean, details: string[]): Promise<boolean> {

@@ -1,0 +1,159 @@
+// Native benchmarks (root only, skipped with the reason otherwise): executor round trip per
+// request; warm launch of run() vs bwrap, crun, runc and the `unshare -m chroot` floor, side by
+// side; the root-switch phase in the executor vs direct syscalls (bench/switch-ref.c).
+// Every mount happens in a child's own namespace (executor, runtimes, unshare, switch-ref).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as abi from "../src/abi.js";
+import { driveAsync } from "../src/driver.js";
+import { run } from "../src/run.js";
+import { nativeUnavailable, spawnExecutor } from "../src/hosts/native.js";
+import type { Request } from "../src/request.js";
+import { row } from "./util.js";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const PROBE = join(repo, "build/probe/probe");
+const SWITCH_REF = join(repo, "build/bench/switch-ref");
+const RUNC_PIVOT = { profile: "runc", strategy: "pivot" } as const;
+
+const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
+const nowUs = () => Number(process.hrtime.bigint()) / 1000;
+
+function which(name: string): string | null {
+  for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"])
+    if (d && existsSync(join(d, name))) return join(d, name);
+  return null;
+}
+
+/** Median µs of n spawnSync runs of argvFor(i) (after 3 warm-ups), or why it failed. */
+function timeSpawn(argvFor: (i: number) => string[], n: number): { us: number } | { error: string } {
+  const samples: number[] = [];
+  for (let i = -3; i < n; i++) {
+    const argv = argvFor(i + 3);
+    const t0 = nowUs();
+    const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 20000 });
+    const dt = nowUs() - t0;
+    if (r.status !== 0) return { error: `${argv[0]} exited ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().split("\n").pop()}` };
+    if (i >= 0) samples.push(dt);
+  }
+  return { us: med(samples) };
+}
+
+async function roundTrip(): Promise<number> {
+  const ex = await spawnExecutor();
+  try {
+    const req = { seq: 0, step: "bench", reason: "round trip", op: "getcwd", size: abi.GETCWD_SIZE } as const;
+    for (let i = 0; i < 200; i++) await ex.exec(req);
+    const xs: number[] = [];
+    for (let i = 0; i < 2000; i++) { const t0 = nowUs(); await ex.exec(req); xs.push(nowUs() - t0); }
+    return med(xs);
+  } finally {
+    await ex.close();
+  }
+}
+
+async function warmLaunch(rootfs: string, n: number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = -5; i < n; i++) {
+    const t0 = nowUs();
+    const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { path: "/probe", argv: ["probe", "true"] });
+    if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
+    if (i >= 0) xs.push(nowUs() - t0);
+  }
+  return med(xs);
+}
+
+/**
+ * The switch alone: driveAsync of the runc pivot plan on a fresh executor, spawn and exec excluded.
+ * Also the part of it spent waiting for the child's answers (the round trips and the syscalls).
+ */
+async function switchPhase(rootfs: string, n: number): Promise<{ total: number; inRequests: number }> {
+  const total: number[] = [];
+  const inRequests: number[] = [];
+  for (let i = -5; i < n; i++) {
+    const ex = await spawnExecutor();
+    let waited = 0;
+    const host = { kind: ex.kind, exec: async (r: Request) => { const t = nowUs(); const res = await ex.exec(r); waited += nowUs() - t; return res; } };
+    try {
+      const t0 = nowUs();
+      const t = await driveAsync({ ...RUNC_PIVOT, rootfs }, host);
+      const dt = nowUs() - t0;
+      if (t.outcome.kind !== "done") throw new Error(JSON.stringify(t.outcome));
+      if (i >= 0) { total.push(dt); inRequests.push(waited); }
+    } finally {
+      await ex.kill();
+    }
+  }
+  return { total: med(total), inRequests: med(inRequests) };
+}
+
+/** An OCI bundle from `runc spec`: no terminal, /probe true, root.path = rootfs. */
+function bundle(dir: string, rootfs: string): string {
+  const b = join(dir, "bundle");
+  mkdirSync(b);
+  const spec = spawnSync("runc", ["spec", "--bundle", b], { encoding: "utf8" });
+  if (spec.status !== 0) throw new Error(`runc spec: ${spec.stderr}`);
+  const cfg = JSON.parse(readFileSync(join(b, "config.json"), "utf8"));
+  cfg.process.terminal = false;
+  cfg.process.args = ["/probe", "true"];
+  cfg.root = { path: rootfs, readonly: false };
+  writeFileSync(join(b, "config.json"), JSON.stringify(cfg, null, 2));
+  return b;
+}
+
+/** crun refuses this host's cgroup hybrid mode: give it a throwaway cgroup2 tmpfs in its own namespace (docs/real-runtimes.md). */
+const CRUN_WRAP = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+  'umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=1m none /sys/fs/cgroup/unified && exec "$@"', "sh"];
+
+interface Competitor { name: string; short: string; argv: ((i: number) => string[]) | null; missing: string }
+
+/** The other launchers, as installed; runc and crun get a fresh container id per spawn. */
+function competitors(dir: string, rootfs: string): Competitor[] {
+  const b = which("runc") ? bundle(dir, rootfs) : null;
+  return [
+    { name: "bwrap --bind ROOTFS / /probe true", short: "bwrap", missing: "bwrap",
+      argv: which("bwrap") ? () => ["bwrap", "--bind", rootfs, "/", "/probe", "true"] : null },
+    { name: "crun run (in the unshare workaround)", short: "crun", missing: b ? "crun" : "crun (runc spec makes its bundle)",
+      argv: which("crun") && b ? (i) => [...CRUN_WRAP, "crun", "--root", join(dir, "cstate"), "run", "-b", b, `c${i}`] : null },
+    { name: "runc run", short: "runc", missing: "runc",
+      argv: b ? (i) => ["runc", "--root", join(dir, "rstate"), "run", "-b", b, `r${i}`] : null },
+    { name: "floor: unshare -m chroot ROOTFS /probe true", short: "floor", missing: "unshare or chroot",
+      argv: which("unshare") && which("chroot") ? () => ["unshare", "-m", "chroot", rootfs, "/probe", "true"] : null },
+  ];
+}
+
+export async function benchNative(): Promise<void> {
+  const why = process.geteuid?.() !== 0 ? "not root" : nativeUnavailable() ?? (existsSync(PROBE) ? null : "the probe is not built: run `npm run build:native`");
+  if (why) { console.log(`SKIP native benchmarks: ${why}`); return; }
+  const dir = mkdtempSync(join(tmpdir(), "pivotshim-bench-"));
+  try {
+    const rootfs = join(dir, "rootfs");
+    mkdirSync(rootfs);
+    copyFileSync(PROBE, join(rootfs, "probe"));
+    row("executor round trip (getcwd, median of 2000)", `${(await roundTrip()).toFixed(1)} µs`, "");
+    const ours = await warmLaunch(rootfs, 60);
+    row("pivotshim run() warm launch, probe true (median of 60)", ms(ours), "spawn + runc pivot plan + execve + wait");
+    const missing: string[] = [];
+    for (const c of competitors(dir, rootfs)) {
+      if (!c.argv) { missing.push(c.missing); row(c.name, "-", "not installed"); continue; }
+      const r = timeSpawn(c.argv, 25);
+      if ("error" in r) { row(c.name, "failed", r.error); continue; }
+      row(`${c.name} (median of 25)`, ms(r.us), `ours/${c.short} = ${(ours / r.us).toFixed(2)}`);
+    }
+    console.log(missing.length ? `not installed: ${missing.join(", ")}` : "all of bwrap, crun, runc, unshare+chroot were installed");
+    const sw = await switchPhase(rootfs, 60);
+    row("root switch in the executor (driveAsync, median of 60)", `${sw.total.toFixed(0)} µs`,
+      `runc pivot plan; ${sw.inRequests.toFixed(0)} µs of it waiting for the child's answers`);
+    if (!existsSync(SWITCH_REF)) { row("switch-ref.c", "-", "not built: run `sh scripts/build-bench.sh`"); return; }
+    const ref = spawnSync(SWITCH_REF, [rootfs, "60"], { encoding: "utf8" });
+    if (ref.status !== 0) { row("switch-ref.c", "failed", ref.stderr.trim()); return; }
+    const refUs = med(ref.stdout.trim().split(" ").map((x) => Number(x) / 1000));
+    row("root switch in C, direct syscalls (median of 60)", `${refUs.toFixed(0)} µs`, `ours/C = ${(sw.total / refUs).toFixed(2)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

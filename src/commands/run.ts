@@ -1,0 +1,98 @@
+// `pivotshim run`: the root switch for real (in an executor child's own namespaces), then the
+// command exec'd in the new root with the terminal's stdio. Exit status: the command's (128+N for
+// a signal), 1 when the switch fails, 126/127 when the command cannot run, 2 usage, 3 environment.
+// No syscall of the plan runs in this process.
+import { writeFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import type { Command } from "commander";
+import { run, DEFAULT_PATH } from "../run.js";
+import { parseConfig } from "../schema.js";
+import { InvalidInputError } from "../errors.js";
+import { errnoName, errnoText } from "../names-ts.js";
+import * as abi from "../abi.js";
+import { DEFAULT_TIMEOUT_MS, type ExitStatus } from "../hosts/native.js";
+import { EXIT, configOptions, configOf, collect, type ConfigFlags } from "./common.js";
+
+interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; traceOut?: string; env: string[] }
+
+/** chroot(1) and the shells: 127 when the command is not found, 126 when it cannot be run. */
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_CANNOT_RUN = 126;
+
+function usage(message: string): never {
+  throw new InvalidInputError(`${message}\nusage: pivotshim run --rootfs DIR [options] -- CMD [ARGS...]`);
+}
+
+function timeoutOf(s: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n <= 0) usage(`--timeout must be a positive number of milliseconds, got "${s}"`);
+  return n;
+}
+
+/** The command's status as a shell reports it: N, or 128 + the signal's number. */
+export function exitCodeOf(st: ExitStatus): number {
+  if (st.signal) return 128 + ((osConstants.signals as Record<string, number>)[st.signal] ?? 0);
+  return st.status ?? EXIT.failed;
+}
+
+/**
+ * While the command runs, the terminal's SIGINT/SIGQUIT reach it directly (same process group),
+ * so Node only ignores them; SIGTERM/SIGHUP sent to pivotshim are passed on to the command.
+ */
+function relaySignals(pid: () => number): () => void {
+  const ignore = () => {};
+  const relay = (sig: NodeJS.Signals) => { const p = pid(); if (p > 0) try { process.kill(p, sig); } catch { /* gone */ } };
+  const handlers: [NodeJS.Signals, (s: NodeJS.Signals) => void][] = [["SIGINT", ignore], ["SIGQUIT", ignore], ["SIGTERM", relay], ["SIGHUP", relay]];
+  for (const [s, h] of handlers) process.on(s, h);
+  return () => { for (const [s, h] of handlers) process.off(s, h); };
+}
+
+/** KEY=VALUE list where a later KEY replaces an earlier one (--env PATH=... over the default). */
+const envOf = (list: string[]): string[] => [...new Map(list.map((e) => [e.slice(0, e.indexOf("=")), e])).values()];
+
+async function runRun(argv: string[], f: RunFlags): Promise<number> {
+  if (argv.length === 0) usage("missing the command to run in the new root (after --)");
+  if (f.rootfs === undefined) usage("--rootfs is required: the directory that becomes the new root");
+  const config = parseConfig(configOf(f));
+  const timeoutMs = timeoutOf(f.timeout);
+  for (const e of f.env) if (!e.includes("=")) usage(`--env expects KEY=VALUE, got "${e}"`);
+  const env = envOf([`PATH=${DEFAULT_PATH}`, "HOME=/", ...(process.env.TERM ? [`TERM=${process.env.TERM}`] : []), ...f.env]);
+  let pid = -1;
+  const restore = relaySignals(() => pid);
+  try {
+    const { trace, exit } = await run(config, { path: argv[0]!, argv, env }, {
+      rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; },
+    });
+    if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+    if (trace.outcome.kind === "failed" || exit === null) {
+      process.stderr.write(`pivotshim: ${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}\n`);
+      return EXIT.failed;
+    }
+    if ("errno" in exit) {
+      process.stderr.write(`pivotshim: cannot run ${JSON.stringify(argv[0])} in the new root ${config.rootfs}: ` +
+        `${errnoName(exit.errno)} (${errnoText(exit.errno)})\n`);
+      return exit.errno === abi.ENOENT || exit.errno === abi.ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+    }
+    return exitCodeOf(exit);
+  } finally {
+    restore();
+  }
+}
+
+export function register(cli: Command): void {
+  configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it"))
+    .argument("[command...]", "the command and its arguments, after --")
+    .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
+    .option("--timeout <ms>", "how long the executor has to answer each request", String(DEFAULT_TIMEOUT_MS))
+    .option("--trace-out <file>", "also write the trace as JSON to this file")
+    .option("-e, --env <KEY=VALUE>", "add to the command's environment (default: PATH, HOME=/, TERM); repeatable", collect, [])
+    .addHelpText("after", `
+Examples:
+  pivotshim run --rootfs /srv/rootfs -- /bin/sh -c 'echo hello from $(pwd)'
+  pivotshim run --rootless --rootfs ~/rootfs --profile runc --strategy pivot -- /bin/true
+  pivotshim run --rootfs /srv/rootfs --trace-out run.json -- ls /
+
+Exit status: the command's (128+N when killed by signal N); 1 the switch failed; 126 the command
+could not be run, 127 not found; 2 bad usage; 3 this environment cannot do it (see pivotshim doctor).`)
+    .action(async (argv: string[], f: RunFlags) => { process.exitCode = await runRun(argv, f); });
+}

@@ -1,0 +1,102 @@
+// The fault table for every profile × strategy: each request × each errno its man page lists.
+// Every row: no fd left open; a failure names the faulted step and errno and is followed only by
+// the deferred closes (innermost first); a run that goes on is one of the HANDLED answers below,
+// each of which a runtime documents.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { plan } from "../src/plan.js";
+import { drive } from "../src/driver.js";
+import { DryRunHost } from "../src/hosts/dry-run.js";
+import { FaultyHost, MAN_ERRNOS } from "../src/hosts/faults.js";
+import { errnoNumber } from "../src/names-ts.js";
+import { straceLine } from "../src/format/strace.js";
+import { PROFILES, STRATEGIES, parseConfig } from "../src/schema.js";
+import { Machine } from "../src/machine.js";
+import { leakedFds } from "./helpers.js";
+
+/** (profile, step, errno) answers the machine treats as part of the plan, with the source. */
+function handled(profile: string, step: string, errno: string): string | undefined {
+  if (step.startsWith("close") || step === "mountinfo_close") return "a failed close still releases the fd; runc ignores it";
+  if (step === "parent_propagation" && (errno === "EINVAL" || profile === "crun")) return "the walk goes up (runc PR #4417; crun any errno)";
+  if (step === "mountinfo_open" && errno === "ENOENT" && profile !== "runc-1.1") return "falls back to /proc/self/mountinfo";
+  if (step === "mask_propagation" && errno === "ENOENT" && profile !== "hardened") return "runc skips a vanished mount (b8bf572)";
+  if (step === "mask_umount" && (errno === "EINVAL" || (errno === "EPERM" && profile !== "crun"))) return "covered with tmpfs (runc PR #1962, crun PR #951)";
+  return undefined;
+}
+
+const machine = Machine.create();
+for (const profile of PROFILES) {
+  for (const strategy of STRATEGIES) {
+    const config = parseConfig({ rootfs: "/r", profile, strategy });
+    const base = plan(config);
+    test(`fault table ${profile} ${strategy}: ${base.steps.length} steps × man-page errnos`, () => {
+      let rows = 0;
+      base.steps.forEach((s, i) => {
+        for (const name of MAN_ERRNOS[s.request.op]) {
+          rows++;
+          const host = new FaultyHost(new DryRunHost({ rootfs: "/r" }), [], [{ seq: i, errno: errnoNumber(name)! }]);
+          const t = drive(config, host, { machine });
+          const where = `#${i} ${s.request.step} ${s.request.op}=${name}`;
+          assert.equal(leakedFds(t), [], `${where}: every opened fd is closed`);
+          if (t.outcome.kind === "done") {
+            assert.ok(handled(profile, s.request.step, name) || isLoopEnd(base, i, name), `${where}: went on, but is not a handled answer`);
+            continue;
+          }
+          assert.is(t.outcome.step, s.request.step, where);
+          assert.is(t.outcome.errnoName, name, where);
+          const open = leakedFds({ ...base, steps: base.steps.slice(0, i) }).reverse();
+          assert.equal(t.steps.slice(i + 1).map(straceLine), open.map((fd) => `close(${fd}) = 0`), `${where}: only the deferred closes follow`);
+        }
+      });
+      assert.ok(rows > base.steps.length);
+    });
+  }
+}
+
+/** The detach loop's second umount2 answered EINVAL: that is how the loop ends. */
+function isLoopEnd(base: ReturnType<typeof plan>, i: number, errno: string): boolean {
+  return errno === "EINVAL" && base.steps[i]!.request.step === "detach_old_root" && base.steps[i - 1]?.request.step === "detach_old_root";
+}
+
+test("the crun walk gives up at / with crun's message", () => {
+  const t = plan({ rootfs: "/a/b", profile: "crun" }, { faults: ["mount#2=EPERM", "mount#3=EPERM", "mount#4=EPERM"] });
+  const walk = t.steps.filter((s) => s.request.step === "parent_propagation").map((s) => straceLine(s));
+  assert.equal(walk, [
+    'mount(NULL, "/a/b", NULL, MS_PRIVATE, NULL) = -1 EPERM (Operation not permitted)',
+    'mount(NULL, "/a", NULL, MS_PRIVATE, NULL) = -1 EPERM (Operation not permitted)',
+    'mount(NULL, "/", NULL, MS_PRIVATE, NULL) = -1 EPERM (Operation not permitted)',
+  ]);
+  assert.is(t.outcome.kind === "failed" && t.outcome.message, "make `/a/b` private: Operation not permitted");
+});
+
+test("runc's walk stops at the first errno other than EINVAL, naming remount-propagation and the target", () => {
+  const t = plan({ rootfs: "/a/b", profile: "runc" }, { faults: ["mount#2=EINVAL", "mount#3=EACCES"] });
+  assert.is(t.outcome.kind === "failed" && t.outcome.message, "error preparing rootfs: remount-propagation dst=/a, flags=MS_PRIVATE: permission denied");
+});
+
+test("runc's walk: EINVAL at / itself is fatal (nothing above it)", () => {
+  const t = plan({ rootfs: "/a", profile: "runc" }, { faults: ["mount#2=EINVAL", "mount#3=EINVAL"] });
+  assert.is(t.outcome.kind === "failed" && t.outcome.message, "error preparing rootfs: remount-propagation dst=/, flags=MS_PRIVATE: invalid argument");
+});
+
+test("hardened auto on a ramfs /: pivot_root EINVAL falls back to move and says why", () => {
+  const mi = "1 0 0:1 / / rw - ramfs none rw\n2 1 0:4 / /proc rw - proc proc rw\n";
+  const t = plan({ rootfs: "/r" }, { mountinfo: mi, faults: ["pivot_root=EINVAL"] });
+  assert.is(t.outcome.kind, "done");
+  assert.match(t.outcome.note, /pivot_root failed with EINVAL while \/ is on a ramfs: fell back to move/);
+  const after = t.steps.slice(t.steps.findIndex((s) => s.request.op === "pivot_root") + 1).map(straceLine);
+  assert.equal(after.slice(0, 6), [
+    "close(4) = 0", 'mount("", "/proc", "", MS_REC|MS_SLAVE, NULL) = 0', 'umount2("/proc", MNT_DETACH) = 0',
+    'mount("/r", "/", "", MS_MOVE, NULL) = 0', 'chroot(".") = 0', 'chdir("/") = 0',
+  ]);
+});
+
+test("runc and crun do not fall back (runc PR #4434, bwrap #592 still open)", () => {
+  const mi = "1 0 0:1 / / rw - ramfs none rw\n";
+  for (const profile of ["runc", "crun"] as const) {
+    const t = plan({ rootfs: "/r", profile }, { mountinfo: mi, faults: ["pivot_root=EINVAL"] });
+    assert.is(t.outcome.kind, "failed");
+  }
+});
+
+test.run();

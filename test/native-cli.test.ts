@@ -1,0 +1,160 @@
+// `pivotshim run` and `pivotshim doctor` end to end through the compiled CLI (dist/), with the
+// static probe as the command: exit statuses, messages, the probe's view, run as nobody with and
+// without --rootless. Root only (setpriv switches to nobody); skipped with the reason otherwise.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { release } from "node:os";
+import { fileURLToPath } from "node:url";
+import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
+
+const test = suite("native cli");
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const CLI = `${repo}dist/src/cli.js`;
+
+/** dist/ must exist and be newer than the sources of the two commands. */
+function distReason(): string | null {
+  if (!existsSync(CLI)) return "dist/ is not built: run `npm run build:ts`";
+  for (const name of ["run", "doctor"]) {
+    const js = `${repo}dist/src/commands/${name}.js`;
+    if (!existsSync(js) || statSync(js).mtimeMs < statSync(`${repo}src/commands/${name}.ts`).mtimeMs)
+      return `dist/src/commands/${name}.js is missing or older than its source: run \`npm run build:ts\``;
+  }
+  return null;
+}
+const reason = (await skipReason("root")) ?? distReason();
+const setprivMissing = spawnSync("setpriv", ["--version"]).status === 0 ? null : "setpriv not found";
+
+const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" };
+
+function cli(args: string[], asNobody = false): SpawnSyncReturns<string> {
+  const argv = [process.execPath, CLI, ...args];
+  const [cmd, ...rest] = asNobody ? ["setpriv", ...NOBODY, ...argv] : argv;
+  return spawnSync(cmd!, rest, { encoding: "utf8", env, timeout: 30000 });
+}
+
+/** A rootfs with the probe, readable by nobody too; the host must be unchanged afterwards. */
+async function withRootfs(fn: (dir: string) => void | Promise<void>): Promise<void> {
+  const before = hostMountinfo();
+  const left = leftoverRootfs();
+  const r = makeRootfs();
+  chmodSync(r.dir, 0o755);
+  try { await fn(r.dir); } finally { r.cleanup(); }
+  assert.is(hostMountinfo(), before, "the host's mount table changed");
+  assert.equal(leftoverRootfs(), left);
+}
+
+const PROBE_VIEW = { cwd: "/", rootIsRoot: true, fds: [0, 1, 2], uid: 0, gid: 0 };
+
+nativeTest(test, reason, "run: the probe starts in the new root with cwd / and fds 0-2; its exit status passes through", () =>
+  withRootfs((dir) => {
+    const ok = cli(["run", "--rootfs", dir, "--", "/probe"]);
+    assert.is(ok.status, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout), PROBE_VIEW);
+    const seven = cli(["run", "--rootfs", dir, "--profile", "crun", "--strategy", "move", "--", "/probe", "exit", "7"]);
+    assert.is(seven.status, 7, seven.stderr);
+    assert.is(seven.stderr, "");
+  }));
+
+nativeTest(test, reason, "run: a failed switch exits 1 with the runtime's message (runc, no self bind: pivot_root EBUSY)", () =>
+  withRootfs((dir) => {
+    const r = cli(["run", "--rootfs", dir, "--profile", "runc", "--strategy", "pivot", "--no-self-bind", "--", "/probe"]);
+    assert.is(r.status, 1);
+    // The rootfs is not a mount point, so "." is on the current root's mount: the kernel checks
+    // new_mnt == root_mnt (EBUSY) before "new_root is not a mount point" (EINVAL).
+    assert.is(r.stderr, "pivotshim: error jailing process inside rootfs: pivot_root .: device or resource busy\n");
+    assert.is(r.stdout, "");
+  }));
+
+nativeTest(test, reason, "run: a missing command is 127 with ENOENT; PATH is searched in the new root", () =>
+  withRootfs((dir) => {
+    const abs = cli(["run", "--rootfs", dir, "--", "/no-such-command"]);
+    assert.is(abs.status, 127);
+    assert.is(abs.stderr, `pivotshim: cannot run "/no-such-command" in the new root ${dir}: ENOENT (No such file or directory)\n`);
+    const bare = cli(["run", "--rootfs", dir, "--", "probe", "true"]);
+    assert.is(bare.status, 127, "the default PATH has no / entry");
+    const found = cli(["run", "--rootfs", dir, "--env", "PATH=/nowhere:/", "--", "probe", "exit", "3"]);
+    assert.is(found.status, 3, found.stderr);
+  }));
+
+nativeTest(test, reason, "run: usage errors exit 2 and say what is wrong", () =>
+  withRootfs((dir) => {
+    const none = cli(["run", "--rootfs", dir]);
+    assert.is(none.status, 2);
+    assert.match(none.stderr, /missing the command to run in the new root \(after --\)\nusage: pivotshim run --rootfs DIR/);
+    const noRootfs = cli(["run", "--", "/probe"]);
+    assert.is(noRootfs.status, 2);
+    assert.match(noRootfs.stderr, /--rootfs is required/);
+    assert.is(cli(["run", "--rootfs", dir, "--bogus", "--", "/probe"]).status, 2);
+    const t = cli(["run", "--rootfs", dir, "--timeout", "0", "--", "/probe"]);
+    assert.is(t.status, 2);
+    assert.match(t.stderr, /--timeout must be a positive number of milliseconds/);
+    assert.is(cli(["run", "--rootfs", "relative/dir", "--", "/probe"]).status, 2);
+  }));
+
+nativeTest(test, reason, "run --trace-out: the trace names the native host and this kernel", () =>
+  withRootfs((dir) => {
+    const out = `${dir}.trace.json`;
+    try {
+      const r = cli(["run", "--rootfs", dir, "--profile", "runc", "--trace-out", out, "--", "/probe", "true"]);
+      assert.is(r.status, 0, r.stderr);
+      const trace = JSON.parse(readFileSync(out, "utf8"));
+      assert.equal(trace.source, { host: "native", kernel: release() });
+      assert.is(trace.outcome.kind, "done");
+      assert.is(trace.steps.find((s: { request: { op: string } }) => s.request.op === "pivot_root").result.ret, 0);
+    } finally {
+      rmSync(out, { force: true });
+    }
+  }));
+
+nativeTest(test, reason, "run: SIGTERM to pivotshim reaches the command; exit is 128+15", () =>
+  withRootfs(async (dir) => {
+    const child = spawn(process.execPath, [CLI, "run", "--rootfs", dir, "--", "/probe", "sleep", "20000"], { env, stdio: "ignore" });
+    const status = await new Promise<number | null>((resolve) => {
+      setTimeout(() => child.kill("SIGTERM"), 400);
+      child.on("exit", (code) => resolve(code));
+    });
+    assert.is(status, 143);
+  }));
+
+nativeTest(test, reason ?? setprivMissing, "run as nobody: exit 3 without --rootless (why and what to do); --rootless works", () =>
+  withRootfs((dir) => {
+    const plain = cli(["run", "--rootfs", dir, "--", "/probe"], true);
+    assert.is(plain.status, 3);
+    assert.is(plain.stderr, "pivotshim: needs root or --rootless (unshare(CLONE_NEWNS): EPERM)\n");
+    const rootless = cli(["run", "--rootless", "--rootfs", dir, "--", "/probe"], true);
+    assert.is(rootless.status, 0, rootless.stderr);
+    assert.equal(JSON.parse(rootless.stdout), PROBE_VIEW);
+  }));
+
+nativeTest(test, reason, "doctor: both modes work here as root; --json has the same facts", () => {
+  const before = hostMountinfo();
+  const text = cli(["doctor"]);
+  assert.is(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^running as root {4}yes$/m);
+  assert.match(text.stdout, /^run \(root mode\) {4}works$/m);
+  assert.match(text.stdout, /^run --rootless {5}works$/m);
+  assert.match(text.stdout, /^pivot_root here {4}yes$/m);
+  assert.match(text.stdout, /^sysctl +user\.max_user_namespaces = \d+$/m);
+  const json = cli(["doctor", "--json"]);
+  assert.is(json.status, 0);
+  const r = JSON.parse(json.stdout);
+  assert.equal(r.modes, { root: true, rootless: true });
+  assert.is(r.kernel, release());
+  assert.is(r.ramfsRoot, false);
+  assert.equal(Object.keys(r.tools).sort(), ["bwrap", "crun", "runc", "strace"]);
+  assert.is(r.sysctls["user.max_user_namespaces"], readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim());
+  assert.is(hostMountinfo(), before);
+});
+
+nativeTest(test, reason ?? setprivMissing, "doctor as nobody: root mode no, rootless works, exit 0", () => {
+  const r = cli(["doctor", "--json"], true);
+  assert.is(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.modes, { root: false, rootless: true });
+  assert.ok(j.details.some((d: string) => /only --rootless can work/.test(d)), j.details.join("; "));
+});
+
+test.run();

@@ -1,0 +1,72 @@
+// The executor child SIGKILLed before each request of the runc pivot plan, through run() with a
+// host wrapper: run() must reject with a clear error, the host's mount table must not change, no
+// zombie may stay behind and Node must go on. Root only; skipped with the reason otherwise.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { run } from "../src/run.js";
+import { NativeHostError, type Executor } from "../src/hosts/native.js";
+import type { AsyncHost } from "../src/hosts/host.js";
+import type { Request } from "../src/request.js";
+import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+import { childrenOf, timerFires, zombies } from "./helpers/native-proc.js";
+
+const test = suite("native kill at each step");
+const reason = await skipReason("root");
+const config = { profile: "runc", strategy: "pivot" } as const;
+const probeTrue = { path: "/probe", argv: ["probe", "true"] };
+
+/** Forwards every request to the executor, but SIGKILLs the child (and reaps it) before request k. */
+function killBefore(k: number, seen: Request[]): (ex: Executor) => AsyncHost {
+  return (ex) => ({
+    kind: ex.kind,
+    async exec(req) {
+      seen.push(req);
+      if (req.seq === k) await ex.kill();
+      return ex.exec(req);
+    },
+  });
+}
+
+// The plan's length, from a real run of the same config.
+let steps: Request[] = [];
+if (!reason) {
+  const rootfs = makeRootfs();
+  try {
+    const { trace, exit } = await run({ ...config, rootfs: rootfs.dir }, probeTrue);
+    assert.is(trace.outcome.kind, "done");
+    assert.equal(exit, { status: 0, signal: null });
+    steps = trace.steps.map((s) => s.request);
+  } finally {
+    rootfs.cleanup();
+  }
+}
+
+nativeTest(test, reason, "the real runc pivot plan has the steps this test kills at", () => {
+  assert.ok(steps.some((r) => r.op === "pivot_root") && steps.some((r) => r.op === "umount2"), steps.map((r) => r.op).join(","));
+});
+
+for (let k = 0; k < (reason ? 1 : steps.length); k++) {
+  const at = reason ? "each request" : `#${k} ${steps[k]!.op} (${steps[k]!.step})`;
+  nativeTest(test, reason, `killed before ${at}: run rejects, host unchanged, no zombie, Node goes on`, async () => {
+    const before = hostMountinfo();
+    const left = leftoverRootfs();
+    const kids = childrenOf().map((c) => c.pid);
+    const rootfs = makeRootfs();
+    const seen: Request[] = [];
+    try {
+      const err = await rejects(() => run({ ...config, rootfs: rootfs.dir }, probeTrue, { host: killBefore(k, seen) }), NativeHostError);
+      assert.is((err as NativeHostError).code, "E_NATIVE_CHILD_EXITED");
+      assert.match(err.message, new RegExp(`^${steps[k]!.op}: the executor child \\d+ was killed by SIGKILL$`));
+      assert.is(seen.length, k + 1, "nothing is sent after the child died");
+    } finally {
+      rootfs.cleanup();
+    }
+    assert.ok(await timerFires(), "a timer fires after the kill");
+    assert.equal(zombies(), [], "no zombie child");
+    assert.equal(childrenOf().map((c) => c.pid), kids, "no child left");
+    assert.is(hostMountinfo(), before, "the host's mount table changed");
+    assert.equal(leftoverRootfs(), left);
+  });
+}
+
+test.run();
