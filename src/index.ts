@@ -19,3 +19,9 @@ export { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "
 export { run, probeEnvironment, DEFAULT_PATH, type Command as RunCommand, type RunOptions, type RunResult, type EnvironmentReport } from "./run.js";
 export { spawnExecutor, NativeHostError, DEFAULT_TIMEOUT_MS, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 export { doctor, type DoctorReport } from "./commands/doctor.js";
+export { TraceSchema, RequestSchema, TraceResultSchema, parseTrace, parseTraceText } from "./trace-schema.js";
+export { ReplayHost, sideBySide } from "./hosts/replay.js";
+export { replay, type ReplayResult } from "./replay.js";
+export { formatMarkdown, findings, type Finding } from "./format/markdown.js";
+export { planBranches, toDot, toMermaid, type Branch, type PlanBranches } from "./format/graph.js";
+export { DEVIATIONS, type ProfileDeviations } from "./format/deviations.js";

@@ -1,9 +1,11 @@
-// Renders a trace in one of the output formats: strace, text (numbered steps with reasons), json.
+// Renders a trace in one of the output formats: strace, text (numbered steps with reasons), json,
+// markdown (the audit report: markdown.ts).
 // Every format ends with the outcome; strace and text as a final "# done" / "# failed: …" line.
 import type { Trace } from "../trace.js";
 import { straceLine } from "./strace.js";
+import { formatMarkdown } from "./markdown.js";
 
-export const FORMATS = ["text", "strace", "json"] as const;
+export const FORMATS = ["text", "strace", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function outcomeLines(t: Trace): string[] {
@@ -32,5 +34,6 @@ export function formatJson(t: Trace): string {
 }
 
 export function format(t: Trace, f: Format): string {
+  if (f === "markdown") return formatMarkdown(t);
   return f === "strace" ? formatStrace(t) : f === "json" ? formatJson(t) : formatText(t);
 }

@@ -1,0 +1,39 @@
+// `pivotshim replay FILE`: check a recorded trace request by request against the machine.
+// Exit 0 identical, 1 diverged (the side-by-side report on stdout, like diff), 2 the file is
+// unreadable, not JSON or not a valid trace (InvalidInputError, mapped by cli.ts).
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { replay } from "../replay.js";
+import { parseTraceText } from "../trace-schema.js";
+import { ReplayMismatchError } from "../errors.js";
+import { EXIT, readInput } from "./common.js";
+
+interface ReplayFlags { traceOut?: string }
+
+function runReplay(file: string, f: ReplayFlags): number {
+  const recorded = parseTraceText(readInput(file, "trace file"), file);
+  try {
+    const { trace } = replay(recorded);
+    if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+    process.stdout.write(`replayed ${trace.steps.length} requests: identical\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof ReplayMismatchError)) throw e;
+    process.stdout.write(`${e.message}\n`);
+    process.stderr.write(`pivotshim: ${file}: replay diverged at request ${e.index}\n`);
+    return EXIT.failed;
+  }
+}
+
+export function register(cli: Command): void {
+  cli.command("replay").argument("<file>", "a trace written by --trace-out or --format json")
+    .description("re-drive the machine with a recorded trace's config and check every request against the recording")
+    .option("--trace-out <file>", "also write the replayed run's trace as JSON to this file")
+    .addHelpText("after", `
+Examples:
+  pivotshim plan --profile runc --trace-out runc.json && pivotshim replay runc.json
+
+Exit status: 0 every request matches, 1 the machine diverged (both requests are shown),
+2 the file is unreadable, not JSON, or not a valid trace.`)
+    .action((file: string, f: ReplayFlags) => { process.exitCode = runReplay(file, f); });
+}

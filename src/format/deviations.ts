@@ -1,0 +1,43 @@
+// Where each profile knowingly differs from the runtime it reproduces: data for the Markdown
+// audit, kept short and sourced. Findings (what a trace shows) are derived elsewhere; this is
+// only what a reader cannot see in the trace: the reference and the deliberate differences.
+import type { Config } from "../schema.js";
+
+export interface ProfileDeviations {
+  /** The runtime (and version) the profile follows. */
+  runtime: string;
+  deviations: readonly string[];
+}
+
+export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> = {
+  hardened: {
+    runtime: "runc (main, `pivotRoot` with a root handle)",
+    deviations: [
+      "the old root handle is opened with O_CLOEXEC (runc omits it; O_PATH does not imply it): docs/rootswitch.md §9.4 (5)",
+      "the old root is detached until umount2 says EINVAL, so stacked mounts are peeled too (crun df308e2); runc unmounts once",
+      "getcwd() is checked at the end of the switch (CVE-2024-21626); runc checks it later, just before exec",
+      "strategy auto reads mountinfo and picks MS_MOVE+chroot when / is the initial ramfs (LXC's detect_ramfs_rootfs); runc needs --no-pivot",
+      "pivot_root EINVAL while / is on a ramfs falls back to MS_MOVE+chroot (runc PR #4434 and bubblewrap #592 are still open)",
+    ],
+  },
+  runc: {
+    runtime: "runc (main, `pivotRoot` as in the seed)",
+    deviations: [
+      "the fd close loop and the getcwd() check of CVE-2024-21626 run just before exec, outside the switch window: not reproduced",
+    ],
+  },
+  "runc-1.1": {
+    runtime: "runc 1.1.5 (Debian 12)",
+    deviations: [
+      "Debian's CVE-2024-21626 backport (close every fd >= 3, then check getcwd()) runs outside the switch window and is not reproduced",
+      "the parent's propagation is read from mountinfo (getParentMount), as 1.1 does, so the mountinfo race (runc #2404) is reproduced, not fixed",
+    ],
+  },
+  crun: {
+    runtime: "crun 1.8.1 (Debian 12, as straced)",
+    deviations: [
+      "the read-only remount goes through /proc/self/fd/N of the root handle instead of a dup() of it; the effect on the mount is the same",
+      "the getcwd() check added in crun 1.14.1 (PR #1412) is not part of 1.8.1 and not reproduced",
+    ],
+  },
+};

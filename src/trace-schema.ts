@@ -1,0 +1,141 @@
+// The zod schema of a Trace file (trace.ts is the type, this is the check at the border):
+// what `replay`, `schema trace` and any trace read from disk go through. Validation only:
+// no defaults beyond the config's, no repair. Problems are reported with readable JSON paths.
+import { z } from "zod";
+import { ConfigSchema } from "./schema.js";
+import { InvalidInputError } from "./errors.js";
+import { TRACE_VERSION, type Trace } from "./trace.js";
+
+const int = z.number().int();
+const str = z.string();
+/** A C string argument: NULL and "" are different calls (runc passes "", crun NULL). */
+const cstr = z.string().nullable();
+
+/** The bookkeeping every request carries; a replay ignores it when comparing (callOf). */
+const common = { seq: int.min(0), step: str, reason: str };
+
+const req = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) =>
+  z.strictObject({ ...common, op: z.literal(op), ...shape });
+
+/** One variant per syscall, with the kernel's argument names (request.ts is the type). */
+export const RequestSchema = z.discriminatedUnion("op", [
+  req("openat", { dirfd: int, pathname: str, flags: int, mode: int }),
+  req("read", { fd: int, count: int }),
+  req("close", { fd: int }),
+  req("fchdir", { fd: int }),
+  req("chdir", { path: str }),
+  req("chroot", { path: str }),
+  req("pivot_root", { new_root: str, put_old: str }),
+  req("mount", { source: cstr, target: str, filesystemtype: cstr, mountflags: int, data: cstr }),
+  req("umount2", { target: str, flags: int }),
+  req("getcwd", { size: int }),
+], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd" : undefined) });
+
+/** `{ret}` (with the bytes a read/getcwd produced, as text or base64) or `{errno, errnoName}`. */
+export const TraceResultSchema = z.union([
+  z.strictObject({ errno: int.positive(), errnoName: str }),
+  z.strictObject({ ret: int, text: str.optional(), base64: z.base64().optional() })
+    .refine((r) => r.text === undefined || r.base64 === undefined, "a result carries text or base64, not both"),
+]);
+
+export const TraceStepSchema = z.strictObject({ request: RequestSchema, result: TraceResultSchema });
+
+export const TraceSourceSchema = z.strictObject({
+  host: z.enum(["dry-run", "fake-kernel", "replay", "native"]),
+  scenario: str.optional(),
+  kernel: str.optional(),
+  faults: z.array(str).optional(),
+});
+
+export const OutcomeSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("done"), note: str }),
+  z.strictObject({
+    kind: z.literal("failed"), op: str, path: cstr, errno: int, errnoName: str, step: str, seq: int, message: str, note: str,
+  }),
+]);
+
+/** A whole trace file, version 1: config, source, every request with its result, the outcome. */
+export const TraceSchema = z.strictObject({
+  version: z.literal(TRACE_VERSION).describe("trace format version"),
+  config: ConfigSchema.describe("the config the machine was started with"),
+  source: TraceSourceSchema.describe("which host answered, and the facts about it (scenario, kernel, injected faults)"),
+  steps: z.array(TraceStepSchema).describe("every request in order, with the host's answer"),
+  outcome: OutcomeSchema.describe("how the run ended: done, or failed with the runtime's message"),
+}).superRefine((t, ctx) => {
+  t.steps.forEach((s, i) => {
+    if (s.request.seq !== i) ctx.addIssue({ code: "custom", path: ["steps", i, "request", "seq"], message: `expected ${i} (requests are numbered from 0 in order)` });
+  });
+});
+
+// The schema's output must be a Trace: a compile error here means trace.ts and this file disagree.
+type Parsed = z.output<typeof TraceSchema>;
+const _isTrace: (p: Parsed) => Trace = (p) => p;
+void _isTrace;
+
+/** `["steps", 3, "request", "flags"]` → `steps[3].request.flags`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const k of path) {
+    if (typeof k === "number") out += `[${k}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(k))) out += (out ? "." : "") + String(k);
+    else out += `[${JSON.stringify(String(k))}]`;
+  }
+  return out;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Flattens zod issues into readable `{path, message}`. A union that matched no branch is
+ * reported through the branch that came closest (fewest problems), so a result with a bad `ret`
+ * says `result.ret: …` rather than "invalid input".
+ */
+export function traceIssues(issues: readonly Issue[], base: readonly PropertyKey[] = []): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  for (const i of issues) {
+    const at = [...base, ...i.path];
+    if (i.code === "invalid_union" && i.errors.length > 0 && !i.message.startsWith("unknown op")) {
+      const best = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+      out.push(...traceIssues(best, at));
+    } else {
+      out.push({ path: jsonPath(at), message: i.message.replace(/^Invalid input: /, "") });
+    }
+  }
+  return out;
+}
+
+/**
+ * Validates a parsed JSON value as a Trace (version 1).
+ * @param json - what `JSON.parse` returned for a trace file.
+ * @returns the trace, with the config's defaults filled in.
+ * @throws InvalidInputError listing every problem as `path: message`,
+ *   e.g. `steps[3].request.flags: expected number, received string`.
+ */
+export function parseTrace(json: unknown): Trace {
+  const r = TraceSchema.safeParse(json);
+  if (r.success) return r.data;
+  const issues = traceIssues(r.error.issues);
+  const lines = issues.map((i) => `  ${i.path || "(trace)"}: ${i.message}`).join("\n");
+  throw new InvalidInputError(`invalid trace:\n${lines}`, issues);
+}
+
+/**
+ * Parses trace file text: JSON syntax errors become InvalidInputError with the position
+ * (line and column) where the parser stopped; then {@link parseTrace}.
+ * @param text - the file's contents. @param name - the file name, for the message.
+ */
+export function parseTraceText(text: string, name = "trace"): Trace {
+  let json: unknown;
+  try { json = JSON.parse(text); } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : "";
+    throw new InvalidInputError(`${name} is not valid JSON${where}: ${msg}`, [], { cause: e });
+  }
+  return parseTrace(json);
+}
+
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}

@@ -1,0 +1,99 @@
+// The trace schema at the border: a plan's own JSON passes (every profile, with read data and
+// faults), and each kind of damage is rejected with a readable JSON path naming the spot.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { plan } from "../src/plan.js";
+import { parseTrace, parseTraceText } from "../src/trace-schema.js";
+import { InvalidInputError } from "../src/errors.js";
+import { PROFILES } from "../src/schema.js";
+import { fixture } from "./helpers.js";
+
+const json = (v: unknown) => JSON.parse(JSON.stringify(v));
+const runcJson = () => json(plan({ rootfs: "/r", profile: "runc" }));
+
+/** Parses and returns the error's issues as "path: message" lines; fails if nothing is thrown. */
+function problems(t: unknown): string[] {
+  try { parseTrace(t); } catch (e) {
+    assert.instance(e, InvalidInputError);
+    return (e as InvalidInputError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  assert.unreachable("parseTrace accepted a broken trace");
+  return [];
+}
+
+test("a plan's JSON parses back to an equal trace, for every profile (move reads mountinfo)", () => {
+  for (const profile of PROFILES) {
+    const t = json(plan({ rootfs: "/r", profile, strategy: "move" }, { faults: ["chroot=EPERM"] }));
+    assert.equal(parseTrace(t), t, profile);
+  }
+});
+
+test("a recorded fake-kernel trace file parses", () => {
+  const t = parseTraceText(readFileSync(fixture("traces/hardened-auto.fake-kernel.json"), "utf8"));
+  assert.is(t.source.host, "fake-kernel");
+  assert.ok(t.steps.some((s) => s.request.op === "read" && "text" in s.result && s.result.text!.includes(" - ")));
+});
+
+test("a wrong type names the request's field with its index", () => {
+  const t = runcJson();
+  t.steps[3].request.flags = "O_RDONLY";
+  assert.equal(problems(t), ["steps[3].request.flags: expected number, received string"]);
+});
+
+test("every problem is listed, not just the first", () => {
+  const t = runcJson();
+  t.version = 2;
+  t.config.rootfs = "r";
+  t.steps[5].request.op = "openat2";
+  t.steps[6].result = { errno: 22 };
+  delete t.outcome.note;
+  const p = problems(t);
+  assert.equal(p, [
+    "version: expected 1",
+    "config.rootfs: must be an absolute path (start with /)",
+    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd",
+    "steps[6].result.errnoName: expected string, received undefined",
+    "outcome.note: expected string, received undefined",
+  ]);
+});
+
+test("a result is {ret, text?|base64?} or {errno, errnoName}, never a mix", () => {
+  const t = runcJson();
+  t.steps[0].result = { ret: 0, text: "a", base64: "YQ==" };
+  t.steps[1].result = { ret: 0, errno: 1 };
+  t.steps[2].result = { ret: 1.5 };
+  const p = problems(t);
+  assert.is(p.length, 3, p.join("\n"));
+  assert.match(p[0]!, /^steps\[0\]\.result: a result carries text or base64, not both/);
+  assert.match(p[1]!, /^steps\[1\]\.result(\.errno)?: /);
+  assert.match(p[2]!, /^steps\[2\]\.result\.ret: expected int/);
+});
+
+test("NULL and \"\" both pass for a mount's string arguments; a number does not", () => {
+  const t = json(plan({ rootfs: "/r", profile: "crun" }));
+  const m = t.steps.findIndex((s: { request: { op: string } }) => s.request.op === "mount");
+  assert.is(t.steps[m].request.source, null);
+  t.steps[m].request.source = "";
+  parseTrace(t);
+  t.steps[m].request.source = 0;
+  assert.equal(problems(t), [`steps[${m}].request.source: expected string, received number`]);
+});
+
+test("unknown fields and out-of-order seq are rejected", () => {
+  const t = runcJson();
+  t.steps[2].request.extra = 1;
+  assert.match(problems(t)[0]!, /^steps\[2\]\.request: Unrecognized key: "extra"/);
+  const u = runcJson();
+  u.steps[4].request.seq = 7;
+  assert.equal(problems(u), ["steps[4].request.seq: expected 4 (requests are numbered from 0 in order)"]);
+});
+
+test("bad JSON text says where", () => {
+  try { parseTraceText('{"version": 1,\n  oops}', "t.json"); assert.unreachable(); } catch (e) {
+    assert.instance(e, InvalidInputError);
+    assert.match((e as Error).message, /^t\.json is not valid JSON at line 2, column 3: /);
+  }
+});
+
+test.run();
