@@ -9,6 +9,7 @@ import * as planCommand from "./commands/plan.js";
 import * as exploreCommand from "./commands/explore.js";
 import * as runCommand from "./commands/run.js";
 import * as doctorCommand from "./commands/doctor.js";
+import * as diffCommand from "./commands/diff.js";
 import * as replayCommand from "./commands/replay.js";
 import * as schemaCommand from "./commands/schema.js";
 import * as graphCommand from "./commands/graph.js";
@@ -17,7 +18,7 @@ const pkgUrl = [new URL("../package.json", import.meta.url), new URL("../../pack
 const version = (JSON.parse(readFileSync(pkgUrl, "utf8")) as { version: string }).version;
 
 /** Every command module registers itself here, in the order --help lists them. */
-const COMMANDS: { register(cli: Command): void }[] = [planCommand, exploreCommand, runCommand, doctorCommand, replayCommand, graphCommand, schemaCommand];
+const COMMANDS: { register(cli: Command): void }[] = [planCommand, exploreCommand, runCommand, doctorCommand, replayCommand, graphCommand, schemaCommand, diffCommand];
 
 export function program(): Command {
   const cli = new Command("pivotshim")

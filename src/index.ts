@@ -25,3 +25,4 @@ export { replay, type ReplayResult } from "./replay.js";
 export { formatMarkdown, findings, type Finding } from "./format/markdown.js";
 export { planBranches, toDot, toMermaid, type Branch, type PlanBranches } from "./format/graph.js";
 export { DEVIATIONS, type ProfileDeviations } from "./format/deviations.js";
+export { diff, renderText as renderDiffText, renderJson as renderDiffJson, NoSwitchError, findWindow, type DiffReport, type DiffOptions, type StepResult, type FieldDiff, type Window as SwitchWindow } from "./diff/index.js";

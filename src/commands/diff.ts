@@ -1,0 +1,97 @@
+// `pivotshim diff`: compares a plan (built from the config flags, or a recorded trace file) with
+// the root-switch window of a real `strace -f` log, and says step by step where they differ.
+// Reads files and prints; the comparison itself is src/diff/.
+import { type Command, Option } from "commander";
+import { plan } from "../plan.js";
+import { DryRunHost } from "../hosts/dry-run.js";
+import { FakeKernel } from "../hosts/fake/index.js";
+import { parseConfig } from "../schema.js";
+import { parseTraceText } from "../trace-schema.js";
+import { InvalidInputError } from "../errors.js";
+import type { Trace } from "../trace.js";
+import { diff, NoSwitchError, renderJson, renderText } from "../diff/index.js";
+import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+
+interface DiffFlags extends ConfigFlags {
+  trace?: string; strace: string; pid?: string; format: "text" | "json"; mountinfo?: string; host: "dry-run" | "fake-kernel";
+}
+
+const usage = (message: string) => new InvalidInputError(message, [{ path: "(flags)", message }]);
+
+/** The plan side: the trace file, or a plan of the config flags on the chosen host. */
+function planSide(f: DiffFlags): Trace {
+  const configFlags = [f.rootfs, f.profile, f.strategy, f.rootPropagation, f.readonly, f.mountinfo].some((v) => v !== undefined)
+    || f.prepare === false || f.selfBind === false || f.host !== "dry-run";
+  if (f.trace !== undefined) {
+    if (configFlags) throw usage("--trace takes the plan from the file: do not combine it with config flags, --mountinfo or --host");
+    return parseTraceText(readInput(f.trace, "--trace file"), f.trace);
+  }
+  const config = parseConfig(configOf(f));
+  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  if (f.host === "dry-run") return plan(config, { host: new DryRunHost({ rootfs: config.rootfs, mountinfo }), ...(mountinfo !== undefined ? { mountinfo } : {}) });
+  let k: FakeKernel;
+  try {
+    k = mountinfo !== undefined ? FakeKernel.fromMountinfo(mountinfo).mkdir(config.rootfs).unshare() : FakeKernel.scenario("docker-host", { rootfs: config.rootfs });
+  } catch (e) {
+    throw new InvalidInputError(`the --mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
+  }
+  return plan(config, { host: k });
+}
+
+function runDiff(f: DiffFlags): number {
+  let pid: number | undefined;
+  if (f.pid !== undefined) {
+    if (!/^[1-9]\d*$/.test(f.pid)) throw usage(`--pid must be a positive process id, not "${f.pid}"`);
+    pid = Number(f.pid);
+  }
+  const trace = planSide(f);
+  const log = readInput(f.strace, "--strace log");
+  try {
+    const report = diff(trace, log, pid === undefined ? {} : { pid });
+    process.stdout.write(f.format === "json" ? renderJson(report) : renderText(report));
+    return report.equivalent ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    if (!(e instanceof NoSwitchError)) throw e;
+    process.stderr.write(`pivotshim: ${f.strace}: ${e.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+const HELP = `
+The window: the process that calls pivot_root or mount(..., "/", ..., MS_MOVE, ...) (chroot for a
+chroot-only plan; --pid picks one), from its first propagation change of "/" to its last
+chdir("/") before exec, plus the close()s of its own fds and getcwd()s that directly follow.
+
+Equivalences (docs/diff.md has the reasons):
+  - flag sets are compared as sets (the order strace prints them in does not matter);
+  - NULL, "" and an unprinted address are the same where the kernel ignores the argument:
+    fstype and data of propagation, bind, bind-remount and move mounts, the source of a
+    propagation change or a remount; an address there also stands for any string;
+  - fds match through the alignment: the plan's fd 3 is the log's fd 6 when the openats that
+    returned them are paired; a dup()ed fd is the fd it copies; /proc/self/fd/N paths likewise;
+  - -y fd paths, read sizes, read data and read byte counts (except end of file) are ignored;
+  - /proc/self and /proc/thread-self are NOT equivalent in an openat path;
+  - errnos are compared exactly.
+Calls of the window that no plan step accounts for (container mounts, masks, devices,
+/proc/self/fd loops, reads) are listed as "not part of the plan": they are not differences.
+
+Examples:
+  strace -f -qq -s 256 -y -o LOG runc run -b BUNDLE ID
+  pivotshim diff --profile runc-1.1 --rootfs /tmp/pvs/rootfs --mountinfo host.mountinfo --strace LOG
+  pivotshim diff --profile crun --rootfs /r --host fake-kernel --mountinfo host.mountinfo --strace LOG
+  pivotshim diff --trace run.json --strace LOG --format json
+
+Exit status: 0 equivalent, 1 the log differs (or no process in it switches root), 2 bad usage
+or input.`;
+
+export function register(cli: Command): void {
+  configOptions(cli.command("diff").description("compare a plan with the root switch seen in a real strace -f log"))
+    .option("--trace <file>", "the plan side is this trace (JSON, as written by plan --trace-out) instead of the config flags")
+    .requiredOption("--strace <log>", "the strace -f log to compare with")
+    .option("--pid <n>", "take this process's window instead of searching for the one that switches root")
+    .option("--mountinfo <file>", "what the planning host reads as mountinfo (make it match the traced machine)")
+    .addOption(new Option("--host <host>", "plan on the dry-run host (every call succeeds) or the fake kernel (errnos of a model of the host)").choices(["dry-run", "fake-kernel"]).default("dry-run"))
+    .addOption(new Option("--format <fmt>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", HELP)
+    .action((f: DiffFlags) => { process.exitCode = runDiff(f); });
+}

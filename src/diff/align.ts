@@ -1,0 +1,85 @@
+// Aligns the plan's steps with the window's calls: an order-preserving best match (LCS-like DP)
+// where an equivalent pair outweighs any number of differing ones. fds are matched through the
+// openat pairs of the alignment, so it is recomputed until that mapping is stable.
+import { compare, sameFd, type FieldDiff, type OriginMap, type Side } from "./compare.js";
+
+export interface Pair { plan: number; log: number | null; diffs: FieldDiff[] }
+
+export interface Alignment {
+  /** One entry per plan step, in plan order: matched (diffs = []), differs, or missing (log null). */
+  pairs: Pair[];
+  /** Window calls no plan step is paired with, in log order. */
+  unpaired: number[];
+  /** plan openat index → log openat index (how plan fds were mapped onto log fds). */
+  origins: OriginMap;
+}
+
+const EXACT = 1000;
+const PARTIAL = 100;
+const MAX_ROUNDS = 4;
+
+/**
+ * Whether a differing pair may still be shown as counterparts: same op, and the argument that
+ * says *what* the call acts on agrees (a mount's or umount2's target, an openat's path, a close's
+ * or read's fd). Otherwise the plan step is missing and the call is not part of the plan.
+ */
+function pairable(plan: Side, log: Side, map: OriginMap): boolean {
+  const p = plan.req as Record<string, unknown>;
+  const l = log.req as Record<string, unknown>;
+  if (p.op !== l.op) return false;
+  switch (p.op) {
+    case "mount": case "umount2":
+      return plan.fds.target !== undefined || log.fds.target !== undefined ? sameFd(plan.fds.target, log.fds.target, map) : p.target === l.target;
+    case "openat": return p.pathname === l.pathname;
+    case "close": case "read": return sameFd(plan.fds.fd, log.fds.fd, map);
+    default: return true;
+  }
+}
+
+/** One round of the DP under a fixed fd mapping. */
+function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap): Pair[] {
+  const n = plan.length;
+  const m = log.length;
+  const diffs: (FieldDiff[] | null)[][] = plan.map((p) => log.map((l) => (l && pairable(p, l, map) ? compare(p, l, map) : null)));
+  const score = (i: number, j: number) => { const d = diffs[i]![j]; return d == null ? -1 : d.length === 0 ? EXACT : PARTIAL - Math.min(d.length, 9); };
+  const best: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      const s = score(i - 1, j - 1);
+      best[i]![j] = Math.max(best[i - 1]![j]!, best[i]![j - 1]!, s >= 0 ? best[i - 1]![j - 1]! + s : -1);
+    }
+  }
+  const pairs: Pair[] = plan.map((_, i) => ({ plan: i, log: null, diffs: [] }));
+  for (let i = n, j = m; i > 0 && j >= 0;) {
+    const s = j > 0 ? score(i - 1, j - 1) : -1;
+    if (j > 0 && s >= 0 && best[i]![j] === best[i - 1]![j - 1]! + s) {
+      pairs[i - 1] = { plan: i - 1, log: j - 1, diffs: diffs[i - 1]![j - 1]! };
+      i--; j--;
+    } else if (j > 0 && best[i]![j] === best[i]![j - 1]) j--;
+    else i--;
+  }
+  return pairs;
+}
+
+function originsOf(pairs: readonly Pair[], plan: readonly Side[]): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const p of pairs) if (p.log !== null && plan[p.plan]!.req.op === "openat") map.set(p.plan, p.log);
+  return map;
+}
+
+const sameMap = (a: OriginMap, b: OriginMap) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+
+/** Aligns; `log` holds null for calls the plan can never contain (dup, mkdir, openat2, ...). */
+export function align(plan: readonly Side[], log: readonly (Side | null)[]): Alignment {
+  let map: OriginMap = new Map();
+  let pairs = alignOnce(plan, log, map);
+  for (let round = 1; round < MAX_ROUNDS; round++) {
+    const next = originsOf(pairs, plan);
+    if (sameMap(next, map)) break;
+    map = next;
+    pairs = alignOnce(plan, log, map);
+  }
+  const used = new Set(pairs.map((p) => p.log).filter((j): j is number => j !== null));
+  const unpaired = log.map((_, j) => j).filter((j) => !used.has(j));
+  return { pairs, unpaired, origins: map };
+}

@@ -1,0 +1,147 @@
+// Finds the root-switch window in a parsed strace -f log: which process switches root, and the
+// run of its calls from its first propagation change of "/" to its last chdir("/") before exec.
+// It only selects calls; it compares nothing (align.ts) and formats nothing (report.ts).
+import * as abi from "../abi.js";
+import { PivotshimError } from "../errors.js";
+import type { Call, Parsed } from "../strace/parse.js";
+
+/** How the plan switches root: decides which call marks the switching process. */
+export type SwitchKind = "pivot" | "move" | "chroot";
+
+/** No process in the log switches root the way the plan does (exit 1: the log differs). */
+export class NoSwitchError extends PivotshimError {
+  constructor(message: string) { super("E_NO_SWITCH", message); }
+}
+
+export interface Window {
+  /** The switching process; null for a log without pid prefixes (strace without -f). */
+  pid: number | null;
+  /** Every call of that process inside the window, in log order (recognised or not). */
+  calls: Call[];
+  /** 1-based log lines of the first and last call, and of the (first) switch call. */
+  startLine: number;
+  endLine: number;
+  switchLine: number;
+  /** The call that marks the switch: pivot_root, the MS_MOVE onto "/", or chroot. */
+  switchCall: string;
+  /** Signals delivered to the process inside the window (runc's SIGURG): not calls, only counted. */
+  signals: number;
+}
+
+const str = (c: Call, i: number): string | undefined => {
+  const a = c.args[i];
+  return a?.kind === "str" ? a.value : undefined;
+};
+
+/** The MS_* names of a mount call's flags argument (empty when strace printed a number). */
+const flagNames = (c: Call): string[] => {
+  const a = c.args[3];
+  return a?.kind === "flags" ? a.names : [];
+};
+
+const PROPAGATION_NAMES = ["MS_SHARED", "MS_SLAVE", "MS_PRIVATE", "MS_UNBINDABLE"];
+const ok = (c: Call) => c.ret !== null && c.errno === undefined;
+
+export const isPropagationOfRoot = (c: Call): boolean =>
+  c.name === "mount" && str(c, 1) === "/" && flagNames(c).some((n) => PROPAGATION_NAMES.includes(n));
+const isMoveOntoRoot = (c: Call): boolean => c.name === "mount" && str(c, 1) === "/" && flagNames(c).includes("MS_MOVE");
+const isChdirRoot = (c: Call): boolean => c.name === "chdir" && str(c, 0) === "/" && ok(c);
+
+function isSwitch(c: Call, kinds: readonly SwitchKind[]): boolean {
+  if (c.name === "pivot_root") return kinds.includes("pivot");
+  if (c.name === "chroot") return kinds.includes("chroot");
+  return kinds.includes("move") && isMoveOntoRoot(c);
+}
+
+/** The pid key of a call: null for logs without pid prefixes. */
+const pidOf = (c: { pid?: number }): number | null => c.pid ?? null;
+
+/**
+ * The window of `pid` (or of the first process whose calls include a switch of one of `kinds`).
+ * pivot/move plans look for pivot_root or the MS_MOVE onto "/" (either: a runtime may fall back);
+ * chroot-only plans look for chroot.
+ */
+export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, first?: FirstStep): Window {
+  const look: readonly SwitchKind[] = kinds.includes("chroot") && kinds.length === 1 ? ["chroot"] : ["pivot", "move"];
+  const sw = parsed.calls.find((c) => (pid === undefined || pidOf(c) === pid) && isSwitch(c, look));
+  if (!sw) {
+    const what = look.includes("chroot") ? "chroot" : `pivot_root or mount(..., "/", ..., MS_MOVE, ...)`;
+    const who = pid === undefined ? `no process in the strace log calls ${what}` : `process ${pid} does not call ${what} in the strace log`;
+    throw new NoSwitchError(`${who}: no root switch to compare with the plan`);
+  }
+  const who = pidOf(sw);
+  const mine = parsed.calls.filter((c) => pidOf(c) === who);
+  const at = mine.indexOf(sw);
+  const startAt = startOf(mine, at, first);
+  const end = endOf(mine, at);
+  const calls = mine.slice(startAt, end + 1);
+  const startLine = calls[0]!.line;
+  const endLine = calls[calls.length - 1]!.endLine ?? calls[calls.length - 1]!.line;
+  const signals = parsed.events.filter((e) => pidOf(e) === who && e.kind === "signal" && e.line >= startLine && e.line <= endLine).length;
+  return { pid: who, calls, startLine, endLine, switchLine: sw.line, switchCall: sw.name, signals };
+}
+
+/** The plan's first request, by op and the path it acts on: where a plan that starts earlier starts. */
+export interface FirstStep { op: string; path: string }
+
+/**
+ * Index of the window's first call: the first propagation change of "/" before the switch. A plan
+ * that starts with other steps (hardened reads mountinfo first; chroot plans change no
+ * propagation) starts at the last call before that point with the plan's first op and path.
+ * Without either, the process's first call.
+ */
+function startOf(mine: readonly Call[], at: number, first?: FirstStep): number {
+  let prop = mine.findIndex((c, i) => i <= at && isPropagationOfRoot(c));
+  if (prop < 0) prop = at;
+  if (first) {
+    const argAt = first.op === "openat" ? 1 : first.op === "mount" ? 1 : 0;
+    for (let i = prop; i >= 0; i--) if (mine[i]!.name === first.op && str(mine[i]!, argAt) === first.path) return i;
+  }
+  return prop === at && !isPropagationOfRoot(mine[at]!) ? 0 : prop;
+}
+
+/**
+ * Index of the window's last call: the last successful chdir("/") after the switch and before an
+ * execve (when execve was traced), else the switch itself. Then the window takes the close()s
+ * (of fds opened inside it) and getcwd()s that follow, with nothing in between but reads of fds
+ * opened before the window: a runtime may chdir("/") before its deferred closes and its cwd check
+ * (Go's LIFO defers, our own profiles), and talk to its parent over a socket meanwhile.
+ */
+function endOf(mine: readonly Call[], at: number): number {
+  let stop = mine.findIndex((c, i) => i > at && c.name.startsWith("execve"));
+  if (stop < 0) stop = mine.length;
+  let end = at;
+  for (let i = at; i < stop; i++) if (isChdirRoot(mine[i]!)) end = i;
+  const open = openFds(mine.slice(0, end + 1));
+  for (let i = end + 1; i < stop; i++) {
+    const c = mine[i]!;
+    const a = c.args[0];
+    const fd = a?.kind === "fd" ? a.fd : a?.kind === "num" ? a.value : -1;
+    if (c.name === "getcwd" || (c.name === "close" && open.delete(fd))) end = i;
+    else if (c.name !== "read" || open.has(fd)) break; // reads of a control channel (runc's sync pipe, our executor's socket) do not end the tail
+  }
+  return end;
+}
+
+/** The fds the calls leave open (openat/dup results minus closes), for the tail rule above. */
+function openFds(calls: readonly Call[]): Set<number> {
+  const open = new Set<number>();
+  for (const c of calls) {
+    if ((c.name === "openat" || c.name.startsWith("dup")) && c.ret !== null && c.ret >= 0) open.add(c.ret);
+    const a = c.args[0];
+    if (c.name === "close" && a) open.delete(a.kind === "fd" ? a.fd : a.kind === "num" ? a.value : -1);
+  }
+  return open;
+}
+
+/** The switch kinds a plan's requests use (what the window finder looks for). */
+export function switchKinds(ops: readonly { op: string; target?: string; mountflags?: number }[]): SwitchKind[] {
+  const kinds = new Set<SwitchKind>();
+  for (const r of ops) {
+    if (r.op === "pivot_root") kinds.add("pivot");
+    else if (r.op === "chroot") kinds.add("chroot");
+    else if (r.op === "mount" && r.target === "/" && ((r.mountflags ?? 0) & abi.MS_MOVE)) kinds.add("move");
+  }
+  if (kinds.has("move")) kinds.delete("chroot"); // MS_MOVE is always followed by chroot(".")
+  return kinds.size ? [...kinds] : ["pivot", "move"];
+}
