@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { PivotshimError, InvalidInputError, EnvironmentError } from "./errors.js";
 import { EXIT } from "./commands/common.js";
+import { complain } from "./commands/colour.js";
 import * as planCommand from "./commands/plan.js";
 import * as exploreCommand from "./commands/explore.js";
 import * as runCommand from "./commands/run.js";
@@ -25,7 +26,17 @@ export function program(): Command {
     .description("The root switch of a container runtime (pivot_root, MS_MOVE+chroot, chroot) as an auditable plan")
     .version(version)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText("after", `
+Examples:
+  npx pivotshim plan                                  # plan and verify on a model of a docker host
+  pivotshim plan --rootfs /r --profile runc --format strace
+  pivotshim explore --profile crun --scenario rootless
+  sudo pivotshim run --rootfs ./rootfs -- /bin/sh     # for real, in new namespaces
+  pivotshim diff --profile runc-1.1 --strace runc.log
+
+Exit status: 0 ok; 1 the plan failed, a replay or diff differs, or an invariant is violated;
+2 bad usage or input; 3 the environment cannot do it. Colour only on a terminal (NO_COLOR honoured).`);
   for (const c of COMMANDS) c.register(cli);
   for (const c of cli.commands) c.exitOverride();
   return cli;
@@ -39,9 +50,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof InvalidInputError) { process.stderr.write(`pivotshim: ${e.message}\n`); return EXIT.usage; }
-    if (e instanceof EnvironmentError) { process.stderr.write(`pivotshim: ${e.message}\n`); return EXIT.environment; }
-    if (e instanceof PivotshimError) { process.stderr.write(`pivotshim: ${e.code}: ${e.message}\n`); return EXIT.failed; }
+    if (e instanceof InvalidInputError) { complain(e.message); return EXIT.usage; }
+    if (e instanceof EnvironmentError) { complain(e.message); return EXIT.environment; }
+    if (e instanceof PivotshimError) { complain(`${e.code}: ${e.message}`); return EXIT.failed; }
     throw e;
   }
 }

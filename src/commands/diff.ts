@@ -11,6 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import type { Trace } from "../trace.js";
 import { diff, NoSwitchError, renderJson, renderText } from "../diff/index.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+import { complain } from "./colour.js";
 
 interface DiffFlags extends ConfigFlags {
   trace?: string; strace: string; pid?: string; format: "text" | "json"; mountinfo?: string; host: "dry-run" | "fake-kernel";
@@ -52,7 +53,7 @@ function runDiff(f: DiffFlags): number {
     return report.equivalent ? EXIT.ok : EXIT.failed;
   } catch (e) {
     if (!(e instanceof NoSwitchError)) throw e;
-    process.stderr.write(`pivotshim: ${f.strace}: ${e.message}\n`);
+    complain(`${f.strace}: ${e.message}`);
     return EXIT.failed;
   }
 }

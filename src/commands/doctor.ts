@@ -85,6 +85,11 @@ export function register(cli: Command): void {
     .description("report what this host supports for `pivotshim run`, by trying in throwaway namespaces")
     .option("--json", "print the report as JSON")
     .addHelpText("after", `
+Examples:
+  pivotshim doctor                 # as root: root mode, rootless mode, pivot_root, initramfs
+  pivotshim doctor --json | jq .modes
+  setpriv --reuid=65534 --regid=65534 --clear-groups pivotshim doctor   # what an unprivileged user gets
+
 Exit status: 0 pivotshim run works here in at least one mode (root or --rootless), 3 it does not.`)
     .action(async (f: { json?: boolean }) => {
       const r = await doctor();

@@ -7,6 +7,7 @@ import { fakePathHost, kernelFor } from "../check.js";
 import { parseConfig } from "../schema.js";
 import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown } from "../format/explore.js";
+import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
@@ -25,7 +26,7 @@ function runExplore(f: ExploreFlags): number {
   if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report, null, 2) + "\n");
   const out = f.format === "json" ? JSON.stringify({ scenario, ...report }, null, 2) + "\n"
     : f.format === "markdown" ? exploreMarkdown(report, scenario) : exploreText(report, scenario);
-  process.stdout.write(out);
+  process.stdout.write(f.format === "text" ? paint(out) : out);
   return report.summary.violations ? EXIT.failed : EXIT.ok;
 }
 

@@ -9,6 +9,7 @@ import { format, FORMATS, type Format } from "../format/index.js";
 import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
+import { paint, complain } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
@@ -31,12 +32,13 @@ function runPlan(f: PlanFlags): number {
     ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}) }));
   }
   if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
-  process.stdout.write(format(trace, f.format));
-  // strace output stays pure strace (it is diffed); the text formats carry the verdicts.
-  if (f.format === "text" && verdicts.length) process.stdout.write(`# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`);
-  if (trace.outcome.kind === "failed") process.stderr.write(`pivotshim: ${trace.outcome.message}\n`);
+  let out = format(trace, f.format);
+  // strace output stays pure strace (it is diffed); the text format carries the verdicts.
+  if (f.format === "text" && verdicts.length) out += `# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`;
+  process.stdout.write(f.format === "text" ? paint(out) : out);
+  if (trace.outcome.kind === "failed") complain(trace.outcome.message);
   const violated = verdicts.filter((v) => !v.held);
-  for (const v of violated) process.stderr.write(`pivotshim: invariant ${v.id} violated: ${v.detail}\n`);
+  for (const v of violated) complain(`invariant ${v.id} violated: ${v.detail}`);
   return trace.outcome.kind === "failed" || violated.length ? EXIT.failed : EXIT.ok;
 }
 

@@ -7,6 +7,7 @@ import { replay } from "../replay.js";
 import { parseTraceText } from "../trace-schema.js";
 import { ReplayMismatchError } from "../errors.js";
 import { EXIT, readInput } from "./common.js";
+import { complain } from "./colour.js";
 
 interface ReplayFlags { traceOut?: string }
 
@@ -20,7 +21,7 @@ function runReplay(file: string, f: ReplayFlags): number {
   } catch (e) {
     if (!(e instanceof ReplayMismatchError)) throw e;
     process.stdout.write(`${e.message}\n`);
-    process.stderr.write(`pivotshim: ${file}: replay diverged at request ${e.index}\n`);
+    complain(`${file}: replay diverged at request ${e.index}`);
     return EXIT.failed;
   }
 }

@@ -12,6 +12,7 @@ import { errnoName, errnoText } from "../names-ts.js";
 import * as abi from "../abi.js";
 import { DEFAULT_TIMEOUT_MS, type ExitStatus } from "../hosts/native.js";
 import { EXIT, configOptions, configOf, collect, type ConfigFlags } from "./common.js";
+import { complain } from "./colour.js";
 
 interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; traceOut?: string; env: string[] }
 
@@ -65,12 +66,11 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
     });
     if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
     if (trace.outcome.kind === "failed" || exit === null) {
-      process.stderr.write(`pivotshim: ${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}\n`);
+      complain(`${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}`);
       return EXIT.failed;
     }
     if ("errno" in exit) {
-      process.stderr.write(`pivotshim: cannot run ${JSON.stringify(argv[0])} in the new root ${config.rootfs}: ` +
-        `${errnoName(exit.errno)} (${errnoText(exit.errno)})\n`);
+      complain(`cannot run ${JSON.stringify(argv[0])} in the new root ${config.rootfs}: ${errnoName(exit.errno)} (${errnoText(exit.errno)})`);
       return exit.errno === abi.ENOENT || exit.errno === abi.ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
     }
     return exitCodeOf(exit);

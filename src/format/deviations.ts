@@ -7,7 +7,15 @@ export interface ProfileDeviations {
   /** The runtime (and version) the profile follows. */
   runtime: string;
   deviations: readonly string[];
+  /** What `pivotshim explore` flags for this profile on the fake kernel, and whether the real runtime has it. */
+  flaws: readonly string[];
 }
+
+/** Both runc profiles share pivotRoot's single detach and msMoveRoot's ENOENT skip. */
+const RUNC_FLAWS: readonly string[] = [
+  "stacked-root: one umount2(\".\", MNT_DETACH) peels only the top of a stack of mounts on the old root, so the lower old root (ext4 /, with the host's /proc, /sys, /dev under it) stays reachable through \"/..\" (invariant old-root-unreachable). The real runc has this flaw: pivotRoot unmounts once; crun added the loop in df308e2; our real-kernel differential test reproduces it with runc's sequence",
+  "move, under an injected ENOENT on the rslave of a full proc/sysfs: runc skips that mount (b8bf572, meant for a parent that was already detached) and the host's procfs stays in the namespace (invariant no-host-proc-sysfs, runc PR #1962). A real kernel answers ENOENT only when the path is gone, so this needs the mount to be hidden from the path; hardened masks children first and fails instead",
+];
 
 export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> = {
   hardened: {
@@ -18,13 +26,17 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "getcwd() is checked at the end of the switch (CVE-2024-21626); runc checks it later, just before exec",
       "strategy auto reads mountinfo and picks MS_MOVE+chroot when / is the initial ramfs (LXC's detect_ramfs_rootfs); runc needs --no-pivot",
       "pivot_root EINVAL while / is on a ramfs falls back to MS_MOVE+chroot (runc PR #4434 and bubblewrap #592 are still open)",
+      "strategy move masks full proc/sysfs mounts children first and fails on ENOENT, where runc skips a vanished mount (b8bf572)",
+      "the mountinfo it needs (auto, move) is read once, first, before the prepare phase; runc reads it inside msMoveRoot",
     ],
+    flaws: [],
   },
   runc: {
     runtime: "runc (main, `pivotRoot` as in the seed)",
     deviations: [
       "the fd close loop and the getcwd() check of CVE-2024-21626 run just before exec, outside the switch window: not reproduced",
     ],
+    flaws: RUNC_FLAWS,
   },
   "runc-1.1": {
     runtime: "runc 1.1.5 (Debian 12)",
@@ -32,12 +44,17 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "Debian's CVE-2024-21626 backport (close every fd >= 3, then check getcwd()) runs outside the switch window and is not reproduced",
       "the parent's propagation is read from mountinfo (getParentMount), as 1.1 does, so the mountinfo race (runc #2404) is reproduced, not fixed",
     ],
+    flaws: RUNC_FLAWS,
   },
   crun: {
     runtime: "crun 1.8.1 (Debian 12, as straced)",
     deviations: [
       "the read-only remount goes through /proc/self/fd/N of the root handle instead of a dup() of it; the effect on the mount is the same",
       "the getcwd() check added in crun 1.14.1 (PR #1412) is not part of 1.8.1 and not reproduced",
+    ],
+    flaws: [
+      "none is a violation; explore reports one finding on stacked-root: an EINVAL injected on the second umount2(\".\") ends the detach loop early, which no plan can tell from the kernel's own \"nothing left\" answer",
+      "the old and new root handles are opened without O_CLOEXEC (straced); both are closed before exec, so nothing leaks in this switch, but a failure between open and close in a forked helper would",
     ],
   },
 };
