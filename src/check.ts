@@ -37,11 +37,14 @@ export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | 
   return k.mkdir(config.rootfs).unshare();
 }
 
-/** The PathHost explore() wants: a fresh kernel per path, judged by the invariants. */
-export function fakePathHost(config: Config, make: () => FakeKernel): () => PathHost {
+/**
+ * The PathHost explore() wants: a clone of `template` per path, judged by the invariants against
+ * the template itself (frozen here, so it is never changed and renders its tables once).
+ */
+export function fakePathHost(config: Config, template: FakeKernel): () => PathHost {
+  const before = template.freeze();
   return () => {
-    const k = make();
-    const before = k.snapshot();
+    const k = before.clone();
     return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy }) };
   };
 }
@@ -49,8 +52,7 @@ export function fakePathHost(config: Config, make: () => FakeKernel): () => Path
 export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
   const config = parseConfig(input);
   const faults = parseFaults(opts.faults ?? []);
-  const template = kernelFor(config, opts);
-  const ph = fakePathHost(config, () => template.clone())();
+  const ph = fakePathHost(config, kernelFor(config, opts))();
   const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;
   const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
   const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });

@@ -10,6 +10,7 @@ import type { Trace } from "./trace.js";
 import { straceLine } from "./format/strace.js";
 import { errnoNumber, errnoName } from "./names-ts.js";
 import { Machine } from "./machine.js";
+import { findings as traceFindings } from "./findings.js";
 
 /** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
 export interface Verdict { id: string; held: boolean; detail: string }
@@ -35,6 +36,8 @@ export interface ExplorePath {
 
 export interface ExploreReport {
   config: Config;
+  /** The run without faults, as a trace (replayable; what `explore --trace-out` writes). */
+  trace: Trace;
   base: { outcome: Trace["outcome"]; steps: number; verdicts: Verdict[] };
   paths: ExplorePath[];
   summary: { paths: number; ok: number; violations: number; findings: string[] };
@@ -95,9 +98,14 @@ export function explore(input: ConfigInput, makeHost: () => PathHost, opts: Expl
     }
   });
   const ok = paths.filter((p) => p.ok).length;
-  const findings = paths.filter((p) => p.loopEnd).map((p) => p.loopEnd!);
+  // What the base run shows an auditor (no-cloexec, single-detach, ...), then the loop-end notes.
+  const findings = [
+    ...traceFindings(base.trace).map((f) => `${f.id}: ${f.title}`),
+    ...paths.filter((p) => p.loopEnd).map((p) => p.loopEnd!),
+  ];
   return {
     config,
+    trace: base.trace,
     base: { outcome: base.trace.outcome, steps: base.trace.steps.length, verdicts: base.verdicts },
     paths,
     summary: { paths: paths.length, ok, violations: paths.length - ok + (base.verdicts.every((v) => v.held) ? 0 : 1), findings: [...new Set(findings)] },

@@ -11,7 +11,7 @@ import { straceLine } from "../src/format/strace.js";
 const run = (input: ConfigInput, scenario: string, double = false) => {
   const c = parseConfig(input);
   const template = kernelFor(c, { scenario });
-  return explore(c, fakePathHost(c, () => template.clone()), { double });
+  return explore(c, fakePathHost(c, template), { double });
 };
 
 for (const scenario of SCENARIO_NAMES) {

@@ -18,13 +18,14 @@ function runExplore(f: ExploreFlags): number {
   const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
-  const report = explore(config, fakePathHost(config, () => template.clone()), {
+  const report = explore(config, fakePathHost(config, template), {
     double: f.double ?? false,
     ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
   });
   if (tty) process.stderr.write("\r\x1b[K");
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report, null, 2) + "\n");
-  const out = f.format === "json" ? JSON.stringify({ scenario, ...report }, null, 2) + "\n"
+  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report.trace, null, 2) + "\n");
+  const { trace: _trace, ...rest } = report;
+  const out = f.format === "json" ? JSON.stringify({ scenario, ...rest }, null, 2) + "\n"
     : f.format === "markdown" ? exploreMarkdown(report, scenario) : exploreText(report, scenario);
   process.stdout.write(f.format === "text" ? paint(out) : out);
   return report.summary.violations ? EXIT.failed : EXIT.ok;
@@ -36,7 +37,7 @@ export function register(cli: Command): void {
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
     .option("--double", "also inject a second fault on every request after the first (the cleanup path)")
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json", "markdown"]).default("text"))
-    .option("--trace-out <file>", "also write the whole report as JSON to this file")
+    .option("--trace-out <file>", "also write the trace of the run without faults (replayable) to this file")
     .addHelpText("after", `
 Examples:
   pivotshim explore --profile runc --strategy pivot

@@ -10,6 +10,7 @@ import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
+import { findings } from "../findings.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
@@ -35,6 +36,7 @@ function runPlan(f: PlanFlags): number {
   let out = format(trace, f.format);
   // strace output stays pure strace (it is diffed); the text format carries the verdicts.
   if (f.format === "text" && verdicts.length) out += `# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`;
+  if (f.format === "text") out += findings(trace).map((x) => `# finding ${x.id}${x.at === null ? "" : ` (step ${x.at + 1})`}: ${x.title}\n`).join("");
   process.stdout.write(f.format === "text" ? paint(out) : out);
   if (trace.outcome.kind === "failed") complain(trace.outcome.message);
   const violated = verdicts.filter((v) => !v.held);

@@ -3,7 +3,7 @@
 // unchanged, and (move) no full host proc/sysfs left in the container namespace.
 import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
-import type { FakeKernel } from "./kernel.js";
+import type { FakeKernel, FdInfo } from "./kernel.js";
 import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
 import { ancestors, childAt, fsOf, isReachable, mnt, samePos } from "./mounts.js";
 import { lookup, pathFrom } from "./resolve.js";
@@ -77,9 +77,11 @@ function oldRootUnreachable(after: FakeKernel, strategy: StrategyName): Invarian
   return { id: "old-root-unreachable", held, detail: held ? "nothing outside the new root" : problems.join("; ") };
 }
 
+const fdKey = (fds: readonly FdInfo[]) => fds.map((f) => `${f.fd}:${f.kind}:${f.mount}:${f.ino}:${f.cloexec ? 1 : 0}`).join(" ");
+
 function fdsUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
-  const a = JSON.stringify(before.fdTable());
-  const b = JSON.stringify(after.fdTable());
+  const a = fdKey(before.fdTable());
+  const b = fdKey(after.fdTable());
   const list = (k: FakeKernel) => k.fdTable().map((f) => `${f.fd}:${f.kind}${f.cloexec ? "+cloexec" : ""}`).join(" ");
   return { id: "fds-unchanged", held: a === b, detail: a === b ? `fds ${list(after)}` : `before ${list(before)}; after ${list(after)}` };
 }

@@ -18,8 +18,34 @@ export interface FdInfo { fd: number; kind: string; mount: number; ino: number; 
 export class FakeKernel implements Host {
   readonly kind = "fake-kernel" as const;
 
+  /** A frozen kernel is a template: it only gets cloned and compared against, so views are memoized. */
+  #frozen = false;
+  readonly #memo = new Map<string, string | FdInfo[]>();
+
   /** Wraps a state; use fromMountinfo() or scenario() to get one. */
   constructor(readonly state: State) {}
+
+  /**
+   * Marks this kernel as a template (the "before" of many runs, as explore() uses it): it refuses
+   * requests from now on, and its mountinfo and fd table are rendered once and remembered.
+   */
+  freeze(): this {
+    this.#frozen = true;
+    return this;
+  }
+
+  get frozen(): boolean { return this.#frozen; }
+
+  #mutable(what: string): void {
+    if (this.#frozen) throw new TypeError(`${what} on a frozen FakeKernel: it is a template, clone() it first`);
+  }
+
+  #memoized<T extends string | FdInfo[]>(key: string, make: () => T): T {
+    if (!this.#frozen) return make();
+    let v = this.#memo.get(key) as T | undefined;
+    if (v === undefined) { v = make(); this.#memo.set(key, v); }
+    return v;
+  }
 
   /** A model of one namespace from a real mountinfo text (ids, devs and order kept), process 1 in it. */
   static fromMountinfo(text: string, opts: FromMountinfoOptions = {}): FakeKernel {
@@ -32,6 +58,7 @@ export class FakeKernel implements Host {
   }
 
   exec(req: Request): Result {
+    this.#mutable(req.op);
     const s = this.state;
     const p = this.process;
     switch (req.op) {
@@ -76,7 +103,7 @@ export class FakeKernel implements Host {
 
   /** /proc/self/mountinfo as process `pid` (default: the current one) would read it now. */
   mountinfo(pid = this.state.current): string {
-    return renderMountinfo(this.state, this.proc(pid));
+    return this.#memoized(`mountinfo:${pid}`, () => renderMountinfo(this.state, this.proc(pid)));
   }
 
   /** The host namespace's mountinfo, seen by the host process. */
@@ -96,24 +123,31 @@ export class FakeKernel implements Host {
   }
 
   fdTable(pid = this.state.current): FdInfo[] {
+    return this.#memoized(`fds:${pid}`, () => this.#fdTable(pid));
+  }
+
+  #fdTable(pid: number): FdInfo[] {
     return [...this.proc(pid).fds].sort(([a], [b]) => a - b)
       .map(([fd, f]) => ({ fd, kind: f.kind, mount: f.mnt, ino: f.ino, cloexec: f.cloexec }));
   }
 
   /** Test setup: mkdir -p as the current process sees the path (copy on write of the tree). */
   mkdir(path: string): this {
+    this.#mutable("mkdir");
     mkdirp(this.state, this.process, path);
     return this;
   }
 
   /** Test setup: a symlink `path` -> `target`, as the current process sees `path`. */
   symlink(path: string, target: string): this {
+    this.#mutable("symlink");
     symlinkp(this.state, this.process, path, target);
     return this;
   }
 
   /** Test setup: fork the current process and unshare its mount namespace; the child becomes current. */
   unshare(opts: { userns?: boolean } = {}): this {
+    this.#mutable("unshare");
     const child = fork(this.state, this.process);
     unshare(this.state, child, opts.userns ?? false);
     this.state.current = child.pid;

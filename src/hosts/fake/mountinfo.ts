@@ -17,7 +17,9 @@ export const MNT_OPTS: readonly [number, string][] = [
 ];
 
 /** mangle(): space, tab, newline and backslash as \ooo. */
+const MANGLED = /[ \t\n\\]/;
 export function escape(s: string): string {
+  if (!MANGLED.test(s)) return s; // the common case, without allocating
   return s.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
 }
 
