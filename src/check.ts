@@ -49,6 +49,14 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
   };
 }
 
+/**
+ * Plans and verifies: drives the machine on the fake kernel (a built-in scenario, default
+ * docker-host, or a model of `opts.mountinfo`) and judges the run with the invariants (host
+ * mount table unchanged, root is the rootfs with cwd "/", old root unreachable, no fd leaked, no
+ * host proc/sysfs after move). After a failed run only the host and fd invariants apply.
+ *
+ * @example check({ profile: "runc" }, { scenario: "stacked-root" }).verdicts.filter((v) => !v.held)
+ */
 export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
   const config = parseConfig(input);
   const faults = parseFaults(opts.faults ?? []);

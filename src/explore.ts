@@ -63,6 +63,12 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
     "so a kernel that answered it while a mount was still there would leave that mount; no plan can tell the two apart";
 }
 
+/**
+ * Exhaustive fault exploration: the run without faults, then one run per (request, errno its man
+ * page lists) and, with `opts.double`, one per second fault on every request after the first.
+ * `makeHost` gives each path a fresh host and, optionally, invariant verdicts (see fakePathHost).
+ * One machine instance is reused for every path, so thousands of paths stay cheap.
+ */
 export function explore(input: ConfigInput, makeHost: () => PathHost, opts: ExploreOptions = {}): ExploreReport {
   const config = parseConfig(input);
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state

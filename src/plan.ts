@@ -16,6 +16,15 @@ export interface PlanOptions {
   host?: Host;
 }
 
+/**
+ * Plans the root switch: validates `input` (zod; throws InvalidInputError before any request),
+ * then drives the machine against a dry-run host (success for everything, fds from 3, mountinfo
+ * reads answered from `opts.mountinfo` or a built-in docker-like host) with `opts.faults` injected.
+ *
+ * @example plan({ rootfs: "/r", profile: "runc" }, { faults: ["pivot_root=EINVAL"] }).outcome.message
+ * // "error jailing process inside rootfs: pivot_root .: invalid argument"
+ * @returns the trace: config, every request with its result and reason, and the outcome.
+ */
 export function plan(input: ConfigInput = {}, opts: PlanOptions = {}): Trace {
   const config = parseConfig(input);
   const faults = parseFaults(opts.faults ?? []);
