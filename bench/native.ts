@@ -1,6 +1,7 @@
 // Native benchmarks (root only, skipped with the reason otherwise): executor round trip per
-// request; warm launch of run() vs bwrap, crun, runc and the `unshare -m chroot` floor, side by
-// side; the root-switch phase in the executor vs direct syscalls (bench/switch-ref.c).
+// request; warm launch of run(), batched and unbatched, vs bwrap, crun, runc and the
+// `unshare -m chroot` floor, side by side; the root-switch phase in the executor, batched and
+// unbatched, vs direct syscalls (bench/switch-ref.c).
 // Every mount happens in a child's own namespace (executor, runtimes, unshare, switch-ref).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import * as abi from "../src/abi.js";
 import { driveAsync } from "../src/driver.js";
 import { run } from "../src/run.js";
-import { nativeUnavailable, spawnExecutor } from "../src/hosts/native.js";
+import { nativeUnavailable, spawnExecutor, type Executor } from "../src/hosts/native.js";
+import type { AsyncHost } from "../src/hosts/host.js";
 import type { Request } from "../src/request.js";
 import { row } from "./util.js";
 
@@ -56,39 +58,59 @@ async function roundTrip(): Promise<number> {
   }
 }
 
-async function warmLaunch(rootfs: string, n: number): Promise<number> {
+async function warmLaunch(rootfs: string, n: number, batch: boolean): Promise<number> {
   const xs: number[] = [];
   for (let i = -5; i < n; i++) {
     const t0 = nowUs();
-    const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { path: "/probe", argv: ["probe", "true"] });
+    const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { path: "/probe", argv: ["probe", "true"] }, { batch });
     if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
     if (i >= 0) xs.push(nowUs() - t0);
   }
   return med(xs);
 }
 
+interface SwitchTimes { total: number; inRequests: number; inChild: number; frames: number }
+
+/** The executor as a host that times the wait for each answer; batched when `batch`. */
+function timed(ex: Executor, batch: boolean, wait: { us: number }): AsyncHost {
+  const time = async <T>(f: () => Promise<T>): Promise<T> => { const t = nowUs(); const r = await f(); wait.us += nowUs() - t; return r; };
+  const host: AsyncHost = { kind: ex.kind, exec: (r: Request) => time(() => ex.exec(r)) };
+  if (batch) host.lookahead = (config, module) => {
+    const ahead = ex.lookahead(config, module);
+    return { run: (r) => time(() => ahead.run(r)) };
+  };
+  return host;
+}
+
 /**
  * The switch alone: driveAsync of the runc pivot plan on a fresh executor, spawn and exec excluded.
- * Also the part of it spent waiting for the child's answers (the round trips and the syscalls).
+ * Also the part spent waiting for the child's answers (round trips and syscalls; batched, the
+ * shadow machine's predictions too), and, batched, the syscalls alone as the child timed them.
  */
-async function switchPhase(rootfs: string, n: number): Promise<{ total: number; inRequests: number }> {
-  const total: number[] = [];
-  const inRequests: number[] = [];
+async function switchPhase(rootfs: string, n: number, batch: boolean): Promise<SwitchTimes> {
+  const total: number[] = [], inRequests: number[] = [], inChild: number[] = [], frames: number[] = [];
   for (let i = -5; i < n; i++) {
     const ex = await spawnExecutor();
-    let waited = 0;
-    const host = { kind: ex.kind, exec: async (r: Request) => { const t = nowUs(); const res = await ex.exec(r); waited += nowUs() - t; return res; } };
+    const wait = { us: 0 };
     try {
       const t0 = nowUs();
-      const t = await driveAsync({ ...RUNC_PIVOT, rootfs }, host);
+      const t = await driveAsync({ ...RUNC_PIVOT, rootfs }, timed(ex, batch, wait));
       const dt = nowUs() - t0;
       if (t.outcome.kind !== "done") throw new Error(JSON.stringify(t.outcome));
-      if (i >= 0) { total.push(dt); inRequests.push(waited); }
+      if (i >= 0) { total.push(dt); inRequests.push(wait.us); inChild.push(ex.batchStats.childNs / 1000); frames.push(ex.batchStats.frames); }
     } finally {
       await ex.kill();
     }
   }
-  return { total: med(total), inRequests: med(inRequests) };
+  return { total: med(total), inRequests: med(inRequests), inChild: med(inChild), frames: med(frames) };
+}
+
+/** Median µs of the C reference's switch, or null (with a row saying why). */
+function switchRef(rootfs: string): number | null {
+  if (!existsSync(SWITCH_REF)) { row("switch-ref.c", "-", "not built: run `sh scripts/build-bench.sh`"); return null; }
+  const ref = spawnSync(SWITCH_REF, [rootfs, "60"], { encoding: "utf8" });
+  if (ref.status !== 0) { row("switch-ref.c", "failed", ref.stderr.trim()); return null; }
+  return med(ref.stdout.trim().split(" ").map((x) => Number(x) / 1000));
 }
 
 /** An OCI bundle from `runc spec`: no terminal, /probe true, root.path = rootfs. */
@@ -135,24 +157,28 @@ export async function benchNative(): Promise<void> {
     mkdirSync(rootfs);
     copyFileSync(PROBE, join(rootfs, "probe"));
     row("executor round trip (getcwd, median of 2000)", `${(await roundTrip()).toFixed(1)} µs`, "");
-    const ours = await warmLaunch(rootfs, 60);
-    row("pivotshim run() warm launch, probe true (median of 60)", ms(ours), "spawn + runc pivot plan + execve + wait");
+    const unbatched = await warmLaunch(rootfs, 60, false);
+    const ours = await warmLaunch(rootfs, 60, true);
+    row("pivotshim run() warm launch, batched (median of 60)", ms(ours), "spawn + runc pivot plan + execve + wait");
+    row("pivotshim run() warm launch, unbatched (median of 60)", ms(unbatched), `batch: false; batched/unbatched = ${(ours / unbatched).toFixed(2)}`);
     const missing: string[] = [];
     for (const c of competitors(dir, rootfs)) {
       if (!c.argv) { missing.push(c.missing); row(c.name, "-", "not installed"); continue; }
       const r = timeSpawn(c.argv, 25);
       if ("error" in r) { row(c.name, "failed", r.error); continue; }
-      row(`${c.name} (median of 25)`, ms(r.us), `ours/${c.short} = ${(ours / r.us).toFixed(2)}`);
+      row(`${c.name} (median of 25)`, ms(r.us), `ours/${c.short} = ${(ours / r.us).toFixed(2)} batched, ${(unbatched / r.us).toFixed(2)} unbatched`);
     }
     console.log(missing.length ? `not installed: ${missing.join(", ")}` : "all of bwrap, crun, runc, unshare+chroot were installed");
-    const sw = await switchPhase(rootfs, 60);
-    row("root switch in the executor (driveAsync, median of 60)", `${sw.total.toFixed(0)} µs`,
-      `runc pivot plan; ${sw.inRequests.toFixed(0)} µs of it waiting for the child's answers`);
-    if (!existsSync(SWITCH_REF)) { row("switch-ref.c", "-", "not built: run `sh scripts/build-bench.sh`"); return; }
-    const ref = spawnSync(SWITCH_REF, [rootfs, "60"], { encoding: "utf8" });
-    if (ref.status !== 0) { row("switch-ref.c", "failed", ref.stderr.trim()); return; }
-    const refUs = med(ref.stdout.trim().split(" ").map((x) => Number(x) / 1000));
-    row("root switch in C, direct syscalls (median of 60)", `${refUs.toFixed(0)} µs`, `ours/C = ${(sw.total / refUs).toFixed(2)}`);
+    const un = await switchPhase(rootfs, 60, false);
+    const sw = await switchPhase(rootfs, 60, true);
+    const refUs = switchRef(rootfs);
+    const vsC = (us: number) => (refUs ? `; /C = ${(us / refUs).toFixed(2)}` : "");
+    row("root switch, unbatched (driveAsync, median of 60)", `${un.total.toFixed(0)} µs`,
+      `runc pivot plan, 1 round trip per request; ${un.inRequests.toFixed(0)} µs waiting for answers${vsC(un.total)}`);
+    row("root switch, batched (driveAsync, median of 60)", `${sw.total.toFixed(0)} µs`,
+      `${sw.frames} round trip(s); ${sw.inRequests.toFixed(0)} µs in lookahead + waiting${vsC(sw.total)}; batched/unbatched = ${(sw.total / un.total).toFixed(2)}`);
+    row("  of it, the syscalls in the child (child-timed)", `${sw.inChild.toFixed(0)} µs`, `the switch inside the executor${vsC(sw.inChild)}`);
+    if (refUs) row("root switch in C, direct syscalls (median of 60)", `${refUs.toFixed(0)} µs`, "bench/switch-ref.c, timed in its child");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

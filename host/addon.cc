@@ -182,6 +182,9 @@ Napi::Object Wire(Napi::Env env) {
   W(kReqHeader); W(kOpPause); W(kOpResume); W(kOpExec); W(kOpQuit); W(kRepKind); W(kRepRet);
   W(kRepErrno); W(kRepHeader); W(kHello); W(kResult); W(kPaused); W(kResumed); W(kExecFailed);
   W(kRefused); W(kProtocol); W(kMaxFrame); W(kMaxData); W(kMaxStrings); W(kChannelFdMin);
+  W(kOpBatch); W(kBatEntRet); W(kBatEntErrno); W(kBatEntAny); W(kBatEntHeader); W(kMaxBatch);
+  W(kMaxBatchFrame); W(kBatch); W(kBatRepNs); W(kBatRepHeader); W(kBatResRet); W(kBatResErrno);
+  W(kBatResLen); W(kBatResHeader);
 #undef W
   return w;
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -23,10 +24,11 @@ namespace {
 
 // Static, so fork() copies them (copy-on-write) and the child never allocates.
 unsigned char g_in[wire::kMaxFrame];
-unsigned char g_out[wire::kRepHeader + wire::kMaxData];
+unsigned char g_out[wire::kMaxReply];
 char g_arena[wire::kMaxFrame + wire::kMaxStrings];
 char* g_str[wire::kMaxStrings + 2];  // decoded strings, NULL kept as nullptr; +2 for argv/env ends
 uint32_t g_nstr;
+uint32_t g_in_len;  // payload length of the frame in g_in
 
 struct Decoded {
   uint32_t op;
@@ -84,28 +86,22 @@ uint32_t put_text(const char* s) {
   return n;
 }
 
-/** Reads and decodes one frame; false on EOF. Strings land NUL-terminated in g_arena. */
-bool next_frame(int sock, Decoded& d, bool& malformed) {
-  unsigned char head[wire::kLenSize];
-  malformed = false;
-  if (!read_full(sock, head, sizeof head)) return false;
-  uint32_t len = get_u32(head);
-  if (len < wire::kReqHeader || len > wire::kMaxFrame) _exit(0);  // framing is lost for good
-  if (!read_full(sock, g_in, len)) return false;
-  d = {get_u32(g_in + wire::kReqOp), int32_t(get_u32(g_in + wire::kReqFd)),
-       get_u32(g_in + wire::kReqFlags), get_u32(g_in + wire::kReqCount),
-       get_u32(g_in + wire::kReqMode)};
-  g_nstr = get_u32(g_in + wire::kReqNstr);
-  if (g_nstr > wire::kMaxStrings) return malformed = true;
+/** Decodes one request payload (p, len) into d; strings land NUL-terminated in g_arena. */
+bool decode(const unsigned char* p, uint32_t len, Decoded& d) {
+  if (len < wire::kReqHeader) return false;
+  d = {get_u32(p + wire::kReqOp), int32_t(get_u32(p + wire::kReqFd)), get_u32(p + wire::kReqFlags),
+       get_u32(p + wire::kReqCount), get_u32(p + wire::kReqMode)};
+  g_nstr = get_u32(p + wire::kReqNstr);
+  if (g_nstr > wire::kMaxStrings) return false;
   uint32_t at = wire::kReqHeader, out = 0;
   for (uint32_t i = 0; i < g_nstr; i++) {
-    if (at + 4 > len) return malformed = true;
-    int32_t n = int32_t(get_u32(g_in + at));
+    if (at + 4 > len) return false;
+    int32_t n = int32_t(get_u32(p + at));
     at += 4;
     if (n < 0) { g_str[i] = nullptr; continue; }
-    if (uint32_t(n) > len - at) return malformed = true;
+    if (uint32_t(n) > len - at) return false;
     g_str[i] = g_arena + out;
-    memcpy(g_arena + out, g_in + at, size_t(n));  // memcpy is async-signal-safe (POSIX 2016)
+    memcpy(g_arena + out, p + at, size_t(n));  // memcpy is async-signal-safe (POSIX 2016)
     out += uint32_t(n);
     g_arena[out++] = '\0';
     at += uint32_t(n);
@@ -113,12 +109,24 @@ bool next_frame(int sock, Decoded& d, bool& malformed) {
   return true;
 }
 
+/** Reads and decodes one frame into g_in; false on EOF. */
+bool next_frame(int sock, Decoded& d, bool& malformed) {
+  unsigned char head[wire::kLenSize];
+  malformed = false;
+  if (!read_full(sock, head, sizeof head)) return false;
+  uint32_t len = get_u32(head);
+  if (len < wire::kReqHeader || len > wire::kMaxFrame) _exit(0);  // framing is lost for good
+  if (!read_full(sock, g_in, len)) return false;
+  g_in_len = len;
+  malformed = !decode(g_in, len, d);
+  return true;
+}
+
 const char* str(uint32_t i) { return i < g_nstr ? g_str[i] : nullptr; }
 
-/** One syscall, raw: no libc wrapper decides anything for us. */
-long run_syscall(const Decoded& d, int sock, uint32_t& data_len) {
+/** One syscall, raw: no libc wrapper decides anything for us. read/getcwd write into `data`. */
+long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* data) {
   data_len = 0;
-  unsigned char* data = g_out + wire::kRepHeader;
   size_t count = d.count < wire::kMaxData ? d.count : wire::kMaxData;  // a short read is legal
   switch (d.op) {
     case PS_OP_openat: return syscall(SYS_openat, d.fd, str(0), d.flags, d.mode);
@@ -241,6 +249,71 @@ const char* enter_namespaces(const ChildPlan& plan) {
   return nullptr;
 }
 
+bool is_syscall_op(uint32_t op) {
+#define X(name) if (op == PS_OP_##name) return true;
+  PS_OP_LIST(X)
+#undef X
+  return false;
+}
+
+/** Entry i of the batch in g_in: where its request payload starts and how long it is. */
+struct Entry { uint32_t at; uint32_t len; };
+
+/** Walks the batch's entries; false if one is out of bounds, malformed, or not a syscall. */
+bool check_batch(uint32_t count, uint32_t total) {
+  if (count == 0 || count > wire::kMaxBatch || total > wire::kMaxBatchFrame) return false;
+  if (get_u32(g_in + wire::kReqNstr) != 0) return false;
+  uint32_t at = wire::kReqHeader;
+  Decoded d;
+  for (uint32_t i = 0; i < count; i++) {
+    if (total - at < wire::kBatEntHeader + wire::kLenSize) return false;
+    uint32_t len = get_u32(g_in + at + wire::kBatEntHeader);
+    at += wire::kBatEntHeader + wire::kLenSize;
+    if (len > total - at || !decode(g_in + at, len, d) || !is_syscall_op(d.op)) return false;
+    at += len;
+  }
+  return at == total;
+}
+
+long elapsed_ns(const struct timespec& a, const struct timespec& b) {
+  return (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+}
+
+/**
+ * Runs a checked batch (wire.h, kOpBatch): each request is one syscall, in order, until the first
+ * surprise (a result other than the expected one), a read/getcwd, or the end. Replies once.
+ */
+void run_batch(int sock, uint32_t count) {
+  unsigned char* out = g_out + wire::kRepHeader + wire::kBatRepHeader;
+  uint32_t at = wire::kReqHeader, n = 0;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);  // async-signal-safe (POSIX)
+  while (n < count) {
+    const unsigned char* e = g_in + at;
+    uint32_t len = get_u32(e + wire::kBatEntHeader);
+    at += wire::kBatEntHeader + wire::kLenSize;
+    Decoded d;
+    decode(g_in + at, len, d);  // cannot fail: check_batch decoded it already
+    at += len;
+    uint32_t data_len = 0;
+    long r = run_syscall(d, sock, data_len, out + wire::kBatResHeader);
+    int err = r < 0 ? errno : 0;
+    put_u32(out + wire::kBatResRet, uint32_t(int32_t(r)));
+    put_u32(out + wire::kBatResErrno, uint32_t(err));
+    put_u32(out + wire::kBatResLen, data_len);
+    out += wire::kBatResHeader + data_len;
+    n++;
+    bool any = get_u32(e + wire::kBatEntAny) != 0;
+    bool expected = int32_t(get_u32(e + wire::kBatEntRet)) == int32_t(r) && int32_t(get_u32(e + wire::kBatEntErrno)) == err;
+    if (!(any || expected) || d.op == PS_OP_read || d.op == PS_OP_getcwd) break;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  uint64_t ns = uint64_t(elapsed_ns(t0, t1));
+  put_u32(g_out + wire::kRepHeader + wire::kBatRepNs, uint32_t(ns));
+  put_u32(g_out + wire::kRepHeader + wire::kBatRepNs + 4, uint32_t(ns >> 32));
+  reply(sock, wire::kBatch, int32_t(n), 0, uint32_t(out - (g_out + wire::kRepHeader)));
+}
+
 [[noreturn]] void serve(int sock, const ChildPlan& plan, bool refuse) {
   Decoded d;
   bool bad;
@@ -261,12 +334,15 @@ const char* enter_namespaces(const ChildPlan& plan) {
       reply(sock, wire::kPaused, int32_t(getpid()), 0);
     } else if (d.op == wire::kOpResume) {
       reply(sock, wire::kProtocol, -1, EINVAL);
+    } else if (d.op == wire::kOpBatch) {
+      if (!check_batch(d.count, g_in_len)) reply(sock, wire::kProtocol, -1, EINVAL);
+      else run_batch(sock, d.count);
     } else if (d.op == wire::kOpExec) {
       const char* what = exec_command(d, plan);
       int err = errno;
       reply(sock, wire::kExecFailed, -1, err, put_text(what));
     } else {
-      long r = run_syscall(d, sock, len);
+      long r = run_syscall(d, sock, len, g_out + wire::kRepHeader);
       reply(sock, wire::kResult, int32_t(r), r < 0 ? errno : 0, len);
     }
   }
@@ -284,6 +360,11 @@ void child_main(const ChildPlan& plan) {
   const char* failed = enter_namespaces(plan);
   int err = failed ? errno : 0;
   sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
-  reply(sock, wire::kHello, failed ? -1 : sock, err, failed ? put_text(failed) : 0);
+  uint32_t len = failed ? put_text(failed) : 1;
+  if (!failed) {  // which of 0, 1, 2 are open: the speculation predicts fds from them
+    g_out[wire::kRepHeader] = 0;
+    for (int i = 0; i < 3; i++) if (fcntl(i, F_GETFD) >= 0) g_out[wire::kRepHeader] |= 1 << i;
+  }
+  reply(sock, wire::kHello, failed ? -1 : sock, err, len);
   serve(sock, plan, failed != nullptr);
 }

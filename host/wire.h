@@ -24,6 +24,22 @@ constexpr uint32_t kOpPause = 1000;  // reply kPaused (ret = pid), then wait for
 constexpr uint32_t kOpResume = 1001; // reply kResumed
 constexpr uint32_t kOpExec = 1002;   // strings: path, cwd|NULL, argv[count], env[...]
 constexpr uint32_t kOpQuit = 1003;   // no reply: the child _exit(0)s
+constexpr uint32_t kOpBatch = 1004;  // count = n entries, nstr = 0; reply kBatch (see below)
+
+// A batch (speculative execution, src/hosts/native-batch.ts): after the 24-byte header come
+// `count` entries, each an expected result then one ordinary request frame (u32 len + payload):
+//   [i32 expect_ret][i32 expect_errno][u32 expect_any][u32 len][request payload]
+// The child first checks the whole frame (so a malformed one runs nothing), then runs the requests
+// in order, one syscall each, and stops after the first whose actual result differs from the
+// expected one (ret and errno both compared; expect_any = 1 matches anything), after a read or
+// getcwd (data the parent cannot predict, so it is always last), or after the last entry.
+constexpr uint32_t kBatEntRet = 0;
+constexpr uint32_t kBatEntErrno = 4;
+constexpr uint32_t kBatEntAny = 8;
+constexpr uint32_t kBatEntHeader = 12;  // then the request frame, u32 len first
+// Bounds: a batch is small by design (a whole switch is ~15-20 requests).
+constexpr uint32_t kMaxBatch = 64;             // entries per batch
+constexpr uint32_t kMaxBatchFrame = 64u << 10; // batch payload bytes, header and entries included
 
 // Reply payload: u32 kind, i32 ret, i32 errno, then data bytes (read, getcwd, hello).
 constexpr uint32_t kRepKind = 0;
@@ -31,17 +47,29 @@ constexpr uint32_t kRepRet = 4;
 constexpr uint32_t kRepErrno = 8;
 constexpr uint32_t kRepHeader = 12;
 
-constexpr uint32_t kHello = 1;      // once, after set-up: ret = channel fd (or -1), errno, data = step
+constexpr uint32_t kHello = 1;      // once, after set-up: ret = channel fd (or -1), errno, data = the
+                                    // failed step, or on success one byte: bit i set = fd i (0-2) open
 constexpr uint32_t kResult = 2;     // a syscall's {ret | errno}
 constexpr uint32_t kPaused = 3;     // ret = pid
 constexpr uint32_t kResumed = 4;
 constexpr uint32_t kExecFailed = 5; // errno of chdir(cwd) or execve; data = which one
 constexpr uint32_t kRefused = 6;    // set-up failed or the namespace check failed: nothing runs
 constexpr uint32_t kProtocol = 7;   // malformed or unexpected frame
+constexpr uint32_t kBatch = 8;      // ret = n results (1..count); data = u64 ns, then n records
+
+// kBatch data: u64 nanoseconds the child spent running the batch's syscalls (CLOCK_MONOTONIC,
+// for the benchmark), then n records [i32 ret][i32 errno][u32 len][len bytes of read/getcwd data].
+constexpr uint32_t kBatRepNs = 0;
+constexpr uint32_t kBatRepHeader = 8;
+constexpr uint32_t kBatResRet = 0;
+constexpr uint32_t kBatResErrno = 4;
+constexpr uint32_t kBatResLen = 8;
+constexpr uint32_t kBatResHeader = 12;
 
 // Limits: buffers are static (allocated at load time), so the child never allocates.
 constexpr uint32_t kMaxFrame = 1u << 20;          // request payload
-constexpr uint32_t kMaxData = 1u << 20;           // read/getcwd data in a reply
+constexpr uint32_t kMaxData = 1u << 20;           // read/getcwd data in a reply (a batch has at most one)
+constexpr uint32_t kMaxReply = kRepHeader + kBatRepHeader + kMaxBatch * kBatResHeader + kMaxData;
 constexpr uint32_t kMaxStrings = 4096;            // argv + env + fixed strings
 constexpr int kChannelFdMin = 64;                 // the child moves its socket to >= this fd
 

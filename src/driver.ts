@@ -18,6 +18,8 @@ export interface DriveOptions {
   source?: Omit<TraceSource, "host">;
   /** Called after every step (progress, inspection). */
   onStep?: (req: Request, res: Result) => void;
+  /** driveAsync: use the host's lookahead (speculative batches) when it has one. Default true. */
+  batch?: boolean;
 }
 
 /** The loop. Yields each request, receives its result, returns the finished trace. */
@@ -47,10 +49,30 @@ export function drive(input: ConfigInput | Config, host: Host, opts: DriveOption
   return r.value;
 }
 
-/** Runs the machine against an asynchronous host (native). */
+/**
+ * Runs the machine against an asynchronous host (native). With a host lookahead (the hook for
+ * speculative batches), one round trip may return the real results of several requests: they are
+ * still fed to the loop one at a time, and each request the machine emits must be the batch's.
+ */
 export async function driveAsync(input: ConfigInput | Config, host: AsyncHost, opts: DriveOptions = {}): Promise<Trace> {
-  const it = loop(parseConfig(input), host.kind, opts);
+  const config = parseConfig(input);
+  const it = loop(config, host.kind, opts);
+  const ahead = opts.batch === false ? undefined : host.lookahead?.(config, opts.module);
   let r = it.next();
-  while (!r.done) r = it.next(await host.exec(r.value));
+  while (!r.done) {
+    if (!ahead) { r = it.next(await host.exec(r.value)); continue; }
+    for (const step of await ahead.run(r.value)) {
+      if (r.done || !sameRequest(r.value, step.request)) {
+        throw new ProtocolError(`the lookahead ran ${JSON.stringify(step.request)} but the machine ${r.done ? "ended" : `emitted ${JSON.stringify(r.value)}`}`);
+      }
+      r = it.next(step.result);
+    }
+  }
   return r.value;
+}
+
+/** Field-by-field equality of two decoded requests (flat objects of strings, numbers and nulls). */
+export function sameRequest(a: Request, b: Request): boolean {
+  const ka = Object.keys(a) as (keyof Request)[];
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }

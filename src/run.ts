@@ -35,6 +35,12 @@ export interface RunOptions extends ExecutorOptions {
    * For instrumentation: tests wrap it to kill the child at a chosen request; the CLI keeps the pid.
    */
   host?: (ex: Executor) => AsyncHost;
+  /**
+   * Speculative batches (src/hosts/native-batch.ts): several requests per round trip, the same
+   * trace. Default true; false runs one request per round trip. Only used when the host has a
+   * lookahead (the executor itself does; a wrapper from `host` usually does not).
+   */
+  batch?: boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface RunOptions extends ExecutorOptions {
 export async function run(config: ConfigInput | Config, command: Command, opts: RunOptions = {}): Promise<RunResult> {
   const ex = await spawnExecutor(opts);
   try {
-    const drive = { ...opts.drive, source: { kernel: release(), ...opts.drive?.source } };
+    const drive = { ...opts.drive, batch: opts.batch ?? opts.drive?.batch, source: { kernel: release(), ...opts.drive?.source } };
     const trace = await driveAsync(config, opts.host ? opts.host(ex) : ex, drive);
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };

@@ -8,10 +8,12 @@ import * as net from "node:net";
 import { constants as osConstants } from "node:os";
 import { fileURLToPath } from "node:url";
 import * as abi from "../abi.js";
-import type { Request, Result } from "../request.js";
+import { isErr, type Request, type Result } from "../request.js";
 import { EnvironmentError, PivotshimError } from "../errors.js";
 import { errnoName } from "../names-ts.js";
-import type { AsyncHost } from "./host.js";
+import type { AsyncHost, Lookahead } from "./host.js";
+import type { Config } from "../schema.js";
+import { Speculation, mountPoints, type ChildState } from "./native-batch.js";
 
 // ---------------------------------------------------------------------------------------------
 // The addon's surface (host/addon.cc). Nothing below this block talks to C++ except through it.
@@ -25,6 +27,10 @@ export interface Wire {
   readonly kHello: number; readonly kResult: number; readonly kPaused: number; readonly kResumed: number;
   readonly kExecFailed: number; readonly kRefused: number; readonly kProtocol: number;
   readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
+  readonly kOpBatch: number; readonly kBatEntRet: number; readonly kBatEntErrno: number; readonly kBatEntAny: number;
+  readonly kBatEntHeader: number; readonly kMaxBatch: number; readonly kMaxBatchFrame: number; readonly kBatch: number;
+  readonly kBatRepNs: number; readonly kBatRepHeader: number; readonly kBatResRet: number; readonly kBatResErrno: number;
+  readonly kBatResLen: number; readonly kBatResHeader: number;
 }
 
 /** A failure of the system inside the addon (not a programming error). */
@@ -94,6 +100,19 @@ export interface ExecutorOptions {
 
 export interface ExitStatus { status: number | null; signal: string | null }
 
+/** One request of a batch and the result it is expected to have; null: whatever it returns, it is the last. */
+export interface BatchEntry { request: Request; expect: Result | null }
+
+/** Counters of the batched path (for benchmarks and tests). */
+export interface BatchStats {
+  /** Batch frames sent (one round trip each). */
+  frames: number;
+  /** Requests run in them. */
+  requests: number;
+  /** Nanoseconds the child spent in the batches' syscalls, timed by the child itself. */
+  childNs: number;
+}
+
 /** Errors of the executor itself (not errnos of the plan, which are values). */
 export type NativeErrorCode = "E_NATIVE_TIMEOUT" | "E_NATIVE_CHILD_EXITED" | "E_NATIVE_REFUSED" | "E_NATIVE_PROTOCOL";
 
@@ -111,8 +130,24 @@ export interface Executor extends AsyncHost {
   readonly pid: number;
   /** The fd number of the child's end of the channel (>= wire.kChannelFdMin): the one fd not the plan's. */
   readonly channelFd: number;
+  /**
+   * The child's state before any request, for the speculation's predictions: its open fds (as it
+   * reported them in its hello) and the mount points it copied (this process's, read at fork).
+   */
+  readonly startState: ChildState;
   /** Runs one syscall in the child: { ret, data? } or { errno }. Rejects only for executor failures. */
   exec(req: Request): Promise<Result>;
+  /**
+   * Runs the entries in one round trip (host/wire.h, kOpBatch), one syscall each, in order, and
+   * stops after the first whose result is not the expected one, after a read or getcwd (which
+   * must be last), or at the end. Returns the real results, at least one. Sends the longest
+   * prefix that fits wire.kMaxBatch requests and wire.kMaxBatchFrame bytes (64 and 64 KiB); a
+   * first request too large for a batch alone runs as exec(). The timeout covers the whole frame.
+   */
+  execBatch(entries: readonly BatchEntry[]): Promise<Result[]>;
+  readonly batchStats: BatchStats;
+  /** Speculative batches for driveAsync (src/hosts/native-batch.ts). */
+  lookahead(config: Config, module?: WebAssembly.Module): Lookahead;
   /** Parks the child (it reports its pid) until resume(); resolves once it is parked. */
   pause(): Promise<void>;
   /** Lets a paused child go on; resolves once it is listening again. */
@@ -148,7 +183,8 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
   });
   if ("errno" in spawned) throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}`);
-  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs);
+  // While the child sets up its namespaces: the mount points it copies, for the predictions.
+  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs, mountPoints());
   await ex.handshake(opts.rootless === true);
   return ex;
 }
@@ -205,6 +241,38 @@ function frame(w: Wire, op: number, fd: number, flags: number, count: number, mo
   return out;
 }
 
+/**
+ * A batch frame (host/wire.h): the header with op kOpBatch and count = entries, then per entry the
+ * expected result and the request's own frame. Takes the longest prefix within the batch bounds.
+ */
+function batchFrame(w: Wire, entries: readonly BatchEntry[]): { frame: Buffer; taken: number } {
+  const parts: Buffer[] = [];
+  let len = w.kReqHeader;
+  for (const e of entries) {
+    if (parts.length / 2 === w.kMaxBatch) break;
+    const req = requestFrame(w, e.request);
+    if (len + w.kBatEntHeader + req.length > w.kMaxBatchFrame) break;
+    const head = Buffer.alloc(w.kBatEntHeader);
+    const ex = e.expect;
+    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? -1 : ex.ret, w.kBatEntRet);
+    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? ex.errno : 0, w.kBatEntErrno);
+    head.writeUInt32LE(ex === null ? 1 : 0, w.kBatEntAny);
+    parts.push(head, req);
+    len += w.kBatEntHeader + req.length;
+  }
+  const header = Buffer.alloc(w.kLenSize + w.kReqHeader);
+  header.writeUInt32LE(len, 0);
+  header.writeUInt32LE(w.kOpBatch, w.kLenSize + w.kReqOp);
+  header.writeUInt32LE(parts.length / 2, w.kLenSize + w.kReqCount);
+  return { frame: Buffer.concat([header, ...parts], w.kLenSize + len), taken: parts.length / 2 };
+}
+
+/** A result as exec() returns it: data only for a successful read or getcwd. */
+function toResult(op: Request["op"], ret: number, errno: number, data: Buffer): Result {
+  if (errno !== 0) return { errno };
+  return op === "read" || op === "getcwd" ? { ret, data: new Uint8Array(data) } : { ret };
+}
+
 /** One Request as a frame: the kernel's argument order, NULL kept as NULL. */
 function requestFrame(w: Wire, r: Request): Buffer {
   switch (r.op) {
@@ -234,6 +302,8 @@ class NativeExecutor implements Executor {
   readonly kind = "native" as const;
   readonly pid: number;
   channelFd = -1;
+  startState: ChildState;
+  readonly batchStats: BatchStats = { frames: 0, requests: 0, childNs: 0 };
   readonly #addon: NativeAddon;
   readonly #w: Wire;
   readonly #socket: net.Socket;
@@ -247,7 +317,8 @@ class NativeExecutor implements Executor {
   #eof = false;
   #state: "ready" | "paused" | "exec" = "ready";
 
-  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number) {
+  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number, mounts: string[]) {
+    this.startState = { fds: [], mounts };
     this.#addon = addon;
     this.#w = addon.wire;
     this.pid = s.pid;
@@ -274,6 +345,8 @@ class NativeExecutor implements Executor {
       throw new EnvironmentError(setupMessage(hello.data.toString("utf8"), hello.errno, rootless));
     }
     this.channelFd = hello.ret;
+    const open = hello.data.length === 1 ? hello.data[0]! : 0b111;
+    this.startState.fds = [0, 1, 2].filter((fd) => open & (1 << fd)).concat(this.channelFd);
   }
 
   async exec(req: Request): Promise<Result> {
@@ -281,8 +354,45 @@ class NativeExecutor implements Executor {
     const r = (await this.#request(requestFrame(this.#w, req), req.op, false)) as Reply;
     if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${req.op}: the executor child refused to act`);
     if (r.kind !== this.#w.kResult) throw await this.#fatal("E_NATIVE_PROTOCOL", `${req.op}: unexpected reply kind ${r.kind}`);
-    if (r.errno !== 0) return { errno: r.errno };
-    return req.op === "read" || req.op === "getcwd" ? { ret: r.ret, data: new Uint8Array(r.data) } : { ret: r.ret };
+    return toResult(req.op, r.ret, r.errno, r.data);
+  }
+
+  async execBatch(entries: readonly BatchEntry[]): Promise<Result[]> {
+    if (entries.length === 0) throw new TypeError("execBatch: no entries");
+    this.#expect("ready", "batch");
+    for (const e of entries.slice(0, -1))
+      if (e.expect === null || e.request.op === "read" || e.request.op === "getcwd")
+        throw new TypeError(`execBatch: only the last entry may be a read, a getcwd or have no expected result (${e.request.op})`);
+    const { frame: f, taken } = batchFrame(this.#w, entries);
+    if (taken === 0) return [await this.exec(entries[0]!.request)];
+    const what = `batch of ${taken} from ${entries[0]!.request.op}`;
+    const r = (await this.#request(f, what, false)) as Reply;
+    if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${what}: the executor child refused to act`);
+    if (r.kind !== this.#w.kBatch || r.ret < 1 || r.ret > taken) throw await this.#fatal("E_NATIVE_PROTOCOL", `${what}: unexpected reply kind ${r.kind} (${r.ret})`);
+    return this.#batchResults(entries, r);
+  }
+
+  /** Decodes a kBatch reply: u64 child ns, then one record per request run. */
+  async #batchResults(entries: readonly BatchEntry[], r: Reply): Promise<Result[]> {
+    const w = this.#w;
+    const out: Result[] = [];
+    let at = w.kBatRepHeader;
+    for (let i = 0; i < r.ret; i++) {
+      if (r.data.length < at + w.kBatResHeader) throw await this.#fatal("E_NATIVE_PROTOCOL", `batch: reply truncated at result ${i}`);
+      const ret = r.data.readInt32LE(at + w.kBatResRet), errno = r.data.readInt32LE(at + w.kBatResErrno);
+      const len = r.data.readUInt32LE(at + w.kBatResLen);
+      at += w.kBatResHeader;
+      out.push(toResult(entries[i]!.request.op, ret, errno, r.data.subarray(at, at + len)));
+      at += len;
+    }
+    this.batchStats.frames++;
+    this.batchStats.requests += out.length;
+    this.batchStats.childNs += Number(r.data.readBigUInt64LE(w.kBatRepNs));
+    return out;
+  }
+
+  lookahead(config: Config, module?: WebAssembly.Module): Lookahead {
+    return new Speculation(this, config, module);
   }
 
   async pause(): Promise<void> {

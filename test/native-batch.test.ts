@@ -1,0 +1,112 @@
+// Speculative batches: the predictor's kernel answers; execBatch runs a batch in the child and stops
+// at the first surprise; run() gives the same trace batched and unbatched for every profile and
+// strategy (root only; mount ids in mountinfo text differ per namespace and are masked).
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import * as abi from "../src/abi.js";
+import { driveAsync } from "../src/driver.js";
+import { run } from "../src/run.js";
+import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { Predictor, MAX_BATCH } from "../src/hosts/native-batch.js";
+import { loadAddon } from "../src/hosts/native.js";
+import { fromTraceResult, type Trace } from "../src/trace.js";
+import type { Request } from "../src/request.js";
+import { eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+
+const test = suite("native batch");
+const { mode, reason, spawn } = await eitherMode();
+const rootReason = await skipReason("root");
+const c = { seq: 0, step: "test", reason: "native batch test" };
+const probeTrue = { path: "/probe", argv: ["probe", "true"] };
+
+test("the predictor answers as a healthy kernel: lowest free fd, EBADF, umount2 and propagation EINVAL", () => {
+  const p = new Predictor({ fds: [0, 2, 64], mounts: ["/", "/proc", "/a b"] }, 64);
+  const open: Request = { ...c, op: "openat", dirfd: abi.AT_FDCWD, pathname: "/", flags: 0, mode: 0 };
+  assert.equal(p.expect(open), { ret: 1 });
+  p.observe(open, { ret: 1 });
+  assert.equal(p.expect(open), { ret: 3 });
+  assert.equal(p.expect({ ...c, op: "close", fd: 64 }), { errno: abi.EBADF }, "the channel is not the plan's");
+  assert.equal(p.expect({ ...c, op: "close", fd: 9 }), { errno: abi.EBADF });
+  assert.is(p.expect({ ...c, op: "read", fd: 1, count: 8 }), null);
+  assert.is(p.expect({ ...c, op: "getcwd", size: 8 }), null);
+  const priv = (target: string): Request => ({ ...c, op: "mount", source: "", target, filesystemtype: "", mountflags: abi.MS_PRIVATE, data: null });
+  assert.equal(p.expect(priv("/tmp/r")), { errno: abi.EINVAL }, "not a mount point");
+  assert.equal(p.expect(priv("/a b/")), { ret: 0 });
+  const bind: Request = { ...c, op: "mount", source: "/tmp/r", target: "/tmp/r", filesystemtype: null, mountflags: abi.MS_BIND | abi.MS_REC, data: null };
+  assert.equal(p.expect(bind), { ret: 0 });
+  p.observe(bind, { ret: 0 });
+  assert.equal(p.expect(priv("/tmp/r")), { ret: 0 }, "the bind made it one");
+  const detach: Request = { ...c, op: "umount2", target: ".", flags: abi.MNT_DETACH };
+  assert.equal(p.expect(detach), { ret: 0 });
+  p.observe(detach, { ret: 0 });
+  assert.equal(p.expect(detach), { errno: abi.EINVAL });
+  p.observe({ ...c, op: "pivot_root", new_root: ".", put_old: "." }, { ret: 0 });
+  assert.equal(p.expect(detach), { ret: 0 }, "a new pivot_root stacks a new old root");
+  assert.equal(p.expect(priv("/elsewhere")), { ret: 0 }, "after the root moved, paths are not known");
+});
+
+test("the batch bound is the addon's", () => {
+  assert.is(MAX_BATCH, loadAddon().wire.kMaxBatch);
+  assert.is(loadAddon().wire.kMaxBatchFrame, 64 * 1024);
+});
+
+nativeTest(test, reason, `execBatch (${mode}): runs in order, stops at the first surprise, reports it`, async () => {
+  const ex = await spawn();
+  try {
+    const cd = (path: string): Request => ({ ...c, op: "chdir", path });
+    const r = await ex.execBatch([
+      { request: cd("/"), expect: { ret: 0 } },
+      { request: cd("/nonexistent/pivotshim"), expect: { ret: 0 } },
+      { request: cd("/proc"), expect: { ret: 0 } },
+    ]);
+    assert.equal(r, [{ ret: 0 }, { errno: abi.ENOENT }], "stopped after the surprise; /proc not entered");
+    const r2 = await ex.execBatch([
+      { request: cd("/nonexistent/pivotshim"), expect: { errno: abi.ENOENT } },
+      { request: { ...c, op: "getcwd", size: abi.GETCWD_SIZE }, expect: null },
+    ]);
+    assert.equal(r2, [{ errno: abi.ENOENT }, { ret: 2, data: new Uint8Array(Buffer.from("/\0")) }], "an expected errno goes on");
+    assert.equal(ex.batchStats.frames, 2);
+    assert.equal(ex.batchStats.requests, 4);
+    await rejects(() => ex.execBatch([{ request: { ...c, op: "getcwd", size: 8 }, expect: null }, { request: cd("/"), expect: { ret: 0 } }]), /only the last entry/);
+    const many = Array.from({ length: MAX_BATCH + 6 }, () => ({ request: cd("/"), expect: { ret: 0 } }));
+    assert.is((await ex.execBatch(many)).length, MAX_BATCH, "the longest prefix within the bound");
+    assert.equal(await ex.exec(cd("/nonexistent/pivotshim")), { errno: abi.ENOENT }, "exec() still works");
+  } finally {
+    assert.equal(await ex.close(), { status: 0, signal: null });
+  }
+});
+
+/** A trace as JSON with the per-namespace mount ids (first two fields of each line) masked. */
+const normal = (t: Trace): string => JSON.stringify({ ...t, steps: t.steps.map((s) =>
+  "text" in s.result && s.result.text !== undefined ? { ...s, result: { ...s.result, text: s.result.text.replace(/^\d+ \d+ /gm, "N N ") } } : s) });
+
+for (const profile of PROFILES) {
+  for (const strategy of STRATEGIES) {
+    nativeTest(test, rootReason, `${profile} / ${strategy}: batched and unbatched runs give the same trace`, async () => {
+      const before = hostMountinfo();
+      const left = leftoverRootfs();
+      const rootfs = makeRootfs();
+      try {
+        const cfg = { rootfs: rootfs.dir, profile, strategy };
+        let frames = 0;
+        const batched = await run(cfg, probeTrue, { host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
+        const plain = await run(cfg, probeTrue, { batch: false });
+        assert.is(batched.trace.outcome.kind, "done", JSON.stringify(batched.trace.outcome));
+        assert.equal(batched.exit, { status: 0, signal: null });
+        assert.equal(plain.exit, { status: 0, signal: null });
+        assert.ok(frames >= 1 && frames < batched.trace.steps.length, `${frames} round trips for ${batched.trace.steps.length} requests`);
+        assert.fixture(normal(batched.trace), normal(plain.trace));
+        // Byte for byte: the batched run's own results, fed one request per round trip, make the same trace.
+        const results = batched.trace.steps.map((s) => fromTraceResult(s.result));
+        const again = await driveAsync(cfg, { kind: "native", exec: async () => results.shift()! }, { source: batched.trace.source });
+        assert.fixture(JSON.stringify(again), JSON.stringify(batched.trace));
+      } finally {
+        rootfs.cleanup();
+      }
+      assert.is(hostMountinfo(), before);
+      assert.equal(leftoverRootfs(), left);
+    });
+  }
+}
+
+test.run();
