@@ -8,6 +8,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
+import { nobodyReason } from "./helpers/nobody.js";
 
 const test = suite("native cli");
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -24,7 +25,7 @@ function distReason(): string | null {
   return null;
 }
 const reason = (await skipReason("root")) ?? distReason();
-const setprivMissing = spawnSync("setpriv", ["--version"]).status === 0 ? null : "setpriv not found";
+const setprivMissing = nobodyReason();
 
 const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" };

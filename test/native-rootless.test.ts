@@ -8,14 +8,12 @@ import { fileURLToPath } from "node:url";
 import { spawnExecutor } from "../src/hosts/native.js";
 import { capture, devIno, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, procFds, skipReason } from "./helpers/native-env.js";
 import { probeRun } from "./helpers/native-plan.js";
+import { nobodyReason } from "./helpers/nobody.js";
 
 const test = suite("native rootless");
 const reason = await skipReason("rootless");
 const root = fileURLToPath(new URL("..", import.meta.url));
-const setpriv = (() => {
-  if (process.geteuid?.() !== 0) return "not root: cannot switch to an unprivileged user";
-  try { execFileSync("setpriv", ["--version"], { stdio: "ignore" }); return null; } catch { return "setpriv not found"; }
-})();
+const setpriv = nobodyReason();
 
 nativeTest(test, reason, "rootless run in this process: seen from outside while paused, then by the probe", async () => {
   const before = hostMountinfo();

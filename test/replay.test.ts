@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { plan } from "../src/plan.js";
@@ -157,5 +157,7 @@ test("pivotshim replay: 2 for a missing file, bad JSON, or an invalid trace, wit
     assert.match(r.stderr, re);
   }
 });
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
