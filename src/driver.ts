@@ -11,7 +11,7 @@ import { ProtocolError } from "./errors.js";
 import { MAX_REQUESTS } from "./abi.js";
 
 export interface DriveOptions {
-  /** Reuse a machine (benchmarks); by default each run gets a fresh instance. */
+  /** Drive this machine (explore reuses one); by default an idle one from the pool (start() resets it). */
   machine?: Machine;
   module?: WebAssembly.Module;
   /** Extra facts for trace.source (scenario, faults, kernel). */
@@ -24,13 +24,14 @@ export interface DriveOptions {
 
 /** The loop. Yields each request, receives its result, returns the finished trace. */
 function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions): Generator<Request, Trace, Result> {
-  const m = opts.machine ?? Machine.create(opts.module ?? compile());
+  const m = opts.machine ?? Machine.acquire(opts.module ?? compile());
   m.start(encode(config));
   const steps: Trace["steps"] = [];
   // The machine bounds itself (MAX_REQUESTS); this guard catches a machine that does not.
   for (let i = 0; i <= MAX_REQUESTS + 1; i++) {
     const n = m.next();
     if (n.done) {
+      if (!opts.machine) m.release();
       return { version: TRACE_VERSION, config, source: { host: hostKind, ...opts.source }, steps, outcome: n.outcome };
     }
     const res = yield n.request;

@@ -118,7 +118,7 @@ export class Speculation implements Lookahead {
 
   constructor(ex: BatchRunner, config: Config, module?: WebAssembly.Module) {
     this.#ex = ex;
-    this.#shadow = takeShadow(module ?? compile());
+    this.#shadow = Machine.acquire(module ?? compile());
     this.#encoded = encode(config);
   }
 
@@ -143,7 +143,7 @@ export class Speculation implements Lookahead {
     const inStep = results.length === entries.length && results.slice(0, fed).every((r, i) => asPredicted(r, entries[i]!.expect!));
     if (results.length === fed && inStep) {  // the shadow ended, and so does the run
       this.#ended = true;
-      giveBack(this.#shadow);
+      this.#shadow.release();
     }
     if (!inStep) this.#stale = true;
     else if (fed < entries.length) {  // the last request was not fed its prediction: feed the real result
@@ -172,24 +172,6 @@ export class Speculation implements Lookahead {
     if (n.done || !sameRequest(n.request, req)) throw new ProtocolError(`the shadow machine does not emit the real machine's request ${req.seq} (${req.op})`);
     this.#stale = false;
   }
-}
-
-/**
- * Idle shadow machines, per module: Machine.create() costs ~100-200 µs, start() resets one. A
- * shadow goes back only once its run has ended in step (a failed run leaves it to the GC).
- */
-const idle = new WeakMap<WebAssembly.Module, Machine[]>();
-const shadowModule = new WeakMap<Machine, WebAssembly.Module>();
-function takeShadow(module: WebAssembly.Module): Machine {
-  const m = idle.get(module)?.pop() ?? Machine.create(module);
-  shadowModule.set(m, module);
-  return m;
-}
-function giveBack(m: Machine): void {
-  const module = shadowModule.get(m)!;
-  const list = idle.get(module) ?? [];
-  if (list.length < 8) list.push(m);
-  idle.set(module, list);
 }
 
 /** Requests per batch (host/wire.h kMaxBatch); execBatch also enforces the byte bound. */
