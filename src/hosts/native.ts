@@ -1,87 +1,21 @@
-// The native host: the ONE file that declares the addon's surface (host/*.cc, loaded from
-// build/native) and builds the Executor, an AsyncHost, on it. It never runs a syscall of the plan
+// The native host: the Executor, an AsyncHost built on the addon (native-addon.ts declares its
+// surface; native-frames.ts encodes the frames). It never runs a syscall of the plan
 // itself: each one runs in the executor child, which has left this process's mount namespace.
 // It never blocks the event loop: the child answers over a socket read by libuv.
-import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
 import * as net from "node:net";
 import { constants as osConstants } from "node:os";
-import { fileURLToPath } from "node:url";
 import * as abi from "../abi.js";
-import { isErr, type Request, type Result } from "../request.js";
+import type { Request, Result } from "../request.js";
 import { EnvironmentError, PivotshimError } from "../errors.js";
 import { errnoName } from "../names-ts.js";
 import type { AsyncHost, Lookahead } from "./host.js";
+import { loadAddon, type NativeAddon, type Wire } from "./native-addon.js";
+import { batchFrame, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
 import type { Config } from "../schema.js";
 import { Speculation, mountPoints, type ChildState } from "./native-batch.js";
 
-// ---------------------------------------------------------------------------------------------
-// The addon's surface (host/addon.cc). Nothing below this block talks to C++ except through it.
-
-/** Frame layout, control ops and reply kinds, exported by the addon from host/wire.h. */
-export interface Wire {
-  readonly kLenSize: number; readonly kReqOp: number; readonly kReqFd: number; readonly kReqFlags: number;
-  readonly kReqCount: number; readonly kReqMode: number; readonly kReqNstr: number; readonly kReqHeader: number;
-  readonly kOpPause: number; readonly kOpResume: number; readonly kOpExec: number; readonly kOpQuit: number;
-  readonly kRepKind: number; readonly kRepRet: number; readonly kRepErrno: number; readonly kRepHeader: number;
-  readonly kHello: number; readonly kResult: number; readonly kPaused: number; readonly kResumed: number;
-  readonly kExecFailed: number; readonly kRefused: number; readonly kProtocol: number;
-  readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
-  readonly kOpBatch: number; readonly kBatEntRet: number; readonly kBatEntErrno: number; readonly kBatEntAny: number;
-  readonly kBatEntHeader: number; readonly kMaxBatch: number; readonly kMaxBatchFrame: number; readonly kBatch: number;
-  readonly kBatRepNs: number; readonly kBatRepHeader: number; readonly kBatResRet: number; readonly kBatResErrno: number;
-  readonly kBatResLen: number; readonly kBatResHeader: number;
-}
-
-/** A failure of the system inside the addon (not a programming error). */
-export interface SysFailure { errno: number; syscall: string }
-
-/** The raw addon. Each function throws TypeError for bad arguments and nothing else. */
-export interface NativeAddon {
-  /**
-   * Forks the executor child. The child resets signal dispositions, moves its socket end to an
-   * fd >= wire.kChannelFdMin, installs `stdio` (-1 = keep the parent's) as 0/1/2, closes every
-   * other fd, unshares its mount namespace (and user namespace when `rootless`, mapping the
-   * caller's euid/egid to 0 with setgroups "deny"), checks that it left the parent's namespace,
-   * then sends a hello frame. `onExit` is called once, from a reaper thread via a thread-safe
-   * function, when waitpid() returned: (exit code | null, signal number | null, waitpid errno).
-   */
-  spawn(opts: {
-    rootless: boolean;
-    stdio: readonly [number, number, number] | null;
-    onExit: (code: number | null, signal: number | null, waitErrno: number) => void;
-  }): { pid: number; fd: number; pidfd: number } | SysFailure;
-  /** SIGKILL through the pidfd (no pid-reuse race), or kill(2) when pidfd is -1. Returns 0 or errno. */
-  kill(pid: number, pidfd: number): number;
-  /** close(2). Returns 0 or errno. */
-  closeFd(fd: number): number;
-  /** pipe2(O_CLOEXEC): [read end, write end], e.g. to capture a command's stdout. */
-  pipe(): [number, number] | SysFailure;
-  readonly wire: Wire;
-  /** abi.Op as compiled into the addon (generated from src/abi.ts): checked against abi.Op on load. */
-  readonly ops: Readonly<Record<string, number>>;
-}
-
-const ADDON_PATHS = ["../../build/native/Release/host.node", "../../../build/native/Release/host.node"];
-let loaded: NativeAddon | undefined;
-
-/** Loads the addon once. Throws EnvironmentError when it is not built or was built from another abi.ts. */
-export function loadAddon(): NativeAddon {
-  if (loaded) return loaded;
-  const url = ADDON_PATHS.map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
-  if (!url) throw new EnvironmentError("the native host is not built: run `npm run build:native`");
-  const addon = createRequire(import.meta.url)(fileURLToPath(url)) as NativeAddon;
-  for (const [name, code] of Object.entries(addon.ops)) {
-    if ((abi.Op as unknown as Record<string, number>)[name] !== code)
-      throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): run \`npm run build:native\``);
-  }
-  return (loaded = addon);
-}
-
-/** Why the native host cannot be used here, or null when it can be loaded. */
-export function nativeUnavailable(): string | null {
-  try { loadAddon(); return null; } catch (e) { return (e as Error).message; }
-}
+export { loadAddon, nativeUnavailable, type NativeAddon, type SysFailure, type Wire } from "./native-addon.js";
+export type { BatchEntry } from "./native-frames.js";
 
 // ---------------------------------------------------------------------------------------------
 // The Executor.
@@ -100,8 +34,6 @@ export interface ExecutorOptions {
 
 export interface ExitStatus { status: number | null; signal: string | null }
 
-/** One request of a batch and the result it is expected to have; null: whatever it returns, it is the last. */
-export interface BatchEntry { request: Request; expect: Result | null }
 
 /** Counters of the batched path (for benchmarks and tests). */
 export interface BatchStats {
@@ -201,93 +133,6 @@ export function setupMessage(step: string, errno: number, rootless: boolean): st
   if (step === "mount namespace check") return `the executor is still in the host's mount namespace: refusing to act (${what})`;
   if (step.includes("_map") || step.includes("setgroups")) return `cannot map ids in the new user namespace (${what})`;
   return `cannot set up the executor (${what})`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Frames. Request: [u32 len][u32 op][i32 fd][u32 flags][u32 count][u32 mode][u32 nstr]
-// then nstr × ([i32 len, -1 = NULL][bytes]). Reply: [u32 len][u32 kind][i32 ret][i32 errno][data].
-
-interface Reply { kind: number; ret: number; errno: number; data: Buffer }
-
-function frame(w: Wire, op: number, fd: number, flags: number, count: number, mode: number, strs: readonly (string | null)[]): Buffer {
-  if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd >= 2 ** 31) throw new TypeError(`fd must be an int32, got ${fd}`);
-  for (const [name, v] of [["flags", flags], ["count", count], ["mode", mode]] as const)
-    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new TypeError(`${name} must be a 32-bit integer, got ${v}`);
-  if (count < 0) throw new TypeError(`count must be >= 0, got ${count}`);
-  if (strs.length > w.kMaxStrings) throw new TypeError(`too many strings (${strs.length} > ${w.kMaxStrings})`);
-  const bytes = strs.map((s) => {
-    if (s === null) return null;
-    if (typeof s !== "string") throw new TypeError(`string or null expected, got ${typeof s}`);
-    if (s.includes("\0")) throw new TypeError(`a string passed to the kernel cannot contain NUL: ${JSON.stringify(s)}`);
-    return Buffer.from(s, "utf8");
-  });
-  const len = bytes.reduce((n, b) => n + 4 + (b?.length ?? 0), w.kReqHeader);
-  if (len > w.kMaxFrame) throw new TypeError(`request too large (${len} > ${w.kMaxFrame} bytes)`);
-  const out = Buffer.alloc(w.kLenSize + len);
-  const h = w.kLenSize;
-  out.writeUInt32LE(len, 0);
-  out.writeUInt32LE(op, h + w.kReqOp);
-  out.writeInt32LE(fd, h + w.kReqFd);
-  out.writeUInt32LE(flags >>> 0, h + w.kReqFlags);
-  out.writeUInt32LE(count >>> 0, h + w.kReqCount);
-  out.writeUInt32LE(mode >>> 0, h + w.kReqMode);
-  out.writeUInt32LE(bytes.length, h + w.kReqNstr);
-  let at = h + w.kReqHeader;
-  for (const b of bytes) {
-    out.writeInt32LE(b ? b.length : -1, at);
-    at += 4;
-    if (b) at += b.copy(out, at);
-  }
-  return out;
-}
-
-/**
- * A batch frame (host/wire.h): the header with op kOpBatch and count = entries, then per entry the
- * expected result and the request's own frame. Takes the longest prefix within the batch bounds.
- */
-function batchFrame(w: Wire, entries: readonly BatchEntry[]): { frame: Buffer; taken: number } {
-  const parts: Buffer[] = [];
-  let len = w.kReqHeader;
-  for (const e of entries) {
-    if (parts.length / 2 === w.kMaxBatch) break;
-    const req = requestFrame(w, e.request);
-    if (len + w.kBatEntHeader + req.length > w.kMaxBatchFrame) break;
-    const head = Buffer.alloc(w.kBatEntHeader);
-    const ex = e.expect;
-    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? -1 : ex.ret, w.kBatEntRet);
-    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? ex.errno : 0, w.kBatEntErrno);
-    head.writeUInt32LE(ex === null ? 1 : 0, w.kBatEntAny);
-    parts.push(head, req);
-    len += w.kBatEntHeader + req.length;
-  }
-  const header = Buffer.alloc(w.kLenSize + w.kReqHeader);
-  header.writeUInt32LE(len, 0);
-  header.writeUInt32LE(w.kOpBatch, w.kLenSize + w.kReqOp);
-  header.writeUInt32LE(parts.length / 2, w.kLenSize + w.kReqCount);
-  return { frame: Buffer.concat([header, ...parts], w.kLenSize + len), taken: parts.length / 2 };
-}
-
-/** A result as exec() returns it: data only for a successful read or getcwd. */
-function toResult(op: Request["op"], ret: number, errno: number, data: Buffer): Result {
-  if (errno !== 0) return { errno };
-  return op === "read" || op === "getcwd" ? { ret, data: new Uint8Array(data) } : { ret };
-}
-
-/** One Request as a frame: the kernel's argument order, NULL kept as NULL. */
-function requestFrame(w: Wire, r: Request): Buffer {
-  switch (r.op) {
-    case "openat": return frame(w, abi.Op.openat, r.dirfd, r.flags, 0, r.mode, [r.pathname]);
-    case "read": return frame(w, abi.Op.read, r.fd, 0, r.count, 0, []);
-    case "close": return frame(w, abi.Op.close, r.fd, 0, 0, 0, []);
-    case "fchdir": return frame(w, abi.Op.fchdir, r.fd, 0, 0, 0, []);
-    case "chdir": return frame(w, abi.Op.chdir, 0, 0, 0, 0, [r.path]);
-    case "chroot": return frame(w, abi.Op.chroot, 0, 0, 0, 0, [r.path]);
-    case "pivot_root": return frame(w, abi.Op.pivot_root, 0, 0, 0, 0, [r.new_root, r.put_old]);
-    case "mount": return frame(w, abi.Op.mount, 0, r.mountflags, 0, 0, [r.source, r.target, r.filesystemtype, r.data]);
-    case "umount2": return frame(w, abi.Op.umount2, 0, r.flags, 0, 0, [r.target]);
-    case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
-    default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
-  }
 }
 
 interface Pending {

@@ -1,0 +1,73 @@
+// The ONE file that declares the native addon's surface (host/addon.cc, built by cmake-js into
+// build/native): its functions, the wire constants it exports from host/wire.h, and the op codes
+// it was compiled with, checked against abi.Op on load. Nothing else in src/ talks to C++.
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as abi from "../abi.js";
+import { EnvironmentError } from "../errors.js";
+
+/** Frame layout, control ops and reply kinds, exported by the addon from host/wire.h. */
+export interface Wire {
+  readonly kLenSize: number; readonly kReqOp: number; readonly kReqFd: number; readonly kReqFlags: number;
+  readonly kReqCount: number; readonly kReqMode: number; readonly kReqNstr: number; readonly kReqHeader: number;
+  readonly kOpPause: number; readonly kOpResume: number; readonly kOpExec: number; readonly kOpQuit: number;
+  readonly kRepKind: number; readonly kRepRet: number; readonly kRepErrno: number; readonly kRepHeader: number;
+  readonly kHello: number; readonly kResult: number; readonly kPaused: number; readonly kResumed: number;
+  readonly kExecFailed: number; readonly kRefused: number; readonly kProtocol: number;
+  readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
+  readonly kOpBatch: number; readonly kBatEntRet: number; readonly kBatEntErrno: number; readonly kBatEntAny: number;
+  readonly kBatEntHeader: number; readonly kMaxBatch: number; readonly kMaxBatchFrame: number; readonly kBatch: number;
+  readonly kBatRepNs: number; readonly kBatRepHeader: number; readonly kBatResRet: number; readonly kBatResErrno: number;
+  readonly kBatResLen: number; readonly kBatResHeader: number;
+}
+
+/** A failure of the system inside the addon (not a programming error). */
+export interface SysFailure { errno: number; syscall: string }
+
+/** The raw addon. Each function throws TypeError for bad arguments and nothing else. */
+export interface NativeAddon {
+  /**
+   * Forks the executor child. The child resets signal dispositions, moves its socket end to an
+   * fd >= wire.kChannelFdMin, installs `stdio` (-1 = keep the parent's) as 0/1/2, closes every
+   * other fd, unshares its mount namespace (and user namespace when `rootless`, mapping the
+   * caller's euid/egid to 0 with setgroups "deny"), checks that it left the parent's namespace,
+   * then sends a hello frame. `onExit` is called once, from a reaper thread via a thread-safe
+   * function, when waitpid() returned: (exit code | null, signal number | null, waitpid errno).
+   */
+  spawn(opts: {
+    rootless: boolean;
+    stdio: readonly [number, number, number] | null;
+    onExit: (code: number | null, signal: number | null, waitErrno: number) => void;
+  }): { pid: number; fd: number; pidfd: number } | SysFailure;
+  /** SIGKILL through the pidfd (no pid-reuse race), or kill(2) when pidfd is -1. Returns 0 or errno. */
+  kill(pid: number, pidfd: number): number;
+  /** close(2). Returns 0 or errno. */
+  closeFd(fd: number): number;
+  /** pipe2(O_CLOEXEC): [read end, write end], e.g. to capture a command's stdout. */
+  pipe(): [number, number] | SysFailure;
+  readonly wire: Wire;
+  /** abi.Op as compiled into the addon (generated from src/abi.ts): checked against abi.Op on load. */
+  readonly ops: Readonly<Record<string, number>>;
+}
+
+const ADDON_PATHS = ["../../build/native/Release/host.node", "../../../build/native/Release/host.node"];
+let loaded: NativeAddon | undefined;
+
+/** Loads the addon once. Throws EnvironmentError when it is not built or was built from another abi.ts. */
+export function loadAddon(): NativeAddon {
+  if (loaded) return loaded;
+  const url = ADDON_PATHS.map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
+  if (!url) throw new EnvironmentError("the native host is not built: run `npm run build:native`");
+  const addon = createRequire(import.meta.url)(fileURLToPath(url)) as NativeAddon;
+  for (const [name, code] of Object.entries(addon.ops)) {
+    if ((abi.Op as unknown as Record<string, number>)[name] !== code)
+      throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): run \`npm run build:native\``);
+  }
+  return (loaded = addon);
+}
+
+/** Why the native host cannot be used here, or null when it can be loaded. */
+export function nativeUnavailable(): string | null {
+  try { loadAddon(); return null; } catch (e) { return (e as Error).message; }
+}

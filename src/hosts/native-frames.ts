@@ -1,0 +1,93 @@
+// The frames between the parent and the executor child (layout in host/wire.h, constants from
+// the addon): a request, a batch of requests with their expected results, and a result out of a
+// reply. Request: [u32 len][u32 op][i32 fd][u32 flags][u32 count][u32 mode][u32 nstr] then
+// nstr × ([i32 len, -1 = NULL][bytes]); reply: [u32 len][u32 kind][i32 ret][i32 errno][data].
+import * as abi from "../abi.js";
+import { isErr, type Request, type Result } from "../request.js";
+import type { Wire } from "./native-addon.js";
+
+/** One request of a batch and the result it is expected to have; null: whatever it returns, it is the last. */
+export interface BatchEntry { request: Request; expect: Result | null }
+
+export interface Reply { kind: number; ret: number; errno: number; data: Buffer }
+
+export function frame(w: Wire, op: number, fd: number, flags: number, count: number, mode: number, strs: readonly (string | null)[]): Buffer {
+  if (!Number.isInteger(fd) || fd < -(2 ** 31) || fd >= 2 ** 31) throw new TypeError(`fd must be an int32, got ${fd}`);
+  for (const [name, v] of [["flags", flags], ["count", count], ["mode", mode]] as const)
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new TypeError(`${name} must be a 32-bit integer, got ${v}`);
+  if (count < 0) throw new TypeError(`count must be >= 0, got ${count}`);
+  if (strs.length > w.kMaxStrings) throw new TypeError(`too many strings (${strs.length} > ${w.kMaxStrings})`);
+  const bytes = strs.map((s) => {
+    if (s === null) return null;
+    if (typeof s !== "string") throw new TypeError(`string or null expected, got ${typeof s}`);
+    if (s.includes("\0")) throw new TypeError(`a string passed to the kernel cannot contain NUL: ${JSON.stringify(s)}`);
+    return Buffer.from(s, "utf8");
+  });
+  const len = bytes.reduce((n, b) => n + 4 + (b?.length ?? 0), w.kReqHeader);
+  if (len > w.kMaxFrame) throw new TypeError(`request too large (${len} > ${w.kMaxFrame} bytes)`);
+  const out = Buffer.alloc(w.kLenSize + len);
+  const h = w.kLenSize;
+  out.writeUInt32LE(len, 0);
+  out.writeUInt32LE(op, h + w.kReqOp);
+  out.writeInt32LE(fd, h + w.kReqFd);
+  out.writeUInt32LE(flags >>> 0, h + w.kReqFlags);
+  out.writeUInt32LE(count >>> 0, h + w.kReqCount);
+  out.writeUInt32LE(mode >>> 0, h + w.kReqMode);
+  out.writeUInt32LE(bytes.length, h + w.kReqNstr);
+  let at = h + w.kReqHeader;
+  for (const b of bytes) {
+    out.writeInt32LE(b ? b.length : -1, at);
+    at += 4;
+    if (b) at += b.copy(out, at);
+  }
+  return out;
+}
+
+/**
+ * A batch frame (host/wire.h): the header with op kOpBatch and count = entries, then per entry the
+ * expected result and the request's own frame. Takes the longest prefix within the batch bounds.
+ */
+export function batchFrame(w: Wire, entries: readonly BatchEntry[]): { frame: Buffer; taken: number } {
+  const parts: Buffer[] = [];
+  let len = w.kReqHeader;
+  for (const e of entries) {
+    if (parts.length / 2 === w.kMaxBatch) break;
+    const req = requestFrame(w, e.request);
+    if (len + w.kBatEntHeader + req.length > w.kMaxBatchFrame) break;
+    const head = Buffer.alloc(w.kBatEntHeader);
+    const ex = e.expect;
+    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? -1 : ex.ret, w.kBatEntRet);
+    head.writeInt32LE(ex === null ? 0 : isErr(ex) ? ex.errno : 0, w.kBatEntErrno);
+    head.writeUInt32LE(ex === null ? 1 : 0, w.kBatEntAny);
+    parts.push(head, req);
+    len += w.kBatEntHeader + req.length;
+  }
+  const header = Buffer.alloc(w.kLenSize + w.kReqHeader);
+  header.writeUInt32LE(len, 0);
+  header.writeUInt32LE(w.kOpBatch, w.kLenSize + w.kReqOp);
+  header.writeUInt32LE(parts.length / 2, w.kLenSize + w.kReqCount);
+  return { frame: Buffer.concat([header, ...parts], w.kLenSize + len), taken: parts.length / 2 };
+}
+
+/** A result as exec() returns it: data only for a successful read or getcwd. */
+export function toResult(op: Request["op"], ret: number, errno: number, data: Buffer): Result {
+  if (errno !== 0) return { errno };
+  return op === "read" || op === "getcwd" ? { ret, data: new Uint8Array(data) } : { ret };
+}
+
+/** One Request as a frame: the kernel's argument order, NULL kept as NULL. */
+export function requestFrame(w: Wire, r: Request): Buffer {
+  switch (r.op) {
+    case "openat": return frame(w, abi.Op.openat, r.dirfd, r.flags, 0, r.mode, [r.pathname]);
+    case "read": return frame(w, abi.Op.read, r.fd, 0, r.count, 0, []);
+    case "close": return frame(w, abi.Op.close, r.fd, 0, 0, 0, []);
+    case "fchdir": return frame(w, abi.Op.fchdir, r.fd, 0, 0, 0, []);
+    case "chdir": return frame(w, abi.Op.chdir, 0, 0, 0, 0, [r.path]);
+    case "chroot": return frame(w, abi.Op.chroot, 0, 0, 0, 0, [r.path]);
+    case "pivot_root": return frame(w, abi.Op.pivot_root, 0, 0, 0, 0, [r.new_root, r.put_old]);
+    case "mount": return frame(w, abi.Op.mount, 0, r.mountflags, 0, 0, [r.source, r.target, r.filesystemtype, r.data]);
+    case "umount2": return frame(w, abi.Op.umount2, 0, r.flags, 0, 0, [r.target]);
+    case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
+    default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
+  }
+}
