@@ -1,53 +1,150 @@
-// UTF-8 byte strings as the machine holds them: an ArrayBuffer per string, so a request can point
-// into it with (ptr, len). Owns the encoding of literals (done once, at module start) and the few
-// path operations the plan needs. No I/O.
+// UTF-8 byte strings as the machine holds them, and the one builder messages are written with.
+// A Str is (ptr, len) packed in a u64; it points at static text (generated/text.ts), the rootfs copy
+// or the mountinfo buffer, so a request can carry it as is. 0 is the C NULL; "" has a real pointer.
+// No AssemblyScript `string` here (UTF-16, and it would pull the string runtime into the module).
+// Also unpacks the static texts, once, at module start.
+import { TEXT, TEXT_PACKED, TEXT_PACKED_SIZE } from "./generated/text";
 
-/** A UTF-8 string in wasm memory. `null` is the C NULL pointer; an empty buffer is "". */
-export type Bytes = ArrayBuffer | null;
-
-/** Encodes a literal once; call at module level so the buffer is a GC root. */
-export function utf8(s: string): ArrayBuffer {
-  return String.UTF8.encode(s, false);
-}
-
-export function ptrOf(b: Bytes): usize {
-  return b === null ? 0 : changetype<usize>(b);
-}
-
-export function lenOf(b: Bytes): i32 {
-  return b === null ? 0 : b.byteLength;
-}
-
-export function text(b: Bytes): string {
-  return b === null ? "NULL" : String.UTF8.decode(b, false);
-}
-
-/** The first `len` bytes of `b`, as a new buffer. */
-export function prefix(b: ArrayBuffer, len: i32): ArrayBuffer {
-  return b.slice(0, len);
-}
-
-/** Length of dirname(path[0:len]) for a clean absolute path: "/a/b" → 2 ("/a"), "/a" → 1 ("/"). */
-export function dirnameLen(path: ArrayBuffer, len: i32): i32 {
-  const p = changetype<usize>(path);
-  for (let i = len - 1; i > 0; i--) {
-    if (load<u8>(p + <usize>i) == 0x2f) return i;
+/** Unpacks the texts (scripts/gen-text.mjs packs them): a byte < 0x80 is itself; 1llloooo oooooooo
+ * copies l + 3 bytes from o + 1 bytes back. Runs once, at module start, before any text is read. */
+function unpack(): void {
+  let to = TEXT;
+  for (let i: usize = 0; i < <usize>TEXT_PACKED_SIZE; i++) {
+    const c = <u32>load<u8>(TEXT_PACKED + i);
+    if (c < 0x80) { store<u8>(to++, <u8>c); continue; }
+    const from = to - ((c & 15) << 8 | <u32>load<u8>(TEXT_PACKED + ++i)) - 1;
+    for (let k: usize = 0; k < (c >> 4 & 7) + 3; k++) store<u8>(to++, load<u8>(from + k));
   }
-  return 1;
 }
+unpack();
+
+export type Str = u64;
+export const NULL: Str = 0;
+
+// @ts-ignore: decorator
+@inline export function str(p: usize, n: i32): Str { return <u64>p | (<u64><u32>n << 32); }
+// @ts-ignore: decorator
+@inline export function ptr(s: Str): usize { return <usize><u32>s; }
+// @ts-ignore: decorator
+@inline export function len(s: Str): i32 { return <i32>(s >>> 32); }
+/** A text of generated/text.ts by id: (length << 16) | offset. */
+// @ts-ignore: decorator
+@inline export function txt(id: u32): Str { return str(TEXT + (id & 0xffff), id >>> 16); }
 
 /** Whether `s` starts with the bytes of `pre` (a plain string prefix, like Go's strings.HasPrefix). */
-export function hasPrefix(s: ArrayBuffer, pre: ArrayBuffer): bool {
-  const n = pre.byteLength;
-  if (s.byteLength < n) return false;
-  return memory.compare(changetype<usize>(s), changetype<usize>(pre), <usize>n) == 0;
+export function hasPrefix(s: Str, pre: Str): bool {
+  const n = len(pre);
+  if (len(s) < n) return false;
+  const a = ptr(s), b = ptr(pre);
+  for (let i: usize = 0; i < <usize>n; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
 }
 
-export function equals(a: ArrayBuffer, b: ArrayBuffer): bool {
-  return a.byteLength == b.byteLength && hasPrefix(a, b);
+export function equals(a: Str, b: Str): bool { return len(a) == len(b) && hasPrefix(a, b); }
+
+// The builder: one growing buffer in the run's arena. open() starts a text, close() returns it;
+// the bytes stay valid until the next start() (nothing is freed before).
+let bPtr: usize = 0;
+let bLen: i32 = 0;
+let bCap: i32 = 0;
+
+export function open(): void { bCap = 128; bLen = 0; bPtr = heap.alloc(<usize>bCap); }
+
+export function close(): Str { return str(bPtr, bLen); }
+
+function room(n: i32): usize {
+  if (bLen + n > bCap) {
+    bCap = (bLen + n) << 1;
+    const bigger = heap.alloc(<usize>bCap);
+    memory.copy(bigger, bPtr, <usize>bLen);
+    bPtr = bigger;
+  }
+  const at = bPtr + <usize>bLen;
+  bLen += n;
+  return at;
 }
 
-/** Whether the byte string is exactly the ASCII literal `lit`. */
-export function is(a: ArrayBuffer, lit: ArrayBuffer): bool {
-  return equals(a, lit);
+export function put(s: Str): void { memory.copy(room(len(s)), ptr(s), <usize>len(s)); }
+export function putText(id: u32): void { put(txt(id)); }
+export function putByte(c: i32): void { store<u8>(room(1), <u8>c); }
+
+/** Decimal, as i32.toString() prints it. */
+export function putDec(v: i32): void {
+  if (v < 0) putByte(0x2d);
+  let u: u32 = v < 0 ? <u32>(-<i64>v) : <u32>v;
+  let n = 1;
+  for (let t = u; t >= 10; t /= 10) n++;
+  const at = room(n);
+  do { store<u8>(at + <usize>--n, <u8>(0x30 + u % 10)); u /= 10; } while (n > 0);
+}
+
+/** Lower-case hex without leading zeros, as u32.toString(16) prints it. */
+export function putHex(u: u32): void {
+  let n = 1;
+  for (let t = u; t >= 16; t >>= 4) n++;
+  const at = room(n);
+  do { const d = u & 15; store<u8>(at + <usize>--n, <u8>(d < 10 ? 0x30 + d : 0x57 + d)); u >>= 4; } while (n > 0);
+}
+
+/** The byte at `i` of the text being built (for goErr's lower-casing). */
+export function builtAt(i: i32): usize { return bPtr + <usize>i; }
+export function built(): i32 { return bLen; }
+
+/** Traps through env.abort with an ASCII message, as the AssemblyScript string abort() takes. */
+export function trap(msg: Str): void {
+  const n = len(msg);
+  const s = __new(<usize>n << 1, idof<String>());
+  for (let i = 0; i < n; i++) store<u16>(s + (<usize>i << 1), load<u8>(ptr(msg) + <usize>i));
+  abort(changetype<string>(s), "assembly/machine.ts");
+}
+
+/** The bytes as the machine named them when it held names as AssemblyScript strings: decoded the
+ * way String.UTF8.decode does (no validation; a sequence cut by the end is dropped) and encoded back
+ * (WTF-8), which rewrites invalid UTF-8. Kept so paths and messages stay byte-identical; ASCII
+ * names (all of the common ones) come back untouched. */
+export function asNamed(s: Str): Str {
+  const p = ptr(s), n = len(s);
+  let i = 0;
+  while (i < n && load<u8>(p + <usize>i) < 0x80) i++;
+  if (i == n) return s;
+  const units = heap.alloc(<usize>n << 1);
+  let u = 0;
+  for (i = 0; i < n; ) {
+    let c = <u32>load<u8>(p + <usize>(i++));
+    if (c >= 0x80) {
+      if (i == n) break;
+      const c1 = <u32>load<u8>(p + <usize>(i++)) & 63;
+      if ((c & 0xe0) == 0xc0) c = (c & 31) << 6 | c1;
+      else {
+        if (i == n) break;
+        const c2 = <u32>load<u8>(p + <usize>(i++)) & 63;
+        if ((c & 0xf0) == 0xe0) c = (c & 15) << 12 | c1 << 6 | c2;
+        else { if (i == n) break; c = (c & 7) << 18 | c1 << 12 | c2 << 6 | (<u32>load<u8>(p + <usize>(i++)) & 63); }
+        if (c >= 0x10000) { c -= 0x10000; store<u16>(units + (<usize>(u++) << 1), c >> 10 | 0xd800); c = c & 0x3ff | 0xdc00; }
+      }
+    }
+    store<u16>(units + (<usize>(u++) << 1), c);
+  }
+  return wtf8(units, u);
+}
+
+/** UTF-16 units as WTF-8: pairs become 4 bytes, lone surrogates 3. */
+function wtf8(units: usize, n: i32): Str {
+  open();
+  for (let k = 0; k < n; k++) {
+    let c = <u32>load<u16>(units + (<usize>k << 1));
+    if (c < 0x80) { putByte(c); continue; }
+    if (c < 0x800) { putByte(c >> 6 | 0xc0); putByte(c & 63 | 0x80); continue; }
+    if ((c & 0xfc00) == 0xd800 && k + 1 < n) {
+      const c2 = <u32>load<u16>(units + (<usize>(k + 1) << 1));
+      if ((c2 & 0xfc00) == 0xdc00) {
+        c = 0x10000 + ((c & 0x3ff) << 10) | (c2 & 0x3ff);
+        putByte(c >> 18 | 0xf0); putByte(c >> 12 & 63 | 0x80); putByte(c >> 6 & 63 | 0x80); putByte(c & 63 | 0x80);
+        k++;
+        continue;
+      }
+    }
+    putByte(c >> 12 | 0xe0); putByte(c >> 6 & 63 | 0x80); putByte(c & 63 | 0x80);
+  }
+  return close();
 }

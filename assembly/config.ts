@@ -2,9 +2,11 @@
 // and checked again here so an embedder in another language cannot start a nonsense run.
 import { Profile, Strategy, OPT_READONLY, OPT_NO_PREPARE, OPT_NO_SELF_BIND, PATH_MAX,
   MS_REC, MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
+import { Str, NULL, ptr, len } from "./bytes";
+import * as T from "./generated/text";
 
 export class Config {
-  rootfs: ArrayBuffer = new ArrayBuffer(0);
+  rootfs: Str = NULL;
   profile: Profile = Profile.hardened;
   strategy: Strategy = Strategy.auto;
   /** The configured root propagation (MS_* bits), 0 when unset: runc treats "unset" specially. */
@@ -17,39 +19,39 @@ export class Config {
   get isRunc(): bool { return this.profile != Profile.crun; }
 }
 
-/** Returns "" when the config is acceptable, else what is wrong. */
-export function check(c: Config): string {
-  const p = changetype<usize>(c.rootfs);
-  const n = c.rootfs.byteLength;
-  if (n == 0 || load<u8>(p) != 0x2f) return "rootfs must be an absolute path";
-  if (n == 1) return "rootfs must not be /";
-  if (n >= PATH_MAX) return "rootfs is longer than PATH_MAX - 1 (4095) bytes";
-  if (load<u8>(p + <usize>(n - 1)) == 0x2f) return "rootfs must not end with /";
+/** Returns 0 when the config is acceptable, else the text (id) of what is wrong. */
+export function check(c: Config): u32 {
+  const p = ptr(c.rootfs);
+  const n = len(c.rootfs);
+  if (n == 0 || load<u8>(p) != 0x2f) return T.C_ABSOLUTE;
+  if (n == 1) return T.C_NOT_ROOT;
+  if (n >= PATH_MAX) return T.C_TOO_LONG;
+  if (load<u8>(p + <usize>(n - 1)) == 0x2f) return T.C_TRAILING;
   for (let i = 0; i < n; i++) {
     const ch = load<u8>(p + <usize>i);
-    if (ch == 0) return "rootfs must not contain NUL";
-    if (ch == 0x2f && i + 1 < n && load<u8>(p + <usize>(i + 1)) == 0x2f) return "rootfs must not contain //";
+    if (ch == 0) return T.C_NUL;
+    if (ch == 0x2f && i + 1 < n && load<u8>(p + <usize>(i + 1)) == 0x2f) return T.C_DOUBLE_SLASH;
     if (ch == 0x2e && load<u8>(p + <usize>(i - 1)) == 0x2f) {
       const end = i + 1 == n || load<u8>(p + <usize>(i + 1)) == 0x2f;
       const dotdot = i + 1 < n && load<u8>(p + <usize>(i + 1)) == 0x2e &&
         (i + 2 == n || load<u8>(p + <usize>(i + 2)) == 0x2f);
-      if (end || dotdot) return "rootfs must not contain . or .. components";
+      if (end || dotdot) return T.C_DOTS;
     }
   }
-  if (c.profile < Profile.hardened || c.profile > Profile.crun) return "unknown profile";
-  if (c.strategy < Strategy.auto || c.strategy > Strategy.chroot) return "unknown strategy";
+  if (c.profile < Profile.hardened || c.profile > Profile.crun) return T.C_PROFILE;
+  if (c.strategy < Strategy.auto || c.strategy > Strategy.chroot) return T.C_STRATEGY;
   const prop = c.propagation;
   if (prop != 0) {
     const kind = prop & MS_PROPAGATION;
     if ((prop & ~(MS_PROPAGATION | MS_REC)) != 0 ||
         (kind != MS_SHARED && kind != MS_PRIVATE && kind != MS_SLAVE && kind != MS_UNBINDABLE)) {
-      return "rootPropagation must be exactly one of shared, slave, private, unbindable, optionally with MS_REC";
+      return T.C_PROPAGATION;
     }
     // runc specconv rejects it: runc #1602, PR #1606.
     if (c.strategy == Strategy.move && kind == MS_PRIVATE && c.isRunc) {
-      return "rootfsPropagation of [r]private is not safe without pivot_root (runc PR #1606)";
+      return T.C_PRIVATE_MOVE;
     }
-    if (c.strategy == Strategy.chroot) return "rootPropagation needs a mount namespace; the chroot strategy has none";
+    if (c.strategy == Strategy.chroot) return T.C_CHROOT_PROPAGATION;
   }
-  return "";
+  return 0;
 }

@@ -3,19 +3,20 @@
 // C passes NULL). Reads the state, writes the request block; decides nothing about results.
 import { Op, Step, Profile, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY,
   MS_REC, MS_SLAVE, MS_PRIVATE, MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
-import { Bytes, utf8 } from "./bytes";
+import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
 import { S } from "./state";
 import { reason } from "./reasons";
+import * as T from "./generated/text";
 
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
 
 function begin(op: Op): void {
-  R.begin(op, S.seq, S.step, reason(S.step, S.cfg.profile, S.cfg.strategy == Strategy.auto));
+  R.begin(op, S.seq, S.step, txt(reason(S.step, S.cfg.profile, S.cfg.strategy == Strategy.auto)));
 }
 
-function mount(source: Bytes, target: Bytes, fstype: Bytes, flags: i32, data: Bytes): void {
+function mount(source: Str, target: Str, fstype: Str, flags: i32, data: Str): void {
   begin(Op.mount);
   R.setStr(R.SOURCE, source);
   R.setStr(R.TARGET, target);
@@ -25,12 +26,12 @@ function mount(source: Bytes, target: Bytes, fstype: Bytes, flags: i32, data: By
 }
 
 /** A propagation or remount call on `target`: Go passes "" for source and fstype, C passes NULL. */
-function remount(target: Bytes, flags: i32): void {
+function remount(target: Str, flags: i32): void {
   const go = S.cfg.isRunc;
-  mount(go ? L.EMPTY : null, target, go ? L.EMPTY : null, flags, null);
+  mount(go ? L.EMPTY : NULL, target, go ? L.EMPTY : NULL, flags, NULL);
 }
 
-function openat(dirfd: i32, path: Bytes, flags: i32): void {
+function openat(dirfd: i32, path: Str, flags: i32): void {
   begin(Op.openat);
   R.setFd(dirfd);
   R.setStr(R.PATH, path);
@@ -38,7 +39,7 @@ function openat(dirfd: i32, path: Bytes, flags: i32): void {
 }
 
 function withFd(op: Op, fd: i32): void { begin(op); R.setFd(fd); }
-function withPath(op: Op, path: Bytes): void { begin(op); R.setStr(R.PATH, path); }
+function withPath(op: Op, path: Str): void { begin(op); R.setStr(R.PATH, path); }
 
 /** runc's default for "/" is MS_SLAVE|MS_REC; crun's is MS_REC|MS_PRIVATE (§2.2, §3.1). */
 export function rootFlags(): i32 {
@@ -58,25 +59,23 @@ export function emit(step: i32, arg: i32): void {
     case Step.mountinfo_read: {
       begin(Op.read);
       R.setFd(S.fdInfo);
-      R.setBuf(changetype<usize>(S.info) + <usize>S.infoLen, S.info.byteLength - S.infoLen);
+      R.setBuf(S.info + <usize>S.infoLen, S.infoCap - S.infoLen);
       break;
     }
     case Step.mountinfo_close: withFd(Op.close, S.fdInfo); break;
     case Step.parent_propagation: {
       if (p == Profile.runc_1_1) { remount(S.parent, MS_PRIVATE); break; }
       // runc main: MS_SLAVE when the root propagation is slave (PR #5200), else MS_PRIVATE; crun: MS_PRIVATE.
-      remount(null, !crun && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
-      R.setStrPrefix(R.TARGET, c.rootfs, S.walkLen);
+      remount(str(ptr(c.rootfs), S.walkLen), !crun && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
       break;
     }
-    case Step.self_bind: mount(c.rootfs, c.rootfs, crun ? null : L.BIND, MS_BIND | MS_REC, null); break;
+    case Step.self_bind: mount(c.rootfs, c.rootfs, crun ? NULL : L.BIND, MS_BIND | MS_REC, NULL); break;
     case Step.self_private: remount(c.rootfs, MS_REC | MS_PRIVATE); break;
     case Step.self_remount: remount(c.rootfs, MS_REMOUNT | MS_BIND); break;
     // crun dup()s the handle and remounts through the dup; we use the handle itself (same mount).
     case Step.readonly_root: {
-      // Kept in the state: the request points into it until feed(), and fail() decodes it.
-      S.scratch = utf8("/proc/self/fd/" + S.fdRoot.toString());
-      remount(S.scratch, MS_RDONLY | MS_REMOUNT | MS_BIND);
+      open(); put(L.PROC_SELF_FD); putDec(S.fdRoot); // in the run's arena: valid until the next start()
+      remount(close(), MS_RDONLY | MS_REMOUNT | MS_BIND);
       break;
     }
     case Step.open_root:
@@ -101,13 +100,13 @@ export function emit(step: i32, arg: i32): void {
     case Step.close_new_root: withFd(Op.close, S.fdNew); break;
     case Step.close_old_root: withFd(Op.close, S.fdOld); break;
     case Step.chdir_rootfs: withPath(Op.chdir, c.rootfs); break;
-    case Step.mask_propagation: remount(S.masks[arg], MS_SLAVE | MS_REC); break;
-    case Step.mask_umount: umount2(S.masks[arg]); break;
+    case Step.mask_propagation: remount(S.masks.get(arg), MS_SLAVE | MS_REC); break;
+    case Step.mask_umount: umount2(S.masks.get(arg)); break;
     case Step.mask_cover:
-      if (crun) mount(null, S.masks[arg], L.TMPFS, 0, L.SIZE_0K);
-      else mount(L.TMPFS, S.masks[arg], L.TMPFS, 0, null);
+      if (crun) mount(NULL, S.masks.get(arg), L.TMPFS, 0, L.SIZE_0K);
+      else mount(L.TMPFS, S.masks.get(arg), L.TMPFS, 0, NULL);
       break;
-    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, crun ? L.EMPTY : null); break;
+    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, crun ? L.EMPTY : NULL); break;
     case Step.chroot_root: withPath(Op.chroot, crun && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
     case Step.close_root: withFd(Op.close, S.fdRoot); break;
     case Step.post_propagation: remount(L.SLASH, rootFlags()); break;
@@ -117,11 +116,11 @@ export function emit(step: i32, arg: i32): void {
       R.setBuf(CWD_BUF, GETCWD_SIZE);
       break;
     }
-    default: throw new Error("no request for step " + step.toString());
+    default: open(); put(txt(T.NO_REQUEST)); putDec(step); trap(close()); // a bug in the plans
   }
 }
 
-function umount2(target: Bytes): void {
+function umount2(target: Str): void {
   begin(Op.umount2);
   R.setStr(R.PATH, target);
   R.setFlags(MNT_DETACH);

@@ -1,17 +1,19 @@
-// Byte-string literals the plans use, encoded once at module start (GC roots, stable pointers).
-import { utf8 } from "./bytes";
+// Byte-string literals the plans use, as Strs into the static text (generated/text.ts).
+import { Str, txt } from "./bytes";
+import * as T from "./generated/text";
 
-export const EMPTY = utf8("");
-export const SLASH = utf8("/");
-export const DOT = utf8(".");
-export const BIND = utf8("bind");
-export const TMPFS = utf8("tmpfs");
-export const SIZE_0K = utf8("size=0k");
-export const SYS = utf8("/sys");
-export const PROC = utf8("/proc");
-export const PROC_FS = utf8("proc");
-export const SYSFS = utf8("sysfs");
-export const ROOTFS = utf8("rootfs");
-export const RAMFS = utf8("ramfs");
-export const THREAD_SELF_MOUNTINFO = utf8("/proc/thread-self/mountinfo");
-export const SELF_MOUNTINFO = utf8("/proc/self/mountinfo");
+export const EMPTY: Str = txt(T.EMPTY);
+export const SLASH: Str = txt(T.SLASH);
+export const DOT: Str = txt(T.DOT);
+export const BIND: Str = txt(T.BIND);
+export const TMPFS: Str = txt(T.TMPFS);
+export const SIZE_0K: Str = txt(T.SIZE_0K);
+export const SYS: Str = txt(T.SYS);
+export const PROC: Str = txt(T.PROC);
+export const PROC_FS: Str = txt(T.PROC_FS);
+export const SYSFS: Str = txt(T.SYSFS);
+export const ROOTFS: Str = txt(T.ROOTFS);
+export const RAMFS: Str = txt(T.RAMFS);
+export const THREAD_SELF_MOUNTINFO: Str = txt(T.THREAD_SELF_MOUNTINFO);
+export const SELF_MOUNTINFO: Str = txt(T.SELF_MOUNTINFO);
+export const PROC_SELF_FD: Str = txt(T.PROC_SELF_FD);

@@ -12,19 +12,24 @@
 // then ends FAILED with the runtime's message. Every loop has a bound (abi.ts MAX_*), so a host
 // that answers 0 forever ends FAILED, never in a hang. Misuse (next twice, feed without a request)
 // traps with a message naming the state.
+//
+// Memory: a run lives in one arena that start() resets (index.ts), so nothing here frees anything.
+// Texts are UTF-8 Strs (bytes.ts) into static data, the rootfs copy or the mountinfo buffer; the
+// parser (mountinfo.ts) visits each mount and only the mount points kept are ever stored.
 import { Op, Step, Strategy, Profile, EINVAL, ENOENT, EPERM, MAX_REQUESTS, MAX_DETACH,
-  MOUNTINFO_CHUNK, MOUNTINFO_CAP, REQ_STR0, REQ_STR1, REQ_FLAGS, OUT_OP, OUT_ERRNO, OUT_STEP,
+  MOUNTINFO_CHUNK, MOUNTINFO_CAP, REQ_STR0, REQ_STR1, OUT_OP, OUT_ERRNO, OUT_STEP,
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
-import { STEP_NAME } from "../src/names";
 import { S, reset } from "./state";
 import { Config, check } from "./config";
 import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, CRUN_MASKS } from "./plan";
 import { emit, cwdBuffer } from "./emit";
-import { render, errnoName, CWD_BREAKOUT } from "./messages";
-import { parse } from "./mountinfo";
+import { render } from "./messages";
+import * as MI from "./mountinfo";
 import * as R from "./request";
 import * as L from "./lit";
-import { equals, hasPrefix, utf8 } from "./bytes";
+import * as T from "./generated/text";
+import { Str, NULL, ptr, len, txt, equals, hasPrefix, open, close, put, putText, putDec, trap, asNamed } from "./bytes";
+import { Vec } from "./vec";
 
 export const OUT: usize = memory.data(OUT_SIZE, 8);
 
@@ -41,31 +46,43 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   check_cwd             next if cwd == "/"          fail with runc's CVE-2024-21626 message
 //   any other             next                        fail
 
-export function start(rootfs: ArrayBuffer, profile: i32, strategy: i32, propagation: i32, options: i32): i32 {
+export function start(rootfs: Str, profile: i32, strategy: i32, propagation: i32, options: i32): i32 {
   reset();
   const c = new Config();
   c.rootfs = rootfs; c.profile = profile; c.strategy = strategy; c.propagation = propagation; c.options = options;
   S.cfg = c;
   S.started = true;
   const bad = check(c);
-  if (bad.length > 0) { failWith(Op.none, 0, Step.none, null, "invalid config: " + bad); S.terminal = Op.FAILED; return 1; }
+  if (bad != 0) {
+    open(); putText(T.INVALID_CONFIG); putText(bad);
+    failWith(Op.none, 0, Step.none, NULL, close());
+    S.terminal = Op.FAILED;
+    return 1;
+  }
   S.plan = build(c);
-  S.walkLen = rootfs.byteLength;
+  S.walkLen = len(rootfs);
   return 0;
 }
 
 export function next(): usize {
-  if (!S.started) throw new Error("protocol: next() before start()");
-  if (S.pending) throw new Error("protocol: next() called twice without feed() (pending request " + S.seq.toString() + ", step " + STEP_NAME[S.step] + ")");
+  if (!S.started) trap(txt(T.P_NEXT_BEFORE_START));
+  if (S.pending) {
+    open(); putText(T.P_NEXT_TWICE); putDec(S.seq); putText(T.P_COMMA_STEP); stepName(S.step); putText(T.P_CLOSE);
+    trap(close());
+  }
   if (S.terminal != Op.none) return terminal(S.terminal);
   if (S.unwinding) return unwind();
-  if (S.seq >= MAX_REQUESTS) { failWith(Op.none, 0, S.step, null, "the run exceeded " + MAX_REQUESTS.toString() + " requests"); return unwind(); }
-  while (S.pc < S.plan.length && isControl(S.plan[S.pc] & 0xff)) expand(S.plan[S.pc]);
+  if (S.seq >= MAX_REQUESTS) {
+    open(); putText(T.RUN_EXCEEDED); putDec(MAX_REQUESTS); putText(T.REQUESTS);
+    failWith(Op.none, 0, S.step, NULL, close());
+    return unwind();
+  }
+  while (S.pc < S.plan.length && isControl(entry(S.pc) & 0xff)) expand(entry(S.pc));
   if (S.unwinding) return unwind();
   if (S.pc >= S.plan.length) return terminal(Op.DONE);
-  const entry = S.plan[S.pc];
-  S.step = entry & 0xff;
-  S.arg = entry >> 8;
+  const e = entry(S.pc);
+  S.step = e & 0xff;
+  S.arg = e >> 8;
   emit(S.step, S.arg);
   S.pending = true;
   return R.REQ;
@@ -73,8 +90,11 @@ export function next(): usize {
 
 export function feed(ret: i32, errno: i32): void {
   if (!S.pending) {
-    const where = S.terminal != Op.none ? "the run has ended" : S.started ? "step " + STEP_NAME[S.step] : "not started";
-    throw new Error("protocol: feed() without a pending request (" + where + ")");
+    open(); putText(T.P_FEED_NOTHING);
+    if (S.terminal != Op.none) putText(T.P_ENDED);
+    else if (S.started) { putText(T.OP_STEP); stepName(S.step); } else putText(T.P_NOT_STARTED);
+    putText(T.P_CLOSE);
+    trap(close());
   }
   S.pending = false;
   S.seq++;
@@ -83,12 +103,19 @@ export function feed(ret: i32, errno: i32): void {
   else onOk(ret);
 }
 
+function entry(i: i32): i32 { return <i32>S.plan.get(i); }
+
+function stepName(step: i32): void {
+  if (step >= 0 && step < T.STEP_NAME_COUNT) putText(load<u32>(T.STEP_NAME + (<usize>step << 2)));
+}
+
 function onOk(ret: i32): void {
   const st = S.step;
   switch (st) {
     case Step.mountinfo_open: {
       S.fdInfo = opened(ret);
-      S.info = new ArrayBuffer(MOUNTINFO_CHUNK);
+      S.infoCap = MOUNTINFO_CHUNK;
+      S.info = heap.alloc(<usize>S.infoCap);
       S.infoLen = 0;
       break;
     }
@@ -103,12 +130,15 @@ function onOk(ret: i32): void {
     case Step.detach_old_root: {
       if (S.cfg.profile == Profile.hardened || S.cfg.profile == Profile.crun) {
         S.detached++;
-        if (S.detached >= MAX_DETACH) { fail(0, "umount2(\".\") kept succeeding: gave up after " + MAX_DETACH.toString() + " unmounts"); }
+        if (S.detached >= MAX_DETACH) {
+          open(); putText(T.DETACH_GAVE_UP); putDec(MAX_DETACH); putText(T.UNMOUNTS);
+          fail(0, close());
+        }
         return; // repeat until EINVAL
       }
       break;
     }
-    case Step.check_cwd: if (!cwdIsRoot(ret)) { fail(0, CWD_BREAKOUT); return; } break;
+    case Step.check_cwd: if (!cwdIsRoot(ret)) { fail(0, txt(T.CWD_BREAKOUT)); return; } break;
   }
   if (S.unwinding) return;
   S.pc++;
@@ -126,7 +156,7 @@ function onErr(errno: i32): void {
   // children first, so ENOENT there means something else is wrong and it fails closed.
   if (st == Step.mask_propagation && errno == ENOENT && p != Profile.hardened) { S.pc += 2; return; }
   if (st == Step.mask_umount && (errno == EINVAL || (errno == EPERM && p != Profile.crun))) {
-    S.plan[S.pc] = Step.mask_cover | (S.arg << 8);
+    S.plan.set(S.pc, Step.mask_cover | (S.arg << 8));
     return;
   }
   if (st == Step.pivot_root && errno == EINVAL && p == Profile.hardened && S.cfg.strategy == Strategy.auto && S.ramfsRoot) {
@@ -137,84 +167,101 @@ function onErr(errno: i32): void {
     onOk(0); // a failed close still releases the fd (close(2) NOTES); runc ignores it
     return;
   }
-  fail(errno, "");
+  fail(errno, NULL);
 }
 
 /** dirname of the walk's target; false at "/" (the walk is bounded by the path's depth + 1). */
 function walkUp(): bool {
   if (S.walkLen <= 1) return false; // EINVAL at "/" is fatal
   let i = S.walkLen - 1;
-  const b = changetype<usize>(S.cfg.rootfs);
+  const b = ptr(S.cfg.rootfs);
   while (i > 0 && load<u8>(b + <usize>i) != 0x2f) i--;
   S.walkLen = i > 0 ? i : 1;
   return true;
 }
 
 function opened(fd: i32): i32 {
-  if (fd < 0) { fail(0, "the host returned fd " + fd.toString() + " for a successful openat"); return -1; }
+  if (fd < 0) {
+    open(); putText(T.HOST_RETURNED_FD); putDec(fd); putText(T.FOR_OPENAT);
+    fail(0, close());
+    return -1;
+  }
   S.defers.push(fd);
   return fd;
 }
 
 function closed(fd: i32): void {
-  const i = S.defers.lastIndexOf(fd);
-  if (i >= 0) S.defers.splice(i, 1);
+  const d = S.defers;
+  const i = d.lastIndexOf(fd);
+  if (i >= 0) d.splice(i, 1, new Vec());
 }
 
 /** Consumes one read result; returns true when the read step repeats. */
 function readChunk(n: i32): bool {
-  const room = S.info.byteLength - S.infoLen;
-  if (n < 0) { fail(0, "read returned " + n.toString() + " without an errno"); return true; }
-  if (n > room) { fail(0, "read returned " + n.toString() + " bytes for a " + room.toString() + "-byte buffer"); return true; }
+  const room = S.infoCap - S.infoLen;
+  if (n < 0 || n > room) {
+    open(); putText(T.READ_RETURNED); putDec(n);
+    if (n < 0) putText(T.WITHOUT_ERRNO);
+    else { putText(T.BYTES_FOR_A); putDec(room); putText(T.BYTE_BUFFER); }
+    fail(0, close());
+    return true;
+  }
   if (n == 0) return false;
   S.infoLen += n;
-  if (S.infoLen == S.info.byteLength) {
-    if (S.info.byteLength >= MOUNTINFO_CAP) { fail(0, "mountinfo is larger than the " + MOUNTINFO_CAP.toString() + "-byte cap"); return true; }
-    const bigger = new ArrayBuffer(S.info.byteLength * 2);
-    memory.copy(changetype<usize>(bigger), changetype<usize>(S.info), <usize>S.infoLen);
+  if (S.infoLen == S.infoCap) {
+    if (S.infoCap >= MOUNTINFO_CAP) {
+      open(); putText(T.MOUNTINFO_LARGER); putDec(MOUNTINFO_CAP); putText(T.BYTE_CAP);
+      fail(0, close());
+      return true;
+    }
+    const bigger = heap.alloc(<usize>S.infoCap << 1);
+    memory.copy(bigger, S.info, <usize>S.infoLen);
     S.info = bigger;
+    S.infoCap <<= 1;
   }
   return true;
 }
 
 /** Parses the mountinfo read so far; returns false (and fails) on a malformed file. */
 function parsed(): bool {
-  const t = parse(changetype<usize>(S.info), S.infoLen);
-  if (t.error.length > 0) { fail(0, "malformed mountinfo, " + t.error); return false; }
-  S.table = t;
-  S.masks = [];
-  S.parent = null;
+  S.masks = new Vec(); // runc 1.1 move reads mountinfo twice: the second read decides alone
+  S.parent = NULL;
+  const err = MI.parse(S.info, S.infoLen, visitMount);
+  if (err == NULL) return true;
+  open(); putText(T.MALFORMED_MOUNTINFO); put(err);
+  fail(0, close());
+  return false;
+}
+
+/** One mount of mountinfo, in file order: keeps only what the plans use. */
+function visitMount(): void {
   const c = S.cfg;
-  for (let i = 0; i < t.mounts.length; i++) {
-    const m = t.mounts[i];
-    if (equals(m.mountpoint, L.SLASH)) {
-      S.initramfs = equals(m.fstype, L.ROOTFS);
-      S.ramfsRoot = S.initramfs || equals(m.fstype, L.RAMFS);
-    }
-    // runc msMoveRoot's filter: a full mount, proc or sysfs, not under the rootfs (plain prefix, §2.4).
-    if (equals(m.root, L.SLASH) && (equals(m.fstype, L.PROC_FS) || equals(m.fstype, L.SYSFS)) && !hasPrefix(m.mountpoint, c.rootfs)) {
-      S.masks.push(m.mountpoint);
-    }
-    // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs.
-    if (hasPrefix(c.rootfs, m.mountpoint) && (S.parent === null || m.mountpoint.byteLength >= (S.parent as ArrayBuffer).byteLength)) {
-      S.parent = m.mountpoint;
-      S.parentShared = m.shared;
-    }
+  const mp = MI.mountpoint();
+  if (equals(mp, L.SLASH)) {
+    const t = MI.fstype();
+    S.initramfs = equals(t, L.ROOTFS);
+    S.ramfsRoot = S.initramfs || equals(t, L.RAMFS);
   }
-  return true;
+  // runc msMoveRoot's filter: a full mount, proc or sysfs, not under the rootfs (plain prefix, §2.4).
+  if (equals(MI.root(), L.SLASH) && !hasPrefix(mp, c.rootfs)) {
+    const t = MI.fstype();
+    if (equals(t, L.PROC_FS) || equals(t, L.SYSFS)) S.masks.push(mp);
+  }
+  // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs.
+  if (hasPrefix(c.rootfs, mp) && (S.parent == NULL || len(mp) >= len(S.parent))) {
+    S.parent = mp;
+    S.parentShared = MI.isShared();
+  }
 }
 
 /** Expands the control entry at pc (CHOOSE, MASKS, PARENT, CRUN_MASKS) into real steps. */
-function expand(entry: i32): void {
+function expand(e: i32): void {
   const c = S.cfg;
-  const items = new Array<i32>();
-  switch (entry & 0xff) {
+  const items = new Vec();
+  switch (e & 0xff) {
     case CHOOSE: {
-      const s = S.initramfs ? Strategy.move : Strategy.pivot;
-      S.note = S.initramfs
-        ? "auto: / is the initial ramfs (fstype rootfs), where pivot_root fails with EINVAL: using move (MS_MOVE+chroot), as LXC does"
-        : "auto: / is not the initial ramfs: using pivot (pivot_root)";
-      switchSteps(items, c, s);
+      S.note = txt(S.initramfs ? T.NOTE_AUTO_MOVE : T.NOTE_AUTO_PIVOT);
+      switchSteps(items, c, S.initramfs ? Strategy.move : Strategy.pivot);
       break;
     }
     case MASKS: {
@@ -228,13 +275,16 @@ function expand(entry: i32): void {
       break;
     }
     case CRUN_MASKS:
-      S.masks = [L.SYS, L.PROC];
+      S.masks = new Vec();
+      S.masks.push(L.SYS);
+      S.masks.push(L.PROC);
       items.push(Step.mask_umount);
       items.push(Step.mask_umount | (1 << 8));
       break;
     case PARENT: {
-      if (S.parent === null) {
-        failWith(Op.none, 0, Step.parent_propagation, null, "error preparing rootfs: could not find parent mount of " + String.UTF8.decode(c.rootfs));
+      if (S.parent == NULL) {
+        open(); putText(T.NO_PARENT); put(asNamed(c.rootfs));
+        failWith(Op.none, 0, Step.parent_propagation, NULL, close());
         S.pc++;
         return;
       }
@@ -242,20 +292,18 @@ function expand(entry: i32): void {
       break;
     }
   }
-  replace(S.pc, 1, items);
-}
-
-/** plan[at, at+count) = items. */
-function replace(at: i32, count: i32, items: i32[]): void {
-  S.plan = S.plan.slice(0, at).concat(items).concat(S.plan.slice(at + count));
+  S.plan.splice(S.pc, 1, items);
 }
 
 /** hardened: pivot_root said EINVAL on a ramfs root; the rest of the pivot becomes MS_MOVE+chroot. */
 function fallBackToMove(): void {
   let end = S.pc;
-  while (end < S.plan.length && S.plan[end] != Step.close_old_root) end++;
-  S.note = "pivot_root failed with EINVAL while / is on a ramfs: fell back to move (MS_MOVE+chroot); runc PR #4434 and bwrap #592 are still open";
-  replace(S.pc, end - S.pc + 1, [Step.close_old_root, MASKS, Step.move_root, Step.chroot_root, Step.chdir_root]);
+  while (end < S.plan.length && entry(end) != Step.close_old_root) end++;
+  S.note = txt(T.NOTE_FALLBACK);
+  const items = new Vec();
+  items.push(Step.close_old_root); items.push(MASKS); items.push(Step.move_root);
+  items.push(Step.chroot_root); items.push(Step.chdir_root);
+  S.plan.splice(S.pc, end - S.pc + 1, items);
 }
 
 function cwdIsRoot(ret: i32): bool {
@@ -264,17 +312,16 @@ function cwdIsRoot(ret: i32): bool {
 }
 
 /** Records the failure of the pending request (errno 0: the machine's own verdict) and starts unwinding. */
-function fail(errno: i32, message: string): void {
+function fail(errno: i32, message: Str): void {
   const op = R.op();
-  const slot = op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0;
-  const ptr = load<u32>(R.REQ + slot);
-  const target = ptr == 0 ? "" : String.UTF8.decodeUnsafe(<usize>ptr, <usize>load<i32>(R.REQ + slot + 4));
-  const msg = message.length > 0 ? message : render(S.step, op, errno, target, load<i32>(R.REQ + REQ_FLAGS));
-  failWith(op, errno, S.step, target.length > 0 ? utf8(target) : null, msg);
+  const slot = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
+  const target = slot == NULL ? NULL : asNamed(slot);
+  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), asNamed(S.cfg.rootfs));
+  failWith(op, errno, S.step, len(target) > 0 ? target : NULL, msg);
   S.fail.seq = S.seq - 1;
 }
 
-function failWith(op: Op, errno: i32, step: i32, path: ArrayBuffer | null, message: string): void {
+function failWith(op: Op, errno: i32, step: i32, path: Str, message: Str): void {
   const f = S.fail;
   f.op = op; f.errno = errno; f.step = step; f.path = path; f.message = message; f.seq = -1;
   S.unwinding = true;
@@ -283,7 +330,7 @@ function failWith(op: Op, errno: i32, step: i32, path: ArrayBuffer | null, messa
 /** Emits the next deferred close, innermost first, or ends FAILED when none is left. */
 function unwind(): usize {
   if (S.defers.length == 0) return terminal(Op.FAILED);
-  const fd = S.defers.pop();
+  const fd = <i32>S.defers.pop();
   S.step = fd == S.fdOld ? Step.close_old_root : fd == S.fdNew ? Step.close_new_root : fd == S.fdInfo
     ? Step.mountinfo_close : Step.close_root;
   emit(Step.close_root, 0); // a close request; begin() stamped it with the fd's own step
@@ -299,10 +346,6 @@ function terminal(op: Op): usize {
   return R.REQ;
 }
 
-let outPath: ArrayBuffer | null = null;
-let outMessage: ArrayBuffer = new ArrayBuffer(0);
-let outNote: ArrayBuffer = new ArrayBuffer(0);
-
 function writeOutcome(): void {
   const f = S.fail;
   const failed = S.terminal == Op.FAILED;
@@ -311,17 +354,12 @@ function writeOutcome(): void {
   store<i32>(OUT + OUT_ERRNO, failed ? f.errno : 0);
   store<i32>(OUT + OUT_STEP, failed ? f.step : Step.none);
   store<i32>(OUT + OUT_SEQ, failed ? f.seq : -1);
-  outPath = failed ? f.path : null;
-  outMessage = utf8(failed ? f.message : "");
-  outNote = utf8(S.note);
-  setOut(OUT_PATH, outPath);
-  setOut(OUT_MESSAGE, outMessage);
-  setOut(OUT_NOTE, outNote);
+  setOut(OUT_PATH, failed ? f.path : NULL);
+  setOut(OUT_MESSAGE, failed ? f.message : L.EMPTY);
+  setOut(OUT_NOTE, S.note);
 }
 
-function setOut(slot: i32, b: ArrayBuffer | null): void {
-  store<u32>(OUT + slot, b === null ? 0 : <u32>changetype<usize>(b));
-  store<i32>(OUT + slot + 4, b === null ? 0 : b.byteLength);
+function setOut(slot: i32, s: Str): void {
+  store<u32>(OUT + slot, <u32>ptr(s));
+  store<i32>(OUT + slot + 4, len(s));
 }
-
-export function errnoNameOf(errno: i32): string { return errnoName(errno); }

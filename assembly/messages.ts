@@ -1,144 +1,163 @@
 // Failure messages, rendered the way the profile's runtime prints them: runc (Go errors:
 // PathError "op path: err", mountError "mount src=…, dst=…, flags=…: err", wrapped by phase),
-// runc 1.1 (mountError "mount src:dst, flags: 0x…: err") and crun ("msg: strerror").
+// runc 1.1 (mountError "mount src:dst, flags: 0x…: err") and crun ("msg: strerror"). Texts are in
+// assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
 import { Step, Profile, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH } from "../src/abi";
-import { ERRNO_TEXT, ERRNO_NAME, ERRNO_EXTRA_NUMBER, ERRNO_EXTRA_TEXT, ERRNO_EXTRA_NAME, MS_BIT_NAME } from "../src/names";
-import { text } from "./bytes";
+import { Str, NULL, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
+import * as T from "./generated/text";
 import { S } from "./state";
 
-export function strerror(errno: i32): string {
-  if (errno >= 0 && errno < ERRNO_TEXT.length) return ERRNO_TEXT[errno];
-  const i = ERRNO_EXTRA_NUMBER.indexOf(errno);
-  return i >= 0 ? ERRNO_EXTRA_TEXT[i] : "Unknown error " + errno.toString();
+/** strerror(3) of glibc, or "Unknown error N". */
+function strerror(errno: i32): void {
+  if (errno >= 0 && errno < T.ERRNO_TEXT_COUNT) { putText(load<u32>(T.ERRNO_TEXT + (<usize>errno << 2))); return; }
+  for (let i = 0; i < T.ERRNO_EXTRA_TEXT_COUNT; i++) {
+    if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u32>(T.ERRNO_EXTRA_TEXT + (<usize>i << 2))); return; }
+  }
+  putText(T.UNKNOWN_ERROR); putDec(errno);
 }
 
-export function errnoName(errno: i32): string {
-  if (errno > 0 && errno < ERRNO_NAME.length) return ERRNO_NAME[errno];
-  const i = ERRNO_EXTRA_NUMBER.indexOf(errno);
-  return i >= 0 ? ERRNO_EXTRA_NAME[i] : "E" + errno.toString();
-}
-
-/** Go's syscall.Errno.Error(): strerror with a lower-case first letter. */
-function goErr(errno: i32): string {
-  const s = strerror(errno);
-  const c = s.charCodeAt(0);
-  // ASCII only: every strerror text starts with an ASCII capital (avoids the Unicode case tables).
-  return (c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : s.charAt(0)) + s.substring(1);
+/** Go's syscall.Errno.Error(): strerror with a lower-case first letter (all start with ASCII). */
+function goErr(errno: i32): void {
+  const first = built();
+  strerror(errno);
+  const c = load<u8>(builtAt(first));
+  if (c >= 0x41 && c <= 0x5a) store<u8>(builtAt(first), c + 0x20);
 }
 
 /** runc's stringifyMountFlags: names in bit order, "|"-joined. */
-export function msNames(flags: i32): string {
-  let out = "";
-  for (let b = 0; b < MS_BIT_NAME.length; b++) {
-    if ((flags & (1 << b)) != 0 && MS_BIT_NAME[b].length > 0) out += (out.length > 0 ? "|" : "") + MS_BIT_NAME[b];
+function msNames(flags: i32): void {
+  let any = false;
+  for (let b = 0; b < T.MS_BIT_NAME_COUNT; b++) {
+    const name = load<u32>(T.MS_BIT_NAME + (<usize>b << 2));
+    if ((flags & (1 << b)) == 0 || (name >>> 16) == 0) continue;
+    if (any) putText(T.BAR);
+    putText(name);
+    any = true;
   }
-  return out;
 }
 
-function hex(v: i32): string { return (<u32>v).toString(16); }
-
-/** The pieces of a mountError: op, source ("" = none), target, flags. */
-function mountErr(op: string, src: string, dst: string, flags: i32, errno: i32): string {
+/** A mountError: op, source (NULL or "" = none), target, flags. */
+function mountErr(op: u32, src: Str, dst: Str, flags: i32, errno: i32): void {
+  putText(op); putText(T.SPACE);
   if (S.cfg.profile == Profile.runc_1_1) {
-    let out = op + " " + (src.length > 0 ? src + ":" + dst : dst);
-    if (flags != 0) out += ", flags: 0x" + hex(flags);
-    return out + ": " + goErr(errno);
+    if (len(src) > 0) { put(src); putText(T.COLON); }
+    put(dst);
+    if (flags != 0) { putText(T.FLAGS_HEX); putHex(<u32>flags); }
+  } else {
+    if (len(src) > 0) { putText(T.SRC_EQ); put(src); putText(T.COMMA_SPACE); }
+    putText(T.DST_EQ); put(dst);
+    if (flags != 0) { putText(T.FLAGS_EQ); msNames(flags); }
   }
-  let out = op + " " + (src.length > 0 ? "src=" + src + ", " : "") + "dst=" + dst;
-  if (flags != 0) out += ", flags=" + msNames(flags);
-  return out + ": " + goErr(errno);
+  putText(T.COLON_SPACE); goErr(errno);
 }
 
-function pathErr(op: string, path: string, errno: i32): string {
-  return op + " " + path + ": " + goErr(errno);
+function pathErr(op: u32, path: Str, errno: i32): void {
+  putText(op); putText(T.SPACE); put(path); putText(T.COLON_SPACE); goErr(errno);
 }
 
-/** Renders the failure of `step` with `errno`; `target`/`flags` are what the request carried. */
-export function render(step: i32, op: Op, errno: i32, target: string, flags: i32): string {
-  if (S.cfg.profile == Profile.crun) return crun(step, errno, target) + ": " + strerror(errno);
-  const rootfs = text(S.cfg.rootfs);
+/** "fchdir fd N: err" */
+function fdErr(fd: i32, errno: i32): void {
+  putText(T.OP_FCHDIR); putText(T.SPACE); putText(T.FD_SPACE); putDec(fd); putText(T.COLON_SPACE); goErr(errno);
+}
+
+/** The failure of `step` with `errno`; `target`/`flags` are what the request carried. */
+export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, rootfs: Str): Str {
+  open();
+  if (S.cfg.profile == Profile.crun) {
+    crun(step, target, rootfs); putText(T.COLON_SPACE); strerror(errno);
+    return close();
+  }
   switch (step) {
     case Step.propagate_root:
     case Step.self_bind:
     case Step.parent_propagation: {
       // runc main names the walk "remount-propagation"; 1.1 reports a plain mount (§2.2).
       const walk = step == Step.parent_propagation && S.cfg.profile != Profile.runc_1_1;
-      const src = step == Step.self_bind ? rootfs : "";
-      return "error preparing rootfs: " + mountErr(walk ? "remount-propagation" : "mount", src, target, flags, errno);
+      putText(T.E_PREPARING);
+      mountErr(walk ? T.OP_REMOUNT_PROPAGATION : T.OP_MOUNT, step == Step.self_bind ? rootfs : NULL, target, flags, errno);
+      break;
     }
     case Step.mountinfo_open:
     case Step.mountinfo_read:
-    case Step.mountinfo_close: {
-      const inner = pathErr(op == Op.read ? "read" : "open", target, errno);
-      return (S.cfg.profile == Profile.runc_1_1 && S.pc < firstSwitchStep() ? "error preparing rootfs: " : "error jailing process inside rootfs: ") + inner;
-    }
-    case Step.open_root: return "open rootfs handle: " + pathErr("open", rootfs, errno);
-    case Step.enter_root: return pathErr("chdir", rootfs, errno);
-    case Step.close_root: return pathErr("close", rootfs, errno);
-    case Step.post_propagation: return "unable to apply root propagation flags: " + mountErr("mount", "", "/", flags, errno);
-    case Step.readonly_remount: return "error setting rootfs as readonly: " + mountErr("mount", "", "/", flags, errno);
-    case Step.check_cwd: return CWD_BREAKOUT;
-    default: return "error jailing process inside rootfs: " + jail(step, errno, target, flags, rootfs);
+    case Step.mountinfo_close:
+      putText(S.cfg.profile == Profile.runc_1_1 && S.pc < firstSwitchStep() ? T.E_PREPARING : T.E_JAILING);
+      pathErr(op == Op.read ? T.OP_READ : T.OP_OPEN, target, errno);
+      break;
+    case Step.open_root: putText(T.E_ROOT_HANDLE); pathErr(T.OP_OPEN, rootfs, errno); break;
+    case Step.enter_root: pathErr(T.OP_CHDIR, rootfs, errno); break;
+    case Step.close_root: pathErr(T.OP_CLOSE, rootfs, errno); break;
+    case Step.post_propagation: putText(T.E_ROOT_PROPAGATION); mountErr(T.OP_MOUNT, NULL, txt(T.SLASH), flags, errno); break;
+    case Step.readonly_remount: putText(T.E_READONLY); mountErr(T.OP_MOUNT, NULL, txt(T.SLASH), flags, errno); break;
+    case Step.check_cwd: putText(T.CWD_BREAKOUT); break;
+    default: putText(T.E_JAILING); jail(step, errno, target, rootfs);
   }
+  return close();
 }
 
-export const CWD_BREAKOUT = "current working directory is outside of container mount namespace root -- possible container breakout detected";
-
-function jail(step: i32, errno: i32, target: string, flags: i32, rootfs: string): string {
+function jail(step: i32, errno: i32, target: Str, rootfs: Str): void {
   switch (step) {
-    case Step.open_old_root: return pathErr("open", "/", errno);
-    case Step.open_new_root: return pathErr("open", rootfs, errno);
+    case Step.open_old_root: pathErr(T.OP_OPEN, txt(T.SLASH), errno); break;
+    case Step.open_new_root: pathErr(T.OP_OPEN, rootfs, errno); break;
     case Step.fchdir_new_root:
-      return S.cfg.profile == Profile.runc_1_1 ? pathErr("fchdir", "fd " + S.fdNew.toString(), errno) : pathErr("chdir", rootfs, errno);
-    case Step.pivot_root: return pathErr("pivot_root", ".", errno);
-    case Step.fchdir_old_root: return pathErr("fchdir", "fd " + S.fdOld.toString(), errno);
-    case Step.old_root_propagation: return mountErr("mount", "", ".", MS_SLAVE | MS_REC, errno);
+      if (S.cfg.profile == Profile.runc_1_1) fdErr(S.fdNew, errno); else pathErr(T.OP_CHDIR, rootfs, errno);
+      break;
+    case Step.pivot_root: pathErr(T.OP_PIVOT_ROOT, txt(T.DOT), errno); break;
+    case Step.fchdir_old_root: fdErr(S.fdOld, errno); break;
+    case Step.old_root_propagation: mountErr(T.OP_MOUNT, NULL, txt(T.DOT), MS_SLAVE | MS_REC, errno); break;
     // runc prints umount2's MNT_DETACH with mount-flag names, so it reads MS_NOSUID (§2.3 step 6).
-    case Step.detach_old_root: return mountErr("unmount", "", ".", MNT_DETACH, errno);
-    case Step.mask_propagation: return mountErr("mount", "", target, MS_SLAVE | MS_REC, errno);
-    case Step.mask_umount: return mountErr("unmount", "", target, MNT_DETACH, errno);
-    case Step.mask_cover: return mountErr("mount", "tmpfs", target, 0, errno);
-    case Step.move_root: return mountErr("mount", rootfs, "/", MS_MOVE, errno);
-    case Step.chroot_root: return pathErr("chroot", ".", errno);
-    case Step.chdir_root: return pathErr("chdir", "/", errno);
+    case Step.detach_old_root: mountErr(T.OP_UNMOUNT, NULL, txt(T.DOT), MNT_DETACH, errno); break;
+    case Step.mask_propagation: mountErr(T.OP_MOUNT, NULL, target, MS_SLAVE | MS_REC, errno); break;
+    case Step.mask_umount: mountErr(T.OP_UNMOUNT, NULL, target, MNT_DETACH, errno); break;
+    case Step.mask_cover: mountErr(T.OP_MOUNT, txt(T.TMPFS), target, 0, errno); break;
+    case Step.move_root: mountErr(T.OP_MOUNT, rootfs, txt(T.SLASH), MS_MOVE, errno); break;
+    case Step.chroot_root: pathErr(T.OP_CHROOT, txt(T.DOT), errno); break;
+    case Step.chdir_root: pathErr(T.OP_CHDIR, txt(T.SLASH), errno); break;
     case Step.close_old_root:
-    case Step.close_new_root: return pathErr("close", "fd", errno);
-    default: return pathErr("step " + step.toString(), target, errno);
+    case Step.close_new_root: pathErr(T.OP_CLOSE, txt(T.FD), errno); break;
+    default: putText(T.OP_STEP); putDec(step); putText(T.SPACE); put(target); putText(T.COLON_SPACE); goErr(errno);
   }
 }
 
 function firstSwitchStep(): i32 {
-  for (let i = 0; i < S.plan.length; i++) if (S.plan[i] == Step.self_bind) return i;
+  for (let i = 0; i < S.plan.length; i++) if (S.plan.get(i) == Step.self_bind) return i;
   return 0;
 }
 
-/** crun's libcrun_make_error texts (§3). */
-function crun(step: i32, errno: i32, target: string): string {
-  const rootfs = text(S.cfg.rootfs);
-  switch (step) {
-    case Step.propagate_root: return "set propagation for `/`";
-    case Step.parent_propagation: return "make `" + rootfs + "` private";
-    case Step.readonly_root: return "remount `" + rootfs + "` read-only";
-    case Step.close_root: return "close `" + rootfs + "`";
-    case Step.self_bind: return "mount `" + rootfs + "` to `" + rootfs + "`";
-    case Step.self_private: return "set propagation for `" + rootfs + "`";
-    case Step.self_remount: return "remount `" + rootfs + "`";
-    case Step.open_root: return "open `" + rootfs + "`";
-    case Step.open_old_root: return "open `/`";
-    case Step.open_new_root: return "open `" + rootfs + "`";
-    case Step.fchdir_new_root: return "fchdir `" + rootfs + "`";
-    case Step.pivot_root: return "pivot_root";
-    case Step.fchdir_old_root: return "fchdir `" + rootfs + "`";
-    case Step.old_root_propagation: return "set propagation for `.`";
-    case Step.detach_old_root: return "umount2 oldroot";
-    case Step.chdir_root: return S.pc < S.plan.length - 1 ? "chdir to newroot" : "chdir to `/`";
-    case Step.chdir_rootfs: return "chdir to `" + rootfs + "`";
-    case Step.mask_umount: return "umount `" + target + "`";
-    case Step.mask_cover: return "mount tmpfs on `" + target + "`";
-    case Step.move_root: return "mount MS_MOVE to `/`";
-    case Step.chroot_root: return "chroot to `" + target + "`";
-    case Step.post_propagation: return "set propagation for `/`";
-    default: return "step " + step.toString();
+/** crun's libcrun_make_error texts (§3): a template with {rootfs} (byte 1) and {target} (byte 2). */
+function crun(step: i32, target: Str, rootfs: Str): void {
+  const id = crunText(step);
+  if (id == 0) { putText(T.OP_STEP); putDec(step); return; }
+  const p = txt(id);
+  for (let i = 0; i < len(p); i++) {
+    const c = load<u8>(ptr(p) + <usize>i);
+    if (c == 1) put(rootfs); else if (c == 2) put(target); else putByte(c);
   }
 }
 
+function crunText(step: i32): u32 {
+  switch (step) {
+    case Step.propagate_root: return T.CRUN_PROPAGATE_ROOT;
+    case Step.parent_propagation: return T.CRUN_PARENT;
+    case Step.readonly_root: return T.CRUN_READONLY_ROOT;
+    case Step.close_root: return T.CRUN_CLOSE_ROOT;
+    case Step.self_bind: return T.CRUN_SELF_BIND;
+    case Step.self_private: return T.CRUN_SELF_PRIVATE;
+    case Step.self_remount: return T.CRUN_SELF_REMOUNT;
+    case Step.open_root: return T.CRUN_OPEN_ROOTFS;
+    case Step.open_old_root: return T.CRUN_OPEN_OLD;
+    case Step.open_new_root: return T.CRUN_OPEN_ROOTFS;
+    case Step.fchdir_new_root: return T.CRUN_FCHDIR_ROOTFS;
+    case Step.pivot_root: return T.CRUN_PIVOT;
+    case Step.fchdir_old_root: return T.CRUN_FCHDIR_ROOTFS;
+    case Step.old_root_propagation: return T.CRUN_OLD_PROPAGATION;
+    case Step.detach_old_root: return T.CRUN_DETACH;
+    case Step.chdir_root: return S.pc < S.plan.length - 1 ? T.CRUN_CHDIR_NEWROOT : T.CRUN_CHDIR_ROOT;
+    case Step.chdir_rootfs: return T.CRUN_CHDIR_ROOTFS;
+    case Step.mask_umount: return T.CRUN_MASK_UMOUNT;
+    case Step.mask_cover: return T.CRUN_MASK_COVER;
+    case Step.move_root: return T.CRUN_MOVE;
+    case Step.chroot_root: return T.CRUN_CHROOT;
+    case Step.post_propagation: return T.CRUN_PROPAGATE_ROOT;
+    default: return 0;
+  }
+}

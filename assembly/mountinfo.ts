@@ -1,140 +1,164 @@
-// The /proc/self/mountinfo parser (proc(5), docs/rootswitch.md §7). Pure: bytes in, entries out.
-// Splits on single spaces, finds "-" by scanning back (moby's way, tolerant of the old cifs bug),
-// ignores unknown optional tags, decodes \ooo escapes. Never traps on bad input: an error is a
-// message naming the line.
-
-export class Mount {
-  id: i32 = 0;
-  parent: i32 = 0;
-  root: ArrayBuffer = new ArrayBuffer(0);
-  mountpoint: ArrayBuffer = new ArrayBuffer(0);
-  fstype: ArrayBuffer = new ArrayBuffer(0);
-  source: ArrayBuffer = new ArrayBuffer(0);
-  shared: bool = false;
-}
-
-export class Table {
-  mounts: Mount[] = [];
-  /** "" when the text parsed, else "line N: what is wrong". */
-  error: string = "";
-}
+// The /proc/self/mountinfo parser (proc(5), docs/rootswitch.md §7). Pure: bytes in, one visit per
+// mount out. Splits on single spaces, finds "-" by scanning back (moby's way, tolerant of the old
+// cifs bug), ignores unknown optional tags, checks \ooo escapes without allocating and decodes a
+// field only when the visitor asks for it. Never traps on bad input: the error names the line.
+import { Str, NULL, str, hasPrefix, txt, open, close, putText, putDec } from "./bytes";
+import * as T from "./generated/text";
 
 const MAX_FIELDS = 256;
-const starts = new StaticArray<i32>(MAX_FIELDS);
-const ends = new StaticArray<i32>(MAX_FIELDS);
+const STARTS: usize = memory.data(MAX_FIELDS << 2, 4);
+const ENDS: usize = memory.data(MAX_FIELDS << 2, 4);
+// Bits of `escaped`: which of the fields a visitor reads have \ooo escapes.
+const ROOT = 1, MOUNTPOINT = 2, FSTYPE = 4;
 
-export function parse(base: usize, len: i32): Table {
-  const t = new Table();
-  let lineStart = 0;
+let base: usize = 0; // the text being parsed
+let lineEnd = 0; //     where the current line's "\n" (or the text) ends
+let sep = 0; //         the field index of "-"
+let escaped = 0;
+let shared = false;
+let errCount = 0; //    the number a field-count error names
+let scratch: usize = 0; // where the next decoded field goes: a bump region in the run's arena
+let scratchRoom = 0;
+
+// @ts-ignore: decorator
+@inline function start(f: i32): i32 { return load<i32>(STARTS + (<usize>f << 2)); }
+// @ts-ignore: decorator
+@inline function end(f: i32): i32 { return load<i32>(ENDS + (<usize>f << 2)); }
+// @ts-ignore: decorator
+@inline function at(i: i32): i32 { return <i32>load<u8>(base + <usize>i); }
+
+/** The current mount's fields, \ooo decoded; valid until the next start() (nothing is reused). */
+export function root(): Str { return field(3, ROOT); }
+export function mountpoint(): Str { return field(4, MOUNTPOINT); }
+export function fstype(): Str { return field(sep + 1, FSTYPE); }
+/** An optional field says shared:N. */
+export function isShared(): bool { return shared; }
+
+/** Parses n bytes at b, calling visit() once per mount in file order; NULL, or "line N: what". */
+export function parse(b: usize, n: i32, visit: () => void): Str {
+  base = b;
+  scratchRoom = 0; // the last run's scratch is gone with its arena
+  let i = 0;
   let lineNo = 1;
-  while (lineStart < len) {
-    let lineEnd = lineStart;
-    while (lineEnd < len && load<u8>(base + <usize>lineEnd) != 0x0a) lineEnd++;
-    if (lineEnd > lineStart) {
-      const err = parseLine(base, lineStart, lineEnd, t);
-      if (err.length > 0) {
-        t.error = "line " + lineNo.toString() + ": " + err;
-        return t;
-      }
+  while (i < n) {
+    if (at(i) != 0x0a) {
+      const err = line(i, n);
+      if (err != 0) return lineError(lineNo, err);
+      visit();
+      i = lineEnd;
     }
-    lineStart = lineEnd + 1;
+    i++;
     lineNo++;
   }
-  return t;
+  return NULL;
 }
 
-function parseLine(base: usize, from: i32, to: i32, t: Table): string {
-  let n = 0;
+function lineError(lineNo: i32, err: u32): Str {
+  open();
+  putText(T.M_LINE); putDec(lineNo); putText(T.COLON_SPACE); putText(err);
+  if (err == T.M_MORE_THAN) { putDec(MAX_FIELDS); putText(T.M_FIELDS); }
+  if (err == T.M_EXPECTED) putDec(errCount);
+  return close();
+}
+
+/** Checks one line and sets the fields; 0, or the text id of what is wrong. */
+function line(from: i32, n: i32): u32 {
+  const count = split(from, n);
+  if (count > MAX_FIELDS) return T.M_MORE_THAN;
+  if (count < 10) { errCount = count; return T.M_EXPECTED; }
+  sep = -1;
+  for (let f = count - 4; f >= 6; f--) {
+    if (end(f) - start(f) == 1 && at(start(f)) == 0x2d) { sep = f; break; }
+  }
+  if (sep < 0) return T.M_SEPARATOR;
+  if (number(0) < 0 || number(1) < 0) return T.M_IDS;
+  if (!majorMinor(2)) return T.M_MAJOR_MINOR;
+  shared = false;
+  for (let f = 6; f < sep; f++) {
+    if (hasPrefix(str(base + <usize>start(f), end(f) - start(f)), txt(T.M_SHARED_TAG))) shared = true;
+  }
+  const r = escapes(3), m = escapes(4), t = escapes(sep + 1), s = escapes(sep + 2);
+  if ((r | m | t | s) < 0) return T.M_ESCAPE;
+  escaped = r * ROOT | m * MOUNTPOINT | t * FSTYPE;
+  return 0;
+}
+
+/** Splits the line at `from` on single spaces, up to "\n" or n; the field count, or MAX_FIELDS + 1. */
+function split(from: i32, n: i32): i32 {
+  let f = 0;
   let s = from;
-  for (let i = from; i <= to; i++) {
-    if (i == to || load<u8>(base + <usize>i) == 0x20) {
-      if (n == MAX_FIELDS) return "more than " + MAX_FIELDS.toString() + " fields";
-      unchecked(starts[n] = s);
-      unchecked(ends[n] = i);
-      n++;
-      s = i + 1;
-    }
+  let i = from;
+  for (; i < n; i++) {
+    const c = at(i);
+    if (c > 0x20) continue; // most bytes: one compare
+    if (c == 0x0a) break;
+    if (c != 0x20) continue;
+    if (f == MAX_FIELDS) return MAX_FIELDS + 1;
+    store<i32>(STARTS + (<usize>f << 2), s);
+    store<i32>(ENDS + (<usize>f << 2), i);
+    f++;
+    s = i + 1;
   }
-  if (n < 10) return "expected at least 10 fields, found " + n.toString();
-  let sep = -1;
-  for (let i = n - 4; i >= 6; i--) {
-    if (ends[i] - starts[i] == 1 && load<u8>(base + <usize>starts[i]) == 0x2d) { sep = i; break; }
-  }
-  if (sep < 0) return "missing - separator";
-  const m = new Mount();
-  m.id = number(base, 0);
-  m.parent = number(base, 1);
-  if (m.id < 0 || m.parent < 0) return "mount ID and parent ID must be decimal numbers";
-  if (!majorMinor(base, 2)) return "field 3 must be major:minor";
-  for (let i = 6; i < sep; i++) {
-    if (hasTag(base, i, "shared:")) m.shared = true;
-  }
-  const root = unescape(base, 3);
-  const mp = unescape(base, 4);
-  const fstype = unescape(base, sep + 1);
-  const source = unescape(base, sep + 2);
-  if (root === null || mp === null || fstype === null || source === null) return "bad \\ooo escape";
-  m.root = root; m.mountpoint = mp; m.fstype = fstype; m.source = source;
-  t.mounts.push(m);
-  return "";
+  lineEnd = i;
+  if (f == MAX_FIELDS) return MAX_FIELDS + 1;
+  store<i32>(STARTS + (<usize>f << 2), s);
+  store<i32>(ENDS + (<usize>f << 2), i);
+  return f + 1;
 }
 
 /** Decimal field value, -1 when empty, not a number or too large. */
-function number(base: usize, f: i32): i32 {
-  const s = starts[f], e = ends[f];
+function number(f: i32): i32 {
+  const s = start(f), e = end(f);
   if (e == s || e - s > 9) return -1;
   let v = 0;
   for (let i = s; i < e; i++) {
-    const c = <i32>load<u8>(base + <usize>i) - 0x30;
+    const c = at(i) - 0x30;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
   return v;
 }
 
-function majorMinor(base: usize, f: i32): bool {
-  const s = starts[f], e = ends[f];
+function majorMinor(f: i32): bool {
+  const s = start(f), e = end(f);
   let colon = -1;
   for (let i = s; i < e; i++) {
-    const c = load<u8>(base + <usize>i);
+    const c = at(i);
     if (c == 0x3a) { if (colon >= 0) return false; colon = i; continue; }
     if (c < 0x30 || c > 0x39) return false;
   }
   return colon > s && colon < e - 1;
 }
 
-function hasTag(base: usize, f: i32, tag: string): bool {
-  const s = starts[f], e = ends[f];
-  const n = tag.length;
-  if (e - s < n) return false;
-  for (let i = 0; i < n; i++) {
-    if (<i32>load<u8>(base + <usize>(s + i)) != tag.charCodeAt(i)) return false;
+/** 0: no escape; 1: valid \ooo escapes; -1: a backslash not followed by 3 octal digits ≤ 0377. */
+function escapes(f: i32): i32 {
+  const e = end(f);
+  let found = 0;
+  for (let i = start(f); i < e; i++) {
+    if (at(i) != 0x5c) continue;
+    if (i + 4 > e || octal(i + 1) > 3 || octal(i + 2) > 7 || octal(i + 3) > 7) return -1;
+    found = 1;
+    i += 3;
   }
-  return true;
+  return found;
 }
 
-/** The field with \ooo escapes decoded, or null for a backslash not followed by 3 octal digits ≤ 0377. */
-function unescape(base: usize, f: i32): ArrayBuffer | null {
-  const s = starts[f], e = ends[f];
-  const out = new ArrayBuffer(e - s);
-  const o = changetype<usize>(out);
-  let w = 0;
-  for (let i = s; i < e; i++) {
-    let c = <i32>load<u8>(base + <usize>i);
-    if (c == 0x5c) {
-      if (i + 4 > e) return null;
-      const a = octal(base, i + 1), b = octal(base, i + 2), d = octal(base, i + 3);
-      if (a < 0 || b < 0 || d < 0 || a > 3) return null;
-      c = a * 64 + b * 8 + d;
-      i += 3;
-    }
-    store<u8>(o + <usize>w, <u8>c);
-    w++;
-  }
-  return w == e - s ? out : out.slice(0, w);
-}
+/** The octal digit at i, or 8+ when it is none (u32: a byte below "0" wraps to a large value). */
+function octal(i: i32): u32 { return <u32>(at(i) - 0x30); }
 
-function octal(base: usize, i: i32): i32 {
-  const c = <i32>load<u8>(base + <usize>i) - 0x30;
-  return c >= 0 && c <= 7 ? c : -1;
+/** Field f as bytes: the text itself, or (when it has escapes) decoded into the line's scratch. */
+function field(f: i32, bit: i32): Str {
+  const s = start(f), e = end(f);
+  if ((escaped & bit) == 0) return str(base + <usize>s, e - s);
+  if (e - s > scratchRoom) { scratchRoom = max(e - s, 256) << 1; scratch = heap.alloc(<usize>scratchRoom); }
+  const out = scratch;
+  let w: usize = 0;
+  for (let i = s; i < e; i++, w++) {
+    let c = at(i);
+    if (c == 0x5c) { c = (octal(i + 1) << 6 | octal(i + 2) << 3 | octal(i + 3)) as i32; i += 3; }
+    store<u8>(out + w, <u8>c);
+  }
+  scratch += w; // the next decode must not overwrite this one
+  scratchRoom -= <i32>w;
+  return str(out, <i32>w);
 }

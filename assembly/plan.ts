@@ -4,8 +4,9 @@
 // docs/profiles.md for hardened. Nothing here emits a request.
 import { Step, Profile, Strategy, MS_PRIVATE, MS_SLAVE } from "../src/abi";
 import { Config } from "./config";
+import { Vec } from "./vec";
 
-/** Control entries: they emit nothing; the machine expands them. */
+/** Control entries: they emit nothing; the machine expands them. Sequences below are 0-terminated u8. */
 export const CHOOSE: i32 = 200; // hardened auto: pick move on initramfs, else pivot
 export const MASKS: i32 = 201; //  move: one mask_propagation + mask_umount pair per full proc/sysfs
 export const PARENT: i32 = 202; // runc 1.1: remount the parent private if mountinfo says it is shared
@@ -14,44 +15,46 @@ export const CRUN_MASKS: i32 = 203; // crun move: umount (or hide) /sys then /pr
 export function isControl(step: i32): bool { return step >= 200; }
 
 // runc main (the seed): prepareRoot, root handle, fchdir — §2.1, §2.2.
-const RUNC_PREPARE: i32[] = [Step.propagate_root, Step.parent_propagation, Step.self_bind, Step.open_root, Step.enter_root];
-const RUNC_PIVOT: i32[] = [Step.open_old_root, Step.fchdir_new_root, Step.pivot_root, Step.fchdir_old_root,
-  Step.old_root_propagation, Step.detach_old_root, Step.chdir_root, Step.close_old_root];
-const RUNC_MOVE: i32[] = [Step.mountinfo_open, Step.mountinfo_read, Step.mountinfo_close, MASKS,
-  Step.move_root, Step.chroot_root, Step.chdir_root];
-const RUNC_CHROOT: i32[] = [Step.chroot_root, Step.chdir_root];
+const RUNC_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
+  <u8>Step.self_bind, <u8>Step.open_root, <u8>Step.enter_root, 0]);
+const RUNC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdir_new_root,
+  <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation, <u8>Step.detach_old_root,
+  <u8>Step.chdir_root, <u8>Step.close_old_root, 0]);
+const RUNC_MOVE: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>Step.mountinfo_close, <u8>MASKS, <u8>Step.move_root, <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+const RUNC_CHROOT: usize = memory.data<u8>([<u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
 
 // runc 1.1.5 (Debian 12): getParentMount from mountinfo, chdir(rootfs), opens both roots — §2.7.
-const RUNC11_PREPARE: i32[] = [Step.propagate_root, Step.mountinfo_open, Step.mountinfo_read,
-  Step.mountinfo_close, PARENT, Step.self_bind, Step.enter_root];
-const RUNC11_PIVOT: i32[] = [Step.open_old_root, Step.open_new_root, Step.fchdir_new_root, Step.pivot_root,
-  Step.fchdir_old_root, Step.old_root_propagation, Step.detach_old_root, Step.chdir_root,
-  Step.close_new_root, Step.close_old_root];
+const RUNC11_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.mountinfo_open,
+  <u8>Step.mountinfo_read, <u8>Step.mountinfo_close, <u8>PARENT, <u8>Step.self_bind, <u8>Step.enter_root, 0]);
+const RUNC11_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.open_new_root,
+  <u8>Step.fchdir_new_root, <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation,
+  <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_new_root, <u8>Step.close_old_root, 0]);
 
 // crun 1.8.1 (Debian 12), as straced (test/fixtures/real/WINDOWS.md): libcrun_set_mounts walks the
 // parent by path, binds, opens the root handle, remounts it read-only through /proc/self/fd if
 // asked, and closes the handle before do_pivot / move_root — §3.1–3.3.
-const CRUN_PREPARE: i32[] = [Step.propagate_root, Step.parent_propagation, Step.self_bind, Step.self_private,
-  Step.self_remount, Step.open_root, Step.readonly_root, Step.close_root];
-const CRUN_PIVOT: i32[] = [Step.open_old_root, Step.open_new_root, Step.fchdir_new_root, Step.pivot_root,
-  Step.fchdir_old_root, Step.old_root_propagation, Step.detach_old_root, Step.chdir_root,
-  Step.close_new_root, Step.close_old_root];
-const CRUN_MOVE: i32[] = [Step.chdir_rootfs, CRUN_MASKS, Step.move_root, Step.chroot_root, Step.chdir_root];
+const CRUN_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
+  <u8>Step.self_bind, <u8>Step.self_private, <u8>Step.self_remount, <u8>Step.open_root,
+  <u8>Step.readonly_root, <u8>Step.close_root, 0]);
+const CRUN_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.open_new_root,
+  <u8>Step.fchdir_new_root, <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation,
+  <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_new_root, <u8>Step.close_old_root, 0]);
+const CRUN_MOVE: usize = memory.data<u8>([<u8>Step.chdir_rootfs, <u8>CRUN_MASKS, <u8>Step.move_root,
+  <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
 
 // hardened: reads mountinfo first when it may need it (auto, move).
-const MOUNTINFO: i32[] = [Step.mountinfo_open, Step.mountinfo_read, Step.mountinfo_close];
-const HARDENED_MOVE: i32[] = [MASKS, Step.move_root, Step.chroot_root, Step.chdir_root];
-
-function add(to: i32[], from: i32[]): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i]);
-}
+const MOUNTINFO: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>Step.mountinfo_close, 0]);
+const HARDENED_MOVE: usize = memory.data<u8>([<u8>MASKS, <u8>Step.move_root, <u8>Step.chroot_root,
+  <u8>Step.chdir_root, 0]);
 
 /** The plan's steps before any control entry has been expanded. */
-export function build(c: Config): i32[] {
-  const out = new Array<i32>();
+export function build(c: Config): Vec {
+  const out = new Vec();
   const s = c.strategy;
   if (c.profile == Profile.hardened) {
-    if (s == Strategy.auto || s == Strategy.move) add(out, MOUNTINFO);
+    if (s == Strategy.auto || s == Strategy.move) out.pushAll(MOUNTINFO);
     if (s == Strategy.auto) out.push(CHOOSE);
     else switchSteps(out, c, s);
   } else {
@@ -62,44 +65,42 @@ export function build(c: Config): i32[] {
 }
 
 /** Prepare + switch for a concrete strategy (also what CHOOSE expands into). */
-export function switchSteps(out: i32[], c: Config, s: Strategy): void {
+export function switchSteps(out: Vec, c: Config, s: Strategy): void {
   const p = c.profile;
   if (s == Strategy.chroot) {
     // No mount namespace: nothing may change a mount (the host's table is the caller's).
     if (p == Profile.crun) { out.push(Step.chroot_root); out.push(Step.chdir_root); return; }
     if (p == Profile.runc_1_1) out.push(Step.enter_root);
     else { out.push(Step.open_root); out.push(Step.enter_root); }
-    add(out, RUNC_CHROOT);
+    out.pushAll(RUNC_CHROOT);
     return;
   }
-  if (c.prepare) add(out, prepareSteps(c));
+  if (c.prepare) prepareSteps(out, c);
   else if (p == Profile.runc_1_1) out.push(Step.enter_root);
   else if (p != Profile.crun) { out.push(Step.open_root); out.push(Step.enter_root); }
   if (s == Strategy.move) {
-    if (p == Profile.crun) add(out, CRUN_MOVE);
-    else if (p == Profile.hardened) add(out, HARDENED_MOVE);
-    else add(out, RUNC_MOVE);
+    if (p == Profile.crun) out.pushAll(CRUN_MOVE);
+    else if (p == Profile.hardened) out.pushAll(HARDENED_MOVE);
+    else out.pushAll(RUNC_MOVE);
   } else {
-    if (p == Profile.crun) add(out, CRUN_PIVOT);
-    else if (p == Profile.runc_1_1) add(out, RUNC11_PIVOT);
-    else add(out, RUNC_PIVOT);
+    if (p == Profile.crun) out.pushAll(CRUN_PIVOT);
+    else if (p == Profile.runc_1_1) out.pushAll(RUNC11_PIVOT);
+    else out.pushAll(RUNC_PIVOT);
   }
 }
 
-function prepareSteps(c: Config): i32[] {
-  const src = c.profile == Profile.crun ? CRUN_PREPARE : c.profile == Profile.runc_1_1 ? RUNC11_PREPARE : RUNC_PREPARE;
-  const out = new Array<i32>();
-  for (let i = 0; i < src.length; i++) {
-    const st = src[i];
+/** The profile's prepare steps, without the ones the options turn off. */
+function prepareSteps(out: Vec, c: Config): void {
+  let src = c.profile == Profile.crun ? CRUN_PREPARE : c.profile == Profile.runc_1_1 ? RUNC11_PREPARE : RUNC_PREPARE;
+  for (let st = <i32>load<u8>(src); st != 0; st = <i32>load<u8>(++src)) {
     if (!c.selfBind && (st == Step.self_bind || st == Step.self_private || st == Step.self_remount)) continue;
     if (!c.readonly && st == Step.readonly_root) continue;
     out.push(st);
   }
-  return out;
 }
 
 /** After the switch: the root handle closed, propagation re-applied, read-only, cwd check. */
-function finalize(out: i32[], c: Config): void {
+function finalize(out: Vec, c: Config): void {
   const p = c.profile;
   const chroot = c.strategy == Strategy.chroot;
   if (p == Profile.crun) {

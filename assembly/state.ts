@@ -1,22 +1,25 @@
-// Everything the machine remembers during one run, in one object, reset by start().
-// Other files read and write it; only machine.ts moves the program counter.
+// Everything the machine remembers during one run, in one object, made anew by start() in the
+// run's arena. Other files read and write it; only machine.ts moves the program counter.
 import { Op } from "../src/abi";
 import { Config } from "./config";
-import { Table } from "./mountinfo";
+import { Str, NULL } from "./bytes";
+import { Vec } from "./vec";
+import { EMPTY } from "./lit";
 
 export class Failure {
   op: Op = Op.none;
   errno: i32 = 0;
   step: i32 = 0;
   seq: i32 = -1;
-  path: ArrayBuffer | null = null;
-  message: string = "";
+  path: Str = NULL;
+  message: Str = EMPTY;
 }
 
 export class State {
   cfg: Config = new Config();
   started: bool = false;
-  plan: i32[] = [];
+  /** Step entries: step | (arg << 8). */
+  plan: Vec = new Vec();
   pc: i32 = 0;
   seq: i32 = 0;
   pending: bool = false;
@@ -24,7 +27,7 @@ export class State {
   /** Unwinding after a failure: the deferred closes run, then FAILED. */
   unwinding: bool = false;
   /** fds to close if the run fails, innermost last (Go's defer / C's cleanup_close). */
-  defers: i32[] = [];
+  defers: Vec = new Vec();
   fdRoot: i32 = -1;
   fdOld: i32 = -1;
   fdNew: i32 = -1;
@@ -35,22 +38,21 @@ export class State {
   detached: i32 = 0;
   /** The open fell back from /proc/thread-self/mountinfo to /proc/self/mountinfo. */
   infoFallback: bool = false;
-  info: ArrayBuffer = new ArrayBuffer(0);
+  /** The mountinfo buffer (read into, then parsed in place): infoLen of infoCap bytes used. */
+  info: usize = 0;
+  infoCap: i32 = 0;
   infoLen: i32 = 0;
-  table: Table | null = null;
-  /** Mount points to mask before MS_MOVE, in mountinfo order. */
-  masks: ArrayBuffer[] = [];
-  /** runc 1.1: the shared parent mount found in mountinfo, if any. */
-  parent: ArrayBuffer | null = null;
+  /** Mount points to mask before MS_MOVE, in mountinfo order (Strs). */
+  masks: Vec = new Vec();
+  /** runc 1.1: the longest mount point that is a prefix of the rootfs, if any. */
+  parent: Str = NULL;
   parentShared: bool = false;
   /** The mount at / is the initial ramfs (fstype rootfs: LXC's check). */
   initramfs: bool = false;
   /** The mount at / is rootfs or ramfs: pivot_root cannot leave it. */
   ramfsRoot: bool = false;
-  /** A string built for the pending request (e.g. /proc/self/fd/N); holding it keeps it alive. */
-  scratch: ArrayBuffer | null = null;
   /** Why the machine decided something (auto's choice, the fallback). */
-  note: string = "";
+  note: Str = EMPTY;
   /** The current step and its argument (mask index), set when a request is emitted. */
   step: i32 = 0;
   arg: i32 = 0;

@@ -1,6 +1,7 @@
 // Names for the numbers in abi.ts: errno names and texts, mount flag names, step names.
-// Shared by the machine (assembly/ renders messages with them) and the shell (src/ formats traces),
-// so it is written in the subset both asc and tsc compile: plain array literals, no imports.
+// Shared by the machine (scripts/gen-text.mjs packs them as UTF-8 into assembly/generated/text.ts,
+// which renders messages with them) and the shell (src/ formats traces); written in the subset both
+// asc and tsc compile: plain array literals, no imports.
 
 /** errno names, indexed by errno (Linux asm-generic numbers 0-40 are dense). */
 export const ERRNO_NAME = [
