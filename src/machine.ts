@@ -103,7 +103,7 @@ export class Machine {
 
   /** Starts a run. An invalid encoding makes the run end FAILED at once (the machine checks too). */
   start(cfg: Encoded): void {
-    const bytes = new TextEncoder().encode(cfg.rootfs);
+    const bytes = utf8Of(cfg.rootfs);
     const cap = this.exports.input_cap();
     if (bytes.length > cap) throw new ProtocolError(`rootfs is ${bytes.length} bytes; the machine takes at most ${cap}`);
     new Uint8Array(this.exports.memory.buffer, this.exports.input_ptr(), bytes.length).set(bytes);
@@ -158,6 +158,15 @@ export class Machine {
       seq: i32(abi.OUT_SEQ), message: str(abi.OUT_MESSAGE) ?? "", note,
     };
   }
+}
+
+const encoder = new TextEncoder();
+let lastText = "";
+let lastBytes = new Uint8Array(0);
+/** UTF-8 of a rootfs; explore starts thousands of runs with the same one, so the last is kept. */
+function utf8Of(text: string): Uint8Array {
+  if (text !== lastText) { lastBytes = encoder.encode(text); lastText = text; }
+  return lastBytes;
 }
 
 /** An AssemblyScript string (UTF-16, byte length at ptr-4), as env.abort receives it. */

@@ -30,14 +30,15 @@ export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: 
 }
 
 function hostUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
-  const a = before.hostMountinfo().split("\n");
-  const b = after.hostMountinfo().split("\n");
+  const was = before.hostMountinfo();
+  const now = after.hostMountinfo();
+  if (was === now) return { id: "host-unchanged", held: true, detail: "host mountinfo byte-identical" };
+  const a = was.split("\n");
+  const b = now.split("\n");
   const gone = a.filter((l) => !b.includes(l));
   const added = b.filter((l) => !a.includes(l));
-  const held = a.join("\n") === b.join("\n");
-  const detail = held ? "host mountinfo byte-identical"
-    : [...gone.map((l) => `- ${l}`), ...added.map((l) => `+ ${l}`)].join("\n") || "host mountinfo reordered";
-  return { id: "host-unchanged", held, detail };
+  const detail = [...gone.map((l) => `- ${l}`), ...added.map((l) => `+ ${l}`)].join("\n") || "host mountinfo reordered";
+  return { id: "host-unchanged", held: false, detail };
 }
 
 function describe(s: State, m: Mount): string {
