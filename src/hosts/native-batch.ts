@@ -15,7 +15,7 @@ import type { BatchEntry, Executor } from "./native.js";
 import { readFileSync } from "node:fs";
 
 /** What the speculation needs of the executor. */
-export type BatchRunner = Pick<Executor, "channelFd" | "startState" | "execBatch">;
+export type BatchRunner = Pick<Executor, "channelFd" | "startState" | "execBatch" | "maxBatch">;
 
 /** The child's state the predictor starts from: its open fds and its mount points. */
 export interface ChildState { fds: number[]; mounts: string[] }
@@ -130,7 +130,7 @@ export class Speculation implements Lookahead {
     for (let cur: Request | null = req; cur;) {
       const expect = this.#predictor.expect(cur);
       entries.push({ request: cur, expect });
-      if (!expect || entries.length === MAX_BATCH) break;
+      if (!expect || entries.length === this.#ex.maxBatch) break;
       this.#predictor.observe(cur, expect);
       this.#shadow.feed(expect);
       fed++;
@@ -174,5 +174,3 @@ export class Speculation implements Lookahead {
   }
 }
 
-/** Requests per batch (host/wire.h kMaxBatch); execBatch also enforces the byte bound. */
-export const MAX_BATCH = 64;

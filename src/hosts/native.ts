@@ -67,6 +67,8 @@ export interface Executor extends AsyncHost {
    * reported them in its hello) and the mount points it copied (this process's, read at fork).
    */
   readonly startState: ChildState;
+  /** Requests per batch frame, as the addon was built (host/wire.h kMaxBatch). */
+  readonly maxBatch: number;
   /** Runs one syscall in the child: { ret, data? } or { errno }. Rejects only for executor failures. */
   exec(req: Request): Promise<Result>;
   /**
@@ -145,6 +147,8 @@ interface Pending {
 
 class NativeExecutor implements Executor {
   readonly kind = "native" as const;
+  /** Requests per batch, as the addon was built (host/wire.h kMaxBatch). */
+  get maxBatch(): number { return this.#addon.wire.kMaxBatch; }
   readonly pid: number;
   channelFd = -1;
   startState: ChildState;
