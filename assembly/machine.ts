@@ -16,7 +16,7 @@
 // Memory: a run lives in one arena that start() resets (index.ts), so nothing here frees anything.
 // Texts are UTF-8 Strs (bytes.ts) into static data, the rootfs copy or the mountinfo buffer; the
 // parser (mountinfo.ts) visits each mount and only the mount points kept are ever stored.
-import { Op, Step, Strategy, Profile, EINVAL, ENOENT, EPERM, MAX_REQUESTS, MAX_DETACH,
+import { Op, Step, Strategy, Profile, EINVAL, ENOENT, EPERM, EINTR, MAX_EINTR, MAX_REQUESTS, MAX_DETACH,
   MOUNTINFO_CHUNK, MOUNTINFO_CAP, REQ_STR0, REQ_STR1, OUT_OP, OUT_ERRNO, OUT_STEP,
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
 import { S, reset } from "./state";
@@ -43,6 +43,7 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   mask_umount           next                        EINVAL|EPERM (crun: EINVAL) → insert mask_cover; else fail
 //   pivot_root            next                        hardened auto, EINVAL, / on ramfs → fall back to move
 //   close_*               pop the defer; next         ignored (as Go's deferred Close)
+//   open_root, mountinfo_*, open_old_root (runc main, hardened)   EINTR → repeat, ≤ MAX_EINTR (Go)
 //   check_cwd             next if cwd == "/"          fail with runc's CVE-2024-21626 message
 //   any other             next                        fail
 
@@ -111,6 +112,7 @@ function stepName(step: i32): void {
 
 function onOk(ret: i32): void {
   const st = S.step;
+  S.eintr = 0;
   switch (st) {
     case Step.mountinfo_open: {
       S.fdInfo = opened(ret);
@@ -147,6 +149,7 @@ function onOk(ret: i32): void {
 function onErr(errno: i32): void {
   const st = S.step;
   const p = S.cfg.profile;
+  if (errno == EINTR && retriesEintr(st, p) && ++S.eintr < MAX_EINTR) return; // the same request again
   // thread-self needs Linux 3.17: on ENOENT try /proc/self (runc 1.1 opens /proc/self already).
   if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && p != Profile.runc_1_1) { S.infoFallback = true; return; }
   // The walk: runc goes up on EINVAL ("not a mount point"); crun 1.8 on any error (§2.2, §3.1).
@@ -168,6 +171,17 @@ function onErr(errno: i32): void {
     return;
   }
   fail(errno, NULL);
+}
+
+/**
+ * Which calls the runtime repeats on EINTR: Go's os.Open and os.File.Read (the root handle, the
+ * mountinfo reads) and runc main's linux.Open of the old root (§2.3 step 1). runc 1.1 opens the
+ * roots with unix.Open, which does not retry; crun calls open(2) once.
+ */
+function retriesEintr(st: i32, p: Profile): bool {
+  if (p == Profile.crun) return false;
+  if (st == Step.mountinfo_open || st == Step.mountinfo_read || st == Step.open_root) return true;
+  return st == Step.open_old_root && p != Profile.runc_1_1;
 }
 
 /** dirname of the walk's target; false at "/" (the walk is bounded by the path's depth + 1). */

@@ -36,6 +36,8 @@ export class State {
   walkLen: i32 = 0;
   /** Successful umount2 calls in a detach loop (hardened, crun). */
   detached: i32 = 0;
+  /** EINTR retries of the current step so far (reset by a success). */
+  eintr: i32 = 0;
   /** The open fell back from /proc/thread-self/mountinfo to /proc/self/mountinfo. */
   infoFallback: bool = false;
   /** The mountinfo buffer (read into, then parsed in place): infoLen of infoCap bytes used. */

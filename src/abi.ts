@@ -118,6 +118,8 @@ export const OPT_NO_SELF_BIND = 4;
 /** Hard bounds on every loop in the machine (documented in docs/ABI.md). */
 export const MAX_REQUESTS = 4096;
 export const MAX_DETACH = 64;
+/** Go's os.Open/os.File.Read and runc's linux.Open retry EINTR; the machine does too, this often. */
+export const MAX_EINTR = 64;
 export const MOUNTINFO_CHUNK = 4096;
 export const MOUNTINFO_CAP = 16777216;
 export const GETCWD_SIZE = 4096;

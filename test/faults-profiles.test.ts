@@ -16,6 +16,9 @@ import { leakedFds } from "./helpers.js";
 
 /** (profile, step, errno) answers the machine treats as part of the plan, with the source. */
 function handled(profile: string, step: string, errno: string): string | undefined {
+  if (errno === "EINTR" && profile !== "crun" && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
+    return "retried: Go's os.Open/Read and runc's linux.Open repeat EINTR";
+  }
   if (step.startsWith("close") || step === "mountinfo_close") return "a failed close still releases the fd; runc ignores it";
   if (step === "parent_propagation" && (errno === "EINVAL" || profile === "crun")) return "the walk goes up (runc PR #4417; crun any errno)";
   if (step === "mountinfo_open" && errno === "ENOENT" && profile !== "runc-1.1") return "falls back to /proc/self/mountinfo";
@@ -57,6 +60,25 @@ for (const profile of PROFILES) {
 function isLoopEnd(base: ReturnType<typeof plan>, i: number, errno: string): boolean {
   return errno === "EINVAL" && base.steps[i]!.request.step === "detach_old_root" && base.steps[i - 1]?.request.step === "detach_old_root";
 }
+
+test("EINTR: runc's linux.Open repeats the old-root open; runc 1.1's unix.Open and crun fail", () => {
+  const runc = plan({ rootfs: "/r", profile: "runc" }, { faults: ["openat#2=EINTR", "openat#3=EINTR"] });
+  assert.equal(runc.steps.filter((s) => s.request.step === "open_old_root").map(straceLine), [
+    'openat(AT_FDCWD, "/", O_RDONLY|O_PATH|O_DIRECTORY) = -1 EINTR (Interrupted system call)',
+    'openat(AT_FDCWD, "/", O_RDONLY|O_PATH|O_DIRECTORY) = -1 EINTR (Interrupted system call)',
+    'openat(AT_FDCWD, "/", O_RDONLY|O_PATH|O_DIRECTORY) = 4',
+  ]);
+  assert.is(runc.outcome.kind, "done");
+  const old = plan({ rootfs: "/r", profile: "runc-1.1" }, { faults: ["openat#2=EINTR"] });
+  assert.is(old.outcome.kind === "failed" && old.outcome.message, "error jailing process inside rootfs: open /: interrupted system call");
+});
+
+test("EINTR forever: the 64th in a row fails the step (MAX_EINTR)", () => {
+  const faults = Array.from({ length: 64 }, (_, i) => `openat#${i + 2}=EINTR`);
+  const t = plan({ rootfs: "/r", profile: "runc" }, { faults });
+  assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.errnoName}`, "open_old_root EINTR");
+  assert.is(t.steps.filter((s) => s.request.step === "open_old_root").length, 64);
+});
 
 test("the crun walk gives up at / with crun's message", () => {
   const t = plan({ rootfs: "/a/b", profile: "crun" }, { faults: ["mount#2=EPERM", "mount#3=EPERM", "mount#4=EPERM"] });
