@@ -62,7 +62,7 @@ async function warmLaunch(rootfs: string, n: number, batch: boolean): Promise<nu
   const xs: number[] = [];
   for (let i = -5; i < n; i++) {
     const t0 = nowUs();
-    const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { path: "/probe", argv: ["probe", "true"] }, { batch });
+    const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { command: "/probe", args: ["true"], batch });
     if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
     if (i >= 0) xs.push(nowUs() - t0);
   }

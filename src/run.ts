@@ -13,14 +13,8 @@ import type { Trace } from "./trace.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 
-export interface Command {
-  /** Path of the program, resolved in the new root; without a "/", searched in env's PATH (execvp). */
-  path: string;
-  argv: string[];
-  env?: string[];
-  /** chdir() in the new root before execve; default: stay where the switch left us ("/"). */
-  cwd?: string;
-}
+/** What execve gets in the new root (internal form of RunSpec). */
+interface Command { path: string; argv: string[]; env: string[]; cwd?: string }
 
 export interface RunResult {
   trace: Trace;
@@ -28,7 +22,16 @@ export interface RunResult {
   exit: ExitStatus | { errno: number } | null;
 }
 
-export interface RunOptions extends ExecutorOptions {
+/** What run() executes in the new root and how: the command, its environment, the executor's options. */
+export interface RunSpec extends ExecutorOptions {
+  /** The program, resolved in the new root; without a "/" it is searched in env's PATH (execvp). */
+  command: string;
+  /** Its arguments (argv[1..]); argv[0] is `command` as given. */
+  args?: readonly string[];
+  /** The command's environment: KEY → value, or "KEY=VALUE" strings. Default: empty. */
+  env?: Readonly<Record<string, string>> | readonly string[];
+  /** chdir() in the new root before execve; default: stay where the switch left us ("/"). */
+  cwd?: string;
   drive?: DriveOptions;
   /**
    * The host the machine is driven against, given the executor (default: the executor itself).
@@ -43,16 +46,24 @@ export interface RunOptions extends ExecutorOptions {
   batch?: boolean;
 }
 
+/** "KEY=VALUE" strings, from either form of RunSpec.env. */
+function envList(env: RunSpec["env"]): string[] {
+  if (!env) return [];
+  if (Array.isArray(env)) return [...(env as readonly string[])];
+  return Object.entries(env as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+}
+
 /**
  * Spawns an executor, drives the machine for `config` against it, and if the switch is Done,
  * execs `command` in the new root and waits for it. The executor is always reaped.
  * The trace's source names the running kernel (os.release()).
  */
-export async function run(config: ConfigInput | Config, command: Command, opts: RunOptions = {}): Promise<RunResult> {
-  const ex = await spawnExecutor(opts);
+export async function run(config: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
+  const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
+  const ex = await spawnExecutor(spec);
   try {
-    const drive = { ...opts.drive, batch: opts.batch ?? opts.drive?.batch, source: { kernel: release(), ...opts.drive?.source } };
-    const trace = await driveAsync(config, opts.host ? opts.host(ex) : ex, drive);
+    const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: { kernel: release(), ...spec.drive?.source } };
+    const trace = await driveAsync(config, spec.host ? spec.host(ex) : ex, drive);
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };
   } finally {
@@ -68,7 +79,7 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  * child serving, so each PATH entry is tried in turn; EACCES is remembered, as execvp does.
  */
 async function execIn(ex: Executor, c: Command): Promise<ExitStatus | { errno: number }> {
-  const env = c.env ?? [];
+  const env = c.env;
   if (c.path.includes("/")) return ex.execve(c.path, c.argv, env, c.cwd);
   const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   let failed: { errno: number } = { errno: abi.ENOENT };

@@ -40,8 +40,8 @@ for (const [profile, strategy] of JSON.parse(casesJson)) {
   copyFileSync(probe, join(rootfs, "probe"));
   let pid = -1;
   try {
-    const { trace, exit } = await run({ rootfs, profile, strategy }, { path: "/probe", argv: ["probe", "true"] },
-      { host: (ex) => { pid = ex.pid; return ex; } });
+    const { trace, exit } = await run({ rootfs, profile, strategy },
+      { command: "/probe", args: ["true"], host: (ex) => { pid = ex.pid; return ex; } });
     const file = join(dir, profile + "-" + strategy + ".json");
     writeFileSync(file, JSON.stringify(trace));
     out.push({ profile, strategy, pid, file, exit, outcome: trace.outcome.kind });

@@ -17,7 +17,7 @@ const test = suite("native batch");
 const { mode, reason, spawn } = await eitherMode();
 const rootReason = await skipReason("root");
 const c = { seq: 0, step: "test", reason: "native batch test" };
-const probeTrue = { path: "/probe", argv: ["probe", "true"] };
+const probeTrue = { command: "/probe", args: ["true"] };
 
 test("the predictor answers as a healthy kernel: lowest free fd, EBADF, umount2 and propagation EINVAL", () => {
   const p = new Predictor({ fds: [0, 2, 64], mounts: ["/", "/proc", "/a b"] }, 64);
@@ -89,8 +89,8 @@ for (const profile of PROFILES) {
       try {
         const cfg = { rootfs: rootfs.dir, profile, strategy };
         let frames = 0;
-        const batched = await run(cfg, probeTrue, { host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
-        const plain = await run(cfg, probeTrue, { batch: false });
+        const batched = await run(cfg, { ...probeTrue, host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
+        const plain = await run(cfg, { ...probeTrue, batch: false });
         assert.is(batched.trace.outcome.kind, "done", JSON.stringify(batched.trace.outcome));
         assert.equal(batched.exit, { status: 0, signal: null });
         assert.equal(plain.exit, { status: 0, signal: null });

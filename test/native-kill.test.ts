@@ -13,7 +13,7 @@ import { childrenOf, timerFires, zombies } from "./helpers/native-proc.js";
 const test = suite("native kill at each step");
 const reason = await skipReason("root");
 const config = { profile: "runc", strategy: "pivot" } as const;
-const probeTrue = { path: "/probe", argv: ["probe", "true"] };
+const probeTrue = { command: "/probe", args: ["true"] };
 
 /** Forwards every request to the executor, but SIGKILLs the child (and reaps it) before request k. */
 function killBefore(k: number, seen: Request[]): (ex: Executor) => AsyncHost {
@@ -54,7 +54,7 @@ for (let k = 0; k < (reason ? 1 : steps.length); k++) {
     const rootfs = makeRootfs();
     const seen: Request[] = [];
     try {
-      const err = await rejects(() => run({ ...config, rootfs: rootfs.dir }, probeTrue, { host: killBefore(k, seen) }), NativeHostError);
+      const err = await rejects(() => run({ ...config, rootfs: rootfs.dir }, { ...probeTrue, host: killBefore(k, seen) }), NativeHostError);
       assert.is((err as NativeHostError).code, "E_NATIVE_CHILD_EXITED");
       assert.match(err.message, new RegExp(`^${steps[k]!.op}: the executor child \\d+ was killed by SIGKILL$`));
       assert.is(seen.length, k + 1, "nothing is sent after the child died");

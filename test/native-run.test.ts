@@ -21,8 +21,8 @@ for (const profile of PROFILES) {
       const rootfs = makeRootfs();
       const out = capture();
       try {
-        const { trace, exit } = await run({ rootfs: rootfs.dir, profile, strategy }, { path: "/probe", argv: ["probe"] },
-          { rootless, stdio: [-1, out.writeFd, -1] });
+        const { trace, exit } = await run({ rootfs: rootfs.dir, profile, strategy },
+          { command: "/probe", rootless, stdio: [-1, out.writeFd, -1] });
         out.closeWriteEnd();
         assert.is(trace.outcome.kind, "done", JSON.stringify(trace.outcome));
         assert.is(trace.source.host, "native");
@@ -42,7 +42,7 @@ nativeTest(test, reason, "a failed switch execs nothing: exit is null and the ou
   const rootfs = makeRootfs();
   try {
     const missing = `${rootfs.dir}/does-not-exist`;
-    const { trace, exit } = await run({ rootfs: missing, profile: "runc", strategy: "pivot" }, { path: "/probe", argv: ["probe"] }, { rootless });
+    const { trace, exit } = await run({ rootfs: missing, profile: "runc", strategy: "pivot" }, { command: "/probe", rootless });
     assert.is(exit, null);
     assert.is(trace.outcome.kind, "failed");
   } finally {

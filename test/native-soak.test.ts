@@ -11,7 +11,7 @@ const test = suite("native soak");
 const reason = await skipReason("root");
 const RUNS = 200;
 const config = { profile: "runc", strategy: "pivot" } as const;
-const probeTrue = { path: "/probe", argv: ["probe", "true"] };
+const probeTrue = { command: "/probe", args: ["true"] };
 
 nativeTest(test, reason, `${RUNS} real runs: host unchanged, fds and children back to the baseline`, async () => {
   const before = hostMountinfo();

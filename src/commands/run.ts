@@ -61,8 +61,8 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
   let pid = -1;
   const restore = relaySignals(() => pid);
   try {
-    const { trace, exit } = await run(config, { path: argv[0]!, argv, env }, {
-      rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; },
+    const { trace, exit } = await run(config, {
+      command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; },
     });
     if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
     if (trace.outcome.kind === "failed" || exit === null) {
