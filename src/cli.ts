@@ -57,4 +57,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `pivotshim graph | head` closes our stdout early: stop quietly, as Unix tools do on EPIPE.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

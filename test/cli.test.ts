@@ -104,6 +104,13 @@ test("--rootfs with a NUL byte is refused (through the library: argv cannot carr
   assert.throws(() => plan({ rootfs: "/a\0b" }), /must not contain a NUL byte/);
 });
 
+test("stdout closed early (| head): exits quietly, no EPIPE stack", () => {
+  const r = spawnSync("sh", ["-c", `"${process.execPath}" "${CLI}" explore --double --format markdown | head -1`], { encoding: "utf8" });
+  assert.is(r.status, 0);
+  assert.is(r.stdout, "# Fault exploration: hardened / auto\n");
+  assert.not.match(r.stderr, /EPIPE|Unhandled/);
+});
+
 test("--help has examples; --version prints the version", () => {
   const h = run("plan", "--help");
   assert.is(h.code, 0);
