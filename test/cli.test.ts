@@ -105,7 +105,7 @@ test("--rootfs with a NUL byte is refused (through the library: argv cannot carr
 });
 
 test("stdout closed early (| head): exits quietly, no EPIPE stack", () => {
-  const r = spawnSync("sh", ["-c", `"${process.execPath}" "${CLI}" explore --double --format markdown | head -1`], { encoding: "utf8" });
+  const r = spawnSync("bash", ["-o", "pipefail", "-c", `"${process.execPath}" "${CLI}" explore --double --format markdown | head -1`], { encoding: "utf8" });
   assert.is(r.status, 0);
   assert.is(r.stdout, "# Fault exploration: hardened / auto\n");
   assert.not.match(r.stderr, /EPIPE|Unhandled/);
