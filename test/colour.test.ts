@@ -16,19 +16,20 @@ const viaTty = (extra: Record<string, string>) =>
   spawnSync("script", ["-qfec", `${process.execPath} ${CLI} plan --rootfs /r --profile runc --fail pivot_root=EINVAL`, "/dev/null"],
     { encoding: "utf8", env: env(extra) });
 
-if (!existsSync("/usr/bin/script")) {
-  console.error("SKIP colour tests: script(1) from util-linux is not installed, so no pseudo-terminal can be made");
-} else {
-  test("on a terminal: the outcome and the message are coloured", () => {
-    const r = viaTty({});
-    assert.ok(r.stdout.includes(`${ESC}31m# failed: error jailing process`), JSON.stringify(r.stdout.slice(-300)));
-  });
-  test("on a terminal with NO_COLOR: no escape codes", () => {
-    const r = viaTty({ NO_COLOR: "1" });
-    assert.ok(r.stdout.includes("# failed: error jailing process"));
-    assert.not.ok(r.stdout.includes(ESC));
-  });
-}
+const noScript = !existsSync("/usr/bin/script");
+if (noScript) console.error("SKIP colour on a terminal: script(1) from util-linux is not installed, so no pseudo-terminal can be made");
+const ttyTest = noScript ? test.skip : test;
+
+ttyTest("on a terminal: the outcome and the message are coloured", () => {
+  const r = viaTty({});
+  assert.ok(r.stdout.includes(`${ESC}31m# failed: error jailing process`), JSON.stringify(r.stdout.slice(-300)));
+});
+
+ttyTest("on a terminal with NO_COLOR: no escape codes", () => {
+  const r = viaTty({ NO_COLOR: "1" });
+  assert.ok(r.stdout.includes("# failed: error jailing process"));
+  assert.not.ok(r.stdout.includes(ESC));
+});
 
 test("into a pipe: no escape codes (even with CI set)", () => {
   const r = spawnSync(process.execPath, [CLI, "plan", "--fail", "pivot_root=EINVAL"], { encoding: "utf8", env: env({ CI: "true" }) });

@@ -58,7 +58,10 @@ const reason = await whyNot();
 const cases = PROFILES.flatMap((p) => STRATEGIES.map((s) => [p, s] as const));
 
 if (reason) {
-  for (const [p, s] of cases) console.error(`SKIP diff self-check ${p} / ${s}: ${reason}`);
+  for (const [p, s] of cases) {
+    console.error(`SKIP diff self-check ${p} / ${s}: ${reason}`);
+    test.skip(`${p} / ${s}: the executor's strace window ≡ the trace run() returned`, () => {});
+  }
 } else {
   const before = hostMountinfo();
   const leftovers = () => readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX)).sort();
