@@ -28,7 +28,7 @@ import * as MI from "./mountinfo";
 import * as R from "./request";
 import * as L from "./lit";
 import * as T from "./generated/text";
-import { Str, NULL, ptr, len, txt, equals, hasPrefix, open, close, put, putText, putDec, trap, asNamed } from "./bytes";
+import { Str, NULL, ptr, len, txt, equals, hasPrefix, open, close, put, putText, putDec, trap } from "./bytes";
 import { Vec } from "./vec";
 
 export const OUT: usize = memory.data(OUT_SIZE, 8);
@@ -297,7 +297,7 @@ function expand(e: i32): void {
       break;
     case PARENT: {
       if (S.parent == NULL) {
-        open(); putText(T.NO_PARENT); put(asNamed(c.rootfs));
+        open(); putText(T.NO_PARENT); put(c.rootfs);
         failWith(Op.none, 0, Step.parent_propagation, NULL, close());
         S.pc++;
         return;
@@ -328,9 +328,10 @@ function cwdIsRoot(ret: i32): bool {
 /** Records the failure of the pending request (errno 0: the machine's own verdict) and starts unwinding. */
 function fail(errno: i32, message: Str): void {
   const op = R.op();
-  const slot = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
-  const target = slot == NULL ? NULL : asNamed(slot);
-  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), asNamed(S.cfg.rootfs));
+  // The request's strings point into the rootfs copy, the mountinfo buffer or static text, all
+  // alive until the next start(): the outcome can keep them as they are.
+  const target = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
+  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.cfg.rootfs);
   failWith(op, errno, S.step, len(target) > 0 ? target : NULL, msg);
   S.fail.seq = S.seq - 1;
 }
