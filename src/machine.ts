@@ -7,6 +7,7 @@ import { RequestDecoder, readStr, type Request, type Result, isErr } from "./req
 import { MachineTrapError, ProtocolError } from "./errors.js";
 import { STEP_NAME } from "./names.js";
 import { errnoName } from "./names-ts.js";
+import { encodeString } from "./utf8.js";
 
 export interface Exports {
   memory: WebAssembly.Memory;
@@ -160,12 +161,11 @@ export class Machine {
   }
 }
 
-const encoder = new TextEncoder();
 let lastText = "";
 let lastBytes = new Uint8Array(0);
 /** UTF-8 of a rootfs; explore starts thousands of runs with the same one, so the last is kept. */
 function utf8Of(text: string): Uint8Array {
-  if (text !== lastText) { lastBytes = encoder.encode(text); lastText = text; }
+  if (text !== lastText) { lastBytes = encodeString(text); lastText = text; }
   return lastBytes;
 }
 

@@ -3,6 +3,7 @@
 // Strings are `string | null`: null is the C NULL pointer, "" an empty string (runc passes "").
 import * as abi from "./abi.js";
 import { STEP_NAME } from "./names.js";
+import { decodeBytes } from "./utf8.js";
 
 interface Common {
   /** 0-based index of the request in the run. */
@@ -39,20 +40,21 @@ export type Result = { ret: number; data?: Uint8Array } | { errno: number };
 
 export const isErr = (r: Result): r is { errno: number } => "errno" in r;
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
-
-/** Decodes UTF-8 bytes; short ASCII (every path the plans use) skips TextDecoder, which is slow for it. */
+/**
+ * Decodes a string argument losslessly (utf8.ts: invalid bytes become U+DC80+byte); short ASCII
+ * (every path the plans use) skips the decoder, which is slow for it.
+ */
 function decodeUtf8(mem: Uint8Array, ptr: number, len: number): string {
   if (len <= 64) {
     let s = "";
     for (let i = ptr; i < ptr + len; i++) {
       const b = mem[i]!;
-      if (b >= 0x80) return utf8.decode(mem.subarray(ptr, ptr + len));
+      if (b >= 0x80) return decodeBytes(mem.subarray(ptr, ptr + len));
       s += String.fromCharCode(b);
     }
     return s;
   }
-  return utf8.decode(mem.subarray(ptr, ptr + len));
+  return decodeBytes(mem.subarray(ptr, ptr + len));
 }
 
 /** Reads a (ptr, len) string slot; ptr 0 is NULL. */

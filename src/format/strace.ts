@@ -6,6 +6,7 @@ import * as abi from "../abi.js";
 import type { Request } from "../request.js";
 import type { TraceResult, TraceStep } from "../trace.js";
 import { msFlags, errnoText } from "../names-ts.js";
+import { encodeString } from "../utf8.js";
 
 /** strace's open_mode_flags order (seen with strace 6.1 on x86-64). */
 const O_ORDER: [number, string][] = [
@@ -37,7 +38,7 @@ export function umountFlags(flags: number): string {
 /** strace's string quoting: C escapes, other non-printable bytes in octal (3 digits before a digit). */
 export function quote(s: string | null, max = Infinity): string {
   if (s === null) return "NULL";
-  const bytes = new TextEncoder().encode(s);
+  const bytes = encodeString(s); // the argument's bytes, as strace shows them (utf8.ts)
   let out = "";
   const n = Math.min(bytes.length, max);
   for (let i = 0; i < n; i++) {

@@ -5,6 +5,7 @@
 import * as abi from "../abi.js";
 import { isErr, type Request, type Result } from "../request.js";
 import type { Wire } from "./native-addon.js";
+import { encodeString } from "../utf8.js";
 
 /** One request of a batch and the result it is expected to have; null: whatever it returns, it is the last. */
 export interface BatchEntry { request: Request; expect: Result | null }
@@ -21,7 +22,7 @@ export function frame(w: Wire, op: number, fd: number, flags: number, count: num
     if (s === null) return null;
     if (typeof s !== "string") throw new TypeError(`string or null expected, got ${typeof s}`);
     if (s.includes("\0")) throw new TypeError(`a string passed to the kernel cannot contain NUL: ${JSON.stringify(s)}`);
-    return Buffer.from(s, "utf8");
+    return Buffer.from(encodeString(s)); // the exact bytes, U+DC80+b escapes included (utf8.ts)
   });
   const len = bytes.reduce((n, b) => n + 4 + (b?.length ?? 0), w.kReqHeader);
   if (len > w.kMaxFrame) throw new TypeError(`request too large (${len} > ${w.kMaxFrame} bytes)`);
