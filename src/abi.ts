@@ -171,6 +171,9 @@ export const MS_KERNMOUNT = 1 << 22;
 export const MS_I_VERSION = 1 << 23;
 export const MS_STRICTATIME = 1 << 24;
 export const MS_LAZYTIME = 1 << 25;
+/** The old magic number in the top 16 bits of mountflags (bwrap still passes it; the kernel drops it). */
+export const MS_MGC_VAL = 0xc0ed << 16;
+export const MS_MGC_MSK = 0xffff << 16;
 /** Any one of these makes a mount(2) call a propagation change. */
 export const MS_PROPAGATION = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
 

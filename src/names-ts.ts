@@ -1,5 +1,6 @@
 // Lookups over the shared name tables (names.ts) for the shell: errno name/number/text, flag
 // rendering in strace's order. The tables themselves live in names.ts, shared with the machine.
+import { MS_MGC_MSK, MS_MGC_VAL } from "./abi.js";
 import { ERRNO_NAME, ERRNO_TEXT, ERRNO_EXTRA_NUMBER, ERRNO_EXTRA_NAME, ERRNO_EXTRA_TEXT, MS_BIT_NAME } from "./names.js";
 
 export function errnoName(errno: number): string {
@@ -28,7 +29,7 @@ export const ALL_ERRNO_NAMES: readonly string[] = [...ERRNO_NAME.slice(1), ...ER
 export function msFlags(flags: number): string {
   const parts: string[] = [];
   let rest = flags >>> 0;
-  if ((rest & 0xffff0000) === 0xc0ed0000) { parts.push("MS_MGC_VAL"); rest &= 0xffff; }
+  if ((flags & MS_MGC_MSK) === MS_MGC_VAL) { parts.push("MS_MGC_VAL"); rest &= ~MS_MGC_MSK; }
   MS_BIT_NAME.forEach((name, bit) => {
     if (name && rest & (1 << bit)) { parts.push(name); rest &= ~(1 << bit); }
   });

@@ -6,6 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { callOf } from "../src/request.js";
+import { msFlags } from "../src/names-ts.js";
 import { parseStrace, toRequests, type Traced } from "../src/strace/parse.js";
 
 const map = (log: string): Traced[] => toRequests(parseStrace(log).calls);
@@ -85,11 +86,18 @@ umount2("/x", MNT_DETACH|0x10) = 0`), [
   ]);
 });
 
+test("bwrap's MS_MGC_VAL maps through abi.ts (top bits, as the i32 flags slot holds them)", () => {
+  const t = map(`4097  mount("newroot", "newroot", NULL, MS_MGC_VAL|MS_BIND|MS_REC|MS_SILENT, NULL) = 0`);
+  assert.equal(t[0]!.problems, []);
+  assert.is((t[0]!.request as { mountflags: number }).mountflags, abi.MS_MGC_VAL | abi.MS_BIND | abi.MS_REC | abi.MS_SILENT);
+  assert.is(msFlags(abi.MS_MGC_VAL | abi.MS_BIND | abi.MS_REC | abi.MS_SILENT), "MS_MGC_VAL|MS_BIND|MS_REC|MS_SILENT", "and prints back as strace does");
+});
+
 test("problems: a flag abi.ts does not name, an unknown errno, no return value", () => {
-  const t = map(`4097  mount("newroot", "newroot", NULL, MS_MGC_VAL|MS_BIND|MS_REC|MS_SILENT, NULL) = 0
+  const t = map(`4097  mount("newroot", "newroot", NULL, MS_MADEUP|MS_BIND|MS_REC|MS_SILENT, NULL) = 0
 read(3, 0x1000, 8) = -1 EWOULDBLOCKX (Made up)
 3889  read(12<pipe:[7607]>, 0xc0001be000, 32768) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)`);
-  assert.equal(t[0]!.problems, ["flag MS_MGC_VAL is not in abi.ts"]);
+  assert.equal(t[0]!.problems, ["flag MS_MADEUP is not in abi.ts"]);
   assert.is((t[0]!.request as { mountflags: number }).mountflags, abi.MS_BIND | abi.MS_REC | abi.MS_SILENT);
   assert.equal([t[1]!.result, t[1]!.problems], [null, ["errno EWOULDBLOCKX is not in names.ts"]]);
   assert.equal([t[2]!.result, t[2]!.problems], [null, ["no return value (ERESTARTSYS)"]]);
