@@ -92,10 +92,4 @@ test("kernel rule: a shared parent → pivot_root EINVAL (the parent walk skippe
   assert.is(r.trace.outcome.kind === "failed" && `${r.trace.outcome.step} ${r.trace.outcome.errnoName}`, "pivot_root EINVAL");
 });
 
-test("explore for all of hardened on docker-host stays fast enough to run in a test", () => {
-  const t0 = performance.now();
-  run({ strategy: "pivot" }, "docker-host");
-  assert.ok(performance.now() - t0 < 5000);
-});
-
 test.run();
