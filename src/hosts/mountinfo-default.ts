@@ -3,14 +3,10 @@
 // container's own /proc and /sys already mounted inside the rootfs (runc mounts them before
 // the switch, so msMoveRoot must skip them by prefix).
 import { DEFAULT_ROOTFS } from "../schema.js";
-
-/** Escapes a path as the kernel does in mountinfo (space, tab, newline, backslash). */
-export function mangle(path: string): string {
-  return path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
-}
+import { escape as escapeMountinfo } from "./fake/mountinfo.js";
 
 export function dockerHostMountinfo(rootfs: string = DEFAULT_ROOTFS): string {
-  const r = mangle(rootfs);
+  const r = escapeMountinfo(rootfs);
   return [
     "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro",
     "23 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw",
