@@ -3,7 +3,7 @@
 // root is the rootfs, old root unreachable, no fd leak, no host proc/sysfs after move).
 import { drive } from "./driver.js";
 import { parseConfig, parseFaults, type Config, type ConfigInput } from "./schema.js";
-import { FaultyHost } from "./hosts/faults.js";
+import { FaultyHost, requireFired } from "./hosts/faults.js";
 import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
@@ -64,5 +64,6 @@ export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked
   const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;
   const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
   const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });
+  if (host instanceof FaultyHost) requireFired(host);
   return { trace, verdicts: ph.verdicts!(trace) };
 }

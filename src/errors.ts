@@ -50,6 +50,15 @@ export class InvalidInputError extends PivotshimError {
   }
 }
 
+/** A --fail fault matched no request: the run did not test what was asked (`faults` says which). */
+export class FaultNotFiredError extends InvalidInputError {
+  readonly faults: readonly { spec: string; op: string; nth: number; calls: readonly number[] }[];
+  constructor(message: string, faults: FaultNotFiredError["faults"]) {
+    super(message, faults.map((f) => ({ path: "fail", message: `${f.spec} never fired` })));
+    this.faults = faults;
+  }
+}
+
 /** The wasm machine trapped (abort): message, file and line as the module reported them. */
 export class MachineTrapError extends PivotshimError {
   readonly file: string;

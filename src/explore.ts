@@ -74,13 +74,17 @@ export function explore(input: ConfigInput, makeHost: () => PathHost, opts: Expl
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {
     const ph = makeHost();
-    const trace = drive(config, faults.length ? new FaultyHost(ph.host, [], faults) : ph.host, { machine });
-    return { trace, verdicts: ph.verdicts?.(trace) ?? [] };
+    const host = faults.length ? new FaultyHost(ph.host, [], faults) : undefined;
+    const trace = drive(config, host ?? ph.host, { machine });
+    return { trace, verdicts: ph.verdicts?.(trace) ?? [], fired: !host || host.unfiredFaults().length === 0 };
   };
   const base = run([]);
   const paths: ExplorePath[] = [];
   const record = (faults: IndexFault[]) => {
-    const { trace, verdicts } = run(faults);
+    const { trace, verdicts, fired } = run(faults);
+    // A path whose fault never fired (a host that answers differently from the base run) tested
+    // nothing: it is not counted, neither as ok nor as a violation.
+    if (!fired) return trace;
     const first = faults[0]!.seq;
     const held = verdicts.every((v) => v.held);
     const loopEnd = !held && faults.length === 1 ? repeatedCall(trace, first) : undefined;

@@ -3,7 +3,7 @@
 import { drive } from "./driver.js";
 import { parseConfig, parseFaults, type ConfigInput } from "./schema.js";
 import { DryRunHost } from "./hosts/dry-run.js";
-import { FaultyHost } from "./hosts/faults.js";
+import { FaultyHost, requireFired } from "./hosts/faults.js";
 import type { Host } from "./hosts/host.js";
 import type { Trace } from "./trace.js";
 
@@ -31,5 +31,7 @@ export function plan(input: ConfigInput = {}, opts: PlanOptions = {}): Trace {
   const base = opts.host ?? new DryRunHost({ rootfs: config.rootfs, mountinfo: opts.mountinfo });
   const host = faults.length ? new FaultyHost(base, faults) : base;
   const source = { ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}), ...(opts.mountinfo !== undefined ? { scenario: "mountinfo file" } : {}) };
-  return drive(config, host, { source });
+  const trace = drive(config, host, { source });
+  if (host instanceof FaultyHost) requireFired(host);
+  return trace;
 }

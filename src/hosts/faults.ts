@@ -6,6 +6,7 @@ import type { Host } from "./host.js";
 import type { OpName, Request, Result } from "../request.js";
 import type { Fault } from "../schema.js";
 import { errnoNumber } from "../names-ts.js";
+import { FaultNotFiredError } from "../errors.js";
 
 /** ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2, getcwd.3). */
 export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
@@ -33,6 +34,9 @@ export class FaultyHost implements Host {
   readonly #faults: readonly Fault[];
   readonly #byIndex: readonly IndexFault[];
   readonly #counts = new Map<string, number>();
+  /** The seq of every call per op, so an unfired fault can say which calls did happen. */
+  readonly #calls = new Map<string, number[]>();
+  readonly #fired = new Set<Fault | IndexFault>();
   #seq = 0;
 
   constructor(inner: Host, faults: readonly Fault[] = [], byIndex: readonly IndexFault[] = []) {
@@ -42,17 +46,51 @@ export class FaultyHost implements Host {
     this.#byIndex = byIndex;
   }
 
+  /** The op faults that matched no call, with the seqs of the calls of that op; index faults too. */
+  unfiredFaults(): UnfiredFault[] {
+    const out: UnfiredFault[] = [];
+    for (const f of this.#faults) {
+      if (this.#fired.has(f)) continue;
+      const nth = f.nth === 1 ? "" : `#${f.nth}`;
+      out.push({ spec: `${f.op}${nth}=${f.errno}`, op: f.op, nth: f.nth, calls: this.#calls.get(f.op) ?? [] });
+    }
+    for (const f of this.#byIndex) {
+      if (!this.#fired.has(f)) out.push({ spec: `#${f.seq}=${f.errno}`, op: "", nth: 0, calls: [] });
+    }
+    return out;
+  }
+
   exec(req: Request): Result {
     const seq = this.#seq++;
     const n = (this.#counts.get(req.op) ?? 0) + 1;
     this.#counts.set(req.op, n);
+    if (this.#faults.length) this.#calls.set(req.op, [...(this.#calls.get(req.op) ?? []), req.seq]);
     const byOp = this.#faults.find((f) => f.op === req.op && f.nth === n);
     const byIdx = this.#byIndex.find((f) => f.seq === seq);
     const errno = byOp ? errnoNumber(byOp.errno)! : byIdx?.errno;
     if (errno === undefined) return this.#inner.exec(req);
+    this.#fired.add((byOp ?? byIdx)!);
     // close(2) is the one call whose failure still has its effect: on Linux the fd is released
     // even when close returns an error (close(2) NOTES), so the host still sees the close.
     if (req.op === "close") this.#inner.exec(req);
     return { errno };
   }
+}
+
+/** A fault that matched no request: what was asked, and the calls of that op that did happen. */
+export interface UnfiredFault { spec: string; op: string; nth: number; calls: readonly number[] }
+
+/**
+ * Throws FaultNotFiredError when a fault of `host` never answered a request: a fault-injection run
+ * that printed the normal plan would pass for the wrong reason (plan and check call this).
+ */
+export function requireFired(host: FaultyHost): void {
+  const missed = host.unfiredFaults();
+  if (!missed.length) return;
+  const say = (u: UnfiredFault) => {
+    const made = u.calls.length === 0 ? `the run made no ${u.op} call`
+      : `the run made ${u.calls.length} ${u.op} call${u.calls.length === 1 ? "" : "s"} (request${u.calls.length === 1 ? "" : "s"} ${u.calls.map((c) => `#${c}`).join(", ")})`;
+    return `fault "${u.spec}" never fired: ${made}`;
+  };
+  throw new FaultNotFiredError(missed.map(say).join("; ") + "; pick a call that happens (see the plan without --fail)", missed);
 }
