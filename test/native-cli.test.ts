@@ -9,6 +9,7 @@ import { release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
 import { nobodyReason } from "./helpers/nobody.js";
+import { childrenOf, until } from "./helpers/native-proc.js";
 
 const test = suite("native cli");
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -113,11 +114,12 @@ nativeTest(test, reason, "run --trace-out: the trace names the native host and t
 nativeTest(test, reason, "run: SIGTERM to pivotshim reaches the command; exit is 128+15", () =>
   withRootfs(async (dir) => {
     const child = spawn(process.execPath, [CLI, "run", "--rootfs", dir, "--", "/probe", "sleep", "20000"], { env, stdio: "ignore" });
-    const status = await new Promise<number | null>((resolve) => {
-      setTimeout(() => child.kill("SIGTERM"), 400);
-      child.on("exit", (code) => resolve(code));
-    });
-    assert.is(status, 143);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // Wait for the event, not a time: the executor child has exec'd the probe (its comm says so).
+    // A fixed 400 ms timer failed 19 times in 20 on a loaded machine (issue 11).
+    assert.ok(await until(() => childrenOf(child.pid!).some((c) => c.comm === "probe")), "the command never started");
+    child.kill("SIGTERM");
+    assert.is(await exited, 143);
   }));
 
 nativeTest(test, reason ?? setprivMissing, "run as nobody: exit 3 without --rootless (why and what to do); --rootless works", () =>

@@ -8,7 +8,7 @@ import * as abi from "../src/abi.js";
 import { hostMountinfo, leftoverRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
 import { FaultyHost } from "../src/hosts/faults.js";
 import { parseFaults } from "../src/schema.js";
-import { bind, diffRun, differences, propagate, tmpfs, type DiffScenario } from "./helpers/native-diff.js";
+import { bind, diffRun, differences, propagate, readCountNotes, tmpfs, type DiffScenario } from "./helpers/native-diff.js";
 
 const test = suite("native vs fake kernel");
 const reason = await skipReason("root");
@@ -89,6 +89,7 @@ for (const sc of SCENARIOS) {
         console.error(`TODO skip ${name}: real and fake differ (${known})`);
         return;
       }
+      for (const note of readCountNotes(d)) console.error(`note ${name}: ${note}`);
       assert.equal(diff, [], `${name}:\n${diff.join("\n")}`);
       assert.is(d.initial.fake, d.initial.real, "the model renders the child's mountinfo as the kernel did");
     });

@@ -25,3 +25,16 @@ export const fdCount = (): number => readdirSync("/proc/self/fd").length;
 
 /** A timer that fires: the event loop is alive. */
 export const timerFires = (ms = 5): Promise<boolean> => new Promise((r) => setTimeout(() => r(true), ms));
+
+/**
+ * Waits for `cond` to hold, checking every few ms: for tests that wait for an event they can only
+ * observe through /proc. `limitMs` is a safety net against a hang, not a timed assertion.
+ */
+export async function until(cond: () => boolean, limitMs = 30_000): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
