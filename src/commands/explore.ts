@@ -6,11 +6,11 @@ import { explore } from "../explore.js";
 import { fakePathHost, kernelFor } from "../check.js";
 import { parseConfig } from "../schema.js";
 import { SCENARIO_NAMES } from "../hosts/fake/index.js";
-import { exploreText, exploreMarkdown } from "../format/explore.js";
+import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
 
-interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
+interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
@@ -24,9 +24,12 @@ function runExplore(f: ExploreFlags): number {
   });
   if (tty) process.stderr.write("\r\x1b[K");
   if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report.trace, null, 2) + "\n");
-  const { trace: _trace, ...rest } = report;
-  const out = f.format === "json" ? JSON.stringify({ scenario, ...rest }, null, 2) + "\n"
-    : f.format === "markdown" ? exploreMarkdown(report, scenario) : exploreText(report, scenario);
+  const { trace: _trace, paths, ...rest } = report;
+  const full = f.full ?? false;
+  // JSON: the summary and the counts per step, the violating paths always, every path with --full.
+  const json = { scenario, ...rest, perStep: perStep(report), paths: full ? paths : paths.filter((p) => !p.ok) };
+  const out = f.format === "json" ? JSON.stringify(json, null, 2) + "\n"
+    : f.format === "markdown" ? exploreMarkdown(report, scenario, { full }) : exploreText(report, scenario, { full });
   process.stdout.write(f.format === "text" ? paint(out) : out);
   return report.summary.violations ? EXIT.failed : EXIT.ok;
 }
@@ -37,12 +40,14 @@ export function register(cli: Command): void {
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
     .option("--double", "also inject a second fault on every request after the first (the cleanup path)")
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--full", "every path (a line or row each), not just the summary and the counts per step; JSON: every path, not just the violating ones")
     .option("--trace-out <file>", "also write the trace of the run without faults (replayable) to this file")
     .addHelpText("after", `
 Examples:
   pivotshim explore --profile runc --strategy pivot
   pivotshim explore --scenario rootless --strategy move --format markdown
   pivotshim explore --double --profile crun
+  pivotshim explore --profile runc --full          # one line per path
 
 Exit status: 0 no invariant violated on any path, 1 a violation (listed with its faults), 2 bad input.`)
     .action((f: ExploreFlags) => { process.exitCode = runExplore(f); });
