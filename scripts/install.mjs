@@ -1,21 +1,25 @@
 // npm's install hook. In a git checkout (assembly/ is there) it builds everything: the wasm, the
-// TypeScript and the native addon with the test probe. In an installed package (dist/ and the wasm
-// ship prebuilt) it only compiles the native addon, and if that fails (no compiler, no cmake) it
-// says so and carries on: plan, explore, replay, diff and graph do not need it; run and doctor do.
+// TypeScript, then the native addon with the test probe. In an installed package (dist/, the wasm
+// and a prebuilt addon for linux-x64 ship) it compiles the addon only when no prebuilt one fits.
+// A failed native build never fails the install: plan, explore, replay, diff and graph do not need
+// the addon; run and doctor say exactly how to get it.
 import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const sh = (cmd) => execSync(cmd, { cwd: root, stdio: "inherit" });
+const checkout = existsSync(new URL("../assembly", import.meta.url));
 
-if (existsSync(new URL("../assembly", import.meta.url))) {
-  sh("npm run build");
-} else {
-  try {
-    sh("npx cmake-js compile --out build/native");
-  } catch {
-    console.warn("pivotshim: the native addon did not build (needs cmake and a C++17 compiler); " +
-      "`pivotshim run` and `doctor` will say so, everything else works without it.");
-  }
+if (checkout) {
+  sh("npm run build:wasm");
+  sh("npm run build:ts");
+}
+const { addonCandidates, buildHint } = await import("../dist/src/hosts/native-location.js");
+if (!checkout && addonCandidates().some((f) => existsSync(f))) process.exit(0); // the prebuilt one fits
+try {
+  sh(checkout ? "npm run build:native" : "npx cmake-js compile --out build/native");
+} catch {
+  console.warn(`pivotshim: the native addon did not build: ${buildHint()}. ` +
+    "`pivotshim run` and `doctor` need it; plan, explore, replay, diff and graph work without it.");
 }

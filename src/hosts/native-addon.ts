@@ -2,8 +2,8 @@
 // build/native): its functions, the wire constants it exports from host/wire.h, and the op codes
 // it was compiled with, checked against abi.Op on load. Nothing else in src/ talks to C++.
 import { createRequire } from "node:module";
+import { addonCandidates, buildHint } from "./native-location.js";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as abi from "../abi.js";
 import { EnvironmentError } from "../errors.js";
 
@@ -51,18 +51,17 @@ export interface NativeAddon {
   readonly ops: Readonly<Record<string, number>>;
 }
 
-const ADDON_PATHS = ["../../build/native/Release/host.node", "../../../build/native/Release/host.node"];
 let loaded: NativeAddon | undefined;
 
 /** Loads the addon once. Throws EnvironmentError when it is not built or was built from another abi.ts. */
 export function loadAddon(): NativeAddon {
   if (loaded) return loaded;
-  const url = ADDON_PATHS.map((p) => new URL(p, import.meta.url)).find((u) => existsSync(u));
-  if (!url) throw new EnvironmentError("the native host is not built: run `npm run build:native`");
-  const addon = createRequire(import.meta.url)(fileURLToPath(url)) as NativeAddon;
+  const file = addonCandidates().find((f) => existsSync(f));
+  if (!file) throw new EnvironmentError(`the native host is not built: ${buildHint()}`);
+  const addon = createRequire(import.meta.url)(file) as NativeAddon;
   for (const [name, code] of Object.entries(addon.ops)) {
     if ((abi.Op as unknown as Record<string, number>)[name] !== code)
-      throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): run \`npm run build:native\``);
+      throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): ${buildHint()}`);
   }
   return (loaded = addon);
 }

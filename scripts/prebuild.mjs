@@ -1,0 +1,24 @@
+// `npm pack`'s prepack: builds what the package ships (the release wasm and dist/) and copies the
+// native addon built here to prebuilds/<platform>-<arch>/pivotshim.<libc>.node, so a consumer on
+// the same platform installs with no compiler and no cmake (src/hosts/native-location.ts loads it).
+// Node-API 8 (package.json binary.napi_versions) keeps one binary good for every Node >= 12.22.
+import { execSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const sh = (cmd) => execSync(cmd, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+
+sh("npm run build:wasm");
+rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true }); // no stale modules ship
+sh("npm run build:ts");
+sh("npx cmake-js compile --out build/native");
+const { prebuiltName } = await import("../dist/src/hosts/native-location.js");
+const to = new URL(`../${prebuiltName()}`, import.meta.url);
+rmSync(new URL("../prebuilds", import.meta.url), { recursive: true, force: true });
+mkdirSync(dirname(fileURLToPath(to)), { recursive: true });
+const from = new URL("../build/native/Release/host.node", import.meta.url);
+if (!existsSync(from)) throw new Error("prebuild: build/native/Release/host.node was not built");
+copyFileSync(from, to);
+console.log(`prebuild: ${fileURLToPath(to).slice(root.length)}`);
