@@ -3,7 +3,7 @@
 // root is the rootfs, old root unreachable, no fd leak, no host proc/sysfs after move).
 import { drive } from "./driver.js";
 import { parseConfig, parseFaults, type Config, type ConfigInput } from "./schema.js";
-import { FaultyHost, requireFired } from "./hosts/faults.js";
+import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
@@ -11,10 +11,11 @@ import { InvalidInputError } from "./errors.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
-  scenario?: string;
+  scenario?: ScenarioName;
   /** Build the host from this mountinfo text instead; the rootfs folder is created in the model. */
   mountinfo?: string;
-  faults?: readonly string[];
+  /** "pivot_root=EINVAL", "umount2#2=EBUSY": each must fire, or check() throws FaultNotFiredError. */
+  faults?: readonly FaultSpec[];
 }
 
 export interface Checked { trace: Trace; verdicts: Verdict[] }

@@ -11,6 +11,8 @@ import { straceLine } from "./format/strace.js";
 import { errnoNumber, errnoName } from "./names-ts.js";
 import { Machine } from "./machine.js";
 import { findings as traceFindings } from "./findings.js";
+import { fakePathHost, kernelFor } from "./check.js";
+import type { ScenarioName } from "./hosts/fake/index.js";
 
 /** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
 export interface Verdict { id: string; held: boolean; detail: string }
@@ -19,8 +21,8 @@ export interface Verdict { id: string; held: boolean; detail: string }
 export interface PathHost { host: Host; verdicts?(trace: Trace): Verdict[] }
 
 export interface ExplorePath {
-  /** The faults, in order: which request (seq), its op and step, and the errno. */
-  faults: { seq: number; op: string; step: string; errno: string }[];
+  /** The faults, in order: which request (seq), its op and step, and the errno (number and name, as in Outcome). */
+  faults: { seq: number; op: string; step: string; errno: number; errnoName: string }[];
   outcome: Trace["outcome"];
   /** strace lines of every request after the first fault. */
   after: string[];
@@ -44,13 +46,18 @@ export interface ExploreReport {
 }
 
 export interface ExploreOptions {
+  /** Also a second fault on every request after the first (the cleanup path). */
   double?: boolean;
   onProgress?: (done: number) => void;
+  /** The fake kernel's host: a built-in scenario (default docker-host); ignored when `mountinfo` is given. */
+  scenario?: ScenarioName;
+  /** Model the host from this /proc/self/mountinfo text instead of a scenario. */
+  mountinfo?: string;
 }
 
 const spell = (t: Trace, f: IndexFault) => {
   const r = t.steps[f.seq]!.request;
-  return { seq: f.seq, op: r.op, step: r.step, errno: errnoName(f.errno) };
+  return { seq: f.seq, op: r.op, step: r.step, errno: f.errno, errnoName: errnoName(f.errno) };
 };
 
 /** The faulted request repeats the one before it (a loop): describe what the fault claimed. */
@@ -66,11 +73,19 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
 /**
  * Exhaustive fault exploration: the run without faults, then one run per (request, errno its man
  * page lists) and, with `opts.double`, one per second fault on every request after the first.
- * `makeHost` gives each path a fresh host and, optionally, invariant verdicts (see fakePathHost).
- * One machine instance is reused for every path, so thousands of paths stay cheap.
+ * By default each path runs on a fresh copy of the fake kernel (`opts.scenario` or
+ * `opts.mountinfo`, as check() takes them) and is judged by its invariants. `makeHost` instead gives
+ * each path a host of your own and, optionally, verdicts. One machine instance is reused for every
+ * path, so thousands of paths stay cheap.
+ *
+ * @example explore({ profile: "runc", strategy: "pivot" }, { scenario: "stacked-root" }).summary.violations
  */
-export function explore(input: ConfigInput, makeHost: () => PathHost, opts: ExploreOptions = {}): ExploreReport {
+export function explore(input: ConfigInput, opts?: ExploreOptions): ExploreReport;
+export function explore(input: ConfigInput, makeHost: () => PathHost, opts?: ExploreOptions): ExploreReport;
+export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | ExploreOptions, more: ExploreOptions = {}): ExploreReport {
   const config = parseConfig(input);
+  const opts = typeof hostOrOpts === "function" ? more : hostOrOpts ?? {};
+  const makeHost = typeof hostOrOpts === "function" ? hostOrOpts : fakePathHost(config, kernelFor(config, opts));
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {
     const ph = makeHost();

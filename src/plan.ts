@@ -3,13 +3,13 @@
 import { drive } from "./driver.js";
 import { parseConfig, parseFaults, type ConfigInput } from "./schema.js";
 import { DryRunHost } from "./hosts/dry-run.js";
-import { FaultyHost, requireFired } from "./hosts/faults.js";
+import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import type { Host } from "./hosts/host.js";
 import type { Trace } from "./trace.js";
 
 export interface PlanOptions {
-  /** Fault specs: "pivot_root=EINVAL", "umount2#2=EBUSY". */
-  faults?: readonly string[];
+  /** Fault specs: "pivot_root=EINVAL", "umount2#2=EBUSY". Each must fire, or plan() throws FaultNotFiredError. */
+  faults?: readonly FaultSpec[];
   /** What the dry-run host answers to mountinfo reads (ignored when `host` is given). */
   mountinfo?: string;
   /** Run against this host instead of a fresh dry-run host. */

@@ -4,15 +4,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { explore } from "../src/explore.js";
 import { check, fakePathHost, kernelFor } from "../src/check.js";
+import { errnoName } from "../src/names-ts.js";
 import { parseConfig, STRATEGIES, type ConfigInput } from "../src/schema.js";
-import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
+import { SCENARIO_NAMES, type ScenarioName } from "../src/hosts/fake/index.js";
 import { straceLine } from "../src/format/strace.js";
 
-const run = (input: ConfigInput, scenario: string, double = false) => {
-  const c = parseConfig(input);
-  const template = kernelFor(c, { scenario });
-  return explore(c, fakePathHost(c, template), { double });
-};
+const run = (input: ConfigInput, scenario: ScenarioName, double = false) => explore(input, { scenario, double });
 
 for (const scenario of SCENARIO_NAMES) {
   test(`hardened: 0 violations for every strategy on ${scenario}`, () => {
@@ -41,7 +38,7 @@ test("runc on stacked-root leaves the lower old root: one umount2 peels one moun
 test("runc move trusts ENOENT on the rslave of a mask and skips it (b8bf572): a violation only under that fault", () => {
   const r = run({ profile: "runc", strategy: "move" }, "docker-host");
   const bad = r.paths.filter((p) => !p.ok);
-  assert.equal(bad.map((p) => `${p.faults[0]!.step}=${p.faults[0]!.errno}`), ["mask_propagation=ENOENT", "mask_propagation=ENOENT"]);
+  assert.equal(bad.map((p) => `${p.faults[0]!.step}=${p.faults[0]!.errnoName}`), ["mask_propagation=ENOENT", "mask_propagation=ENOENT"]);
   assert.ok(bad.every((p) => p.verdicts.some((v) => v.id === "no-host-proc-sysfs" && !v.held)));
 });
 
@@ -90,6 +87,18 @@ test("kernel rule: a shared parent → pivot_root EINVAL (the parent walk skippe
   // docker-host: the rootfs is its own (private) overlay mount, but its parent / is shared.
   const r = check({ profile: "runc", prepare: false }, { scenario: "docker-host" });
   assert.is(r.trace.outcome.kind === "failed" && `${r.trace.outcome.step} ${r.trace.outcome.errnoName}`, "pivot_root EINVAL");
+});
+
+test("the one-call shape: explore(config, { scenario }) is the fake-kernel exploration, faults carry errno and errnoName", () => {
+  const r = explore({ profile: "runc", strategy: "pivot" }, { scenario: "stacked-root" });
+  assert.ok(r.summary.violations > 0, "stacked-root shows runc's single detach");
+  const f = r.paths[0]!.faults[0]!;
+  assert.is(typeof f.errno, "number");
+  assert.is(f.errnoName, errnoName(f.errno));
+  // The same as the explicit host form.
+  const c = parseConfig({ profile: "runc", strategy: "pivot" });
+  const explicit = explore(c, fakePathHost(c, kernelFor(c, { scenario: "stacked-root" })));
+  assert.equal(r.summary, explicit.summary);
 });
 
 test.run();

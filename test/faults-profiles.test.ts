@@ -74,7 +74,7 @@ test("EINTR: runc's linux.Open repeats the old-root open; runc 1.1's unix.Open a
 });
 
 test("EINTR forever: the 64th in a row fails the step (MAX_EINTR)", () => {
-  const faults = Array.from({ length: 64 }, (_, i) => `openat#${i + 2}=EINTR`);
+  const faults = Array.from({ length: 64 }, (_, i) => `openat#${i + 2}=EINTR` as const);
   const t = plan({ rootfs: "/r", profile: "runc" }, { faults });
   assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.errnoName}`, "open_old_root EINTR");
   assert.is(t.steps.filter((s) => s.request.step === "open_old_root").length, 64);

@@ -1,6 +1,7 @@
 // The fault table: for the runc plan (the seed's sequence), every step × every errno its man
 // page lists. Each row checks the terminal state, the error fields, the exact requests after the
 // fault (the deferred closes, innermost first) and that every opened fd is closed.
+import type { FaultSpec } from "../src/hosts/faults.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { plan } from "../src/plan.js";
@@ -38,7 +39,7 @@ const MESSAGES: [string, string][] = [
 ];
 for (const [at, message] of MESSAGES) {
   test(`message for ${at}=EPERM is runc's`, () => {
-    const t = plan(seed, { faults: [`${at}=EPERM`] });
+    const t = plan(seed, { faults: [`${at}=EPERM` as FaultSpec] });
     assert.is(t.outcome.kind === "failed" && t.outcome.message, message);
   });
 }

@@ -1,6 +1,7 @@
 // Replay: every plan replays identically (each profile × strategy, with faults, from the fake
 // kernel and from recorded files); a tampered trace fails with both requests side by side; the
 // CLI's exit codes are 0 identical, 1 diverged, 2 invalid file.
+import type { FaultSpec } from "../src/hosts/faults.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -43,7 +44,7 @@ test("a dry-run trace replays identically for every profile × strategy (and rea
 
 test("traces with faults replay, failed outcome included", () => {
   // runc and runc 1.1 unmount the old root once; hardened and crun loop, so they have a second umount2.
-  const faults = (p: string) => [["pivot_root=EINVAL"], [p.startsWith("runc") ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"], ["openat=EMFILE"]];
+  const faults = (p: string): FaultSpec[][] => [["pivot_root=EINVAL"], [p.startsWith("runc") ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"], ["openat=EMFILE"]];
   for (const profile of PROFILES) for (const f of faults(profile)) {
     const t = plan({ rootfs: "/r", profile, strategy: "pivot" }, { faults: f });
     expectIdentical(t, `${profile} ${f}`);

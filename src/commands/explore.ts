@@ -3,22 +3,21 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
-import { fakePathHost, kernelFor } from "../check.js";
 import { parseConfig } from "../schema.js";
-import { SCENARIO_NAMES } from "../hosts/fake/index.js";
+import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
 
-interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
+interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
   const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
-  const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
-  const report = explore(config, fakePathHost(config, template), {
+  const report = explore(config, {
+    ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}),
     double: f.double ?? false,
     ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
   });

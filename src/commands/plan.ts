@@ -6,7 +6,8 @@ import { type Command, Option } from "commander";
 import { plan } from "../plan.js";
 import { check } from "../check.js";
 import { format, FORMATS, type Format } from "../format/index.js";
-import { SCENARIO_NAMES } from "../hosts/fake/index.js";
+import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
+import type { FaultSpec } from "../hosts/faults.js";
 import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
@@ -14,7 +15,8 @@ import { findings } from "../findings.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
-  fail: string[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: string;
+  /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
+  fail: FaultSpec[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: ScenarioName;
 }
 
 /** "# invariant host-unchanged: held (host mountinfo byte-identical)", one per verdict. */

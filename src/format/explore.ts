@@ -3,7 +3,7 @@
 // line (text) or table row (Markdown) per path: `explore --double` has thousands of them (4.5 MB).
 import type { ExplorePath, ExploreReport } from "../explore.js";
 
-const spell = (p: ExplorePath) => p.faults.map((f) => `${f.step}/${f.op}#${f.seq}=${f.errno}`).join(" then ");
+const spell = (p: ExplorePath) => p.faults.map((f) => `${f.step}/${f.op}#${f.seq}=${f.errnoName}`).join(" then ");
 const ending = (p: ExplorePath) => (p.outcome.kind === "done" ? "done" : `failed: ${p.outcome.message}`);
 
 export interface ExploreFormatOptions {
@@ -34,7 +34,7 @@ export function perStep(r: ExploreReport): StepCount[] {
     if (!c) by.set(f.seq, (c = { seq: f.seq, op: f.op, step: f.step, paths: 0, ok: 0, done: 0, failed: 0, violating: [] }));
     c.paths++;
     if (p.ok) c.ok++;
-    else c.violating.push(p.faults.map((x) => x.errno).join("+"));
+    else c.violating.push(p.faults.map((x) => x.errnoName).join("+"));
     if (p.outcome.kind === "done") c.done++;
     else c.failed++;
   }

@@ -71,21 +71,21 @@ export function planBranches(input: ConfigInput | Config): PlanBranches {
     const f = p.faults[0]!;
     const note = p.outcome.note === trace.outcome.note ? "" : p.outcome.note;
     const base = trace.steps[f.seq]!.result;
-    const planned = "errno" in base && base.errnoName === f.errno;
+    const planned = "errno" in base && base.errnoName === f.errnoName;
     let b: Omit<Branch, "errnos">;
     if (p.outcome.kind === "failed") {
-      b = { at: f.seq, kind: "failed", message: messageTemplate(p.outcome.message, f.errno), after: p.after, rejoin: -1, planned, note };
+      b = { at: f.seq, kind: "failed", message: messageTemplate(p.outcome.message, f.errnoName), after: p.after, rejoin: -1, planned, note };
     } else {
       // Re-run the one path to see its requests' steps (explore keeps strace lines only).
-      const run = drive(config, new FaultyHost(host(), [], [{ seq: f.seq, errno: errnoNumber(f.errno)! }]));
+      const run = drive(config, new FaultyHost(host(), [], [{ seq: f.seq, errno: f.errno }]));
       const steps = run.steps.slice(f.seq + 1);
       const { k, rejoin } = rejoinOf(baseKeys, steps.map((s) => keyOf(s.request)));
       b = { at: f.seq, kind: "handled", message: "", after: steps.slice(0, k).map(straceLine), rejoin, planned, note };
     }
     const key = JSON.stringify(b);
     const g = groups.get(key);
-    if (g) g.errnos.push(f.errno);
-    else groups.set(key, { ...b, errnos: [f.errno] });
+    if (g) g.errnos.push(f.errnoName);
+    else groups.set(key, { ...b, errnos: [f.errnoName] });
   }
   return { trace, branches: [...groups.values()] };
 }

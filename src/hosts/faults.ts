@@ -25,6 +25,12 @@ export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
   getcwd: ["EACCES", "EFAULT", "EINVAL", "ENAMETOOLONG", "ENOENT", "ENOMEM", "ERANGE"],
 };
 
+/**
+ * A fault spec as the API takes it: "pivot_root=EINVAL" fails the first pivot_root, "umount2#2=EBUSY"
+ * the second umount2. The op is checked by the type; the errno name is checked by parseFaults.
+ */
+export type FaultSpec = `${OpName}=E${string}` | `${OpName}#${number}=E${string}`;
+
 /** A fault at a request index (0-based) rather than by op count: what explore enumerates. */
 export interface IndexFault { seq: number; errno: number }
 

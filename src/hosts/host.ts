@@ -3,7 +3,8 @@
 import type { Request, Result } from "../request.js";
 import type { Config } from "../schema.js";
 
-export type HostKind = "dry-run" | "fake-kernel" | "replay" | "native";
+/** "custom": a host of your own (a test double, a recorder, another executor). */
+export type HostKind = "dry-run" | "fake-kernel" | "replay" | "native" | "custom";
 
 /** A synchronous host (dry-run, fake kernel, replay). */
 export interface Host {
