@@ -1,4 +1,4 @@
-// The /proc/self/mountinfo parser (proc(5), docs/rootswitch.md §7). Pure: bytes in, one visit per
+// The /proc/self/mountinfo parser (proc(5), docs/sources.md#kernel-mountinfo). Pure: bytes in, one visit per
 // mount out. Splits on single spaces, finds "-" by scanning back (moby's way, tolerant of the old
 // cifs bug), ignores unknown optional tags, checks \ooo escapes without allocating and decodes a
 // field only when the visitor asks for it. Never traps on bad input: the error names the line.

@@ -1,7 +1,7 @@
 // The plans, as data: which steps each profile runs for each strategy, in order. The machine
 // (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT) expand into more
-// steps once mountinfo has been read. Sources: docs/rootswitch.md §2 (runc), §3 (crun), and
-// docs/profiles.md for hardened. Nothing here emits a request.
+// steps once mountinfo has been read. Sources: docs/sources.md#runc-main, docs/sources.md#runc-1-1,
+// docs/sources.md#crun-1-8, and docs/profiles.md for hardened. Nothing here emits a request.
 import { Step, Profile, Strategy, MS_PRIVATE, MS_SLAVE } from "../src/abi";
 import { Config } from "./config";
 import { Vec } from "./vec";

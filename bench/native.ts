@@ -127,7 +127,7 @@ function bundle(dir: string, rootfs: string): string {
   return b;
 }
 
-/** crun refuses this host's cgroup hybrid mode: give it a throwaway cgroup2 tmpfs in its own namespace (docs/real-runtimes.md). */
+/** crun refuses this host's cgroup hybrid mode: give it a throwaway cgroup2 tmpfs in its own namespace (docs/capturing.md#crun-cgroups). */
 const CRUN_WRAP = ["unshare", "-m", "--propagation", "private", "sh", "-c",
   'umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=1m none /sys/fs/cgroup/unified && exec "$@"', "sh"];
 

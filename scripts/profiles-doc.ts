@@ -10,10 +10,10 @@ import { PROFILES, STRATEGIES } from "../src/schema.js";
 const root = new URL("..", import.meta.url);
 
 const SOURCES: Record<string, string> = {
-  hardened: "runc main as below, plus crun `df308e2` (detach loop), LXC `detect_ramfs_rootfs` (auto), runc 1.1.12 `02120488` (getcwd check); docs/rootswitch.md §9.4",
-  runc: "runc main `76d9cf5`, `libcontainer/rootfs_linux.go` prepareRoot/prepareRootfs/pivotRoot/msMoveRoot/chroot (the seed, ../shared/seed/runc-pivotRoot.txt); docs/rootswitch.md §2.1–2.5",
-  "runc-1.1": "runc 1.1.5+ds1-1+deb12u1 as shipped in Debian 12, straced here (test/fixtures/real/runc-*.strace, WINDOWS.md); docs/rootswitch.md §2.7",
-  crun: "crun 1.8.1 as shipped in Debian 12, straced here (test/fixtures/real/crun-*.strace, WINDOWS.md); docs/rootswitch.md §3.1–3.3",
+  hardened: "runc main as below, plus crun `df308e2` (detach loop), LXC `detect_ramfs_rootfs` (auto), runc 1.1.12 `02120488` (getcwd check); docs/sources.md#hardened",
+  runc: "runc main `76d9cf5`, `libcontainer/rootfs_linux.go` prepareRoot/prepareRootfs/pivotRoot/msMoveRoot/chroot; docs/sources.md#runc-main",
+  "runc-1.1": "runc 1.1.5+ds1-1+deb12u1 as shipped in Debian 12, straced here (test/fixtures/real/runc-*.strace, WINDOWS.md); docs/sources.md#runc-1-1",
+  crun: "crun 1.8.1 as shipped in Debian 12, straced here (test/fixtures/real/crun-*.strace, WINDOWS.md); docs/sources.md#crun-1-8",
 };
 
 const STRATEGY_NOTES: Record<string, string> = {

@@ -1,7 +1,7 @@
 // The ONE place for numbers shared by the machine (assembly/) and the shell (src/): ABI version,
 // op codes, states, request layout, config codes, the kernel's flag values and errno numbers.
 // Written in the subset both asc and tsc compile: enums and plain numeric consts only. No imports,
-// no functions, no strings (names live in src/names.ts and assembly/names.ts).
+// no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
 export const ABI_VERSION = 1;

@@ -37,7 +37,7 @@ function fdFindings(t: Trace): Finding[] {
   const end = t.outcome.kind === "done" ? "at Done" : "when the run fails";
   for (const [fd, o] of open) {
     out.push({ id: "fd-open-at-end", at: o.at, title: `fd ${fd} (${o.name}) still open ${end}`,
-      detail: "no fd to a host directory may survive the switch (docs/rootswitch.md §9.4 (5))" });
+      detail: "no fd to a host directory may survive the switch (docs/sources.md#fd-hygiene)" });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// The mountinfo parser in the machine (proc(5), rootswitch.md §7), seen through the plans it
+// The mountinfo parser in the machine (proc(5), docs/sources.md#kernel-mountinfo), seen through the plans it
 // drives: which proc/sysfs mounts runc's msMoveRoot masks and in what order, which parent runc
 // 1.1 makes private, auto's initramfs choice, escapes, and malformed lines. Plus a round trip
 // from the fake kernel's renderer and a fuzz run that must never trap.

@@ -21,7 +21,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   hardened: {
     runtime: "runc (main, `pivotRoot` with a root handle)",
     deviations: [
-      "the old root handle is opened with O_CLOEXEC (runc omits it; O_PATH does not imply it): docs/rootswitch.md §9.4 (5)",
+      "the old root handle is opened with O_CLOEXEC (runc omits it; O_PATH does not imply it): docs/sources.md#fd-hygiene",
       "the old root is detached until umount2 says EINVAL, so stacked mounts are peeled too (crun df308e2); runc unmounts once",
       "getcwd() is checked at the end of the switch (CVE-2024-21626); runc checks it later, just before exec",
       "strategy auto reads mountinfo and picks MS_MOVE+chroot when / is the initial ramfs (LXC's detect_ramfs_rootfs); runc needs --no-pivot",

@@ -1,5 +1,5 @@
 // umount2(2) (can_umount + do_umount + umount_tree, lazy and not) and pivot_root(2), with the
-// kernel's checks in the kernel's order (docs/rootswitch.md §1.1, fs/namespace.c).
+// kernel's checks in the kernel's order (docs/sources.md#kernel-pivot-root, fs/namespace.c).
 import type { Result } from "../../request.js";
 import {
   AT_FDCWD, EAGAIN, EBUSY, EINVAL, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
