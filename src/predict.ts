@@ -31,6 +31,8 @@ export interface Prediction {
   verdicts: Verdict[];
   violated: Verdict[];
   damage: Damage;
+  /** What the model was built from (run() rebuilds it with the child's fds if they differ). */
+  model: CallerModel;
 }
 
 export interface CallerModel {
@@ -60,20 +62,18 @@ export function modelCaller(m: CallerModel): FakeKernel {
 }
 
 /** Drives `config` on a clone of `template` with `faults` at request indexes, and judges it. */
-export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[] } {
+export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
   const k = template.clone();
   const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
-  const outcome = trace.outcome.kind === "done" ? "done" : "failed";
-  return { trace, verdicts: checkInvariants(template, k, outcome, { rootfs: config.rootfs, strategy: config.strategy }) };
+  const verdicts = checkInvariants(template, k, trace.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy });
+  return { trace, verdicts, after: k };
 }
 
 /** The plan on the model of the caller: its trace, the invariants, and the damage to the caller's table. */
 export function predict(config: Config, m: CallerModel): Prediction {
   const template = modelCaller(m).freeze();
-  const k = template.clone();
-  const trace = drive(config, k, { source: { scenario: "prediction: the calling namespace" } });
-  const verdicts = checkInvariants(template, k, trace.outcome.kind === "done" ? "done" : "failed", { rootfs: config.rootfs, strategy: config.strategy });
-  return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), k.hostMountinfo()) };
+  const { trace, verdicts, after } = runModel(config, template);
+  return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), after.hostMountinfo()), model: m };
 }
 
 /** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */
