@@ -78,3 +78,18 @@ function parseRootfsKind(kind: string): Stat {
 export function rootfsFacts(rootfs: string, kind?: string): PathFact[] {
   return walkPath(rootfs, kind === undefined ? realLstat : rootfsKindLstat(rootfs, kind));
 }
+
+/** This process's own mountinfo, under the names /proc gives it. */
+export function isLiveMountinfo(path: string): boolean {
+  return ["/proc/self/mountinfo", "/proc/thread-self/mountinfo", `/proc/${process.pid}/mountinfo`].includes(path);
+}
+
+/**
+ * The facts plan and explore model: --rootfs-kind when given; with the live table
+ * (--mountinfo /proc/self/mountinfo) what lstat says; otherwise undefined (a directory, as before).
+ */
+export function factsFor(rootfs: string, kind: string | undefined, mountinfoPath: string | undefined): PathFact[] | undefined {
+  if (kind !== undefined) return rootfsFacts(rootfs, kind);
+  if (mountinfoPath !== undefined && isLiveMountinfo(mountinfoPath)) return rootfsFacts(rootfs);
+  return undefined;
+}

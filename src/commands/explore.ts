@@ -5,17 +5,19 @@ import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
 import { fakePathHost, kernelFor } from "../check.js";
 import { parseConfig } from "../schema.js";
+import { factsFor } from "../rootfs-facts.js";
 import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
 
-interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
+interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; rootfsKind?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
   const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
-  const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}) });
+  const facts = factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
+  const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}), ...(facts ? { rootfsFacts: facts } : {}) });
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
   const report = explore(config, fakePathHost(config, template), {
@@ -35,6 +37,7 @@ export function register(cli: Command): void {
   configOptions(cli.command("explore").description("fail every step with every errno its man page lists, on the fake kernel, and check the invariants on each path"))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
+    .option("--rootfs-kind <kind>", "what the rootfs path is: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")
     .option("--double", "also inject a second fault on every request after the first (the cleanup path)")
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .option("--trace-out <file>", "also write the trace of the run without faults (replayable) to this file")

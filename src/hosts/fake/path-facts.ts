@@ -17,14 +17,22 @@ export type PathFact =
 /**
  * Applies `facts` in order, as `proc` sees the paths: "dir" is mkdir -p, "file" a regular file,
  * "symlink" a link to its target, "missing" nothing at all (the model simply has no such entry).
- * An entry the model already has (a mount point from mountinfo) is kept as it is.
+ * Throws RangeError when the model already has a directory there (a mount point from the table):
+ * a path the table mounts on cannot be missing, a file or a symlink.
  */
 export function applyPathFacts(s: State, proc: Proc, facts: readonly PathFact[]): void {
   for (const f of facts) {
-    if (f.kind === "dir") mkdirp(s, proc, f.path);
-    else if (f.kind === "symlink") { if (!exists(s, proc, f.path)) symlinkp(s, proc, f.path, f.target); }
-    else if (f.kind === "file") { if (!exists(s, proc, f.path)) creat(s, proc, f.path); }
+    if (f.kind === "dir") { mkdirp(s, proc, f.path); continue; }
+    if (exists(s, proc, f.path)) throw new RangeError(`${f.path} is a mount point (or lies on the way to one) in the mount table, so it cannot be ${f.kind === "missing" ? "missing" : `a ${f.kind}`}`);
+    if (f.kind === "symlink") symlinkp(s, proc, f.path, f.target);
+    else if (f.kind === "file") creat(s, proc, f.path);
   }
+}
+
+/** The directory a walk ended in (the rootfs's real path), or null when it ended missing or at a file. */
+export function realDir(facts: readonly PathFact[]): string | null {
+  const last = facts[facts.length - 1];
+  return last && last.kind === "dir" ? last.path : null;
 }
 
 /** The parent directory's position (it must exist as directories), and the last name. */
