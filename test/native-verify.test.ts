@@ -7,7 +7,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
@@ -34,9 +34,10 @@ const PLACEMENTS: Record<string, (base: string) => { setup: string; rootfs: stri
 
 interface Row { row: object; rejected?: true; predicted?: string[]; outcome?: string; reason?: string; message?: string; unchanged?: boolean; exit?: unknown }
 
-function inChild(setup: string, rootfs: string): Promise<{ code: number | null; out: string; err: string }> {
+function inChild(setup: string, rootfs: string, body = `exec "${process.execPath}" --import tsx "${CHILD}" "$1" "$2"`): Promise<{ code: number | null; out: string; err: string }> {
   const script = `set -e; mount --make-rprivate /; mount --make-rshared /; ${setup}
-exec "${process.execPath}" --import tsx "${CHILD}" "$1" "$2"`;
+set +e
+${body}`;
   return new Promise((resolve, reject) => {
     const p = spawn("unshare", ["-m", "--propagation", "unchanged", "sh", "-c", script, "sh", rootfs, JSON.stringify(rows)],
       { cwd: ROOT, env: { ...process.env, PIVOTSHIM_MATRIX_CHILD: "1" }, stdio: ["ignore", "pipe", "pipe"] });
@@ -77,5 +78,36 @@ for (const [name, place] of Object.entries(PLACEMENTS)) {
     assert.is(hostMountinfo(), before);
   });
 }
+
+const CLI = join(ROOT, "dist/src/cli.js");
+
+nativeTest(test, reason, "pivotshim run: refused on stderr, in --trace-out, exit 1; --no-verify runs it and the model's damage is real", async () => {
+  const before = hostMountinfo();
+  const base = mkdtempSync(join(tmpdir(), ROOTFS_PREFIX));
+  try {
+    mkdirSync(join(base, "rootfs"));
+    copyFileSync(PROBE, join(base, "rootfs", "probe"));
+    const run = `"${process.execPath}" "${CLI}" run --rootfs ${base}/rootfs --strategy move --no-prepare`;
+    // The --no-verify run unmounts this child namespace's /proc, as the prediction says it would.
+    const r = await inChild("", "", `${run} --trace-out ${base}/t.json -- /probe >/dev/null 2>${base}/err1; echo "rc=$?"
+${run} --no-verify -- /probe >/dev/null 2>${base}/err2; echo "rc2=$?"
+if cat /proc/self/mountinfo >/dev/null 2>&1; then echo proc=ok; else echo proc=gone; fi`);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /^rc=1$/m);
+    const err1 = readFileSync(join(base, "err1"), "utf8");
+    assert.match(err1.split("\n")[0]!, /^pivotshim: refused: .*host-unchanged/);
+    assert.match(err1, /these mounts of the calling namespace would be unmounted:\n  - \d+ \d+ \S+ \/ \/proc /);
+    const t = JSON.parse(readFileSync(join(base, "t.json"), "utf8")) as { steps: unknown[]; outcome: { kind: string; reason: string; violated: { id: string }[] } };
+    assert.is(t.outcome.kind, "refused");
+    assert.is(t.outcome.reason, "predicted-damage");
+    assert.equal(t.outcome.violated.map((v) => v.id), ["host-unchanged"]);
+    assert.equal(t.steps, []);
+    assert.match(readFileSync(join(base, "err2"), "utf8"), /run without verification \(--no-verify\)/);
+    assert.match(r.out, /^proc=gone$/m, "the refused plan really unmounts the caller's /proc");
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+  assert.is(hostMountinfo(), before);
+});
 
 test.run();
