@@ -13,6 +13,7 @@ import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP } from "./abi.js";
 import { rootfsFacts } from "./rootfs-facts.js";
+import { decodeBytes } from "./utf8.js";
 
 /** The calling namespace cannot be modelled (its table is unparseable, too large, or has no "/"). */
 export class UnmodelledError extends EnvironmentError {
@@ -79,7 +80,7 @@ export function predict(config: Config, m: CallerModel): Prediction {
 /** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */
 export function predictLive(config: Config, rootless: boolean, fds?: readonly number[]): Prediction {
   let mountinfo: string;
-  try { mountinfo = readFileSync("/proc/self/mountinfo", "utf8"); } catch (e) {
+  try { mountinfo = decodeBytes(readFileSync("/proc/self/mountinfo")); } catch (e) {
     throw new UnmodelledError(`cannot read /proc/self/mountinfo: ${(e as Error).message}`, { cause: e });
   }
   return predict(config, { mountinfo, facts: rootfsFacts(config.rootfs), rootless, ...(fds ? { fds } : {}) });

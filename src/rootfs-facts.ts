@@ -5,6 +5,7 @@
 import { lstatSync, readlinkSync } from "node:fs";
 import type { PathFact } from "./hosts/fake/path-facts.js";
 import { InvalidInputError, EnvironmentError } from "./errors.js";
+import { decodeBytes, encodeString } from "./utf8.js";
 
 export type { PathFact };
 /** One lstat() answer, without the path. */
@@ -49,14 +50,16 @@ export function walkPath(path: string, lstat: Lstat): PathFact[] {
 
 /** The real lstat(2): what this machine has at `path`. Anything but a directory or a symlink is a "file". */
 export const realLstat: Lstat = (path) => {
+  // The path's own bytes (a rootfs may be named with bytes that are not UTF-8: src/utf8.ts).
+  const bytes = Buffer.from(encodeString(path));
   let st;
   try {
-    st = lstatSync(path, { throwIfNoEntry: false });
+    st = lstatSync(bytes, { throwIfNoEntry: false });
   } catch (e) {
     throw new EnvironmentError(`cannot lstat ${path} to model the rootfs: ${(e as Error).message}`, { cause: e });
   }
   if (st === undefined) return { kind: "missing" };
-  if (st.isSymbolicLink()) return { kind: "symlink", target: readlinkSync(path, "utf8") };
+  if (st.isSymbolicLink()) return { kind: "symlink", target: decodeBytes(readlinkSync(bytes, { encoding: "buffer" })) };
   return { kind: st.isDirectory() ? "dir" : "file" };
 };
 

@@ -74,7 +74,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
   const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
   const source = { host: "native" as const, kernel: release(), ...spec.drive?.source };
   const verify = spec.verify !== false;
-  if (!verify) process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" });
+  if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
   const prediction = verify ? predictLive(config, spec.rootless === true) : null;
   const refused = prediction && refusalOf(config, prediction, source);
   if (refused) return { trace: refused, exit: null };
@@ -96,6 +96,9 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
     await ex.kill();
   }
 }
+
+/** verify: false warns once per process (a loop of runs would otherwise repeat it each time). */
+let warned = false;
 
 /** What --no-verify / verify: false skips, said on stderr. */
 export const NO_VERIFY = "run without verification (--no-verify): the plan is not predicted on a model of this mount namespace, " +
