@@ -1,7 +1,7 @@
 // The machine's view of its config: what start() received, already validated by the shell (zod)
 // and checked again here so an embedder in another language cannot start a nonsense run.
 import { Profile, Strategy, OPT_READONLY, OPT_NO_PREPARE, OPT_NO_SELF_BIND, PATH_MAX,
-  MS_REC, MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
+  MS_REC, MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE, MS_PROPAGATION, CONFIG_RULES, RULE_COLUMNS, ConfigRule } from "../src/abi";
 import { Str, NULL, ptr, len } from "./bytes";
 import * as T from "./generated/text";
 
@@ -47,11 +47,18 @@ export function check(c: Config): u32 {
         (kind != MS_SHARED && kind != MS_PRIVATE && kind != MS_SLAVE && kind != MS_UNBINDABLE)) {
       return T.C_PROPAGATION;
     }
-    // runc specconv rejects it: runc #1602, PR #1606.
-    if (c.strategy == Strategy.move && kind == MS_PRIVATE && c.isRunc) {
-      return T.C_PRIVATE_MOVE;
-    }
-    if (c.strategy == Strategy.chroot) return T.C_CHROOT_PROPAGATION;
+    const rule = refusingRule(c, kind);
+    if (rule == ConfigRule.private_move) return T.C_PRIVATE_MOVE;
+    if (rule == ConfigRule.chroot_propagation) return T.C_CHROOT_PROPAGATION;
+  }
+  return 0;
+}
+
+/** The first row of the static rule table (src/config-rules.ts) that refuses this config, or 0. */
+function refusingRule(c: Config, kind: i32): i32 {
+  for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
+    if ((CONFIG_RULES[i + 1] & (1 << c.profile)) != 0 && (CONFIG_RULES[i + 2] & (1 << c.strategy)) != 0 &&
+        (CONFIG_RULES[i + 3] & kind) != 0) return CONFIG_RULES[i];
   }
   return 0;
 }

@@ -3,6 +3,7 @@ import { benchMachine } from "./machine.js";
 import { benchParse } from "./parse.js";
 import { benchExplore } from "./explore.js";
 import { benchNative } from "./native.js";
+import { benchPredict } from "./predict.js";
 
 console.log("# machine");
 benchMachine();
@@ -10,5 +11,7 @@ console.log("# mountinfo parser");
 benchParse();
 console.log("# exploration");
 benchExplore();
+console.log("# prediction (run verifies before it acts)");
+benchPredict();
 console.log("# native");
 await benchNative();

@@ -14,7 +14,9 @@ import { run } from "../src/run.js";
 import { nativeUnavailable, spawnExecutor, type Executor } from "../src/hosts/native.js";
 import type { AsyncHost } from "../src/hosts/host.js";
 import type { Request } from "../src/request.js";
-import { row } from "./util.js";
+import { median, row, time } from "./util.js";
+import { parseConfig } from "../src/schema.js";
+import { predictLive } from "../src/predict.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const PROBE = join(repo, "build/probe/probe");
@@ -67,6 +69,26 @@ async function warmLaunch(rootfs: string, n: number, batch: boolean): Promise<nu
     if (i >= 0) xs.push(nowUs() - t0);
   }
   return med(xs);
+}
+
+/** predictLive() alone: read /proc/self/mountinfo, lstat the rootfs, model, drive, judge. */
+function predictionCost(rootfs: string): number {
+  const config = parseConfig({ ...RUNC_PIVOT, rootfs });
+  return median(60, () => time(() => predictLive(config, false)));
+}
+
+/** Verified and unverified warm launches, alternating, so load and JIT state hit both alike. */
+async function verifiedPair(rootfs: string, n: number): Promise<{ on: number; off: number }> {
+  const on: number[] = [], off: number[] = [];
+  for (let i = -10; i < n; i++) {
+    for (const verify of [true, false]) {
+      const t0 = nowUs();
+      const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { command: "/probe", args: ["true"], verify });
+      if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
+      if (i >= 0) (verify ? on : off).push(nowUs() - t0);
+    }
+  }
+  return { on: med(on), off: med(off) };
 }
 
 interface SwitchTimes { total: number; inRequests: number; inChild: number; frames: number }
@@ -159,8 +181,14 @@ export async function benchNative(): Promise<void> {
     row("executor round trip (getcwd, median of 2000)", `${(await roundTrip()).toFixed(1)} µs`, "");
     const unbatched = await warmLaunch(rootfs, 60, false);
     const ours = await warmLaunch(rootfs, 60, true);
-    row("pivotshim run() warm launch, batched (median of 60)", ms(ours), "spawn + runc pivot plan + execve + wait");
+    const pair = await verifiedPair(rootfs, 60);
+    const unverified = pair.off;
+    row("pivotshim run() warm launch, batched (median of 60)", ms(ours), "spawn + prediction + runc pivot plan + execve + wait");
     row("pivotshim run() warm launch, unbatched (median of 60)", ms(unbatched), `batch: false; batched/unbatched = ${(ours / unbatched).toFixed(2)}`);
+    row("  interleaved: verified (median of 60)", ms(pair.on), "the default, each run right next to an unverified one");
+    row("  interleaved: --no-verify (median of 60)", ms(unverified), `verified/unverified = ${(pair.on / unverified).toFixed(3)} (target <= 1.10)`);
+    const p = predictionCost(rootfs);
+    row("  the prediction alone, this machine's table (median of 60)", ms(p), `${((p / unverified) * 100).toFixed(1)}% of the unverified warm launch`);
     const missing: string[] = [];
     for (const c of competitors(dir, rootfs)) {
       if (!c.argv) { missing.push(c.missing); row(c.name, "-", "not installed"); continue; }

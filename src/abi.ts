@@ -223,3 +223,30 @@ export const ELOOP = 40;
 export const EOVERFLOW = 75;
 export const EOPNOTSUPP = 95;
 export const EDQUOT = 122;
+
+// ---- The static config rule: ONE table, read by assembly/config.ts check() and src/schema.ts (zod).
+// The only configs refused before planning. Two kinds only: what the runtime itself refuses, and
+// what is destructive on every host. Everything else is planned, and its damage on a given host is
+// a finding (plan, explore, diff) or a refusal by run's prediction (src/predict.ts).
+export enum ConfigRule {
+  /** runc refuses MoveRoot (no pivot_root) with [r]private rootfsPropagation: specconv, runc PR #1606 (issue #1602). */
+  private_move = 1,
+  /** chroot runs in the caller's mount namespace: changing propagation there changes every host's table. */
+  chroot_propagation = 2,
+}
+
+const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
+const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun);
+
+/** Columns of CONFIG_RULES: rule, profiles (1 << Profile), strategies (1 << Strategy), propagation kinds (MS_* bits). */
+export const RULE_COLUMNS = 4;
+
+/**
+ * A config is refused by the first row whose profile bit, strategy bit and propagation kind all
+ * match; an unset propagation (0) never matches. crun is absent from private_move: crun accepts
+ * move + rprivate (and so must we).
+ */
+export const CONFIG_RULES = [
+  ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
+  ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,
+];

@@ -8,6 +8,7 @@ import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
+import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -16,6 +17,8 @@ export interface CheckOptions {
   mountinfo?: string;
   /** "pivot_root=EINVAL", "umount2#2=EBUSY": each must fire, or check() throws FaultNotFiredError. */
   faults?: readonly FaultSpec[];
+  /** What the rootfs path is, component by component (src/rootfs-facts.ts); default a directory. */
+  rootfsFacts?: readonly PathFact[];
 }
 
 export interface Checked { trace: Trace; verdicts: Verdict[] }
@@ -29,13 +32,26 @@ export function scenarioName(name: string | undefined): ScenarioName {
 }
 
 /** A fresh kernel for a config: the scenario (container namespace unshared from the host) or the file's table. */
-export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo">): FakeKernel {
-  if (opts.mountinfo === undefined) return FakeKernel.scenario(scenarioName(opts.scenario), { rootfs: config.rootfs });
+export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo" | "rootfsFacts">): FakeKernel {
+  const facts = opts.rootfsFacts;
+  if (opts.mountinfo === undefined) {
+    const name = scenarioName(opts.scenario);
+    return contradiction(() => FakeKernel.scenario(name, { rootfs: config.rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
+  }
   let k: FakeKernel;
   try { k = FakeKernel.fromMountinfo(opts.mountinfo); } catch (e) {
     throw new InvalidInputError(`the mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
   }
-  return k.mkdir(config.rootfs).unshare();
+  if (!facts) return k.mkdir(config.rootfs).unshare();
+  return contradiction(() => { applyPathFacts(k.state, k.process, facts); return k.unshare(); }, "the mountinfo file");
+}
+
+/** A --rootfs-kind the table contradicts (it mounts on the path) is bad input, named as such. */
+function contradiction(build: () => FakeKernel, what: string): FakeKernel {
+  try { return build(); } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new InvalidInputError(`--rootfs-kind contradicts ${what}: ${e.message}; use --rootfs-kind dir, or another --rootfs`, [{ path: "rootfsKind", message: "contradicts the table" }], { cause: e });
+  }
 }
 
 /**

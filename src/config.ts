@@ -3,7 +3,7 @@ import * as abi from "./abi.js";
 import type { Config } from "./schema.js";
 import type { Encoded } from "./machine.js";
 
-const PROFILE: Record<Config["profile"], abi.Profile> = {
+export const PROFILE_CODE: Record<Config["profile"], abi.Profile> = {
   hardened: abi.Profile.hardened, runc: abi.Profile.runc, "runc-1.1": abi.Profile.runc_1_1, crun: abi.Profile.crun,
 };
 
@@ -19,7 +19,7 @@ export function propagationFlags(p: Config["rootPropagation"]): number {
 export function encode(c: Config): Encoded {
   return {
     rootfs: c.rootfs,
-    profile: PROFILE[c.profile],
+    profile: PROFILE_CODE[c.profile],
     strategy: abi.Strategy[c.strategy],
     rootPropagation: propagationFlags(c.rootPropagation),
     options: (c.readonly ? abi.OPT_READONLY : 0) | (c.prepare ? 0 : abi.OPT_NO_PREPARE) | (c.selfBind ? 0 : abi.OPT_NO_SELF_BIND),

@@ -13,6 +13,7 @@ import { Machine } from "./machine.js";
 import { findings as traceFindings } from "./findings.js";
 import { fakePathHost, kernelFor } from "./check.js";
 import type { ScenarioName } from "./hosts/fake/index.js";
+import type { PathFact } from "./hosts/fake/path-facts.js";
 
 /** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
 export interface Verdict { id: string; held: boolean; detail: string }
@@ -53,6 +54,8 @@ export interface ExploreOptions {
   scenario?: ScenarioName;
   /** Model the host from this /proc/self/mountinfo text instead of a scenario. */
   mountinfo?: string;
+  /** What the rootfs path is, component by component (src/rootfs-facts.ts); default a directory. */
+  rootfsFacts?: readonly PathFact[];
 }
 
 const spell = (t: Trace, f: IndexFault) => {

@@ -9,7 +9,10 @@ import { driveAsync, type DriveOptions } from "./driver.js";
 import { isErr, type Request } from "./request.js";
 import type { AsyncHost } from "./hosts/host.js";
 import type { Config, ConfigInput } from "./schema.js";
-import type { Trace } from "./trace.js";
+import type { RunTrace } from "./trace.js";
+import { parseConfig } from "./schema.js";
+import { predictLive } from "./predict.js";
+import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 
@@ -17,7 +20,8 @@ import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } f
 interface Command { path: string; argv: string[]; env: string[]; cwd?: string }
 
 export interface RunResult {
-  trace: Trace;
+  /** outcome.kind "refused": the prediction said the plan harms the calling namespace, or the run left it. */
+  trace: RunTrace;
   /** null when the switch failed (trace.outcome says why) and nothing was exec'd. */
   exit: ExitStatus | { errno: number } | null;
 }
@@ -44,6 +48,13 @@ export interface RunSpec extends ExecutorOptions {
    * lookahead (the executor itself does; a wrapper from `host` usually does not).
    */
   batch?: boolean;
+  /**
+   * Predict the plan first on a model of this mount namespace and the rootfs as it is
+   * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
+   * real result that leaves the verified plan. Default true; false skips both, with a warning.
+   * Throws UnmodelledError (an EnvironmentError) when this namespace's table cannot be modelled.
+   */
+  verify?: boolean;
 }
 
 /** "KEY=VALUE" strings, from either form of RunSpec.env. */
@@ -58,18 +69,40 @@ function envList(env: RunSpec["env"]): string[] {
  * execs `command` in the new root and waits for it. The executor is always reaped.
  * The trace's source names the running kernel (os.release()).
  */
-export async function run(config: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
+export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
+  const config = parseConfig(input);
   const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
+  const source = { host: "native" as const, kernel: release(), ...spec.drive?.source };
+  const verify = spec.verify !== false;
+  if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
+  const prediction = verify ? predictLive(config, spec.rootless === true) : null;
+  const refused = prediction && refusalOf(config, prediction, source);
+  if (refused) return { trace: refused, exit: null };
   const ex = await spawnExecutor(spec);
   try {
     const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: { kernel: release(), ...spec.drive?.source } };
-    const trace = await driveAsync(config, spec.host ? spec.host(ex) : ex, drive);
+    const inner = spec.host ? spec.host(ex) : ex;
+    const host = prediction ? verifyingHost(config, prediction, ex, inner) : inner;
+    let trace: RunTrace;
+    try {
+      trace = await driveAsync(config, host, drive);
+    } catch (e) {
+      if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: null };
+      throw e;
+    }
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };
   } finally {
     await ex.kill();
   }
 }
+
+/** verify: false warns once per process (a loop of runs would otherwise repeat it each time). */
+let warned = false;
+
+/** What --no-verify / verify: false skips, said on stderr. */
+export const NO_VERIFY = "run without verification (--no-verify): the plan is not predicted on a model of this mount namespace, " +
+  "so nothing refuses a plan that unmounts or changes its mounts, and the run is not stopped when a real result leaves the plan";
 
 /** The search path when the command's env has no PATH (execvp's default, with the sbin dirs). */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
+import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, Strategy } from "./abi.js";
+import { PROFILE_CODE, propagationFlags } from "./config.js";
 
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
@@ -30,14 +32,27 @@ export const ConfigSchema = z.object({
   prepare: z.boolean().default(true).describe("run the prepare phase (propagation of /, parent walk, self bind)"),
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
 }).strict().superRefine((c, ctx) => {
-  const kind = c.rootPropagation?.replace(/^r/, "");
-  if (c.strategy === "move" && kind === "private" && c.profile !== "crun") {
-    ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot` });
-  }
-  if (c.strategy === "chroot" && c.rootPropagation) {
-    ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move" });
-  }
+  const rule = staticRule(c);
+  if (rule) ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: RULE_MESSAGES[rule](c) });
 });
+
+/** Why each row of the static rule table (abi.ts CONFIG_RULES) refuses; the machine's check() says the same. */
+const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string }) => string> = {
+  [ConfigRule.private_move]: (c) => `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot (crun accepts it: --profile crun)`,
+  [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
+};
+
+/** The row of abi.ts CONFIG_RULES that refuses this config, or 0 (the same walk as assembly/config.ts check()). */
+export function staticRule(c: { profile: (typeof PROFILES)[number]; strategy: (typeof STRATEGIES)[number]; rootPropagation?: (typeof PROPAGATIONS)[number] }): ConfigRule | 0 {
+  const kind = propagationFlags(c.rootPropagation) & MS_PROPAGATION;
+  if (kind === 0) return 0;
+  const profile = 1 << PROFILE_CODE[c.profile];
+  const strategy = 1 << Strategy[c.strategy];
+  for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
+    if ((CONFIG_RULES[i + 1]! & profile) !== 0 && (CONFIG_RULES[i + 2]! & strategy) !== 0 && (CONFIG_RULES[i + 3]! & kind) !== 0) return CONFIG_RULES[i] as ConfigRule;
+  }
+  return 0;
+}
 
 export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -54,6 +54,14 @@ export const OutcomeSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/** `run` refused (src/trace.ts Refused): a record of what was not done, and why; never replayed. */
+export const RefusedOutcomeSchema = z.strictObject({
+  kind: z.literal("refused"), reason: z.enum(["predicted-damage", "diverged"]), message: str, note: str,
+  violated: z.array(z.strictObject({ id: str, detail: str })),
+  damage: z.strictObject({ unmounted: z.array(str), changed: z.array(z.strictObject({ before: str, after: str })), mounted: z.array(str) }).optional(),
+  seq: int.min(0).optional(),
+});
+
 /** A whole trace file, version 1: config, source, every request with its result, the outcome. */
 export const TraceSchema = z.strictObject({
   version: z.literal(TRACE_VERSION).describe("trace format version"),

@@ -23,6 +23,23 @@ export interface TraceSource {
   faults?: string[];
 }
 
+/**
+ * `run` refused to act (src/verify-run.ts): the prediction on a model of the calling namespace
+ * violates an invariant (nothing ran, steps empty), or a real result left the verified plan
+ * (the steps that ran, then a stop). `violated` lists the invariants; `damage` the mountinfo
+ * lines of the calling namespace the plan would unmount, change or add.
+ */
+export interface Refused {
+  kind: "refused";
+  reason: "predicted-damage" | "diverged";
+  message: string;
+  note: string;
+  violated: { id: string; detail: string }[];
+  damage?: { unmounted: string[]; changed: { before: string; after: string }[]; mounted: string[] };
+  /** diverged: the request whose real result left the prediction. */
+  seq?: number;
+}
+
 export interface Trace {
   version: typeof TRACE_VERSION;
   config: Config;
@@ -30,6 +47,9 @@ export interface Trace {
   steps: TraceStep[];
   outcome: Outcome;
 }
+
+/** What `run` records: a machine's trace, or one that ends refused (not replayable: no machine ended it). */
+export type RunTrace = Omit<Trace, "outcome"> & { outcome: Outcome | Refused };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

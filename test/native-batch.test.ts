@@ -9,7 +9,7 @@ import { run } from "../src/run.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import { Predictor } from "../src/hosts/native-batch.js";
 import { loadAddon } from "../src/hosts/native.js";
-import { fromTraceResult, type Trace } from "../src/trace.js";
+import { fromTraceResult, type RunTrace } from "../src/trace.js";
 import type { Request } from "../src/request.js";
 import { eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
 
@@ -81,7 +81,7 @@ nativeTest(test, reason, `execBatch (${mode}): runs in order, stops at the first
  * mountinfo text, and so the byte counts of the reads (an id can gain a digit between two runs).
  */
 const maskIds = (text: string) => text.replace(/^\d+ \d+ /gm, "N N ").replace(/\b(shared|master|propagate_from):\d+/g, "$1:N");
-const normal = (t: Trace): string => JSON.stringify({ ...t, steps: t.steps.map((s) => {
+const normal = (t: RunTrace): string => JSON.stringify({ ...t, steps: t.steps.map((s) => {
   if (s.request.op !== "read" || !("ret" in s.result)) return s;
   return { ...s, request: { ...s.request, count: 0 }, result: { ...s.result, ret: 0, text: maskIds(s.result.text ?? "") } };
 }) });

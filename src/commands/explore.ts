@@ -4,20 +4,22 @@ import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
 import { parseConfig } from "../schema.js";
+import { factsFor } from "../rootfs-facts.js";
 import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
 
-interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
+interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
   const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const facts = factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
   const report = explore(config, {
-    ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}),
+    ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}), ...(facts ? { rootfsFacts: facts } : {}),
     double: f.double ?? false,
     ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
   });
@@ -37,6 +39,7 @@ export function register(cli: Command): void {
   configOptions(cli.command("explore").description("fail every step with every errno its man page lists, on the fake kernel, and check the invariants on each path"))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
+    .option("--rootfs-kind <kind>", "what the rootfs path is: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")
     .option("--double", "also inject a second fault on every request after the first (the cleanup path)")
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .option("--full", "every path (a line or row each), not just the summary and the counts per step; JSON: every path, not just the violating ones")

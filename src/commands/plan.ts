@@ -12,11 +12,13 @@ import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
+import { parseConfig } from "../schema.js";
+import { factsFor } from "../rootfs-facts.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
-  fail: FaultSpec[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: ScenarioName;
+  fail: FaultSpec[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: ScenarioName; rootfsKind?: string;
 }
 
 /** "# invariant host-unchanged: held (host mountinfo byte-identical)", one per verdict. */
@@ -32,7 +34,8 @@ function runPlan(f: PlanFlags): number {
   if (f.host === "dry-run") {
     trace = plan(configOf(f), { faults: f.fail, ...extra });
   } else {
-    ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}) }));
+    const facts = factsFor(parseConfig(configOf(f)).rootfs, f.rootfsKind, f.mountinfo);
+    ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}) }));
   }
   if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
   let out = format(trace, f.format);
@@ -52,6 +55,7 @@ export function register(cli: Command): void {
     .addOption(new Option("--host <host>", "fake-kernel: a model of the host, invariants checked; dry-run: success for everything").choices(["fake-kernel", "dry-run"]).default("fake-kernel"))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file (dry-run: what mountinfo reads return)")
+    .option("--rootfs-kind <kind>", "what the rootfs path is on the modelled host: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")
     .addOption(new Option("--format <fmt>", "output format").choices(FORMATS).default("text"))
     .option("--trace-out <file>", "also write the trace as JSON to this file")
     .addHelpText("after", `
@@ -61,6 +65,7 @@ Examples:
   pivotshim plan --rootfs /r --profile runc --fail pivot_root=EINVAL
   pivotshim plan --scenario initramfs              # auto picks MS_MOVE+chroot and says why
   pivotshim plan --mountinfo /proc/self/mountinfo --strategy move
+  pivotshim plan --rootfs /r --rootfs-kind missing --scenario rootfs-not-a-mountpoint
   pivotshim plan --host dry-run --profile crun --strategy move --readonly
 
 Exit status: 0 the plan ends done with every invariant held, 1 it ends failed or an invariant

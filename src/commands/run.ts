@@ -14,7 +14,7 @@ import { DEFAULT_TIMEOUT_MS, type ExitStatus } from "../hosts/native.js";
 import { EXIT, configOptions, configOf, collect, type ConfigFlags } from "./common.js";
 import { complain } from "./colour.js";
 
-interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; traceOut?: string; env: string[] }
+interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; traceOut?: string; env: string[]; verify: boolean }
 
 /** chroot(1) and the shells: 127 when the command is not found, 126 when it cannot be run. */
 export const EXIT_NOT_FOUND = 127;
@@ -62,9 +62,10 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
   const restore = relaySignals(() => pid);
   try {
     const { trace, exit } = await run(config, {
-      command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; },
+      command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
     });
     if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+    if (trace.outcome.kind === "refused") { complain(trace.outcome.message); return EXIT.failed; }
     if (trace.outcome.kind === "failed" || exit === null) {
       complain(`${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}`);
       return EXIT.failed;
@@ -85,6 +86,7 @@ export function register(cli: Command): void {
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
     .option("--timeout <ms>", "how long the executor has to answer each request", String(DEFAULT_TIMEOUT_MS))
     .option("--trace-out <file>", "also write the trace as JSON to this file")
+    .option("--no-verify", "skip the prediction on a model of this namespace (it refuses plans that would harm it)")
     .option("-e, --env <KEY=VALUE>", "add to the command's environment (default: PATH, HOME=/, TERM); repeatable", collect, [])
     .addHelpText("after", `
 Examples:
@@ -92,7 +94,13 @@ Examples:
   pivotshim run --rootless --rootfs ~/rootfs --profile runc --strategy pivot -- /bin/true
   pivotshim run --rootfs /srv/rootfs --trace-out run.json -- ls /
 
-Exit status: the command's (128+N when killed by signal N); 1 the switch failed; 126 the command
-could not be run, 127 not found; 2 bad usage; 3 this environment cannot do it (see pivotshim doctor).`)
+Before anything runs, the plan is predicted on a fake kernel built from this namespace's own
+mountinfo and the rootfs as it is; a plan that would unmount or change this namespace's mounts is
+refused ("pivotshim: refused: ..."), and the run stops at the first real result that leaves the
+verified plan. --no-verify skips both.
+
+Exit status: the command's (128+N when killed by signal N); 1 the switch failed or was refused;
+126 the command could not be run, 127 not found; 2 bad usage; 3 this environment cannot do it
+(see pivotshim doctor), or its mount table cannot be modelled (then --no-verify).`)
     .action(async (argv: string[], f: RunFlags) => { process.exitCode = await runRun(argv, f); });
 }

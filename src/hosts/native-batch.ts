@@ -99,6 +99,16 @@ export class Predictor {
   }
 }
 
+/**
+ * Where a batch's expected results come from: by default a Predictor (a healthy kernel); `run`
+ * verification gives its own (src/verify-run.ts). `admits` false ends a batch before a request.
+ */
+export interface Expectation {
+  expect(req: Request): Result | null;
+  observe(req: Request, res: Result): void;
+  admits?(req: Request): boolean;
+}
+
 /** Did the real result come out as predicted? ret and errno, as the child compares them. */
 const asPredicted = (real: Result, expect: Result): boolean =>
   isErr(expect) ? isErr(real) && real.errno === expect.errno : !isErr(real) && real.ret === expect.ret;
@@ -112,12 +122,14 @@ export class Speculation implements Lookahead {
   readonly #shadow: Machine;
   readonly #encoded: Encoded;
   readonly #history: Executed[] = [];
-  #predictor!: Predictor;
+  readonly #expectation: () => Expectation;
+  #predictor!: Expectation;
   #stale = true;
   #ended = false;
 
-  constructor(ex: BatchRunner, config: Config, module?: WebAssembly.Module) {
+  constructor(ex: BatchRunner, config: Config, module?: WebAssembly.Module, expectation?: () => Expectation) {
     this.#ex = ex;
+    this.#expectation = expectation ?? (() => new Predictor(ex.startState, ex.channelFd));
     this.#shadow = Machine.acquire(module ?? compile());
     this.#encoded = encode(config);
   }
@@ -127,6 +139,8 @@ export class Speculation implements Lookahead {
     this.#align(req);
     const entries: BatchEntry[] = [];
     let fed = 0;
+    let shadowDone = false;
+    let held = false;  // the shadow's next request was not admitted: it stays pending, so replay next time
     for (let cur: Request | null = req; cur;) {
       const expect = this.#predictor.expect(cur);
       entries.push({ request: cur, expect });
@@ -135,17 +149,19 @@ export class Speculation implements Lookahead {
       this.#shadow.feed(expect);
       fed++;
       const n = this.#shadow.next();
+      shadowDone = n.done;
       cur = n.done ? null : n.request;
+      if (cur && this.#predictor.admits?.(cur) === false) { held = true; break; }
     }
     const results = await this.#ex.execBatch(entries);
     const steps = results.map((result, i) => ({ request: entries[i]!.request, result }));
     this.#history.push(...steps);
     const inStep = results.length === entries.length && results.slice(0, fed).every((r, i) => asPredicted(r, entries[i]!.expect!));
-    if (results.length === fed && inStep) {  // the shadow ended, and so does the run
+    if (shadowDone && results.length === fed && inStep) {  // the shadow ended, and so does the run
       this.#ended = true;
       this.#shadow.release();
     }
-    if (!inStep) this.#stale = true;
+    if (!inStep || held) this.#stale = true;
     else if (fed < entries.length) {  // the last request was not fed its prediction: feed the real result
       const last = steps[steps.length - 1]!;
       this.#predictor.observe(last.request, last.result);
@@ -160,7 +176,7 @@ export class Speculation implements Lookahead {
       const n = this.#shadow.next();
       if (!n.done && sameRequest(n.request, req)) return;
     }
-    this.#predictor = new Predictor(this.#ex.startState, this.#ex.channelFd);
+    this.#predictor = this.#expectation();
     this.#shadow.start(this.#encoded);
     for (const h of this.#history) {
       const n = this.#shadow.next();

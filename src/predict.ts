@@ -1,0 +1,111 @@
+// The prediction behind `run`: before any executor exists, the plan runs on a fake kernel built
+// from the calling namespace's own mountinfo and the rootfs as lstat() sees it, modelling what the
+// executor does (a fresh mount namespace, and a user namespace when rootless). Owns the model of
+// the caller, the verdicts and the damage report; never runs a syscall.
+import { readFileSync } from "node:fs";
+import { drive } from "./driver.js";
+import type { Config } from "./schema.js";
+import { FakeKernel, checkInvariants } from "./hosts/fake/index.js";
+import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
+import { FaultyHost, type IndexFault } from "./hosts/faults.js";
+import type { Verdict } from "./explore.js";
+import type { Trace } from "./trace.js";
+import { EnvironmentError } from "./errors.js";
+import { MOUNTINFO_CAP } from "./abi.js";
+import { rootfsFacts } from "./rootfs-facts.js";
+import { decodeBytes } from "./utf8.js";
+
+/** The calling namespace cannot be modelled (its table is unparseable, too large, or has no "/"). */
+export class UnmodelledError extends EnvironmentError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`cannot verify the plan before running it: ${reason}; --no-verify runs it without the prediction (nothing then checks that the calling namespace's mounts survive)`, options);
+  }
+}
+
+/** What the prediction would do to the calling namespace's table, by mount (its mountinfo lines). */
+export interface Damage { unmounted: string[]; changed: { before: string; after: string }[]; mounted: string[] }
+
+export interface Prediction {
+  /** The model of the caller before the run (frozen: clone it to run again). */
+  template: FakeKernel;
+  trace: Trace;
+  verdicts: Verdict[];
+  violated: Verdict[];
+  damage: Damage;
+  /** What the model was built from (run() rebuilds it with the child's fds if they differ). */
+  model: CallerModel;
+}
+
+export interface CallerModel {
+  /** The calling namespace's /proc/self/mountinfo. */
+  mountinfo: string;
+  /** The rootfs path as it really is (rootfsFacts). */
+  facts: readonly PathFact[];
+  /** The executor unshares a user namespace too. */
+  rootless: boolean;
+  /** The executor child's fds below its channel (default 0, 1, 2): the model's openat answers match. */
+  fds?: readonly number[];
+}
+
+/** The caller's namespace as a model, then fork + unshare as the executor child does. */
+export function modelCaller(m: CallerModel): FakeKernel {
+  if (Buffer.byteLength(m.mountinfo) > MOUNTINFO_CAP) throw new UnmodelledError(`the mount table is over ${MOUNTINFO_CAP} bytes, more than the machine reads`);
+  let k: FakeKernel;
+  try { k = FakeKernel.fromMountinfo(m.mountinfo); } catch (e) {
+    const msg = (e as Error).message;
+    throw new UnmodelledError(/no mount at \//.test(msg) ? `/proc/self/mountinfo has no mount at "/" (inside a chroot?)` : `/proc/self/mountinfo does not parse: ${msg}`, { cause: e });
+  }
+  applyPathFacts(k.state, k.process, m.facts);
+  k.unshare({ userns: m.rootless });
+  const keep = new Set(m.fds ?? [0, 1, 2]);
+  for (const fd of [...k.process.fds.keys()]) if (!keep.has(fd)) k.process.fds.delete(fd);
+  return k;
+}
+
+/** Drives `config` on a clone of `template` with `faults` at request indexes, and judges it. */
+export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
+  const k = template.clone();
+  const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
+  const verdicts = checkInvariants(template, k, trace.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy });
+  return { trace, verdicts, after: k };
+}
+
+/** The plan on the model of the caller: its trace, the invariants, and the damage to the caller's table. */
+export function predict(config: Config, m: CallerModel): Prediction {
+  const template = modelCaller(m).freeze();
+  const { trace, verdicts, after } = runModel(config, template);
+  return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), after.hostMountinfo()), model: m };
+}
+
+/** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */
+export function predictLive(config: Config, rootless: boolean, fds?: readonly number[]): Prediction {
+  let mountinfo: string;
+  try { mountinfo = decodeBytes(readFileSync("/proc/self/mountinfo")); } catch (e) {
+    throw new UnmodelledError(`cannot read /proc/self/mountinfo: ${(e as Error).message}`, { cause: e });
+  }
+  return predict(config, { mountinfo, facts: rootfsFacts(config.rootfs), rootless, ...(fds ? { fds } : {}) });
+}
+
+/** Mount by mount (the id, field 1): gone, changed, new. */
+export function damageOf(before: string, after: string): Damage {
+  const byId = (t: string) => new Map(t.split("\n").filter((l) => l !== "").map((l) => [l.split(" ")[0]!, l]));
+  const a = byId(before);
+  const b = byId(after);
+  const d: Damage = { unmounted: [], changed: [], mounted: [] };
+  for (const [id, l] of a) {
+    const now = b.get(id);
+    if (now === undefined) d.unmounted.push(l);
+    else if (now !== l) d.changed.push({ before: l, after: now });
+  }
+  for (const [id, l] of b) if (!a.has(id)) d.mounted.push(l);
+  return d;
+}
+
+/** The damage as readable lines, for stderr: "these mounts of the calling namespace would be unmounted: ...". */
+export function damageLines(d: Damage): string[] {
+  const out: string[] = [];
+  if (d.unmounted.length) out.push("these mounts of the calling namespace would be unmounted:", ...d.unmounted.map((l) => `  - ${l}`));
+  if (d.changed.length) out.push("these mounts of the calling namespace would change:", ...d.changed.flatMap((c) => [`  - ${c.before}`, `  + ${c.after}`]));
+  if (d.mounted.length) out.push("these mounts would appear in the calling namespace:", ...d.mounted.map((l) => `  + ${l}`));
+  return out;
+}

@@ -1,0 +1,98 @@
+// What the rootfs path really is, component by component, for the fake kernel (which does no
+// I/O): a walk that resolves symlinks the way path lookup does, asking an lstat() for each
+// component, either the real one (run, plan --mountinfo /proc/self/mountinfo) or one made up
+// from --rootfs-kind (built-in scenarios, tables from other machines).
+import { lstatSync, readlinkSync } from "node:fs";
+import type { PathFact } from "./hosts/fake/path-facts.js";
+import { InvalidInputError, EnvironmentError } from "./errors.js";
+import { decodeBytes, encodeString } from "./utf8.js";
+
+export type { PathFact };
+/** One lstat() answer, without the path. */
+export type Stat = { kind: "dir" | "file" | "missing" } | { kind: "symlink"; target: string };
+export type Lstat = (path: string) => Stat;
+
+/** The kernel's limit on symlinks followed in one lookup (MAXSYMLINKS, 40). */
+const MAX_LINKS = 40;
+
+const join = (dir: string, name: string): string => (dir === "/" ? `/${name}` : `${dir}/${name}`);
+const up = (dir: string): string => dir.slice(0, Math.max(1, dir.lastIndexOf("/")));
+
+/**
+ * lstat()s each component of `path` from "/", following a symlink's target (from "/" if absolute,
+ * else from the link's directory), as path_lookupat does. Each fact's parent is a real directory.
+ * Stops at the first component that is missing or not a directory.
+ */
+export function walkPath(path: string, lstat: Lstat): PathFact[] {
+  const facts: PathFact[] = [];
+  const seen = new Set<string>();
+  let cur = "/";
+  const stack = path.split("/").filter((c) => c !== "").reverse();
+  let links = 0;
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (c === ".") continue;
+    if (c === "..") { cur = up(cur); continue; }
+    const p = join(cur, c);
+    const st = { path: p, ...lstat(p) } as PathFact;
+    if (!seen.has(p)) { facts.push(st); seen.add(p); }
+    if (st.kind === "missing" || st.kind === "file") break;
+    if (st.kind === "symlink") {
+      if (++links > MAX_LINKS) break;
+      if (st.target.startsWith("/")) cur = "/";
+      stack.push(...st.target.split("/").filter((x) => x !== "").reverse());
+      continue;
+    }
+    cur = p;
+  }
+  return facts;
+}
+
+/** The real lstat(2): what this machine has at `path`. Anything but a directory or a symlink is a "file". */
+export const realLstat: Lstat = (path) => {
+  // The path's own bytes (a rootfs may be named with bytes that are not UTF-8: src/utf8.ts).
+  const bytes = Buffer.from(encodeString(path));
+  let st;
+  try {
+    st = lstatSync(bytes, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new EnvironmentError(`cannot lstat ${path} to model the rootfs: ${(e as Error).message}`, { cause: e });
+  }
+  if (st === undefined) return { kind: "missing" };
+  if (st.isSymbolicLink()) return { kind: "symlink", target: decodeBytes(readlinkSync(bytes, { encoding: "buffer" })) };
+  return { kind: st.isDirectory() ? "dir" : "file" };
+};
+
+export const ROOTFS_KINDS = ["dir", "missing", "file", "symlink:TARGET"] as const;
+
+/** --rootfs-kind: what `rootfs` is; every other path on the walk (a symlink's target too) is a directory. */
+export function rootfsKindLstat(rootfs: string, kind: string): Lstat {
+  const st = parseRootfsKind(kind);
+  return (p) => (p === rootfs ? st : { kind: "dir" });
+}
+
+function parseRootfsKind(kind: string): Stat {
+  if (kind === "dir" || kind === "missing" || kind === "file") return { kind };
+  if (kind.startsWith("symlink:") && kind.length > "symlink:".length && !kind.includes("\0")) return { kind: "symlink", target: kind.slice("symlink:".length) };
+  throw new InvalidInputError(`--rootfs-kind "${kind}": expected one of dir, missing, file, symlink:TARGET (e.g. symlink:/srv/real-rootfs)`, [{ path: "rootfsKind", message: "unknown kind" }]);
+}
+
+/** The facts for `rootfs`: from --rootfs-kind when given, else from this machine's lstat. */
+export function rootfsFacts(rootfs: string, kind?: string): PathFact[] {
+  return walkPath(rootfs, kind === undefined ? realLstat : rootfsKindLstat(rootfs, kind));
+}
+
+/** This process's own mountinfo, under the names /proc gives it. */
+export function isLiveMountinfo(path: string): boolean {
+  return ["/proc/self/mountinfo", "/proc/thread-self/mountinfo", `/proc/${process.pid}/mountinfo`].includes(path);
+}
+
+/**
+ * The facts plan and explore model: --rootfs-kind when given; with the live table
+ * (--mountinfo /proc/self/mountinfo) what lstat says; otherwise undefined (a directory, as before).
+ */
+export function factsFor(rootfs: string, kind: string | undefined, mountinfoPath: string | undefined): PathFact[] | undefined {
+  if (kind !== undefined) return rootfsFacts(rootfs, kind);
+  if (mountinfoPath !== undefined && isLiveMountinfo(mountinfoPath)) return rootfsFacts(rootfs);
+  return undefined;
+}

@@ -1,0 +1,57 @@
+// The static config rule (src/abi.ts CONFIG_RULES): one table, read by the machine's check() and
+// by zod. The machine is driven directly with each refused config, bypassing zod, so an embedder
+// in another language gets the same refusals; and every config the runtimes accept is accepted.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import * as abi from "../src/abi.js";
+import { Machine, compile } from "../src/machine.js";
+import { encode, propagationFlags } from "../src/config.js";
+import { ConfigSchema, PROFILES, PROPAGATIONS, STRATEGIES, staticRule } from "../src/schema.js";
+
+const test = suite("config rules");
+
+/** The machine's own verdict on an encoded config: the first outcome, without any host. */
+function machineSays(profile: (typeof PROFILES)[number], strategy: (typeof STRATEGIES)[number], rootPropagation?: (typeof PROPAGATIONS)[number]) {
+  const m = Machine.create(compile());
+  m.start({ ...encode({ rootfs: "/r", profile, strategy, readonly: false, prepare: true, selfBind: true }), rootPropagation: propagationFlags(rootPropagation) });
+  const n = m.next();
+  return n.done && n.outcome.kind === "failed" && n.outcome.op === "none" && n.outcome.seq === -1 ? n.outcome.message : null;
+}
+
+const all = PROFILES.flatMap((profile) => STRATEGIES.flatMap((strategy) => [undefined, ...PROPAGATIONS].map((rootPropagation) => ({ profile, strategy, rootPropagation }))));
+
+test("each refused config is refused by the wasm itself, with zod's reason", () => {
+  const refused = all.filter((c) => staticRule(c) !== 0);
+  assert.ok(refused.length > 0);
+  for (const c of refused) {
+    const said = machineSays(c.profile, c.strategy, c.rootPropagation);
+    assert.ok(said !== null, `the machine accepted ${JSON.stringify(c)}`);
+    const rule = staticRule(c);
+    assert.match(said!, rule === abi.ConfigRule.private_move ? /not safe without pivot_root/ : /propagation/i, JSON.stringify(c));
+    assert.not.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, `zod accepted ${JSON.stringify(c)}`);
+  }
+});
+
+test("every other config is accepted by both: the machine emits a first request", () => {
+  for (const c of all.filter((x) => staticRule(x) === 0)) {
+    assert.is(machineSays(c.profile, c.strategy, c.rootPropagation), null, JSON.stringify(c));
+    assert.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, JSON.stringify(c));
+  }
+});
+
+test("exactly the two kinds: runc-like [r]private + move (the runtime refuses), and chroot + any propagation", () => {
+  const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}`);
+  const want = [
+    ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].map((x) => `${p}/move/${x}`)),
+    ...PROFILES.flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
+  ];
+  assert.equal(refused.sort(), want.sort());
+});
+
+test("crun accepts move + rprivate (crun does), and the machine plans it", () => {
+  assert.is(staticRule({ profile: "crun", strategy: "move", rootPropagation: "rprivate" }), 0);
+  assert.is(machineSays("crun", "move", "rprivate"), null);
+  assert.ok(ConfigSchema.safeParse({ rootfs: "/r", profile: "crun", strategy: "move", rootPropagation: "rprivate" }).success);
+});
+
+test.run();
