@@ -70,9 +70,19 @@ function exec(ex: Example, dir: string, env: NodeJS.ProcessEnv): { out: string; 
 const dirs: string[] = [];
 test.after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
+/** A document's examples; a document that does not parse is one failing test, not a crash at import. */
+function examples(doc: string): Example[] {
+  try {
+    return parse(doc, readFileSync(join(ROOT, doc), "utf8"));
+  } catch (e) {
+    test(`${doc} parses as doctests`, () => { assert.unreachable((e as Error).message); });
+    return [];
+  }
+}
+
 for (const doc of DOCS) {
   let wd: ReturnType<typeof workdir> | null = null;
-  for (const ex of parse(doc, readFileSync(join(ROOT, doc), "utf8"))) {
+  for (const ex of examples(doc)) {
     const name = `${doc}:${ex.line} ${ex.lang === "ts" ? "TypeScript block" : `$ ${ex.code.split("\n")[0]}`}`;
     const skip = ex.skip ?? (ex.lang === "sh" && /^\s*sudo\b/.test(ex.code) && !IS_ROOT ? "needs root" : null);
     if (skip) {
