@@ -54,7 +54,7 @@ export function check(c: Config): u32 {
   return 0;
 }
 
-/** The first row of the static rule table (src/config-rules.ts) that refuses this config, or 0. */
+/** The first row of the static rule table (CONFIG_RULES in src/abi.ts) that refuses this config, or 0. */
 function refusingRule(c: Config, kind: i32): i32 {
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
     if ((CONFIG_RULES[i + 1] & (1 << c.profile)) != 0 && (CONFIG_RULES[i + 2] & (1 << c.strategy)) != 0 &&
