@@ -8,13 +8,13 @@ import { parseConfig } from "../schema.js";
 import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown } from "../format/explore.js";
 import { paint } from "./colour.js";
-import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "./common.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
-  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;

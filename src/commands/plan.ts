@@ -11,7 +11,7 @@ import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
-import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
+import { EXIT, configOptions, configOf, readMountinfo, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
   fail: string[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: string;
@@ -23,7 +23,7 @@ export function verdictLines(vs: readonly Verdict[]): string {
 }
 
 function runPlan(f: PlanFlags): number {
-  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const extra = mountinfo !== undefined ? { mountinfo } : {};
   let trace: Trace;
   let verdicts: Verdict[] = [];
