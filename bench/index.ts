@@ -2,6 +2,7 @@
 import { benchMachine } from "./machine.js";
 import { benchParse } from "./parse.js";
 import { benchExplore } from "./explore.js";
+import { benchFake } from "./fake.js";
 import { benchNative } from "./native.js";
 
 console.log("# machine");
@@ -10,5 +11,7 @@ console.log("# mountinfo parser");
 benchParse();
 console.log("# exploration");
 benchExplore();
+console.log("# fake kernel at scale");
+benchFake();
 console.log("# native");
 await benchNative();

@@ -9,6 +9,7 @@ import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
 import { addMount, bySeq, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
+import { setMasterId, setParent, setPeer } from "./links.js";
 import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
@@ -106,7 +107,8 @@ function anonMinor(dev: string): number {
 function placeMountpoint(s: State, e: Entry, byId: Map<number, Entry>): void {
   const pe = byId.get(e.parent)!; // checkTable: every parent but the root's is listed
   const parent = mnt(s, pe.id);
-  mnt(s, e.id).mp = mkdirs(fsOf(s, parent).tree, parent.root, relative(e, pe));
+  const m = mnt(s, e.id);
+  setParent(s, m, m.parent, mkdirs(fsOf(s, parent).tree, parent.root, relative(e, pe)));
 }
 
 /** mkdir -p `path` as `proc` sees it, creating missing directories in whatever mount they fall in. */
@@ -163,8 +165,8 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
     const c = addMount(s, { ...o, ns, propFrom: 0 });
     ids.set(o.id, c.id);
     if (userns) {
-      c.peer = 0;
-      c.master = o.peer || o.master;
+      setPeer(s, c, 0);
+      setMasterId(s, c, o.peer || o.master);
       c.locked = true;
       c.lockAtime = true;
       c.lockedFlags = o.flags & LOCKABLE;
@@ -172,7 +174,7 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   }
   for (const o of list) {
     const c = mnt(s, ids.get(o.id)!);
-    c.parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
+    setParent(s, c, o.parent === 0 ? 0 : ids.get(o.parent) ?? 0, c.mp);
   }
   const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
   proc.ns = ns;

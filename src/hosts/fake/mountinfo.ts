@@ -9,7 +9,7 @@ import type { Mount, Proc, State } from "./model.js";
 import { dentryPath } from "./model.js";
 import { bySeq, fsOf } from "./mounts.js";
 import { dominatingGroup } from "./propagation.js";
-import { pathFrom } from "./resolve.js";
+import { type PathAt, pathFrom, pathFromMemo } from "./resolve.js";
 import { MountinfoError } from "../../errors.js";
 import { mountinfoError } from "../../mountinfo-check.js";
 import { decodeBytes, encodeString } from "../../utf8.js";
@@ -67,8 +67,9 @@ function optionalFields(s: State, m: Mount, reader: Proc): string {
 }
 
 /** One line for `m` as `reader` sees it, or null when the mount is outside the reader's root. */
-export function renderLine(s: State, m: Mount, reader: Proc): string | null {
-  const at = pathFrom(s, { mnt: m.id, ino: m.root }, reader.root);
+export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, PathAt>): string | null {
+  const pos = { mnt: m.id, ino: m.root };
+  const at = memo ? pathFromMemo(s, pos, reader.root, memo) : pathFrom(s, pos, reader.root);
   if (at.unreachable) return null;
   const fs = fsOf(s, m);
   const parent = m.parent === 0 ? m.id : m.parent;
@@ -80,8 +81,9 @@ export function renderLine(s: State, m: Mount, reader: Proc): string | null {
 /** The whole file for a process: its namespace's mounts in list order. */
 export function renderMountinfo(s: State, reader: Proc): string {
   const list = [...s.mounts.values()].filter((m) => m.ns === reader.ns).sort(bySeq);
+  const memo = new Map<number, PathAt>();
   let out = "";
-  for (const m of list) out += renderLine(s, m, reader) ?? "";
+  for (const m of list) out += renderLine(s, m, reader, memo) ?? "";
   return out;
 }
 
