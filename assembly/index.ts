@@ -2,10 +2,13 @@
 // Memory: the runtime is AssemblyScript's stub (a bump allocator, asconfig.json), and start() resets
 // it, so each run gets a fresh arena and one instance can run any number of plans in bounded memory.
 // Nothing allocated may outlive a run: module-level data is static (memory.data, generated/text.ts).
-import { ABI_VERSION, PATH_MAX } from "../src/abi";
+import { ABI_VERSION, PATH_MAX, MOUNTINFO_CAP } from "../src/abi";
 import * as M from "./machine";
+import * as MI from "./mountinfo";
+import { reset } from "./state";
 import { REQ } from "./request";
-import { str } from "./bytes";
+import { str, ptr, len, NULL, open, close, put, putText } from "./bytes";
+import * as T from "./generated/text";
 
 const INPUT: usize = memory.data(PATH_MAX);
 
@@ -33,3 +36,35 @@ export function feed(ret: i32, errno: i32): void { M.feed(ret, errno); }
 
 export function request_ptr(): usize { return REQ; }
 export function outcome_ptr(): usize { return M.OUT; }
+
+// The grammar check (ABI_VERSION 2): the machine's own mountinfo parser, run without a plan, so a
+// host that models mountinfo (the fake kernel) refuses exactly what the machine refuses, with the
+// machine's words, instead of keeping a second copy of the rules (docs/ABI.md §13).
+const CHECK_OUT: usize = memory.data(8, 4);
+let checkBuf: usize = 0;
+let checkCap = 0;
+
+/** Ends any run (a fresh arena) and returns room for len bytes of mountinfo; 0 if len is past MOUNTINFO_CAP. */
+export function mountinfo_buffer(buf_len: i32): usize {
+  __reset();
+  reset(); // the run's state lived in the arena: next() now says "before start()"
+  checkCap = 0;
+  if (buf_len < 0 || buf_len > MOUNTINFO_CAP) return 0;
+  checkBuf = heap.alloc(<usize>max(buf_len, 1));
+  checkCap = buf_len;
+  return checkBuf;
+}
+
+/** Parses the first text_len bytes of that room (clamped to it): 0 if every line is well-formed,
+ * else the address of a string slot with the message a run would end FAILED with. */
+export function mountinfo_check(text_len: i32): usize {
+  const err = MI.parse(checkBuf, min(max(text_len, 0), checkCap), visitNothing);
+  if (err == NULL) return 0;
+  open(); putText(T.MALFORMED_MOUNTINFO); put(err);
+  const msg = close();
+  store<u32>(CHECK_OUT, <u32>ptr(msg));
+  store<i32>(CHECK_OUT + 4, len(msg));
+  return CHECK_OUT;
+}
+
+function visitNothing(): void {}

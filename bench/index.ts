@@ -2,6 +2,7 @@
 import { benchMachine } from "./machine.js";
 import { benchParse } from "./parse.js";
 import { benchExplore } from "./explore.js";
+import { benchFake } from "./fake.js";
 import { benchNative } from "./native.js";
 import { benchPredict } from "./predict.js";
 
@@ -13,5 +14,7 @@ console.log("# exploration");
 benchExplore();
 console.log("# prediction (run verifies before it acts)");
 benchPredict();
+console.log("# fake kernel at scale");
+benchFake();
 console.log("# native");
 await benchNative();

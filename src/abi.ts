@@ -4,7 +4,7 @@
 // no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** What a request asks for. One op = one syscall, named as the kernel names it. */
 export enum Op {
@@ -124,6 +124,9 @@ export const MOUNTINFO_CHUNK = 4096;
 export const MOUNTINFO_CAP = 16777216;
 export const GETCWD_SIZE = 4096;
 export const PATH_MAX = 4096;
+/** The fake kernel models at most this many mounts from one mountinfo table: the kernel's default
+ * fs.mount-max (Documentation/admin-guide/sysctl/fs.rst), the most one namespace can hold. */
+export const FAKE_MOUNT_MAX = 100000;
 
 // openat(2) flags, x86-64 / generic values.
 export const AT_FDCWD = -100;

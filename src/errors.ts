@@ -73,3 +73,17 @@ export class MachineTrapError extends PivotshimError {
 export class EnvironmentError extends PivotshimError {
   constructor(message: string, options?: { cause?: unknown }) { super("E_ENVIRONMENT", message, options); }
 }
+
+/** A mountinfo table that is malformed or is not a mount tree; `line` is 1-based, null for the whole table. */
+export class MountinfoError extends InvalidInputError {
+  readonly line: number | null;
+  constructor(message: string, line: number | null, options?: { cause?: unknown }) {
+    super(message, [{ path: line === null ? "mountinfo" : `mountinfo line ${line}`, message }], options);
+    this.line = line;
+  }
+}
+
+/** The table lists no mount at "/": what a process in a chroot reads (its root is not a mount). */
+export class NoRootMountError extends MountinfoError {
+  constructor(message = "mountinfo has no mount at /: the reader's root is not a mount point (a chroot?)") { super(message, null); }
+}

@@ -79,6 +79,7 @@ interface Exports {
   abi_version(): number; input_ptr(): number; input_cap(): number; request_ptr(): number; outcome_ptr(): number;
   start(len: number, profile: number, strategy: number, propagation: number, options: number): number;
   next(): number; feed(ret: number, errno: number): void;
+  mountinfo_buffer(len: number): number; mountinfo_check(len: number): number;
 }
 
 async function instantiate(): Promise<Exports> {
@@ -95,7 +96,7 @@ async function instantiate(): Promise<Exports> {
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort } });
   const ex = instance.exports as unknown as Exports;
   memory = ex.memory;
-  if (ex.abi_version() !== 1) throw new Error(`unknown ABI version ${ex.abi_version()}`);
+  if (ex.abi_version() !== 2) throw new Error(`unknown ABI version ${ex.abi_version()}`);
   return ex;
 }
 
@@ -243,6 +244,24 @@ test("protocol errors trap through env.abort with 'protocol: '", async () => {
   other.start(2, 1, 0, 0, 0);
   other.next();
   assert.throws(() => other.next(), /^protocol: next\(\) called twice without feed\(\) \(pending request 0, step propagate_root\)/);
+});
+
+test("ABI.md §13: mountinfo_check gives the run's message, 0 for a good table, and ends the run", async () => {
+  const ex = await instantiate();
+  const check = (t: string) => {
+    const b = new TextEncoder().encode(t);
+    const p = ex.mountinfo_buffer(b.length);
+    new Uint8Array(ex.memory.buffer, p, b.length).set(b);
+    const slot = ex.mountinfo_check(b.length);
+    const dv = new DataView(ex.memory.buffer);
+    return slot === 0 ? null : text(str(new Uint8Array(ex.memory.buffer), dv, slot));
+  };
+  assert.is(check(MOUNTINFO), null);
+  assert.is(check("1 0 8:1 / / rw - ext4 /dev/sda rw\n\nx x 0:29 / /mnt rw - tmpfs tmpfs rw\n"),
+    "malformed mountinfo, line 3: mount ID and parent ID must be decimal numbers");
+  assert.is(check("1 0 8:1 /\\9 / rw - ext4 /dev/sda rw\n"), "malformed mountinfo, line 1: bad \\ooo escape");
+  assert.is(ex.mountinfo_buffer(16777217), 0);
+  assert.throws(() => ex.next(), /protocol: next\(\) before start\(\)/);
 });
 
 test.run();

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Machine, compile } from "../src/machine.js";
 import { ProtocolError } from "../src/errors.js";
 
-const EXPORTS = ["abi_version", "feed", "input_cap", "input_ptr", "memory", "next", "outcome_ptr", "request_ptr", "start"];
+const EXPORTS = ["abi_version", "feed", "input_cap", "input_ptr", "memory", "mountinfo_buffer", "mountinfo_check", "next", "outcome_ptr", "request_ptr", "start"];
 
 for (const flavor of ["release", "debug"] as const) {
   test(`${flavor}: exports are exactly the ABI`, () => {

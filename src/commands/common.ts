@@ -3,6 +3,8 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { InvalidInputError } from "../errors.js";
+import { mountinfoError } from "../mountinfo-check.js";
+import { decodeBytes } from "../utf8.js";
 import { PROFILES, STRATEGIES, PROPAGATIONS, DEFAULT_ROOTFS, type ConfigInput } from "../schema.js";
 
 /** Documented exit codes (README): 0 ok; 1 plan failed / differs / invariant violated; 2 usage or input; 3 environment. */
@@ -41,6 +43,21 @@ export function readInput(path: string, what: string): string {
   try { return readFileSync(path, "utf8"); } catch (e) {
     throw new InvalidInputError(`cannot read ${what} ${path}: ${(e as Error).message}`, [], { cause: e });
   }
+}
+
+/**
+ * A --mountinfo file: its bytes checked by the machine's own parser (a run would refuse them just
+ * the same, but only after requests), then decoded byte for byte (src/utf8.ts), so a mount point
+ * that is not UTF-8 keeps its bytes instead of becoming U+FFFD.
+ */
+export function readMountinfo(path: string): string {
+  let bytes: Uint8Array;
+  try { bytes = readFileSync(path); } catch (e) {
+    throw new InvalidInputError(`cannot read --mountinfo file ${path}: ${(e as Error).message}`, [], { cause: e });
+  }
+  const err = mountinfoError(bytes);
+  if (err !== null) throw new InvalidInputError(`--mountinfo ${path}: ${err}`, [{ path: "--mountinfo", message: err }]);
+  return decodeBytes(bytes);
 }
 
 export const collect = (v: string, prev: string[]) => [...prev, v];

@@ -10,7 +10,7 @@ import { parseTraceText } from "../trace-schema.js";
 import { InvalidInputError } from "../errors.js";
 import type { Trace } from "../trace.js";
 import { diff, NoSwitchError, renderJson, renderText } from "../diff/index.js";
-import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+import { EXIT, configOptions, configOf, readInput, readMountinfo, type ConfigFlags } from "./common.js";
 import { complain } from "./colour.js";
 
 interface DiffFlags extends ConfigFlags {
@@ -28,7 +28,7 @@ function planSide(f: DiffFlags): Trace {
     return parseTraceText(readInput(f.trace, "--trace file"), f.trace);
   }
   const config = parseConfig(configOf(f));
-  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   if (f.host === "dry-run") return plan(config, { host: new DryRunHost({ rootfs: config.rootfs, mountinfo }), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   let k: FakeKernel;
   try {

@@ -8,13 +8,13 @@ import { factsFor } from "../rootfs-facts.js";
 import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
-import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "./common.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
-  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const facts = factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;

@@ -14,7 +14,7 @@ import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
 import { parseConfig } from "../schema.js";
 import { factsFor } from "../rootfs-facts.js";
-import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
+import { EXIT, configOptions, configOf, readMountinfo, collect, type ConfigFlags } from "./common.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
@@ -27,7 +27,7 @@ export function verdictLines(vs: readonly Verdict[]): string {
 }
 
 function runPlan(f: PlanFlags): number {
-  const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
+  const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const extra = mountinfo !== undefined ? { mountinfo } : {};
   let trace: Trace;
   let verdicts: Verdict[] = [];

@@ -8,6 +8,7 @@ import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
 import { EINVAL } from "../abi.js";
 import { DEFAULT_ROOTFS } from "../schema.js";
+import { encodeString } from "../utf8.js";
 
 export interface DryRunOptions {
   /** What reads of /proc/{self,thread-self}/mountinfo return; default: dockerHostMountinfo(rootfs). */
@@ -19,7 +20,7 @@ const encoded = new Map<string, Uint8Array>();
 /** The built-in host's mountinfo for a rootfs, encoded once per process (hosts never write to it). */
 function builtIn(rootfs: string): Uint8Array {
   let b = encoded.get(rootfs);
-  if (!b) { b = new TextEncoder().encode(dockerHostMountinfo(rootfs)); encoded.set(rootfs, b); }
+  if (!b) { b = encodeString(dockerHostMountinfo(rootfs)); encoded.set(rootfs, b); }
   return b;
 }
 
@@ -39,7 +40,7 @@ export class DryRunHost implements Host {
 
   /** Encoded on first use: most plans never read mountinfo. */
   private mountinfo(): Uint8Array {
-    this.#mountinfo ??= this.#text !== undefined ? new TextEncoder().encode(this.#text) : builtIn(this.#rootfs ?? DEFAULT_ROOTFS);
+    this.#mountinfo ??= this.#text !== undefined ? encodeString(this.#text) /* U+DC80+b back to byte b */ : builtIn(this.#rootfs ?? DEFAULT_ROOTFS);
     return this.#mountinfo;
   }
 

@@ -8,6 +8,9 @@ import {
 import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
 import { addMount, bySeq, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
+import { checkTable } from "./table.js";
+import { setMasterId, setParent, setPeer } from "./links.js";
+import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
   /** CAP_SYS_ADMIN over the namespace owner (default true). */
@@ -31,19 +34,13 @@ export function newFs(s: State, fstype: string, dev: string, superOpts: string, 
   return fs;
 }
 
-function relative(mp: string, parentMp: string): string {
+function relative(e: Entry, parent: Entry): string {
+  const mp = e.mountpoint, parentMp = parent.mountpoint;
   if (parentMp === "/") return mp.slice(1);
   if (mp === parentMp) return "";
-  if (mp.startsWith(parentMp + "/")) return mp.slice(parentMp.length + 1);
-  throw new SyntaxError(`mountinfo: ${JSON.stringify(mp)} is not below its parent ${JSON.stringify(parentMp)}`);
-}
-
-function rootEntry(entries: Entry[]): Entry {
-  const slash = entries.filter((e) => e.mountpoint === "/");
-  const ids = new Set(slash.map((e) => e.id));
-  const root = slash.find((e) => e.parent === e.id || !ids.has(e.parent));
-  if (!root) throw new SyntaxError("mountinfo: no mount at /");
-  return root;
+  if (mp.startsWith(parentMp) && mp[parentMp.length] === "/") return mp.slice(parentMp.length + 1);
+  const what = `mount point ${JSON.stringify(mp)} is not below ${JSON.stringify(parentMp)}, where its parent ${parent.id} is mounted`;
+  throw new MountinfoError(`malformed mountinfo, line ${e.line}: ${what}`, e.line);
 }
 
 function propagation(e: Entry): Pick<Mount, "peer" | "master" | "propFrom" | "unbindable"> {
@@ -62,8 +59,7 @@ function propagation(e: Entry): Pick<Mount, "peer" | "master" | "propFrom" | "un
 export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): State {
   const s = emptyState();
   const entries = parseMountinfo(text);
-  const byId = new Map(entries.map((e) => [e.id, e]));
-  const rootE = rootEntry(entries);
+  const { root: rootE, byId } = checkTable(entries);
   s.nss.set(1, { id: 1, userns: o.userns ?? false });
   s.hostNs = 1;
   const fsByKey = new Map<string, Fs>();
@@ -92,7 +88,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   s.procs.set(1, { pid: 1, ns: 1, root, cwd: { ...root }, fds: stdFds(), cap: o.cap ?? true });
   s.current = 1;
   s.hostPid = 1;
-  s.nextAnonDev = Math.max(s.nextAnonDev, ...entries.map((e) => anonMinor(e.dev) + 1));
+  for (const e of entries) s.nextAnonDev = Math.max(s.nextAnonDev, anonMinor(e.dev) + 1); // no spread: 100k args overflow the stack
   return s;
 }
 
@@ -109,10 +105,10 @@ function anonMinor(dev: string): number {
 }
 
 function placeMountpoint(s: State, e: Entry, byId: Map<number, Entry>): void {
-  const pe = byId.get(e.parent);
-  if (!pe) throw new SyntaxError(`mountinfo: parent ${e.parent} of mount ${e.id} is not listed`);
+  const pe = byId.get(e.parent)!; // checkTable: every parent but the root's is listed
   const parent = mnt(s, pe.id);
-  mnt(s, e.id).mp = mkdirs(fsOf(s, parent).tree, parent.root, relative(e.mountpoint, pe.mountpoint));
+  const m = mnt(s, e.id);
+  setParent(s, m, m.parent, mkdirs(fsOf(s, parent).tree, parent.root, relative(e, pe)));
 }
 
 /** mkdir -p `path` as `proc` sees it, creating missing directories in whatever mount they fall in. */
@@ -169,8 +165,8 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
     const c = addMount(s, { ...o, ns, propFrom: 0 });
     ids.set(o.id, c.id);
     if (userns) {
-      c.peer = 0;
-      c.master = o.peer || o.master;
+      setPeer(s, c, 0);
+      setMasterId(s, c, o.peer || o.master);
       c.locked = true;
       c.lockAtime = true;
       c.lockedFlags = o.flags & LOCKABLE;
@@ -178,7 +174,7 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   }
   for (const o of list) {
     const c = mnt(s, ids.get(o.id)!);
-    c.parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
+    setParent(s, c, o.parent === 0 ? 0 : ids.get(o.parent) ?? 0, c.mp);
   }
   const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
   proc.ns = ns;

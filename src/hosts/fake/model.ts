@@ -1,6 +1,7 @@
 // The fake kernel's data: filesystems (immutable dentry trees, shared between clones), mounts,
 // mount namespaces, processes and their fd tables, plus the deep copy (clone) of all of it.
 // Plain records with numeric ids only, so that clone() is a cheap loop. No syscall logic here.
+import type { Links } from "./links.js";
 
 /** A dentry. `children` maps a name to an inode number in the same tree. */
 export interface Node {
@@ -99,6 +100,8 @@ export interface State {
   nextFsId: number;
   nextSeq: number;
   nextAnonDev: number;
+  /** Reverse indexes (links.ts), built on first use; never copied. */
+  links?: Links | undefined;
 }
 
 export function emptyState(): State {
@@ -118,7 +121,7 @@ export function cloneState(s: State): State {
   for (const [k, n] of s.nss) nss.set(k, { ...n });
   const procs = new Map<number, Proc>();
   for (const [k, p] of s.procs) procs.set(k, cloneProc(p));
-  return { ...s, fss, mounts, nss, procs };
+  return { ...s, fss, mounts, nss, procs, links: undefined };
 }
 
 function cloneProc(p: Proc): Proc {

@@ -1,6 +1,7 @@
 // /proc/self/mountinfo: rendering from the model exactly as proc(5) and fs/proc_namespace.c print it
-// (relative to the reader's root, with the kernel's octal escapes), and parsing a text back into
-// entries (for FakeKernel.fromMountinfo). No model building here (build.ts does that).
+// (relative to the reader's root, with the kernel's octal escapes), and splitting a text back into
+// entries (for FakeKernel.fromMountinfo) once the machine's own parser has accepted it: the grammar
+// is assembly/mountinfo.ts's alone. No model building here (build.ts does that).
 import {
   MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_RDONLY, MS_RELATIME,
 } from "../../abi.js";
@@ -8,7 +9,10 @@ import type { Mount, Proc, State } from "./model.js";
 import { dentryPath } from "./model.js";
 import { bySeq, fsOf } from "./mounts.js";
 import { dominatingGroup } from "./propagation.js";
-import { pathFrom } from "./resolve.js";
+import { type PathAt, pathFrom, pathFromMemo } from "./resolve.js";
+import { MountinfoError } from "../../errors.js";
+import { mountinfoError } from "../../mountinfo-check.js";
+import { decodeBytes, encodeString } from "../../utf8.js";
 
 /** show_mnt_opts order (fs/proc_namespace.c). */
 export const MNT_OPTS: readonly [number, string][] = [
@@ -23,9 +27,25 @@ export function escape(s: string): string {
   return s.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
 }
 
-/** Decodes any \ooo (three octal digits); anything else is kept as is. */
+const isOctal = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x37;
+
+/**
+ * Decodes any \ooo (three octal digits, ≤ \377) to its byte; anything else is kept as is. The
+ * bytes are decoded like every kernel name at the seam (src/utf8.ts): \377 is U+DCFF, the byte 0xff.
+ */
 export function unescape(s: string): string {
-  return s.replace(/\\([0-3][0-7]{2})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  if (!s.includes("\\")) return s;
+  const b = encodeString(s);
+  const out = new Uint8Array(b.length);
+  let w = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c === 0x5c && b[i + 1]! <= 0x33 && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
+      out[w++] = ((b[i + 1]! - 0x30) << 6) | ((b[i + 2]! - 0x30) << 3) | (b[i + 3]! - 0x30);
+      i += 3;
+    } else out[w++] = c;
+  }
+  return decodeBytes(out.subarray(0, w));
 }
 
 function mountOpts(m: Mount): string {
@@ -47,8 +67,9 @@ function optionalFields(s: State, m: Mount, reader: Proc): string {
 }
 
 /** One line for `m` as `reader` sees it, or null when the mount is outside the reader's root. */
-export function renderLine(s: State, m: Mount, reader: Proc): string | null {
-  const at = pathFrom(s, { mnt: m.id, ino: m.root }, reader.root);
+export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, PathAt>): string | null {
+  const pos = { mnt: m.id, ino: m.root };
+  const at = memo ? pathFromMemo(s, pos, reader.root, memo) : pathFrom(s, pos, reader.root);
   if (at.unreachable) return null;
   const fs = fsOf(s, m);
   const parent = m.parent === 0 ? m.id : m.parent;
@@ -60,12 +81,15 @@ export function renderLine(s: State, m: Mount, reader: Proc): string | null {
 /** The whole file for a process: its namespace's mounts in list order. */
 export function renderMountinfo(s: State, reader: Proc): string {
   const list = [...s.mounts.values()].filter((m) => m.ns === reader.ns).sort(bySeq);
+  const memo = new Map<number, PathAt>();
   let out = "";
-  for (const m of list) out += renderLine(s, m, reader) ?? "";
+  for (const m of list) out += renderLine(s, m, reader, memo) ?? "";
   return out;
 }
 
 export interface Entry {
+  /** 1-based line number in the text (empty lines count, as in the machine's messages). */
+  line: number;
   id: number;
   parent: number;
   dev: string;
@@ -78,23 +102,28 @@ export interface Entry {
   superOpts: string;
 }
 
-/** Parses one line the way moby/sys/mountinfo does (single spaces, the "-" found from the end). */
-export function parseLine(line: string): Entry {
+/** Splits one line the way moby/sys/mountinfo does (single spaces, the "-" found from the end);
+ * the line must have passed the machine's grammar (parseMountinfo checks it first). */
+export function parseLine(line: string, lineNo = 1): Entry {
   const f = line.split(" ");
-  if (f.length < 10) throw new SyntaxError(`mountinfo: too few fields in ${JSON.stringify(line)}`);
   let sep = f.length - 4;
   while (sep >= 6 && f[sep] !== "-") sep--;
-  if (sep < 6) throw new SyntaxError(`mountinfo: missing - separator in ${JSON.stringify(line)}`);
   const g = (i: number): string => f[i] ?? "";
   return {
-    id: Number(g(0)), parent: Number(g(1)), dev: g(2), root: unescape(g(3)), mountpoint: unescape(g(4)),
+    line: lineNo, id: Number(g(0)), parent: Number(g(1)), dev: g(2), root: unescape(g(3)), mountpoint: unescape(g(4)),
     opts: g(5), optional: f.slice(6, sep), fstype: unescape(g(sep + 1)), source: unescape(g(sep + 2)),
     superOpts: f.slice(sep + 3).join(" "),
   };
 }
 
+/** Every mount of a text, in order; throws MountinfoError with the machine's message when a run would refuse it. */
 export function parseMountinfo(text: string): Entry[] {
-  return text.split("\n").filter((l) => l !== "").map(parseLine);
+  const err = mountinfoError(text);
+  if (err !== null) throw new MountinfoError(err, Number(/line (\d+):/.exec(err)?.[1] ?? NaN) || null);
+  const out: Entry[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) if (lines[i] !== "") out.push(parseLine(lines[i]!, i + 1));
+  return out;
 }
 
 /** Splits "rw,nosuid,idmapped" into MS_* flags and the unknown rest (",idmapped"). */

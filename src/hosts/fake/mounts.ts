@@ -2,6 +2,7 @@
 // new mounts and copies (clone_mnt, copy_tree), attach and detach. Propagation is not here
 // (propagation.ts); callers decide when events propagate.
 import { type Fs, type Mount, type Pos, type State, isSubdir, node } from "./model.js";
+import { allKidsOf, firstAt, kidsOf, linkNew, setParent } from "./links.js";
 
 export function mnt(s: State, id: number): Mount {
   const m = s.mounts.get(id);
@@ -22,8 +23,7 @@ export function kindAt(s: State, p: Pos): string {
 
 /** The mount attached directly on (parent, dentry), if any (__lookup_mnt). */
 export function childAt(s: State, parent: number, ino: number): Mount | undefined {
-  for (const m of s.mounts.values()) if (m.parent === parent && m.mp === ino && m.ns !== 0) return m;
-  return undefined;
+  return firstAt(s, parent, ino);
 }
 
 /** follow_mount: climb to the top of the stack of mounts on `p`. */
@@ -34,15 +34,13 @@ export function traverse(s: State, p: Pos): Pos {
 }
 
 export function children(s: State, id: number): Mount[] {
-  const out: Mount[] = [];
-  for (const m of s.mounts.values()) if (m.parent === id && m.ns !== 0) out.push(m);
-  return out;
+  return kidsOf(s, id);
 }
 
 /** The mount and every mount below it (next_mnt order: parents before children). */
 export function subtree(s: State, top: Mount): Mount[] {
   const out = [top];
-  for (let i = 0; i < out.length; i++) out.push(...children(s, out[i]!.id).sort(bySeq));
+  for (let i = 0; i < out.length; i++) for (const c of children(s, out[i]!.id).sort(bySeq)) out.push(c); // no spread: 100k args overflow the stack
   return out;
 }
 
@@ -79,6 +77,7 @@ export function addMount(s: State, m: Omit<Mount, "id" | "seq">, id?: number): M
   const rec: Mount = { ...m, id: id ?? s.nextMountId++, seq: s.nextSeq++ };
   if (rec.id >= s.nextMountId) s.nextMountId = rec.id + 1;
   s.mounts.set(rec.id, rec);
+  linkNew(s, rec);
   return rec;
 }
 
@@ -103,8 +102,7 @@ export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean)
       if (c.unbindable) continue;
       if (orig === top && !isSubdir(tree, c.mp, root)) continue;
       const cc = cloneMount(s, c, c.root);
-      cc.parent = copy.id;
-      cc.mp = c.mp;
+      setParent(s, cc, copy.id, c.mp);
       if (keepLocks) cc.locked = c.locked;
       pairs.push([c, cc]);
     }
@@ -114,8 +112,7 @@ export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean)
 
 /** Attaches a tree (top + the mounts connected below it) on (parent, ino), in parent's namespace. */
 export function attach(s: State, top: Mount, parent: Mount, ino: number, moving = false): void {
-  top.parent = parent.id;
-  top.mp = ino;
+  setParent(s, top, parent.id, ino);
   // commit_tree appends new mounts to the namespace list; a moved mount keeps its place.
   for (const m of subtreeDetached(s, top)) {
     m.ns = parent.ns;
@@ -128,7 +125,7 @@ export function subtreeDetached(s: State, top: Mount): Mount[] {
   const out = [top];
   for (let i = 0; i < out.length; i++) {
     const id = out[i]!.id;
-    for (const m of s.mounts.values()) if (m.parent === id && m !== top) out.push(m);
+    for (const m of allKidsOf(s, id)) if (m !== top) out.push(m);
   }
   return out;
 }

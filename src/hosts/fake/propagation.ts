@@ -4,51 +4,42 @@
 import type { Mount, Pos, State } from "./model.js";
 import { isSubdir } from "./model.js";
 import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree } from "./mounts.js";
+import { lowestFreeGroup, peersAndSlaves, peersOf, setMasterId, setParent, setPeer, slavesOf } from "./links.js";
 
 export function members(s: State, g: number): Mount[] {
-  const out: Mount[] = [];
-  if (g === 0) return out;
-  for (const m of s.mounts.values()) if (m.peer === g) out.push(m);
-  return out;
+  return peersOf(s, g);
 }
 
 /** The lowest free peer group id, like the kernel's IDA. */
 export function allocGroup(s: State): number {
-  const used = new Set<number>();
-  for (const m of s.mounts.values()) {
-    used.add(m.peer);
-    used.add(m.master);
-  }
-  let g = 1;
-  while (used.has(g)) g++;
-  return g;
+  return lowestFreeGroup(s);
 }
 
-function setMaster(m: Mount, g: number): void {
+function setMaster(s: State, m: Mount, g: number): void {
   if (m.master !== g) m.propFrom = 0;
-  m.master = g;
+  setMasterId(s, m, g);
 }
 
 /** do_make_slave: leave the peer group; slave of the former peers, or of our own master if alone. */
 export function makeSlave(s: State, m: Mount): void {
   const g = m.peer;
   if (g === 0) return;
-  m.peer = 0;
-  if (members(s, g).length > 0) return setMaster(m, g);
+  setPeer(s, m, 0);
+  if (members(s, g).length > 0) return setMaster(s, m, g);
   // Last member: the group's slaves are handed to its master (or become private).
-  for (const x of s.mounts.values()) if (x.master === g) setMaster(x, m.master);
+  for (const x of slavesOf(s, g)) setMaster(s, x, m.master);
 }
 
 export function makePrivate(s: State, m: Mount): void {
   makeSlave(s, m);
-  setMaster(m, 0);
+  setMaster(s, m, 0);
   m.unbindable = false;
 }
 
 /** change_mnt_propagation for one mount; `type` is one of MS_SHARED/SLAVE/PRIVATE/UNBINDABLE names. */
 export function changeType(s: State, m: Mount, type: "shared" | "slave" | "private" | "unbindable"): void {
   if (type === "shared") {
-    if (m.peer === 0) m.peer = allocGroup(s);
+    if (m.peer === 0) setPeer(s, m, allocGroup(s));
     m.unbindable = false;
   } else if (type === "slave") {
     makeSlave(s, m);
@@ -70,8 +61,8 @@ export function receivers(s: State, src: Mount): Receiver[] {
   const queue = [src.peer];
   for (let i = 0; i < queue.length; i++) {
     const g = queue[i]!;
-    for (const m of s.mounts.values()) {
-      if (m.ns === 0 || (m.peer !== g && m.master !== g)) continue;
+    for (const m of peersAndSlaves(s, g)) {
+      if (m.ns === 0) continue;
       if (!got.has(m.id)) {
         got.add(m.id);
         out.push({ m, peerOfSource: m.peer === src.peer });
@@ -95,7 +86,7 @@ export function graft(s: State, top: Mount, dest: Mount, ino: number, moving = f
   const moved = moving ? new Set(subtree(s, top).map((m) => m.id)) : new Set<number>();
   attach(s, top, dest, ino, moving);
   if (!shared) return;
-  for (const m of subtree(s, top)) if (m.peer === 0) m.peer = allocGroup(s);
+  for (const m of subtree(s, top)) if (m.peer === 0) setPeer(s, m, allocGroup(s));
   const groupMap = new Map<string, number>();
   for (const r of recv) {
     if (moved.has(r.m.id)) continue;
@@ -108,23 +99,22 @@ function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap:
   const pairs = copyTree(s, top, top.root, false);
   for (const [orig, copy] of pairs) {
     if (r.peerOfSource) {
-      copy.peer = orig.peer;
-      copy.master = orig.master;
+      setPeer(s, copy, orig.peer);
+      setMasterId(s, copy, orig.master);
       continue;
     }
-    copy.master = orig.peer;
+    setMasterId(s, copy, orig.peer);
     if (r.m.peer === 0) continue;
     const key = `${r.m.peer}:${orig.id}`;
     if (!groupMap.has(key)) groupMap.set(key, allocGroup(s));
-    copy.peer = groupMap.get(key)!;
+    setPeer(s, copy, groupMap.get(key)!);
   }
   const copyTop = pairs[0]![1];
   const existing = childAt(s, r.m.id, ino);
   attach(s, copyTop, r.m, ino);
   // A propagated mount goes under what is already there (mnt_change_mountpoint, "tucking").
   if (existing) {
-    existing.parent = copyTop.id;
-    existing.mp = copyTop.root;
+    setParent(s, existing, copyTop.id, copyTop.root);
   }
 }
 

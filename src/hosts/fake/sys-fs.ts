@@ -8,9 +8,9 @@ import type { Result } from "../../request.js";
 import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js";
 import { renderMountinfo } from "./mountinfo.js";
 import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
+import { encodeString } from "../../utf8.js";
 
 const FD_LIMIT = 1024;
-const enc = new TextEncoder();
 
 /** The lowest free descriptor, as the kernel allocates (EMFILE past RLIMIT_NOFILE). */
 function allocFd(p: Proc): number {
@@ -28,7 +28,7 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   const writing = (flags & O_ACCMODE_MASK) !== O_RDONLY || (flags & O_TRUNC) !== 0;
   if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : { ...base, kind: "dir" };
   if (writing) return { errno: EROFS };
-  if (n.kind === "mountinfo") return { ...base, kind: "mountinfo", data: enc.encode(renderMountinfo(s, p)) };
+  if (n.kind === "mountinfo") return { ...base, kind: "mountinfo", data: encodeString(renderMountinfo(s, p)) /* names are surrogateescaped: utf8.ts */ };
   return { ...base, kind: "file" };
 }
 
@@ -91,7 +91,7 @@ export function cwdString(s: State, p: Proc): string {
 }
 
 export function sysGetcwd(s: State, p: Proc, size: number): Result {
-  const bytes = enc.encode(cwdString(s, p) + "\0");
+  const bytes = encodeString(cwdString(s, p) + "\0");
   if (size < bytes.length) return { errno: ERANGE };
   return { ret: bytes.length, data: bytes };
 }

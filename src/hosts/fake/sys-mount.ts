@@ -10,6 +10,7 @@ import {
 import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
+import { setMasterId, setParent, setPeer } from "./links.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { newFs } from "./build.js";
 
@@ -80,8 +81,8 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(ENOTDIR);
   const pairs = rec ? copyTree(s, old, o.pos.ino, true) : [[old, cloneMount(s, old, o.pos.ino)] as [Mount, Mount]];
   for (const [orig, copy] of pairs) {
-    copy.peer = orig.peer; // clone_mnt: a copy of a shared mount is its peer,
-    copy.master = orig.master; // a copy of a slave a slave of the same master
+    setPeer(s, copy, orig.peer); // clone_mnt: a copy of a shared mount is its peer,
+    setMasterId(s, copy, orig.master); // a copy of a slave a slave of the same master
   }
   graft(s, pairs[0]![1], parent, dest.ino);
   return ok;
@@ -119,7 +120,7 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   if (mnt(s, old.parent).peer !== 0) return err(EINVAL); // a mount in a shared parent stays
   if (to.peer !== 0 && subtree(s, old).some((m) => m.unbindable)) return err(EINVAL);
   for (let q: Mount | null = to; q && q.parent !== 0; q = mnt(s, q.parent)) if (q === old) return err(ELOOP);
-  old.parent = 0;
+  setParent(s, old, 0, old.mp);
   graft(s, old, to, dest.ino, true);
   return ok;
 }

@@ -8,6 +8,7 @@ import type { Mount, Proc, State } from "./model.js";
 import { children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
 import { makePrivate, propagateUmount } from "./propagation.js";
 import { lookup } from "./resolve.js";
+import { setParent } from "./links.js";
 
 const ok: Result = { ret: 0 };
 const err = (errno: number): Result => ({ errno });
@@ -43,7 +44,7 @@ export function umountTree(s: State, top: Mount): void {
   propagateUmount(s, set);
   const gone = [...set].map((id) => mnt(s, id));
   for (const m of gone) {
-    if (!(m.locked && set.has(m.parent))) m.parent = 0;
+    if (!(m.locked && set.has(m.parent))) setParent(s, m, 0, m.mp);
   }
   for (const m of gone) m.ns = 0;
   for (const m of gone) makePrivate(s, m);
@@ -68,15 +69,13 @@ export function sysPivotRoot(s: State, p: Proc, newRoot: string, putOld: string)
   if (n.pos.ino !== newM.root || newM.parent === 0) return err(EINVAL);
   if (!isReachable(s, old, n.pos) || !isReachable(s, n.pos, root)) return err(EINVAL);
   const [rootParent, rootMp] = [rootM.parent, rootM.mp];
-  newM.parent = 0;
+  setParent(s, newM, 0, newM.mp);
   if (rootM.locked) {
     newM.locked = true; // the lock moves with the root (pivot_root, MNT_LOCKED)
     rootM.locked = false;
   }
-  rootM.parent = oldM.id; // the old root goes on put_old...
-  rootM.mp = old.ino;
-  newM.parent = rootParent; // ...and new_root where the old root was
-  newM.mp = rootMp;
+  setParent(s, rootM, oldM.id, old.ino); // the old root goes on put_old...
+  setParent(s, newM, rootParent, rootMp); // ...and new_root where the old root was
   // chroot_fs_refs: whoever had the old root as root or cwd now has new_root.
   for (const q of s.procs.values()) {
     if (samePos(q.root, root)) q.root = { ...n.pos };

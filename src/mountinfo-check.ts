@@ -1,0 +1,34 @@
+// The machine's mountinfo grammar for the shell: runs the wasm parser (mountinfo_buffer +
+// mountinfo_check, docs/ABI.md §13) over a text, so the fake kernel and the CLI refuse exactly what a
+// run would, with the same message. The rules live only in assembly/mountinfo.ts; none are copied here.
+import { MOUNTINFO_CAP } from "./abi.js";
+import { Machine, compile } from "./machine.js";
+import { encodeString } from "./utf8.js";
+
+interface CheckExports {
+  memory: WebAssembly.Memory;
+  mountinfo_buffer(len: number): number;
+  mountinfo_check(len: number): number;
+}
+
+/** One instance kept for checks only: mountinfo_buffer() discards any run, so none runs here. */
+let checker: CheckExports | null = null;
+
+/**
+ * The message a run would end FAILED with on these bytes ("malformed mountinfo, line N: ..."), or
+ * null when every line is well-formed. A text of MOUNTINFO_CAP bytes or more gets the run's cap message
+ * (a run fails at the cap itself: its buffer is full before EOF).
+ */
+export function mountinfoError(text: string | Uint8Array): string | null {
+  const bytes = typeof text === "string" ? encodeString(text) : text;
+  if (bytes.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
+  checker ??= Machine.create(compile()).exports as unknown as CheckExports;
+  const at = checker.mountinfo_buffer(bytes.length);
+  new Uint8Array(checker.memory.buffer, at, bytes.length).set(bytes);
+  const slot = checker.mountinfo_check(bytes.length);
+  if (slot === 0) return null;
+  const view = new DataView(checker.memory.buffer);
+  const p = view.getUint32(slot, true);
+  const n = view.getInt32(slot + 4, true);
+  return new TextDecoder().decode(new Uint8Array(checker.memory.buffer, p, n));
+}
