@@ -124,6 +124,11 @@ export const MOUNTINFO_CHUNK = 4096;
 export const MOUNTINFO_CAP = 16777216;
 export const GETCWD_SIZE = 4096;
 export const PATH_MAX = 4096;
+/** The largest errno: the kernel returns -1..-MAX_ERRNO as errors (include/linux/err.h). */
+export const MAX_ERRNO = 4095;
+/** The range of the i32 slots a result's ret, an fd or a flag word travels in. */
+export const I32_MAX = 2147483647;
+export const I32_MIN = -2147483647 - 1;
 
 // openat(2) flags, x86-64 / generic values.
 export const AT_FDCWD = -100;
