@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { InvalidInputError } from "../errors.js";
+import { decodeBytes } from "../utf8.js";
 import { PROFILES, STRATEGIES, PROPAGATIONS, DEFAULT_ROOTFS, type ConfigInput } from "../schema.js";
 
 /** Documented exit codes (README): 0 ok; 1 plan failed / differs / invariant violated; 2 usage or input; 3 environment. */
@@ -37,8 +38,12 @@ export function configOf(f: ConfigFlags): ConfigInput {
   };
 }
 
+/**
+ * A file the user named, as text, byte-exactly (utf8.ts): a mount point or a strace string that is
+ * not UTF-8 keeps its bytes (U+DC80+byte) instead of becoming U+FFFD and planning the wrong path.
+ */
 export function readInput(path: string, what: string): string {
-  try { return readFileSync(path, "utf8"); } catch (e) {
+  try { return decodeBytes(readFileSync(path)); } catch (e) {
     throw new InvalidInputError(`cannot read ${what} ${path}: ${(e as Error).message}`, [], { cause: e });
   }
 }

@@ -8,6 +8,7 @@ import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
 import { EINVAL } from "../abi.js";
 import { DEFAULT_ROOTFS } from "../schema.js";
+import { encodeString } from "../utf8.js";
 
 export interface DryRunOptions {
   /** What reads of /proc/{self,thread-self}/mountinfo return; default: dockerHostMountinfo(rootfs). */
@@ -39,7 +40,7 @@ export class DryRunHost implements Host {
 
   /** Encoded on first use: most plans never read mountinfo. */
   private mountinfo(): Uint8Array {
-    this.#mountinfo ??= this.#text !== undefined ? new TextEncoder().encode(this.#text) : builtIn(this.#rootfs ?? DEFAULT_ROOTFS);
+    this.#mountinfo ??= this.#text !== undefined ? encodeString(this.#text) : builtIn(this.#rootfs ?? DEFAULT_ROOTFS);
     return this.#mountinfo;
   }
 
