@@ -91,7 +91,8 @@ function escapeAt(text: string, i: number, out: ByteSink): number {
 }
 
 /** The C string escapes decoded to a JS string, byte-exactly (utf8.ts: invalid bytes → U+DC80+byte). */
-export const decodeC = (text: string): string => decodeBytes(unescapeC(text));
+export const decodeC = (text: string): string =>
+  (!text.includes("\\") && !SURROGATE.test(text) ? text : decodeBytes(unescapeC(text)));
 
 /**
  * Splits the arguments that start at `start` (just after the `(`) at top-level commas, up to the
@@ -156,34 +157,58 @@ function skipQuoted(s: string, i: number): number {
 
 const FLAG_PART = /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/;
 
-/** Decodes one argument, as split by splitArgs. */
+/** Decodes one argument, as split by splitArgs. Dispatches on the first character: one regex at most. */
 export function parseArg(t: string): Arg {
-  if (t.startsWith('"')) {
-    const close = skipQuoted(t, 0);
-    const rest = t.slice(close + 1);
-    if (close < t.length && (rest === "" || rest === "...")) {
-      const bytes = unescapeC(t.slice(1, close));
-      return { kind: "str", value: decodeBytes(bytes), bytes, truncated: rest === "..." };
+  const c = t.charCodeAt(0);
+  if (c === 0x22) return quoted(t);
+  if (isDigit(c) || c === 0x2d /* - */) {
+    if (/^-?\d+$/.test(t)) return { kind: "num", value: parseNumber(t) };
+    if (c === 0x30 && /^0x[0-9a-fA-F]+$/.test(t)) return { kind: "addr", addr: t.toLowerCase() };
+    const fd = /^(\d+)<([^]*)>(\(deleted\))?$/.exec(t);
+    if (fd) {
+      const arg: Arg = { kind: "fd", fd: Number(fd[1]), path: decodeC(fd[2]!) };
+      return fd[3] === undefined ? arg : { ...arg, deleted: true };
     }
     return { kind: "raw", text: t };
   }
   if (t === "NULL") return { kind: "null" };
-  const cwd = /^AT_FDCWD(?:<([^]*)>)?$/.exec(t);
-  if (cwd) return cwd[1] === undefined ? { kind: "at_fdcwd" } : { kind: "at_fdcwd", path: decodeC(cwd[1]) };
-  const fd = /^(\d+)<([^]*)>(\(deleted\))?$/.exec(t);
-  if (fd) {
-    const arg: Arg = { kind: "fd", fd: Number(fd[1]), path: decodeC(fd[2]!) };
-    return fd[3] === undefined ? arg : { ...arg, deleted: true };
+  if (t.startsWith("AT_FDCWD")) {
+    const cwd = /^AT_FDCWD(?:<([^]*)>)?$/.exec(t);
+    if (cwd) return cwd[1] === undefined ? { kind: "at_fdcwd" } : { kind: "at_fdcwd", path: decodeC(cwd[1]) };
   }
-  if (/^0x[0-9a-fA-F]+$/.test(t)) return { kind: "addr", addr: t.toLowerCase() };
-  if (/^-?\d+$/.test(t)) return { kind: "num", value: parseNumber(t) };
-  const parts = t.split("|");
-  if (/^[A-Z_]/.test(t) && parts.every((p) => FLAG_PART.test(p))) {
-    const names = parts.filter((p) => /^[A-Z_]/.test(p));
-    const residue = parts.filter((p) => !/^[A-Z_]/.test(p)).reduce((acc, p) => acc | BigInt(p), 0n);
-    return { kind: "flags", names, residue: Number(residue) };
-  }
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(t);
   return { kind: "raw", text: t };
+}
+
+/** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** A quoted C string. Without escapes or surrogates the text is already the value (no decode). */
+function quoted(t: string): Arg {
+  const close = skipQuoted(t, 0);
+  const rest = close < t.length ? t.slice(close + 1) : "";
+  if (close >= t.length || (rest !== "" && rest !== "...")) return { kind: "raw", text: t };
+  const inner = t.slice(1, close);
+  const truncated = rest === "...";
+  if (!inner.includes("\\") && !SURROGATE.test(inner)) {
+    return { kind: "str", value: inner, bytes: encodeString(inner), truncated };
+  }
+  const bytes = unescapeC(inner);
+  return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
+}
+
+/** `A|B|0x10`: names in printed order, plus the OR of the numeric parts; else raw. */
+function flags(t: string): Arg {
+  const parts = t.split("|");
+  if (!parts.every((p) => FLAG_PART.test(p))) return { kind: "raw", text: t };
+  const names: string[] = [];
+  let residue = 0n;
+  for (const p of parts) {
+    const c = p.charCodeAt(0);
+    if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names.push(p);
+    else residue |= BigInt(p);
+  }
+  return { kind: "flags", names, residue: Number(residue) };
 }
 
 /** Decimal, or octal when written with a leading 0 (strace prints modes that way: 0755). */
