@@ -191,10 +191,28 @@ function quoted(t: string): Arg {
   const inner = t.slice(1, close);
   const truncated = rest === "...";
   if (!inner.includes("\\") && !SURROGATE.test(inner)) {
-    return { kind: "str", value: inner, bytes: encodeString(inner), truncated };
+    return { kind: "str", value: inner, bytes: shortBytes(inner), truncated };
   }
   const bytes = unescapeC(inner);
   return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
+}
+
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * The UTF-8 of a surrogate-free string. A short ASCII one is copied into a shared 64 KiB slab and
+ * handed out as a view: one small object instead of an ArrayBuffer per string argument, which is
+ * what a long log's garbage collection spent its time on. Nobody writes to these bytes.
+ */
+function shortBytes(s: string): Uint8Array {
+  if (s.length > 256) return encodeString(s);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return encodeString(s);
+  if (slabUsed + s.length > slab.length) { slab = new Uint8Array(1 << 16); slabUsed = 0; }
+  const at = slabUsed;
+  for (let i = 0; i < s.length; i++) slab[at + i] = s.charCodeAt(i);
+  slabUsed += s.length;
+  return slab.subarray(at, slabUsed);
 }
 
 /** `A|B|0x10`: names in printed order, plus the OR of the numeric parts; else raw. */
@@ -203,12 +221,13 @@ function flags(t: string): Arg {
   if (!parts.every((p) => FLAG_PART.test(p))) return { kind: "raw", text: t };
   const names: string[] = [];
   let residue = 0n;
+  let numeric = false;
   for (const p of parts) {
     const c = p.charCodeAt(0);
     if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names.push(p);
-    else residue |= BigInt(p);
+    else { residue |= BigInt(p); numeric = true; }
   }
-  return { kind: "flags", names, residue: Number(residue) };
+  return { kind: "flags", names, residue: numeric ? Number(residue) : 0 };
 }
 
 /** Decimal, or octal when written with a leading 0 (strace prints modes that way: 0755). */
