@@ -3,6 +3,7 @@
 // pid), return values and errnos, signal and exit lines. Argument decoding lives in args.ts and the
 // mapping onto the machine's Request union in to-requests.ts. Pure: text in, values out, no I/O.
 import { decodeC, parseArg, splitArgs, type Arg } from "./args.js";
+import { I32_MAX } from "../abi.js";
 
 export type { Arg } from "./args.js";
 export { toRequests, type Addr, type Traced, type TracedRequest } from "./to-requests.js";
@@ -88,6 +89,11 @@ export function parseStrace(text: string): Parsed {
     const raw = lines[i]!;
     if (raw.trim() === "") continue;
     const head = splitPrefix(raw, i + 1);
+    if (head.pid !== undefined && head.pid > I32_MAX) {
+      // pid_t is an int: a longer number would round onto another process's id and merge the two.
+      entries.push(event({ ...head, pid: undefined }, { kind: "unparsed", reason: `pid ${/\d+/.exec(raw)![0]} is larger than a pid_t` }));
+      continue;
+    }
     const key = head.pid ?? -1;
     const resumed = RESUMED.exec(head.body);
     if (resumed) {
