@@ -113,6 +113,9 @@ export function emit(step: i32, arg: i32): void {
     case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
+      // Static data outlives runs: clear it, or a host that writes nothing would pass the check
+      // with the last run's "/" (docs/ABI.md §5).
+      memory.fill(CWD_BUF, 0, GETCWD_SIZE);
       R.setBuf(CWD_BUF, GETCWD_SIZE);
       break;
     }

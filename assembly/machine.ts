@@ -118,6 +118,9 @@ function onOk(ret: i32): void {
       S.fdInfo = opened(ret);
       S.infoCap = MOUNTINFO_CHUNK;
       S.info = heap.alloc(<usize>S.infoCap);
+      // start() resets the arena without clearing it: zero the buffer, so bytes a host claims but
+      // never wrote read as zeros, never as the last run's mountinfo (docs/ABI.md §5).
+      memory.fill(S.info, 0, <usize>S.infoCap);
       S.infoLen = 0;
       break;
     }
@@ -230,6 +233,7 @@ function readChunk(n: i32): bool {
     }
     const bigger = heap.alloc(<usize>S.infoCap << 1);
     memory.copy(bigger, S.info, <usize>S.infoLen);
+    memory.fill(bigger + <usize>S.infoLen, 0, <usize>S.infoCap); // the new half, as above
     S.info = bigger;
     S.infoCap <<= 1;
   }

@@ -5,11 +5,14 @@ import { benchExplore } from "./explore.js";
 import { benchFake } from "./fake.js";
 import { benchNative } from "./native.js";
 import { benchPredict } from "./predict.js";
+import { benchStrace } from "./strace.js";
 
 console.log("# machine");
 benchMachine();
 console.log("# mountinfo parser");
 benchParse();
+console.log("# strace parser (diff)");
+benchStrace();
 console.log("# exploration");
 benchExplore();
 console.log("# prediction (run verifies before it acts)");

@@ -127,6 +127,11 @@ export const PATH_MAX = 4096;
 /** The fake kernel models at most this many mounts from one mountinfo table: the kernel's default
  * fs.mount-max (Documentation/admin-guide/sysctl/fs.rst), the most one namespace can hold. */
 export const FAKE_MOUNT_MAX = 100000;
+/** The largest errno: the kernel returns -1..-MAX_ERRNO as errors (include/linux/err.h). */
+export const MAX_ERRNO = 4095;
+/** The range of the i32 slots a result's ret, an fd or a flag word travels in. */
+export const I32_MAX = 2147483647;
+export const I32_MIN = -2147483647 - 1;
 
 // openat(2) flags, x86-64 / generic values.
 export const AT_FDCWD = -100;

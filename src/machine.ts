@@ -122,17 +122,23 @@ export class Machine {
     return { done: true, outcome: this.outcome() };
   }
 
-  /** Feeds the result of the pending request; copies read/getcwd data into the machine's buffer. */
+  /**
+   * Feeds the result of the pending request; copies read/getcwd data into the machine's buffer.
+   * The result is checked at this seam first (checkResult): a host that claims more bytes than it
+   * wrote would make the machine parse whatever its buffer held before (another run's mountinfo).
+   */
   feed(result: Result): void {
     const req = this.#pending;
-    if (req && !isErr(result) && result.data && (req.op === "read" || req.op === "getcwd")) {
+    if (req) checkResult(req, result);
+    if (req && !isErr(result) && (req.op === "read" || req.op === "getcwd")) {
       const view = new DataView(this.exports.memory.buffer);
       const at = view.getUint32(this.exports.request_ptr() + abi.REQ_BUF, true);
       const count = view.getInt32(this.exports.request_ptr() + abi.REQ_COUNT, true);
-      if (result.data.length > count) {
-        throw new ProtocolError(`${req.op} result carries ${result.data.length} bytes for a ${count}-byte buffer`);
+      const data = result.data ?? EMPTY;
+      if (data.length > count) {
+        throw new ProtocolError(`${what(req)} answered ${data.length} bytes for a ${count}-byte buffer`);
       }
-      new Uint8Array(this.exports.memory.buffer, at, result.data.length).set(result.data);
+      new Uint8Array(this.exports.memory.buffer, at, data.length).set(data);
     }
     this.#pending = null;
     if (isErr(result)) this.exports.feed(-1, result.errno);
@@ -158,6 +164,33 @@ export class Machine {
       errnoName: errno ? errnoName(errno) : "", step: STEP_NAME[i32(abi.OUT_STEP)] ?? "none",
       seq: i32(abi.OUT_SEQ), message: str(abi.OUT_MESSAGE) ?? "", note,
     };
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const what = (req: Request) => `${req.op} (request ${req.seq}, step ${req.step})`;
+
+/**
+ * The checks of one result against its request, before anything reaches the machine: an errno
+ * the kernel can return (1..MAX_ERRNO), a ret the i32 slot holds, and for read/getcwd a ret equal
+ * to the bytes supplied. Each is a ProtocolError naming the request (a host bug, not bad input).
+ */
+function checkResult(req: Request, r: Result): void {
+  if (isErr(r)) {
+    if (!Number.isInteger(r.errno) || r.errno < 1 || r.errno > abi.MAX_ERRNO) {
+      throw new ProtocolError(`${what(req)} answered errno ${r.errno}: an errno is an integer from 1 to ${abi.MAX_ERRNO}`);
+    }
+    return;
+  }
+  if (!Number.isInteger(r.ret) || r.ret < abi.I32_MIN || r.ret > abi.I32_MAX) {
+    throw new ProtocolError(`${what(req)} answered ret ${r.ret}: a ret is an integer that fits in 32 bits`);
+  }
+  if (req.op !== "read" && req.op !== "getcwd") return;
+  const n = r.data?.length ?? 0;
+  const room = req.op === "read" ? req.count : req.size;
+  if (r.ret > room) throw new ProtocolError(`${what(req)} answered ret ${r.ret} for a ${room}-byte buffer`);
+  if (r.ret >= 0 ? r.ret !== n : n !== 0) {
+    throw new ProtocolError(`${what(req)} answered ret ${r.ret} but supplied ${n} bytes: a read's ret must equal the bytes it wrote`);
   }
 }
 

@@ -5,40 +5,83 @@ import { z } from "zod";
 import { ConfigSchema } from "./schema.js";
 import { InvalidInputError } from "./errors.js";
 import { TRACE_VERSION, type Trace } from "./trace.js";
+import { I32_MAX, I32_MIN, MAX_ERRNO, MAX_REQUESTS } from "./abi.js";
+import { errnoName } from "./names-ts.js";
+import { encodeString } from "./utf8.js";
 
 const int = z.number().int();
+/** Every number a request or result carries travels in an i32 slot of the ABI (docs/ABI.md §5). */
+const i32 = int.min(I32_MIN).max(I32_MAX);
+const size = int.min(0).max(I32_MAX);
 const str = z.string();
 /** A C string argument: NULL and "" are different calls (runc passes "", crun NULL). */
 const cstr = z.string().nullable();
+/** A request's index: the machine ends within MAX_REQUESTS (abi.ts), so no trace goes past it. */
+const seq = int.min(0).max(MAX_REQUESTS);
 
 /** The bookkeeping every request carries; a replay ignores it when comparing (callOf). */
-const common = { seq: int.min(0), step: str, reason: str };
+const common = { seq, step: str, reason: str };
 
 const req = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) =>
   z.strictObject({ ...common, op: z.literal(op), ...shape });
 
 /** One variant per syscall, with the kernel's argument names (request.ts is the type). */
 export const RequestSchema = z.discriminatedUnion("op", [
-  req("openat", { dirfd: int, pathname: str, flags: int, mode: int }),
-  req("read", { fd: int, count: int }),
-  req("close", { fd: int }),
-  req("fchdir", { fd: int }),
+  req("openat", { dirfd: i32, pathname: str, flags: i32, mode: i32 }),
+  req("read", { fd: i32, count: size }),
+  req("close", { fd: i32 }),
+  req("fchdir", { fd: i32 }),
   req("chdir", { path: str }),
   req("chroot", { path: str }),
   req("pivot_root", { new_root: str, put_old: str }),
-  req("mount", { source: cstr, target: str, filesystemtype: cstr, mountflags: int, data: cstr }),
-  req("umount2", { target: str, flags: int }),
-  req("getcwd", { size: int }),
+  req("mount", { source: cstr, target: str, filesystemtype: cstr, mountflags: i32, data: cstr }),
+  req("umount2", { target: str, flags: i32 }),
+  req("getcwd", { size }),
 ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd" : undefined) });
 
-/** `{ret}` (with the bytes a read/getcwd produced, as text or base64) or `{errno, errnoName}`. */
+/**
+ * `{ret}` (with the bytes a read/getcwd produced, as text or base64) or `{errno, errnoName}`.
+ * A kernel's success is 0 or more and its errno 1..MAX_ERRNO (the -4095..-1 convention); the
+ * name must be the number's, so a file cannot say ENOENT and mean 2^40.
+ */
 export const TraceResultSchema = z.union([
-  z.strictObject({ errno: int.positive(), errnoName: str }),
-  z.strictObject({ ret: int, text: str.optional(), base64: z.base64().optional() })
+  z.strictObject({ errno: int.min(1).max(MAX_ERRNO), errnoName: str }).superRefine((r, ctx) => {
+    if (!(r.errno >= 1 && r.errno <= MAX_ERRNO)) return; // out of range: said once, by errno itself
+    const name = errnoName(r.errno);
+    if (r.errnoName !== name) ctx.addIssue({ code: "custom", path: ["errnoName"], message: `expected "${name}" for errno ${r.errno}` });
+  }),
+  z.strictObject({ ret: size, text: str.optional(), base64: z.base64().optional() })
     .refine((r) => r.text === undefined || r.base64 === undefined, "a result carries text or base64, not both"),
 ]);
 
-export const TraceStepSchema = z.strictObject({ request: RequestSchema, result: TraceResultSchema });
+const isSize = (n: number) => Number.isInteger(n) && n >= 0 && n <= I32_MAX;
+
+/** The bytes a result carries (text is surrogateescape, utf8.ts), or null when it carries none. */
+function dataLength(r: { text?: string; base64?: string }): number | null {
+  if (r.text !== undefined) return encodeString(r.text).length;
+  if (r.base64 !== undefined) return Buffer.from(r.base64, "base64").length;
+  return null;
+}
+
+/**
+ * A result must fit its request: a read's or getcwd's ret is the number of bytes it carries and
+ * at most the buffer's size (a larger ret would make the machine parse bytes nobody supplied),
+ * and no other call carries data.
+ */
+export const TraceStepSchema = z.strictObject({ request: RequestSchema, result: TraceResultSchema }).superRefine((s, ctx) => {
+  if (!("ret" in s.result)) return;
+  const r = s.result;
+  const n = dataLength(r);
+  const at = (k: string) => ["result", k];
+  if (s.request.op !== "read" && s.request.op !== "getcwd") {
+    if (n !== null) ctx.addIssue({ code: "custom", path: at(r.text !== undefined ? "text" : "base64"), message: `only a read or getcwd result carries data, not ${s.request.op}` });
+    return;
+  }
+  const room = s.request.op === "read" ? s.request.count : s.request.size;
+  if (!isSize(room) || !isSize(r.ret)) return; // already reported where it stands
+  if (r.ret > room) ctx.addIssue({ code: "custom", path: at("ret"), message: `${r.ret} is more than the request's ${room}-byte buffer` });
+  else if (r.ret !== (n ?? 0)) ctx.addIssue({ code: "custom", path: at("ret"), message: `${r.ret} but the result carries ${n ?? 0} bytes: a ${s.request.op}'s ret is the number of bytes it wrote` });
+});
 
 export const TraceSourceSchema = z.strictObject({
   host: z.enum(["dry-run", "fake-kernel", "replay", "native"]),
@@ -50,7 +93,8 @@ export const TraceSourceSchema = z.strictObject({
 export const OutcomeSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("done"), note: str }),
   z.strictObject({
-    kind: z.literal("failed"), op: str, path: cstr, errno: int, errnoName: str, step: str, seq: int, message: str, note: str,
+    // errno 0: the machine's own verdict; seq -1: it failed before its first request.
+    kind: z.literal("failed"), op: str, path: cstr, errno: int.min(0).max(MAX_ERRNO), errnoName: str, step: str, seq: int.min(-1).max(MAX_REQUESTS), message: str, note: str,
   }),
 ]);
 
@@ -67,7 +111,7 @@ export const TraceSchema = z.strictObject({
   version: z.literal(TRACE_VERSION).describe("trace format version"),
   config: ConfigSchema.describe("the config the machine was started with"),
   source: TraceSourceSchema.describe("which host answered, and the facts about it (scenario, kernel, injected faults)"),
-  steps: z.array(TraceStepSchema).describe("every request in order, with the host's answer"),
+  steps: z.array(TraceStepSchema).max(MAX_REQUESTS + 1).describe("every request in order, with the host's answer"),
   outcome: OutcomeSchema.describe("how the run ended: done, or failed with the runtime's message"),
 }).superRefine((t, ctx) => {
   t.steps.forEach((s, i) => {

@@ -6,6 +6,7 @@ import type { Config } from "./schema.js";
 import type { Outcome } from "./machine.js";
 import type { HostKind } from "./hosts/host.js";
 import { errnoName } from "./names-ts.js";
+import { encodeString } from "./utf8.js";
 
 export const TRACE_VERSION = 1;
 
@@ -61,7 +62,8 @@ export function toTraceResult(r: Result): TraceResult {
 
 export function fromTraceResult(r: TraceResult): Result {
   if ("errno" in r) return { errno: r.errno };
-  if (r.text !== undefined) return { ret: r.ret, data: new TextEncoder().encode(r.text) };
+  // text is surrogateescape (utf8.ts), as the schema counted it: the same bytes, not U+FFFD's.
+  if (r.text !== undefined) return { ret: r.ret, data: encodeString(r.text) };
   if (r.base64 !== undefined) return { ret: r.ret, data: new Uint8Array(Buffer.from(r.base64, "base64")) };
   return { ret: r.ret };
 }

@@ -186,6 +186,7 @@ test("CLI: exit 0 equivalent, 1 with the readable diff, 2 for bad input", () => 
       [["--strace", join(dir, "nope")], /cannot read --strace log/],
       [["--trace", traceFile, "--profile", "crun", "--strace", altered], /do not combine it with config flags/],
       [["--pid", "x", "--strace", altered], /--pid must be a positive process id/],
+      [["--pid", "4294967297", "--strace", altered], /--pid must be a positive process id \(at most 2147483647\), not "4294967297"/],
       [["--trace", altered, "--strace", altered], /is not valid JSON/],
       [["--strace", traceFile], /contains no system call line/],
       [["--profile", "nope", "--strace", altered], /argument 'nope' is invalid/],

@@ -160,6 +160,23 @@ test("pivotshim replay: 2 for a missing file, bad JSON, or an invalid trace, wit
   }
 });
 
+test("pivotshim replay: 2 for a number the ABI cannot carry (errno 2^40+1 wraps to EPERM in an i32), not \"identical\"", () => {
+  const t = JSON.parse(readFileSync(fixture("traces/runc-move.fake-kernel.mount-5-EPERM.json"), "utf8"));
+  t.steps[11].result.errno = 2 ** 40 + 1;
+  const r = cli("replay", write("huge-errno.json", JSON.stringify(t)));
+  assert.is(r.code, 2, r.stdout);
+  assert.is(r.stdout, "");
+  assert.match(r.stderr, /steps\[11\]\.result\.errno: Too big: expected number to be <=4095/);
+});
+
+test("pivotshim replay: 2 for a read whose ret claims more bytes than its text", () => {
+  const t = JSON.parse(readFileSync(fixture("traces/runc-move.fake-kernel.mount-5-EPERM.json"), "utf8"));
+  t.steps[6].result.ret += 1;
+  const r = cli("replay", write("long-ret.json", JSON.stringify(t)));
+  assert.is(r.code, 2, r.stdout);
+  assert.match(r.stderr, /steps\[6\]\.result\.ret: 970 but the result carries 969 bytes/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

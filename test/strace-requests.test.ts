@@ -113,4 +113,27 @@ test("a whole real capture maps with only the problems we expect", () => {
   assert.equal(pivot[0]!.result, { ret: 0 });
 });
 
+test("numbers past the request's 32-bit slots are kept and noted, never wrapped onto a plan's value", () => {
+  const [close, mount, read, flags] = map([
+    "close(4294967299) = 0",
+    'mount("", "/", "", 0x100004000, NULL) = 0',
+    'read(3, "", 4096) = 4294967296',
+    'umount2("/x", 3221225472) = 0',
+  ].join("\n"));
+  assert.is(close!.request.op === "close" && close!.request.fd, 4294967299);
+  assert.equal(close!.problems, ["argument 0 (4294967299) does not fit the 32-bit slot of the request"]);
+  assert.is(mount!.request.op === "mount" && mount!.request.mountflags, 0x100004000);
+  assert.equal(mount!.problems, [`argument 3 (${0x100004000}) does not fit the 32-bit slot of the request`]);
+  assert.equal(read!.problems, ["return value 4294967296 does not fit the 32-bit slot of a result"]);
+  // A flag word is unsigned: its top bit printed as a number is still a flag word (as an i32).
+  assert.is(flags!.request.op === "umount2" && flags!.request.flags, 3221225472 | 0);
+  assert.equal(flags!.problems, []);
+});
+
+test("a pid past pid_t is not a process: the line is reported unparsed, not merged with another pid", () => {
+  const p = parseStrace("99999999999999999998 close(3) = 0\n99999999999999999999 close(4) = 0\n");
+  assert.is(p.calls.length, 0);
+  assert.equal(p.events.map((e) => e.kind === "unparsed" && e.reason), ["pid 99999999999999999998 is larger than a pid_t", "pid 99999999999999999999 is larger than a pid_t"]);
+});
+
 test.run();

@@ -64,10 +64,60 @@ test("a result is {ret, text?|base64?} or {errno, errnoName}, never a mix", () =
   t.steps[1].result = { ret: 0, errno: 1 };
   t.steps[2].result = { ret: 1.5 };
   const p = problems(t);
-  assert.is(p.length, 3, p.join("\n"));
+  assert.is(p.length, 4, p.join("\n"));
   assert.match(p[0]!, /^steps\[0\]\.result: a result carries text or base64, not both/);
-  assert.match(p[1]!, /^steps\[1\]\.result(\.errno)?: /);
-  assert.match(p[2]!, /^steps\[2\]\.result\.ret: expected int/);
+  assert.match(p[1]!, /^steps\[0\]\.result\.text: only a read or getcwd result carries data, not mount/);
+  assert.match(p[2]!, /^steps\[1\]\.result(\.errno)?: /);
+  assert.match(p[3]!, /^steps\[2\]\.result\.ret: expected int/);
+});
+
+/** A fixture with a read and an injected EPERM (steps[6] read, steps[11] mount EPERM). */
+const fixtureJson = () => JSON.parse(readFileSync(fixture("traces/runc-move.fake-kernel.mount-5-EPERM.json"), "utf8"));
+
+test("every number is bounded to what the ABI carries, with the JSON path of each", () => {
+  const cases: [(t: any) => void, RegExp][] = [
+    [(t) => { t.steps[11].result.errno = 2 ** 40 + 1; }, /^steps\[11\]\.result\.errno: Too big: expected number to be <=4095$/],
+    [(t) => { t.steps[11].result.errno = 0; }, /^steps\[11\]\.result\.errno: Too small: expected number to be >=1$/],
+    [(t) => { t.steps[11].result.errnoName = "ENOENT"; }, /^steps\[11\]\.result\.errnoName: expected "EPERM" for errno 1$/],
+    [(t) => { t.steps[0].result.ret = 2 ** 32; }, /^steps\[0\]\.result\.ret: Too big: expected number to be <=2147483647$/],
+    [(t) => { t.steps[0].result.ret = -1; }, /^steps\[0\]\.result\.ret: Too small: expected number to be >=0$/],
+    [(t) => { t.steps[4].request.fd = 2 ** 31; }, /^steps\[4\]\.request\.fd: Too big/],
+    [(t) => { t.steps[6].request.count = -4096; }, /^steps\[6\]\.request\.count: Too small/],
+    [(t) => { t.steps[1].request.mountflags = 2 ** 40; }, /^steps\[1\]\.request\.mountflags: Too big/],
+    [(t) => { t.steps[0].request.seq = 2 ** 40; }, /^steps\[0\]\.request\.seq: Too big: expected number to be <=4096$/],
+    [(t) => { t.outcome.errno = 2 ** 40; }, /^outcome\.errno: Too big/],
+    [(t) => { t.outcome.seq = 2 ** 40; }, /^outcome\.seq: Too big/],
+  ];
+  for (const [damage, re] of cases) {
+    const t = fixtureJson();
+    damage(t);
+    const p = problems(t).filter((l) => !/expected \d+ \(requests are numbered/.test(l));
+    assert.is(p.length, 1, p.join("\n"));
+    assert.match(p[0]!, re);
+  }
+});
+
+test("a read's ret is tied to its data: equal to the bytes carried, at most the buffer", () => {
+  const at = (t: any) => t.steps[6];
+  const cases: [(t: any) => void, RegExp][] = [
+    [(t) => { at(t).result.ret += 100; }, /^steps\[6\]\.result\.ret: 1069 but the result carries 969 bytes: a read's ret is the number of bytes it wrote$/],
+    [(t) => { delete at(t).result.text; }, /^steps\[6\]\.result\.ret: 969 but the result carries 0 bytes/],
+    [(t) => { at(t).result.ret = 5000; }, /^steps\[6\]\.result\.ret: 5000 is more than the request's 4096-byte buffer$/],
+    [(t) => { t.steps[0].result.text = "x"; }, /^steps\[0\]\.result\.text: only a read or getcwd result carries data, not mount$/],
+  ];
+  for (const [damage, re] of cases) {
+    const t = fixtureJson();
+    damage(t);
+    const p = problems(t);
+    assert.is(p.length, 1, p.join("\n"));
+    assert.match(p[0]!, re);
+  }
+  // Bytes are counted as the seam writes them: a lone surrogate is one raw byte (utf8.ts), base64 its decoded length.
+  const t = fixtureJson();
+  at(t).result = { ret: 2, text: "\udcff\n" };
+  parseTrace(t);
+  at(t).result = { ret: 3, base64: "AAEC" };
+  parseTrace(t);
 });
 
 test("NULL and \"\" both pass for a mount's string arguments; a number does not", () => {

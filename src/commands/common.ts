@@ -39,8 +39,12 @@ export function configOf(f: ConfigFlags): ConfigInput {
   };
 }
 
+/**
+ * A file the user named, as text, byte-exactly (utf8.ts): a mount point or a strace string that is
+ * not UTF-8 keeps its bytes (U+DC80+byte) instead of becoming U+FFFD and planning the wrong path.
+ */
 export function readInput(path: string, what: string): string {
-  try { return readFileSync(path, "utf8"); } catch (e) {
+  try { return decodeBytes(readFileSync(path)); } catch (e) {
     throw new InvalidInputError(`cannot read ${what} ${path}: ${(e as Error).message}`, [], { cause: e });
   }
 }

@@ -8,6 +8,7 @@ import { FakeKernel } from "../hosts/fake/index.js";
 import { parseConfig } from "../schema.js";
 import { parseTraceText } from "../trace-schema.js";
 import { InvalidInputError } from "../errors.js";
+import { I32_MAX } from "../abi.js";
 import type { Trace } from "../trace.js";
 import { diff, NoSwitchError, renderJson, renderText } from "../diff/index.js";
 import { EXIT, configOptions, configOf, readInput, readMountinfo, type ConfigFlags } from "./common.js";
@@ -42,7 +43,8 @@ function planSide(f: DiffFlags): Trace {
 function runDiff(f: DiffFlags): number {
   let pid: number | undefined;
   if (f.pid !== undefined) {
-    if (!/^[1-9]\d*$/.test(f.pid)) throw usage(`--pid must be a positive process id, not "${f.pid}"`);
+    // pid_t is an int: a longer number would round to some other process's id.
+    if (!/^[1-9]\d*$/.test(f.pid) || Number(f.pid) > I32_MAX) throw usage(`--pid must be a positive process id (at most ${I32_MAX}), not "${f.pid}"`);
     pid = Number(f.pid);
   }
   const trace = planSide(f);

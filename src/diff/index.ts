@@ -2,7 +2,7 @@
 // root-switch window, labels fds on both sides, aligns, and builds the DiffReport. Pure: text
 // and values in, a value out. The rules are in compare.ts, the window in window.ts.
 import { InvalidInputError } from "../errors.js";
-import { parseStrace, splitPrefix, type Call } from "../strace/parse.js";
+import { parseStrace, splitPrefix, stripUnfinished, type Call } from "../strace/parse.js";
 import { toRequests, type Traced } from "../strace/to-requests.js";
 import { straceLine } from "../format/strace.js";
 import type { Trace } from "../trace.js";
@@ -23,7 +23,7 @@ export interface DiffOptions {
 /** A call as strace printed it, without pid, time or `-T` padding; a merged call on one line. */
 export function callText(c: Call): string {
   const lines = c.raw.split("\n").map((l, i) => splitPrefix(l, c.line + i).body);
-  const text = lines.length === 1 ? lines[0]! : lines[0]!.replace(/\s*<unfinished \.\.\.>$/, "") + lines[1]!.replace(/^<\.\.\. [A-Za-z0-9_]+ resumed>\s?/, "");
+  const text = lines.length === 1 ? lines[0]! : (stripUnfinished(lines[0]!) ?? lines[0]!) + lines[1]!.replace(/^<\.\.\. [A-Za-z0-9_]+ resumed>\s?/, "");
   return text.replace(/\)\s+= /, ") = ");
 }
 

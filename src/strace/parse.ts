@@ -3,6 +3,7 @@
 // pid), return values and errnos, signal and exit lines. Argument decoding lives in args.ts and the
 // mapping onto the machine's Request union in to-requests.ts. Pure: text in, values out, no I/O.
 import { decodeC, parseArg, splitArgs, type Arg } from "./args.js";
+import { I32_MAX } from "../abi.js";
 
 export type { Arg } from "./args.js";
 export { toRequests, type Addr, type Traced, type TracedRequest } from "./to-requests.js";
@@ -63,8 +64,9 @@ const SIGNAL = /^--- (SIG[A-Z0-9+]+|SIGRT_\d+) (.*) ---$/;
 const EXITED = /^\+\+\+ exited with (-?\d+) \+\+\+$/;
 const KILLED = /^\+\+\+ killed by (SIG[A-Z0-9_+]+)( \(core dumped\))? \+\+\+$/;
 const RESUMED = /^<\.\.\. ([A-Za-z0-9_]+) resumed>\s?/;
-const UNFINISHED = /\s*<unfinished \.\.\.>$/;
+const UNFINISHED = "<unfinished ...>";
 const CALL_HEAD = /^([A-Za-z_][A-Za-z0-9_]*)\(/;
+const DURATION = /^\d+\.\d+$/;
 
 interface Head { pid?: number; time?: string; body: string; raw: string; line: number }
 
@@ -87,6 +89,11 @@ export function parseStrace(text: string): Parsed {
     const raw = lines[i]!;
     if (raw.trim() === "") continue;
     const head = splitPrefix(raw, i + 1);
+    if (head.pid !== undefined && head.pid > I32_MAX) {
+      // pid_t is an int: a longer number would round onto another process's id and merge the two.
+      entries.push(event({ ...head, pid: undefined }, { kind: "unparsed", reason: `pid ${/\d+/.exec(raw)![0]} is larger than a pid_t` }));
+      continue;
+    }
     const key = head.pid ?? -1;
     const resumed = RESUMED.exec(head.body);
     if (resumed) {
@@ -96,12 +103,12 @@ export function parseStrace(text: string): Parsed {
         continue;
       }
       pending.delete(key);
-      const merged = p.head.body.replace(UNFINISHED, "") + head.body.slice(resumed[0].length);
+      const merged = stripUnfinished(p.head.body)! + head.body.slice(resumed[0].length);
       entries[p.slot] = { ...parseCall(p.head, merged), raw: `${p.head.raw}\n${raw}`, endLine: i + 1 };
-    } else if (UNFINISHED.test(head.body) && CALL_HEAD.test(head.body)) {
+    } else if (head.body.endsWith(UNFINISHED) && CALL_HEAD.test(head.body)) {
       const name = CALL_HEAD.exec(head.body)![1]!;
       pending.set(key, { head, slot: entries.length, name });
-      entries.push({ ...parseCall(head, head.body.replace(UNFINISHED, "")), unfinished: true });
+      entries.push({ ...parseCall(head, stripUnfinished(head.body)!), unfinished: true });
     } else {
       entries.push(parseLine(head));
     }
@@ -110,6 +117,15 @@ export function parseStrace(text: string): Parsed {
 }
 
 export const isCall = (e: Entry): e is Call => e.kind === "call";
+
+/**
+ * The body without its trailing ` <unfinished ...>` (and the padding before it), or null when it
+ * has none. By hand, not /\s*<unfinished \.\.\.>$/: that regex retries \s* at every blank of a
+ * long line and goes quadratic.
+ */
+export function stripUnfinished(body: string): string | null {
+  return body.endsWith(UNFINISHED) ? body.slice(0, body.length - UNFINISHED.length).trimEnd() : null;
+}
 
 /** Parses one complete line (no unfinished/resumed handling: parseStrace does that). */
 export function parseLine(head: Head): Entry {
@@ -140,9 +156,13 @@ function withWho(head: Head): { pid?: number; time?: string } {
 function parseCall(head: Head, body: string): Call {
   const name = CALL_HEAD.exec(body)![1]!;
   const { parts, end } = splitArgs(body, name.length + 1);
-  const call: Call = { kind: "call", ...withWho(head), name, args: parts.map(parseArg), ret: null, raw: head.raw, line: head.line };
-  if (end < 0) return { ...call, unfinished: true };
-  return { ...call, ...parseReturn(body.slice(end + 1)) };
+  // Built in place (no spreads): a 10 MB log has 150k of these.
+  const call: Call = { kind: "call", name, args: parts.map(parseArg), ret: null, raw: head.raw, line: head.line };
+  if (head.pid !== undefined) call.pid = head.pid;
+  if (head.time !== undefined) call.time = head.time;
+  if (end < 0) call.unfinished = true;
+  else Object.assign(call, parseReturn(body.slice(end + 1)));
+  return call;
 }
 
 type ReturnPart = Pick<Call, "ret" | "errno" | "errText" | "retPath" | "retExtra" | "duration" | "unfinished">;
@@ -151,10 +171,11 @@ type ReturnPart = Pick<Call, "ret" | "errno" | "errText" | "retPath" | "retExtra
 export function parseReturn(rest: string): ReturnPart {
   let text = rest.trim();
   const out: ReturnPart = { ret: null };
-  const dur = /\s*<(\d+\.\d+)>$/.exec(text);
-  if (dur) {
-    out.duration = dur[1]!;
-    text = text.slice(0, dur.index);
+  // The -T duration, by hand: /\s*<(\d+\.\d+)>$/ retries \s* at every blank (quadratic).
+  const lt = text.endsWith(">") ? text.lastIndexOf("<") : -1;
+  if (lt >= 0 && DURATION.test(text.slice(lt + 1, -1))) {
+    out.duration = text.slice(lt + 1, -1);
+    text = text.slice(0, lt).trimEnd();
   }
   const m = /^=\s+(\?|-?\d+|0x[0-9a-fA-F]+)(?:<([^]*?)>(?:\(deleted\))?(?=\s|$))?\s*([^]*)$/.exec(text);
   if (!m) return { ...out, unfinished: true };

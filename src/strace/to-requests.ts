@@ -49,25 +49,30 @@ export function toRequests(calls: readonly Call[]): Traced[] {
     if (!RECOGNISED.has(call.name)) continue;
     const problems: string[] = [];
     const a = new ArgReader(call, problems);
-    const common = { seq: out.length, step: STEP_NAME[abi.Step.none]!, reason: `strace line ${call.line}` };
-    const request = { ...common, ...mapCall(call.name as OpName, a) } as TracedRequest;
+    const request = mapCall(call.name as OpName, a, out.length, `strace line ${call.line}`) as TracedRequest;
     if (call.unfinished) problems.push("the call never finished");
     out.push({ request, result: resultOf(call, problems), problems, call });
   }
   return out;
 }
 
-function mapCall(op: OpName, a: ArgReader): Record<string, unknown> {
+const NONE = STEP_NAME[abi.Step.none]!;
+/** A flag word is unsigned: strace may print its top bit as a number past I32_MAX. */
+const U32_MAX = 2 * abi.I32_MAX + 1;
+
+/** One literal per op (no spread: a 10 MB log maps 150k calls, and spreads of mixed shapes are slow). */
+function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<string, unknown> {
+  const step = NONE;
   switch (op) {
-    case "openat": return { op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2), mode: a.has(3) ? a.num(3) : 0 };
-    case "read": return { op, fd: a.fd(0), count: a.num(2) };
-    case "close": case "fchdir": return { op, fd: a.fd(0) };
-    case "chdir": case "chroot": return { op, path: a.str(0) };
-    case "pivot_root": return { op, new_root: a.str(0), put_old: a.str(1) };
+    case "openat": return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2), mode: a.has(3) ? a.num(3) : 0 };
+    case "read": return { seq, step, reason, op, fd: a.fd(0), count: a.num(2) };
+    case "close": case "fchdir": return { seq, step, reason, op, fd: a.fd(0) };
+    case "chdir": case "chroot": return { seq, step, reason, op, path: a.str(0) };
+    case "pivot_root": return { seq, step, reason, op, new_root: a.str(0), put_old: a.str(1) };
     case "mount":
-      return { op, source: a.str(0), target: a.str(1), filesystemtype: a.str(2), mountflags: a.bits(3), data: a.str(4) };
-    case "umount2": return { op, target: a.str(0), flags: a.bits(1) };
-    case "getcwd": return { op, size: a.num(1) };
+      return { seq, step, reason, op, source: a.str(0), target: a.str(1), filesystemtype: a.str(2), mountflags: a.bits(3), data: a.str(4) };
+    case "umount2": return { seq, step, reason, op, target: a.str(0), flags: a.bits(1) };
+    case "getcwd": return { seq, step, reason, op, size: a.num(1) };
   }
 }
 
@@ -83,6 +88,9 @@ function resultOf(call: Call, problems: string[]): Result | null {
     if (errno !== undefined) return { errno };
     problems.push(`errno ${call.errno} is not in names.ts`);
     return null;
+  }
+  if (!Number.isInteger(call.ret) || call.ret < abi.I32_MIN || call.ret > abi.I32_MAX) {
+    problems.push(`return value ${call.ret} does not fit the 32-bit slot of a result`);
   }
   const out = call.name === "read" ? call.args[1] : call.name === "getcwd" ? call.args[0] : undefined;
   if (out?.kind === "str") {
@@ -122,30 +130,45 @@ class ArgReader {
 
   fd(i: number): number {
     const arg = this.at(i);
-    if (arg.kind === "fd") return arg.fd;
+    if (arg.kind === "fd") return this.fits(i, arg.fd, abi.I32_MAX);
     if (arg.kind === "at_fdcwd") return abi.AT_FDCWD;
     return this.num(i);
   }
 
   num(i: number): number {
     const arg = this.at(i);
-    if (arg.kind === "num") return arg.value;
-    if (arg.kind === "addr") return Number(arg.addr);
+    if (arg.kind === "num") return this.fits(i, arg.value, abi.I32_MAX);
+    if (arg.kind === "addr") return this.fits(i, Number(arg.addr), abi.I32_MAX);
     this.problems.push(`argument ${i} is not a number: ${describe(arg)}`);
     return 0;
   }
 
-  /** A flag set: each name through abi.ts, OR'ed with the numeric residue. */
+  /**
+   * A value the request's i32 slot cannot hold is kept as it is (so it can never compare equal
+   * to a plan's) and noted: wrapping it, as `| 0` would, could turn 2^32+3 into 3.
+   */
+  private fits(i: number, v: number, max: number): number {
+    if (Number.isInteger(v) && v >= abi.I32_MIN && v <= max) return v;
+    this.problems.push(`argument ${i} (${v}) does not fit the 32-bit slot of the request`);
+    return v;
+  }
+
+  /** A flag set: each name through abi.ts, OR'ed with the numeric residue (a u32 flag word). */
   bits(i: number): number {
     const arg = this.at(i);
-    if (arg.kind !== "flags") return this.num(i);
-    let value = arg.residue;
+    if (arg.kind !== "flags") {
+      const raw = arg.kind === "num" ? arg.value : arg.kind === "addr" ? Number(arg.addr) : this.num(i);
+      const v = this.fits(i, raw, U32_MAX);
+      return Number.isInteger(v) && v >= abi.I32_MIN && v <= U32_MAX ? v | 0 : v;
+    }
+    if (arg.residue > U32_MAX) return this.fits(i, arg.residue, U32_MAX);
+    let value = arg.residue | 0;
     for (const name of arg.names) {
       const bit = FLAG_VALUE.get(name);
       if (bit === undefined) this.problems.push(`flag ${name} is not in abi.ts`);
       else value |= bit;
     }
-    return value | 0; // as the i32 REQ_FLAGS slot holds it (MS_MGC_VAL sets the top bit)
+    return value; // as the i32 REQ_FLAGS slot holds it (MS_MGC_VAL sets the top bit)
   }
 }
 

@@ -1,0 +1,53 @@
+// strace parser benchmark (`pivotshim diff`'s input side): ms per MB of log for a 1 MB line of
+// each shape that used to go quadratic (a long read string with escapes, many arguments, long
+// blank runs before `= 0` and `<unfinished ...>`), and for a 10 MB log of ordinary lines.
+// Target: ≤ 50 ms/MB, linear (issue 10). parseStrace + toRequests, as diff() runs them.
+import { parseStrace, toRequests } from "../src/strace/parse.js";
+import { quote } from "../src/format/strace.js";
+import { plan } from "../src/plan.js";
+import { formatStrace } from "../src/format/index.js";
+import { generateMountinfo } from "./parse.js";
+import { median, row, time } from "./util.js";
+
+const MB = 1 << 20;
+
+/** One line of about `bytes` bytes: a prefix, a repeated unit, a suffix. */
+function line(head: string, unit: string, tail: string, bytes = MB): string {
+  return head + unit.repeat(Math.ceil((bytes - head.length - tail.length) / unit.length)) + tail;
+}
+
+/** A 10 MB log: the runc plan's calls from 50 pids, interleaved, with -tt timestamps and -T. */
+function bigLog(): string {
+  const calls = formatStrace(plan({ rootfs: "/var/lib/pivotshim/rootfs", profile: "runc" })).split("\n").filter((l) => l && !l.startsWith("#"));
+  const out: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 10 * MB; i++) {
+    const l = `${1000 + (i % 50)} 12:34:56.${String(i % 1e6).padStart(6, "0")} ${calls[i % calls.length]} <0.000012>`;
+    out.push(l);
+    size += l.length + 1;
+  }
+  return out.join("\n") + "\n";
+}
+
+function perMB(text: string): number {
+  const run = () => toRequests(parseStrace(text).calls);
+  run();
+  return median(7, () => time(run)) / 1000 / (text.length / MB);
+}
+
+export function benchStrace(): void {
+  const mi = generateMountinfo(20000);
+  const shapes: [string, string][] = [
+    ["1 MB read line (mountinfo, escaped)", `read(3, ${quote(mi.slice(0, MB - 40))}, 1048576) = 1048000`],
+    ["1 MB line of 0xff bytes (\\377 each)", line('chdir("', "\\377", '") = 0')],
+    ["1 MB line, 200k -y fd arguments", line("f(", "3</a>, ", "3) = 0")],
+    ["1 MB line, 300k empty strings", line("f(", '"", ', '"") = 0')],
+    ["1 MB of blanks before = 0", line("close(3)", " ", "= 0")],
+    ["1 MB of blanks before <unfinished ...>", line("read(3, ", " ", "x <unfinished ...>")],
+    ["10 MB log, 50 pids, -tt -T", bigLog()],
+  ];
+  for (const [name, text] of shapes) {
+    const ms = perMB(text);
+    row(name, `${ms.toFixed(1)} ms/MB`, ms <= 50 ? "target ≤ 50 ms/MB: ok" : "target ≤ 50 ms/MB: MISSED");
+  }
+}
