@@ -120,13 +120,16 @@ test("numbers past the request's 32-bit slots are kept and noted, never wrapped 
     'read(3, "", 4096) = 4294967296',
     'umount2("/x", 3221225472) = 0',
   ].join("\n"));
-  assert.is(close!.request.op === "close" && close!.request.fd, 4294967299);
+  assert.is(close!.request.op, "close");
+  assert.is((close!.request as { fd: number }).fd, 4294967299);
   assert.equal(close!.problems, ["argument 0 (4294967299) does not fit the 32-bit slot of the request"]);
-  assert.is(mount!.request.op === "mount" && mount!.request.mountflags, 0x100004000);
+  assert.is(mount!.request.op, "mount");
+  assert.is((mount!.request as { mountflags: number }).mountflags, 0x100004000);
   assert.equal(mount!.problems, [`argument 3 (${0x100004000}) does not fit the 32-bit slot of the request`]);
   assert.equal(read!.problems, ["return value 4294967296 does not fit the 32-bit slot of a result"]);
   // A flag word is unsigned: its top bit printed as a number is still a flag word (as an i32).
-  assert.is(flags!.request.op === "umount2" && flags!.request.flags, 3221225472 | 0);
+  assert.is(flags!.request.op, "umount2");
+  assert.is((flags!.request as { flags: number }).flags, 3221225472 | 0);
   assert.equal(flags!.problems, []);
 });
 
