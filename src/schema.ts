@@ -4,7 +4,8 @@ import { z } from "zod";
 import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
-import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, Strategy } from "./abi.js";
+import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, PATH_MAX, Strategy } from "./abi.js";
+import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
 
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
@@ -18,7 +19,8 @@ const rootfs = z.string()
   .refine((s) => s.startsWith("/"), "must be an absolute path (start with /)")
   .refine((s) => s !== "/", "must not be / itself: the new root has to be a directory below it")
   .refine((s) => !s.includes("\0"), "must not contain a NUL byte")
-  .refine((s) => Buffer.byteLength(s) <= 4095, "must be at most 4095 bytes (PATH_MAX - 1)")
+  // Counted as the kernel sees it: a non-UTF-8 byte (U+DC80+b, src/utf8.ts) is one byte, not three.
+  .refine((s) => encodeString(s).length < PATH_MAX, `must be at most ${PATH_MAX - 1} bytes (PATH_MAX - 1)`)
   .refine((s) => s === "/" || !s.endsWith("/"), "must not end with / (write /a/b, not /a/b/)")
   .refine((s) => !s.includes("//"), "must not contain // (write /a/b, not /a//b)")
   .refine((s) => !s.split("/").some((c) => c === "." || c === ".."), "must be clean: no . or .. components");

@@ -54,4 +54,22 @@ test("crun accepts move + rprivate (crun does), and the machine plans it", () =>
   assert.ok(ConfigSchema.safeParse({ rootfs: "/r", profile: "crun", strategy: "move", rootPropagation: "rprivate" }).success);
 });
 
+/** The machine's verdict on a rootfs of exactly `bytes` bytes (a run of "x", and one 0xff byte). */
+function machineOnRootfs(rootfs: string): string | null {
+  const m = Machine.create(compile());
+  m.start(encode({ rootfs, profile: "hardened", strategy: "pivot", readonly: false, prepare: true, selfBind: true }));
+  const n = m.next();
+  return n.done && n.outcome.kind === "failed" ? n.outcome.message : null;
+}
+
+test("the rootfs bound is PATH_MAX - 1 bytes in both layers, counted in bytes the kernel sees", () => {
+  // "/" + x...x + one non-UTF-8 byte (U+DCFF is byte 0xff: one byte, three in UTF-8).
+  const of = (bytes: number) => "/" + "x".repeat(bytes - 2) + "\udcff";
+  for (const [bytes, ok] of [[abi.PATH_MAX - 1, true], [abi.PATH_MAX, false]] as const) {
+    const r = ConfigSchema.safeParse({ rootfs: of(bytes) });
+    assert.is(r.success, ok, `zod, ${bytes} bytes`);
+    assert.is(machineOnRootfs(of(bytes)) === null, ok, `wasm, ${bytes} bytes`);
+  }
+});
+
 test.run();
