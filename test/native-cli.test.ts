@@ -79,6 +79,11 @@ nativeTest(test, reason, "run: a missing command is 127 with ENOENT; PATH is sea
     assert.is(bare.status, 127, "the default PATH has no / entry");
     const found = cli(["run", "--rootfs", dir, "--env", "PATH=/nowhere:/", "--", "probe", "exit", "3"]);
     assert.is(found.status, 3, found.stderr);
+    // A component that is a file: ENOTDIR is "not found" too (bash and env say 127, as POSIX's 127 is
+    // "command not found"; 126 is for a command that exists but cannot run).
+    const notDir = cli(["run", "--rootfs", dir, "--", "/probe/x"]);
+    assert.is(notDir.status, 127);
+    assert.match(notDir.stderr, /: ENOTDIR \(Not a directory\)\n$/);
   }));
 
 nativeTest(test, reason, "run: usage errors exit 2 and say what is wrong", () =>
