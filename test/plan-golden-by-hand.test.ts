@@ -1,0 +1,40 @@
+// Goldens with an independent source: test/fixtures/plans/by-hand/*.strace were written line by line
+// from runc main's source (the seed) and the hardened rules (docs/sources.md), each line saying where
+// it comes from (`  #src: ...`). The generated goldens in test/fixtures/plans/ are pivotshim's own
+// output, checked for drift; these check it against the sources. Each test says which kind it is.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { plan } from "../src/plan.js";
+import { formatStrace } from "../src/format/index.js";
+import type { ConfigInput } from "../src/schema.js";
+
+const dir = new URL("./fixtures/plans/by-hand/", import.meta.url);
+
+/** The golden without its sources; every line must carry one (a line without is a writing error). */
+function byHand(name: string): string {
+  const lines = readFileSync(new URL(name, dir), "utf8").split("\n").filter((l) => l !== "");
+  for (const l of lines) assert.match(l, /  #src: \S/, `${name}: every line names its source: ${l}`);
+  return lines.map((l) => l.replace(/  #src: .*$/, "")).join("\n") + "\n";
+}
+
+const CASES: [string, ConfigInput][] = [
+  ["runc-pivot.strace", { profile: "runc", strategy: "pivot" }],
+  ["runc-pivot-rshared.strace", { profile: "runc", strategy: "pivot", rootPropagation: "rshared" }],
+  ["runc-pivot-readonly.strace", { profile: "runc", strategy: "pivot", readonly: true }],
+  ["hardened-pivot.strace", { profile: "hardened", strategy: "pivot" }],
+];
+
+for (const [name, config] of CASES) {
+  test(`by hand from the source: ${name}`, () => {
+    assert.fixture(formatStrace(plan({ rootfs: "/r", ...config })), byHand(name));
+  });
+}
+
+test("the generated golden agrees with the hand-written one where both exist", () => {
+  for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace"]) {
+    assert.fixture(readFileSync(new URL(`../${name}`, dir), "utf8"), byHand(name), name);
+  }
+});
+
+test.run();
