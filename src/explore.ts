@@ -3,7 +3,8 @@
 // first). Each path records its outcome, the requests after the fault and the host's verdicts.
 // Host-agnostic: the caller supplies a fresh host per path (dry-run, fake kernel, ...).
 import { drive } from "./driver.js";
-import { parseConfig, type ConfigInput, type Config } from "./schema.js";
+import { parseConfig, checkOptions, ExploreOptionsSchema, type ConfigInput, type Config } from "./schema.js";
+import { InvalidInputError } from "./errors.js";
 import { FaultyHost, MAN_ERRNOS, type IndexFault } from "./hosts/faults.js";
 import type { Host } from "./hosts/host.js";
 import type { Trace } from "./trace.js";
@@ -71,9 +72,12 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
  */
 export function explore(input: ConfigInput, makeHost: () => PathHost, opts: ExploreOptions = {}): ExploreReport {
   const config = parseConfig(input);
+  checkOptions(ExploreOptionsSchema, opts, "explore options");
+  if (typeof makeHost !== "function") throw new InvalidInputError("explore: makeHost must be a function returning { host, verdicts? } for each path", [{ path: "makeHost", message: "not a function" }]);
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {
     const ph = makeHost();
+    if (typeof ph?.host?.exec !== "function") throw new InvalidInputError("explore: makeHost() must return { host, verdicts? } with a host that has an exec(request) method", [{ path: "makeHost", message: "no host" }]);
     const trace = drive(config, faults.length ? new FaultyHost(ph.host, [], faults) : ph.host, { machine });
     return { trace, verdicts: ph.verdicts?.(trace) ?? [] };
   };

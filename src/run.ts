@@ -11,7 +11,8 @@ import type { AsyncHost } from "./hosts/host.js";
 import type { Config, ConfigInput } from "./schema.js";
 import type { Trace } from "./trace.js";
 import { errnoName } from "./names-ts.js";
-import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
+import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
+import { checkExecFrame, checkRunSpec, refusePseudoFs, runConfig } from "./run-input.js";
 
 /** What execve gets in the new root (internal form of RunSpec). */
 interface Command { path: string; argv: string[]; env: string[]; cwd?: string }
@@ -54,21 +55,34 @@ function envList(env: RunSpec["env"]): string[] {
 }
 
 /**
- * Spawns an executor, drives the machine for `config` against it, and if the switch is Done,
- * execs `command` in the new root and waits for it. The executor is always reaped.
- * The trace's source names the running kernel (os.release()).
+ * Checks everything first (runInput: the spec, the config with a relative rootfs resolved, no
+ * pseudo-filesystem rootfs, the exec frame's limits; InvalidInputError), then spawns an executor,
+ * drives the machine for `config` against it, and if the switch is Done, execs `command` in the
+ * new root and waits for it. The executor is always reaped.
+ * The trace's source names the running kernel (os.release()), and notes a resolved rootfs.
  */
-export async function run(config: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
-  const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
+export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
+  const { config, command, note } = runInput(input, spec);
   const ex = await spawnExecutor(spec);
   try {
-    const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: { kernel: release(), ...spec.drive?.source } };
+    const source = { kernel: release(), ...(note !== undefined ? { note } : {}), ...spec.drive?.source };
+    const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source };
     const trace = await driveAsync(config, spec.host ? spec.host(ex) : ex, drive);
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };
   } finally {
     await ex.kill();
   }
+}
+
+/** Everything run() checks before it spawns anything (src/run-input.ts); throws InvalidInputError. */
+export function runInput(input: unknown, spec: RunSpec): { config: Config; command: Command; note?: string } {
+  checkRunSpec(spec);
+  const { config, note } = runConfig(input);
+  refusePseudoFs(config.rootfs);
+  const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
+  checkExecFrame(loadAddon().wire, candidates(command), command.cwd, command.argv, command.env);
+  return { config, command, ...(note !== undefined ? { note } : {}) };
 }
 
 /** The search path when the command's env has no PATH (execvp's default, with the sbin dirs). */
@@ -80,16 +94,21 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  */
 async function execIn(ex: Executor, c: Command): Promise<ExitStatus | { errno: number }> {
   const env = c.env;
-  if (c.path.includes("/")) return ex.execve(c.path, c.argv, env, c.cwd);
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   let failed: { errno: number } = { errno: abi.ENOENT };
-  for (const dir of path.split(":")) {
-    const r = await ex.execve(`${dir || "."}/${c.path}`, c.argv, env, c.cwd);
+  for (const path of candidates(c)) {
+    const r = await ex.execve(path, c.argv, env, c.cwd);
     if (!("errno" in r)) return r;
     if (r.errno === abi.EACCES) failed = r;
     else if (r.errno !== abi.ENOENT && r.errno !== abi.ENOTDIR) return r;
   }
   return failed;
+}
+
+/** The paths execve is tried with: the command itself when it has a "/", else each PATH entry's. */
+function candidates(c: Command): string[] {
+  if (c.path.includes("/")) return [c.path];
+  const path = c.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  return path.split(":").map((dir) => `${dir || "."}/${c.path}`);
 }
 
 export interface EnvironmentReport {

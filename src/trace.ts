@@ -21,6 +21,8 @@ export interface TraceSource {
   scenario?: string;
   kernel?: string;
   faults?: string[];
+  /** How the run's input was taken, e.g. a relative rootfs resolved against the cwd (run). */
+  note?: string;
 }
 
 export interface Trace {

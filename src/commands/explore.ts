@@ -1,6 +1,5 @@
 // `pivotshim explore`: every step × every errno the man page lists (and with --double, every
 // second fault on the cleanup path), on the fake kernel, with the invariants judged per path.
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
 import { fakePathHost, kernelFor } from "../check.js";
@@ -9,6 +8,7 @@ import { SCENARIO_NAMES } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readInput, type ConfigFlags } from "./common.js";
+import { withTraceOut } from "./trace-out.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: string; mountinfo?: string; double?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
@@ -18,12 +18,15 @@ function runExplore(f: ExploreFlags): number {
   const template = kernelFor(config, { ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
-  const report = explore(config, fakePathHost(config, template), {
-    double: f.double ?? false,
-    ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
+  const report = withTraceOut(f.traceOut, (traceOut) => {
+    const r = explore(config, fakePathHost(config, template), {
+      double: f.double ?? false,
+      ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
+    });
+    if (tty) process.stderr.write("\r\x1b[K");
+    traceOut?.write(r.trace);
+    return r;
   });
-  if (tty) process.stderr.write("\r\x1b[K");
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report.trace, null, 2) + "\n");
   const { trace: _trace, ...rest } = report;
   const out = f.format === "json" ? JSON.stringify({ scenario, ...rest }, null, 2) + "\n"
     : f.format === "markdown" ? exploreMarkdown(report, scenario) : exploreText(report, scenario);

@@ -1,7 +1,6 @@
 // `pivotshim plan`: print the exact syscalls of the root switch for a config. By default the
 // plan runs on the fake kernel (a model of the host) and the invariants are checked, so the main
 // job plans *and verifies*; `--host dry-run` is the plain planner (success for everything).
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { plan } from "../plan.js";
 import { check } from "../check.js";
@@ -12,6 +11,8 @@ import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
 import { EXIT, configOptions, configOf, readInput, collect, type ConfigFlags } from "./common.js";
+import { withTraceOut } from "./trace-out.js";
+import { parseConfig, parseFaults } from "../schema.js";
 
 interface PlanFlags extends ConfigFlags {
   fail: string[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: string;
@@ -23,16 +24,16 @@ export function verdictLines(vs: readonly Verdict[]): string {
 }
 
 function runPlan(f: PlanFlags): number {
+  parseConfig(configOf(f));  // bad input is refused before --trace-out is opened
+  parseFaults(f.fail);
   const mountinfo = f.mountinfo !== undefined ? readInput(f.mountinfo, "--mountinfo file") : undefined;
   const extra = mountinfo !== undefined ? { mountinfo } : {};
-  let trace: Trace;
-  let verdicts: Verdict[] = [];
-  if (f.host === "dry-run") {
-    trace = plan(configOf(f), { faults: f.fail, ...extra });
-  } else {
-    ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}) }));
-  }
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+  const { trace, verdicts } = withTraceOut(f.traceOut, (out) => {
+    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra }), verdicts: [] }
+      : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}) });
+    out?.write(r.trace);
+    return r;
+  });
   let out = format(trace, f.format);
   // strace output stays pure strace (it is diffed); the text format carries the verdicts.
   if (f.format === "text" && verdicts.length) out += `# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`;
