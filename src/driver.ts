@@ -61,7 +61,8 @@ function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions
 
 /** Runs the machine against a synchronous host (dry-run, fake kernel, replay). */
 export function drive(input: ConfigInput | Config, host: Host, opts: DriveOptions = {}): Trace {
-  const it = loop(parseConfig(input), host.kind, opts, resultCheck(host));
+  const check = resultCheck(host);
+  const it = loop(parseConfig(input), host.kind, opts, check);
   let r = it.next();
   while (!r.done) r = it.next(host.exec(r.value));
   return r.value;
@@ -73,8 +74,9 @@ export function drive(input: ConfigInput | Config, host: Host, opts: DriveOption
  * still fed to the loop one at a time, and each request the machine emits must be the batch's.
  */
 export async function driveAsync(input: ConfigInput | Config, host: AsyncHost, opts: DriveOptions = {}): Promise<Trace> {
+  const check = resultCheck(host);
   const config = parseConfig(input);
-  const it = loop(config, host.kind, opts, resultCheck(host));
+  const it = loop(config, host.kind, opts, check);
   const ahead = opts.batch === false ? undefined : host.lookahead?.(config, opts.module);
   let r = it.next();
   while (!r.done) {

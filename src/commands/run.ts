@@ -97,15 +97,22 @@ function keepStatus(write: () => void, out: TraceOut, status: number): void {
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it"))
+  configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it (root mode is not a sandbox)"))
     .argument("[command...]", "the command and its arguments, after --")
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
-    .option("--timeout <ms>", "how long the executor has to answer each request", String(DEFAULT_TIMEOUT_MS))
+    .option("--timeout <ms>", `how long the executor has to answer each request (1 to ${abi.MAX_TIMEOUT_MS})`, String(DEFAULT_TIMEOUT_MS))
     .option("--trace-out <file>", "also write the trace as JSON to this file")
     .option("-e, --env <KEY=VALUE>", "add to the command's environment (default: PATH, HOME=/, TERM); repeatable", collect, [])
     .addHelpText("after", `
+Root mode is NOT a sandbox: the command runs as root with every capability, in a new mount
+namespace only. It can mount procfs again, and read the host's files through /proc/$PPID/root.
+Use it for trusted commands. --rootless is confined: a user namespace where uid 0 maps to you,
+so the command has no privilege over the host. A rootfs on a pseudo-filesystem (proc, sysfs,
+cgroup, debugfs, ... asked of the kernel with statfs) is refused. A relative --rootfs is resolved
+once against the current directory, and the trace says so (source.note).
+
 Examples:
-  pivotshim run --rootfs /srv/rootfs -- /bin/sh -c 'echo hello from $(pwd)'
+  sudo pivotshim run --rootfs ./rootfs -- /bin/sh -c 'echo hello from $(pwd)'
   pivotshim run --rootless --rootfs ~/rootfs --profile runc --strategy pivot -- /bin/true
   pivotshim run --rootfs /srv/rootfs --trace-out run.json -- ls /
 

@@ -8,15 +8,20 @@ import type { Request, Result } from "../request.js";
 
 /** exec methods of the built-in hosts (the function itself: an overriding subclass is not trusted). */
 const trustedExec = new WeakSet<object>();
-/** A wrapper host (FaultyHost) → the host it passes requests to: trusted only if that one is. */
-const wrapped = new WeakMap<object, object>();
+/**
+ * On a wrapper host (FaultyHost): the host it passes requests to, trusted only if that one is. A
+ * plain property, not a WeakMap: explore makes a wrapper per path, and ephemerons cost the GC.
+ */
+const INNER = Symbol("pivotshim.inner");
 
 export function trustExec(...fns: ((req: Request) => unknown)[]): void { for (const f of fns) trustedExec.add(f); }
-export function wraps(outer: object, inner: object): void { wrapped.set(outer, inner); }
+export function wraps(outer: object, inner: object): void {
+  Object.defineProperty(outer, INNER, { value: inner });
+}
 
 export function isTrusted(host: { exec: unknown }): boolean {
   if (!trustedExec.has(host.exec as object)) return false;
-  const inner = wrapped.get(host);
+  const inner = (host as { [INNER]?: object })[INNER];
   return inner === undefined || isTrusted(inner as { exec: unknown });
 }
 
