@@ -190,8 +190,13 @@ bool close_from_to(unsigned first, unsigned last) {
   return true;
 }
 
-/** Moves the channel to a high fd, installs stdio, closes everything else. Returns the channel. */
-int arrange_fds(const ChildPlan& plan) {
+/**
+ * Moves the channel to a high fd, installs stdio, closes everything else. Returns the channel, or
+ * -1 with errno and *failed set; the parent's channel fd is still open when *failed is the move.
+ */
+int arrange_fds(const ChildPlan& plan, const char** failed) {
+  // With RLIMIT_NOFILE <= kChannelFdMin there is no fd that high (EINVAL): say so on the channel.
+  *failed = "move the channel and stdio above wire::kChannelFdMin (F_DUPFD_CLOEXEC)";
   int sock = fcntl(plan.sock, F_DUPFD_CLOEXEC, wire::kChannelFdMin);
   if (sock < 0) return -1;
   int tmp[3];
@@ -199,6 +204,7 @@ int arrange_fds(const ChildPlan& plan) {
     tmp[i] = plan.stdio[i] < 0 ? -1 : fcntl(plan.stdio[i], F_DUPFD_CLOEXEC, wire::kChannelFdMin);
     if (plan.stdio[i] >= 0 && tmp[i] < 0) return -1;
   }
+  *failed = nullptr;
   for (int i = 0; i < 3; i++) {
     if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return -1;  // dup2 clears FD_CLOEXEC on 0..2
     // Node marks its own 0/1/2 FD_CLOEXEC: a kept fd must survive execve too (ours is a copy).
@@ -355,7 +361,13 @@ void child_main(const ChildPlan& plan) {
   // Signals stay blocked (the parent blocked them around fork) until set-up is over.
   reset_signals();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != plan.parent) _exit(0);
-  int sock = arrange_fds(plan);
+  const char* moving = nullptr;
+  int sock = arrange_fds(plan, &moving);
+  if (sock < 0 && moving) {  // the channel is still at plan.sock: report the step, serve nothing
+    int err = errno;
+    reply(plan.sock, wire::kHello, -1, err, put_text(moving));
+    _exit(0);
+  }
   if (sock < 0) _exit(0);  // no channel, nothing to report on: the parent sees EOF
   const char* failed = enter_namespaces(plan);
   int err = failed ? errno : 0;

@@ -258,3 +258,27 @@ export const CONFIG_RULES = [
   ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
   ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,
 ];
+/**
+ * The longest wait a Node timer can take (2^31 - 1 ms, lib/internal/timers.js TIMEOUT_MAX): a longer
+ * delay is silently set to 1 ms, so the executor's per-request timeout is refused above it.
+ */
+export const MAX_TIMEOUT_MS = 2147483647;
+
+// statfs(2) f_type of pseudo-filesystems (include/uapi/linux/magic.h): a rootfs on one of these is
+// the kernel's own view (procfs, sysfs, cgroup, ...), never a container's root; `run` refuses them.
+export const PROC_SUPER_MAGIC = 0x9fa0;
+export const SYSFS_MAGIC = 0x62656572;
+export const CGROUP_SUPER_MAGIC = 0x27e0eb;
+export const CGROUP2_SUPER_MAGIC = 0x63677270;
+export const DEBUGFS_MAGIC = 0x64626720;
+export const TRACEFS_MAGIC = 0x74726163;
+export const SECURITYFS_MAGIC = 0x73636673;
+export const SELINUX_MAGIC = 0xf97cff8c;
+export const SMACK_MAGIC = 0x43415d53;
+export const BPF_FS_MAGIC = 0xcafe4a11;
+export const PSTOREFS_MAGIC = 0x6165676c;
+export const EFIVARFS_MAGIC = 0xde5e81e4;
+export const DEVPTS_SUPER_MAGIC = 0x1cd1;
+export const BINFMTFS_MAGIC = 0x42494e4d;
+export const NSFS_MAGIC = 0x6e736673;
+export const RDTGROUP_SUPER_MAGIC = 0x7655821;

@@ -2,7 +2,7 @@
 // model built from a mountinfo file) and judge the run with the invariants (host unchanged,
 // root is the rootfs, old root unreachable, no fd leak, no host proc/sysfs after move).
 import { drive } from "./driver.js";
-import { parseConfig, parseFaults, type Config, type ConfigInput } from "./schema.js";
+import { parseConfig, parseFaults, checkOptions, CheckOptionsSchema, type Config, type ConfigInput } from "./schema.js";
 import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
 import type { PathHost, Verdict } from "./explore.js";
@@ -76,6 +76,7 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
  */
 export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
   const config = parseConfig(input);
+  checkOptions(CheckOptionsSchema, opts, "check options");
   const faults = parseFaults(opts.faults ?? []);
   const ph = fakePathHost(config, kernelFor(config, opts))();
   const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;

@@ -1,61 +1,8 @@
 #!/usr/bin/env node
-// The command line: builds the commander program from src/commands/*, runs it, and maps errors
-// to the documented exit codes (0 ok, 1 failed/differs, 2 usage or input, 3 environment).
-import { existsSync, readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import { PivotshimError, InvalidInputError, EnvironmentError } from "./errors.js";
-import { EXIT } from "./commands/common.js";
-import { complain } from "./commands/colour.js";
-import * as planCommand from "./commands/plan.js";
-import * as exploreCommand from "./commands/explore.js";
-import * as runCommand from "./commands/run.js";
-import * as doctorCommand from "./commands/doctor.js";
-import * as diffCommand from "./commands/diff.js";
-import * as replayCommand from "./commands/replay.js";
-import * as schemaCommand from "./commands/schema.js";
-import * as graphCommand from "./commands/graph.js";
-
-const pkgUrl = [new URL("../package.json", import.meta.url), new URL("../../package.json", import.meta.url)].find((u) => existsSync(u))!;
-const version = (JSON.parse(readFileSync(pkgUrl, "utf8")) as { version: string }).version;
-
-/** Every command module registers itself here, in the order --help lists them. */
-const COMMANDS: { register(cli: Command): void }[] = [planCommand, exploreCommand, runCommand, doctorCommand, replayCommand, graphCommand, schemaCommand, diffCommand];
-
-export function program(): Command {
-  const cli = new Command("pivotshim")
-    .description("The root switch of a container runtime (pivot_root, MS_MOVE+chroot, chroot) as an auditable plan")
-    .version(version)
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addHelpText("after", `
-Examples:
-  npx pivotshim plan                                  # plan and verify on a model of a docker host
-  pivotshim plan --rootfs /r --profile runc --format strace
-  pivotshim explore --profile crun --scenario rootless
-  sudo pivotshim run --rootfs ./rootfs -- /bin/sh     # for real, in new namespaces
-  pivotshim diff --profile runc-1.1 --strace runc.log
-
-Exit status: 0 ok; 1 the plan failed, a replay or diff differs, or an invariant is violated;
-2 bad usage or input; 3 the environment cannot do it. Colour only on a terminal (NO_COLOR honoured).`);
-  for (const c of COMMANDS) c.register(cli);
-  for (const c of cli.commands) c.exitOverride();
-  return cli;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  try {
-    await program().parseAsync(argv, { from: "user" });
-    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (e instanceof InvalidInputError) { complain(e.message); return EXIT.usage; }
-    if (e instanceof EnvironmentError) { complain(e.message); return EXIT.environment; }
-    if (e instanceof PivotshimError) { complain(`${e.code}: ${e.message}`); return EXIT.failed; }
-    throw e;
-  }
-}
+// The command line's entry: loads the program (src/commands/program.ts) and runs it, nothing else.
+// The load is a dynamic import so that failing to load is one line too: Node reads the module
+// graph in parallel, so a low open-file limit (RLIMIT_NOFILE 40-90) fails here with EMFILE.
+import { EXIT } from "./commands/exit.js";
 
 // `pivotshim graph | head` closes our stdout early: stop quietly, as Unix tools do on EPIPE.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -63,4 +10,30 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-process.exitCode = await main(process.argv.slice(2));
+/** The soft RLIMIT_NOFILE, from Node's diagnostic report (which needs no file descriptor). */
+function openFileLimit(): string {
+  try {
+    const limits = (process.report.getReport() as { userLimits?: Record<string, { soft?: unknown }> }).userLimits;
+    return String(limits?.open_files?.soft ?? "?");
+  } catch { return "?"; }
+}
+
+async function start(): Promise<number> {
+  let program: typeof import("./commands/program.js");
+  try {
+    program = await import("./commands/program.js");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EMFILE" || code === "ENFILE") {
+      process.stderr.write(`pivotshim: cannot load: ${code} (Too many open files): the open-file limit (RLIMIT_NOFILE) is ${openFileLimit()}; raise it, e.g. ulimit -n 1024\n`);
+      return EXIT.environment;
+    }
+    if (code === "ENOMEM") { process.stderr.write("pivotshim: cannot load: ENOMEM (Cannot allocate memory)\n"); return EXIT.environment; }
+    const what = process.env.PIVOTSHIM_DEBUG === "1" ? (e as Error).stack : `${(e as Error).message?.split("\n")[0]} (run with PIVOTSHIM_DEBUG=1 for the stack)`;
+    process.stderr.write(`pivotshim: internal error (a bug in pivotshim, please report it): cannot load the program: ${what}\n`);
+    return EXIT.bug;
+  }
+  return program.main(process.argv.slice(2));
+}
+
+process.exitCode = await start();

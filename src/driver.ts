@@ -7,8 +7,24 @@ import type { Host, AsyncHost } from "./hosts/host.js";
 import { type Config, parseConfig, type ConfigInput } from "./schema.js";
 import { encode } from "./config.js";
 import { type Trace, type TraceSource, TRACE_VERSION, toTraceResult } from "./trace.js";
-import { ProtocolError } from "./errors.js";
+import { InvalidInputError, ProtocolError } from "./errors.js";
 import { MAX_REQUESTS } from "./abi.js";
+import { checkResult, isTrusted, trustExec } from "./hosts/trust.js";
+import { DryRunHost } from "./hosts/dry-run.js";
+import { FakeKernel } from "./hosts/fake/index.js";
+import { ReplayHost } from "./hosts/replay.js";
+import { FaultyHost } from "./hosts/faults.js";
+
+// The built-in synchronous hosts answer with well-formed results by construction (hosts/trust.ts).
+trustExec(DryRunHost.prototype.exec, FakeKernel.prototype.exec, ReplayHost.prototype.exec, FaultyHost.prototype.exec);
+
+/** A host the caller wrote gets every result checked; a built-in one is taken at its word. */
+function resultCheck(host: Host | AsyncHost): typeof checkResult | null {
+  if (typeof host !== "object" || host === null || typeof host.exec !== "function") {
+    throw new InvalidInputError("the host must be an object with an exec(request) method", [{ path: "host", message: "no exec method" }]);
+  }
+  return isTrusted(host) ? null : checkResult;
+}
 
 export interface DriveOptions {
   /** Drive this machine (explore reuses one); by default an idle one from the pool (start() resets it). */
@@ -23,7 +39,7 @@ export interface DriveOptions {
 }
 
 /** The loop. Yields each request, receives its result, returns the finished trace. */
-function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions): Generator<Request, Trace, Result> {
+function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions, check: typeof checkResult | null): Generator<Request, Trace, Result> {
   const m = opts.machine ?? Machine.acquire(opts.module ?? compile());
   m.start(encode(config));
   const steps: Trace["steps"] = [];
@@ -35,6 +51,7 @@ function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions
       return { version: TRACE_VERSION, config, source: { host: hostKind, ...opts.source }, steps, outcome: n.outcome };
     }
     const res = yield n.request;
+    check?.(n.request, res);
     opts.onStep?.(n.request, res);
     steps.push({ request: n.request, result: toTraceResult(res) });
     m.feed(res);
@@ -44,7 +61,8 @@ function* loop(config: Config, hostKind: TraceSource["host"], opts: DriveOptions
 
 /** Runs the machine against a synchronous host (dry-run, fake kernel, replay). */
 export function drive(input: ConfigInput | Config, host: Host, opts: DriveOptions = {}): Trace {
-  const it = loop(parseConfig(input), host.kind, opts);
+  const check = resultCheck(host);
+  const it = loop(parseConfig(input), host.kind, opts, check);
   let r = it.next();
   while (!r.done) r = it.next(host.exec(r.value));
   return r.value;
@@ -56,8 +74,9 @@ export function drive(input: ConfigInput | Config, host: Host, opts: DriveOption
  * still fed to the loop one at a time, and each request the machine emits must be the batch's.
  */
 export async function driveAsync(input: ConfigInput | Config, host: AsyncHost, opts: DriveOptions = {}): Promise<Trace> {
+  const check = resultCheck(host);
   const config = parseConfig(input);
-  const it = loop(config, host.kind, opts);
+  const it = loop(config, host.kind, opts, check);
   const ahead = opts.batch === false ? undefined : host.lookahead?.(config, opts.module);
   let r = it.next();
   while (!r.done) {

@@ -3,7 +3,8 @@
 // first). Each path records its outcome, the requests after the fault and the host's verdicts.
 // Host-agnostic: the caller supplies a fresh host per path (dry-run, fake kernel, ...).
 import { drive } from "./driver.js";
-import { parseConfig, type ConfigInput, type Config } from "./schema.js";
+import { parseConfig, checkOptions, ExploreOptionsSchema, type ConfigInput, type Config } from "./schema.js";
+import { InvalidInputError } from "./errors.js";
 import { FaultyHost, MAN_ERRNOS, type IndexFault } from "./hosts/faults.js";
 import type { Host } from "./hosts/host.js";
 import type { Trace } from "./trace.js";
@@ -88,10 +89,12 @@ export function explore(input: ConfigInput, makeHost: () => PathHost, opts?: Exp
 export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | ExploreOptions, more: ExploreOptions = {}): ExploreReport {
   const config = parseConfig(input);
   const opts = typeof hostOrOpts === "function" ? more : hostOrOpts ?? {};
+  checkOptions(ExploreOptionsSchema, opts, "explore options");
   const makeHost = typeof hostOrOpts === "function" ? hostOrOpts : fakePathHost(config, kernelFor(config, opts));
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {
     const ph = makeHost();
+    if (typeof ph?.host?.exec !== "function") throw new InvalidInputError("explore: makeHost() must return { host, verdicts? } with a host that has an exec(request) method", [{ path: "makeHost", message: "no host" }]);
     const host = faults.length ? new FaultyHost(ph.host, [], faults) : undefined;
     const trace = drive(config, host ?? ph.host, { machine });
     return { trace, verdicts: ph.verdicts?.(trace) ?? [], fired: !host || host.unfiredFaults().length === 0 };

@@ -1,7 +1,7 @@
 // plan(): validate the config, then drive the machine against a host (by default the dry-run
 // host), with faults injected if asked. The library's main entry for auditors and tests.
 import { drive } from "./driver.js";
-import { parseConfig, parseFaults, type ConfigInput } from "./schema.js";
+import { parseConfig, parseFaults, checkOptions, PlanOptionsSchema, type ConfigInput } from "./schema.js";
 import { DryRunHost } from "./hosts/dry-run.js";
 import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import type { Host } from "./hosts/host.js";
@@ -27,6 +27,7 @@ export interface PlanOptions {
  */
 export function plan(input: ConfigInput = {}, opts: PlanOptions = {}): Trace {
   const config = parseConfig(input);
+  checkOptions(PlanOptionsSchema, opts, "plan options");
   const faults = parseFaults(opts.faults ?? []);
   const base = opts.host ?? new DryRunHost({ rootfs: config.rootfs, mountinfo: opts.mountinfo });
   const host = faults.length ? new FaultyHost(base, faults) : base;

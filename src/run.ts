@@ -14,7 +14,8 @@ import { parseConfig } from "./schema.js";
 import { predictLive } from "./predict.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
-import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
+import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
+import { checkExecFrame, checkRunSpec, refusePseudoFs, runConfig } from "./run-input.js";
 
 /** What execve gets in the new root (internal form of RunSpec). */
 interface Command { path: string; argv: string[]; env: string[]; cwd?: string }
@@ -65,14 +66,15 @@ function envList(env: RunSpec["env"]): string[] {
 }
 
 /**
- * Spawns an executor, drives the machine for `config` against it, and if the switch is Done,
- * execs `command` in the new root and waits for it. The executor is always reaped.
- * The trace's source names the running kernel (os.release()).
+ * Checks everything first (runInput: the spec, the config with a relative rootfs resolved, no
+ * pseudo-filesystem rootfs, the exec frame's limits; InvalidInputError), then spawns an executor,
+ * drives the machine for `config` against it, and if the switch is Done, execs `command` in the
+ * new root and waits for it. The executor is always reaped.
+ * The trace's source names the running kernel (os.release()), and notes a resolved rootfs.
  */
 export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
-  const config = parseConfig(input);
-  const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
-  const source = { host: "native" as const, kernel: release(), ...spec.drive?.source };
+  const { config, command, note } = runInput(input, spec);
+  const source = { host: "native" as const, kernel: release(), ...(note !== undefined ? { note } : {}), ...spec.drive?.source };
   const verify = spec.verify !== false;
   if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
   const prediction = verify ? predictLive(config, spec.rootless === true) : null;
@@ -80,7 +82,8 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
   if (refused) return { trace: refused, exit: null };
   const ex = await spawnExecutor(spec);
   try {
-    const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: { kernel: release(), ...spec.drive?.source } };
+    const { host: _native, ...driveSource } = source;
+    const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: driveSource };
     const inner = spec.host ? spec.host(ex) : ex;
     const host = prediction ? verifyingHost(config, prediction, ex, inner) : inner;
     let trace: RunTrace;
@@ -104,6 +107,16 @@ let warned = false;
 export const NO_VERIFY = "run without verification (--no-verify): the plan is not predicted on a model of this mount namespace, " +
   "so nothing refuses a plan that unmounts or changes its mounts, and the run is not stopped when a real result leaves the plan";
 
+/** Everything run() checks before it spawns anything (src/run-input.ts); throws InvalidInputError. */
+export function runInput(input: unknown, spec: RunSpec): { config: Config; command: Command; note?: string } {
+  checkRunSpec(spec);
+  const { config, note } = runConfig(input);
+  refusePseudoFs(config.rootfs);
+  const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
+  checkExecFrame(loadAddon().wire, candidates(command), command.cwd, command.argv, command.env);
+  return { config, command, ...(note !== undefined ? { note } : {}) };
+}
+
 /** The search path when the command's env has no PATH (execvp's default, with the sbin dirs). */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -113,16 +126,21 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  */
 async function execIn(ex: Executor, c: Command): Promise<ExitStatus | { errno: number }> {
   const env = c.env;
-  if (c.path.includes("/")) return ex.execve(c.path, c.argv, env, c.cwd);
-  const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   let failed: { errno: number } = { errno: abi.ENOENT };
-  for (const dir of path.split(":")) {
-    const r = await ex.execve(`${dir || "."}/${c.path}`, c.argv, env, c.cwd);
+  for (const path of candidates(c)) {
+    const r = await ex.execve(path, c.argv, env, c.cwd);
     if (!("errno" in r)) return r;
     if (r.errno === abi.EACCES) failed = r;
     else if (r.errno !== abi.ENOENT && r.errno !== abi.ENOTDIR) return r;
   }
   return failed;
+}
+
+/** The paths execve is tried with: the command itself when it has a "/", else each PATH entry's. */
+function candidates(c: Command): string[] {
+  if (c.path.includes("/")) return [c.path];
+  const path = c.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  return path.split(":").map((dir) => `${dir || "."}/${c.path}`);
 }
 
 export interface EnvironmentReport {

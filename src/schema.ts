@@ -4,7 +4,7 @@ import { z } from "zod";
 import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
-import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, PATH_MAX, Strategy } from "./abi.js";
+import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
 import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
 
@@ -105,3 +105,58 @@ export function parseConfig(input: unknown): Config {
 }
 export const parseFaults = (specs: readonly string[]): Fault[] =>
   specs.map((s, i) => parseOrThrow(FaultSchema, s, "fault", `fail[${i}]`));
+
+// ---------------------------------------------------------------------------------------------
+// RunSpec (src/run.ts): what run() executes in the new root, checked before anything is spawned.
+
+const kernelString = z.string().refine((s) => !s.includes("\0"), "must not contain a NUL byte (the kernel takes C strings)");
+const callable = z.custom<(...a: never[]) => unknown>((v) => typeof v === "function", "must be a function");
+
+export const RunSpecSchema = z.strictObject({
+  command: kernelString.refine((s) => s !== "", "must not be empty"),
+  args: z.array(kernelString).optional(),
+  env: z.union([z.record(z.string(), kernelString), z.array(kernelString.refine((s) => s.includes("="), 'must be "KEY=VALUE"'))]).optional(),
+  cwd: kernelString.optional(),
+  rootless: z.boolean().optional(),
+  timeoutMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
+    .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
+  stdio: z.tuple([z.number().int().min(-1), z.number().int().min(-1), z.number().int().min(-1)]).optional(),
+  drive: z.custom<object>((v) => typeof v === "object" && v !== null, "must be an object (DriveOptions)").optional(),
+  host: callable.optional(),
+  batch: z.boolean().optional(),
+});
+
+/** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */
+export function checkRunSpec<T>(spec: T): T {
+  parseOrThrow(RunSpecSchema, spec, "run spec");
+  return spec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The options of the library's entry points (plan, check, explore), checked once per call.
+
+const hostLike = z.custom<object>((v) => typeof v === "object" && v !== null && typeof (v as { exec?: unknown }).exec === "function",
+  "must be a host: an object with an exec(request) method");
+
+export const PlanOptionsSchema = z.strictObject({
+  faults: z.array(z.string()).optional(), mountinfo: z.string().optional(), host: hostLike.optional(),
+});
+/** What the rootfs path is, component by component (src/hosts/fake/path-facts.ts PathFact). */
+const pathFacts = z.array(z.union([
+  z.strictObject({ path: z.string(), kind: z.enum(["dir", "file", "missing"]) }),
+  z.strictObject({ path: z.string(), kind: z.literal("symlink"), target: z.string() }),
+]));
+export const CheckOptionsSchema = z.strictObject({
+  scenario: z.string().optional(), mountinfo: z.string().optional(), faults: z.array(z.string()).optional(),
+  rootfsFacts: pathFacts.optional(),
+});
+export const ExploreOptionsSchema = z.strictObject({
+  double: z.boolean().optional(), onProgress: callable.optional(),
+  scenario: z.string().optional(), mountinfo: z.string().optional(), rootfsFacts: pathFacts.optional(),
+});
+
+/** Throws InvalidInputError listing every problem of an options object (`what`: "plan options"). */
+export function checkOptions<T>(schema: z.ZodType, opts: T, what: string): T {
+  parseOrThrow(schema, opts, what);
+  return opts;
+}

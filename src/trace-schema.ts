@@ -88,6 +88,7 @@ export const TraceSourceSchema = z.strictObject({
   scenario: str.optional(),
   kernel: str.optional(),
   faults: z.array(str).optional(),
+  note: str.optional(),
 });
 
 export const OutcomeSchema = z.discriminatedUnion("kind", [

@@ -22,6 +22,8 @@ export interface TraceSource {
   scenario?: string;
   kernel?: string;
   faults?: string[];
+  /** How the run's input was taken, e.g. a relative rootfs resolved against the cwd (run). */
+  note?: string;
 }
 
 /**

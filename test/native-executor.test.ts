@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { statSync } from "node:fs";
 import * as abi from "../src/abi.js";
 import { setupMessage } from "../src/hosts/native.js";
+import { InvalidInputError } from "../src/errors.js";
 import type { Request } from "../src/request.js";
 import { hostMountinfo, makeRootfs, nativeTest, procFds, rejects, eitherMode } from "./helpers/native-env.js";
 
@@ -91,7 +92,9 @@ nativeTest(test, reason, "misuse is a TypeError; the child keeps serving", async
     await ex.resume();
     await rejects(() => ex.resume(), /ready, not paused/);
     assert.equal(await ex.exec({ ...c, op: "close", fd: 99 }), { errno: abi.EBADF });
-    await rejects(() => spawn({ timeoutMs: 0 }), TypeError);
+    // A timeout out of range is the caller's input, not a programming error of the executor.
+    await rejects(() => spawn({ timeoutMs: 0 }), InvalidInputError);
+    await rejects(() => spawn({ timeoutMs: 2 ** 31 }), /from 1 to 2147483647/);
   } finally {
     await ex.close();
   }

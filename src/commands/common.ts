@@ -7,8 +7,8 @@ import { mountinfoError } from "../mountinfo-check.js";
 import { decodeBytes } from "../utf8.js";
 import { PROFILES, STRATEGIES, PROPAGATIONS, DEFAULT_ROOTFS, type ConfigInput } from "../schema.js";
 
-/** Documented exit codes (README): 0 ok; 1 plan failed / differs / invariant violated; 2 usage or input; 3 environment. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
+/** Documented exit codes (README), in exit.ts so the entry can use them before anything loads. */
+export { EXIT } from "./exit.js";
 
 export interface ConfigFlags {
   rootfs?: string; profile?: string; strategy?: string; rootPropagation?: string; readonly?: boolean;

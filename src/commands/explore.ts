@@ -1,6 +1,5 @@
 // `pivotshim explore`: every step × every errno the man page lists (and with --double, every
 // second fault on the cleanup path), on the fake kernel, with the invariants judged per path.
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
 import { parseConfig } from "../schema.js";
@@ -9,6 +8,7 @@ import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "./common.js";
+import { withTraceOut } from "./trace-out.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
@@ -18,13 +18,16 @@ function runExplore(f: ExploreFlags): number {
   const facts = factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
   const scenario = mountinfo !== undefined ? "mountinfo file" : f.scenario ?? "docker-host";
   const tty = process.stderr.isTTY;
-  const report = explore(config, {
-    ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}), ...(facts ? { rootfsFacts: facts } : {}),
-    double: f.double ?? false,
-    ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
+  const report = withTraceOut(f.traceOut, (traceOut) => {
+    const r = explore(config, {
+      ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}), ...(facts ? { rootfsFacts: facts } : {}),
+      double: f.double ?? false,
+      ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
+    });
+    if (tty) process.stderr.write("\r\x1b[K");
+    traceOut?.write(r.trace);
+    return r;
   });
-  if (tty) process.stderr.write("\r\x1b[K");
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(report.trace, null, 2) + "\n");
   const { trace: _trace, paths, ...rest } = report;
   const full = f.full ?? false;
   // JSON: the summary and the counts per step, the violating paths always, every path with --full.

@@ -1,18 +1,19 @@
 // `pivotshim graph`: the plan drawn as a chain of steps with every failure branch explore()
 // finds (dry-run host), as Graphviz DOT or Mermaid. Drawing is format/graph.ts; this only wires
 // the flags. `dot -Tsvg` renders the DOT (scripts/render-graph.sh).
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { planBranches, toDot, toMermaid } from "../format/graph.js";
 import { EXIT, configOptions, configOf, type ConfigFlags } from "./common.js";
+import { withTraceOut } from "./trace-out.js";
+import { parseConfig } from "../schema.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid"] as const;
 
 interface GraphFlags extends ConfigFlags { format: (typeof GRAPH_FORMATS)[number]; traceOut?: string }
 
 function runGraph(f: GraphFlags): number {
-  const pb = planBranches(configOf(f));
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(pb.trace, null, 2) + "\n");
+  parseConfig(configOf(f));  // bad input is refused before --trace-out is opened
+  const pb = withTraceOut(f.traceOut, (out) => { const r = planBranches(configOf(f)); out?.write(r.trace); return r; });
   process.stdout.write(f.format === "mermaid" ? toMermaid(pb) : toDot(pb));
   return EXIT.ok;
 }

@@ -1,7 +1,6 @@
 // `pivotshim plan`: print the exact syscalls of the root switch for a config. By default the
 // plan runs on the fake kernel (a model of the host) and the invariants are checked, so the main
 // job plans *and verifies*; `--host dry-run` is the plain planner (success for everything).
-import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { plan } from "../plan.js";
 import { check } from "../check.js";
@@ -12,9 +11,10 @@ import type { Verdict } from "../explore.js";
 import type { Trace } from "../trace.js";
 import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
-import { parseConfig } from "../schema.js";
-import { factsFor } from "../rootfs-facts.js";
 import { EXIT, configOptions, configOf, readMountinfo, collect, type ConfigFlags } from "./common.js";
+import { withTraceOut } from "./trace-out.js";
+import { parseConfig, parseFaults } from "../schema.js";
+import { factsFor } from "../rootfs-facts.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
@@ -27,17 +27,17 @@ export function verdictLines(vs: readonly Verdict[]): string {
 }
 
 function runPlan(f: PlanFlags): number {
+  const config = parseConfig(configOf(f)); // bad input is refused before --trace-out is opened
+  parseFaults(f.fail);
   const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const extra = mountinfo !== undefined ? { mountinfo } : {};
-  let trace: Trace;
-  let verdicts: Verdict[] = [];
-  if (f.host === "dry-run") {
-    trace = plan(configOf(f), { faults: f.fail, ...extra });
-  } else {
-    const facts = factsFor(parseConfig(configOf(f)).rootfs, f.rootfsKind, f.mountinfo);
-    ({ trace, verdicts } = check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}) }));
-  }
-  if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+  const facts = f.host === "dry-run" ? undefined : factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
+  const { trace, verdicts } = withTraceOut(f.traceOut, (out) => {
+    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra }), verdicts: [] }
+      : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}) });
+    out?.write(r.trace);
+    return r;
+  });
   let out = format(trace, f.format);
   // strace output stays pure strace (it is diffed); the text format carries the verdicts.
   if (f.format === "text" && verdicts.length) out += `# host: fake kernel, ${trace.source.scenario}\n${verdictLines(verdicts)}`;

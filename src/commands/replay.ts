@@ -1,21 +1,20 @@
 // `pivotshim replay FILE`: check a recorded trace request by request against the machine.
 // Exit 0 identical, 1 diverged (the side-by-side report on stdout, like diff), 2 the file is
 // unreadable, not JSON or not a valid trace (InvalidInputError, mapped by cli.ts).
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { replay } from "../replay.js";
 import { parseTraceText } from "../trace-schema.js";
 import { ReplayMismatchError } from "../errors.js";
 import { EXIT, readInput } from "./common.js";
 import { complain } from "./colour.js";
+import { withTraceOut } from "./trace-out.js";
 
 interface ReplayFlags { traceOut?: string }
 
 function runReplay(file: string, f: ReplayFlags): number {
   const recorded = parseTraceText(readInput(file, "trace file"), file);
   try {
-    const { trace } = replay(recorded);
-    if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
+    const { trace } = withTraceOut(f.traceOut, (out) => { const r = replay(recorded); out?.write(r.trace); return r; });
     process.stdout.write(`replayed ${trace.steps.length} requests: identical\n`);
     return EXIT.ok;
   } catch (e) {

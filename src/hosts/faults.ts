@@ -7,6 +7,7 @@ import type { OpName, Request, Result } from "../request.js";
 import type { Fault } from "../schema.js";
 import { errnoNumber } from "../names-ts.js";
 import { FaultNotFiredError } from "../errors.js";
+import { wraps } from "./trust.js";
 
 /** ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2, getcwd.3). */
 export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
@@ -48,6 +49,7 @@ export class FaultyHost implements Host {
   constructor(inner: Host, faults: readonly Fault[] = [], byIndex: readonly IndexFault[] = []) {
     this.kind = inner.kind;
     this.#inner = inner;
+    wraps(this, inner);  // trusted (results unchecked) only when `inner` is (hosts/trust.ts)
     this.#faults = faults;
     this.#byIndex = byIndex;
   }

@@ -6,13 +6,14 @@ import * as net from "node:net";
 import { constants as osConstants } from "node:os";
 import * as abi from "../abi.js";
 import type { Request, Result } from "../request.js";
-import { EnvironmentError, PivotshimError } from "../errors.js";
+import { EnvironmentError, InvalidInputError, PivotshimError } from "../errors.js";
 import { errnoName } from "../names-ts.js";
 import type { AsyncHost, Lookahead } from "./host.js";
 import { loadAddon, type NativeAddon, type Wire } from "./native-addon.js";
 import { batchFrame, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
 import type { Config } from "../schema.js";
 import { Speculation, mountPoints, type ChildState } from "./native-batch.js";
+import { trustExec } from "./trust.js";
 
 export { loadAddon, nativeUnavailable, type NativeAddon, type SysFailure, type Wire } from "./native-addon.js";
 export type { BatchEntry } from "./native-frames.js";
@@ -100,14 +101,17 @@ export interface Executor extends AsyncHost {
 
 /**
  * Forks an executor child and waits for it to report that it left the host's namespaces.
- * Rejects with EnvironmentError when set-up fails (e.g. "needs root or --rootless").
+ * Rejects with EnvironmentError when set-up fails (e.g. "needs root or --rootless"), and with
+ * InvalidInputError for a timeoutMs out of 1..abi.MAX_TIMEOUT_MS.
  * The child keeps Node alive until close() or kill(); it gets SIGKILL if Node dies
  * (PR_SET_PDEATHSIG, which the exec'd command keeps too). Inherited stdio is shared with Node:
  * if Node made a pipe O_NONBLOCK, the command sees that as well (as with child_process "inherit").
  */
 export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executor> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError("spawnExecutor: timeoutMs must be a positive integer");
+  // Node's timers silently turn a wait over 2^31 - 1 ms into 1 ms: refuse it rather than kill at once.
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > abi.MAX_TIMEOUT_MS)
+    throw new InvalidInputError(`timeoutMs must be a whole number of milliseconds from 1 to ${abi.MAX_TIMEOUT_MS} (2^31 - 1, the longest wait a Node timer takes), got ${timeoutMs}`, [{ path: "timeoutMs", message: "out of range" }]);
   const addon = loadAddon();
   let onExit!: (s: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
@@ -129,6 +133,8 @@ const signalName = (n: number): string => SIGNAL_NAMES.get(n) ?? `SIG${n}`;
 /** Turns a set-up failure reported by the child into the message a user can act on. */
 export function setupMessage(step: string, errno: number, rootless: boolean): string {
   const what = `${step}: ${errnoName(errno)}`;
+  if (step.startsWith("move the channel") && (errno === abi.EINVAL || errno === abi.EMFILE))
+    return `the open-file limit (RLIMIT_NOFILE) is too low: the executor keeps its channel above fd ${loadAddon().wire.kChannelFdMin}; raise it, e.g. ulimit -n 1024 (${what})`;
   if (step.startsWith("unshare(CLONE_NEWUSER") && (errno === abi.EPERM || errno === abi.ENOSPC))
     return `user namespaces are disabled: sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone (${what})`;
   if (step === "unshare(CLONE_NEWNS)" && errno === abi.EPERM && !rootless) return `needs root or --rootless (${what})`;
@@ -356,3 +362,6 @@ class NativeExecutor implements Executor {
     return new NativeHostError(code, this.pid, message);
   }
 }
+
+// The executor's answers are decoded by native-frames.ts: the driver need not check them again.
+trustExec(NativeExecutor.prototype.exec);
