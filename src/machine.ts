@@ -3,7 +3,7 @@
 // abi_version() at instantiation. Decides nothing about the switch: that is the machine's job.
 import { existsSync, readFileSync } from "node:fs";
 import * as abi from "./abi.js";
-import { RequestDecoder, readStr, type Request, type Result, isErr } from "./request.js";
+import { RequestDecoder, readStr, type Request, type Result, isErr, what } from "./request.js";
 import { MachineTrapError, ProtocolError } from "./errors.js";
 import { STEP_NAME } from "./names.js";
 import { errnoName } from "./names-ts.js";
@@ -168,7 +168,6 @@ export class Machine {
 }
 
 const EMPTY = new Uint8Array(0);
-const what = (req: Request) => `${req.op} (request ${req.seq}, step ${req.step})`;
 
 /**
  * The checks of one result against its request, before anything reaches the machine: an errno

@@ -121,3 +121,6 @@ export function callOf(r: Request): Record<string, unknown> {
   const { seq: _seq, step: _step, reason: _reason, ...call } = r;
   return call;
 }
+
+/** How an error names a request: "pivot_root (request 7, step pivot_root)". */
+export const what = (req: Request): string => `${req.op} (request ${req.seq}, step ${req.step})`;

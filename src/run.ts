@@ -126,6 +126,8 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  */
 async function execIn(ex: Executor, c: Command): Promise<ExitStatus | { errno: number }> {
   const env = c.env;
+  // A path is tried once and its errno kept (ENOTDIR stays ENOTDIR); only a PATH search goes on.
+  if (c.path.includes("/")) return ex.execve(c.path, c.argv, env, c.cwd);
   let failed: { errno: number } = { errno: abi.ENOENT };
   for (const path of candidates(c)) {
     const r = await ex.execve(path, c.argv, env, c.cwd);

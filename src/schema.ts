@@ -124,6 +124,7 @@ export const RunSpecSchema = z.strictObject({
   drive: z.custom<object>((v) => typeof v === "object" && v !== null, "must be an object (DriveOptions)").optional(),
   host: callable.optional(),
   batch: z.boolean().optional(),
+  verify: z.boolean().optional(),
 });
 
 /** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */

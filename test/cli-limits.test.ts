@@ -71,7 +71,7 @@ test("--trace-out: a file this run created is removed when the command then fail
   writeFileSync(join(dir, "garbage"), "not a mountinfo line\n");  // refused by the model, after the open
   const r = cli(["plan", "--trace-out", out, "--mountinfo", join(dir, "garbage")]);
   assert.is(r.code, 2, r.stderr);
-  assert.match(r.stderr, /not a mountinfo table/);
+  assert.match(r.stderr, /--mountinfo .*garbage: .*line 1: /);
   assert.not.ok(existsSync(out), "an empty trace file was left behind");
   const ok = cli(["plan", "--trace-out", out]);
   assert.is(ok.code, 0, ok.stderr);

@@ -4,7 +4,7 @@
 // gets checkResult() on every answer, so `{}` or `{ ret: 1.5 }` is a loud error, never "success".
 import { MAX_ERRNO } from "../abi.js";
 import { ProtocolError } from "../errors.js";
-import type { Request, Result } from "../request.js";
+import { what, type Request, type Result } from "../request.js";
 
 /** exec methods of the built-in hosts (the function itself: an overriding subclass is not trusted). */
 const trustedExec = new WeakSet<object>();
@@ -25,17 +25,19 @@ export function isTrusted(host: { exec: unknown }): boolean {
   return inner === undefined || isTrusted(inner as { exec: unknown });
 }
 
-const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
-
-/** Throws ProtocolError unless `r` is { ret: int32, data?: Uint8Array } or { errno: 1..MAX_ERRNO }. */
+/**
+ * Throws ProtocolError unless `r` has the shape of a result: { ret: a number, data?: a Uint8Array }
+ * or { errno: a number } alone. The numbers' bounds (an int32 ret, errno 1..MAX_ERRNO, a read's
+ * ret equal to its bytes) are Machine.feed's, checked there for every host, built-in ones included.
+ */
 export function checkResult(req: Request, r: Result): void {
   if (typeof r === "object" && r !== null) {
     const o = r as { ret?: unknown; errno?: unknown; data?: unknown };
     if ("errno" in o) {
-      if (!("ret" in o) && !("data" in o) && Number.isInteger(o.errno) && (o.errno as number) >= 1 && (o.errno as number) <= MAX_ERRNO) return;
-    } else if (Number.isInteger(o.ret) && (o.ret as number) >= I32_MIN && (o.ret as number) <= I32_MAX && (o.data === undefined || o.data instanceof Uint8Array)) return;
+      if (!("ret" in o) && !("data" in o) && typeof o.errno === "number") return;
+    } else if (typeof o.ret === "number" && (o.data === undefined || o.data instanceof Uint8Array)) return;
   }
-  throw new ProtocolError(`the host answered request ${req.seq} (${req.op}) with ${describe(r)}: a result is { ret: an int32, data?: a Uint8Array } or { errno: 1..${MAX_ERRNO} }`);
+  throw new ProtocolError(`${what(req)} answered ${describe(r)}: a result is { ret: an int32, data?: a Uint8Array } or { errno: 1..${MAX_ERRNO} }`);
 }
 
 function describe(r: unknown): string {
