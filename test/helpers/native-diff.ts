@@ -2,12 +2,15 @@
 // the child's mountinfo is read through the child, a FakeKernel is built from that text, and the
 // same plan runs on both. Only the comparison lives here; the scenarios are in the test file.
 // Never mounts anything in this process's namespace: every set-up request runs in the child.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as abi from "../../src/abi.js";
 import { drive, driveAsync } from "../../src/driver.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
+import { applyPathFacts } from "../../src/hosts/fake/path-facts.js";
+import { modelCaller } from "../../src/predict.js";
+import { realLstat, walkPath } from "../../src/rootfs-facts.js";
 import { spawnExecutor, type Executor } from "../../src/hosts/native.js";
 import type { Host } from "../../src/hosts/host.js";
 import { isErr, callOf, type Request, type Result } from "../../src/request.js";
@@ -28,6 +31,14 @@ export interface DiffScenario {
   rootfs(base: string): string;
   /** Configs to run in this scenario (rootfs is filled in). */
   configs: Omit<ConfigInput, "rootfs">[];
+  /** Files and symlinks made on the host under the base before the child starts (after `dirs`). */
+  files?: { path: string; symlink?: string }[];
+  /**
+   * Rootless: the child is in a new user namespace too (its copies locked, shared ones slaves). The
+   * model is then built from this process's table with the same unshare, and the set-up requests
+   * run on both (a table read in the child cannot say which mounts are locked).
+   */
+  rootless?: boolean;
 }
 
 const c = { seq: 0, step: "diff_setup", reason: "differential test: build the scenario for real" };
@@ -95,14 +106,34 @@ export async function diffRun(sc: DiffScenario, config: Omit<ConfigInput, "rootf
   let ex: Executor | undefined;
   try {
     for (const d of sc.dirs) mkdirSync(join(base, d), { recursive: true });
+    for (const f of sc.files ?? []) {
+      if (f.symlink !== undefined) symlinkSync(f.symlink, join(base, f.path));
+      else writeFileSync(join(base, f.path), "");
+    }
     const rootfs = sc.rootfs(base);
-    ex = await spawnExecutor({ timeoutMs: 5000 });
-    for (const call of [{ op: "chdir", path: "/" } as Call, ...sc.setup(base)]) {
+    const hostText = readFileSync("/proc/self/mountinfo", "utf8");
+    ex = await spawnExecutor({ timeoutMs: 5000, rootless: sc.rootless === true });
+    const setup = [{ op: "chdir", path: "/" } as Call, ...sc.setup(base)];
+    for (const call of setup) {
       const r = await ex.exec({ ...c, ...call } as Request);
       if (isErr(r)) throw new Error(`${sc.name}: set-up ${JSON.stringify(call)} failed: ${errnoName(r.errno)}`);
     }
     const text = await readMountinfoVia(ex);
-    const model = FakeKernel.fromMountinfo(text).mkdir(rootfs);
+    // What the rootfs path is (a symlink, a file, missing), as the child sees it after its set-up
+    // (which may have pivoted): the model gets the same facts.
+    const childRoot = `/proc/${ex.pid}/root`;
+    const facts = walkPath(rootfs, (p) => realLstat(childRoot + p));
+    let model: FakeKernel;
+    if (sc.rootless) {
+      model = modelCaller({ mountinfo: hostText, facts, rootless: true });
+      for (const call of setup) {
+        const r = model.exec({ ...c, ...call } as Request);
+        if (isErr(r)) throw new Error(`${sc.name}: set-up ${JSON.stringify(call)} failed on the model: ${errnoName(r.errno)}`);
+      }
+    } else {
+      model = FakeKernel.fromMountinfo(text);
+      applyPathFacts(model.state, model.process, facts);
+    }
     const initialFake = model.mountinfo();
     const cfg = { ...config, rootfs };
     const fake = drive(cfg, wrapFake(model));
@@ -131,7 +162,10 @@ interface Folded { seq: number; call: string; result: string; reads: number }
 export function fold(steps: readonly Step[]): Folded[] {
   const out: Folded[] = [];
   for (const s of steps) {
-    const call = JSON.stringify(callOf(s.request));
+    // A read's count is the room left in the machine's buffer, which depends on how many bytes the
+    // reads before it returned (masked, as their byte counts are): the text is compared instead.
+    const { count: _room, ...rest } = callOf(s.request) as { count?: number };
+    const call = JSON.stringify(s.request.op === "read" ? rest : callOf(s.request));
     const result = comparable(s);
     const last = out[out.length - 1];
     // A run continues while the reads before gave data: "read -> data" then "read -> EOF" fold to

@@ -42,8 +42,10 @@ export function changeType(s: State, m: Mount, type: "shared" | "slave" | "priva
     if (m.peer === 0) setPeer(s, m, allocGroup(s));
     m.unbindable = false;
   } else if (type === "slave") {
+    // change_mnt_propagation (fs/pnode.c): MS_SLAVE only does do_make_slave, so an unbindable
+    // mount stays unbindable (mountinfo keeps the tag); shared and private clear it. Found by the
+    // differential suite (test/native-diff-setups.test.ts, "an unbindable parent").
     makeSlave(s, m);
-    m.unbindable = false;
   } else {
     makePrivate(s, m);
     m.unbindable = type === "unbindable";
