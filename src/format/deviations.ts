@@ -50,6 +50,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
     runtime: "crun 1.8.1 (Debian 12, as straced)",
     deviations: [
       "the read-only remount goes through /proc/self/fd/N of the root handle instead of a dup() of it; the effect on the mount is the same",
+      "the read-only remount is made straight after the root handle is opened; crun defers it until all its config mounts are made (so that it can still create mount points inside the rootfs), just before it closes the handles and switches (test/fixtures/real/crun-*-readonly.strace). pivotshim makes no config mounts, so the order of its own steps is crun's; a runtime that embeds it must make its mounts inside the rootfs before the switch phase, or they meet a read-only root (EROFS)",
       "the getcwd() check added in crun 1.14.1 (PR #1412) is not part of 1.8.1 and not reproduced",
     ],
     flaws: [
