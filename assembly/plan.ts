@@ -68,17 +68,19 @@ export function build(c: Config): Vec {
 export function switchSteps(out: Vec, c: Config, s: Strategy): void {
   const p = c.profile;
   if (s == Strategy.chroot) {
-    // No mount namespace: nothing may change a mount (the host's table is the caller's).
+    // No mount namespace: the steps run in the caller's (src/switch-namespace.ts). crun 1.8.1 skips
+    // its mount setup then (docs/sources.md#crun-1-8) and hardened changes no mount there. runc,
+    // 1.1.5 and main, does not: prepareRootfs runs prepareRoot unconditionally, so "/" loses its
+    // propagation, the parent is made private and the self-bind stays behind in the caller's
+    // table, then chroot(".") (docs/sources.md#runc-main, docs/sources.md#runc-1-1).
     if (p == Profile.crun) { out.push(Step.chroot_root); out.push(Step.chdir_root); return; }
-    if (p == Profile.runc_1_1) out.push(Step.enter_root);
-    else { out.push(Step.open_root); out.push(Step.enter_root); }
-    out.pushAll(RUNC_CHROOT);
-    return;
+    if (p == Profile.hardened) { out.push(Step.open_root); out.push(Step.enter_root); out.pushAll(RUNC_CHROOT); return; }
   }
   if (c.prepare) prepareSteps(out, c);
   else if (p == Profile.runc_1_1) out.push(Step.enter_root);
   else if (p != Profile.crun) { out.push(Step.open_root); out.push(Step.enter_root); }
-  if (s == Strategy.move) {
+  if (s == Strategy.chroot) out.pushAll(RUNC_CHROOT);
+  else if (s == Strategy.move) {
     if (p == Profile.crun) out.pushAll(CRUN_MOVE);
     else if (p == Profile.hardened) out.pushAll(HARDENED_MOVE);
     else out.pushAll(RUNC_MOVE);

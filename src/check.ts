@@ -9,6 +9,7 @@ import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
 import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
+import { enterSwitchNamespace } from "./switch-namespace.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -36,14 +37,15 @@ export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | 
   const facts = opts.rootfsFacts;
   if (opts.mountinfo === undefined) {
     const name = scenarioName(opts.scenario);
-    return contradiction(() => FakeKernel.scenario(name, { rootfs: config.rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
+    const k = contradiction(() => FakeKernel.scenario(name, { rootfs: config.rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
+    return enterSwitchNamespace(k, config, true); // chroot runs in the caller's namespace (switch-namespace.ts)
   }
   let k: FakeKernel;
   try { k = FakeKernel.fromMountinfo(opts.mountinfo); } catch (e) {
     throw new InvalidInputError(`the mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
   }
-  if (!facts) return k.mkdir(config.rootfs).unshare();
-  return contradiction(() => { applyPathFacts(k.state, k.process, facts); return k.unshare(); }, "the mountinfo file");
+  if (!facts) return enterSwitchNamespace(k.mkdir(config.rootfs), config);
+  return contradiction(() => { applyPathFacts(k.state, k.process, facts); return enterSwitchNamespace(k, config); }, "the mountinfo file");
 }
 
 /** A --rootfs-kind the table contradicts (it mounts on the path) is bad input, named as such. */

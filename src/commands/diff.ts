@@ -10,12 +10,13 @@ import { parseTraceText } from "../trace-schema.js";
 import { InvalidInputError } from "../errors.js";
 import { I32_MAX } from "../abi.js";
 import type { Trace } from "../trace.js";
-import { diff, NoSwitchError, renderJson, renderText } from "../diff/index.js";
+import { diff, parseTracedList, NoSwitchError, renderJson, renderText } from "../diff/index.js";
 import { EXIT, configOptions, configOf, readInput, readMountinfo, type ConfigFlags } from "./common.js";
 import { complain } from "./colour.js";
+import { enterSwitchNamespace } from "../switch-namespace.js";
 
 interface DiffFlags extends ConfigFlags {
-  trace?: string; strace: string; pid?: string; format: "text" | "json"; mountinfo?: string; host: "dry-run" | "fake-kernel";
+  trace?: string; strace: string; pid?: string; traced?: string; format: "text" | "json"; mountinfo?: string; host: "dry-run" | "fake-kernel";
 }
 
 const usage = (message: string) => new InvalidInputError(message, [{ path: "(flags)", message }]);
@@ -33,7 +34,10 @@ function planSide(f: DiffFlags): Trace {
   if (f.host === "dry-run") return plan(config, { host: new DryRunHost({ rootfs: config.rootfs, mountinfo }), ...(mountinfo !== undefined ? { mountinfo } : {}) });
   let k: FakeKernel;
   try {
-    k = mountinfo !== undefined ? FakeKernel.fromMountinfo(mountinfo).mkdir(config.rootfs).unshare() : FakeKernel.scenario("docker-host", { rootfs: config.rootfs });
+    // The runtime's namespace: chroot runs in the caller's (switch-namespace.ts).
+    k = mountinfo !== undefined
+      ? enterSwitchNamespace(FakeKernel.fromMountinfo(mountinfo).mkdir(config.rootfs), config)
+      : enterSwitchNamespace(FakeKernel.scenario("docker-host", { rootfs: config.rootfs }), config, true);
   } catch (e) {
     throw new InvalidInputError(`the --mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
   }
@@ -47,10 +51,11 @@ function runDiff(f: DiffFlags): number {
     if (!/^[1-9]\d*$/.test(f.pid) || Number(f.pid) > I32_MAX) throw usage(`--pid must be a positive process id (at most ${I32_MAX}), not "${f.pid}"`);
     pid = Number(f.pid);
   }
+  const traced = f.traced === undefined ? undefined : parseTracedList(f.traced);
   const trace = planSide(f);
   const log = readInput(f.strace, "--strace log");
   try {
-    const report = diff(trace, log, pid === undefined ? {} : { pid });
+    const report = diff(trace, log, { ...(pid === undefined ? {} : { pid }), ...(traced ? { traced } : {}) });
     process.stdout.write(f.format === "json" ? renderJson(report) : renderText(report));
     return report.equivalent ? EXIT.ok : EXIT.failed;
   } catch (e) {
@@ -62,8 +67,15 @@ function runDiff(f: DiffFlags): number {
 
 const HELP = `
 The window: the process that calls pivot_root or mount(..., "/", ..., MS_MOVE, ...) (chroot for a
-chroot-only plan; --pid picks one), from its first propagation change of "/" to its last
-chdir("/") before exec, plus the close()s of its own fds and getcwd()s that directly follow.
+chroot-only plan; --pid picks one), from the runtime's first call of the switch (runc and crun:
+the first propagation change of "/"; runc-1.1 chroot: its first mount; hardened: the plan's first
+call) to its last chdir("/") before exec, plus the close()s of its own fds and getcwd()s that
+directly follow. A mount or umount2 of that process before the window is a difference.
+
+What was traced: a plan step whose syscall the log never shows and that was not traced (read,
+getcwd or close absent from the whole log; with --traced, any syscall not in the list) is "not
+traced: cannot be checked", and the verdict says "equivalent on the traced calls (K of N steps
+checked)". Any other plan step absent from the log is missing: a difference.
 
 Equivalences (docs/diff.md has the reasons):
   - flag sets are compared as sets (the order strace prints them in does not matter);
@@ -83,6 +95,7 @@ Examples:
   pivotshim diff --profile runc-1.1 --rootfs /tmp/pvs/rootfs --mountinfo host.mountinfo --strace LOG
   pivotshim diff --profile crun --rootfs /r --host fake-kernel --mountinfo host.mountinfo --strace LOG
   pivotshim diff --trace run.json --strace LOG --format json
+  pivotshim diff --profile runc-1.1 --rootfs /r --strace LOG --traced mount,umount2,pivot_root,chdir,fchdir,chroot,openat
 
 Exit status: 0 equivalent, 1 the log differs (or no process in it switches root), 2 bad usage
 or input.`;
@@ -92,6 +105,7 @@ export function register(cli: Command): void {
     .option("--trace <file>", "the plan side is this trace (JSON, as written by plan --trace-out) instead of the config flags")
     .requiredOption("--strace <log>", "the strace -f log to compare with")
     .option("--pid <n>", "take this process's window instead of searching for the one that switches root")
+    .option("--traced <list>", "the syscalls the log traced (strace -e trace=LIST, comma-separated): plan steps of others cannot be checked")
     .option("--mountinfo <file>", "what the planning host reads as mountinfo (make it match the traced machine)")
     .addOption(new Option("--host <host>", "plan on the dry-run host (every call succeeds) or the fake kernel (errnos of a model of the host)").choices(["dry-run", "fake-kernel"]).default("dry-run"))
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json"]).default("text"))

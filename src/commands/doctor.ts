@@ -1,6 +1,7 @@
 // `pivotshim doctor`: what this host supports, found by trying in throwaway child namespaces
-// (probeEnvironment) and by reading sysctls and PATH. Exit 0 when `run` works in at least one
-// mode (root or rootless), 3 otherwise. Never mounts anything in this process's namespace.
+// (probeEnvironment) and by reading sysctls, PATH and whether the invoker is itself containerised
+// (src/invoker.ts). Exit 0 when `run` works in at least one mode (root or rootless), 3 otherwise.
+// Never mounts anything in this process's namespace.
 import { accessSync, constants, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { delimiter, join } from "node:path";
@@ -9,6 +10,7 @@ import type { Command } from "commander";
 import { probeEnvironment, type EnvironmentReport } from "../run.js";
 import { nativeUnavailable } from "../hosts/native.js";
 import { EXIT } from "./common.js";
+import { readInvoker, type Invoker } from "../invoker.js";
 
 /** The sysctls that decide whether user namespaces can be made (absent ones are null). */
 export const USERNS_SYSCTLS = [
@@ -24,6 +26,8 @@ export interface DoctorReport extends EnvironmentReport {
   modes: { root: boolean; rootless: boolean };
   sysctls: Record<string, string | null>;
   tools: Record<string, { path: string; version: string } | null>;
+  /** Whether this process runs inside a container, and which cases say so. */
+  invoker: Invoker;
   ok: boolean;
 }
 
@@ -54,6 +58,7 @@ export async function doctor(): Promise<DoctorReport> {
     ...env, kernel: release(), native, modes,
     sysctls: Object.fromEntries(USERNS_SYSCTLS.map((n) => [n.replace("/", "."), sysctl(n)])),
     tools: Object.fromEntries(TOOLS.map((t) => [t, findTool(t)])),
+    invoker: readInvoker(),
     ok: modes.root || modes.rootless,
   };
 }
@@ -69,6 +74,7 @@ export function formatDoctor(r: DoctorReport): string {
     `run --rootless     ${r.modes.rootless ? "works" : "no"}`,
     `pivot_root here    ${yes(r.pivotRoot)}`,
     `/ is initramfs     ${r.ramfsRoot ? "yes: pivot_root cannot work, use --strategy move or chroot" : "no"}`,
+    ...invokerLines(r.invoker),
     ...Object.entries(r.sysctls).map(([k, v]) => `sysctl             ${k} = ${v ?? "(absent)"}`),
     ...Object.entries(r.tools).map(([k, v]) => `${k.padEnd(18)} ${v ? `${v.path} (${v.version})` : "not installed"}`),
     "details:",
@@ -80,6 +86,12 @@ export function formatDoctor(r: DoctorReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** "containerised  yes: masked-proc, userns-locked", then one line of evidence per case. */
+function invokerLines(i: Invoker): string[] {
+  const head = i.containerised ? `yes: ${i.cases.map((c) => c.case).join(", ")}` : "no (a listed, non-overlay \"/\", /proc unmasked, the initial user namespace)";
+  return [`containerised      ${head}`, ...i.cases.map((c) => `  ${c.case.padEnd(16)} ${c.evidence}`), ...i.notes.map((n) => `  note             ${n}`)];
+}
+
 export function register(cli: Command): void {
   cli.command("doctor")
     .description("report what this host supports for `pivotshim run`, by trying in throwaway namespaces")
@@ -88,6 +100,7 @@ export function register(cli: Command): void {
 Examples:
   pivotshim doctor                 # as root: root mode, rootless mode, pivot_root, initramfs
   pivotshim doctor --json | jq .modes
+  pivotshim doctor --json | jq .invoker     # is this process itself in a container, and how
   setpriv --reuid=65534 --regid=65534 --clear-groups pivotshim doctor   # what an unprivileged user gets
 
 Exit status: 0 pivotshim run works here in at least one mode (root or --rootless), 3 it does not.`)

@@ -36,11 +36,11 @@ function pairable(plan: Side, log: Side, map: OriginMap): boolean {
   }
 }
 
-/** One round of the DP under a fixed fd mapping. */
-function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap): Pair[] {
+/** One round of the DP under a fixed fd mapping; `skip` rows (untraced plan steps) never pair. */
+function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap, skip: ReadonlySet<number>): Pair[] {
   const n = plan.length;
   const m = log.length;
-  const diffs: (FieldDiff[] | null)[][] = plan.map((p) => log.map((l) => (l && pairable(p, l, map) ? compare(p, l, map) : null)));
+  const diffs: (FieldDiff[] | null)[][] = plan.map((p, i) => log.map((l) => (l && !skip.has(i) && pairable(p, l, map) ? compare(p, l, map) : null)));
   const score = (i: number, j: number) => { const d = diffs[i]![j]; return d == null ? -1 : d.length === 0 ? EXACT : PARTIAL - Math.min(d.length, 9); };
   const best: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = 1; i <= n; i++) {
@@ -69,15 +69,19 @@ function originsOf(pairs: readonly Pair[], plan: readonly Side[]): Map<number, n
 
 const sameMap = (a: OriginMap, b: OriginMap) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
-/** Aligns; `log` holds null for calls the plan can never contain (dup, mkdir, openat2, ...). */
-export function align(plan: readonly Side[], log: readonly (Side | null)[]): Alignment {
+/**
+ * Aligns; `log` holds null for calls the plan can never contain (dup, mkdir, openat2, ...).
+ * `skip`: plan steps whose syscall was not traced; they stay unpaired (plan indexes are kept, as
+ * the fd labels name steps by index).
+ */
+export function align(plan: readonly Side[], log: readonly (Side | null)[], skip: ReadonlySet<number> = new Set()): Alignment {
   let map: OriginMap = new Map();
-  let pairs = alignOnce(plan, log, map);
+  let pairs = alignOnce(plan, log, map, skip);
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const next = originsOf(pairs, plan);
     if (sameMap(next, map)) break;
     map = next;
-    pairs = alignOnce(plan, log, map);
+    pairs = alignOnce(plan, log, map, skip);
   }
   const used = new Set(pairs.map((p) => p.log).filter((j): j is number => j !== null));
   const unpaired = log.map((_, j) => j).filter((j) => !used.has(j));

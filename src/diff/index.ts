@@ -1,6 +1,7 @@
 // diff(): compares a plan (a Trace) with what a real process did (an strace -f log): finds the
 // root-switch window, labels fds on both sides, aligns, and builds the DiffReport. Pure: text
-// and values in, a value out. The rules are in compare.ts, the window in window.ts.
+// and values in, a value out. The rules are in compare.ts, the window in window.ts, what the log
+// traced in traced.ts.
 import { InvalidInputError } from "../errors.js";
 import { parseStrace, splitPrefix, stripUnfinished, type Call } from "../strace/parse.js";
 import { toRequests, type Traced } from "../strace/to-requests.js";
@@ -8,16 +9,20 @@ import { straceLine } from "../format/strace.js";
 import type { Trace } from "../trace.js";
 import { align } from "./align.js";
 import { labelFds, type Side } from "./compare.js";
-import { findWindow, switchKinds, type FirstStep } from "./window.js";
+import { findWindow, switchKinds, windowStart } from "./window.js";
+import { untracedOps } from "./traced.js";
 import type { CallRef, DiffReport, StepResult } from "./report.js";
 
-export { NoSwitchError, findWindow, switchKinds, type SwitchKind, type Window } from "./window.js";
+export { NoSwitchError, findWindow, switchKinds, windowStart, WINDOW_START, type SwitchKind, type Window, type StartKind } from "./window.js";
+export { parseTracedList, untracedOps, INFERRED_UNTRACED } from "./traced.js";
 export { renderText, renderJson, type DiffReport, type StepResult, type StepRef, type CallRef } from "./report.js";
 export type { FieldDiff } from "./compare.js";
 
 export interface DiffOptions {
   /** Take this process's window instead of searching for the one that switches root. */
   pid?: number;
+  /** The syscalls the log traced (strace -e trace=LIST); without it read, getcwd and close absent from the whole log count as untraced. */
+  traced?: readonly string[];
 }
 
 /** A call as strace printed it, without pid, time or `-T` padding; a merged call on one line. */
@@ -48,26 +53,22 @@ function planSides(plan: Trace): Side[] {
   return plan.steps.map((s, i) => ({ req: s.request, result: s.result, fds: fds[i]! }));
 }
 
-/** The plan's first request as the window finder wants it (op + the path it acts on), if it has a path. */
-function firstStep(plan: Trace): FirstStep | undefined {
-  const r = plan.steps[0]?.request;
-  if (!r) return undefined;
-  const path = r.op === "openat" ? r.pathname : r.op === "mount" || r.op === "umount2" ? r.target : r.op === "chdir" || r.op === "chroot" ? r.path : undefined;
-  return path === undefined ? undefined : { op: r.op, path };
-}
-
 /** Compares the plan with the root-switch window of the strace log. Throws NoSwitchError (no window), InvalidInputError (not a log). */
 export function diff(plan: Trace, straceText: string, opts: DiffOptions = {}): DiffReport {
   const parsed = parseStrace(straceText);
   if (parsed.calls.length === 0) throw new InvalidInputError("the strace log contains no system call line (is it strace -f -o output?)");
-  const w = findWindow(parsed, switchKinds(plan.steps.map((s) => s.request)), opts.pid, firstStep(plan));
+  const reqs = plan.steps.map((s) => s.request);
+  const w = findWindow(parsed, switchKinds(reqs), opts.pid, windowStart(plan.config.profile, plan.config.strategy, reqs));
+  const untraced = untracedOps(reqs.map((r) => r.op), new Set(parsed.calls.map((c) => c.name)), opts.traced);
+  const skip = new Set(reqs.flatMap((r, i) => (untraced.includes(r.op) ? [i] : [])));
   const { sides, traced } = logSides(w.calls);
   const ps = planSides(plan);
-  const a = align(ps, sides);
+  const a = align(ps, sides, skip);
   const ref = (j: number): CallRef => ({ line: w.calls[j]!.line, text: callText(w.calls[j]!) });
   const steps: StepResult[] = a.pairs.map((p) => {
     const s = plan.steps[p.plan]!;
     const planRef = { index: p.plan, step: s.request.step, text: straceLine(s) };
+    if (skip.has(p.plan)) return { status: "not-traced", plan: planRef };
     if (p.log === null) return { status: "missing", plan: planRef };
     if (p.diffs.length === 0) return { status: "match", plan: planRef, log: ref(p.log) };
     return { status: "differs", plan: planRef, log: ref(p.log), fields: p.diffs };
@@ -82,14 +83,20 @@ export function diff(plan: Trace, straceText: string, opts: DiffOptions = {}): D
     if (e.kind === "unparsed" && e.line >= w.startLine && e.line <= w.endLine && (e.pid ?? null) === w.pid) notes.push(`line ${e.line}: not parsed (${e.reason})`);
   }
   const count = (k: StepResult["status"]) => steps.filter((s) => s.status === k).length;
-  const summary = { matched: count("match"), differs: count("differs"), missing: count("missing"), notPartOfPlan: a.unpaired.length };
+  const beforeWindow = w.before.map((c) => ({ line: c.line, text: callText(c) }));
+  const summary = {
+    matched: count("match"), differs: count("differs"), missing: count("missing"), notTraced: count("not-traced"),
+    beforeWindow: beforeWindow.length, notPartOfPlan: a.unpaired.length,
+  };
   return {
-    equivalent: summary.differs === 0 && summary.missing === 0,
+    equivalent: summary.differs === 0 && summary.missing === 0 && summary.beforeWindow === 0,
     plan: {
       profile: plan.config.profile, strategy: plan.config.strategy, rootfs: plan.config.rootfs,
       outcome: plan.outcome.kind, steps: plan.steps.length, host: plan.source.host,
     },
-    window: { pid: w.pid, startLine: w.startLine, endLine: w.endLine, switchLine: w.switchLine, switchCall: w.switchCall, calls: w.calls.length, signals: w.signals },
+    window: { pid: w.pid, startLine: w.startLine, endLine: w.endLine, switchLine: w.switchLine, switchCall: w.switchCall, calls: w.calls.length, signals: w.signals, start: w.start },
+    untraced,
+    beforeWindow,
     steps,
     notPartOfPlan: a.unpaired.map(ref),
     fds,

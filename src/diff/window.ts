@@ -1,9 +1,11 @@
 // Finds the root-switch window in a parsed strace -f log: which process switches root, and the
-// run of its calls from its first propagation change of "/" to its last chdir("/") before exec.
+// run of its calls from the runtime's first call of the switch (WINDOW_START, one rule per
+// profile) to its last chdir("/") before exec, plus the mounts it made before that first call.
 // It only selects calls; it compares nothing (align.ts) and formats nothing (report.ts).
 import * as abi from "../abi.js";
 import { PivotshimError } from "../errors.js";
 import type { Call, Parsed } from "../strace/parse.js";
+import type { Config } from "../schema.js";
 
 /** How the plan switches root: decides which call marks the switching process. */
 export type SwitchKind = "pivot" | "move" | "chroot";
@@ -26,6 +28,58 @@ export interface Window {
   switchCall: string;
   /** Signals delivered to the process inside the window (runc's SIGURG): not calls, only counted. */
   signals: number;
+  /** The process's mount and umount2 calls before the window: no plan expects them (diff reports each). */
+  before: Call[];
+  /** Which rule found the first call (WINDOW_START, or the fallback when the log has no such call). */
+  start: StartKind;
+}
+
+/**
+ * How a runtime's window starts, one rule per profile:
+ * - "root-propagation": its first propagation change of "/" (runc and crun: prepareRoot /
+ *   libcrun_set_mounts start with it, docs/sources.md#runc-main, docs/sources.md#crun-1-8);
+ * - "first-mount": its first mount (runc 1.1.5 without a mount namespace: prepareRoot runs in
+ *   the caller's namespace, docs/sources.md#runc-1-1);
+ * - "first-step": the plan's first op and path, the last such call before the first propagation
+ *   change of "/" (or the switch) (hardened, our own executor: mountinfo is read first for auto and
+ *   move; crun's chroot is chroot(rootfs)).
+ * A plan without such a step (--no-prepare) starts at its first step instead.
+ */
+export type StartKind = "root-propagation" | "first-mount" | "first-step";
+
+export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config["strategy"]) => StartKind>> = {
+  runc: () => "root-propagation",
+  "runc-1.1": (s) => (s === "chroot" ? "first-mount" : "root-propagation"),
+  crun: (s) => (s === "chroot" ? "first-step" : "root-propagation"),
+  hardened: () => "first-step",
+};
+
+/** Where a plan's window starts: its profile's rule, and its first request (the fallback). */
+export interface WindowStart { kind: StartKind; first?: FirstStep }
+
+/** The plan's start rule, falling back to "first-step" when the plan has no call of the rule's kind. */
+export function windowStart(profile: Config["profile"], strategy: Config["strategy"], reqs: readonly PlanRequest[]): WindowStart {
+  const first = firstStep(reqs);
+  const kind = WINDOW_START[profile](strategy);
+  const has = kind === "first-mount" ? reqs.some((r) => r.op === "mount")
+    : kind === "root-propagation" ? reqs.some((r) => r.op === "mount" && r.target === "/" && ((r.mountflags ?? 0) & abi.MS_PROPAGATION) !== 0)
+    : true;
+  return { kind: has ? kind : "first-step", ...(first ? { first } : {}) };
+}
+
+type PlanRequest = { op: string; target?: string; mountflags?: number; pathname?: string; path?: string };
+
+const pathOf = (r: PlanRequest): string | undefined =>
+  r.op === "openat" ? r.pathname : r.op === "mount" || r.op === "umount2" ? r.target : r.op === "chdir" || r.op === "chroot" ? r.path : undefined;
+
+/** The plan's first request as the window finder wants it (op, path, how often before the switch), if it has a path. */
+function firstStep(reqs: readonly PlanRequest[]): FirstStep | undefined {
+  const r = reqs[0];
+  const path = r ? pathOf(r) : undefined;
+  if (!r || path === undefined) return undefined;
+  const sw = reqs.findIndex((q) => q.op === "pivot_root" || q.op === "chroot" || (q.op === "mount" && q.target === "/" && ((q.mountflags ?? 0) & abi.MS_MOVE) !== 0));
+  const upTo = sw < 0 ? reqs : reqs.slice(0, sw);
+  return { op: r.op, path, count: upTo.filter((q) => q.op === r.op && pathOf(q) === path).length };
 }
 
 const str = (c: Call, i: number): string | undefined => {
@@ -61,7 +115,7 @@ const pidOf = (c: { pid?: number }): number | null => c.pid ?? null;
  * pivot/move plans look for pivot_root or the MS_MOVE onto "/" (either: a runtime may fall back);
  * chroot-only plans look for chroot.
  */
-export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, first?: FirstStep): Window {
+export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, start: WindowStart = { kind: "root-propagation" }): Window {
   const look: readonly SwitchKind[] = kinds.includes("chroot") && kinds.length === 1 ? ["chroot"] : ["pivot", "move"];
   const sw = parsed.calls.find((c) => (pid === undefined || pidOf(c) === pid) && isSwitch(c, look));
   if (!sw) {
@@ -72,32 +126,40 @@ export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: n
   const who = pidOf(sw);
   const mine = parsed.calls.filter((c) => pidOf(c) === who);
   const at = mine.indexOf(sw);
-  const startAt = startOf(mine, at, first);
+  const { index: startAt, kind } = startOf(mine, at, start);
   const end = endOf(mine, at);
   const calls = mine.slice(startAt, end + 1);
   const startLine = calls[0]!.line;
   const endLine = calls[calls.length - 1]!.endLine ?? calls[calls.length - 1]!.line;
   const signals = parsed.events.filter((e) => pidOf(e) === who && e.kind === "signal" && e.line >= startLine && e.line <= endLine).length;
-  return { pid: who, calls, startLine, endLine, switchLine: sw.line, switchCall: sw.name, signals };
+  const before = mine.slice(0, startAt).filter((c) => c.name === "mount" || c.name === "umount2");
+  return { pid: who, calls, startLine, endLine, switchLine: sw.line, switchCall: sw.name, signals, before, start: kind };
 }
 
-/** The plan's first request, by op and the path it acts on: where a plan that starts earlier starts. */
-export interface FirstStep { op: string; path: string }
+/** The plan's first request, by op and the path it acts on, and how many such calls it makes before its switch. */
+export interface FirstStep { op: string; path: string; count: number }
 
 /**
- * Index of the window's first call: the first propagation change of "/" before the switch. A plan
- * that starts with other steps (hardened reads mountinfo first; chroot plans change no
- * propagation) starts at the last call before that point with the plan's first op and path.
- * Without either, the process's first call.
+ * Index of the window's first call, by the plan's rule (WindowStart), searched up to the switch.
+ * When the log has no call of the rule's kind, the plan's first op and path ("first-step"); when
+ * it has neither, the process's first call.
  */
-function startOf(mine: readonly Call[], at: number, first?: FirstStep): number {
-  let prop = mine.findIndex((c, i) => i <= at && isPropagationOfRoot(c));
-  if (prop < 0) prop = at;
-  if (first) {
-    const argAt = first.op === "openat" ? 1 : first.op === "mount" ? 1 : 0;
-    for (let i = prop; i >= 0; i--) if (mine[i]!.name === first.op && str(mine[i]!, argAt) === first.path) return i;
+function startOf(mine: readonly Call[], at: number, start: WindowStart): { index: number; kind: StartKind } {
+  if (start.kind !== "first-step") {
+    const isStart = start.kind === "first-mount" ? (c: Call) => c.name === "mount" : isPropagationOfRoot;
+    const i = mine.findIndex((c, j) => j <= at && isStart(c));
+    if (i >= 0) return { index: i, kind: start.kind };
   }
-  return prop === at && !isPropagationOfRoot(mine[at]!) ? 0 : prop;
+  const first = start.first;
+  if (first) {
+    // The plan makes `count` calls with this op and path before its switch, so the window starts
+    // at the count-th last of them before the log's switch (hardened's rslave of "/", not the
+    // walk's MS_PRIVATE on "/" after it); the earliest one if the log has fewer.
+    const argAt = first.op === "openat" || first.op === "mount" ? 1 : 0;
+    const hits = mine.flatMap((c, i) => (i <= at && c.name === first.op && str(c, argAt) === first.path ? [i] : []));
+    if (hits.length) return { index: hits[Math.max(0, hits.length - first.count)]!, kind: "first-step" };
+  }
+  return { index: 0, kind: "first-step" };
 }
 
 /**

@@ -11,8 +11,9 @@ export interface ProfileDeviations {
   flaws: readonly string[];
 }
 
-/** Both runc profiles share pivotRoot's single detach and msMoveRoot's ENOENT skip. */
+/** Both runc profiles share pivotRoot's single detach, msMoveRoot's ENOENT skip and the chroot prepare. */
 const RUNC_FLAWS: readonly string[] = [
+  "chroot (no mount namespace): prepareRoot still runs, in the caller's namespace, so on every scenario and path past the first mount host-unchanged is violated: every mount of the caller loses shared: (rslave of \"/\") and the rootfs's self-bind stays in its table. The real runc has this (prepareRootfs does not check for a mount namespace, docs/sources.md#runc-main); `pivotshim run` does not, as it always switches in a fresh mount namespace",
   "stacked-root: one umount2(\".\", MNT_DETACH) peels only the top of a stack of mounts on the old root, so the lower old root (ext4 /, with the host's /proc, /sys, /dev under it) stays reachable through \"/..\" (invariant old-root-unreachable). The real runc has this flaw: pivotRoot unmounts once; crun added the loop in df308e2; our real-kernel differential test reproduces it with runc's sequence",
   "move, under an injected ENOENT on the rslave of a full proc/sysfs: runc skips that mount (b8bf572, meant for a parent that was already detached) and the host's procfs stays in the namespace (invariant no-host-proc-sysfs, runc PR #1962). A real kernel answers ENOENT only when the path is gone, so this needs the mount to be hidden from the path; hardened masks children first and fails instead",
 ];
@@ -50,6 +51,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
     runtime: "crun 1.8.1 (Debian 12, as straced)",
     deviations: [
       "the read-only remount goes through /proc/self/fd/N of the root handle instead of a dup() of it; the effect on the mount is the same",
+      "the read-only remount is made straight after the root handle is opened; crun defers it until all its config mounts are made (so that it can still create mount points inside the rootfs), just before it closes the handles and switches (test/fixtures/real/crun-*-readonly.strace). pivotshim makes no config mounts, so the order of its own steps is crun's; a runtime that embeds it must make its mounts inside the rootfs before the switch phase, or they meet a read-only root (EROFS)",
       "the getcwd() check added in crun 1.14.1 (PR #1412) is not part of 1.8.1 and not reproduced",
     ],
     flaws: [
