@@ -191,7 +191,14 @@ function isRamfsRoot(details: string[]): boolean {
 
 /** pivot_root(".", ".") into a self-bound temp dir, in a child namespace that is then thrown away. */
 async function tryPivot(rootless: boolean, details: string[]): Promise<boolean> {
-  const dir = mkdtempSync(join(tmpdir(), "pivotshim-doctor-"));
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), "pivotshim-doctor-"));
+  } catch (e) {
+    // Inside a chroot or a container, TMPDIR may not exist: the probe cannot run, doctor goes on.
+    details.push(`pivot_root: not tried: no scratch directory in ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set TMPDIR to a writable directory`);
+    return false;
+  }
   let ex: Executor | undefined;
   try {
     ex = await spawnExecutor({ rootless });
