@@ -1,6 +1,7 @@
 // The invariants of a root switch, checked on a kernel snapshot taken before a run and the kernel
 // after it: host untouched, root is the rootfs with cwd "/", old root unreachable, fd table
-// unchanged, and (move) no full host proc/sysfs left in the container namespace.
+// unchanged, and (move) no full host proc/sysfs left in the container namespace (the rootfs's
+// own proc is the container's).
 import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
 import type { FakeKernel, FdInfo } from "./kernel.js";
@@ -25,7 +26,7 @@ export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: 
   const out = [hostUnchanged(before, after)];
   if (outcome === "done") out.push(rootIsRootfs(before, after, cfg.rootfs), oldRootUnreachable(after, strategy));
   out.push(fdsUnchanged(before, after));
-  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after));
+  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after, cfg.rootfs));
   return out;
 }
 
@@ -89,18 +90,35 @@ function fdsUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
 
 const FULL_TYPES = new Set(["proc", "sysfs"]);
 
-function noHostProcSysfs(before: FakeKernel, after: FakeKernel): Invariant {
-  const hostFs = new Set<number>();
-  for (const m of before.state.mounts.values()) if (m.ns === before.state.hostNs) hostFs.add(m.fs);
+/**
+ * A full (root = the filesystem's root) proc or sysfs left uncovered in the container's namespace
+ * that came from outside the rootfs: a copy of the host's /proc or /sys, reachable from the new
+ * root or hidden under it, either way counted by the kernel's mount_too_revealing() when the
+ * container mounts a fresh proc (runc PR #1962, docs/sources.md#runc-main). A proc or sysfs that
+ * was mounted inside the rootfs (a docker-like overlay with its own /proc) is the container's own
+ * and is not judged: a mount's origin is its id before the run (MS_MOVE keeps it, a bind makes a new one).
+ */
+function noHostProcSysfs(before: FakeKernel, after: FakeKernel, rootfs: string): Invariant {
+  const id = "no-host-proc-sysfs";
+  const bp = before.process;
+  const r = lookup(before.state, bp, AT_FDCWD, rootfs, { follow: true, directory: true });
+  if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
+  const outside = new Map<number, string>();
+  for (const m of before.state.mounts.values()) {
+    if (m.ns !== bp.ns || isReachable(before.state, { mnt: m.id, ino: m.root }, r.pos)) continue;
+    const at = pathFrom(before.state, { mnt: m.id, ino: m.root }, bp.root);
+    outside.set(m.id, (at.unreachable ? "(unreachable)" : "") + at.path);
+  }
   const s = after.state;
   const p = after.process;
   const bad: string[] = [];
   for (const m of s.mounts.values()) {
-    if (m.ns !== p.ns || m.root !== ROOT_INO || !hostFs.has(m.fs) || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+    const from = outside.get(m.id);
+    if (from === undefined || m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
     if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
-    const at = pathFrom(s, { mnt: m.id, ino: m.root }, after.hostProcess.root);
-    bad.push(`${describe(s, m)} at ${at.unreachable ? "(unreachable)" : ""}${at.path}`);
+    const at = pathFrom(s, { mnt: m.id, ino: m.root }, p.root);
+    bad.push(`${describe(s, m)}, the host's ${from}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
   }
   const held = bad.length === 0;
-  return { id: "no-host-proc-sysfs", held, detail: held ? "no full host proc/sysfs in the namespace" : bad.join("; ") };
+  return { id, held, detail: held ? "no full host proc/sysfs in the namespace (the rootfs's own are the container's)" : bad.join("; ") };
 }
