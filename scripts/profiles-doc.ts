@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEVIATIONS } from "../src/format/deviations.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { check } from "../src/check.js";
+import { rootfsFacts } from "../src/rootfs-facts.js";
 
 const root = new URL("..", import.meta.url);
 
@@ -23,6 +25,38 @@ const STRATEGY_NOTES: Record<string, string> = {
   chroot: "no mount namespace, so nothing may change a mount: no prepare phase, only `chroot` and `chdir`.",
 };
 
+const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
+
+/** What a profile does with `--rootfs /r --rootfs-kind KIND`, run here on the fake kernel. */
+function rootfsCell(profile: (typeof PROFILES)[number], kind: string): string {
+  try {
+    const t = check({ rootfs: "/r", profile }, { scenario: "rootfs-not-a-mountpoint", rootfsFacts: rootfsFacts("/r", kind) }).trace;
+    if (t.outcome.kind === "failed") return `fails: ${t.outcome.errnoName} at \`${t.outcome.step}\``;
+    return t.config.rootfs === "/r" ? "done" : `done, every call on \`${t.config.rootfs}\``;
+  } catch (e) {
+    return `refused before any call: ${(e as Error).message.replace(/ \(.*?\)/, "").replace(/; pass .*$/, "")}`;
+  }
+}
+
+/** The rootfs as it really is (lstat, or --rootfs-kind), per profile: generated from check(). */
+function rootfsTable(): string[] {
+  return [
+    "## The rootfs as it really is",
+    "",
+    "`run`, and `plan`/`explore` with `--mountinfo /proc/self/mountinfo`, lstat each component of the",
+    "rootfs path; `--rootfs-kind` says it for other tables. What each profile then does (rootfs `/r`,",
+    "scenario `rootfs-not-a-mountpoint`, computed by `check()` when this page is generated; why each",
+    "profile does it: docs/sources.md, under the profile):",
+    "",
+    `| \`--rootfs-kind\` | ${PROFILES.join(" | ")} |`, `|---|${PROFILES.map(() => "---").join("|")}|`,
+    ...KINDS.map((k) => `| \`${k}\` | ${PROFILES.map((p) => rootfsCell(p, k)).join(" | ")} |`),
+    "",
+    "runc's own validation also refuses a missing rootfs (`invalid rootfs: stat /r: no such file or",
+    "directory`); the runc profiles leave it to the kernel, which fails the same run with ENOENT.",
+    "",
+  ];
+}
+
 export function render(): string {
   const out: string[] = [
     "# Profiles",
@@ -37,6 +71,7 @@ export function render(): string {
     "| strategy | what it is |", "|---|---|",
     ...STRATEGIES.map((s) => `| \`${s}\` | ${STRATEGY_NOTES[s]} |`),
     "",
+    ...rootfsTable(),
   ];
   for (const p of PROFILES) {
     const d = DEVIATIONS[p];

@@ -8,7 +8,8 @@ import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
-import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
+import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.js";
+import { rootfsRule } from "./rootfs-facts.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -36,7 +37,9 @@ export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | 
   const facts = opts.rootfsFacts;
   if (opts.mountinfo === undefined) {
     const name = scenarioName(opts.scenario);
-    return contradiction(() => FakeKernel.scenario(name, { rootfs: config.rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
+    // The scenario's rootfs mounts go where the path really leads (a symlink's target).
+    const rootfs = (facts && realDir(facts)) ?? config.rootfs;
+    return contradiction(() => FakeKernel.scenario(name, { rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
   }
   let k: FakeKernel;
   try { k = FakeKernel.fromMountinfo(opts.mountinfo); } catch (e) {
@@ -71,11 +74,13 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
  * docker-host, or a model of `opts.mountinfo`) and judges the run with the invariants (host
  * mount table unchanged, root is the rootfs with cwd "/", old root unreachable, no fd leaked, no
  * host proc/sysfs after move). After a failed run only the host and fd invariants apply.
+ * With `opts.rootfsFacts`, the profile's runtime first judges the rootfs as it is (rootfsRule:
+ * runc and hardened refuse a symlink, InvalidInputError; crun resolves it and plans the real path).
  *
  * @example check({ profile: "runc" }, { scenario: "stacked-root" }).verdicts.filter((v) => !v.held)
  */
 export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
-  const config = parseConfig(input);
+  const config = rootfsRule(parseConfig(input), opts.rootfsFacts);
   const faults = parseFaults(opts.faults ?? []);
   const ph = fakePathHost(config, kernelFor(config, opts))();
   const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;

@@ -14,6 +14,7 @@ import { findings as traceFindings } from "./findings.js";
 import { fakePathHost, kernelFor } from "./check.js";
 import type { ScenarioName } from "./hosts/fake/index.js";
 import type { PathFact } from "./hosts/fake/path-facts.js";
+import { rootfsRule } from "./rootfs-facts.js";
 
 /** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
 export interface Verdict { id: string; held: boolean; detail: string }
@@ -86,8 +87,8 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
 export function explore(input: ConfigInput, opts?: ExploreOptions): ExploreReport;
 export function explore(input: ConfigInput, makeHost: () => PathHost, opts?: ExploreOptions): ExploreReport;
 export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | ExploreOptions, more: ExploreOptions = {}): ExploreReport {
-  const config = parseConfig(input);
   const opts = typeof hostOrOpts === "function" ? more : hostOrOpts ?? {};
+  const config = rootfsRule(parseConfig(input), opts.rootfsFacts); // the runtime's view of a symlinked rootfs
   const makeHost = typeof hostOrOpts === "function" ? hostOrOpts : fakePathHost(config, kernelFor(config, opts));
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {

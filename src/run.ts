@@ -12,6 +12,7 @@ import type { Config, ConfigInput } from "./schema.js";
 import type { RunTrace } from "./trace.js";
 import { parseConfig } from "./schema.js";
 import { predictLive } from "./predict.js";
+import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
@@ -70,7 +71,7 @@ function envList(env: RunSpec["env"]): string[] {
  * The trace's source names the running kernel (os.release()).
  */
 export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
-  const config = parseConfig(input);
+  const config = rootfsRule(parseConfig(input), rootfsFacts(parseConfig(input).rootfs)); // a symlinked rootfs: refused, or crun's real path
   const command: Command = { path: spec.command, argv: [spec.command, ...(spec.args ?? [])], env: envList(spec.env), ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}) };
   const source = { host: "native" as const, kernel: release(), ...spec.drive?.source };
   const verify = spec.verify !== false;

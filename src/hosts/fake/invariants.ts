@@ -56,7 +56,10 @@ function rootIsRootfs(before: FakeKernel, after: FakeKernel, rootfs: string): In
   const rootM = mnt(s, p.root.mnt);
   const isRootfs = rootM.fs === wantFs && p.root.ino === r.pos.ino;
   const cwdOk = samePos(p.cwd, p.root);
-  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${rootfs}; cwd: ${after.cwd()}`;
+  // Judged at the directory the path leads to; a symlink's target is named (the real path).
+  const real = pathFrom(before.state, r.pos, before.process.root);
+  const named = real.unreachable || real.path === rootfs ? rootfs : `${rootfs} (really ${real.path})`;
+  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${named}; cwd: ${after.cwd()}`;
   return { id, held: isRootfs && cwdOk, detail };
 }
 
