@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { DEVIATIONS } from "../src/format/deviations.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import { check } from "../src/check.js";
+import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
 import { rootfsFacts } from "../src/rootfs-facts.js";
 
 const root = new URL("..", import.meta.url);
@@ -57,6 +58,21 @@ function rootfsTable(): string[] {
   ];
 }
 
+/** propagation-after on every scenario × strategy, default root propagation: the crossings, computed. */
+function propagationLines(profile: (typeof PROFILES)[number]): string[] {
+  const out: string[] = [];
+  for (const strategy of STRATEGIES) {
+    const where = SCENARIO_NAMES.flatMap((scenario) => {
+      const v = check({ profile, strategy }, { scenario }).verdicts.find((x) => x.id === "propagation-after");
+      if (!v || (v.held && !v.finding)) return [];
+      const what = v.detail.startsWith("a mount under") ? (v.detail.includes("; a host mount") ? "both ways" : "container → host") : "host → container";
+      return [`${scenario} (${what}${v.held ? "" : ", VIOLATED"})`];
+    });
+    if (where.length) out.push(`- \`${strategy}\`: ${where.join(", ")}`);
+  }
+  return out.length ? out : ["- nothing crosses on any scenario"];
+}
+
 export function render(): string {
   const out: string[] = [
     "# Profiles",
@@ -79,6 +95,8 @@ export function render(): string {
     out.push(...d.deviations.map((x) => `- ${x}`), "");
     out.push("What `pivotshim explore` flags on the fake kernel's seven scenarios, and whether the real runtime has it:", "");
     out.push(...(d.flaws.length ? d.flaws.map((x) => `- ${x}`) : ["- nothing: 0 violations for every strategy on every scenario (test/explore.test.ts)"]), "");
+    out.push("`propagation-after` with the default root propagation: where a probe mount made after the switch crosses between host and container (docs/verify.md#propagation-after):", "");
+    out.push(...propagationLines(p), "");
     for (const s of STRATEGIES) {
       for (const ro of [false, true]) {
         const name = `${p}-${s}${ro ? "-readonly" : ""}`;

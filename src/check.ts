@@ -5,6 +5,7 @@ import { drive } from "./driver.js";
 import { parseConfig, parseFaults, type Config, type ConfigInput } from "./schema.js";
 import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
+import type { RunConfig } from "./hosts/fake/invariants.js";
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
@@ -57,6 +58,11 @@ function contradiction(build: () => FakeKernel, what: string): FakeKernel {
   }
 }
 
+/** What the invariants need of a config (propagation-after names the profile and its settings). */
+export function runConfig(config: Config): RunConfig {
+  return { rootfs: config.rootfs, strategy: config.strategy, profile: config.profile, prepare: config.prepare, ...(config.rootPropagation ? { rootPropagation: config.rootPropagation } : {}) };
+}
+
 /**
  * The PathHost explore() wants: a clone of `template` per path, judged by the invariants against
  * the template itself (frozen here, so it is never changed and renders its tables once).
@@ -65,7 +71,7 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
   const before = template.freeze();
   return () => {
     const k = before.clone();
-    return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy }) };
+    return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, runConfig(config)) };
   };
 }
 

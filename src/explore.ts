@@ -16,8 +16,11 @@ import type { ScenarioName } from "./hosts/fake/index.js";
 import type { PathFact } from "./hosts/fake/path-facts.js";
 import { rootfsRule } from "./rootfs-facts.js";
 
-/** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
-export interface Verdict { id: string; held: boolean; detail: string }
+/**
+ * One invariant's verdict on one run (the fake kernel provides them; other hosts none). `finding`:
+ * held, but worth an auditor's eye (what the real runtime does with this config).
+ */
+export interface Verdict { id: string; held: boolean; detail: string; finding?: string }
 
 /** A host for one path, and how to judge the run afterwards. */
 export interface PathHost { host: Host; verdicts?(trace: Trace): Verdict[] }
@@ -130,6 +133,7 @@ export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | Expl
   // What the base run shows an auditor (no-cloexec, single-detach, ...), then the loop-end notes.
   const findings = [
     ...traceFindings(base.trace).map((f) => `${f.id}: ${f.title}`),
+    ...base.verdicts.flatMap((v) => (v.finding ? [`${v.id}: ${v.finding}`] : [])),
     ...paths.filter((p) => p.loopEnd).map((p) => p.loopEnd!),
   ];
   return {

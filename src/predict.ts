@@ -13,6 +13,7 @@ import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP } from "./abi.js";
 import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
+import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
 
 /** The calling namespace cannot be modelled (its table is unparseable, too large, or has no "/"). */
@@ -66,7 +67,7 @@ export function modelCaller(m: CallerModel): FakeKernel {
 export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
   const k = template.clone();
   const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
-  const verdicts = checkInvariants(template, k, trace.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy });
+  const verdicts = checkInvariants(template, k, trace.outcome.kind, runConfig(config));
   return { trace, verdicts, after: k };
 }
 

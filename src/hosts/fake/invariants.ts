@@ -1,19 +1,33 @@
 // The invariants of a root switch, checked on a kernel snapshot taken before a run and the kernel
 // after it: host untouched, root is the rootfs with cwd "/", old root unreachable, fd table
 // unchanged, and (move) no full host proc/sysfs left in the container namespace (the rootfs's
-// own proc is the container's).
+// own proc is the container's), and whether a mount made after Done propagates either way
+// (propagation-after: a violation for hardened, a finding naming the config for the runtimes).
 import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
 import type { FakeKernel, FdInfo } from "./kernel.js";
 import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
 import { ancestors, childAt, fsOf, isReachable, mnt, samePos } from "./mounts.js";
 import { lookup, pathFrom } from "./resolve.js";
+import { probePropagation } from "./propagation-after.js";
 
-export interface Invariant { id: InvariantId; held: boolean; detail: string }
+/**
+ * One verdict. `finding` is set when what the model saw is what the profile's runtime really does
+ * with this config (held stays true: the plan reproduces it faithfully; an auditor should know).
+ */
+export interface Invariant { id: InvariantId; held: boolean; detail: string; finding?: string }
 export type InvariantId =
-  | "host-unchanged" | "root-is-rootfs" | "old-root-unreachable" | "fds-unchanged" | "no-host-proc-sysfs";
+  | "host-unchanged" | "root-is-rootfs" | "old-root-unreachable" | "fds-unchanged" | "no-host-proc-sysfs" | "propagation-after";
 export type StrategyName = "auto" | "pivot" | "move" | "chroot";
-export interface RunConfig { rootfs: string; strategy: StrategyName | Strategy }
+export interface RunConfig {
+  rootfs: string;
+  strategy: StrategyName | Strategy;
+  /** Default hardened: propagation-after is a violation for it, a finding for the runtime profiles. */
+  profile?: string;
+  /** Named in a propagation-after finding (the config that makes the runtime do it). */
+  rootPropagation?: string;
+  prepare?: boolean;
+}
 /** How the run ended: "done" (the machine reached Done) or "failed". */
 export type RunOutcome = "done" | "failed";
 
@@ -27,6 +41,7 @@ export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: 
   if (outcome === "done") out.push(rootIsRootfs(before, after, cfg.rootfs), oldRootUnreachable(after, strategy));
   out.push(fdsUnchanged(before, after));
   if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after, cfg.rootfs));
+  if (outcome === "done") out.push(propagationAfter(after, cfg, strategy));
   return out;
 }
 
@@ -124,4 +139,31 @@ function noHostProcSysfs(before: FakeKernel, after: FakeKernel, rootfs: string):
   }
   const held = bad.length === 0;
   return { id, held, detail: held ? "no full host proc/sysfs in the namespace (the rootfs's own are the container's)" : bad.join("; ") };
+}
+
+/** The config as a runtime would be told it ("runc, strategy move, rootPropagation rshared, no prepare"). */
+function configName(cfg: RunConfig, strategy: StrategyName): string {
+  return [cfg.profile ?? "hardened", `strategy ${strategy}`, `rootPropagation ${cfg.rootPropagation ?? "(the profile's default)"}`, ...(cfg.prepare === false ? ["no prepare"] : [])].join(", ");
+}
+
+/**
+ * After Done: probe mounts on both sides (propagation-after.ts). For hardened a crossing is a
+ * violation, except what the config asks for (host → container with a slave or shared
+ * rootPropagation: that is what it means) and the chroot strategy, which by design isolates no
+ * mount. For the runtime profiles every crossing is a finding naming the config: the real runtime
+ * does the same with it.
+ */
+function propagationAfter(after: FakeKernel, cfg: RunConfig, strategy: StrategyName): Invariant {
+  const id = "propagation-after";
+  const p = probePropagation(after, cfg.rootfs);
+  const toHost = p.toHost.length ? `a mount under the new root appears on the host at ${p.toHost.join(", ")}` : null;
+  const toContainer = p.toContainer.length ? `a host mount at ${p.hostProbe} appears in the container at ${p.toContainer.join(", ")}` : null;
+  if (!toHost && !toContainer) return { id, held: true, detail: `nothing propagates: container→host none, host→container none (host probe ${p.hostProbe})` };
+  const detail = [toHost, toContainer].filter((x) => x !== null).join("; ");
+  const name = configName(cfg, strategy);
+  if ((cfg.profile ?? "hardened") !== "hardened") return { id, held: true, detail, finding: `${detail} (what the real runtime does with ${name})` };
+  if (strategy === "chroot") return { id, held: true, detail, finding: `${detail} (the chroot strategy changes no mount, so it isolates none: ${name})` };
+  const asked = /slave|shared/.test(cfg.rootPropagation ?? "");
+  if (toHost || !asked) return { id, held: false, detail: `${detail} (${name})` };
+  return { id, held: true, detail, finding: `${detail} (asked for: ${name})` };
 }
