@@ -11,6 +11,7 @@ import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
 import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.js";
 import { rootfsRule } from "./rootfs-facts.js";
+import { finalOfModel } from "./final-state.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -93,5 +94,6 @@ export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked
   const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
   const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });
   if (host instanceof FaultyHost) requireFired(host);
-  return { trace, verdicts: ph.verdicts!(trace) };
+  const verdicts = ph.verdicts!(trace);
+  return { trace: { ...trace, final: finalOfModel(ph.host as FakeKernel) }, verdicts };
 }

@@ -13,6 +13,7 @@ import type { RunTrace } from "./trace.js";
 import { parseConfig } from "./schema.js";
 import { predictLive } from "./predict.js";
 import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
+import { finalOfChild } from "./final-state.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
@@ -49,6 +50,8 @@ export interface RunSpec extends ExecutorOptions {
    * lookahead (the executor itself does; a wrapper from `host` usually does not).
    */
   batch?: boolean;
+  /** Record the child's final mountinfo, root and cwd in the trace (`final`), read before exec. Default false. */
+  final?: boolean;
   /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
@@ -91,6 +94,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
       if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: null };
       throw e;
     }
+    if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };
   } finally {

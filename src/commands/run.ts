@@ -62,7 +62,7 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
   const restore = relaySignals(() => pid);
   try {
     const { trace, exit } = await run(config, {
-      command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
+      command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify, final: f.traceOut !== undefined,
     });
     if (f.traceOut) writeFileSync(f.traceOut, JSON.stringify(trace, null, 2) + "\n");
     if (trace.outcome.kind === "refused") { complain(trace.outcome.message); return EXIT.failed; }
