@@ -6,6 +6,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEVIATIONS } from "../src/format/deviations.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { check } from "../src/check.js";
+import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
+import { rootfsFacts } from "../src/rootfs-facts.js";
 
 const root = new URL("..", import.meta.url);
 
@@ -23,6 +26,53 @@ const STRATEGY_NOTES: Record<string, string> = {
   chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own.",
 };
 
+const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
+
+/** What a profile does with `--rootfs /r --rootfs-kind KIND`, run here on the fake kernel. */
+function rootfsCell(profile: (typeof PROFILES)[number], kind: string): string {
+  try {
+    const t = check({ rootfs: "/r", profile }, { scenario: "rootfs-not-a-mountpoint", rootfsFacts: rootfsFacts("/r", kind) }).trace;
+    if (t.outcome.kind === "failed") return `fails: ${t.outcome.errnoName} at \`${t.outcome.step}\``;
+    return t.config.rootfs === "/r" ? "done" : `done, every call on \`${t.config.rootfs}\``;
+  } catch (e) {
+    return `refused before any call: ${(e as Error).message.replace(/ \(.*?\)/, "").replace(/; pass .*$/, "")}`;
+  }
+}
+
+/** The rootfs as it really is (lstat, or --rootfs-kind), per profile: generated from check(). */
+function rootfsTable(): string[] {
+  return [
+    "## The rootfs as it really is",
+    "",
+    "`run`, and `plan`/`explore` with `--mountinfo /proc/self/mountinfo`, lstat each component of the",
+    "rootfs path; `--rootfs-kind` says it for other tables. What each profile then does (rootfs `/r`,",
+    "scenario `rootfs-not-a-mountpoint`, computed by `check()` when this page is generated; why each",
+    "profile does it: docs/sources.md, under the profile):",
+    "",
+    `| \`--rootfs-kind\` | ${PROFILES.join(" | ")} |`, `|---|${PROFILES.map(() => "---").join("|")}|`,
+    ...KINDS.map((k) => `| \`${k}\` | ${PROFILES.map((p) => rootfsCell(p, k)).join(" | ")} |`),
+    "",
+    "runc's own validation also refuses a missing rootfs (`invalid rootfs: stat /r: no such file or",
+    "directory`); the runc profiles leave it to the kernel, which fails the same run with ENOENT.",
+    "",
+  ];
+}
+
+/** propagation-after on every scenario × strategy, default root propagation: the crossings, computed. */
+function propagationLines(profile: (typeof PROFILES)[number]): string[] {
+  const out: string[] = [];
+  for (const strategy of STRATEGIES) {
+    const where = SCENARIO_NAMES.flatMap((scenario) => {
+      const v = check({ profile, strategy }, { scenario }).verdicts.find((x) => x.id === "propagation-after");
+      if (!v || (v.held && !v.finding)) return [];
+      const what = v.detail.startsWith("a mount under") ? (v.detail.includes("; a host mount") ? "both ways" : "container → host") : "host → container";
+      return [`${scenario} (${what}${v.held ? "" : ", VIOLATED"})`];
+    });
+    if (where.length) out.push(`- \`${strategy}\`: ${where.join(", ")}`);
+  }
+  return out.length ? out : ["- nothing crosses on any scenario"];
+}
+
 export function render(): string {
   const out: string[] = [
     "# Profiles",
@@ -37,6 +87,7 @@ export function render(): string {
     "| strategy | what it is |", "|---|---|",
     ...STRATEGIES.map((s) => `| \`${s}\` | ${STRATEGY_NOTES[s]} |`),
     "",
+    ...rootfsTable(),
   ];
   for (const p of PROFILES) {
     const d = DEVIATIONS[p];
@@ -44,6 +95,8 @@ export function render(): string {
     out.push(...d.deviations.map((x) => `- ${x}`), "");
     out.push("What `pivotshim explore` flags on the fake kernel's seven scenarios, and whether the real runtime has it:", "");
     out.push(...(d.flaws.length ? d.flaws.map((x) => `- ${x}`) : ["- nothing: 0 violations for every strategy on every scenario (test/explore.test.ts)"]), "");
+    out.push("`propagation-after` with the default root propagation: where a probe mount made after the switch crosses between host and container (docs/verify.md#propagation-after):", "");
+    out.push(...propagationLines(p), "");
     for (const s of STRATEGIES) {
       for (const ro of [false, true]) {
         const name = `${p}-${s}${ro ? "-readonly" : ""}`;

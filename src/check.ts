@@ -5,11 +5,14 @@ import { drive } from "./driver.js";
 import { parseConfig, parseFaults, checkOptions, CheckOptionsSchema, type Config, type ConfigInput } from "./schema.js";
 import { FaultyHost, requireFired, type FaultSpec } from "./hosts/faults.js";
 import { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
+import type { RunConfig } from "./hosts/fake/invariants.js";
 import type { PathHost, Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
-import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
+import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.js";
 import { enterSwitchNamespace } from "./switch-namespace.js";
+import { rootfsRule } from "./rootfs-facts.js";
+import { finalOfModel } from "./final-state.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -37,7 +40,9 @@ export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | 
   const facts = opts.rootfsFacts;
   if (opts.mountinfo === undefined) {
     const name = scenarioName(opts.scenario);
-    const k = contradiction(() => FakeKernel.scenario(name, { rootfs: config.rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
+    // The scenario's rootfs mounts go where the path really leads (a symlink's target).
+    const rootfs = (facts && realDir(facts)) ?? config.rootfs;
+    const k = contradiction(() => FakeKernel.scenario(name, { rootfs, ...(facts ? { rootfsFacts: facts } : {}) }), `scenario ${name}`);
     return enterSwitchNamespace(k, config, true); // chroot runs in the caller's namespace (switch-namespace.ts)
   }
   let k: FakeKernel;
@@ -56,6 +61,11 @@ function contradiction(build: () => FakeKernel, what: string): FakeKernel {
   }
 }
 
+/** What the invariants need of a config (propagation-after names the profile and its settings). */
+export function runConfig(config: Config): RunConfig {
+  return { rootfs: config.rootfs, strategy: config.strategy, profile: config.profile, prepare: config.prepare, ...(config.rootPropagation ? { rootPropagation: config.rootPropagation } : {}) };
+}
+
 /**
  * The PathHost explore() wants: a clone of `template` per path, judged by the invariants against
  * the template itself (frozen here, so it is never changed and renders its tables once).
@@ -64,7 +74,7 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
   const before = template.freeze();
   return () => {
     const k = before.clone();
-    return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy }) };
+    return { host: k, verdicts: (t: Trace) => checkInvariants(before, k, t.outcome.kind, runConfig(config)) };
   };
 }
 
@@ -73,17 +83,20 @@ export function fakePathHost(config: Config, template: FakeKernel): () => PathHo
  * docker-host, or a model of `opts.mountinfo`) and judges the run with the invariants (host
  * mount table unchanged, root is the rootfs with cwd "/", old root unreachable, no fd leaked, no
  * host proc/sysfs after move). After a failed run only the host and fd invariants apply.
+ * With `opts.rootfsFacts`, the profile's runtime first judges the rootfs as it is (rootfsRule:
+ * runc and hardened refuse a symlink, InvalidInputError; crun resolves it and plans the real path).
  *
  * @example check({ profile: "runc" }, { scenario: "stacked-root" }).verdicts.filter((v) => !v.held)
  */
 export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked {
-  const config = parseConfig(input);
   checkOptions(CheckOptionsSchema, opts, "check options");
+  const config = rootfsRule(parseConfig(input), opts.rootfsFacts);
   const faults = parseFaults(opts.faults ?? []);
   const ph = fakePathHost(config, kernelFor(config, opts))();
   const host = faults.length ? new FaultyHost(ph.host, faults) : ph.host;
   const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
   const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });
   if (host instanceof FaultyHost) requireFired(host);
-  return { trace, verdicts: ph.verdicts!(trace) };
+  const verdicts = ph.verdicts!(trace);
+  return { trace: { ...trace, final: finalOfModel(ph.host as FakeKernel) }, verdicts };
 }

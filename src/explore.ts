@@ -15,9 +15,13 @@ import { findings as traceFindings } from "./findings.js";
 import { fakePathHost, kernelFor } from "./check.js";
 import type { ScenarioName } from "./hosts/fake/index.js";
 import type { PathFact } from "./hosts/fake/path-facts.js";
+import { rootfsRule } from "./rootfs-facts.js";
 
-/** One invariant's verdict on one run (the fake kernel provides them; other hosts none). */
-export interface Verdict { id: string; held: boolean; detail: string }
+/**
+ * One invariant's verdict on one run (the fake kernel provides them; other hosts none). `finding`:
+ * held, but worth an auditor's eye (what the real runtime does with this config).
+ */
+export interface Verdict { id: string; held: boolean; detail: string; finding?: string }
 
 /** A host for one path, and how to judge the run afterwards. */
 export interface PathHost { host: Host; verdicts?(trace: Trace): Verdict[] }
@@ -87,9 +91,9 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
 export function explore(input: ConfigInput, opts?: ExploreOptions): ExploreReport;
 export function explore(input: ConfigInput, makeHost: () => PathHost, opts?: ExploreOptions): ExploreReport;
 export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | ExploreOptions, more: ExploreOptions = {}): ExploreReport {
-  const config = parseConfig(input);
   const opts = typeof hostOrOpts === "function" ? more : hostOrOpts ?? {};
   checkOptions(ExploreOptionsSchema, opts, "explore options");
+  const config = rootfsRule(parseConfig(input), opts.rootfsFacts); // the runtime's view of a symlinked rootfs
   const makeHost = typeof hostOrOpts === "function" ? hostOrOpts : fakePathHost(config, kernelFor(config, opts));
   const machine = Machine.create(); // one instance, restarted per path: start() resets all state
   const run = (faults: IndexFault[]) => {
@@ -132,6 +136,7 @@ export function explore(input: ConfigInput, hostOrOpts?: (() => PathHost) | Expl
   // What the base run shows an auditor (no-cloexec, single-detach, ...), then the loop-end notes.
   const findings = [
     ...traceFindings(base.trace).map((f) => `${f.id}: ${f.title}`),
+    ...base.verdicts.flatMap((v) => (v.finding ? [`${v.id}: ${v.finding}`] : [])),
     ...paths.filter((p) => p.loopEnd).map((p) => p.loopEnd!),
   ];
   return {

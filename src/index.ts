@@ -9,7 +9,7 @@ export type { Host, AsyncHost, HostKind } from "./hosts/host.js";
 export { isErr, type Request, type Result, type OpName } from "./request.js";
 export { ConfigSchema, parseConfig, DEFAULT_ROOTFS, PROFILES, STRATEGIES, PROPAGATIONS, type Config, type ConfigInput } from "./schema.js";
 export { encode } from "./config.js";
-export type { Trace, TraceStep, TraceResult, TraceSource } from "./trace.js";
+export type { Trace, TraceStep, TraceResult, TraceSource, RunTrace, FinalState } from "./trace.js";
 export { format, formatStrace, formatText, formatJson, FORMATS, type Format } from "./format/index.js";
 export * from "./errors.js";
 export * as abi from "./abi.js";
@@ -19,7 +19,7 @@ export { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "
 export { run, probeEnvironment, DEFAULT_PATH, type RunSpec, type RunResult, type EnvironmentReport } from "./run.js";
 export { spawnExecutor, NativeHostError, DEFAULT_TIMEOUT_MS, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 export { doctor, type DoctorReport } from "./commands/doctor.js";
-export { TraceSchema, RequestSchema, TraceResultSchema, parseTrace, parseTraceText } from "./trace-schema.js";
+export { TraceSchema, RequestSchema, TraceResultSchema, parseTrace, parseTraceText, parseRunTrace, parseRunTraceText } from "./trace-schema.js";
 export { ReplayHost, sideBySide } from "./hosts/replay.js";
 export { replay, type ReplayResult } from "./replay.js";
 export { formatMarkdown, findings, type Finding } from "./format/markdown.js";

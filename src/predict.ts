@@ -12,7 +12,8 @@ import type { Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP } from "./abi.js";
-import { rootfsFacts } from "./rootfs-facts.js";
+import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
+import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
 
 /** The calling namespace cannot be modelled (its table is unparseable, too large, or has no "/"). */
@@ -66,12 +67,13 @@ export function modelCaller(m: CallerModel): FakeKernel {
 export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
   const k = template.clone();
   const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
-  const verdicts = checkInvariants(template, k, trace.outcome.kind, { rootfs: config.rootfs, strategy: config.strategy });
+  const verdicts = checkInvariants(template, k, trace.outcome.kind, runConfig(config));
   return { trace, verdicts, after: k };
 }
 
 /** The plan on the model of the caller: its trace, the invariants, and the damage to the caller's table. */
-export function predict(config: Config, m: CallerModel): Prediction {
+export function predict(input: Config, m: CallerModel): Prediction {
+  const config = rootfsRule(input, m.facts); // runc and hardened refuse a symlinked rootfs, crun plans its real path
   const template = modelCaller(m).freeze();
   const { trace, verdicts, after } = runModel(config, template);
   return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), after.hostMountinfo()), model: m };

@@ -1,9 +1,11 @@
 // What the rootfs path really is, component by component, for the fake kernel (which does no
 // I/O): a walk that resolves symlinks the way path lookup does, asking an lstat() for each
 // component, either the real one (run, plan --mountinfo /proc/self/mountinfo) or one made up
-// from --rootfs-kind (built-in scenarios, tables from other machines).
+// from --rootfs-kind (built-in scenarios, tables from other machines). Also what each profile's
+// runtime does with those facts before its first syscall (rootfsRule).
 import { lstatSync, readlinkSync } from "node:fs";
-import type { PathFact } from "./hosts/fake/path-facts.js";
+import { realDir, type PathFact } from "./hosts/fake/path-facts.js";
+import type { Config } from "./schema.js";
 import { InvalidInputError, EnvironmentError } from "./errors.js";
 import { decodeBytes, encodeString } from "./utf8.js";
 
@@ -95,4 +97,40 @@ export function factsFor(rootfs: string, kind: string | undefined, mountinfoPath
   if (kind !== undefined) return rootfsFacts(rootfs, kind);
   if (mountinfoPath !== undefined && isLiveMountinfo(mountinfoPath)) return rootfsFacts(rootfs);
   return undefined;
+}
+
+/** The symlinks the walk went through ("/r -> /srv/real"), in order. */
+const links = (facts: readonly PathFact[]) => facts.flatMap((f) => (f.kind === "symlink" ? [`${f.path} -> ${f.target}`] : []));
+
+/**
+ * What the profile's runtime does with the rootfs as it really is, before any syscall: the config
+ * the machine is then started with, or an InvalidInputError when the runtime refuses it.
+ * - runc and runc-1.1 validate the config (libcontainer/configs/validate, `rootfs`):
+ *   filepath.EvalSymlinks of the path must be the path itself, so a symlink anywhere on it is
+ *   refused (docs/sources.md#runc-main). The same check's os.Stat also refuses a missing rootfs;
+ *   that is left to the kernel here (ENOENT at runc's first step naming it: the same "failed",
+ *   another message; docs/profiles.md lists it).
+ * - crun 1.8.1 calls realpath() on it and uses the result everywhere; when realpath fails it keeps
+ *   the path as given, and the kernel answers (docs/sources.md#crun-1-8).
+ * - hardened refuses a symlink anywhere on the path, as runc does: a path resolved once in user
+ *   space and used later can be swapped between the two, and a name that is not the real path
+ *   never matches the mount points mountinfo lists (docs/sources.md#hardened). A missing rootfs
+ *   is left to the kernel (ENOENT at the first step that names it).
+ * Without facts (a directory, as the built-in scenarios assume) the config is unchanged.
+ */
+export function rootfsRule(config: Config, facts: readonly PathFact[] | undefined): Config {
+  if (!facts || facts.length === 0) return config;
+  const via = links(facts);
+  const real = realDir(facts);
+  if (via.length === 0) return config;
+  if (config.profile === "crun") return real === null ? config : { ...config, rootfs: real };
+  const todo = real ? `pass the real path: --rootfs ${real}` : "pass the real path";
+  if (config.profile === "runc" || config.profile === "runc-1.1") {
+    refuse(`${config.profile} refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via.join(", ")})`, todo);
+  }
+  return refuse(`hardened refuses a rootfs reached through a symlink (${via.join(", ")}): resolving it once and using the path later can be raced, and mountinfo names only the real path`, todo);
+}
+
+function refuse(why: string, todo: string): never {
+  throw new InvalidInputError(`${why}; ${todo}`, [{ path: "rootfs", message: why }]);
 }

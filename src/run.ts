@@ -12,6 +12,8 @@ import type { Config, ConfigInput } from "./schema.js";
 import type { RunTrace } from "./trace.js";
 import { parseConfig } from "./schema.js";
 import { predictLive } from "./predict.js";
+import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
+import { finalOfChild } from "./final-state.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
@@ -49,6 +51,8 @@ export interface RunSpec extends ExecutorOptions {
    * lookahead (the executor itself does; a wrapper from `host` usually does not).
    */
   batch?: boolean;
+  /** Record the child's final mountinfo, root and cwd in the trace (`final`), read before exec. Default false. */
+  final?: boolean;
   /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
@@ -73,7 +77,8 @@ function envList(env: RunSpec["env"]): string[] {
  * The trace's source names the running kernel (os.release()), and notes a resolved rootfs.
  */
 export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
-  const { config, command, note } = runInput(input, spec);
+  const { config: given, command, note } = runInput(input, spec);
+  const config = rootfsRule(given, rootfsFacts(given.rootfs)); // a symlinked rootfs: refused, or crun's real path
   const source = { host: "native" as const, kernel: release(), ...(note !== undefined ? { note } : {}), ...spec.drive?.source };
   const verify = spec.verify !== false;
   if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
@@ -93,6 +98,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
       if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: null };
       throw e;
     }
+    if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
     if (trace.outcome.kind !== "done") return { trace, exit: null };
     return { trace, exit: await execIn(ex, command) };
   } finally {

@@ -125,6 +125,7 @@ export const RunSpecSchema = z.strictObject({
   host: callable.optional(),
   batch: z.boolean().optional(),
   verify: z.boolean().optional(),
+  final: z.boolean().optional(),
 });
 
 /** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */

@@ -4,8 +4,8 @@
 import { z } from "zod";
 import { ConfigSchema } from "./schema.js";
 import { InvalidInputError } from "./errors.js";
-import { TRACE_VERSION, type Trace } from "./trace.js";
-import { I32_MAX, I32_MIN, MAX_ERRNO, MAX_REQUESTS } from "./abi.js";
+import { TRACE_VERSION, type RunTrace, type Trace } from "./trace.js";
+import { I32_MAX, I32_MIN, MAX_ERRNO, MAX_REQUESTS, MOUNTINFO_CAP, PATH_MAX } from "./abi.js";
 import { errnoName } from "./names-ts.js";
 import { encodeString } from "./utf8.js";
 
@@ -91,20 +91,31 @@ export const TraceSourceSchema = z.strictObject({
   note: str.optional(),
 });
 
-export const OutcomeSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("done"), note: str }),
-  z.strictObject({
-    // errno 0: the machine's own verdict; seq -1: it failed before its first request.
-    kind: z.literal("failed"), op: str, path: cstr, errno: int.min(0).max(MAX_ERRNO), errnoName: str, step: str, seq: int.min(-1).max(MAX_REQUESTS), message: str, note: str,
-  }),
-]);
+const DoneSchema = z.strictObject({ kind: z.literal("done"), note: str });
+const FailedSchema = z.strictObject({
+  // errno 0: the machine's own verdict; seq -1: it failed before its first request.
+  kind: z.literal("failed"), op: str, path: cstr, errno: int.min(0).max(MAX_ERRNO), errnoName: str, step: str, seq: int.min(-1).max(MAX_REQUESTS), message: str, note: str,
+});
+
+/** How a machine ended: what replay can reproduce. */
+export const OutcomeSchema = z.discriminatedUnion("kind", [DoneSchema, FailedSchema]);
 
 /** `run` refused (src/trace.ts Refused): a record of what was not done, and why; never replayed. */
 export const RefusedOutcomeSchema = z.strictObject({
   kind: z.literal("refused"), reason: z.enum(["predicted-damage", "diverged"]), message: str, note: str,
   violated: z.array(z.strictObject({ id: str, detail: str })),
   damage: z.strictObject({ unmounted: z.array(str), changed: z.array(z.strictObject({ before: str, after: str })), mounted: z.array(str) }).optional(),
-  seq: int.min(0).optional(),
+  seq: seq.optional(),
+});
+
+/** What a trace file may end with: a machine's outcome, or run's refusal. */
+export const RunOutcomeSchema = z.discriminatedUnion("kind", [DoneSchema, FailedSchema, RefusedOutcomeSchema]);
+
+/** src/trace.ts FinalState: bounded like what the machine reads (mountinfo) and a path. */
+export const FinalStateSchema = z.strictObject({
+  mountinfo: str.max(MOUNTINFO_CAP),
+  root: str.max(PATH_MAX + 16),
+  cwd: str.max(PATH_MAX + 16),
 });
 
 /** A whole trace file, version 1: config, source, every request with its result, the outcome. */
@@ -113,16 +124,17 @@ export const TraceSchema = z.strictObject({
   config: ConfigSchema.describe("the config the machine was started with"),
   source: TraceSourceSchema.describe("which host answered, and the facts about it (scenario, kernel, injected faults)"),
   steps: z.array(TraceStepSchema).max(MAX_REQUESTS + 1).describe("every request in order, with the host's answer"),
-  outcome: OutcomeSchema.describe("how the run ended: done, or failed with the runtime's message"),
+  outcome: RunOutcomeSchema.describe("how the run ended: done, failed with the runtime's message, or refused by run (nothing to replay)"),
+  final: FinalStateSchema.optional().describe("the state the switch left: the process's mountinfo, root and cwd (plan: the fake kernel's; run --trace-out: the child's)"),
 }).superRefine((t, ctx) => {
   t.steps.forEach((s, i) => {
     if (s.request.seq !== i) ctx.addIssue({ code: "custom", path: ["steps", i, "request", "seq"], message: `expected ${i} (requests are numbered from 0 in order)` });
   });
 });
 
-// The schema's output must be a Trace: a compile error here means trace.ts and this file disagree.
+// The schema's output must be a RunTrace: a compile error here means trace.ts and this file disagree.
 type Parsed = z.output<typeof TraceSchema>;
-const _isTrace: (p: Parsed) => Trace = (p) => p;
+const _isTrace: (p: Parsed) => RunTrace = (p) => p;
 void _isTrace;
 
 /** `["steps", 3, "request", "flags"]` → `steps[3].request.flags`. */
@@ -158,13 +170,13 @@ export function traceIssues(issues: readonly Issue[], base: readonly PropertyKey
 }
 
 /**
- * Validates a parsed JSON value as a Trace (version 1).
+ * Validates a parsed JSON value as any trace file (version 1), a refused `run` included.
  * @param json - what `JSON.parse` returned for a trace file.
  * @returns the trace, with the config's defaults filled in.
  * @throws InvalidInputError listing every problem as `path: message`,
  *   e.g. `steps[3].request.flags: expected number, received string`.
  */
-export function parseTrace(json: unknown): Trace {
+export function parseRunTrace(json: unknown): RunTrace {
   const r = TraceSchema.safeParse(json);
   if (r.success) return r.data;
   const issues = traceIssues(r.error.issues);
@@ -173,19 +185,41 @@ export function parseTrace(json: unknown): Trace {
 }
 
 /**
+ * Validates a parsed JSON value as a Trace a machine ended (done or failed): what replay and diff
+ * take. A refused `run` is a valid file with nothing to replay, and says so.
+ * @throws InvalidInputError as parseRunTrace, or naming the refusal.
+ */
+export function parseTrace(json: unknown): Trace {
+  const t = parseRunTrace(json);
+  if (t.outcome.kind !== "refused") return t as Trace;
+  const o = t.outcome;
+  const what = o.reason === "predicted-damage"
+    ? "run refused it before the executor existed, so no request ran"
+    : `run stopped it at request ${o.seq ?? t.steps.length - 1}, when the kernel's answer left the verified plan, so no machine ended it`;
+  throw new InvalidInputError(`nothing to replay: the trace ends refused (${o.reason}): ${what}; its message: ${o.message.split("\n")[0]}`, [{ path: "outcome.kind", message: "refused" }]);
+}
+
+/** parseTraceText for any trace file, a refused run included (parseRunTrace). */
+export function parseRunTraceText(text: string, name = "trace"): RunTrace {
+  return parseRunTrace(parseJson(text, name));
+}
+
+/**
  * Parses trace file text: JSON syntax errors become InvalidInputError with the position
  * (line and column) where the parser stopped; then {@link parseTrace}.
  * @param text - the file's contents. @param name - the file name, for the message.
  */
 export function parseTraceText(text: string, name = "trace"): Trace {
-  let json: unknown;
-  try { json = JSON.parse(text); } catch (e) {
+  return parseTrace(parseJson(text, name));
+}
+
+function parseJson(text: string, name: string): unknown {
+  try { return JSON.parse(text); } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : "";
     throw new InvalidInputError(`${name} is not valid JSON${where}: ${msg}`, [], { cause: e });
   }
-  return parseTrace(json);
 }
 
 function lineCol(text: string, pos: number): string {

@@ -43,12 +43,22 @@ export interface Refused {
   seq?: number;
 }
 
+/**
+ * The state the switch left, so a plan and a real run can be compared table to table: the
+ * process's own mountinfo (what /proc/<pid>/mountinfo shows, from its root), and its root and
+ * cwd as the parent names them (readlink /proc/<pid>/root and /proc/<pid>/cwd). `plan` records the
+ * fake kernel's; `run --trace-out` the executor child's, read by the parent before exec.
+ */
+export interface FinalState { mountinfo: string; root: string; cwd: string }
+
 export interface Trace {
   version: typeof TRACE_VERSION;
   config: Config;
   source: TraceSource;
   steps: TraceStep[];
   outcome: Outcome;
+  /** Optional (older traces have none; replay ignores it). */
+  final?: FinalState;
 }
 
 /** What `run` records: a machine's trace, or one that ends refused (not replayable: no machine ended it). */

@@ -39,7 +39,7 @@ test("shared-tmp with /tmp made private first: the pivot works", () => {
   const before = k.snapshot();
   assert.is(run(k, [mount("", "/tmp", "", MS_PRIVATE, ""), ...runcSequence(rootfs)]), null);
   assert.equal(held(k, before, "done", rootfs), {
-    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true,
+    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true, "propagation-after": true,
   });
 });
 
@@ -72,7 +72,7 @@ test("runc sequence on docker-host: host mountinfo byte-identical, every invaria
   assert.is(run(k, runcSequence(ROOTFS)), null);
   assert.is(k.hostMountinfo(), hostBefore);
   assert.equal(held(k, before), {
-    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true,
+    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true, "propagation-after": true,
   });
   assert.is(k.cwd(), "/");
   assert.equal(k.mountinfo().split("\n").filter(Boolean).map((l) => l.split(" ")[4]), ["/"]);
@@ -125,7 +125,7 @@ test("stacked-root: runc's single detach leaves the lower old root; crun's loop 
   assert.is(detached, 2);
   assert.is(run(crun, [chdir("/"), close(3), close(4)]), null);
   assert.equal(held(crun, b2), {
-    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true,
+    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true, "propagation-after": true,
   });
 });
 
@@ -144,7 +144,7 @@ test("rootless: the pivot works (the root's lock moves to new_root) and the host
   const before = k.snapshot();
   assert.is(run(k, runcSequence(ROOTFS)), null);
   assert.equal(held(k, before), {
-    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true,
+    "host-unchanged": true, "root-is-rootfs": true, "old-root-unreachable": true, "fds-unchanged": true, "propagation-after": true,
   });
   assert.is(errnoOf(k.exec(umount2("/", MNT_DETACH))), EINVAL, "the new root is now locked");
 });

@@ -23,7 +23,7 @@ interface PlanFlags extends ConfigFlags {
 
 /** "# invariant host-unchanged: held (host mountinfo byte-identical)", one per verdict. */
 export function verdictLines(vs: readonly Verdict[]): string {
-  return vs.map((v) => `# invariant ${v.id}: ${v.held ? "held" : "VIOLATED"} (${v.detail.split("\n").join("; ")})\n`).join("");
+  return vs.map((v) => `# invariant ${v.id}: ${v.held ? (v.finding ? "held, finding" : "held") : "VIOLATED"} (${(v.finding ?? v.detail).split("\n").join("; ")})\n`).join("");
 }
 
 function runPlan(f: PlanFlags): number {

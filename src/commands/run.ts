@@ -63,6 +63,7 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
   let pid = -1;
   const spec: RunSpec = {
     command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
+    final: f.traceOut !== undefined, // the child's final table, root and cwd in the trace
   };
   runInput(configOf(f), spec);  // the same checks run() makes, before --trace-out is created
   const out = f.traceOut !== undefined ? openTraceOut(f.traceOut) : null;

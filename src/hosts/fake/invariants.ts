@@ -1,18 +1,33 @@
 // The invariants of a root switch, checked on a kernel snapshot taken before a run and the kernel
 // after it: host untouched, root is the rootfs with cwd "/", old root unreachable, fd table
-// unchanged, and (move) no full host proc/sysfs left in the container namespace.
+// unchanged, and (move) no full host proc/sysfs left in the container namespace (the rootfs's
+// own proc is the container's), and whether a mount made after Done propagates either way
+// (propagation-after: a violation for hardened, a finding naming the config for the runtimes).
 import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
 import type { FakeKernel, FdInfo } from "./kernel.js";
 import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
 import { ancestors, childAt, fsOf, isReachable, mnt, samePos } from "./mounts.js";
 import { lookup, pathFrom } from "./resolve.js";
+import { probePropagation } from "./propagation-after.js";
 
-export interface Invariant { id: InvariantId; held: boolean; detail: string }
+/**
+ * One verdict. `finding` is set when what the model saw is what the profile's runtime really does
+ * with this config (held stays true: the plan reproduces it faithfully; an auditor should know).
+ */
+export interface Invariant { id: InvariantId; held: boolean; detail: string; finding?: string }
 export type InvariantId =
-  | "host-unchanged" | "root-is-rootfs" | "old-root-unreachable" | "fds-unchanged" | "no-host-proc-sysfs";
+  | "host-unchanged" | "root-is-rootfs" | "old-root-unreachable" | "fds-unchanged" | "no-host-proc-sysfs" | "propagation-after";
 export type StrategyName = "auto" | "pivot" | "move" | "chroot";
-export interface RunConfig { rootfs: string; strategy: StrategyName | Strategy }
+export interface RunConfig {
+  rootfs: string;
+  strategy: StrategyName | Strategy;
+  /** Default hardened: propagation-after is a violation for it, a finding for the runtime profiles. */
+  profile?: string;
+  /** Named in a propagation-after finding (the config that makes the runtime do it). */
+  rootPropagation?: string;
+  prepare?: boolean;
+}
 /** How the run ended: "done" (the machine reached Done) or "failed". */
 export type RunOutcome = "done" | "failed";
 
@@ -25,7 +40,8 @@ export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: 
   const out = [hostUnchanged(before, after)];
   if (outcome === "done") out.push(rootIsRootfs(before, after, cfg.rootfs), oldRootUnreachable(after, strategy));
   out.push(fdsUnchanged(before, after));
-  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after));
+  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after, cfg.rootfs));
+  if (outcome === "done") out.push(propagationAfter(after, cfg, strategy));
   return out;
 }
 
@@ -55,7 +71,10 @@ function rootIsRootfs(before: FakeKernel, after: FakeKernel, rootfs: string): In
   const rootM = mnt(s, p.root.mnt);
   const isRootfs = rootM.fs === wantFs && p.root.ino === r.pos.ino;
   const cwdOk = samePos(p.cwd, p.root);
-  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${rootfs}; cwd: ${after.cwd()}`;
+  // Judged at the directory the path leads to; a symlink's target is named (the real path).
+  const real = pathFrom(before.state, r.pos, before.process.root);
+  const named = real.unreachable || real.path === rootfs ? rootfs : `${rootfs} (really ${real.path})`;
+  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${named}; cwd: ${after.cwd()}`;
   return { id, held: isRootfs && cwdOk, detail };
 }
 
@@ -89,18 +108,62 @@ function fdsUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
 
 const FULL_TYPES = new Set(["proc", "sysfs"]);
 
-function noHostProcSysfs(before: FakeKernel, after: FakeKernel): Invariant {
-  const hostFs = new Set<number>();
-  for (const m of before.state.mounts.values()) if (m.ns === before.state.hostNs) hostFs.add(m.fs);
+/**
+ * A full (root = the filesystem's root) proc or sysfs left uncovered in the container's namespace
+ * that came from outside the rootfs: a copy of the host's /proc or /sys, reachable from the new
+ * root or hidden under it, either way counted by the kernel's mount_too_revealing() when the
+ * container mounts a fresh proc (runc PR #1962, docs/sources.md#runc-main). A proc or sysfs that
+ * was mounted inside the rootfs (a docker-like overlay with its own /proc) is the container's own
+ * and is not judged: a mount's origin is its id before the run (MS_MOVE keeps it, a bind makes a new one).
+ */
+function noHostProcSysfs(before: FakeKernel, after: FakeKernel, rootfs: string): Invariant {
+  const id = "no-host-proc-sysfs";
+  const bp = before.process;
+  const r = lookup(before.state, bp, AT_FDCWD, rootfs, { follow: true, directory: true });
+  if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
+  const outside = new Map<number, string>();
+  for (const m of before.state.mounts.values()) {
+    if (m.ns !== bp.ns || isReachable(before.state, { mnt: m.id, ino: m.root }, r.pos)) continue;
+    const at = pathFrom(before.state, { mnt: m.id, ino: m.root }, bp.root);
+    outside.set(m.id, (at.unreachable ? "(unreachable)" : "") + at.path);
+  }
   const s = after.state;
   const p = after.process;
   const bad: string[] = [];
   for (const m of s.mounts.values()) {
-    if (m.ns !== p.ns || m.root !== ROOT_INO || !hostFs.has(m.fs) || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+    const from = outside.get(m.id);
+    if (from === undefined || m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
     if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
-    const at = pathFrom(s, { mnt: m.id, ino: m.root }, after.hostProcess.root);
-    bad.push(`${describe(s, m)} at ${at.unreachable ? "(unreachable)" : ""}${at.path}`);
+    const at = pathFrom(s, { mnt: m.id, ino: m.root }, p.root);
+    bad.push(`${describe(s, m)}, the host's ${from}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
   }
   const held = bad.length === 0;
-  return { id: "no-host-proc-sysfs", held, detail: held ? "no full host proc/sysfs in the namespace" : bad.join("; ") };
+  return { id, held, detail: held ? "no full host proc/sysfs in the namespace (the rootfs's own are the container's)" : bad.join("; ") };
+}
+
+/** The config as a runtime would be told it ("runc, strategy move, rootPropagation rshared, no prepare"). */
+function configName(cfg: RunConfig, strategy: StrategyName): string {
+  return [cfg.profile ?? "hardened", `strategy ${strategy}`, `rootPropagation ${cfg.rootPropagation ?? "(the profile's default)"}`, ...(cfg.prepare === false ? ["no prepare"] : [])].join(", ");
+}
+
+/**
+ * After Done: probe mounts on both sides (propagation-after.ts). For hardened a crossing is a
+ * violation, except what the config asks for (host → container with a slave or shared
+ * rootPropagation: that is what it means) and the chroot strategy, which by design isolates no
+ * mount. For the runtime profiles every crossing is a finding naming the config: the real runtime
+ * does the same with it.
+ */
+function propagationAfter(after: FakeKernel, cfg: RunConfig, strategy: StrategyName): Invariant {
+  const id = "propagation-after";
+  const p = probePropagation(after, cfg.rootfs);
+  const toHost = p.toHost.length ? `a mount under the new root appears on the host at ${p.toHost.join(", ")}` : null;
+  const toContainer = p.toContainer.length ? `a host mount at ${p.hostProbe} appears in the container at ${p.toContainer.join(", ")}` : null;
+  if (!toHost && !toContainer) return { id, held: true, detail: `nothing propagates: container→host none, host→container none (host probe ${p.hostProbe})` };
+  const detail = [toHost, toContainer].filter((x) => x !== null).join("; ");
+  const name = configName(cfg, strategy);
+  if ((cfg.profile ?? "hardened") !== "hardened") return { id, held: true, detail, finding: `${detail} (what the real runtime does with ${name})` };
+  if (strategy === "chroot") return { id, held: true, detail, finding: `${detail} (the chroot strategy changes no mount, so it isolates none: ${name})` };
+  const asked = /slave|shared/.test(cfg.rootPropagation ?? "");
+  if (toHost || !asked) return { id, held: false, detail: `${detail} (${name})` };
+  return { id, held: true, detail, finding: `${detail} (asked for: ${name})` };
 }

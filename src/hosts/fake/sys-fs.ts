@@ -1,5 +1,6 @@
 // The fd and directory syscalls: openat, read, close, chdir, fchdir, chroot, getcwd, with the
-// errnos their man pages list. The model's files are read-only: only mountinfo has content.
+// errnos their man pages list. The model's files are read-only: only mountinfo has content, and
+// it reads as the kernel's seq_file does (whole records: seq-file.ts).
 import {
   AT_FDCWD, EBADF, EISDIR, ELOOP, EMFILE, ENOTDIR, EPERM, ERANGE, EROFS, O_ACCMODE_MASK, O_CLOEXEC, O_CREAT, O_DIRECTORY,
   O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
@@ -9,6 +10,7 @@ import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js"
 import { renderMountinfo } from "./mountinfo.js";
 import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
 import { encodeString } from "../../utf8.js";
+import { seqRead } from "./seq-file.js";
 
 const FD_LIMIT = 1024;
 
@@ -51,9 +53,11 @@ export function sysRead(p: Proc, fd: number, count: number): Result {
   if (!f || f.kind === "path") return { errno: EBADF };
   if (f.kind === "dir") return { errno: EISDIR };
   const data = f.data ?? new Uint8Array(0);
-  const chunk = data.subarray(f.offset, f.offset + Math.max(0, count));
-  f.offset += chunk.length;
-  return { ret: chunk.length, data: chunk };
+  const at = f.offset;
+  // The fd carries seq_file's state (offset, and a record held whole), cloned with it.
+  const n = f.kind === "mountinfo" ? seqRead(data, f, count) : Math.min(Math.max(0, count), data.length - at);
+  if (f.kind !== "mountinfo") f.offset += n;
+  return { ret: n, data: data.subarray(at, at + n) };
 }
 
 export function sysClose(p: Proc, fd: number): Result {
