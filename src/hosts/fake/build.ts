@@ -162,9 +162,13 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   const ids = new Map<number, number>();
   // copy_mnt_ns copies with copy_tree, parents before children, depth first (next_mnt): the
   // copies' ids, and so the new namespace's mountinfo order, follow the tree, not the old order.
+  // (A table whose root names parent 0 gets a hidden root with id 0, its own "parent": hence `done`.)
   const list: Mount[] = [];
-  const stack = [...s.mounts.values()].filter((m) => m.ns === proc.ns && m.parent === 0).sort(bySeq).reverse();
+  const done = new Set<number>();
+  const stack = [...s.mounts.values()].filter((m) => m.ns === proc.ns && (m.parent === 0 || !s.mounts.has(m.parent))).sort(bySeq).reverse();
   for (let m = stack.pop(); m; m = stack.pop()) {
+    if (done.has(m.id)) continue;
+    done.add(m.id);
     list.push(m);
     const kids = children(s, m.id).sort(bySeq);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!); // no spread: 100k args overflow the stack
