@@ -6,7 +6,7 @@ import {
   type Fd, type Fs, type Mount, type Proc, type State, ROOT_INO, addNode, copyTree, emptyState, mkdirs, newTree, procTree,
 } from "./model.js";
 import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
-import { addMount, bySeq, fsOf, mnt, traverse } from "./mounts.js";
+import { addMount, bySeq, children, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
 import { setMasterId, setParent, setPeer } from "./links.js";
@@ -160,9 +160,23 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   const ns = Math.max(...s.nss.keys()) + 1;
   s.nss.set(ns, { id: ns, userns });
   const ids = new Map<number, number>();
-  const list = [...s.mounts.values()].filter((m) => m.ns === proc.ns).sort(bySeq);
+  // copy_mnt_ns copies with copy_tree, parents before children, depth first (next_mnt): the
+  // copies' ids, and so the new namespace's mountinfo order, follow the tree, not the old order.
+  // (A table whose root names parent 0 gets a hidden root with id 0, its own "parent": hence `done`.)
+  const list: Mount[] = [];
+  const done = new Set<number>();
+  const stack = [...s.mounts.values()].filter((m) => m.ns === proc.ns && (m.parent === 0 || !s.mounts.has(m.parent))).sort(bySeq).reverse();
+  for (let m = stack.pop(); m; m = stack.pop()) {
+    if (done.has(m.id)) continue;
+    done.add(m.id);
+    list.push(m);
+    const kids = children(s, m.id).sort(bySeq);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!); // no spread: 100k args overflow the stack
+  }
   for (const o of list) {
-    const c = addMount(s, { ...o, ns, propFrom: 0 });
+    // clone_mnt leaves mnt_t_flags (T_UNBINDABLE) behind: no copy is unbindable (seen on 6.18,
+    // test/kernel-oracle.test.ts; docs/sources.md#kernel-umount-mount).
+    const c = addMount(s, { ...o, ns, propFrom: 0, unbindable: false });
     ids.set(o.id, c.id);
     if (userns) {
       setPeer(s, c, 0);

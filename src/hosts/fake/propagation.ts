@@ -114,41 +114,87 @@ function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap:
   const copyTop = pairs[0]![1];
   const existing = childAt(s, r.m.id, ino);
   attach(s, copyTop, r.m, ino);
-  // A propagated mount goes under what is already there (mnt_change_mountpoint, "tucking").
+  // A propagated mount goes under what is already there (mnt_change_mountpoint, "tucking"): what
+  // was there goes on top of the copy's own stack on its root (attach_recursive_mnt walks
+  // r->overmount up to the top first; found by test/kernel-oracle.test.ts on a shared "/" stack).
   if (existing) {
-    setParent(s, existing, copyTop.id, copyTop.root);
+    let top = copyTop;
+    for (let o = childAt(s, top.id, top.root); o && o !== existing; o = childAt(s, top.id, top.root)) top = o;
+    setParent(s, existing, top.id, top.root);
   }
 }
 
 /**
- * propagate_umount: adds to `set` the mounts that an unmount of `set` reaches through shared
- * parents. A reached mount is only taken if all its children go too; a locked one only with its parent.
+ * propagate_mount_unlock, which umount_tree(UMOUNT_PROPAGATE) calls before anything else: every
+ * copy of `top` that the unmount reaches (the mount at top's mount point in each receiver of its
+ * parent) loses MNT_LOCKED. Unmounting the original reveals nothing its copies hide, so a copy
+ * locked by a user namespace (B's /a/x under B's /a) goes with it although its parent stays.
+ * Only those copies: their locked children still need their parent in the set (propagate_umount).
+ * Sources: docs/sources.md#kernel-umount-mount (fs/namespace.c umount_tree, fs/pnode.c).
+ */
+export function propagateMountUnlock(s: State, top: Mount): void {
+  if (top.parent === 0) return;
+  for (const r of receivers(s, mnt(s, top.parent))) {
+    const c = childAt(s, r.m.id, top.mp);
+    if (c) c.locked = false;
+  }
+}
+
+/**
+ * propagate_umount (fs/pnode.c since 6.16, Documentation/filesystems/propagate_umount.txt): adds
+ * to the closed set `set` the mounts it reaches (at the same mount point, in a receiver of the
+ * parent), cut down to the largest subset that is
+ *  - non-shifting: a taken mount has nothing left strictly inside it; only a mount on its very root
+ *    (its "overmount") may stay, and slides down to where the bottom of the stack was attached;
+ *  - non-revealing: a locked mount goes only with its parent.
+ * Sources: docs/sources.md#kernel-umount-mount.
  */
 export function propagateUmount(s: State, set: Set<number>): void {
-  const queue = [...set];
-  const reached = new Set<number>();
-  for (let i = 0; i < queue.length; i++) {
-    const m = mnt(s, queue[i]!);
-    if (m.parent === 0) continue;
-    const parent = mnt(s, m.parent);
-    for (const r of receivers(s, parent)) {
-      const c = childAt(s, r.m.id, m.mp);
-      if (!c || set.has(c.id)) continue;
-      if (c.locked && !set.has(r.m.id)) continue;
-      set.add(c.id);
-      reached.add(c.id);
-      queue.push(c.id);
-    }
-  }
-  for (let changed = true; changed; ) {
+  const cand = gatherCandidates(s, set);
+  const inS = (id: number) => set.has(id) || cand.has(id);
+  const overmount = (m: Mount) => childAt(s, m.id, m.root);
+  const allIn = (m: Mount) => subtree(s, m).every((x) => inS(x.id));
+  for (let changed = true; changed; ) { // maximal non-shifting subset
     changed = false;
-    for (const id of reached) {
-      if (children(s, id).every((c) => set.has(c.id))) continue;
-      set.delete(id);
-      reached.delete(id);
+    for (const id of cand) {
+      const m = mnt(s, id);
+      if (children(s, id).every((c) => c === overmount(m) || allIn(c))) continue;
+      cand.delete(id);
       changed = true;
     }
   }
+  for (let changed = true; changed; ) { // maximal non-revealing subset
+    changed = false;
+    for (const id of cand) {
+      const m = mnt(s, id);
+      if (!m.locked || inS(m.parent)) continue;
+      cand.delete(id);
+      changed = true;
+    }
+  }
+  for (const id of cand) set.add(id);
+  for (const id of cand) { // reparent: an overmount that stays goes where its stack was attached
+    const ov = overmount(mnt(s, id));
+    if (!ov || set.has(ov.id)) continue;
+    let p = mnt(s, id);
+    let mp = p.mp;
+    for (; set.has(p.id); p = mnt(s, p.parent)) mp = p.mp;
+    setParent(s, ov, p.id, mp);
+  }
+}
+
+/** gather_candidates: every mount at the mount point of a member, in a receiver of its parent. */
+function gatherCandidates(s: State, set: Set<number>): Set<number> {
+  const cand = new Set<number>();
+  for (const id of set) {
+    const m = mnt(s, id);
+    if (m.parent === 0) continue;
+    for (const r of receivers(s, mnt(s, m.parent))) {
+      const c = childAt(s, r.m.id, m.mp);
+      if (c && !set.has(c.id)) cand.add(c.id);
+    }
+  }
+  return cand;
 }
 
 /** get_dominating_id: the nearest master group with a member the reader can see, or 0. */

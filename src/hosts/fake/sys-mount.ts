@@ -3,7 +3,7 @@
 // fstype and data are ignored wherever the kernel ignores them.
 import type { Request, Result } from "../../request.js";
 import {
-  AT_FDCWD, ATIME_MASK, EINVAL, ELOOP, ENODEV, ENOTDIR, EPERM, LOCKABLE, MS_BIND, MS_MOVE, MS_NOATIME,
+  AT_FDCWD, ATIME_MASK, EINVAL, ELOOP, ENODEV, ENOENT, ENOTDIR, EPERM, LOCKABLE, MS_BIND, MS_MOVE, MS_NOATIME,
   MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_PROPAGATION, MS_RDONLY, MS_REC,
   MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
 } from "./flags.js";
@@ -62,9 +62,35 @@ function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean
   return ok;
 }
 
+/**
+ * lock_mount (do_lock_mount): the top of the stack of mounts on `target`, or ENOENT when that
+ * mount is no longer attached (a lazily unmounted tree cannot be mounted on). fs/namespace.c:
+ * "if (unlikely(cant_mount(dentry) || !is_mounted(mnt))) break; // not to be mounted on", err = -ENOENT.
+ */
+function lockMount(s: State, target: Pos): Pos | { errno: number } {
+  const dest = traverse(s, target);
+  return mnt(s, dest.mnt).ns === 0 ? { errno: ENOENT } : dest;
+}
+
 function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
   const tree = fsOf(s, m).tree;
   return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
+}
+
+/**
+ * copy_tree skips unbindable submounts, but not a locked one: skipping it would reveal what it
+ * covers, so the copy fails with EPERM (found by test/kernel-oracle.test.ts on 6.18; what is under
+ * a skipped mount is not looked at). docs/sources.md#kernel-umount-mount.
+ */
+function skipsLocked(s: State, top: Mount, root: number): boolean {
+  const tree = fsOf(s, top).tree;
+  const queue = children(s, top.id).filter((c) => isSubdir(tree, c.mp, root));
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue[i]!;
+    if (c.unbindable) { if (c.locked) return true; continue; }
+    for (const k of children(s, c.id)) queue.push(k);
+  }
+  return false;
 }
 
 /** do_loopback: MS_BIND, recursive with MS_REC (unbindable submounts are skipped). */
@@ -72,12 +98,14 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   if (!source) return err(EINVAL);
   const o = lookup(s, p, AT_FDCWD, source, { follow: true });
   if ("errno" in o) return o;
-  const dest = traverse(s, target); // lock_mount: on top of whatever is mounted there
+  const dest = lockMount(s, target); // on top of whatever is mounted there
+  if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
   const old = mnt(s, o.pos.mnt);
   if (old.unbindable || old.ns !== p.ns) return err(EINVAL);
   if (!rec && hasLockedChildren(s, old, o.pos.ino)) return err(EINVAL); // would reveal what they hide
+  if (rec && skipsLocked(s, old, o.pos.ino)) return err(EPERM);
   if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(ENOTDIR);
   const pairs = rec ? copyTree(s, old, o.pos.ino, true) : [[old, cloneMount(s, old, o.pos.ino)] as [Mount, Mount]];
   for (const [orig, copy] of pairs) {
@@ -110,13 +138,16 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   if (!source) return err(EINVAL);
   const o = lookup(s, p, AT_FDCWD, source, { follow: true });
   if ("errno" in o) return o;
-  const dest = traverse(s, target);
-  const to = mnt(s, dest.mnt);
   const old = mnt(s, o.pos.mnt);
+  // Since 6.17 the source must be a mount root, and of the target's kind, before lock_mount
+  // (ENOENT on a detached target): fs/namespace.c do_move_mount, docs/sources.md#kernel-umount-mount.
+  if (o.pos.ino !== old.root) return err(EINVAL);
+  if (isDirAt(s, traverse(s, target)) !== isDirAt(s, o.pos)) return err(EINVAL);
+  const dest = lockMount(s, target);
+  if ("errno" in dest) return dest;
+  const to = mnt(s, dest.mnt);
   if (to.ns !== p.ns) return err(EINVAL);
   if (old.parent === 0 || old.ns !== p.ns || old.locked) return err(EINVAL); // the root, detached, foreign
-  if (o.pos.ino !== old.root) return err(EINVAL);
-  if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(EINVAL);
   if (mnt(s, old.parent).peer !== 0) return err(EINVAL); // a mount in a shared parent stays
   if (to.peer !== 0 && subtree(s, old).some((m) => m.unbindable)) return err(EINVAL);
   for (let q: Mount | null = to; q && q.parent !== 0; q = mnt(s, q.parent)) if (q === old) return err(ELOOP);
@@ -150,7 +181,8 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   if (userns && !userOk) return err(EPERM);
   if (fstype === "overlay" && !(req.data ?? "").includes("lowerdir=")) return err(EINVAL);
   if (userns && (fstype === "proc" || fstype === "sysfs") && !alreadyVisible(s, p, fstype)) return err(EPERM);
-  const dest = traverse(s, target);
+  const dest = lockMount(s, target);
+  if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
   const f = req.mountflags;

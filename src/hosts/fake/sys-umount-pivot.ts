@@ -2,11 +2,11 @@
 // kernel's checks in the kernel's order (docs/sources.md#kernel-pivot-root, fs/namespace.c).
 import type { Result } from "../../request.js";
 import {
-  AT_FDCWD, EAGAIN, EBUSY, EINVAL, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
+  AT_FDCWD, EAGAIN, EBUSY, EINVAL, ENOENT, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
 } from "./flags.js";
 import type { Mount, Proc, State } from "./model.js";
 import { children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
-import { makePrivate, propagateUmount } from "./propagation.js";
+import { makePrivate, propagateMountUnlock, propagateUmount } from "./propagation.js";
 import { lookup } from "./resolve.js";
 import { setParent } from "./links.js";
 
@@ -40,6 +40,7 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
  * child stays connected to its (also unmounted) parent; everything else is disconnected.
  */
 export function umountTree(s: State, top: Mount): void {
+  propagateMountUnlock(s, top);
   const set = new Set(subtree(s, top).map((m) => m.id));
   propagateUmount(s, set);
   const gone = [...set].map((id) => mnt(s, id));
@@ -57,7 +58,8 @@ export function sysPivotRoot(s: State, p: Proc, newRoot: string, putOld: string)
   const o = lookup(s, p, AT_FDCWD, putOld, { follow: true, directory: true });
   if ("errno" in o) return o;
   const root = p.root;
-  const old = traverse(s, o.pos); // lock_mount(&old)
+  const old = traverse(s, o.pos); // lock_mount(&old): ENOENT once put_old's mount is detached
+  if (mnt(s, old.mnt).ns === 0) return err(ENOENT);
   const newM = mnt(s, n.pos.mnt);
   const rootM = mnt(s, root.mnt);
   const oldM = mnt(s, old.mnt);

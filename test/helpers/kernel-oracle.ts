@@ -1,0 +1,310 @@
+// The kernel oracle: the same sequence of mount / umount2 / pivot_root requests runs on the real
+// kernel (kernel-oracle-driver.c, a throwaway mount namespace per case, plus a user-namespace-owned
+// copy "B") and on the FakeKernel built from the real table at the start; errnos and tables must
+// agree. Tables are compared with mount ids, devs and peer groups renumbered canonically, not dropped.
+// Never mounts in this process's namespace: only the driver's per-case children do.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import * as abi from "../../src/abi.js";
+import { FakeKernel } from "../../src/hosts/fake/index.js";
+import { ROOT_INO, addNode, copyTree } from "../../src/hosts/fake/model.js";
+import type { Request } from "../../src/request.js";
+import { errnoName } from "../../src/names-ts.js";
+
+type Bare<R> = R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never;
+export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>>;
+export type Ns = "A" | "B";
+export interface Step { ns: Ns; call: Call }
+/** Set-up builds the starting tree (A only); ops are compared; B is forked before ops[userns]. */
+export interface Case { setup: Call[]; userns: number | null; ops: Step[] }
+export type Action = { kind: "call"; ns: Ns; call: Call } | { kind: "userns" };
+
+export interface Outcome {
+  /** errno per action (0: success). */
+  results: number[];
+  A: string;
+  B: string | null;
+}
+export interface RealOutcome extends Outcome { start: string }
+
+const SRC = new URL("./kernel-oracle-driver.c", import.meta.url).pathname;
+const DRIVER = new URL("../../build/oracle/driver", import.meta.url).pathname;
+export const ORACLE_PREFIX = "pivotshim-oracle-";
+
+// ---- the requests ----
+
+export const tmpfs = (target: string): Call =>
+  ({ op: "mount", source: "tmpfs", target, filesystemtype: "tmpfs", mountflags: 0, data: null });
+export const propagate = (target: string, mountflags: number): Call =>
+  ({ op: "mount", source: null, target, filesystemtype: null, mountflags, data: null });
+export const bind = (source: string, target: string, rec: boolean): Call =>
+  ({ op: "mount", source, target, filesystemtype: null, mountflags: abi.MS_BIND | (rec ? abi.MS_REC : 0), data: null });
+export const move = (source: string, target: string): Call =>
+  ({ op: "mount", source, target, filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
+export const umount = (target: string, flags = 0): Call => ({ op: "umount2", target, flags });
+export const pivot = (new_root: string, put_old: string): Call => ({ op: "pivot_root", new_root, put_old });
+
+/** The actions after the starting table, in order: B's requests before B exists run in A. */
+export function actions(c: Case): Action[] {
+  const out: Action[] = [];
+  let haveB = false;
+  c.ops.forEach((s, i) => {
+    if (c.userns === i) { out.push({ kind: "userns" }); haveB = true; }
+    out.push({ kind: "call", ns: haveB ? s.ns : "A", call: s.call });
+  });
+  if (c.userns !== null && c.userns >= c.ops.length) out.push({ kind: "userns" });
+  return out;
+}
+
+const dash = (s: string | null): string => (s === null ? "-" : s);
+
+function line(ns: Ns, c: Call): string {
+  if (c.op === "mount") return [ns, "m", dash(c.source), c.target, dash(c.filesystemtype), c.mountflags, dash(c.data)].join("\t");
+  if (c.op === "umount2") return [ns, "u", c.target, c.flags].join("\t");
+  return [ns, "p", c.new_root, c.put_old].join("\t");
+}
+
+function script(c: Case): string[] {
+  const out = ["C", ...c.setup.map((s) => line("A", s)), "P"];
+  for (const a of actions(c)) out.push(a.kind === "userns" ? "U" : line(a.ns, a.call));
+  out.push("E");
+  return out;
+}
+
+/** One-line readable form of a case, for failure messages and the regression file. */
+export function show(c: Case): string {
+  const call = (x: Call): string => {
+    if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
+    if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
+    if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
+    return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
+  };
+  const acts = actions(c).map((a) => (a.kind === "userns" ? "unshare(USER|NS) -> B" : `${a.ns}: ${call(a.call)}`));
+  return `setup [${c.setup.map(call).join("; ")}] then [${acts.join("; ")}]`;
+}
+
+function flagNames(f: number): string {
+  const names: [number, string][] = [[abi.MS_REC, "MS_REC"], [abi.MS_BIND, "MS_BIND"], [abi.MS_MOVE, "MS_MOVE"],
+    [abi.MS_SHARED, "MS_SHARED"], [abi.MS_SLAVE, "MS_SLAVE"], [abi.MS_PRIVATE, "MS_PRIVATE"], [abi.MS_UNBINDABLE, "MS_UNBINDABLE"]];
+  return names.filter(([b]) => f & b).map(([, n]) => n).join("|") || "0";
+}
+
+// ---- the real kernel ----
+
+/** Why the oracle cannot run here, or null (root, and the driver builds). */
+export function oracleSkipReason(): string | null {
+  if (process.geteuid?.() !== 0) return "not root: the kernel oracle needs CAP_SYS_ADMIN to unshare a mount namespace per case";
+  try {
+    buildDriver();
+  } catch (e) {
+    return `the oracle driver does not build: ${(e as Error).message.split("\n")[0]}`;
+  }
+  return null;
+}
+
+function buildDriver(): void {
+  if (existsSync(DRIVER) && statSync(DRIVER).mtimeMs >= statSync(SRC).mtimeMs) return;
+  mkdirSync(join(DRIVER, ".."), { recursive: true });
+  execFileSync(process.env.CC ?? "cc", ["-O2", "-Wall", "-Wextra", "-o", DRIVER + ".tmp", SRC], { stdio: "pipe" });
+  execFileSync("mv", [DRIVER + ".tmp", DRIVER]);
+}
+
+/** Runs the cases on the real kernel, one driver process for all of them. */
+export function runReal(cases: readonly Case[]): RealOutcome[] {
+  buildDriver();
+  const base = mkdtempSync(join(tmpdir(), ORACLE_PREFIX));
+  try {
+    const input = cases.flatMap(script).join("\n") + "\n";
+    const r = spawnSync(DRIVER, [base], { input, maxBuffer: 1 << 30 });
+    const out = parseOutput(r.stdout);
+    if (r.status !== 0 || out.length !== cases.length) {
+      throw new Error(`oracle driver: status ${r.status}, ${out.length}/${cases.length} cases; ${r.stdout.toString().split("\n").find((l) => l.startsWith("X ")) ?? r.stderr.toString()}`);
+    }
+    return out;
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function parseOutput(buf: Buffer): RealOutcome[] {
+  const out: RealOutcome[] = [];
+  let cur: RealOutcome = { results: [], start: "", A: "", B: null };
+  for (let at = 0; at < buf.length; ) {
+    const nl = buf.indexOf(10, at);
+    const l = buf.subarray(at, nl).toString("utf8");
+    at = nl + 1;
+    if (l.startsWith("R ")) cur.results.push(Number(l.slice(2)));
+    else if (l.startsWith("T ")) {
+      const [, name, len] = l.split(" ");
+      const text = buf.subarray(at, at + Number(len)).toString("utf8");
+      at += Number(len);
+      if (name === "start") cur.start = text;
+      else if (name === "A") cur.A = text;
+      else cur.B = text;
+    } else if (l === "Z") {
+      out.push(cur);
+      cur = { results: [], start: "", A: "", B: null };
+    } else return out; // "X ...": runReal reports it
+  }
+  return out;
+}
+
+// ---- the fake kernel ----
+
+/** Every tmpfs has /a and /b, as the driver makes them (mountinfo shows only mount points). */
+function addVocabulary(k: FakeKernel): void {
+  for (const fs of k.state.fss.values()) {
+    if (fs.fstype !== "tmpfs") continue;
+    fs.tree = copyTree(fs.tree);
+    for (const n of ["a", "b"]) addNode(fs.tree, ROOT_INO, n, "dir");
+  }
+}
+
+/** The fake kernel's outcome, starting from the real table of the same case. The set-up results are dropped. */
+export function runFake(c: Case, start: string): Outcome {
+  const k = FakeKernel.fromMountinfo(start);
+  addVocabulary(k);
+  const pidA = k.state.current;
+  let pidB: number | null = null;
+  const results: number[] = [];
+  for (const a of actions(c)) {
+    if (a.kind === "userns") {
+      k.state.current = pidA;
+      k.unshare({ userns: true });
+      pidB = k.state.current;
+      results.push(0);
+      continue;
+    }
+    k.state.current = a.ns === "B" && pidB !== null ? pidB : pidA;
+    const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", ...a.call } as Request);
+    const e = "errno" in r ? r.errno : 0;
+    if (e === 0 && a.call.op === "mount" && a.call.filesystemtype === "tmpfs") {
+      k.mkdir(a.call.target + "/a").mkdir(a.call.target + "/b");
+    }
+    results.push(e);
+  }
+  return { results, A: k.mountinfo(pidA), B: pidB === null ? null : k.mountinfo(pidB) };
+}
+
+// ---- normalising and comparing ----
+
+interface Line { id: string; parent: string; dev: string; root: string; mp: string; opts: string; tags: string[]; fstype: string; source: string; ro: string }
+
+function parseTable(text: string): Line[] {
+  return text.split("\n").filter((l) => l !== "").map((l) => {
+    const f = l.split(" ");
+    const sep = f.indexOf("-", 6);
+    return {
+      id: f[0]!, parent: f[1]!, dev: f[2]!, root: f[3]!, mp: f[4]!, opts: f[5]!, tags: f.slice(6, sep),
+      fstype: f[sep + 1]!, source: f[sep + 2]!, ro: f[sep + 3]!.split(",")[0]!,
+    };
+  });
+}
+
+/**
+ * The tables as comparable lines: a mount's canonical id comes from its place in the tree (mount
+ * point, then depth in the parent chain), devs and peer groups from their first use in that order,
+ * across both tables (B's masters are A's groups). The last line of a table is its order.
+ */
+export function normalise(tables: readonly (readonly [Ns, string | null])[]): string[] {
+  const groups = new Map<string, number>();
+  const devs = new Map<string, number>();
+  const out: string[] = [];
+  for (const [ns, text] of tables) {
+    if (text === null) continue;
+    const lines = parseTable(text);
+    const byId = new Map(lines.map((l) => [l.id, l]));
+    const depth = (l: Line): number => { let d = 0; for (let p = byId.get(l.parent); p && d < 1000; p = byId.get(p.parent)) d++; return d; };
+    const shape = (l: Line) => `${l.mp}\0${String(depth(l)).padStart(4, "0")}\0${l.root}\0${l.fstype}\0${l.opts}\0${l.tags.map((t) => t.split(":")[0]).join(",")}`;
+    const sorted = [...lines].sort((a, b) => (shape(a) < shape(b) ? -1 : shape(a) > shape(b) ? 1 : 0));
+    const cid = new Map(sorted.map((l, i) => [l.id, `${ns}${i + 1}`]));
+    const num = (m: Map<string, number>, k: string) => { if (!m.has(k)) m.set(k, m.size + 1); return m.get(k)!; };
+    for (const l of sorted) {
+      const tags = l.tags.map((t) => { const [k, v] = t.split(":"); return v === undefined ? k : `${k}:${num(groups, v)}`; });
+      out.push(`${cid.get(l.id)} ${cid.get(l.parent) ?? "^"} dev${num(devs, l.dev)} ${l.root} ${l.mp} ${l.opts} ${tags.join(" ") || "private"} ${l.fstype} ${l.source} ${l.ro}`);
+    }
+    out.push(`${ns} order: ${lines.map((l) => cid.get(l.id)).join(" ")}`);
+  }
+  return out;
+}
+
+const errno = (e: number): string => (e === 0 ? "0" : errnoName(e));
+
+/** null when the fake agrees with the real kernel, else a readable account of the difference. */
+export function compare(c: Case, real: RealOutcome, fake: Outcome): string | null {
+  const acts = actions(c);
+  const rr = real.results.slice(c.setup.length);
+  for (let i = 0; i < acts.length; i++) {
+    if (rr[i] !== fake.results[i]) {
+      return `${show(c)}\n  action ${i}: real ${errno(rr[i]!)}, fake ${errno(fake.results[i]!)}\n  start:\n${indent(real.start)}`;
+    }
+  }
+  // Without the order lines: the fake does not yet number copies in copy_tree's depth-first order,
+  // nor keep children in attach order (which a namespace copy follows), so mountinfo order differs.
+  const r = normalise([["A", real.A], ["B", real.B]]).filter((l) => !l.includes(" order: "));
+  const f = normalise([["A", fake.A], ["B", fake.B]]).filter((l) => !l.includes(" order: "));
+  if (r.join("\n") === f.join("\n")) return null;
+  return `${show(c)}\n  results ${rr.map(errno).join(",")}\n  start:\n${indent(real.start)}\n  real:\n${indent(r.join("\n"))}\n  fake:\n${indent(f.join("\n"))}`;
+}
+
+const indent = (t: string): string => t.split("\n").filter((l) => l).map((l) => "    " + l).join("\n");
+
+/** Real and fake outcomes of the cases; the differences (null where they agree). */
+export function check(cases: readonly Case[]): (string | null)[] {
+  const real = runReal(cases);
+  return cases.map((c, i) => compare(c, real[i]!, runFake(c, real[i]!.start)));
+}
+
+// ---- the generators ----
+
+const name = fc.constantFrom("a", "b");
+export const pathArb = fc.array(name, { maxLength: 2 }).map((p) => "/" + p.join("/"));
+const propArb = fc.tuple(pathArb, fc.constantFrom(abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE, abi.MS_UNBINDABLE), fc.boolean())
+  .map(([p, t, rec]) => propagate(p, t | (rec ? abi.MS_REC : 0)));
+const tmpfsArb = pathArb.map(tmpfs);
+const bindArb = fc.tuple(pathArb, pathArb, fc.boolean()).map(([s, t, rec]) => bind(s, t, rec));
+const moveArb = fc.tuple(pathArb, pathArb).map(([s, t]) => move(s, t));
+const umountArb = fc.tuple(pathArb, fc.boolean()).map(([t, lazy]) => umount(t, lazy ? abi.MNT_DETACH : 0));
+const pivotArb = fc.tuple(pathArb, name).map(([n, o]) => pivot(n, (n === "/" ? "" : n) + "/" + o));
+
+// Set-up never mounts a tmpfs on "/": "/a" would still name the old root's /a, so the driver's
+// mkdirs miss the new tmpfs, and the fake, built from the table, could not know it has no /a.
+const setupTmpfsArb = fc.array(name, { minLength: 1, maxLength: 2 }).map((p) => tmpfs("/" + p.join("/")));
+export const setupArb = fc.oneof({ weight: 4, arbitrary: setupTmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 2, arbitrary: bindArb });
+export const callArb = fc.oneof(
+  { weight: 2, arbitrary: tmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 3, arbitrary: bindArb },
+  { weight: 2, arbitrary: moveArb }, { weight: 4, arbitrary: umountArb }, { weight: 1, arbitrary: pivotArb },
+);
+export const caseArb: fc.Arbitrary<Case> = fc.record({
+  setup: fc.array(setupArb, { maxLength: 12 }),
+  userns: fc.option(fc.nat(6), { nil: null, freq: 2 }),
+  ops: fc.array(fc.record({ ns: fc.constantFrom<Ns>("A", "B"), call: callArb }), { minLength: 1, maxLength: 10 }),
+});
+
+export interface PropertyReport { runs: number; realRuns: number; failure: string | null; counterexample: Case | null; seed: number }
+
+/**
+ * fast-check over caseArb: the first numRuns cases run on the real kernel in one batch (they are
+ * the ones fc.check draws for the same seed); shrinking runs each smaller case on its own.
+ */
+export function checkProperty(seed: number, numRuns: number): PropertyReport {
+  const key = (c: Case) => JSON.stringify(c);
+  const cache = new Map<string, RealOutcome>();
+  const first = fc.sample(caseArb, { seed, numRuns });
+  runReal(first).forEach((o, i) => cache.set(key(first[i]!), o));
+  let realRuns = first.length;
+  let failure: string | null = null;
+  const details = fc.check(fc.property(caseArb, (c) => {
+    let real = cache.get(key(c));
+    if (!real) { real = runReal([c])[0]!; realRuns++; }
+    const d = compare(c, real, runFake(c, real.start));
+    if (d) failure = d;
+    return d === null;
+  }), { seed, numRuns });
+  const counterexample = details.failed ? details.counterexample![0] : null;
+  if (counterexample) failure = compare(counterexample, runReal([counterexample])[0]!, runFake(counterexample, runReal([counterexample])[0]!.start));
+  return { runs: details.numRuns, realRuns, failure: counterexample ? failure : null, counterexample, seed };
+}
