@@ -4,6 +4,7 @@
 // are needed here; flag names stay names (to-requests.ts turns them back into numbers).
 // Linear in the line: a 1 MB argument is scanned a constant number of times (bench: strace parse).
 import { decodeBytes, encodeString } from "../utf8.js";
+import { digitsEnd, isDigit, trimmed } from "./scan.js";
 
 /** One decoded argument. `kind` tells them apart; `raw` keeps what nothing else recognises. */
 export type Arg =
@@ -98,10 +99,22 @@ export const decodeC = (text: string): string =>
  * Splits the arguments that start at `start` (just after the `(`) at top-level commas, up to the
  * matching `)`. Quotes, brackets and `-y` annotations (`3<a,b)>`: strace escapes `<` and `>` inside
  * them) are skipped over. `end` is the index of the `)`, or -1 when the text stops first (an
- * `<unfinished ...>` call that never resumed).
+ * `<unfinished ...>` call that never resumed). Each part is trimmed; an empty last part is dropped.
  */
 export function splitArgs(s: string, start: number): { parts: string[]; end: number } {
   const parts: string[] = [];
+  const end = scanArgs(s, start, parts, identity);
+  return { parts, end };
+}
+
+const identity = (t: string): string => t;
+
+/**
+ * splitArgs's scan, handing each trimmed part straight to `map` and pushing the result onto `out`:
+ * parseCall decodes a 1 MB line of 300k arguments without an array of 300k part strings kept
+ * alive until the end (young garbage is nearly free; what survives a scavenge is what costs).
+ */
+export function scanArgs<T>(s: string, start: number, out: T[], map: (t: string) => T): number {
   let depth = 0;
   let from = start;
   for (let i = start; i < s.length; i++) {
@@ -121,23 +134,21 @@ export function splitArgs(s: string, start: number): { parts: string[]; end: num
         break;
       case 0x28: case 0x5b: case 0x7b: depth++; break; // ( [ {
       case 0x29: case 0x5d: case 0x7d: // ) ] }
-        if (depth === 0) return { parts: pushPart(parts, s.slice(from, i)), end: i };
+        if (depth === 0) { pushLast(s, from, i, out, map); return i; }
         depth--;
         break;
       case 0x2c: // ,
-        if (depth === 0) { parts.push(s.slice(from, i).trim()); from = i + 1; }
+        if (depth === 0) { out.push(map(trimmed(s, from, i))); from = i + 1; }
         break;
     }
   }
-  return { parts: pushPart(parts, s.slice(from)), end: -1 };
+  pushLast(s, from, s.length, out, map);
+  return -1;
 }
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-
-function pushPart(parts: string[], last: string): string[] {
-  const t = last.trim();
-  if (t !== "") parts.push(t); // `f()` has no argument; `read(3, <unfinished ...>` has no third one yet
-  return parts;
+function pushLast<T>(s: string, from: number, to: number, out: T[], map: (t: string) => T): void {
+  const t = trimmed(s, from, to);
+  if (t !== "") out.push(map(t)); // `f()` has no argument; `read(3, <unfinished ...>` has no third one yet
 }
 
 /**
@@ -155,41 +166,66 @@ function skipQuoted(s: string, i: number): number {
   }
 }
 
-const FLAG_PART = /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/;
-
-/** Decodes one argument, as split by splitArgs. Dispatches on the first character: one regex at most. */
+/** Decodes one argument, as split by splitArgs. Dispatches on the first character; no regex, no match arrays. */
 export function parseArg(t: string): Arg {
   const c = t.charCodeAt(0);
   if (c === 0x22) return quoted(t);
-  if (isDigit(c) || c === 0x2d /* - */) {
-    if (/^-?\d+$/.test(t)) return { kind: "num", value: parseNumber(t) };
-    if (c === 0x30 && /^0x[0-9a-fA-F]+$/.test(t)) return { kind: "addr", addr: t.toLowerCase() };
-    const fd = /^(\d+)<([^]*)>(\(deleted\))?$/.exec(t);
-    if (fd) {
-      const arg: Arg = { kind: "fd", fd: Number(fd[1]), path: decodeC(fd[2]!) };
-      return fd[3] === undefined ? arg : { ...arg, deleted: true };
-    }
-    return { kind: "raw", text: t };
-  }
+  if (isDigit(c) || c === 0x2d /* - */) return numeric(t);
   if (t === "NULL") return { kind: "null" };
   if (t.startsWith("AT_FDCWD")) {
-    const cwd = /^AT_FDCWD(?:<([^]*)>)?$/.exec(t);
-    if (cwd) return cwd[1] === undefined ? { kind: "at_fdcwd" } : { kind: "at_fdcwd", path: decodeC(cwd[1]) };
+    // /^AT_FDCWD(?:<([^]*)>)?$/
+    if (t.length === 8) return { kind: "at_fdcwd" };
+    if (t.length >= 10 && t.charCodeAt(8) === 0x3c && t.charCodeAt(t.length - 1) === 0x3e) {
+      return { kind: "at_fdcwd", path: decodeC(t.slice(9, -1)) };
+    }
   }
   if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(t);
   return { kind: "raw", text: t };
 }
 
+/**
+ * An argument that starts with a digit or `-`: a number (/^-?\d+$/), an address (/^0x[0-9a-fA-F]+$/),
+ * a `-y` fd (/^(\d+)<([^]*)>(\(deleted\))?$/), else raw. By hand, tried in the regexes' order.
+ */
+function numeric(t: string): Arg {
+  const neg = t.charCodeAt(0) === 0x2d ? 1 : 0;
+  const d = digitsEnd(t, neg);
+  if (d === t.length && d > neg) return { kind: "num", value: parseNumber(t) };
+  if (neg === 0 && d === 1 && t.charCodeAt(0) === 0x30 && t.charCodeAt(1) === 0x78 && isHex(t, 2)) {
+    return { kind: "addr", addr: t.toLowerCase() };
+  }
+  if (neg === 0 && d > 0 && t.charCodeAt(d) === 0x3c) {
+    // The greedy [^]* ends at the last `>` that only `(deleted)` or nothing follows.
+    if (t.charCodeAt(t.length - 1) === 0x3e) return { kind: "fd", fd: Number(t.slice(0, d)), path: decodeC(t.slice(d + 1, -1)) };
+    if (t.length - 10 > d && t.endsWith(">(deleted)")) {
+      return { kind: "fd", fd: Number(t.slice(0, d)), path: decodeC(t.slice(d + 1, -10)), deleted: true };
+    }
+  }
+  return { kind: "raw", text: t };
+}
+
+/** t from `i` on is one or more hex digits. */
+function isHex(t: string, i: number): boolean {
+  if (i >= t.length) return false;
+  for (; i < t.length; i++) if (hexValue(t.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
 /** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */
 const SURROGATE = /[\ud800-\udfff]/;
+
+/** The bytes of "": one shared, frozen, empty array (a line of 300k `""` needs no 300k views). */
+const NO_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 /** A quoted C string. Without escapes or surrogates the text is already the value (no decode). */
 function quoted(t: string): Arg {
   const close = skipQuoted(t, 0);
-  const rest = close < t.length ? t.slice(close + 1) : "";
-  if (close >= t.length || (rest !== "" && rest !== "...")) return { kind: "raw", text: t };
+  if (close >= t.length) return { kind: "raw", text: t };
+  const tail = t.length - close - 1; // what follows the closing quote: nothing, or `...` (-s)
+  const truncated = tail === 3 && t.endsWith("...");
+  if (tail !== 0 && !truncated) return { kind: "raw", text: t };
+  if (close === 1) return { kind: "str", value: "", bytes: NO_BYTES, truncated };
   const inner = t.slice(1, close);
-  const truncated = rest === "...";
   if (!inner.includes("\\") && !SURROGATE.test(inner)) {
     return { kind: "str", value: inner, bytes: shortBytes(inner), truncated };
   }
@@ -217,17 +253,50 @@ function shortBytes(s: string): Uint8Array {
 
 /** `A|B|0x10`: names in printed order, plus the OR of the numeric parts; else raw. */
 function flags(t: string): Arg {
-  const parts = t.split("|");
-  if (!parts.every((p) => FLAG_PART.test(p))) return { kind: "raw", text: t };
+  // Validate every part first (a part that is not a flag makes the whole argument raw).
+  for (let a = 0; a <= t.length;) {
+    const b = partEnd(t, a);
+    if (!isFlagPart(t, a, b)) return { kind: "raw", text: t };
+    a = b + 1;
+  }
   const names: string[] = [];
   let residue = 0n;
   let numeric = false;
-  for (const p of parts) {
-    const c = p.charCodeAt(0);
+  for (let a = 0; a <= t.length;) {
+    const b = partEnd(t, a);
+    const c = t.charCodeAt(a);
+    const p = a === 0 && b === t.length ? t : t.slice(a, b);
     if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names.push(p);
     else { residue |= BigInt(p); numeric = true; }
+    a = b + 1;
   }
   return { kind: "flags", names, residue: numeric ? Number(residue) : 0 };
+}
+
+/** Where the `|`-separated part that starts at `a` ends. */
+function partEnd(t: string, a: number): number {
+  const bar = t.indexOf("|", a);
+  return bar < 0 ? t.length : bar;
+}
+
+/** /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/ on t[a, b), by hand. */
+function isFlagPart(t: string, a: number, b: number): boolean {
+  if (a >= b) return false;
+  const c = t.charCodeAt(a);
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) {
+    for (let i = a + 1; i < b; i++) {
+      const d = t.charCodeAt(i);
+      if (!((d >= 0x41 && d <= 0x5a) || d === 0x5f || isDigit(d))) return false;
+    }
+    return true;
+  }
+  if (c === 0x30 && b - a > 2 && t.charCodeAt(a + 1) === 0x78) {
+    let hex = true;
+    for (let i = a + 2; i < b && hex; i++) hex = hexValue(t.charCodeAt(i)) >= 0;
+    if (hex) return true;
+  }
+  for (let i = a; i < b; i++) if (!isDigit(t.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Decimal, or octal when written with a leading 0 (strace prints modes that way: 0755). */
