@@ -4,11 +4,14 @@
 // are needed here; flag names stay names (to-requests.ts turns them back into numbers).
 // Linear in the line: a 1 MB argument is scanned a constant number of times (bench: strace parse).
 import { decodeBytes, encodeString } from "../utf8.js";
-import { digitsEnd, isDigit, trimmed } from "./scan.js";
+import { intern, isDigit, isSpace, SliceTable, smallNumber } from "./scan.js";
 
 /** One decoded argument. `kind` tells them apart; `raw` keeps what nothing else recognises. */
 export type Arg =
-  /** A C string. `value` is the bytes decoded byte-exactly (utf8.ts); `truncated` when strace printed `"..."...` (-s). */
+  /**
+   * A C string. `value` is the bytes decoded byte-exactly (utf8.ts); `truncated` when strace printed
+   * `"..."...` (-s). `bytes` is read-only: arguments of equal value may share one array.
+   */
   | { kind: "str"; value: string; bytes: Uint8Array; truncated: boolean }
   /** The NULL pointer (C callers: crun, bwrap). */
   | { kind: "null" }
@@ -94,6 +97,8 @@ function escapeAt(text: string, i: number, out: ByteSink): number {
 /** The C string escapes decoded to a JS string, byte-exactly (utf8.ts: invalid bytes → U+DC80+byte). */
 export const decodeC = (text: string): string =>
   (!text.includes("\\") && !SURROGATE.test(text) ? text : decodeBytes(unescapeC(text)));
+/** Where scanArgs puts the arguments it decodes: items[0, n). A reused sink grows once, not per line. */
+export interface Sink<T> { items: T[]; n: number }
 
 /**
  * Splits the arguments that start at `start` (just after the `(`) at top-level commas, up to the
@@ -102,19 +107,19 @@ export const decodeC = (text: string): string =>
  * `<unfinished ...>` call that never resumed). Each part is trimmed; an empty last part is dropped.
  */
 export function splitArgs(s: string, start: number): { parts: string[]; end: number } {
-  const parts: string[] = [];
-  const end = scanArgs(s, start, parts, identity);
-  return { parts, end };
+  const sink: Sink<string> = { items: [], n: 0 };
+  const end = scanArgs(s, start, sink, sliceOf);
+  return { parts: sink.items, end };
 }
 
-const identity = (t: string): string => t;
+const sliceOf = (s: string, a: number, b: number): string => s.slice(a, b);
 
 /**
- * splitArgs's scan, handing each trimmed part straight to `map` and pushing the result onto `out`:
- * parseCall decodes a 1 MB line of 300k arguments without an array of 300k part strings kept
- * alive until the end (young garbage is nearly free; what survives a scavenge is what costs).
+ * splitArgs's scan, handing each trimmed part, as a range of `s`, straight to `map` (parseArgAt):
+ * no part string, no array of them kept alive to the end of a 1 MB line. What a scavenge pays for
+ * is survivors, and a young generation that is mostly survivors is promoted a page at a time.
  */
-export function scanArgs<T>(s: string, start: number, out: T[], map: (t: string) => T): number {
+export function scanArgs<T>(s: string, start: number, sink: Sink<T>, map: (s: string, a: number, b: number) => T): number {
   let depth = 0;
   let from = start;
   for (let i = start; i < s.length; i++) {
@@ -134,21 +139,23 @@ export function scanArgs<T>(s: string, start: number, out: T[], map: (t: string)
         break;
       case 0x28: case 0x5b: case 0x7b: depth++; break; // ( [ {
       case 0x29: case 0x5d: case 0x7d: // ) ] }
-        if (depth === 0) { pushLast(s, from, i, out, map); return i; }
+        if (depth === 0) { part(s, from, i, sink, map, true); return i; }
         depth--;
         break;
       case 0x2c: // ,
-        if (depth === 0) { out.push(map(trimmed(s, from, i))); from = i + 1; }
+        if (depth === 0) { part(s, from, i, sink, map, false); from = i + 1; }
         break;
     }
   }
-  pushLast(s, from, s.length, out, map);
+  part(s, from, s.length, sink, map, true);
   return -1;
 }
 
-function pushLast<T>(s: string, from: number, to: number, out: T[], map: (t: string) => T): void {
-  const t = trimmed(s, from, to);
-  if (t !== "") out.push(map(t)); // `f()` has no argument; `read(3, <unfinished ...>` has no third one yet
+/** One part, trimmed. An empty last one is no argument: `f()`, or `read(3, <unfinished ...>`. */
+function part<T>(s: string, a: number, b: number, sink: Sink<T>, map: (s: string, a: number, b: number) => T, last: boolean): void {
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  if (!last || a < b) sink.items[sink.n++] = map(s, a, b);
 }
 
 /**
@@ -166,72 +173,133 @@ function skipQuoted(s: string, i: number): number {
   }
 }
 
-/** Decodes one argument, as split by splitArgs. Dispatches on the first character; no regex, no match arrays. */
-export function parseArg(t: string): Arg {
-  const c = t.charCodeAt(0);
-  if (c === 0x22) return quoted(t);
-  if (isDigit(c) || c === 0x2d /* - */) return numeric(t);
-  if (t === "NULL") return { kind: "null" };
-  if (t.startsWith("AT_FDCWD")) {
+/** Decodes one argument, as split by splitArgs. */
+export const parseArg = (t: string): Arg => parseArgAt(t, 0, t.length);
+
+/**
+ * Decodes the argument s[a, b) (trimmed, as scanArgs hands it over). Dispatches on the first
+ * character and reads by hand, without slicing the part out or running a regex over it.
+ */
+export function parseArgAt(s: string, a: number, b: number): Arg {
+  const c = a < b ? s.charCodeAt(a) : -1;
+  if (c === 0x22) return quoted(s, a, b);
+  if (isDigit(c) || c === 0x2d /* - */) return numeric(s, a, b);
+  if (b - a === 4 && s.startsWith("NULL", a)) return { kind: "null" };
+  if (b - a >= 8 && s.startsWith("AT_FDCWD", a)) {
     // /^AT_FDCWD(?:<([^]*)>)?$/
-    if (t.length === 8) return { kind: "at_fdcwd" };
-    if (t.length >= 10 && t.charCodeAt(8) === 0x3c && t.charCodeAt(t.length - 1) === 0x3e) {
-      return { kind: "at_fdcwd", path: decodeC(t.slice(9, -1)) };
+    if (b - a === 8) return { kind: "at_fdcwd" };
+    if (b - a >= 10 && s.charCodeAt(a + 8) === 0x3c && s.charCodeAt(b - 1) === 0x3e) {
+      return { kind: "at_fdcwd", path: decodeC(s.slice(a + 9, b - 1)) };
     }
   }
-  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(t);
-  return { kind: "raw", text: t };
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(s, a, b);
+  return { kind: "raw", text: s.slice(a, b) };
+}
+
+/** End of the run of \d that starts at `i`, at most `b`. */
+function digitsTo(s: string, i: number, b: number): number {
+  while (i < b && isDigit(s.charCodeAt(i))) i++;
+  return i;
 }
 
 /**
  * An argument that starts with a digit or `-`: a number (/^-?\d+$/), an address (/^0x[0-9a-fA-F]+$/),
  * a `-y` fd (/^(\d+)<([^]*)>(\(deleted\))?$/), else raw. By hand, tried in the regexes' order.
  */
-function numeric(t: string): Arg {
-  const neg = t.charCodeAt(0) === 0x2d ? 1 : 0;
-  const d = digitsEnd(t, neg);
-  if (d === t.length && d > neg) return { kind: "num", value: parseNumber(t) };
-  if (neg === 0 && d === 1 && t.charCodeAt(0) === 0x30 && t.charCodeAt(1) === 0x78 && isHex(t, 2)) {
-    return { kind: "addr", addr: t.toLowerCase() };
+function numeric(s: string, a: number, b: number): Arg {
+  const neg = s.charCodeAt(a) === 0x2d ? 1 : 0;
+  const d = digitsTo(s, a + neg, b);
+  if (d === b && d > a + neg) return { kind: "num", value: numberAt(s, a, b) };
+  if (neg === 0 && d === a + 1 && s.charCodeAt(a) === 0x30 && s.charCodeAt(a + 1) === 0x78 && isHex(s, a + 2, b)) {
+    return { kind: "addr", addr: s.slice(a, b).toLowerCase() };
   }
-  if (neg === 0 && d > 0 && t.charCodeAt(d) === 0x3c) {
+  if (neg === 0 && d > a && s.charCodeAt(d) === 0x3c) {
     // The greedy [^]* ends at the last `>` that only `(deleted)` or nothing follows.
-    if (t.charCodeAt(t.length - 1) === 0x3e) return { kind: "fd", fd: Number(t.slice(0, d)), path: decodeC(t.slice(d + 1, -1)) };
-    if (t.length - 10 > d && t.endsWith(">(deleted)")) {
-      return { kind: "fd", fd: Number(t.slice(0, d)), path: decodeC(t.slice(d + 1, -10)), deleted: true };
+    if (s.charCodeAt(b - 1) === 0x3e) return { kind: "fd", fd: decimalAt(s, a, d), path: decodeC(s.slice(d + 1, b - 1)) };
+    if (b - 10 > d && s.startsWith(">(deleted)", b - 10)) {
+      return { kind: "fd", fd: decimalAt(s, a, d), path: decodeC(s.slice(d + 1, b - 10)), deleted: true };
     }
   }
-  return { kind: "raw", text: t };
+  return { kind: "raw", text: s.slice(a, b) };
 }
 
-/** t from `i` on is one or more hex digits. */
-function isHex(t: string, i: number): boolean {
-  if (i >= t.length) return false;
-  for (; i < t.length; i++) if (hexValue(t.charCodeAt(i)) < 0) return false;
+/** s[i, b) is one or more hex digits. */
+function isHex(s: string, i: number, b: number): boolean {
+  if (i >= b) return false;
+  for (; i < b; i++) if (hexValue(s.charCodeAt(i)) < 0) return false;
   return true;
 }
 
-/** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */
-const SURROGATE = /[\ud800-\udfff]/;
+/** Number() of the digits s[a, b), read by hand when exact (15 digits), else through a slice. */
+function decimalAt(s: string, a: number, b: number): number {
+  return b - a <= 15 ? smallNumber(s, a, b) : Number(s.slice(a, b));
+}
+
+/**
+ * The value of /^-?\d+$/ s[a, b) as strace means it: octal when written with a leading 0 and only
+ * octal digits (/^0[0-7]+$/: modes such as 0755, read as parseInt(t, 8)), else decimal (Number(t),
+ * so "-0" is -0 and "089" is 89).
+ */
+function numberAt(s: string, a: number, b: number): number {
+  if (b - a >= 2 && s.charCodeAt(a) === 0x30) {
+    let v = 0;
+    let i = a + 1;
+    for (; i < b && isOctal(s.charCodeAt(i)); i++) v = v * 8 + s.charCodeAt(i) - 0x30;
+    if (i === b) return b - a <= 17 ? v : parseInt(s.slice(a, b), 8); // 8^17 = 2^51: exact
+  }
+  if (s.charCodeAt(a) === 0x2d) return -decimalAt(s, a + 1, b);
+  return decimalAt(s, a, b);
+}
 
 /** The bytes of "": one shared, frozen, empty array (a line of 300k `""` needs no 300k views). */
 const NO_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
 
 /** A quoted C string. Without escapes or surrogates the text is already the value (no decode). */
-function quoted(t: string): Arg {
-  const close = skipQuoted(t, 0);
-  if (close >= t.length) return { kind: "raw", text: t };
-  const tail = t.length - close - 1; // what follows the closing quote: nothing, or `...` (-s)
-  const truncated = tail === 3 && t.endsWith("...");
-  if (tail !== 0 && !truncated) return { kind: "raw", text: t };
-  if (close === 1) return { kind: "str", value: "", bytes: NO_BYTES, truncated };
-  const inner = t.slice(1, close);
-  if (!inner.includes("\\") && !SURROGATE.test(inner)) {
-    return { kind: "str", value: inner, bytes: shortBytes(inner), truncated };
+function quoted(s: string, a: number, b: number): Arg {
+  const close = skipQuoted(s, a);
+  if (close >= b) return { kind: "raw", text: s.slice(a, b) };
+  const tail = b - close - 1; // what follows the closing quote: nothing, or `...` (-s)
+  const truncated = tail === 3 && s.startsWith("...", close + 1);
+  if (tail !== 0 && !truncated) return { kind: "raw", text: s.slice(a, b) };
+  if (close === a + 1) return { kind: "str", value: "", bytes: NO_BYTES, truncated };
+  let i = a + 1;
+  for (let c = s.charCodeAt(i); i < close && c !== 0x5c && (c < 0xd800 || c > 0xdfff); c = s.charCodeAt(++i));
+  if (i === close) {
+    // Plain: no escape, no surrogate (so the text is its own byte-exact decoding).
+    const seen = plain(s, a + 1, close);
+    return { kind: "str", value: seen.value, bytes: seen.bytes, truncated };
   }
-  const bytes = unescapeC(inner);
+  const bytes = unescapeC(s.slice(a + 1, close));
   return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
 }
+
+/** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The value and bytes of the plain string s[a, b), shared with every earlier equal one of this
+ * parse: a log names the same few paths on line after line, and one string and one view per
+ * distinct path (not per argument) is that many fewer objects for each scavenge to copy. Hence
+ * `bytes` may be shared between arguments: it is read-only (see Arg). Bounded (scan.ts SliceTable):
+ * past PLAIN_LONGEST characters, or once the table is full, no sharing.
+ */
+function plain(s: string, a: number, b: number): { value: string; bytes: Uint8Array } {
+  const long = b - a > PLAIN_LONGEST;
+  const seen = long ? undefined : plainSeen.get(s, a, b);
+  if (seen !== undefined) return seen;
+  const value = s.slice(a, b);
+  const fresh = { value, bytes: shortBytes(value) };
+  if (!long) plainSeen.set(value, fresh);
+  return fresh;
+}
+
+/** parseStrace calls this first: nothing is shared across parses. */
+export function clearPlain(): void {
+  plainSeen.clear();
+}
+
+const PLAIN_LONGEST = 256;
+const plainSeen = new SliceTable<{ value: string; bytes: Uint8Array }>();
 
 let slab = new Uint8Array(0);
 let slabUsed = 0;
@@ -251,55 +319,45 @@ function shortBytes(s: string): Uint8Array {
   return slab.subarray(at, slabUsed);
 }
 
-/** `A|B|0x10`: names in printed order, plus the OR of the numeric parts; else raw. */
-function flags(t: string): Arg {
-  // Validate every part first (a part that is not a flag makes the whole argument raw).
-  for (let a = 0; a <= t.length;) {
-    const b = partEnd(t, a);
-    if (!isFlagPart(t, a, b)) return { kind: "raw", text: t };
-    a = b + 1;
+/** `A|B|0x10` in s[a, b): names in printed order, plus the OR of the numeric parts; else raw. */
+function flags(s: string, a: number, b: number): Arg {
+  // Validate every part first (a part that is not a flag makes the whole argument raw), counting names.
+  let count = 0;
+  for (let p = a; p <= b;) {
+    const q = partEnd(s, p, b);
+    if (!isFlagPart(s, p, q)) return { kind: "raw", text: s.slice(a, b) };
+    if (!isDigit(s.charCodeAt(p))) count++;
+    p = q + 1;
   }
-  const names: string[] = [];
+  const names = new Array<string>(count); // exact: a pushed array would keep 16 spare slots
   let residue = 0n;
   let numeric = false;
-  for (let a = 0; a <= t.length;) {
-    const b = partEnd(t, a);
-    const c = t.charCodeAt(a);
-    const p = a === 0 && b === t.length ? t : t.slice(a, b);
-    if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names.push(p);
-    else { residue |= BigInt(p); numeric = true; }
-    a = b + 1;
+  for (let p = a, n = 0; p <= b;) {
+    const q = partEnd(s, p, b);
+    if (!isDigit(s.charCodeAt(p))) names[n++] = intern(s, p, q);
+    else { residue |= BigInt(s.slice(p, q)); numeric = true; }
+    p = q + 1;
   }
   return { kind: "flags", names, residue: numeric ? Number(residue) : 0 };
 }
 
-/** Where the `|`-separated part that starts at `a` ends. */
-function partEnd(t: string, a: number): number {
-  const bar = t.indexOf("|", a);
-  return bar < 0 ? t.length : bar;
+/** Where the `|`-separated part that starts at `p` ends (at most `b`). */
+function partEnd(s: string, p: number, b: number): number {
+  const bar = s.indexOf("|", p);
+  return bar < 0 || bar > b ? b : bar;
 }
 
-/** /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/ on t[a, b), by hand. */
-function isFlagPart(t: string, a: number, b: number): boolean {
+/** /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/ on s[a, b), by hand. */
+function isFlagPart(s: string, a: number, b: number): boolean {
   if (a >= b) return false;
-  const c = t.charCodeAt(a);
+  const c = s.charCodeAt(a);
   if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) {
     for (let i = a + 1; i < b; i++) {
-      const d = t.charCodeAt(i);
+      const d = s.charCodeAt(i);
       if (!((d >= 0x41 && d <= 0x5a) || d === 0x5f || isDigit(d))) return false;
     }
     return true;
   }
-  if (c === 0x30 && b - a > 2 && t.charCodeAt(a + 1) === 0x78) {
-    let hex = true;
-    for (let i = a + 2; i < b && hex; i++) hex = hexValue(t.charCodeAt(i)) >= 0;
-    if (hex) return true;
-  }
-  for (let i = a; i < b; i++) if (!isDigit(t.charCodeAt(i))) return false;
-  return true;
-}
-
-/** Decimal, or octal when written with a leading 0 (strace prints modes that way: 0755). */
-function parseNumber(t: string): number {
-  return /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
+  if (c === 0x30 && b - a > 2 && s.charCodeAt(a + 1) === 0x78 && isHex(s, a + 2, b)) return true;
+  return digitsTo(s, a, b) === b;
 }

@@ -2,8 +2,8 @@
 // Owns the line grammar: pid prefixes, timestamps, `<unfinished ...>`/`<... resumed>` merging (per
 // pid), return values and errnos, signal and exit lines. Argument decoding lives in args.ts and the
 // mapping onto the machine's Request union in to-requests.ts. Pure: text in, values out, no I/O.
-import { decodeC, parseArg, scanArgs, type Arg } from "./args.js";
-import { digitsEnd, isAlpha, isDigit, isDuration, isSpace, smallNumber, spaces, timeEnd } from "./scan.js";
+import { clearPlain, decodeC, parseArgAt, scanArgs, type Arg, type Sink } from "./args.js";
+import { clearInterned, digitsEnd, intern, isAlpha, isDigit, isDuration, isSpace, smallNumber, spaces, timeEnd } from "./scan.js";
 import { I32_MAX } from "../abi.js";
 
 export type { Arg } from "./args.js";
@@ -89,6 +89,8 @@ export function parseStrace(text: string, fast = true): Parsed {
   const entries: Entry[] = [];
   const pending = new Map<number, { head: Head; slot: number; name: string }>();
   const lines = text.split("\n");
+  clearInterned();
+  clearPlain();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     if (fast) {
@@ -121,6 +123,7 @@ export function parseStrace(text: string, fast = true): Parsed {
       entries.push(parseLine(head));
     }
   }
+  sink.items.length = 0;
   return { entries, calls: entries.filter(isCall), events: entries.filter((e): e is Event => !isCall(e)) };
 }
 
@@ -163,8 +166,9 @@ function withWho(head: Head): { pid?: number; time?: string } {
 /** `name(args) = ret`: a call without a `)` (never resumed) is marked unfinished with ret null. */
 function parseCall(head: Head, body: string): Call {
   const name = CALL_HEAD.exec(body)![1]!;
-  const args: Arg[] = [];
-  const end = scanArgs(body, name.length + 1, args, parseArg);
+  const sink: Sink<Arg> = { items: [], n: 0 };
+  const end = scanArgs(body, name.length + 1, sink, parseArgAt);
+  const args = sink.items;
   // Built in place (no spreads): a 10 MB log has 150k of these.
   const call: Call = { kind: "call", name, args, ret: null, raw: head.raw, line: head.line };
   if (head.pid !== undefined) call.pid = head.pid;
@@ -208,9 +212,9 @@ export function parseReturn(rest: string): ReturnPart {
  * scanned by hand on the raw line, by the same grammar (a return other than a plain number still goes
  * through parseReturn); any other line (events, unfinished and resumed calls, a pid past a pid_t, a
  * prefix the hand scan is unsure of) returns null and takes the general path.
- * test/strace-fast.test.ts checks that both paths give the same entries on every real capture.
+ * Exported for test/strace-fast.test.ts, which checks that both paths give the same entries.
  */
-function fastCall(raw: string, line: number): Call | null {
+export function fastCall(raw: string, line: number): Call | null {
   // PREFIX by hand: ^\s* then `[pid N]\s+` or `N\s+(?=\S)`, then \s*, then a time and \s+.
   const n = raw.length;
   let i = spaces(raw, 0);
@@ -244,24 +248,48 @@ function fastCall(raw: string, line: number): Call | null {
   let to = n;
   while (to > i && isSpace(raw.charCodeAt(to - 1))) to--;
   if (to - i >= UNFINISHED.length && raw.endsWith(UNFINISHED, to)) return null;
-  const args: Arg[] = [];
-  const end = scanArgs(raw, k + 1, args, parseArg);
+  sink.n = 0;
+  const end = scanArgs(raw, k + 1, sink, parseArgAt);
   if (end < 0) return null;
-  const call: Call = { kind: "call", name: raw.slice(i, k), args, ret: null, raw, line };
-  if (pid >= 0) call.pid = pid;
-  if (time !== undefined) call.time = time;
-  if (!fastReturn(call, raw, end + 1, to)) {
+  const args = sink.items.slice(0, sink.n); // exactly as long as needed, and the sink is reused
+  const name = intern(raw, i, k);
+  if (!fastReturn(raw, end + 1, to)) {
+    const call: Call = { kind: "call", name, args, ret: null, raw, line };
+    if (pid >= 0) call.pid = pid;
+    if (time !== undefined) call.time = time;
     Object.assign(call, parseReturn(raw.slice(end + 1, to)));
-    if (call.unfinished) return null; // not a call line after all: the general path makes the event
+    return call.unfinished ? null : call; // unfinished: not a call line after all; the general path makes the event
   }
-  return call;
+  // All fields in one literal, in parseCall's key order: no property array added per call.
+  const ret = retValue;
+  const duration = durFrom < 0 ? undefined : intern(raw, durFrom, durTo);
+  switch ((pid >= 0 ? 4 : 0) | (time !== undefined ? 2 : 0) | (duration !== undefined ? 1 : 0)) {
+    case 7: return { kind: "call", name, args, ret, raw, line, pid, time, duration };
+    case 6: return { kind: "call", name, args, ret, raw, line, pid, time };
+    case 5: return { kind: "call", name, args, ret, raw, line, pid, duration };
+    case 4: return { kind: "call", name, args, ret, raw, line, pid };
+    case 3: return { kind: "call", name, args, ret, raw, line, time, duration };
+    case 2: return { kind: "call", name, args, ret, raw, line, time };
+    case 1: return { kind: "call", name, args, ret, raw, line, duration };
+    default: return { kind: "call", name, args, ret, raw, line };
+  }
 }
 
 /**
- * `= -?\d+` with an optional ` <duration>`, the common return, set on `call` in parseReturn's key
- * order (ret, duration). False, with `call` untouched, for any other shape.
+ * fastCall's arguments before they are copied out. Its slots keep the previous line's arguments
+ * alive until overwritten (they are in the result anyway); parseStrace empties it at the end.
  */
-function fastReturn(call: Call, s: string, from: number, to: number): boolean {
+const sink: Sink<Arg> = { items: [], n: 0 };
+/** fastReturn's answer: the return value and where the -T duration is (durFrom -1 when none). */
+let retValue = 0;
+let durFrom = -1;
+let durTo = -1;
+
+/**
+ * `= -?\d+` with an optional ` <duration>`, the common return, read by hand into retValue, durFrom
+ * and durTo; false for any other shape (parseReturn reads those).
+ */
+function fastReturn(s: string, from: number, to: number): boolean {
   const a = spaces(s, from);
   let z = to;
   let lt = -1;
@@ -277,7 +305,8 @@ function fastReturn(call: Call, s: string, from: number, to: number): boolean {
   if (b === a + 1) return false;
   const neg = s.charCodeAt(b) === 0x2d ? 1 : 0;
   if (digitsEnd(s, b + neg) !== z || z === b + neg) return false;
-  call.ret = z - b - neg <= 15 ? (neg ? -smallNumber(s, b + 1, z) : smallNumber(s, b, z)) : Number(s.slice(b, z));
-  if (lt >= 0) call.duration = s.slice(lt + 1, to - 1);
+  retValue = z - b - neg <= 15 ? (neg ? -smallNumber(s, b + 1, z) : smallNumber(s, b, z)) : Number(s.slice(b, z));
+  durFrom = lt < 0 ? -1 : lt + 1;
+  durTo = to - 1;
   return true;
 }

@@ -13,6 +13,8 @@ export function isSpace(c: number): boolean {
     c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+const two = (s: string, j: number): boolean => isDigit(s.charCodeAt(j)) && isDigit(s.charCodeAt(j + 1));
+
 /** Index of the first non-\s character at or after `i` (s.length when none). */
 export function spaces(s: string, i: number): number {
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
@@ -55,8 +57,7 @@ export function isDuration(s: string, a: number, b: number): boolean {
  * its fraction, and wins only when \s follows; else the regex backtracks into `\d+\.\d+`.
  */
 export function timeEnd(s: string, i: number): number {
-  const two = (j: number) => isDigit(s.charCodeAt(j)) && isDigit(s.charCodeAt(j + 1));
-  if (two(i) && s.charCodeAt(i + 2) === 0x3a && two(i + 3) && s.charCodeAt(i + 5) === 0x3a && two(i + 6)) {
+  if (two(s, i) && s.charCodeAt(i + 2) === 0x3a && two(s, i + 3) && s.charCodeAt(i + 5) === 0x3a && two(s, i + 6)) {
     const e = i + 8;
     if (s.charCodeAt(e) === 0x2e) {
       const f = digitsEnd(s, e + 1);
@@ -71,3 +72,71 @@ export function timeEnd(s: string, i: number): number {
   }
   return i;
 }
+
+/**
+ * A bounded table keyed by a range of a string, s[a, b), looked up without slicing it out: a hit
+ * allocates nothing. Open addressing over SLOTS slots, filled to half at most; once full it only
+ * answers (a hostile log with millions of distinct names just stops being shared).
+ */
+export class SliceTable<V> {
+  static readonly SLOTS = 8192;
+  #keys: (string | undefined)[] = new Array(SliceTable.SLOTS).fill(undefined);
+  #values: (V | undefined)[] = new Array(SliceTable.SLOTS).fill(undefined);
+  #size = 0;
+
+  get(s: string, a: number, b: number): V | undefined {
+    const mask = SliceTable.SLOTS - 1;
+    for (let at = hashOf(s, a, b) & mask; ; at = (at + 1) & mask) {
+      const k = this.#keys[at];
+      if (k === undefined) return undefined;
+      if (k.length === b - a && s.startsWith(k, a)) return this.#values[at];
+    }
+  }
+
+  /** Adds `key` (not yet present) unless the table is half full. */
+  set(key: string, value: V): void {
+    if (this.#size >= SliceTable.SLOTS / 2) return;
+    const mask = SliceTable.SLOTS - 1;
+    let at = hashOf(key, 0, key.length) & mask;
+    while (this.#keys[at] !== undefined) at = (at + 1) & mask;
+    this.#keys[at] = key;
+    this.#values[at] = value;
+    this.#size++;
+  }
+
+  clear(): void {
+    if (this.#size === 0) return;
+    this.#keys.fill(undefined);
+    this.#values.fill(undefined);
+    this.#size = 0;
+  }
+}
+
+/** FNV-1a over the UTF-16 units of s[a, b). */
+function hashOf(s: string, a: number, b: number): number {
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * s.slice(a, b), shared with an earlier equal string of this parse when there is one. Call names,
+ * flag names and durations repeat on almost every line of a log; one string per distinct value
+ * (instead of one per line) is that many fewer objects for each scavenge to copy, and a hit slices
+ * nothing. Strings are immutable, so sharing them is invisible. parseStrace clears the table first.
+ */
+export function intern(s: string, a: number, b: number): string {
+  if (b - a > INTERN_LONGEST) return s.slice(a, b);
+  const seen = names.get(s, a, b);
+  if (seen !== undefined) return seen;
+  const t = s.slice(a, b);
+  names.set(t, t);
+  return t;
+}
+
+export function clearInterned(): void {
+  names.clear();
+}
+
+const INTERN_LONGEST = 32;
+const names = new SliceTable<string>();
