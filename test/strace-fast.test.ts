@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeC, parseArg, splitArgs, unescapeC, type Arg } from "../src/strace/args.js";
+import { isSpace } from "../src/strace/scan.js";
 import { fastCall, parseStrace, toRequests, type Call } from "../src/strace/parse.js";
 import { decodeBytes, encodeString } from "../src/utf8.js";
 
@@ -148,9 +149,59 @@ test("parseArg reads every argument of the captures, and edge arguments, as the 
   }
   assert.ok(args.size > 1000, `${args.size} distinct arguments`);
   for (const b of BODIES) for (const p of splitArgs(b, b.indexOf("(") + 1).parts) args.add(p);
-  for (const t of ["", "3<>", "3<>(deleted)", "3<(deleted)", "3>(deleted)", "3<a>(deleted)", "AT_FDCWD<", "AT_FDCWD<>", "0x", "-", "0",
+  for (const t of ["", "3<>", "3<>(deleted)", "3<(deleted)", "3</a>(deletedx", "3</a>(deleted", "3</a>deleted)", "3>(deleted)", "3<a>(deleted)", "AT_FDCWD<", "AT_FDCWD<>", "0x", "-", "0",
     "00000000000000000009", "18446744073709551615", "-18446744073709551615", "0777777777777777777777", '"a"...', '"a"..', '"\\"', '"\\\\"']) args.add(t);
   for (const t of args) assert.is(show(parseArg(t)), show(regexArg(t)), t);
+});
+
+test("isSpace is exactly \\s, and what trim() strips, for every UTF-16 code unit", () => {
+  for (let c = 0; c <= 0xffff; c++) {
+    const ch = String.fromCharCode(c);
+    assert.is(isSpace(c), /\s/.test(ch), `U+${c.toString(16)}`);
+    assert.is(isSpace(c), ch.trim() === "", `U+${c.toString(16)}`);
+  }
+});
+
+/** splitArgs before the fast path: the same scan, with slice().trim() for each part. */
+function regexSplit(s: string, start: number): { parts: string[]; end: number } {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = start;
+  const last = (t: string) => { if (t.trim() !== "") parts.push(t.trim()); };
+  for (let i = start; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') {
+      for (let f = i + 1; ;) {
+        const q = s.indexOf('"', f);
+        if (q < 0) { i = s.length; break; }
+        let k = q - 1;
+        while (k > i && s[k] === "\\") k--;
+        if ((q - 1 - k) % 2 === 0) { i = q; break; }
+        f = q + 1;
+      }
+    } else if (c === "<" && ((/\d/.test(s[i - 1] ?? "") && i - 1 >= from) || (i - 8 >= from && s.startsWith("AT_FDCWD", i - 8)))) {
+      const close = s.indexOf(">", i);
+      i = close < 0 ? s.length : close;
+    } else if (c === "/" && s[i + 1] === "*") {
+      const close = s.indexOf("*/", i + 2);
+      i = close < 0 ? s.length : close + 1;
+    } else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (depth === 0) { last(s.slice(from, i)); return { parts, end: i }; }
+      depth--;
+    } else if (c === "," && depth === 0) { parts.push(s.slice(from, i).trim()); from = i + 1; }
+  }
+  last(s.slice(from));
+  return { parts, end: -1 };
+}
+
+test("splitArgs splits every line of the captures and of the edge grid as before", () => {
+  const lines = CAPTURES.flatMap(([, t]) => t.split("\n"));
+  for (const p of PREFIXES) for (const b of BODIES) lines.push(p + b + " \u00a0");
+  for (const l of lines) {
+    const open = l.indexOf("(");
+    if (open >= 0) assert.equal(splitArgs(l, open + 1), regexSplit(l, open + 1), l);
+  }
 });
 
 test("equal strings may share their bytes; each still holds its own value's bytes", () => {
