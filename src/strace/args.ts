@@ -189,7 +189,7 @@ export function parseArgAt(s: string, a: number, b: number): Arg {
     // /^AT_FDCWD(?:<([^]*)>)?$/
     if (b - a === 8) return { kind: "at_fdcwd" };
     if (b - a >= 10 && s.charCodeAt(a + 8) === 0x3c && s.charCodeAt(b - 1) === 0x3e) {
-      return { kind: "at_fdcwd", path: decodeC(s.slice(a + 9, b - 1)) };
+      return { kind: "at_fdcwd", path: decodeCAt(s, a + 9, b - 1) };
     }
   }
   if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(s, a, b);
@@ -215,9 +215,9 @@ function numeric(s: string, a: number, b: number): Arg {
   }
   if (neg === 0 && d > a && s.charCodeAt(d) === 0x3c) {
     // The greedy [^]* ends at the last `>` that only `(deleted)` or nothing follows.
-    if (s.charCodeAt(b - 1) === 0x3e) return { kind: "fd", fd: decimalAt(s, a, d), path: decodeC(s.slice(d + 1, b - 1)) };
+    if (s.charCodeAt(b - 1) === 0x3e) return { kind: "fd", fd: decimalAt(s, a, d), path: decodeCAt(s, d + 1, b - 1) };
     if (b - 10 > d && s.startsWith(">(deleted)", b - 10)) {
-      return { kind: "fd", fd: decimalAt(s, a, d), path: decodeC(s.slice(d + 1, b - 10)), deleted: true };
+      return { kind: "fd", fd: decimalAt(s, a, d), path: decodeCAt(s, d + 1, b - 10), deleted: true };
     }
   }
   return { kind: "raw", text: s.slice(a, b) };
@@ -262,15 +262,27 @@ function quoted(s: string, a: number, b: number): Arg {
   const truncated = tail === 3 && s.startsWith("...", close + 1);
   if (tail !== 0 && !truncated) return { kind: "raw", text: s.slice(a, b) };
   if (close === a + 1) return { kind: "str", value: "", bytes: NO_BYTES, truncated };
-  let i = a + 1;
-  for (let c = s.charCodeAt(i); i < close && c !== 0x5c && (c < 0xd800 || c > 0xdfff); c = s.charCodeAt(++i));
-  if (i === close) {
+  if (plainEnd(s, a + 1, close) === close) {
     // Plain: no escape, no surrogate (so the text is its own byte-exact decoding).
     const seen = plain(s, a + 1, close);
     return { kind: "str", value: seen.value, bytes: seen.bytes, truncated };
   }
   const bytes = unescapeC(s.slice(a + 1, close));
   return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
+}
+
+/** Index of the first `\\` or UTF-16 surrogate in s[a, b), or b: before it, the text is its own decoding. */
+function plainEnd(s: string, a: number, b: number): number {
+  for (let c = s.charCodeAt(a); a < b && c !== 0x5c && (c < 0xd800 || c > 0xdfff); c = s.charCodeAt(++a));
+  return a;
+}
+
+/**
+ * decodeC(s.slice(a, b)) for a `-y` path: a plain one (the usual case) is interned, since a log
+ * names the same few fds' paths on line after line.
+ */
+function decodeCAt(s: string, a: number, b: number): string {
+  return plainEnd(s, a, b) === b ? intern(s, a, b) : decodeC(s.slice(a, b));
 }
 
 /** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */

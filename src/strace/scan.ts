@@ -121,7 +121,7 @@ function hashOf(s: string, a: number, b: number): number {
 
 /**
  * s.slice(a, b), shared with an earlier equal string of this parse when there is one. Call names,
- * flag names and durations repeat on almost every line of a log; one string per distinct value
+ * flag names, durations and `-y` paths repeat on almost every line of a log; one string per distinct value
  * (instead of one per line) is that many fewer objects for each scavenge to copy, and a hit slices
  * nothing. Strings are immutable, so sharing them is invisible. parseStrace clears the table first.
  */
@@ -138,5 +138,5 @@ export function clearInterned(): void {
   names.clear();
 }
 
-const INTERN_LONGEST = 32;
+const INTERN_LONGEST = 256;
 const names = new SliceTable<string>();
