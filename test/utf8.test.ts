@@ -25,6 +25,50 @@ for (const [what, b, s] of ROWS) {
   });
 }
 
+/** decodeBytes as it was before issue 10 made it fast: one TextDecoder call per sequence. */
+function perSequence(b: Uint8Array): string {
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  try { return strict.decode(b); } catch { /* escape below */ }
+  let out = "";
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    let n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n > 1 && i + n > b.length) n = 0;
+    for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) n = 0;
+    const c1 = b[i + 1]!;
+    if (n > 1 && ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f))) n = 0;
+    if (n === 0) { out += String.fromCharCode(0xdc00 + c); i++; continue; }
+    out += strict.decode(b.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+test("decodeBytes gives what decoding sequence by sequence gave, on 30k generated inputs short and long", () => {
+  let seed = 7;
+  const rnd = (n: number) => Math.floor(((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
+  // Bytes near every boundary sequence() checks, plus whole sequences (é, €, 😀, the BOM) and ASCII runs.
+  const atoms = [[0x80], [0xbf], [0xc0], [0xc1], [0xc2], [0xdf], [0xe0], [0xed], [0xef], [0xf0], [0xf4], [0xf5], [0xff], [0x90], [0xa0], [0x9f],
+    [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf], [0xed, 0xa0, 0x80], [0x61]];
+  for (let k = 0; k < 30_000; k++) {
+    const bytes: number[] = [];
+    for (let parts = rnd(k % 100 === 0 ? 400 : 12); parts > 0; parts--) {
+      if (rnd(4) === 0) for (let r = rnd(100); r > 0; r--) bytes.push(0x20 + rnd(0x5f));
+      else bytes.push(...atoms[rnd(atoms.length)]!);
+    }
+    const b = Uint8Array.from(bytes);
+    const want = perSequence(b);
+    if (decodeBytes(b) !== want) assert.equal([...decodeBytes(b)].map((c) => c.codePointAt(0)), [...want].map((c) => c.codePointAt(0)), `${[...b]}`);
+  }
+  // Across the code-unit buffer's flushes: escapes and surrogate pairs straddling 8192 units.
+  for (const n of [8190, 8191, 8192, 8193, 20_000]) {
+    for (const unit of [[0xff], [0xf0, 0x9f, 0x98, 0x80, 0xff], [0xc3, 0xa9, 0x61, 0xff]]) {
+      const b = Uint8Array.from({ length: n }, (_, i) => unit[i % unit.length]!);
+      assert.ok(decodeBytes(b) === perSequence(b), `${n} × ${unit}`);
+    }
+  }
+});
+
 test("a path with 0xff from mountinfo: the request, the strace line (\\377, as strace prints it) and the outcome", () => {
   const mi = "1 0 8:1 / / rw - ext4 /dev/sda rw\n2 1 0:4 / /mnt/\\377x rw - proc proc rw\n";
   const t = plan({ rootfs: "/r", profile: "runc", strategy: "move" }, { mountinfo: mi, faults: ["umount2=EBUSY"] });

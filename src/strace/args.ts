@@ -4,10 +4,14 @@
 // are needed here; flag names stay names (to-requests.ts turns them back into numbers).
 // Linear in the line: a 1 MB argument is scanned a constant number of times (bench: strace parse).
 import { decodeBytes, encodeString } from "../utf8.js";
+import { intern, isDigit, isSpace, SliceTable, smallNumber } from "./scan.js";
 
 /** One decoded argument. `kind` tells them apart; `raw` keeps what nothing else recognises. */
 export type Arg =
-  /** A C string. `value` is the bytes decoded byte-exactly (utf8.ts); `truncated` when strace printed `"..."...` (-s). */
+  /**
+   * A C string. `value` is the bytes decoded byte-exactly (utf8.ts); `truncated` when strace printed
+   * `"..."...` (-s). `bytes` is read-only: arguments of equal value may share one array.
+   */
   | { kind: "str"; value: string; bytes: Uint8Array; truncated: boolean }
   /** The NULL pointer (C callers: crun, bwrap). */
   | { kind: "null" }
@@ -93,15 +97,29 @@ function escapeAt(text: string, i: number, out: ByteSink): number {
 /** The C string escapes decoded to a JS string, byte-exactly (utf8.ts: invalid bytes → U+DC80+byte). */
 export const decodeC = (text: string): string =>
   (!text.includes("\\") && !SURROGATE.test(text) ? text : decodeBytes(unescapeC(text)));
+/** Where scanArgs puts the arguments it decodes: items[0, n). A reused sink grows once, not per line. */
+export interface Sink<T> { items: T[]; n: number }
 
 /**
  * Splits the arguments that start at `start` (just after the `(`) at top-level commas, up to the
  * matching `)`. Quotes, brackets and `-y` annotations (`3<a,b)>`: strace escapes `<` and `>` inside
  * them) are skipped over. `end` is the index of the `)`, or -1 when the text stops first (an
- * `<unfinished ...>` call that never resumed).
+ * `<unfinished ...>` call that never resumed). Each part is trimmed; an empty last part is dropped.
  */
 export function splitArgs(s: string, start: number): { parts: string[]; end: number } {
-  const parts: string[] = [];
+  const sink: Sink<string> = { items: [], n: 0 };
+  const end = scanArgs(s, start, sink, sliceOf);
+  return { parts: sink.items, end };
+}
+
+const sliceOf = (s: string, a: number, b: number): string => s.slice(a, b);
+
+/**
+ * splitArgs's scan, handing each trimmed part, as a range of `s`, straight to `map` (parseArgAt):
+ * no part string, no array of them kept alive to the end of a 1 MB line. What a scavenge pays for
+ * is survivors, and a young generation that is mostly survivors is promoted a page at a time.
+ */
+export function scanArgs<T>(s: string, start: number, sink: Sink<T>, map: (s: string, a: number, b: number) => T): number {
   let depth = 0;
   let from = start;
   for (let i = start; i < s.length; i++) {
@@ -121,23 +139,23 @@ export function splitArgs(s: string, start: number): { parts: string[]; end: num
         break;
       case 0x28: case 0x5b: case 0x7b: depth++; break; // ( [ {
       case 0x29: case 0x5d: case 0x7d: // ) ] }
-        if (depth === 0) return { parts: pushPart(parts, s.slice(from, i)), end: i };
+        if (depth === 0) { part(s, from, i, sink, map, true); return i; }
         depth--;
         break;
       case 0x2c: // ,
-        if (depth === 0) { parts.push(s.slice(from, i).trim()); from = i + 1; }
+        if (depth === 0) { part(s, from, i, sink, map, false); from = i + 1; }
         break;
     }
   }
-  return { parts: pushPart(parts, s.slice(from)), end: -1 };
+  part(s, from, s.length, sink, map, true);
+  return -1;
 }
 
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-
-function pushPart(parts: string[], last: string): string[] {
-  const t = last.trim();
-  if (t !== "") parts.push(t); // `f()` has no argument; `read(3, <unfinished ...>` has no third one yet
-  return parts;
+/** One part, trimmed. An empty last one is no argument: `f()`, or `read(3, <unfinished ...>`. */
+function part<T>(s: string, a: number, b: number, sink: Sink<T>, map: (s: string, a: number, b: number) => T, last: boolean): void {
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  if (!last || a < b) sink.items[sink.n++] = map(s, a, b);
 }
 
 /**
@@ -155,47 +173,145 @@ function skipQuoted(s: string, i: number): number {
   }
 }
 
-const FLAG_PART = /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/;
+/** Decodes one argument, as split by splitArgs. */
+export const parseArg = (t: string): Arg => parseArgAt(t, 0, t.length);
 
-/** Decodes one argument, as split by splitArgs. Dispatches on the first character: one regex at most. */
-export function parseArg(t: string): Arg {
-  const c = t.charCodeAt(0);
-  if (c === 0x22) return quoted(t);
-  if (isDigit(c) || c === 0x2d /* - */) {
-    if (/^-?\d+$/.test(t)) return { kind: "num", value: parseNumber(t) };
-    if (c === 0x30 && /^0x[0-9a-fA-F]+$/.test(t)) return { kind: "addr", addr: t.toLowerCase() };
-    const fd = /^(\d+)<([^]*)>(\(deleted\))?$/.exec(t);
-    if (fd) {
-      const arg: Arg = { kind: "fd", fd: Number(fd[1]), path: decodeC(fd[2]!) };
-      return fd[3] === undefined ? arg : { ...arg, deleted: true };
+/**
+ * Decodes the argument s[a, b) (trimmed, as scanArgs hands it over). Dispatches on the first
+ * character and reads by hand, without slicing the part out or running a regex over it.
+ */
+export function parseArgAt(s: string, a: number, b: number): Arg {
+  const c = a < b ? s.charCodeAt(a) : -1;
+  if (c === 0x22) return quoted(s, a, b);
+  if (isDigit(c) || c === 0x2d /* - */) return numeric(s, a, b);
+  if (b - a === 4 && s.startsWith("NULL", a)) return { kind: "null" };
+  if (b - a >= 8 && s.startsWith("AT_FDCWD", a)) {
+    // /^AT_FDCWD(?:<([^]*)>)?$/
+    if (b - a === 8) return { kind: "at_fdcwd" };
+    if (b - a >= 10 && s.charCodeAt(a + 8) === 0x3c && s.charCodeAt(b - 1) === 0x3e) {
+      return { kind: "at_fdcwd", path: decodeCAt(s, a + 9, b - 1) };
     }
-    return { kind: "raw", text: t };
   }
-  if (t === "NULL") return { kind: "null" };
-  if (t.startsWith("AT_FDCWD")) {
-    const cwd = /^AT_FDCWD(?:<([^]*)>)?$/.exec(t);
-    if (cwd) return cwd[1] === undefined ? { kind: "at_fdcwd" } : { kind: "at_fdcwd", path: decodeC(cwd[1]) };
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(s, a, b);
+  return { kind: "raw", text: s.slice(a, b) };
+}
+
+/** End of the run of \d that starts at `i`, at most `b`. */
+function digitsTo(s: string, i: number, b: number): number {
+  while (i < b && isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * An argument that starts with a digit or `-`: a number (/^-?\d+$/), an address (/^0x[0-9a-fA-F]+$/),
+ * a `-y` fd (/^(\d+)<([^]*)>(\(deleted\))?$/), else raw. By hand, tried in the regexes' order.
+ */
+function numeric(s: string, a: number, b: number): Arg {
+  const neg = s.charCodeAt(a) === 0x2d ? 1 : 0;
+  const d = digitsTo(s, a + neg, b);
+  if (d === b && d > a + neg) return { kind: "num", value: numberAt(s, a, b) };
+  if (neg === 0 && d === a + 1 && s.charCodeAt(a) === 0x30 && s.charCodeAt(a + 1) === 0x78 && isHex(s, a + 2, b)) {
+    return { kind: "addr", addr: s.slice(a, b).toLowerCase() };
   }
-  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) return flags(t);
-  return { kind: "raw", text: t };
+  if (neg === 0 && d > a && s.charCodeAt(d) === 0x3c) {
+    // The greedy [^]* ends at the last `>` that only `(deleted)` or nothing follows.
+    if (s.charCodeAt(b - 1) === 0x3e) return { kind: "fd", fd: decimalAt(s, a, d), path: decodeCAt(s, d + 1, b - 1) };
+    if (b - 10 > d && s.startsWith(">(deleted)", b - 10)) {
+      return { kind: "fd", fd: decimalAt(s, a, d), path: decodeCAt(s, d + 1, b - 10), deleted: true };
+    }
+  }
+  return { kind: "raw", text: s.slice(a, b) };
+}
+
+/** s[i, b) is one or more hex digits. */
+function isHex(s: string, i: number, b: number): boolean {
+  if (i >= b) return false;
+  for (; i < b; i++) if (hexValue(s.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/** Number() of the digits s[a, b), read by hand when exact (15 digits), else through a slice. */
+function decimalAt(s: string, a: number, b: number): number {
+  return b - a <= 15 ? smallNumber(s, a, b) : Number(s.slice(a, b));
+}
+
+/**
+ * The value of /^-?\d+$/ s[a, b) as strace means it: octal when written with a leading 0 and only
+ * octal digits (/^0[0-7]+$/: modes such as 0755, read as parseInt(t, 8)), else decimal (Number(t),
+ * so "-0" is -0 and "089" is 89).
+ */
+function numberAt(s: string, a: number, b: number): number {
+  if (b - a >= 2 && s.charCodeAt(a) === 0x30) {
+    let v = 0;
+    let i = a + 1;
+    for (; i < b && isOctal(s.charCodeAt(i)); i++) v = v * 8 + s.charCodeAt(i) - 0x30;
+    if (i === b) return b - a <= 17 ? v : parseInt(s.slice(a, b), 8); // 8^17 = 2^51: exact
+  }
+  if (s.charCodeAt(a) === 0x2d) return -decimalAt(s, a + 1, b);
+  return decimalAt(s, a, b);
+}
+
+/** The bytes of "": one shared, frozen, empty array (a line of 300k `""` needs no 300k views). */
+const NO_BYTES: Uint8Array = Object.freeze(new Uint8Array(0)) as Uint8Array;
+
+/** A quoted C string. Without escapes or surrogates the text is already the value (no decode). */
+function quoted(s: string, a: number, b: number): Arg {
+  const close = skipQuoted(s, a);
+  if (close >= b) return { kind: "raw", text: s.slice(a, b) };
+  const tail = b - close - 1; // what follows the closing quote: nothing, or `...` (-s)
+  const truncated = tail === 3 && s.startsWith("...", close + 1);
+  if (tail !== 0 && !truncated) return { kind: "raw", text: s.slice(a, b) };
+  if (close === a + 1) return { kind: "str", value: "", bytes: NO_BYTES, truncated };
+  if (plainEnd(s, a + 1, close) === close) {
+    // Plain: no escape, no surrogate (so the text is its own byte-exact decoding).
+    const seen = plain(s, a + 1, close);
+    return { kind: "str", value: seen.value, bytes: seen.bytes, truncated };
+  }
+  const bytes = unescapeC(s.slice(a + 1, close));
+  return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
+}
+
+/** Index of the first `\\` or UTF-16 surrogate in s[a, b), or b: before it, the text is its own decoding. */
+function plainEnd(s: string, a: number, b: number): number {
+  for (let c = s.charCodeAt(a); a < b && c !== 0x5c && (c < 0xd800 || c > 0xdfff); c = s.charCodeAt(++a));
+  return a;
+}
+
+/**
+ * decodeC(s.slice(a, b)) for a `-y` path: a plain one (the usual case) is interned, since a log
+ * names the same few fds' paths on line after line.
+ */
+function decodeCAt(s: string, a: number, b: number): string {
+  return plainEnd(s, a, b) === b ? intern(s, a, b) : decodeC(s.slice(a, b));
 }
 
 /** Lone or paired UTF-16 surrogates: a string with none is its own surrogateescape decoding. */
 const SURROGATE = /[\ud800-\udfff]/;
 
-/** A quoted C string. Without escapes or surrogates the text is already the value (no decode). */
-function quoted(t: string): Arg {
-  const close = skipQuoted(t, 0);
-  const rest = close < t.length ? t.slice(close + 1) : "";
-  if (close >= t.length || (rest !== "" && rest !== "...")) return { kind: "raw", text: t };
-  const inner = t.slice(1, close);
-  const truncated = rest === "...";
-  if (!inner.includes("\\") && !SURROGATE.test(inner)) {
-    return { kind: "str", value: inner, bytes: shortBytes(inner), truncated };
-  }
-  const bytes = unescapeC(inner);
-  return { kind: "str", value: decodeBytes(bytes), bytes, truncated };
+/**
+ * The value and bytes of the plain string s[a, b), shared with every earlier equal one of this
+ * parse: a log names the same few paths on line after line, and one string and one view per
+ * distinct path (not per argument) is that many fewer objects for each scavenge to copy. Hence
+ * `bytes` may be shared between arguments: it is read-only (see Arg). Bounded (scan.ts SliceTable):
+ * past PLAIN_LONGEST characters, or once the table is full, no sharing.
+ */
+function plain(s: string, a: number, b: number): { value: string; bytes: Uint8Array } {
+  const long = b - a > PLAIN_LONGEST;
+  const seen = long ? undefined : plainSeen.get(s, a, b);
+  if (seen !== undefined) return seen;
+  const value = s.slice(a, b);
+  const fresh = { value, bytes: shortBytes(value) };
+  if (!long) plainSeen.set(value, fresh);
+  return fresh;
 }
+
+/** parseStrace calls this first: nothing is shared across parses. */
+export function clearPlain(): void {
+  plainSeen.clear();
+}
+
+const PLAIN_LONGEST = 256;
+const plainSeen = new SliceTable<{ value: string; bytes: Uint8Array }>();
 
 let slab = new Uint8Array(0);
 let slabUsed = 0;
@@ -215,22 +331,45 @@ function shortBytes(s: string): Uint8Array {
   return slab.subarray(at, slabUsed);
 }
 
-/** `A|B|0x10`: names in printed order, plus the OR of the numeric parts; else raw. */
-function flags(t: string): Arg {
-  const parts = t.split("|");
-  if (!parts.every((p) => FLAG_PART.test(p))) return { kind: "raw", text: t };
-  const names: string[] = [];
+/** `A|B|0x10` in s[a, b): names in printed order, plus the OR of the numeric parts; else raw. */
+function flags(s: string, a: number, b: number): Arg {
+  // Validate every part first (a part that is not a flag makes the whole argument raw), counting names.
+  let count = 0;
+  for (let p = a; p <= b;) {
+    const q = partEnd(s, p, b);
+    if (!isFlagPart(s, p, q)) return { kind: "raw", text: s.slice(a, b) };
+    if (!isDigit(s.charCodeAt(p))) count++;
+    p = q + 1;
+  }
+  const names = new Array<string>(count); // exact: a pushed array would keep 16 spare slots
   let residue = 0n;
   let numeric = false;
-  for (const p of parts) {
-    const c = p.charCodeAt(0);
-    if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) names.push(p);
-    else { residue |= BigInt(p); numeric = true; }
+  for (let p = a, n = 0; p <= b;) {
+    const q = partEnd(s, p, b);
+    if (!isDigit(s.charCodeAt(p))) names[n++] = intern(s, p, q);
+    else { residue |= BigInt(s.slice(p, q)); numeric = true; }
+    p = q + 1;
   }
   return { kind: "flags", names, residue: numeric ? Number(residue) : 0 };
 }
 
-/** Decimal, or octal when written with a leading 0 (strace prints modes that way: 0755). */
-function parseNumber(t: string): number {
-  return /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
+/** Where the `|`-separated part that starts at `p` ends (at most `b`). */
+function partEnd(s: string, p: number, b: number): number {
+  const bar = s.indexOf("|", p);
+  return bar < 0 || bar > b ? b : bar;
+}
+
+/** /^(?:[A-Z_][A-Z0-9_]*|0x[0-9a-fA-F]+|\d+)$/ on s[a, b), by hand. */
+function isFlagPart(s: string, a: number, b: number): boolean {
+  if (a >= b) return false;
+  const c = s.charCodeAt(a);
+  if ((c >= 0x41 && c <= 0x5a) || c === 0x5f) {
+    for (let i = a + 1; i < b; i++) {
+      const d = s.charCodeAt(i);
+      if (!((d >= 0x41 && d <= 0x5a) || d === 0x5f || isDigit(d))) return false;
+    }
+    return true;
+  }
+  if (c === 0x30 && b - a > 2 && s.charCodeAt(a + 1) === 0x78 && isHex(s, a + 2, b)) return true;
+  return digitsTo(s, a, b) === b;
 }

@@ -2,7 +2,8 @@
 // Owns the line grammar: pid prefixes, timestamps, `<unfinished ...>`/`<... resumed>` merging (per
 // pid), return values and errnos, signal and exit lines. Argument decoding lives in args.ts and the
 // mapping onto the machine's Request union in to-requests.ts. Pure: text in, values out, no I/O.
-import { decodeC, parseArg, splitArgs, type Arg } from "./args.js";
+import { clearPlain, decodeC, parseArgAt, scanArgs, type Arg, type Sink } from "./args.js";
+import { clearInterned, digitsEnd, intern, isAlpha, isDigit, isDuration, isSpace, smallNumber, spaces, timeEnd } from "./scan.js";
 import { I32_MAX } from "../abi.js";
 
 export type { Arg } from "./args.js";
@@ -80,13 +81,22 @@ export function splitPrefix(raw: string, line: number): Head {
   return head;
 }
 
-/** Parses a whole log. Lines are 1-based; blank lines are skipped. */
-export function parseStrace(text: string): Parsed {
+/**
+ * Parses a whole log. Lines are 1-based; blank lines are skipped. `fast` false sends every line
+ * through the general path: the two must agree (test/strace-fast.test.ts), and nothing else sets it.
+ */
+export function parseStrace(text: string, fast = true): Parsed {
   const entries: Entry[] = [];
   const pending = new Map<number, { head: Head; slot: number; name: string }>();
   const lines = text.split("\n");
+  clearInterned();
+  clearPlain();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
+    if (fast) {
+      const call = fastCall(raw, i + 1);
+      if (call !== null) { entries.push(call); continue; }
+    }
     if (raw.trim() === "") continue;
     const head = splitPrefix(raw, i + 1);
     if (head.pid !== undefined && head.pid > I32_MAX) {
@@ -113,6 +123,7 @@ export function parseStrace(text: string): Parsed {
       entries.push(parseLine(head));
     }
   }
+  sink.items.length = 0;
   return { entries, calls: entries.filter(isCall), events: entries.filter((e): e is Event => !isCall(e)) };
 }
 
@@ -155,9 +166,11 @@ function withWho(head: Head): { pid?: number; time?: string } {
 /** `name(args) = ret`: a call without a `)` (never resumed) is marked unfinished with ret null. */
 function parseCall(head: Head, body: string): Call {
   const name = CALL_HEAD.exec(body)![1]!;
-  const { parts, end } = splitArgs(body, name.length + 1);
+  const sink: Sink<Arg> = { items: [], n: 0 };
+  const end = scanArgs(body, name.length + 1, sink, parseArgAt);
+  const args = sink.items;
   // Built in place (no spreads): a 10 MB log has 150k of these.
-  const call: Call = { kind: "call", name, args: parts.map(parseArg), ret: null, raw: head.raw, line: head.line };
+  const call: Call = { kind: "call", name, args, ret: null, raw: head.raw, line: head.line };
   if (head.pid !== undefined) call.pid = head.pid;
   if (head.time !== undefined) call.time = head.time;
   if (end < 0) call.unfinished = true;
@@ -190,4 +203,110 @@ export function parseReturn(rest: string): ReturnPart {
     out.retExtra = tail;
   }
   return out;
+}
+
+/**
+ * The fast path for the common line, a complete call: `[pid] [time] name(args) = number [<dur>]`.
+ * The general path (splitPrefix's regex, a Head, trimmed body copies, parseReturn's regexes) made
+ * a 10 MB log spend most of its time collecting that garbage. Here the prefix and the return are
+ * scanned by hand on the raw line, by the same grammar (a return other than a plain number still goes
+ * through parseReturn); any other line (events, unfinished and resumed calls, a pid past a pid_t, a
+ * prefix the hand scan is unsure of) returns null and takes the general path.
+ * Exported for test/strace-fast.test.ts, which checks that both paths give the same entries.
+ */
+export function fastCall(raw: string, line: number): Call | null {
+  // PREFIX by hand: ^\s* then `[pid N]\s+` or `N\s+(?=\S)`, then \s*, then a time and \s+.
+  const n = raw.length;
+  let i = spaces(raw, 0);
+  let pid = -1;
+  if (raw.startsWith("[pid", i)) {
+    const a = spaces(raw, i + 4);
+    const b = digitsEnd(raw, a);
+    if (a === i + 4 || b === a || raw.charCodeAt(b) !== 0x5d /* ] */) return null; // the general path decides
+    const c = spaces(raw, b + 1);
+    if (c === b + 1) return null;
+    pid = smallNumber(raw, a, b);
+    i = c;
+  } else {
+    const b = digitsEnd(raw, i);
+    const c = spaces(raw, b);
+    if (b > i && c > b && c < n) { pid = smallNumber(raw, i, b); i = c; }
+  }
+  if (pid > I32_MAX) return null; // also NaN-free: smallNumber gives Infinity past 15 digits
+  let time: string | undefined;
+  const t = timeEnd(raw, i);
+  if (t > i) {
+    const c = spaces(raw, t);
+    if (c > t) { time = raw.slice(i, t); i = c; }
+  }
+  // CALL_HEAD by hand: [A-Za-z_][A-Za-z0-9_]* then `(`.
+  const c0 = raw.charCodeAt(i);
+  if (!(isAlpha(c0) || c0 === 0x5f)) return null;
+  let k = i + 1;
+  for (let c = raw.charCodeAt(k); isAlpha(c) || c === 0x5f || isDigit(c); c = raw.charCodeAt(++k));
+  if (raw.charCodeAt(k) !== 0x28) return null;
+  let to = n;
+  while (to > i && isSpace(raw.charCodeAt(to - 1))) to--;
+  if (to - i >= UNFINISHED.length && raw.endsWith(UNFINISHED, to)) return null;
+  sink.n = 0;
+  const end = scanArgs(raw, k + 1, sink, parseArgAt);
+  if (end < 0) return null;
+  const args = sink.items.slice(0, sink.n); // exactly as long as needed, and the sink is reused
+  const name = intern(raw, i, k);
+  if (!fastReturn(raw, end + 1, to)) {
+    const call: Call = { kind: "call", name, args, ret: null, raw, line };
+    if (pid >= 0) call.pid = pid;
+    if (time !== undefined) call.time = time;
+    Object.assign(call, parseReturn(raw.slice(end + 1, to)));
+    return call.unfinished ? null : call; // unfinished: not a call line after all; the general path makes the event
+  }
+  // All fields in one literal, in parseCall's key order: no property array added per call.
+  const ret = retValue;
+  const duration = durFrom < 0 ? undefined : intern(raw, durFrom, durTo);
+  switch ((pid >= 0 ? 4 : 0) | (time !== undefined ? 2 : 0) | (duration !== undefined ? 1 : 0)) {
+    case 7: return { kind: "call", name, args, ret, raw, line, pid, time, duration };
+    case 6: return { kind: "call", name, args, ret, raw, line, pid, time };
+    case 5: return { kind: "call", name, args, ret, raw, line, pid, duration };
+    case 4: return { kind: "call", name, args, ret, raw, line, pid };
+    case 3: return { kind: "call", name, args, ret, raw, line, time, duration };
+    case 2: return { kind: "call", name, args, ret, raw, line, time };
+    case 1: return { kind: "call", name, args, ret, raw, line, duration };
+    default: return { kind: "call", name, args, ret, raw, line };
+  }
+}
+
+/**
+ * fastCall's arguments before they are copied out. Its slots keep the previous line's arguments
+ * alive until overwritten (they are in the result anyway); parseStrace empties it at the end.
+ */
+const sink: Sink<Arg> = { items: [], n: 0 };
+/** fastReturn's answer: the return value and where the -T duration is (durFrom -1 when none). */
+let retValue = 0;
+let durFrom = -1;
+let durTo = -1;
+
+/**
+ * `= -?\d+` with an optional ` <duration>`, the common return, read by hand into retValue, durFrom
+ * and durTo; false for any other shape (parseReturn reads those).
+ */
+function fastReturn(s: string, from: number, to: number): boolean {
+  const a = spaces(s, from);
+  let z = to;
+  let lt = -1;
+  if (s.charCodeAt(to - 1) === 0x3e /* > */) {
+    lt = s.lastIndexOf("<", to - 1);
+    if (lt >= a && isDuration(s, lt + 1, to - 1)) {
+      z = lt;
+      while (z > a && isSpace(s.charCodeAt(z - 1))) z--;
+    } else lt = -1;
+  }
+  if (s.charCodeAt(a) !== 0x3d /* = */) return false;
+  const b = spaces(s, a + 1);
+  if (b === a + 1) return false;
+  const neg = s.charCodeAt(b) === 0x2d ? 1 : 0;
+  if (digitsEnd(s, b + neg) !== z || z === b + neg) return false;
+  retValue = z - b - neg <= 15 ? (neg ? -smallNumber(s, b + 1, z) : smallNumber(s, b, z)) : Number(s.slice(b, z));
+  durFrom = lt < 0 ? -1 : lt + 1;
+  durTo = to - 1;
+  return true;
 }
