@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:asan: the native code under AddressSanitizer + UBSan, once per CI (.ci/run, through
-# scripts/test-stage.sh --asan). Builds the addon and test/asan/executor-driver into build/asan
+# scripts/test-stage.sh --asan). Builds the addon and the driver test/asan/executor-driver.cc into build/asan
 # (CMakeLists.txt PIVOTSHIM_ASAN), runs the driver, then every test/native-*.test.ts with Node
 # loading libasan first (LD_PRELOAD: an ASan library must come first in the process) and the addon
 # loader pointed at the sanitizer build (PIVOTSHIM_ADDON, src/hosts/native-location.ts). The probe

@@ -1,6 +1,6 @@
 // Every place the addon turns a JS number into a C int (kill, closeFd, spawn's stdio) refuses NaN,
 // the infinities, fractions and values outside the int's range with a TypeError (a programming
-// error, DESIGN.md), and checks the range BEFORE converting: int(NaN) or int(2^31) is undefined
+// error, as the design says), and checks the range BEFORE converting: int(NaN) or int(2^31) is undefined
 // behaviour, which x86 happens to hide (it yields INT_MIN) and which the sanitizer build's
 // -fsanitize=float-cast-overflow reports (npm run test:asan runs this file). The bounds themselves
 // are accepted: the check is not off by one.
