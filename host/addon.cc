@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,6 +66,22 @@ void* reap(void* arg) {
   return nullptr;
 }
 
+/**
+ * A JS number as an int in [lo, hi], or false. The range is checked on the double before the
+ * conversion: int(d) is undefined behaviour when d truncated does not fit an int (NaN, infinities,
+ * 2^31 and up: C++17 [conv.fpint]), so "convert, then compare back" is no check. NaN fails every
+ * comparison, so it fails here.
+ */
+bool to_int(Napi::Value v, int lo, int hi, int& out) {
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= double(lo) && d <= double(hi))) return false;
+  int i = int(d);
+  if (double(i) != d) return false;  // a fraction
+  out = i;
+  return true;
+}
+
 /** Reads opts.stdio: undefined/null → inherit all; else [fd0, fd1, fd2], -1 = inherit. */
 bool read_stdio(Napi::Value v, int out[3]) {
   out[0] = out[1] = out[2] = -1;
@@ -72,11 +89,7 @@ bool read_stdio(Napi::Value v, int out[3]) {
   if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) return false;
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < 3; i++) {
-    Napi::Value e = a.Get(i);
-    if (!e.IsNumber()) return false;
-    double d = e.As<Napi::Number>().DoubleValue();
-    if (d != double(int(d)) || d < -1) return false;
-    out[i] = int(d);
+    if (!to_int(a.Get(i), -1, INT_MAX, out[i])) return false;
   }
   return true;
 }
@@ -142,11 +155,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 }
 
 bool int_arg(const Napi::CallbackInfo& info, size_t i, int& out) {
-  if (info.Length() <= i || !info[i].IsNumber()) return false;
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (d != double(int(d))) return false;
-  out = int(d);
-  return true;
+  return info.Length() > i && to_int(info[i], INT_MIN, INT_MAX, out);
 }
 
 /** kill(pid, pidfd) → 0 | errno. SIGKILL through the pidfd when there is one (no pid reuse race). */
@@ -181,10 +190,11 @@ Napi::Object Wire(Napi::Env env) {
   W(kLenSize); W(kReqOp); W(kReqFd); W(kReqFlags); W(kReqCount); W(kReqMode); W(kReqNstr);
   W(kReqHeader); W(kOpPause); W(kOpResume); W(kOpExec); W(kOpQuit); W(kRepKind); W(kRepRet);
   W(kRepErrno); W(kRepHeader); W(kHello); W(kResult); W(kPaused); W(kResumed); W(kExecFailed);
-  W(kRefused); W(kProtocol); W(kMaxFrame); W(kMaxData); W(kMaxStrings); W(kChannelFdMin);
+  W(kRefused); W(kProtocol); W(kMaxFrame); W(kMaxData); W(kMaxReply); W(kMaxStrings); W(kChannelFdMin);
   W(kOpBatch); W(kBatEntRet); W(kBatEntErrno); W(kBatEntAny); W(kBatEntHeader); W(kMaxBatch);
   W(kMaxBatchFrame); W(kBatch); W(kBatRepNs); W(kBatRepHeader); W(kBatResRet); W(kBatResErrno);
-  W(kBatResLen); W(kBatResHeader);
+  W(kBatResLen); W(kBatResHeader); W(kExitDone); W(kExitSetup); W(kExitParentGone);
+  W(kExitChannelLost); W(kExitFraming);
 #undef W
   return w;
 }

@@ -77,7 +77,7 @@ void reply(int sock, uint32_t kind, int32_t ret, int32_t err, uint32_t len = 0) 
   put_u32(g_out + wire::kRepRet, uint32_t(ret));
   put_u32(g_out + wire::kRepErrno, uint32_t(err));
   if (!write_full(sock, head, sizeof head) || !write_full(sock, g_out, wire::kRepHeader + len))
-    _exit(0);  // the parent is gone: nothing left to serve
+    _exit(wire::kExitChannelLost);  // the parent's end is gone: nothing left to serve
 }
 
 uint32_t put_text(const char* s) {
@@ -115,7 +115,10 @@ bool next_frame(int sock, Decoded& d, bool& malformed) {
   malformed = false;
   if (!read_full(sock, head, sizeof head)) return false;
   uint32_t len = get_u32(head);
-  if (len < wire::kReqHeader || len > wire::kMaxFrame) _exit(0);  // framing is lost for good
+  if (len < wire::kReqHeader || len > wire::kMaxFrame) {  // framing is lost for good: say so, go
+    reply(sock, wire::kProtocol, -1, EINVAL);
+    _exit(wire::kExitFraming);
+  }
   if (!read_full(sock, g_in, len)) return false;
   g_in_len = len;
   malformed = !decode(g_in, len, d);
@@ -158,7 +161,9 @@ long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* 
 /** chdir(cwd) if given, then execve; returns only on failure, with errno set. */
 const char* exec_command(const Decoded& d, const ChildPlan& plan) {
   uint32_t argc = d.count;
-  if (g_nstr < 2 + argc || !str(0)) return errno = EINVAL, "request";
+  // Path and cwd, then argc strings: compared by subtraction, since 2 + argc wraps for a forged
+  // count near 2^32 (and then argv would end before it starts and envp point inside it).
+  if (g_nstr < 2 || argc > g_nstr - 2 || !str(0)) return errno = EINVAL, "request";
   // argv and env are contiguous in g_str: shift env up one slot to end argv with NULL.
   for (uint32_t i = g_nstr; i > 2 + argc; i--) g_str[i] = g_str[i - 1];
   g_str[2 + argc] = nullptr;
@@ -191,27 +196,35 @@ bool close_from_to(unsigned first, unsigned last) {
 }
 
 /**
- * Moves the channel to a high fd, installs stdio, closes everything else. Returns the channel, or
- * -1 with errno and *failed set; the parent's channel fd is still open when *failed is the move.
+ * Moves the channel to a high fd, installs stdio, closes everything else. Returns nullptr, or the
+ * step that failed with errno set. *sock is the channel to report on in either case: the moved
+ * one, or the parent's plan.sock while the move itself has not happened.
  */
-int arrange_fds(const ChildPlan& plan, const char** failed) {
+const char* arrange_fds(const ChildPlan& plan, int* sock) {
+  static const char* const kCopy[3] = {"copy stdio[0] above the channel (F_DUPFD_CLOEXEC)",
+    "copy stdio[1] above the channel (F_DUPFD_CLOEXEC)", "copy stdio[2] above the channel (F_DUPFD_CLOEXEC)"};
+  static const char* const kInstall[3] = {"install stdio[0] as fd 0 (dup2)",
+    "install stdio[1] as fd 1 (dup2)", "install stdio[2] as fd 2 (dup2)"};
+  static const char* const kKeep[3] = {"keep fd 0 across execve (F_SETFD)",
+    "keep fd 1 across execve (F_SETFD)", "keep fd 2 across execve (F_SETFD)"};
+  *sock = plan.sock;
   // With RLIMIT_NOFILE <= kChannelFdMin there is no fd that high (EINVAL): say so on the channel.
-  *failed = "move the channel and stdio above wire::kChannelFdMin (F_DUPFD_CLOEXEC)";
-  int sock = fcntl(plan.sock, F_DUPFD_CLOEXEC, wire::kChannelFdMin);
-  if (sock < 0) return -1;
+  int moved = fcntl(plan.sock, F_DUPFD_CLOEXEC, wire::kChannelFdMin);
+  if (moved < 0) return "move the channel above wire::kChannelFdMin (F_DUPFD_CLOEXEC)";
+  *sock = moved;
   int tmp[3];
   for (int i = 0; i < 3; i++) {  // copy first, so [1, 0, 2] style permutations work
     tmp[i] = plan.stdio[i] < 0 ? -1 : fcntl(plan.stdio[i], F_DUPFD_CLOEXEC, wire::kChannelFdMin);
-    if (plan.stdio[i] >= 0 && tmp[i] < 0) return -1;
+    if (plan.stdio[i] >= 0 && tmp[i] < 0) return kCopy[i];
   }
-  *failed = nullptr;
   for (int i = 0; i < 3; i++) {
-    if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return -1;  // dup2 clears FD_CLOEXEC on 0..2
+    if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return kInstall[i];  // dup2 clears FD_CLOEXEC on 0..2
     // Node marks its own 0/1/2 FD_CLOEXEC: a kept fd must survive execve too (ours is a copy).
-    if (tmp[i] < 0 && fcntl(i, F_GETFD) >= 0 && fcntl(i, F_SETFD, 0) < 0) return -1;
+    if (tmp[i] < 0 && fcntl(i, F_GETFD) >= 0 && fcntl(i, F_SETFD, 0) < 0) return kKeep[i];
   }
-  if (!close_from_to(3, unsigned(sock) - 1) || !close_from_to(unsigned(sock) + 1, ~0U)) return -1;
-  return sock;
+  if (!close_from_to(3, unsigned(moved) - 1) || !close_from_to(unsigned(moved) + 1, ~0U))
+    return "close the inherited fds (close_range)";
+  return nullptr;
 }
 
 bool write_file(const char* path, const char* text) {
@@ -357,18 +370,25 @@ void run_batch(int sock, uint32_t count) {
 
 }  // namespace
 
+namespace {
+
+/** A set-up step failed before the namespaces: name it in a failed hello, serve nothing. */
+[[noreturn]] void setup_failed(int sock, const char* step) {
+  int err = errno;
+  reply(sock, wire::kHello, -1, err, put_text(step));
+  _exit(wire::kExitSetup);
+}
+
+}  // namespace
+
 void child_main(const ChildPlan& plan) {
   // Signals stay blocked (the parent blocked them around fork) until set-up is over.
   reset_signals();
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != plan.parent) _exit(0);
-  const char* moving = nullptr;
-  int sock = arrange_fds(plan, &moving);
-  if (sock < 0 && moving) {  // the channel is still at plan.sock: report the step, serve nothing
-    int err = errno;
-    reply(plan.sock, wire::kHello, -1, err, put_text(moving));
-    _exit(0);
-  }
-  if (sock < 0) _exit(0);  // no channel, nothing to report on: the parent sees EOF
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) setup_failed(plan.sock, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
+  // The parent died between fork() and prctl(): its channel end is gone, nobody reads a hello.
+  if (getppid() != plan.parent) _exit(wire::kExitParentGone);
+  int sock = -1;
+  if (const char* step = arrange_fds(plan, &sock)) setup_failed(sock, step);
   const char* failed = enter_namespaces(plan);
   int err = failed ? errno : 0;
   sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);

@@ -73,4 +73,12 @@ constexpr uint32_t kMaxReply = kRepHeader + kBatRepHeader + kMaxBatch * kBatResH
 constexpr uint32_t kMaxStrings = 4096;            // argv + env + fixed strings
 constexpr int kChannelFdMin = 64;                 // the child moves its socket to >= this fd
 
+// Exit statuses of the child before execve (after it, the status is the command's own). The
+// child says what failed on the channel whenever it still can; these say it when it cannot.
+constexpr int kExitDone = 0;           // kOpQuit, or EOF: the parent closed the channel
+constexpr int kExitSetup = 121;        // a set-up step failed; its hello named the step
+constexpr int kExitParentGone = 122;   // the parent died before PR_SET_PDEATHSIG took hold
+constexpr int kExitChannelLost = 123;  // a reply could not be written (the parent's end is gone)
+constexpr int kExitFraming = 124;      // a frame length out of bounds: framing is lost for good
+
 }  // namespace wire

@@ -15,11 +15,14 @@ export interface Wire {
   readonly kRepKind: number; readonly kRepRet: number; readonly kRepErrno: number; readonly kRepHeader: number;
   readonly kHello: number; readonly kResult: number; readonly kPaused: number; readonly kResumed: number;
   readonly kExecFailed: number; readonly kRefused: number; readonly kProtocol: number;
-  readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
+  readonly kMaxFrame: number; readonly kMaxData: number; readonly kMaxReply: number; readonly kMaxStrings: number; readonly kChannelFdMin: number;
   readonly kOpBatch: number; readonly kBatEntRet: number; readonly kBatEntErrno: number; readonly kBatEntAny: number;
   readonly kBatEntHeader: number; readonly kMaxBatch: number; readonly kMaxBatchFrame: number; readonly kBatch: number;
   readonly kBatRepNs: number; readonly kBatRepHeader: number; readonly kBatResRet: number; readonly kBatResErrno: number;
   readonly kBatResLen: number; readonly kBatResHeader: number;
+  /** The child's exit status before execve, when it could not say more on the channel. */
+  readonly kExitDone: number; readonly kExitSetup: number; readonly kExitParentGone: number;
+  readonly kExitChannelLost: number; readonly kExitFraming: number;
 }
 
 /** A failure of the system inside the addon (not a programming error). */

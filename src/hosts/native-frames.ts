@@ -92,3 +92,55 @@ export function requestFrame(w: Wire, r: Request): Buffer {
     default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
   }
 }
+
+/**
+ * Splits the child's byte stream into replies. A reply's length comes from the child, so it is
+ * checked before anything is buffered for it: below the reply header, or above wire.kMaxReply
+ * (the child's own static reply buffer, host/wire.h), the channel is broken for good: `error` says
+ * why and nothing more is decoded. Without the cap, a lying length would make the reader hold
+ * every byte the child sends until the timeout.
+ */
+export class ReplyReader {
+  #inbox: Buffer = Buffer.alloc(0);
+  #error: string | null = null;
+  readonly #w: Wire;
+  constructor(w: Wire) { this.#w = w; }
+
+  /** Why the stream cannot be decoded any more, or null. */
+  get error(): string | null { return this.#error; }
+
+  /** Takes the next chunk; returns the replies it completed (none once `error` is set). */
+  push(chunk: Buffer): Reply[] {
+    if (this.#error !== null) return [];
+    const w = this.#w;
+    this.#inbox = this.#inbox.length ? Buffer.concat([this.#inbox, chunk]) : chunk;
+    const out: Reply[] = [];
+    while (this.#inbox.length >= w.kLenSize) {
+      const len = this.#inbox.readUInt32LE(0);
+      if (len < w.kRepHeader || len > w.kMaxReply) {
+        this.#error = `a reply frame of ${len} bytes (the wire allows ${w.kRepHeader} to ${w.kMaxReply}): the channel is out of step`;
+        this.#inbox = Buffer.alloc(0);
+        return [];
+      }
+      if (this.#inbox.length < w.kLenSize + len) break;
+      const body = this.#inbox.subarray(w.kLenSize, w.kLenSize + len);
+      out.push({
+        kind: body.readUInt32LE(w.kRepKind), ret: body.readInt32LE(w.kRepRet),
+        errno: body.readInt32LE(w.kRepErrno), data: Buffer.from(body.subarray(w.kRepHeader)),
+      });
+      this.#inbox = this.#inbox.subarray(w.kLenSize + len);
+    }
+    return out;
+  }
+}
+
+/** What the child's exit status says before execve (host/wire.h kExit*), or "" for a plain exit. */
+export function childExitMeaning(w: Wire, status: number): string {
+  switch (status) {
+    case w.kExitSetup: return ": a set-up step failed";
+    case w.kExitParentGone: return ": it saw its parent change before PR_SET_PDEATHSIG held";
+    case w.kExitChannelLost: return ": it could not write a reply on its channel";
+    case w.kExitFraming: return ": it received a frame length out of bounds (framing lost)";
+    default: return "";
+  }
+}

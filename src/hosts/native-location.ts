@@ -1,7 +1,10 @@
 // Where the native addon is, and what to tell a user who has none. A prebuilt addon for this
 // platform ships in the package (prebuilds/<platform>-<arch>/, made by `npm pack`'s prepack);
 // a local build (cmake-js, build/native/) wins over it, so a developer's fresh build is the one used.
+// PIVOTSHIM_ADDON=<file> names the one addon to load instead (npm run test:asan points it at the
+// sanitizer build, build/asan/Release/host.node); nothing else is tried then.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The package root: two levels up from src/hosts (tsx) or three from dist/src/hosts. */
@@ -16,8 +19,19 @@ export function prebuiltName(): string {
   return `prebuilds/${process.platform}-${process.arch}/pivotshim.${libc}.node`;
 }
 
-/** The addon files to try, in order: a local build, then the prebuilt one for this platform. */
+/** The environment variable that names the addon file to load, overriding the search. */
+export const ADDON_ENV = "PIVOTSHIM_ADDON";
+
+/** The file PIVOTSHIM_ADDON names (relative to the working directory), or null when it is unset or empty. */
+export function addonOverride(): string | null {
+  const v = process.env[ADDON_ENV];
+  return v ? resolve(v) : null;
+}
+
+/** The addon files to try, in order: PIVOTSHIM_ADDON alone when set; else a local build, then the prebuilt one. */
 export function addonCandidates(): string[] {
+  const override = addonOverride();
+  if (override) return [override];
   return ["build/native/Release/host.node", prebuiltName()].map((p) => fileURLToPath(new URL(p, ROOT)));
 }
 
@@ -26,6 +40,8 @@ export const isCheckout = (): boolean => existsSync(new URL("assembly/", ROOT));
 
 /** The exact command that builds the addon where it is missing. */
 export function buildHint(): string {
+  const override = addonOverride();
+  if (override) return `${ADDON_ENV} names ${override}, which is not there: build it (npm run test:asan builds build/asan/Release/host.node) or unset ${ADDON_ENV}`;
   return isCheckout()
     ? "run `npm run build:native` (needs cmake and a C++17 compiler)"
     : `no prebuilt addon for ${process.platform}-${process.arch} in this package: run \`npm rebuild pivotshim\` (needs cmake and a C++17 compiler)`;

@@ -10,7 +10,7 @@ import { EnvironmentError, InvalidInputError, PivotshimError } from "../errors.j
 import { errnoName } from "../names-ts.js";
 import type { AsyncHost, Lookahead } from "./host.js";
 import { loadAddon, type NativeAddon, type Wire } from "./native-addon.js";
-import { batchFrame, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
+import { ReplyReader, batchFrame, childExitMeaning, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
 import type { Config } from "../schema.js";
 import { Speculation, mountPoints, type ChildState } from "./native-batch.js";
 import { trustExec } from "./trust.js";
@@ -138,6 +138,10 @@ export function setupMessage(step: string, errno: number, rootless: boolean): st
   if (step.startsWith("unshare(CLONE_NEWUSER") && (errno === abi.EPERM || errno === abi.ENOSPC))
     return `user namespaces are disabled: sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone (${what})`;
   if (step === "unshare(CLONE_NEWNS)" && errno === abi.EPERM && !rootless) return `needs root or --rootless (${what})`;
+  if (step.startsWith("copy stdio[") && errno === abi.EBADF)
+    return `${step.slice("copy ".length, "copy stdio[0]".length)} is not an open file descriptor: pass an open fd, or -1 to keep Node's (${what})`;
+  if (step.startsWith("prctl(PR_SET_PDEATHSIG"))
+    return `the executor cannot arrange to die with this process, so it refuses to start (${what})`;
   if (step === "mount namespace check") return `the executor is still in the host's mount namespace: refusing to act (${what})`;
   if (step.includes("_map") || step.includes("setgroups")) return `cannot map ids in the new user namespace (${what})`;
   return `cannot set up the executor (${what})`;
@@ -167,7 +171,7 @@ class NativeExecutor implements Executor {
   #pidfd: number;
   #exit: ExitStatus | null = null;
   #pending: Pending | null = null;
-  #inbox: Buffer = Buffer.alloc(0);
+  readonly #reader: ReplyReader;
   #frames: Reply[] = [];
   #eof = false;
   #state: "ready" | "paused" | "exec" = "ready";
@@ -176,6 +180,7 @@ class NativeExecutor implements Executor {
     this.startState = { fds: [], mounts };
     this.#addon = addon;
     this.#w = addon.wire;
+    this.#reader = new ReplyReader(addon.wire);
     this.pid = s.pid;
     this.#pidfd = s.pidfd;
     this.#timeoutMs = timeoutMs;
@@ -208,7 +213,7 @@ class NativeExecutor implements Executor {
     this.#expect("ready", req.op);
     const r = (await this.#request(requestFrame(this.#w, req), req.op, false)) as Reply;
     if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${req.op}: the executor child refused to act`);
-    if (r.kind !== this.#w.kResult) throw await this.#fatal("E_NATIVE_PROTOCOL", `${req.op}: unexpected reply kind ${r.kind}`);
+    if (r.kind !== this.#w.kResult) throw await this.#unexpected(req.op, r);
     return toResult(req.op, r.ret, r.errno, r.data);
   }
 
@@ -223,7 +228,7 @@ class NativeExecutor implements Executor {
     const what = `batch of ${taken} from ${entries[0]!.request.op}`;
     const r = (await this.#request(f, what, false)) as Reply;
     if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${what}: the executor child refused to act`);
-    if (r.kind !== this.#w.kBatch || r.ret < 1 || r.ret > taken) throw await this.#fatal("E_NATIVE_PROTOCOL", `${what}: unexpected reply kind ${r.kind} (${r.ret})`);
+    if (r.kind !== this.#w.kBatch || r.ret < 1 || r.ret > taken) throw await this.#unexpected(what, r);
     return this.#batchResults(entries, r);
   }
 
@@ -237,6 +242,7 @@ class NativeExecutor implements Executor {
       const ret = r.data.readInt32LE(at + w.kBatResRet), errno = r.data.readInt32LE(at + w.kBatResErrno);
       const len = r.data.readUInt32LE(at + w.kBatResLen);
       at += w.kBatResHeader;
+      if (len > r.data.length - at) throw await this.#fatal("E_NATIVE_PROTOCOL", `batch: result ${i} claims ${len} data bytes, the reply has ${r.data.length - at}`);
       out.push(toResult(entries[i]!.request.op, ret, errno, r.data.subarray(at, at + len)));
       at += len;
     }
@@ -271,7 +277,7 @@ class NativeExecutor implements Executor {
       this.#state = "exec";  // the CLOEXEC channel closed: execve succeeded
       return this.#exited;
     }
-    if (r.kind !== this.#w.kExecFailed) throw await this.#fatal("E_NATIVE_PROTOCOL", `execve: unexpected reply kind ${r.kind}`);
+    if (r.kind !== this.#w.kExecFailed) throw await this.#unexpected("execve", r);
     return { errno: r.errno };
   }
 
@@ -300,7 +306,7 @@ class NativeExecutor implements Executor {
   async #control(op: number, what: string, kind: number): Promise<void> {
     const r = (await this.#request(frame(this.#w, op, 0, 0, 0, 0, []), what, false)) as Reply;
     if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${what}: the executor child refused to act`);
-    if (r.kind !== kind) throw await this.#fatal("E_NATIVE_PROTOCOL", `${what}: unexpected reply kind ${r.kind}`);
+    if (r.kind !== kind) throw await this.#unexpected(what, r);
   }
 
   /** Sends a frame (null: just wait) and waits for one reply, EOF, or the timeout. */
@@ -323,17 +329,10 @@ class NativeExecutor implements Executor {
   }
 
   #onData(chunk: Buffer): void {
-    this.#inbox = this.#inbox.length ? Buffer.concat([this.#inbox, chunk]) : chunk;
-    const w = this.#w;
-    while (this.#inbox.length >= w.kLenSize) {
-      const len = this.#inbox.readUInt32LE(0);
-      if (this.#inbox.length < w.kLenSize + len) break;
-      const body = this.#inbox.subarray(w.kLenSize, w.kLenSize + len);
-      this.#frames.push({
-        kind: body.readUInt32LE(w.kRepKind), ret: body.readInt32LE(w.kRepRet),
-        errno: body.readInt32LE(w.kRepErrno), data: Buffer.from(body.subarray(w.kRepHeader)),
-      });
-      this.#inbox = this.#inbox.subarray(w.kLenSize + len);
+    this.#frames.push(...this.#reader.push(chunk));
+    if (this.#reader.error !== null) {  // out of step: no later byte can be trusted
+      this.#frames = [];
+      void this.kill();
     }
     this.#dispatch();
   }
@@ -342,6 +341,13 @@ class NativeExecutor implements Executor {
   #dispatch(): void {
     const p = this.#pending;
     if (!p) return;
+    const broken = this.#reader.error;
+    if (broken !== null) {
+      this.#pending = null;
+      clearTimeout(p.timer);
+      void this.#fatal("E_NATIVE_PROTOCOL", `${p.what}: ${broken}; the executor child was killed`).then((e) => p.reject(e));
+      return;
+    }
     const next = this.#frames.shift();
     if (!next && !this.#eof) return;
     this.#pending = null;
@@ -352,8 +358,17 @@ class NativeExecutor implements Executor {
   }
 
   #exitedError(what: string, st: ExitStatus): NativeHostError {
-    const how = st.signal ? `was killed by ${st.signal}` : st.status === null ? "was reaped elsewhere" : `exited with status ${st.status}`;
+    const how = st.signal ? `was killed by ${st.signal}` : st.status === null ? "was reaped elsewhere"
+      : `exited with status ${st.status}${this.#state === "exec" ? "" : childExitMeaning(this.#w, st.status)}`;
     return new NativeHostError("E_NATIVE_CHILD_EXITED", this.pid, `${what}: the executor child ${this.pid} ${how}`);
+  }
+
+  /** A reply that does not answer the request: kProtocol says the child could not decode it. */
+  #unexpected(what: string, r: Reply): Promise<NativeHostError> {
+    const why = r.kind === this.#w.kProtocol
+      ? `the executor child could not decode the request (${errnoName(r.errno)})`
+      : `unexpected reply kind ${r.kind} (ret ${r.ret})`;
+    return this.#fatal("E_NATIVE_PROTOCOL", `${what}: ${why}`);
   }
 
   /** A broken channel: the child cannot be trusted any more. Kill, reap, and return the error. */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# npm run test:asan: the native code under AddressSanitizer + UBSan, once per CI (.ci/run, through
+# scripts/test-stage.sh --asan). Builds the addon and the driver test/asan/executor-driver.cc into build/asan
+# (CMakeLists.txt PIVOTSHIM_ASAN), runs the driver, then every test/native-*.test.ts with Node
+# loading libasan first (LD_PRELOAD: an ASan library must come first in the process) and the addon
+# loader pointed at the sanitizer build (PIVOTSHIM_ADDON, src/hosts/native-location.ts). The probe
+# is always built with UBSan traps (scripts/build-probe.sh). Any sanitizer report fails the stage:
+# UBSan halts (halt_on_error, and -fno-sanitize-recover in the build), ASan exits non-zero, and a
+# report from a forked child, whose exit the tests may not look at, is caught in the log.
+# Needs the main build first (npm run build). Exit status: 0 only if everything passed clean.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+asan_rt=$(${CC:-gcc} -print-file-name=libasan.so)
+if [ ! -e "$asan_rt" ]; then echo "test:asan: no libasan.so for ${CC:-gcc} (apt-get install libasan8 / gcc)"; exit 1; fi
+npx cmake-js compile --out build/asan --CDPIVOTSHIM_ASAN=ON >build/asan-build.log 2>&1 \
+  || { tail -30 build/asan-build.log; echo "test:asan: the sanitizer build failed"; exit 1; }
+sh scripts/build-probe.sh || exit 1
+
+export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Its own TMPDIR (0755: the nobody tests read it), so the tests' leftover checks see only this run.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/pivotshim-asan-XXXXXX")
+chmod 0755 "$run_tmp"
+export TMPDIR="$run_tmp"
+log=$(mktemp)
+rc=0
+build/asan/Release/executor-driver 2>&1 | tee -a "$log" || rc=1
+LD_PRELOAD="$asan_rt" PIVOTSHIM_ADDON=build/asan/Release/host.node \
+  node --import tsx node_modules/uvu/bin.js --no-color test 'native-.*\.test\.ts$' 2>&1 | tee -a "$log" || rc=1
+if grep -qE 'ERROR: AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$log"; then
+  echo "FAIL: a sanitizer report (above)"; rc=1
+fi
+left=$(ls -A "$run_tmp" | grep '^pivotshim-')
+if [ -n "$left" ]; then echo "FAIL: the sanitizer stage left temporary folders behind: $left"; rc=1; fi
+rm -f "$log"
+rm -rf "$run_tmp"
+exit "$rc"
