@@ -13,7 +13,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { TARGETS, TARGET_NAMES, inputAt, inputSeed } from "./fuzz/targets.js";
 import { KINDS } from "./fuzz/outcome.js";
-import { runJob, shrinkInWorker, type ClassInfo, type Counts } from "./fuzz/pool.js";
+import { runJob, shrinkInWorker, liveCounts, type ClassInfo, type Counts } from "./fuzz/pool.js";
 import { REPO } from "./fuzz/corpus.js";
 
 function arg(name: string, env: string, dflt: string): string {
@@ -30,13 +30,20 @@ const NAMES = arg("targets", "FUZZ_TARGETS", TARGET_NAMES.join(",")).split(",").
 for (const n of NAMES) if (!TARGETS[n]) { console.error(`fuzz: unknown target "${n}"; expected one of ${TARGET_NAMES.join(", ")}`); process.exit(2); }
 
 const short = (v: unknown, max = 240): string => { const s = fc.stringify(v); return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s; };
+/** The input as plain JSON, ready for a test/fixtures/fuzz case, when it has a JSON form (no BigInt, Map, ...). */
+const asJson = (v: unknown): unknown => { try { return JSON.parse(JSON.stringify(v)) as unknown; } catch { return null; } };
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase();
 
 async function fuzzTarget(name: string): Promise<{ counts: Counts; classes: Map<string, ClassInfo>; seconds: number }> {
   const t0 = Date.now();
   const per = Math.ceil(N / WORKERS);
   const jobs = Array.from({ length: WORKERS }, (_, w) => ({ from: w * per, to: Math.min(N, (w + 1) * per) })).filter((r) => r.from < r.to);
-  const tick = setInterval(() => process.stderr.isTTY && process.stderr.write(`\r${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s`), 1000);
+  const progress = () => `${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s, ${Object.entries(liveCounts()).map(([k, v]) => `${k} ${v}`).join(", ")}`;
+  let ticks = 0;
+  const tick = setInterval(() => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${progress()}\x1b[K`);
+    else if (++ticks % 60 === 0) process.stderr.write(`${progress()}\n`); // a log file gets a line a minute
+  }, 1000);
   const parts = await Promise.all(jobs.map((r) => runJob({ mode: "range", target: name, seed: SEED, ...r }, TIMEOUT)));
   clearInterval(tick);
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
@@ -68,7 +75,7 @@ for (const name of NAMES) {
     // Hangs are not shrunk here: shrinking re-runs the input, and each hanging candidate costs a worker.
     const shrunk = c.kind === "hang" ? null : await shrinkInWorker(name, SEED, c.index, sig, 60_000);
     const file = join(dir, `${c.kind}-${slug(sig.replace(/^[a-z]+: /, ""))}.json`);
-    writeFileSync(file, JSON.stringify({ target: name, kind: c.kind, sig, detail: c.detail, seed: SEED, index: c.index, inputSeed: inputSeed(SEED, c.index), count: c.count, input: fc.stringify(input), shrunk: shrunk ? fc.stringify(shrunk.input) : null }, null, 1) + "\n");
+    writeFileSync(file, JSON.stringify({ target: name, kind: c.kind, sig, detail: c.detail, seed: SEED, index: c.index, inputSeed: inputSeed(SEED, c.index), count: c.count, input: fc.stringify(input), shrunk: shrunk ? fc.stringify(shrunk.input) : null, json: asJson(shrunk ? shrunk.input : input) }, null, 1) + "\n");
     console.log(`  ${c.kind.toUpperCase()} x${c.count} ${sig}\n    first: seed ${SEED} index ${c.index}; ${c.detail.split("\n")[0]!.slice(0, 200)}`);
     console.log(`    ${shrunk ? `shrunk (${shrunk.runs} steps)` : "not shrunk"}: ${short(shrunk ? shrunk.input : input)}\n    saved: ${file}`);
   }

@@ -3,7 +3,7 @@
 // the recorded traces, and slices of the real strace logs. Read once per process; no generation here.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { SCENARIOS, DEFAULT_ROOTFS, escapeMountinfo } from "../../src/hosts/fake/index.js";
+import { SCENARIOS, DEFAULT_ROOTFS, escapeMountinfo, type ScenarioData } from "../../src/hosts/fake/index.js";
 import { decodeC } from "../../src/strace/args.js";
 
 /** The repository root, from src (tsx) or from dist/ (npm run fuzz): the folder with package.json and test/. */
@@ -37,7 +37,7 @@ const REAL_LOGS = readdirSync(fixture("real")).filter((f) => f.endsWith(".strace
 /** Every seed table, deduplicated, in a fixed order (so a seed and index name the same input everywhere). */
 export const MOUNTINFO_SEEDS: readonly string[] = (() => {
   const tables: string[] = [];
-  for (const data of Object.values(SCENARIOS)) {
+  for (const data of Object.values(SCENARIOS) as ScenarioData[]) {
     const rootfs = escapeMountinfo(data.defaultRootfs ?? DEFAULT_ROOTFS);
     tables.push(data.mountinfo.map((l) => l.replaceAll("{rootfs}", rootfs) + "\n").join(""));
   }

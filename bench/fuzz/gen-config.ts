@@ -26,13 +26,15 @@ const nearValid = fc.record({
   readonly: flag,
   prepare: flag,
   selfBind: flag,
-  extra: weirdJson,
-  ["__proto__" as string]: weirdJson,
-  constructor: weirdJson,
 }, { requiredKeys: [] });
+
+/** Keys the schema does not know (a strict object refuses them), and prototype-looking ones. */
+const withExtras = fc.tuple(nearValid, fc.record({ extra: weirdJson, ["__proto__" as string]: weirdJson, constructor: weirdJson, toString: weirdJson }, { requiredKeys: [] }))
+  .map(([a, b]) => Object.assign(Object.create(null) as object, a, b));
 
 /** Anything a caller could pass to parseConfig. */
 export const configArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: nearValid },
+  { weight: 1, arbitrary: withExtras },
   { weight: 1, arbitrary: fc.anything({ maxDepth: 2, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true }) },
 );

@@ -27,7 +27,7 @@ export const straceEditArb: fc.Arbitrary<StraceEdit> = fc.oneof(
   fc.record({ op: fc.constantFrom("del", "dup"), i: nat }),
   fc.record({ op: fc.constant("swap"), i: nat, j: nat }),
   { weight: 3, arbitrary: fc.record({ op: fc.constant("split"), i: nat, cut: nat, gap: fc.nat({ max: 5 }), orphan: fc.nat({ max: 3 }) }) },
-  fc.record({ op: fc.constant("long"), i: nat, n: fc.oneof({ weight: 999, arbitrary: fc.integer({ min: 1_000, max: 1 << 16 }) }, { weight: 1, arbitrary: fc.integer({ min: 1 << 16, max: 1 << 20 }) }), piece: fc.constantFrom("a", "\\1", "\\x", "\\\\", "\\\"", ", ", "|MS_REC") }),
+  fc.record({ op: fc.constant("long"), i: nat, n: fc.oneof({ weight: 200, arbitrary: fc.integer({ min: 100, max: 8192 }) }, { weight: 10, arbitrary: fc.integer({ min: 8192, max: 1 << 16 }) }, { weight: 1, arbitrary: fc.integer({ min: 1 << 16, max: 1 << 20 }) }), piece: fc.constantFrom("a", "\\1", "\\x", "\\\\", "\\\"", ", ", "|MS_REC") }),
   { weight: 2, arbitrary: fc.record({ op: fc.constant("escape"), i: nat, cut: nat, esc: fc.constantFrom(...ESCAPES) }) },
   fc.record({ op: fc.constant("prefix"), i: nat, p: fc.constantFrom(...PREFIXES) }),
   fc.record({ op: fc.constant("ret"), i: nat, r: fc.constantFrom(...RETURNS) }),

@@ -4,6 +4,7 @@
 // next input. A worker that dies (out of memory past its heap cap) counts its input as a crash.
 import { Worker } from "node:worker_threads";
 import { KINDS, type Kind, type Outcome } from "./outcome.js";
+import { stackOf, hangClass } from "./stack.js";
 import { SLOT, SLOTS, type Job, type Msg } from "./protocol.js";
 
 const FROM_TS = import.meta.url.endsWith(".ts");
@@ -14,8 +15,13 @@ const ENTRY = FROM_TS
   : WORKER;
 /** A runaway allocation (a parent cycle grew to 2 GB) must kill the worker, not the machine. */
 const HEAP_MB = 1024;
+const STACKS_PER_JOB = 100;
 
 export type Counts = Record<Kind, number>;
+
+/** The shared counters of every running job, for a progress line. */
+export const live = new Set<Int32Array>();
+export const liveCounts = (): Counts => Object.fromEntries(KINDS.map((k) => [k, [...live].reduce((a, s) => a + Atomics.load(s, SLOT[k]), 0)])) as Counts;
 export interface ClassInfo { kind: Kind; count: number; index: number; detail: string }
 export interface RangeResult { counts: Counts; classes: Map<string, ClassInfo> }
 
@@ -31,7 +37,10 @@ function spawn(job: Job, sab: SharedArrayBuffer): Worker {
  */
 export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number, onOutcome?: (i: number, o: Outcome) => void): Promise<RangeResult> {
   const sab = new SharedArrayBuffer(SLOTS * 4);
+  // Reading a hung worker's stack costs about a second; after this many, hangs are only counted.
+  let stacks = STACKS_PER_JOB;
   const state = new Int32Array(sab);
+  live.add(state);
   const classes = new Map<string, ClassInfo>();
   const note = (sig: string, kind: Kind, index: number, detail: string, n = 0) => {
     const c = classes.get(sig);
@@ -39,19 +48,23 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
   };
   return new Promise((resolve, reject) => {
     let from = job.from;
+    let spare: Worker | undefined;
     const start = (): void => {
       if (from >= job.to) { finish(); return; }
       Atomics.store(state, SLOT.cur, from - 1);
-      const w = spawn({ ...job, from }, sab);
+      Atomics.store(state, SLOT.stop, 0);
+      const w = spare ?? spawn({ ...job, from: -1 }, sab);
+      w.postMessage({ from });
+      spare = spawn({ ...job, from: -1 }, sab);
       let last = -2;
       let since = Date.now();
       let settled = false;
-      const stop = (kind: Kind, sig: string, detail: string): void => {
+      const stop = (kind: Kind, sig: string, detail: string, at?: number): void => {
         if (settled) return;
         settled = true;
         clearInterval(dog);
-        const i = Atomics.load(state, SLOT.cur);
-        if (i < from) { void w.terminate(); reject(new Error(`fuzz worker failed before its first input: ${detail}`)); return; }
+        const i = at ?? Atomics.load(state, SLOT.cur);
+        if (i < from) { void w.terminate(); void spare?.terminate(); reject(new Error(`fuzz worker failed before its first input: ${detail}`)); return; }
         Atomics.add(state, SLOT[kind], 1);
         note(sig, kind, i, detail, 1);
         onOutcome?.(i, { kind, sig, detail });
@@ -62,7 +75,13 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
       const dog = setInterval(() => {
         const cur = Atomics.load(state, SLOT.cur);
         if (cur !== last) { last = cur; since = Date.now(); return; }
-        if (cur >= from && Date.now() - since > timeoutMs) stop("hang", `hang: no result within ${timeoutMs} ms`, `terminated after ${Date.now() - since} ms on one input`);
+        if (cur >= from && Date.now() - since > timeoutMs && !settled) {
+          clearInterval(dog);
+          Atomics.store(state, SLOT.stop, 1);
+          const ms = Date.now() - since;
+          const frames = stacks-- > 0 ? stackOf(w) : Promise.resolve(null);
+          void frames.then((f) => stop("hang", f ? `hang in ${hangClass(f)}` : "hang (stack not taken)", `no result within ${ms} ms${f ? `; stack: ${f.slice(0, 8).join(" < ")}` : ""}`, cur));
+        }
       }, Math.max(20, Math.min(250, timeoutMs / 4)));
       w.on("message", (m: Msg) => {
         if (m.type === "class") note(m.outcome.sig!, m.outcome.kind, m.index, m.outcome.detail ?? "");
@@ -71,9 +90,11 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
         else if (m.type === "done") { settled = true; clearInterval(dog); void w.terminate(); finish(); }
       });
       w.on("error", (e: Error & { code?: string }) => stop("crash", `worker died: ${e.code ?? e.name}`, `${e.name}: ${e.message}`));
-      w.on("exit", (code) => { if (!settled) stop("crash", `worker exited with ${code}`, `the worker exited (${code}) without finishing`); });
+      w.on("exit", (code) => { if (!settled && !Atomics.load(state, SLOT.stop)) stop("crash", `worker exited with ${code}`, `the worker exited (${code}) without finishing`); });
     };
     const finish = (): void => {
+      live.delete(state);
+      void spare?.terminate();
       const counts = Object.fromEntries(KINDS.map((k) => [k, Atomics.load(state, SLOT[k])])) as Counts;
       resolve({ counts, classes });
     };

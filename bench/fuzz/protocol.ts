@@ -14,7 +14,7 @@ export type Msg =
   | { type: "shrunk"; input: unknown; runs: number }
   | { type: "done" };
 
-/** Slot 0: the index being run; then one counter per outcome kind (KINDS order). */
-export const SLOT = { cur: 0, ...Object.fromEntries(KINDS.map((k, i) => [k, i + 1])) } as Record<"cur" | (typeof KINDS)[number], number>;
-export const SLOTS = KINDS.length + 1;
+/** Slot 0: the index being run; 1: set by the watchdog, "start no further input"; then one counter per outcome kind (KINDS order). */
+export const SLOT = { cur: 0, stop: 1, ...Object.fromEntries(KINDS.map((k, i) => [k, i + 2])) } as Record<"cur" | "stop" | (typeof KINDS)[number], number>;
+export const SLOTS = KINDS.length + 2;
 

@@ -23,7 +23,7 @@ import { traceArb } from "./gen-trace.js";
 import { straceArb } from "./gen-strace.js";
 import { configArb, rootfsArb } from "./gen-config.js";
 import { OracleFailure } from "./outcome.js";
-import { REPO } from "./corpus.js";
+import { REPO, MOUNTINFO_SEEDS, TRACE_SEEDS } from "./corpus.js";
 import { mutate, prng } from "../fuzz-mutator.js";
 
 export interface Target<I = any> {
@@ -33,6 +33,8 @@ export interface Target<I = any> {
   area: string;
   arb: fc.Arbitrary<I>;
   run(input: I): void;
+  /** Lazy set-up (wasm compile, plans to diff against) done before the first input, so the watchdog does not time it. */
+  warm(): void;
 }
 
 /** The seed of input i: a 32-bit mix of the run's seed and the index (murmur3's finaliser). */
@@ -57,6 +59,7 @@ const fakeKernel: Target<{ config: { profile: string; strategy: string; rootfs: 
   area: "H1 (src/hosts/fake)",
   arb: fc.record({ config: planConfig, mountinfo: mountinfoArb }),
   run: ({ config, mountinfo }) => { check(config as never, { mountinfo }); },
+  warm: () => { check({}, { mountinfo: MOUNTINFO_SEEDS[0] }); },
 };
 
 /** Every integer in a result must fit the ABI (int32; errnos 1..4095), and data must be exactly `ret` bytes. */
@@ -84,6 +87,7 @@ const traceReplay: Target<string> = {
     const broken = abiCarries(recorded);
     if (broken) throw new OracleFailure(broken);
   },
+  warm: () => { replay(TRACE_SEEDS[0]); },
 };
 
 const PLANS = new Map<string, Trace>();
@@ -113,6 +117,7 @@ const strace: Target<{ log: string; profile: string } | { self: { rootfs: string
     toRequests(parseStrace(input.log).calls);
     diff(planFor(input.profile), input.log);
   },
+  warm: () => { for (const p of PROFILES) planFor(p); },
 };
 
 /** (d) a config from a library caller or a file: the zod schema, then (if accepted) a dry-run plan that must not trap. */
@@ -125,6 +130,7 @@ const config: Target<unknown> = {
     if (Buffer.byteLength(c.rootfs) > 4095) throw new OracleFailure(`accepted a rootfs of ${Buffer.byteLength(c.rootfs)} bytes (past PATH_MAX - 1)`);
     plan(c);
   },
+  warm: () => { plan(parseConfig({})); },
 };
 
 /** The original fuzz: byte-mutated k8s tables straight into the machine's own (wasm) parser. */
@@ -139,6 +145,7 @@ const wasmParser: Target<number> = {
     machine ??= Machine.create();
     try { drive(MOVE, new DryRunHost({ mountinfo: mutate(K8S, prng(seed)) }), { machine }); } catch (e) { machine = undefined; throw e; }
   },
+  warm: () => { machine ??= Machine.create(); },
 };
 
 export const TARGETS: Record<string, Target> = { "fake-kernel": fakeKernel, "trace-replay": traceReplay, strace, config, "wasm-parser": wasmParser };

@@ -25,6 +25,7 @@ function loop(job: Exclude<Job, { mode: "shrink" }>, state: Int32Array): void {
   let bySig = new Map<string, number>();
   const flush = () => { if (bySig.size) parentPort!.postMessage({ type: "counts", bySig: [...bySig] } satisfies Msg); bySig = new Map(); };
   for (let i = job.from; i < job.to; i++) {
+    if (Atomics.load(state, SLOT.stop)) return; // the watchdog is reading our stack, then terminates us
     Atomics.store(state, SLOT.cur, i);
     const o = runOne(job.target, job.mode === "list" ? job.inputs[i] : inputAt(t, job.seed, i));
     Atomics.add(state, SLOT[o.kind], 1);
@@ -40,5 +41,10 @@ function loop(job: Exclude<Job, { mode: "shrink" }>, state: Int32Array): void {
 }
 
 const { job, sab } = workerData as { job: Job; sab: SharedArrayBuffer };
+TARGETS[job.target]!.warm();
+fc.sample(TARGETS[job.target]!.arb, { seed: 0, numRuns: 20 }); // JIT the generators too
 if (job.mode === "shrink") shrink(job);
+// A spare (from -1) is started ahead of need and waits to be told where to begin: a hang then
+// costs the watchdog's wait, not a module load.
+else if (job.from < 0) parentPort!.once("message", (m: { from: number }) => loop({ ...job, from: m.from }, new Int32Array(sab)));
 else loop(job, new Int32Array(sab));
