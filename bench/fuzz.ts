@@ -13,7 +13,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { TARGETS, TARGET_NAMES, inputAt, inputSeed } from "./fuzz/targets.js";
 import { KINDS } from "./fuzz/outcome.js";
-import { runJob, shrinkInWorker, liveCounts, type ClassInfo, type Counts } from "./fuzz/pool.js";
+import { runJob, shrinkInWorker, live, liveCounts, type ClassInfo, type Counts } from "./fuzz/pool.js";
 import { REPO } from "./fuzz/corpus.js";
 
 function arg(name: string, env: string, dflt: string): string {
@@ -56,6 +56,15 @@ async function fuzzTarget(name: string): Promise<{ counts: Counts; classes: Map<
   }
   return { counts, classes, seconds: (Date.now() - t0) / 1000 };
 }
+
+// Ctrl-C (or SIGTERM) on a long run: print what the running target found so far, unshrunk.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => {
+  console.log(`\ninterrupted (${sig}); so far on the running target: ${Object.entries(liveCounts()).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  const seen = new Map<string, ClassInfo>();
+  for (const cs of live.values()) for (const [s, c] of cs) { const h = seen.get(s); if (h) h.count += c.count; else seen.set(s, { ...c }); }
+  for (const [s, c] of [...seen].sort((a, b) => b[1].count - a[1].count)) console.log(`  ${c.kind.toUpperCase()} x${c.count} ${s}\n    first: seed ${SEED} index ${c.index}; ${c.detail.split("\n")[0]!.slice(0, 200)}`);
+  process.exit(1);
+});
 
 const rows: string[] = [];
 let bad = 0;

@@ -19,9 +19,9 @@ const STACKS_PER_JOB = 100;
 
 export type Counts = Record<Kind, number>;
 
-/** The shared counters of every running job, for a progress line. */
-export const live = new Set<Int32Array>();
-export const liveCounts = (): Counts => Object.fromEntries(KINDS.map((k) => [k, [...live].reduce((a, s) => a + Atomics.load(s, SLOT[k]), 0)])) as Counts;
+/** The shared counters and classes of every running job, for a progress line or a report on interrupt. */
+export const live = new Map<Int32Array, Map<string, ClassInfo>>();
+export const liveCounts = (): Counts => Object.fromEntries(KINDS.map((k) => [k, [...live.keys()].reduce((a, s) => a + Atomics.load(s, SLOT[k]), 0)])) as Counts;
 export interface ClassInfo { kind: Kind; count: number; index: number; detail: string }
 export interface RangeResult { counts: Counts; classes: Map<string, ClassInfo> }
 
@@ -40,8 +40,8 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
   // Reading a hung worker's stack costs about a second; after this many, hangs are only counted.
   let stacks = STACKS_PER_JOB;
   const state = new Int32Array(sab);
-  live.add(state);
   const classes = new Map<string, ClassInfo>();
+  live.set(state, classes);
   const note = (sig: string, kind: Kind, index: number, detail: string, n = 0) => {
     const c = classes.get(sig);
     if (c) { c.count += n; if (index < c.index) c.index = index; } else classes.set(sig, { kind, count: n, index, detail });
