@@ -1,5 +1,6 @@
-// The mountinfo mutator shared by the fuzz test (10k inputs) and `npm run fuzz` (1M): a seeded
-// PRNG (mulberry32) so every failing input can be reproduced from its seed and index.
+// The byte-level mutator of the fuzz (not mutation testing: hence "fuzz-mutator"), shared by the
+// machine's fuzz test (10k inputs) and `npm run fuzz`'s generators: a seeded PRNG (mulberry32) so
+// every failing input can be reproduced from its seed and index.
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
