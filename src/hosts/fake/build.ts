@@ -3,13 +3,13 @@
 // copy_mnt_ns does. Used by FakeKernel.fromMountinfo and the scenarios; no syscall logic here.
 import { LOCKABLE } from "./flags.js";
 import {
-  type Fd, type Fs, type Mount, type Proc, type State, ROOT_INO, addNode, copyTree, emptyState, mkdirs, newTree, procTree,
+  type Fd, type Fs, type Mount, type Proc, type State, ROOT_INO, addNode, emptyState, mkdirs, newTree, ownTree, procTree,
 } from "./model.js";
 import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
 import { addMount, bySeq, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
-import { setMasterId, setParent, setPeer } from "./links.js";
+import { setParent } from "./links.js";
 import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
@@ -92,7 +92,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   return s;
 }
 
-function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq"> {
+function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "rank"> {
   return {
     parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: 0, extraOpts: "", lockedFlags: 0, lockAtime: false,
     locked: false, ns: 1, peer: 0, master: 0, propFrom: 0, unbindable: false, source: "rootfs",
@@ -118,9 +118,7 @@ export function mkdirp(s: State, proc: Proc, path: string): void {
     const n = nodeAt(s, cur);
     let ino = n.children?.get(c);
     if (ino === undefined) {
-      const fs = fsOf(s, mnt(s, cur.mnt));
-      fs.tree = copyTree(fs.tree); // copy on write: clones share trees
-      ino = mkdirs(fs.tree, cur.ino, c);
+      ino = mkdirs(ownTree(fsOf(s, mnt(s, cur.mnt))), cur.ino, c); // copy on write: clones share trees
     }
     cur = traverse(s, { mnt: cur.mnt, ino });
   }
@@ -135,9 +133,7 @@ export function symlinkp(s: State, proc: Proc, path: string, target: string): vo
   for (const c of dir.split("/").filter((x) => x !== "" && x !== ".")) {
     cur = traverse(s, { mnt: cur.mnt, ino: nodeAt(s, cur).children!.get(c)! });
   }
-  const fs = fsOf(s, mnt(s, cur.mnt));
-  fs.tree = copyTree(fs.tree);
-  addNode(fs.tree, cur.ino, path.slice(cut + 1), "symlink", target);
+  addNode(ownTree(fsOf(s, mnt(s, cur.mnt))), cur.ino, path.slice(cut + 1), "symlink", target);
 }
 
 /** fork(): a new process sharing nothing but what it inherits (namespace, root, cwd, fds). */
@@ -157,24 +153,22 @@ export function fork(s: State, parent: Proc): Proc {
  * (copy_mnt_ns with CL_SHARED_TO_SLAVE, then lock_mnt_tree).
  */
 export function unshare(s: State, proc: Proc, userns: boolean): void {
-  const ns = Math.max(...s.nss.keys()) + 1;
+  let ns = 0;
+  for (const k of s.nss.keys()) ns = Math.max(ns, k);
+  ns++;
   s.nss.set(ns, { id: ns, userns });
+  const list: Mount[] = [];
+  for (const m of s.mounts.values()) if (m.ns === proc.ns) list.push(m);
+  list.sort(bySeq);
+  // The copies take the next ids in list order, so each is filed under its parent's copy at once.
   const ids = new Map<number, number>();
-  const list = [...s.mounts.values()].filter((m) => m.ns === proc.ns).sort(bySeq);
+  list.forEach((o, i) => ids.set(o.id, s.nextMountId + i));
   for (const o of list) {
-    const c = addMount(s, { ...o, ns, propFrom: 0 });
-    ids.set(o.id, c.id);
-    if (userns) {
-      setPeer(s, c, 0);
-      setMasterId(s, c, o.peer || o.master);
-      c.locked = true;
-      c.lockAtime = true;
-      c.lockedFlags = o.flags & LOCKABLE;
-    }
-  }
-  for (const o of list) {
-    const c = mnt(s, ids.get(o.id)!);
-    setParent(s, c, o.parent === 0 ? 0 : ids.get(o.parent) ?? 0, c.mp);
+    const parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
+    const c = userns
+      ? addMount(s, { ...o, parent, ns, propFrom: 0, peer: 0, master: o.peer || o.master, locked: true, lockAtime: true, lockedFlags: o.flags & LOCKABLE })
+      : addMount(s, { ...o, parent, ns, propFrom: 0 });
+    if (c.id !== ids.get(o.id)) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
   }
   const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
   proc.ns = ns;
