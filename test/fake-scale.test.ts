@@ -61,9 +61,10 @@ test("many peers in one group: the slot becomes a Set, members come back in crea
 test("a tree is changed in place until a clone shares it; then each side copies before writing", () => {
   const k = FakeKernel.fromMountinfo(TABLE);
   const fs = k.state.fss.get(k.state.mounts.get(21)!.fs)!;
+  k.mkdir("/one"); // the first mkdir copies the one empty tree all new superblocks start with
   const tree = fs.tree;
-  k.mkdir("/one");
-  assert.is(fs.tree, tree, "not shared yet: no copy");
+  k.mkdir("/one/more");
+  assert.is(fs.tree, tree, "not shared: no copy");
   const c = k.clone();
   k.mkdir("/two");
   c.mkdir("/three");

@@ -121,7 +121,7 @@ export function emptyState(): State {
 export function cloneState(s: State): State {
   const fss = new Map<number, Fs>();
   for (const [k, f] of s.fss) {
-    f.tree.shared = true;
+    if (!f.tree.shared) f.tree.shared = true; // (EMPTY_TREE is frozen, and shared already)
     fss.set(k, { ...f });
   }
   const mounts = new Map<number, Mount>();
@@ -147,6 +147,12 @@ export const ROOT_INO = 0;
 export function newTree(): Tree {
   return { nodes: [{ name: "", parent: ROOT_INO, kind: "dir" }] };
 }
+
+/**
+ * The tree of a new superblock with nothing in it yet: one tree for all of them, shared from the
+ * start, so the first mkdir copies it (ownTree). 100k overlay mounts then cost no tree each.
+ */
+export const EMPTY_TREE: Tree = Object.freeze({ nodes: Object.freeze([Object.freeze({ name: "", parent: ROOT_INO, kind: "dir" })]) as Node[], shared: true });
 
 /** A copy of a tree whose nodes can be mutated without touching other clones. */
 export function copyTree(t: Tree): Tree {
@@ -188,6 +194,12 @@ export function mkdirs(t: Tree, from: number, path: string): number {
   let cur = from;
   for (const c of path.split("/")) if (c !== "" && c !== ".") cur = addNode(t, cur, c, "dir");
   return cur;
+}
+
+/** mkdirs in the filesystem's own tree (copied first if shared); nothing is copied for "/" or "". */
+export function mkdirsIn(f: Fs, from: number, path: string): number {
+  if (path === "" || path === "/") return from;
+  return mkdirs(ownTree(f), from, path);
 }
 
 /** is_subdir(): `ino` equals `anc` or lies below it. */
