@@ -48,9 +48,16 @@ export function unescape(s: string): string {
   return decodeBytes(out.subarray(0, w));
 }
 
+/** The per-mount options text of each flags value (a handful of distinct ones in any table). */
+const OPTS_TEXT = new Map<number, string>();
+
 function mountOpts(m: Mount): string {
-  let out = m.flags & MS_RDONLY ? "ro" : "rw";
-  for (const [bit, name] of MNT_OPTS) if (m.flags & bit) out += "," + name;
+  let out = OPTS_TEXT.get(m.flags);
+  if (out === undefined) {
+    out = m.flags & MS_RDONLY ? "ro" : "rw";
+    for (const [bit, name] of MNT_OPTS) if (m.flags & bit) out += "," + name;
+    if (OPTS_TEXT.size < 4096) OPTS_TEXT.set(m.flags, out);
+  }
   return out + m.extraOpts;
 }
 

@@ -138,11 +138,44 @@ const OFF_ROOT: PathAt = { path: "/", unreachable: true };
 const join = (prefix: string, suffix: string): string => (suffix === "" ? prefix : prefix === "/" ? suffix : prefix + suffix);
 
 /**
+ * The common case of a mountinfo line, without pathFromMemo's arrays: `pos` is the root of a mount
+ * (not the reader's root) whose parent is the reader's root mount or already in the memo. Returns
+ * null for anything else (the general walk handles it).
+ */
+function mountRootFast(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>): PathAt | null {
+  const m = mnt(s, pos.mnt);
+  if (pos.ino !== m.root || m.parent === 0 || (m.id === root.mnt && pos.ino === root.ino)) return null;
+  const known = memo.get(m.id);
+  if (known) return known;
+  const p = mnt(s, m.parent);
+  const tree = fsOf(s, p).tree;
+  let seg = "";
+  for (let ino = m.mp; ; ) {
+    if (p.id === root.mnt && ino === root.ino) {
+      const at = seg === "" ? AT_ROOT : { path: seg, unreachable: false };
+      memo.set(m.id, at);
+      return at;
+    }
+    if (ino === p.root || ino === ROOT_INO) break;
+    const n = node(tree, ino);
+    seg = "/" + n.name + seg;
+    ino = n.parent;
+  }
+  const above = memo.get(p.id);
+  if (!above) return null;
+  const at = seg === "" ? above : { path: join(above.path, seg), unreachable: above.unreachable };
+  memo.set(m.id, at);
+  return at;
+}
+
+/**
  * pathFrom with a memo of where each mount is mounted (as seen from `root`), for rendering a whole
  * mountinfo: each mount's path is then its parent's plus a few names, not a walk to the root (10k
  * stacked mounts made the file O(n²)). The state must not change while the memo is in use.
  */
 export function pathFromMemo(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>): PathAt {
+  const fast = mountRootFast(s, pos, root, memo);
+  if (fast !== null) return fast;
   // Walk up segment by segment (one per mount). Each segment but the first was entered through a
   // mount point; that mount's own entry is the path found above it (filled in on the way back).
   const segs: string[] = [];
