@@ -1,7 +1,8 @@
-// run's prediction on large tables: predict() (model the caller, drive the plan, judge it) on a
-// synthetic 10k-mount table, and the single-fault branches run() verifies on demand. The cost on
-// this machine's own table, next to the warm launch, is in bench/native.ts.
-import { predict, runModel } from "../src/predict.js";
+// run's prediction on large tables: predict() made afresh (model the caller, drive the plan, judge
+// it; the memo bypassed) on a synthetic 10k-mount table, and the single-fault branches run()
+// verifies on demand. The cost on this machine's own table, next to the warm launch, is in
+// bench/native.ts.
+import { predictUnmemoized as predict, runModel } from "../src/predict.js";
 import { parseConfig } from "../src/schema.js";
 import { walkPath } from "../src/rootfs-facts.js";
 import { MAN_ERRNOS } from "../src/hosts/faults.js";

@@ -127,6 +127,8 @@ export const PATH_MAX = 4096;
 /** The fake kernel models at most this many mounts from one mountinfo table: the kernel's default
  * fs.mount-max (Documentation/admin-guide/sysctl/fs.rst), the most one namespace can hold. */
 export const FAKE_MOUNT_MAX = 100000;
+/** run() keeps the verified predictions of this many distinct inputs (src/predict.ts, docs/verify.md#the-memo). */
+export const PREDICTION_MEMO = 4;
 /** The largest errno: the kernel returns -1..-MAX_ERRNO as errors (include/linux/err.h). */
 export const MAX_ERRNO = 4095;
 /** The range of the i32 slots a result's ret, an fd or a flag word travels in. */

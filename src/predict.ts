@@ -1,7 +1,8 @@
 // The prediction behind `run`: before any executor exists, the plan runs on a fake kernel built
 // from the calling namespace's own mountinfo and the rootfs as lstat() sees it, modelling what the
 // executor does (a fresh mount namespace, and a user namespace when rootless). Owns the model of
-// the caller, the verdicts and the damage report; never runs a syscall.
+// the caller, the verdicts and the damage report, and the memo of recent predictions keyed by
+// their complete input (docs/verify.md#the-memo); never runs a syscall.
 import { readFileSync } from "node:fs";
 import { drive } from "./driver.js";
 import type { Config } from "./schema.js";
@@ -11,7 +12,7 @@ import { FaultyHost, type IndexFault } from "./hosts/faults.js";
 import type { Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
-import { MOUNTINFO_CAP } from "./abi.js";
+import { MOUNTINFO_CAP, PREDICTION_MEMO } from "./abi.js";
 import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
 import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
@@ -63,20 +64,65 @@ export function modelCaller(m: CallerModel): FakeKernel {
   return k;
 }
 
-/** Drives `config` on a clone of `template` with `faults` at request indexes, and judges it. */
+/**
+ * Drives `config` on a clone of `template` with `faults` at request indexes, and judges it. The
+ * kernel after the run is frozen before it is judged: its host table is rendered once, for the
+ * invariants and the damage report alike (a 10k-mount table took a quarter of predict()).
+ */
 export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
   const k = template.clone();
   const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
+  k.freeze();
   const verdicts = checkInvariants(template, k, trace.outcome.kind, runConfig(config));
   return { trace, verdicts, after: k };
 }
 
 /** The plan on the model of the caller: its trace, the invariants, and the damage to the caller's table. */
-export function predict(input: Config, m: CallerModel): Prediction {
-  const config = rootfsRule(input, m.facts); // runc and hardened refuse a symlinked rootfs, crun plans its real path
+export function predictUnmemoized(config: Config, m: CallerModel): Prediction {
   const template = modelCaller(m).freeze();
   const { trace, verdicts, after } = runModel(config, template);
   return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), after.hostMountinfo()), model: m };
+}
+
+/**
+ * The last PREDICTION_MEMO predictions, least recently used first. A prediction is a pure function
+ * of the config, the mountinfo text, the rootfs facts, rootless and the child's fds (the machine
+ * and the fake kernel read nothing else), so the key is exactly those, in full.
+ */
+const memo = new Map<string, Prediction>();
+
+/** Every key of every object in sorted order: equal inputs give equal text, whatever built them. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x)
+    ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : x));
+}
+
+function memoKey(config: Config, m: CallerModel): string {
+  return canonical({ config, facts: m.facts, rootless: m.rootless, fds: m.fds ?? null }) + "\n" + m.mountinfo;
+}
+
+/**
+ * predictUnmemoized, remembered: run() on an unchanged namespace skips building and driving the
+ * model. The caller still reads the live mountinfo and lstat()s the rootfs every time: those are
+ * the key. Each call gets its own copy of the trace, verdicts and damage; the template is shared
+ * (it is frozen: every use clones it).
+ */
+export function predict(input: Config, m: CallerModel): Prediction {
+  const config = rootfsRule(input, m.facts); // runc and hardened refuse a symlinked rootfs, crun plans its real path
+  const key = memoKey(config, m);
+  let p = memo.get(key);
+  if (p) memo.delete(key);
+  else p = predictUnmemoized(config, m);
+  memo.set(key, p);
+  if (memo.size > PREDICTION_MEMO) memo.delete(memo.keys().next().value!);
+  const { trace, verdicts, violated, damage } = structuredClone({ trace: p.trace, verdicts: p.verdicts, violated: p.violated, damage: p.damage });
+  return { template: p.template, trace, verdicts, violated, damage, model: m };
+}
+
+/** Forgets every remembered prediction (tests and the bench's cold figures). */
+export function clearPredictionMemo(): void {
+  memo.clear();
 }
 
 /** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */

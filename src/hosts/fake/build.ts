@@ -3,13 +3,13 @@
 // copy_mnt_ns does. Used by FakeKernel.fromMountinfo and the scenarios; no syscall logic here.
 import { LOCKABLE } from "./flags.js";
 import {
-  type Fd, type Fs, type Mount, type Proc, type State, ROOT_INO, addNode, copyTree, emptyState, mkdirs, newTree, procTree,
+  type Fd, type Fs, type Mount, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsIn, newTree, ownTree, procTree,
 } from "./model.js";
 import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
 import { addMount, bySeq, children, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
-import { setMasterId, setParent, setPeer } from "./links.js";
+import { setParent } from "./links.js";
 import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
@@ -27,8 +27,9 @@ export function stdFds(): Map<number, Fd> {
 
 /** A superblock of the given type with an empty tree (proc gets its magic entries). */
 export function newFs(s: State, fstype: string, dev: string, superOpts: string, userns: boolean): Fs {
-  const tree = fstype === "proc" ? procTree() : newTree();
-  if (fstype === "sysfs") mkdirs(tree, ROOT_INO, "fs/cgroup");
+  let tree = EMPTY_TREE;
+  if (fstype === "proc") tree = procTree();
+  if (fstype === "sysfs") mkdirs((tree = newTree()), ROOT_INO, "fs/cgroup");
   const fs: Fs = { id: s.nextFsId++, fstype, superOpts, dev, tree, userns };
   s.fss.set(fs.id, fs);
   return fs;
@@ -43,10 +44,15 @@ function relative(e: Entry, parent: Entry): string {
   throw new MountinfoError(`malformed mountinfo, line ${e.line}: ${what}`, e.line);
 }
 
-function propagation(e: Entry): Pick<Mount, "peer" | "master" | "propFrom" | "unbindable"> {
+interface Propagation { peer: number; master: number; propFrom: number; unbindable: boolean }
+
+function propagation(e: Entry): Propagation {
   const out = { peer: 0, master: 0, propFrom: 0, unbindable: false };
   for (const tag of e.optional) {
-    const [k, v] = tag.split(":");
+    const colon = tag.indexOf(":");
+    const k = colon < 0 ? tag : tag.slice(0, colon);
+    let v: string | undefined; // what follows the first colon, up to the next (split(":")[1])
+    if (colon >= 0) { const end = tag.indexOf(":", colon + 1); v = tag.slice(colon + 1, end < 0 ? undefined : end); }
     if (k === "shared") out.peer = Number(v);
     else if (k === "master") out.master = Number(v);
     else if (k === "propagate_from") out.propFrom = Number(v);
@@ -62,13 +68,20 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   const { root: rootE, byId } = checkTable(entries);
   s.nss.set(1, { id: 1, userns: o.userns ?? false });
   s.hostNs = 1;
-  const fsByKey = new Map<string, Fs>();
+  // One superblock per (dev, fstype, super options); by dev first, which is nearly always enough.
+  const fsByDev = new Map<string, Fs | Fs[]>();
   const fsFor = (e: Entry): Fs => {
-    const key = `${e.dev}\0${e.fstype}\0${e.superOpts}`;
-    let fs = fsByKey.get(key);
-    if (!fs) fsByKey.set(key, (fs = newFs(s, e.fstype, e.dev, e.superOpts, false)));
+    const have = fsByDev.get(e.dev);
+    const same = (f: Fs) => f.fstype === e.fstype && f.superOpts === e.superOpts;
+    if (have !== undefined && !Array.isArray(have) && same(have)) return have;
+    const found = Array.isArray(have) ? have.find(same) : undefined;
+    if (found) return found;
+    const fs = newFs(s, e.fstype, e.dev, e.superOpts, false);
+    fsByDev.set(e.dev, have === undefined ? fs : Array.isArray(have) ? [...have, fs] : [have, fs]);
+    s.nextAnonDev = Math.max(s.nextAnonDev, anonMinor(e.dev) + 1);
     return fs;
   };
+  const optsCache = new Map<string, { flags: number; extra: string }>();
   if (rootE.parent !== rootE.id && !byId.has(rootE.parent)) {
     // The initial rootfs under "/" is outside every reader's root: never listed, always there.
     const fs = newFs(s, "rootfs", "0:1", "rw", false);
@@ -76,11 +89,13 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   }
   for (const e of entries) {
     const fs = fsFor(e);
-    const { flags, extra } = parseMountInfoOpts(e.opts);
+    let opts = optsCache.get(e.opts);
+    if (!opts) optsCache.set(e.opts, (opts = parseMountInfoOpts(e.opts)));
+    const p = propagation(e);
     addMount(s, {
-      parent: e.parent === e.id ? 0 : e.parent, mp: ROOT_INO, fs: fs.id, root: mkdirs(fs.tree, ROOT_INO, e.root),
-      flags, extraOpts: extra, lockedFlags: 0, lockAtime: false, locked: false, ns: 1, source: e.source,
-      ...propagation(e),
+      parent: e.parent === e.id ? 0 : e.parent, mp: ROOT_INO, fs: fs.id, root: mkdirsIn(fs, ROOT_INO, e.root),
+      flags: opts.flags, extraOpts: opts.extra, lockedFlags: 0, lockAtime: false, locked: false, ns: 1, source: e.source,
+      peer: p.peer, master: p.master, propFrom: p.propFrom, unbindable: p.unbindable,
     }, e.id);
   }
   for (const e of entries) if (e !== rootE) placeMountpoint(s, e, byId);
@@ -88,11 +103,10 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   s.procs.set(1, { pid: 1, ns: 1, root, cwd: { ...root }, fds: stdFds(), cap: o.cap ?? true });
   s.current = 1;
   s.hostPid = 1;
-  for (const e of entries) s.nextAnonDev = Math.max(s.nextAnonDev, anonMinor(e.dev) + 1); // no spread: 100k args overflow the stack
   return s;
 }
 
-function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq"> {
+function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "rank"> {
   return {
     parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: 0, extraOpts: "", lockedFlags: 0, lockAtime: false,
     locked: false, ns: 1, peer: 0, master: 0, propFrom: 0, unbindable: false, source: "rootfs",
@@ -108,7 +122,7 @@ function placeMountpoint(s: State, e: Entry, byId: Map<number, Entry>): void {
   const pe = byId.get(e.parent)!; // checkTable: every parent but the root's is listed
   const parent = mnt(s, pe.id);
   const m = mnt(s, e.id);
-  setParent(s, m, m.parent, mkdirs(fsOf(s, parent).tree, parent.root, relative(e, pe)));
+  setParent(s, m, m.parent, mkdirsIn(fsOf(s, parent), parent.root, relative(e, pe)));
 }
 
 /** mkdir -p `path` as `proc` sees it, creating missing directories in whatever mount they fall in. */
@@ -118,9 +132,7 @@ export function mkdirp(s: State, proc: Proc, path: string): void {
     const n = nodeAt(s, cur);
     let ino = n.children?.get(c);
     if (ino === undefined) {
-      const fs = fsOf(s, mnt(s, cur.mnt));
-      fs.tree = copyTree(fs.tree); // copy on write: clones share trees
-      ino = mkdirs(fs.tree, cur.ino, c);
+      ino = mkdirs(ownTree(fsOf(s, mnt(s, cur.mnt))), cur.ino, c); // copy on write: clones share trees
     }
     cur = traverse(s, { mnt: cur.mnt, ino });
   }
@@ -135,9 +147,7 @@ export function symlinkp(s: State, proc: Proc, path: string, target: string): vo
   for (const c of dir.split("/").filter((x) => x !== "" && x !== ".")) {
     cur = traverse(s, { mnt: cur.mnt, ino: nodeAt(s, cur).children!.get(c)! });
   }
-  const fs = fsOf(s, mnt(s, cur.mnt));
-  fs.tree = copyTree(fs.tree);
-  addNode(fs.tree, cur.ino, path.slice(cut + 1), "symlink", target);
+  addNode(ownTree(fsOf(s, mnt(s, cur.mnt))), cur.ino, path.slice(cut + 1), "symlink", target);
 }
 
 /** fork(): a new process sharing nothing but what it inherits (namespace, root, cwd, fds). */
@@ -157,15 +167,18 @@ export function fork(s: State, parent: Proc): Proc {
  * (copy_mnt_ns with CL_SHARED_TO_SLAVE, then lock_mnt_tree).
  */
 export function unshare(s: State, proc: Proc, userns: boolean): void {
-  const ns = Math.max(...s.nss.keys()) + 1;
+  let ns = 0;
+  for (const k of s.nss.keys()) ns = Math.max(ns, k);
+  ns++;
   s.nss.set(ns, { id: ns, userns });
-  const ids = new Map<number, number>();
   // copy_mnt_ns copies with copy_tree, parents before children, depth first (next_mnt): the
   // copies' ids, and so the new namespace's mountinfo order, follow the tree, not the old order.
   // (A table whose root names parent 0 gets a hidden root with id 0, its own "parent": hence `done`.)
   const list: Mount[] = [];
   const done = new Set<number>();
-  const stack = [...s.mounts.values()].filter((m) => m.ns === proc.ns && (m.parent === 0 || !s.mounts.has(m.parent))).sort(bySeq).reverse();
+  const stack: Mount[] = [];
+  for (const m of s.mounts.values()) if (m.ns === proc.ns && (m.parent === 0 || !s.mounts.has(m.parent))) stack.push(m);
+  stack.sort(bySeq).reverse();
   for (let m = stack.pop(); m; m = stack.pop()) {
     if (done.has(m.id)) continue;
     done.add(m.id);
@@ -173,22 +186,17 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
     const kids = children(s, m.id).sort(bySeq);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!); // no spread: 100k args overflow the stack
   }
+  // The copies take the next ids in list order, so each is filed under its parent's copy at once.
+  const ids = new Map<number, number>();
+  list.forEach((o, i) => ids.set(o.id, s.nextMountId + i));
   for (const o of list) {
+    const parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
     // clone_mnt leaves mnt_t_flags (T_UNBINDABLE) behind: no copy is unbindable (seen on 6.18,
     // test/kernel-oracle.test.ts; docs/sources.md#kernel-umount-mount).
-    const c = addMount(s, { ...o, ns, propFrom: 0, unbindable: false });
-    ids.set(o.id, c.id);
-    if (userns) {
-      setPeer(s, c, 0);
-      setMasterId(s, c, o.peer || o.master);
-      c.locked = true;
-      c.lockAtime = true;
-      c.lockedFlags = o.flags & LOCKABLE;
-    }
-  }
-  for (const o of list) {
-    const c = mnt(s, ids.get(o.id)!);
-    setParent(s, c, o.parent === 0 ? 0 : ids.get(o.parent) ?? 0, c.mp);
+    const c = userns
+      ? addMount(s, { ...o, parent, ns, propFrom: 0, unbindable: false, peer: 0, master: o.peer || o.master, locked: true, lockAtime: true, lockedFlags: o.flags & LOCKABLE })
+      : addMount(s, { ...o, parent, ns, propFrom: 0, unbindable: false });
+    if (c.id !== ids.get(o.id)) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
   }
   const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
   proc.ns = ns;

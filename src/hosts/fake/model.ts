@@ -1,7 +1,7 @@
 // The fake kernel's data: filesystems (immutable dentry trees, shared between clones), mounts,
 // mount namespaces, processes and their fd tables, plus the deep copy (clone) of all of it.
 // Plain records with numeric ids only, so that clone() is a cheap loop. No syscall logic here.
-import type { Links } from "./links.js";
+import { type Links, cloneLinks } from "./links.js";
 
 /** A dentry. `children` maps a name to an inode number in the same tree. */
 export interface Node {
@@ -12,8 +12,11 @@ export interface Node {
   children?: Map<string, number>;
 }
 
-/** A dentry tree. Never mutated once a kernel is built: mkdir copies it first (copy on write). */
-export interface Tree { nodes: Node[] }
+/**
+ * A dentry tree. Once shared between clones (cloneState sets `shared`) it is never mutated again:
+ * mkdir copies it first (ownTree, copy on write). A tree only one state holds is changed in place.
+ */
+export interface Tree { nodes: Node[]; shared?: boolean }
 
 /** A superblock. */
 export interface Fs {
@@ -60,6 +63,8 @@ export interface Mount {
   source: string | null;
   /** Position in the namespace's mount list (mountinfo order). */
   seq: number;
+  /** Creation order (place in s.mounts, which never deletes): the order links.ts returns mounts in. */
+  rank: number;
 }
 
 export interface Ns { id: number; userns: boolean }
@@ -100,28 +105,32 @@ export interface State {
   nextFsId: number;
   nextSeq: number;
   nextAnonDev: number;
-  /** Reverse indexes (links.ts), built on first use; never copied. */
+  nextRank: number;
+  /** Reverse indexes (links.ts), built on first use; a clone gets a copy. */
   links?: Links | undefined;
 }
 
 export function emptyState(): State {
   return {
     fss: new Map(), mounts: new Map(), nss: new Map(), procs: new Map(),
-    current: 0, hostPid: 0, hostNs: 0, nextMountId: 1, nextFsId: 1, nextSeq: 1, nextAnonDev: 100,
+    current: 0, hostPid: 0, hostNs: 0, nextMountId: 1, nextFsId: 1, nextSeq: 1, nextAnonDev: 100, nextRank: 0,
   };
 }
 
-/** Deep copy. Dentry trees are shared: nothing mutates a tree in place once built. */
+/** Deep copy. Dentry trees are shared from now on (both states copy one before changing it). */
 export function cloneState(s: State): State {
   const fss = new Map<number, Fs>();
-  for (const [k, f] of s.fss) fss.set(k, { ...f });
+  for (const [k, f] of s.fss) {
+    if (!f.tree.shared) f.tree.shared = true; // (EMPTY_TREE is frozen, and shared already)
+    fss.set(k, { ...f });
+  }
   const mounts = new Map<number, Mount>();
   for (const [k, m] of s.mounts) mounts.set(k, { ...m });
   const nss = new Map<number, Ns>();
   for (const [k, n] of s.nss) nss.set(k, { ...n });
   const procs = new Map<number, Proc>();
   for (const [k, p] of s.procs) procs.set(k, cloneProc(p));
-  return { ...s, fss, mounts, nss, procs, links: undefined };
+  return { ...s, fss, mounts, nss, procs, links: s.links ? cloneLinks(s.links, mounts) : undefined };
 }
 
 function cloneProc(p: Proc): Proc {
@@ -134,13 +143,26 @@ function cloneProc(p: Proc): Proc {
 
 export const ROOT_INO = 0;
 
+/** An empty tree: a root directory (its children map comes with its first child). */
 export function newTree(): Tree {
-  return { nodes: [{ name: "", parent: ROOT_INO, kind: "dir", children: new Map() }] };
+  return { nodes: [{ name: "", parent: ROOT_INO, kind: "dir" }] };
 }
+
+/**
+ * The tree of a new superblock with nothing in it yet: one tree for all of them, shared from the
+ * start, so the first mkdir copies it (ownTree). 100k overlay mounts then cost no tree each.
+ */
+export const EMPTY_TREE: Tree = Object.freeze({ nodes: Object.freeze([Object.freeze({ name: "", parent: ROOT_INO, kind: "dir" })]) as Node[], shared: true });
 
 /** A copy of a tree whose nodes can be mutated without touching other clones. */
 export function copyTree(t: Tree): Tree {
   return { nodes: t.nodes.map((n) => (n.children ? { ...n, children: new Map(n.children) } : { ...n })) };
+}
+
+/** The filesystem's tree, made private to this state first if clones share it (copy on write). */
+export function ownTree(f: Fs): Tree {
+  if (f.tree.shared) f.tree = copyTree(f.tree);
+  return f.tree;
 }
 
 export function node(t: Tree, ino: number): Node {
@@ -159,8 +181,7 @@ export function addNode(t: Tree, parent: number, name: string, kind: Node["kind"
   const have = p.children?.get(name);
   if (have !== undefined) return have;
   const ino = t.nodes.length;
-  const n: Node = { name, parent, kind };
-  if (isDirKind(kind)) n.children = new Map();
+  const n: Node = { name, parent, kind }; // a directory's children map comes with its first child
   if (target !== undefined) n.target = target;
   t.nodes.push(n);
   if (!p.children) p.children = new Map();
@@ -173,6 +194,12 @@ export function mkdirs(t: Tree, from: number, path: string): number {
   let cur = from;
   for (const c of path.split("/")) if (c !== "" && c !== ".") cur = addNode(t, cur, c, "dir");
   return cur;
+}
+
+/** mkdirs in the filesystem's own tree (copied first if shared); nothing is copied for "/" or "". */
+export function mkdirsIn(f: Fs, from: number, path: string): number {
+  if (path === "" || path === "/") return from;
+  return mkdirs(ownTree(f), from, path);
 }
 
 /** is_subdir(): `ino` equals `anc` or lies below it. */

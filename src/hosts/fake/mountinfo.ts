@@ -6,7 +6,7 @@ import {
   MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_RDONLY, MS_RELATIME,
 } from "../../abi.js";
 import type { Mount, Proc, State } from "./model.js";
-import { dentryPath } from "./model.js";
+import { ROOT_INO, dentryPath } from "./model.js";
 import { bySeq, fsOf } from "./mounts.js";
 import { dominatingGroup } from "./propagation.js";
 import { type PathAt, pathFrom, pathFromMemo } from "./resolve.js";
@@ -48,43 +48,70 @@ export function unescape(s: string): string {
   return decodeBytes(out.subarray(0, w));
 }
 
+/** The per-mount options text of each flags value (a handful of distinct ones in any table). */
+const OPTS_TEXT = new Map<number, string>();
+
 function mountOpts(m: Mount): string {
-  let out = m.flags & MS_RDONLY ? "ro" : "rw";
-  for (const [bit, name] of MNT_OPTS) if (m.flags & bit) out += "," + name;
+  let out = OPTS_TEXT.get(m.flags);
+  if (out === undefined) {
+    out = m.flags & MS_RDONLY ? "ro" : "rw";
+    for (const [bit, name] of MNT_OPTS) if (m.flags & bit) out += "," + name;
+    if (OPTS_TEXT.size < 4096) OPTS_TEXT.set(m.flags, out);
+  }
   return out + m.extraOpts;
 }
 
-function optionalFields(s: State, m: Mount, reader: Proc): string {
+function optionalFields(s: State, m: Mount, reader: Proc, dom?: Map<number, number>): string {
   let out = "";
   if (m.peer !== 0) out += ` shared:${m.peer}`;
   if (m.master !== 0) {
     out += ` master:${m.master}`;
-    const dom = dominatingGroup(s, m, reader.ns, reader.root) || m.propFrom;
-    if (dom !== 0 && dom !== m.master) out += ` propagate_from:${dom}`;
+    // get_dominating_id depends on the master group alone (and the reader), not on m: one walk per group.
+    let d = dom?.get(m.master);
+    if (d === undefined) {
+      d = dominatingGroup(s, m, reader.ns, reader.root);
+      dom?.set(m.master, d);
+    }
+    d ||= m.propFrom;
+    if (d !== 0 && d !== m.master) out += ` propagate_from:${d}`;
   }
   if (m.unbindable) out += " unbindable";
   return out;
 }
 
-/** One line for `m` as `reader` sees it, or null when the mount is outside the reader's root. */
-export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, PathAt>): string | null {
+/**
+ * One line for `m` as `reader` sees it, or null when the mount is outside the reader's root. The
+ * memos (renderMountinfo's) are valid while the state does not change.
+ */
+export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, PathAt>, dom?: Map<number, number>): string | null {
   const pos = { mnt: m.id, ino: m.root };
   const at = memo ? pathFromMemo(s, pos, reader.root, memo) : pathFrom(s, pos, reader.root);
   if (at.unreachable) return null;
   const fs = fsOf(s, m);
   const parent = m.parent === 0 ? m.id : m.parent;
-  const root = escape(dentryPath(fs.tree, m.root));
-  return `${m.id} ${parent} ${fs.dev} ${root} ${escape(at.path)} ${mountOpts(m)}${optionalFields(s, m, reader)}` +
+  const root = m.root === ROOT_INO ? "/" : escape(dentryPath(fs.tree, m.root));
+  return `${m.id} ${parent} ${fs.dev} ${root} ${escape(at.path)} ${mountOpts(m)}${optionalFields(s, m, reader, dom)}` +
     ` - ${escape(fs.fstype)} ${escape(m.source ?? "none")} ${fs.superOpts}\n`;
 }
 
 /** The whole file for a process: its namespace's mounts in list order. */
 export function renderMountinfo(s: State, reader: Proc): string {
-  const list = [...s.mounts.values()].filter((m) => m.ns === reader.ns).sort(bySeq);
+  const list: Mount[] = [];
+  let sorted = true;
+  for (const m of s.mounts.values()) {
+    if (m.ns !== reader.ns) continue;
+    if (list.length > 0 && list[list.length - 1]!.seq > m.seq) sorted = false;
+    list.push(m);
+  }
+  if (!sorted) list.sort(bySeq);
   const memo = new Map<number, PathAt>();
-  let out = "";
-  for (const m of list) out += renderLine(s, m, reader, memo) ?? "";
-  return out;
+  const dom = new Map<number, number>();
+  const lines: string[] = [];
+  for (const m of list) {
+    const l = renderLine(s, m, reader, memo, dom);
+    if (l !== null) lines.push(l);
+  }
+  return lines.join("");
 }
 
 export interface Entry {

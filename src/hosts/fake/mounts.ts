@@ -72,9 +72,17 @@ export function ancestors(s: State, m: Mount): Mount[] {
   return out;
 }
 
-/** Registers a new mount record with a fresh id at the end of the namespace's list. */
-export function addMount(s: State, m: Omit<Mount, "id" | "seq">, id?: number): Mount {
-  const rec: Mount = { ...m, id: id ?? s.nextMountId++, seq: s.nextSeq++ };
+/**
+ * Registers a new mount record with a fresh id at the end of the namespace's list. Every record is
+ * made here, fields in one order, so all mounts share one object shape (V8 keeps property reads
+ * on them monomorphic; mixed spreads made 100k-mount tables several times slower).
+ */
+export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "rank">, id?: number): Mount {
+  const rec: Mount = {
+    id: id ?? s.nextMountId++, parent: m.parent, mp: m.mp, fs: m.fs, root: m.root, flags: m.flags, extraOpts: m.extraOpts,
+    lockedFlags: m.lockedFlags, lockAtime: m.lockAtime, locked: m.locked, ns: m.ns, peer: m.peer, master: m.master,
+    propFrom: m.propFrom, unbindable: m.unbindable, source: m.source, seq: s.nextSeq++, rank: s.nextRank++,
+  };
   if (rec.id >= s.nextMountId) s.nextMountId = rec.id + 1;
   s.mounts.set(rec.id, rec);
   linkNew(s, rec);

@@ -1,7 +1,7 @@
 // What a path really is on the modelled machine, handed in by the caller (the command layer
 // lstat()s each component; --rootfs-kind makes them up): a directory, a regular file, a symlink
 // with its target, or nothing. Applied to a kernel state as mkdir/creat/symlink. No I/O here.
-import { addNode, copyTree, type Proc, type State } from "./model.js";
+import { addNode, ownTree, type Proc, type State } from "./model.js";
 import { mkdirp, symlinkp } from "./build.js";
 import { fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
@@ -53,7 +53,5 @@ function exists(s: State, proc: Proc, path: string): boolean {
 /** A regular file at `path` (open(O_CREAT) in the model's terms). */
 function creat(s: State, proc: Proc, path: string): void {
   const { at, name } = parentOf(s, proc, path);
-  const fs = fsOf(s, mnt(s, at.mnt));
-  fs.tree = copyTree(fs.tree); // copy on write: clones share trees
-  addNode(fs.tree, at.ino, name, "file");
+  addNode(ownTree(fsOf(s, mnt(s, at.mnt))), at.ino, name, "file"); // copy on write: clones share trees
 }

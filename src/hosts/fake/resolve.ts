@@ -131,21 +131,41 @@ export function pathFrom(s: State, pos: Pos, root: Pos): { path: string; unreach
 
 export interface PathAt { path: string; unreachable: boolean }
 
-/** Where a walk inside one mount stops: at the reader's root (jump null), or at the mount's root. */
-function segment(s: State, m: Mount, from: number, root: Pos): { names: string[]; jump: Mount | null } {
-  const names: string[] = [];
-  const tree = fsOf(s, m).tree;
-  for (let ino = from; ; ino = node(tree, ino).parent) {
-    if (m.id === root.mnt && ino === root.ino) return { names, jump: null };
-    if (ino === m.root || ino === ROOT_INO) return { names, jump: m };
-    names.push(node(tree, ino).name);
-  }
-}
+const AT_ROOT: PathAt = { path: "/", unreachable: false };
+const OFF_ROOT: PathAt = { path: "/", unreachable: true };
 
-function join(prefix: string, leafFirst: string[]): string {
-  if (leafFirst.length === 0) return prefix;
-  const tail = leafFirst.reverse().join("/");
-  return prefix === "/" ? "/" + tail : prefix + "/" + tail;
+/** "" or "/a/b" (a suffix) after a path. */
+const join = (prefix: string, suffix: string): string => (suffix === "" ? prefix : prefix === "/" ? suffix : prefix + suffix);
+
+/**
+ * The common case of a mountinfo line, without pathFromMemo's arrays: `pos` is the root of a mount
+ * (not the reader's root) whose parent is the reader's root mount or already in the memo. Returns
+ * null for anything else (the general walk handles it).
+ */
+function mountRootFast(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>): PathAt | null {
+  const m = mnt(s, pos.mnt);
+  if (pos.ino !== m.root || m.parent === 0 || (m.id === root.mnt && pos.ino === root.ino)) return null;
+  const known = memo.get(m.id);
+  if (known) return known;
+  const p = mnt(s, m.parent);
+  const tree = fsOf(s, p).tree;
+  let seg = "";
+  for (let ino = m.mp; ; ) {
+    if (p.id === root.mnt && ino === root.ino) {
+      const at = seg === "" ? AT_ROOT : { path: seg, unreachable: false };
+      memo.set(m.id, at);
+      return at;
+    }
+    if (ino === p.root || ino === ROOT_INO) break;
+    const n = node(tree, ino);
+    seg = "/" + n.name + seg;
+    ino = n.parent;
+  }
+  const above = memo.get(p.id);
+  if (!above) return null;
+  const at = seg === "" ? above : { path: join(above.path, seg), unreachable: above.unreachable };
+  memo.set(m.id, at);
+  return at;
 }
 
 /**
@@ -154,21 +174,40 @@ function join(prefix: string, leafFirst: string[]): string {
  * stacked mounts made the file O(n²)). The state must not change while the memo is in use.
  */
 export function pathFromMemo(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>): PathAt {
-  const segs = [segment(s, mnt(s, pos.mnt), pos.ino, root)];
-  let above: PathAt = { path: "/", unreachable: false }; // where the last segment's mount is mounted
+  const fast = mountRootFast(s, pos, root, memo);
+  if (fast !== null) return fast;
+  // Walk up segment by segment (one per mount). Each segment but the first was entered through a
+  // mount point; that mount's own entry is the path found above it (filled in on the way back).
+  const segs: string[] = [];
+  const through: Mount[] = [];
+  let m = mnt(s, pos.mnt);
+  let ino = pos.ino;
+  let above: PathAt;
   for (;;) {
-    const j = segs[segs.length - 1]!.jump;
-    if (j === null) break;
-    const known = memo.get(j.id);
+    const tree = fsOf(s, m).tree;
+    let seg = "";
+    let reached = false;
+    for (;;) {
+      if (m.id === root.mnt && ino === root.ino) { reached = true; break; }
+      if (ino === m.root || ino === ROOT_INO) break;
+      const n = node(tree, ino);
+      seg = "/" + n.name + seg;
+      ino = n.parent;
+    }
+    segs.push(seg);
+    if (reached) { above = AT_ROOT; break; }
+    const known = memo.get(m.id);
     if (known) { above = known; break; }
-    if (j.parent === 0) { above = { path: "/", unreachable: true }; break; }
-    segs.push(segment(s, mnt(s, j.parent), j.mp, root));
+    if (m.parent === 0) { above = OFF_ROOT; break; }
+    through.push(m);
+    ino = m.mp;
+    m = mnt(s, m.parent);
   }
   let acc = above;
   for (let i = segs.length - 1; i >= 0; i--) {
     const seg = segs[i]!;
-    acc = seg.jump === null ? { path: join("/", seg.names), unreachable: false } : { path: join(acc.path, seg.names), unreachable: acc.unreachable };
-    if (i > 0) memo.set(segs[i - 1]!.jump!.id, acc);
+    if (seg !== "") acc = { path: join(acc.path, seg), unreachable: acc.unreachable };
+    if (i > 0) memo.set(through[i - 1]!.id, acc);
   }
   return acc;
 }

@@ -42,19 +42,22 @@ function rootEntry(entries: readonly Entry[]): Entry {
 
 /** Every parent chain ends at the root: a chain that comes back to itself is a cycle (O(n): each id is walked once). */
 function checkAcyclic(entries: readonly Entry[], root: Entry, byId: Map<number, Entry>): void {
-  const done = new Set<number>();
-  if (root.parent === root.id || !byId.has(root.parent)) done.add(root.id);
-  for (const start of entries) {
-    const path: Entry[] = [];
-    const onPath = new Set<number>();
-    for (let e: Entry | undefined = start; e && !done.has(e.id); e = byId.get(e.parent)) {
-      if (onPath.has(e.id)) {
+  // 0: finished (its chain reaches the root); k > 0: on the chain walked from the k-th entry.
+  const mark = new Map<number, number>();
+  if (root.parent === root.id || !byId.has(root.parent)) mark.set(root.id, 0);
+  const path: Entry[] = [];
+  for (let k = 0; k < entries.length; k++) {
+    path.length = 0;
+    for (let e: Entry | undefined = entries[k]; e; e = byId.get(e.parent)) {
+      const m = mark.get(e.id);
+      if (m === 0) break;
+      if (m === k + 1) {
         const cycle = path.slice(path.indexOf(e)).map((x) => x.id);
         throw bad(e, `mount ${e.id} is its own ancestor (parent IDs ${[...cycle, e.id].join(" -> ")})`);
       }
-      onPath.add(e.id);
+      mark.set(e.id, k + 1);
       path.push(e);
     }
-    for (const e of path) done.add(e.id);
+    for (const e of path) mark.set(e.id, 0);
   }
 }

@@ -1,0 +1,78 @@
+// The fake kernel's data structures that make 100k-mount tables affordable keep their meaning:
+// crowded index slots (one mount, an array, a Set), indexes copied into a clone instead of rebuilt,
+// and dentry trees changed in place until a clone shares them (then copied on write).
+// Speed itself is measured by `npm run bench` ("fake kernel at scale"), never asserted here.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { MNT_DETACH, MS_BIND, MS_PRIVATE, MS_REC, MS_SHARED } from "../src/abi.js";
+import { FakeKernel } from "../src/hosts/fake/index.js";
+import { links, linksConsistent, peersOf } from "../src/hosts/fake/links.js";
+import { lookup } from "../src/hosts/fake/resolve.js";
+import { AT_FDCWD } from "../src/hosts/fake/flags.js";
+import { errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
+
+const TABLE = "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
+
+test("40 mounts stacked on /mnt, then unmounted one by one: the kept index equals a fresh build at every step", () => {
+  const k = FakeKernel.fromMountinfo(TABLE).mkdir("/mnt");
+  links(k.state);
+  assert.is(errnoOf(k.exec(mount(null, "/", null, MS_REC | MS_PRIVATE))), 0);
+  // Each tmpfs goes on top of the one before, each made shared (its own group).
+  for (let i = 0; i < 40; i++) {
+    assert.is(errnoOf(k.exec(mount("none", "/mnt", "tmpfs", 0))), 0);
+    assert.is(errnoOf(k.exec(mount(null, "/mnt", null, MS_SHARED))), 0);
+    assert.is(linksConsistent(k.state), null, `after mount ${i}`);
+  }
+  const c = k.clone();
+  assert.is(linksConsistent(c.state), null, "the clone's copied index");
+  for (let i = 0; i < 40; i++) {
+    assert.is(errnoOf(k.exec(umount2("/mnt", MNT_DETACH))), 0, `umount ${i}`);
+    assert.is(linksConsistent(k.state), null, `after umount ${i}`);
+  }
+  assert.is(errnoOf(k.exec(umount2("/mnt", MNT_DETACH))), 22, "nothing left on /mnt (EINVAL)");
+  assert.is(linksConsistent(c.state), null, "the clone is untouched by the original's unmounts");
+  assert.is(c.mountinfo().split("\n").filter((l) => l.includes(" /mnt ")).length, 40);
+});
+
+test("many peers in one group: the slot becomes a Set, members come back in creation order", () => {
+  const k = FakeKernel.fromMountinfo(TABLE).mkdir("/src");
+  for (let i = 0; i < 30; i++) k.mkdir(`/a/m${i}`);
+  // / private, so nothing propagates; 30 binds of a shared tmpfs are 30 more peers of its group.
+  assert.is(errnoOf(k.exec(mount(null, "/", null, MS_REC | MS_PRIVATE))), 0);
+  assert.is(errnoOf(k.exec(mount("none", "/src", "tmpfs", 0))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/src", null, MS_SHARED))), 0);
+  for (let i = 0; i < 30; i++) assert.is(errnoOf(k.exec(mount("/src", `/a/m${i}`, null, MS_BIND))), 0);
+  const g = k.state.mounts.get(Math.max(...k.state.mounts.keys()))!.peer;
+  const group = peersOf(k.state, g);
+  assert.is(group.length, 31);
+  assert.equal(group.map((x) => x.rank), [...group.map((x) => x.rank)].sort((a, b) => a - b), "creation order");
+  assert.is(linksConsistent(k.state), null);
+  const c = k.clone();
+  assert.is(linksConsistent(c.state), null);
+  // The clone's index points at the clone's own records, not the original's.
+  for (const x of peersOf(c.state, g)) assert.is(c.state.mounts.get(x.id), x, `mount ${x.id} of the clone's index`);
+  for (let i = 0; i < 30; i += 2) assert.is(errnoOf(c.exec(umount2(`/a/m${i}`, 0))), 0);
+  assert.is(peersOf(c.state, g).length, 16);
+  assert.is(peersOf(k.state, g).length, 31, "the original's group is untouched");
+  assert.is(linksConsistent(c.state), null);
+  assert.is(linksConsistent(k.state), null);
+});
+
+test("a tree is changed in place until a clone shares it; then each side copies before writing", () => {
+  const k = FakeKernel.fromMountinfo(TABLE);
+  const fs = k.state.fss.get(k.state.mounts.get(21)!.fs)!;
+  k.mkdir("/one"); // the first mkdir copies the one empty tree all new superblocks start with
+  const tree = fs.tree;
+  k.mkdir("/one/more");
+  assert.is(fs.tree, tree, "not shared: no copy");
+  const c = k.clone();
+  k.mkdir("/two");
+  c.mkdir("/three");
+  const has = (x: FakeKernel, p: string) => "pos" in lookup(x.state, x.process, AT_FDCWD, p, { follow: true });
+  assert.ok(has(k, "/one") && has(c, "/one"), "what was there before the clone is in both");
+  assert.ok(has(k, "/two") && !has(c, "/two"), "the original's mkdir after the clone stays its own");
+  assert.ok(has(c, "/three") && !has(k, "/three"), "the clone's mkdir stays its own");
+  assert.is.not(fs.tree, tree, "the original copied the shared tree before writing");
+});
+
+test.run();
