@@ -3,7 +3,9 @@
 // surrogate U+DC80+byte (Python's "surrogateescape") and encodes back to that same byte. So a path
 // the kernel gave the machine reaches a host, a trace and the strace rendering byte for byte.
 
-const strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a byte order mark is data here (EF BB BF in a path is three bytes of that path), so
+// U+FEFF is kept and encodes back; TextDecoder's default drops it, which lost those bytes.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 const ESCAPED = /[\udc80-\udcff]/;
 
@@ -30,8 +32,7 @@ export function decodeBytes(b: Uint8Array): string {
  * log with one stray byte took seconds): a long valid run is decoded by one TextDecoder call; bad
  * bytes and short valid runs (Latin-1 text alternates them) are written as UTF-16 code units into
  * a buffer flushed through String.fromCharCode. The output is what decoding sequence by sequence
- * gave, to the character: so a complete U+FEFF sequence (EF BB BF) is dropped, as TextDecoder drops
- * a byte order mark at the start of each decode call.
+ * gave, to the character (U+FEFF included: the decoder keeps a byte order mark as data).
  */
 function escapeInvalid(b: Uint8Array): string {
   const out = new Units();
@@ -39,10 +40,10 @@ function escapeInvalid(b: Uint8Array): string {
   for (let i = 0; i < b.length;) {
     if (b[i]! < 0x80) { i++; continue; }
     const n = sequence(b, i);
-    if (n !== 0 && !(n === 3 && b[i] === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf)) { i += n; continue; }
+    if (n !== 0) { i += n; continue; }
     out.valid(b, run, i);
-    if (n === 0) out.unit(0xdc00 + b[i]!);
-    i += n === 0 ? 1 : 3;
+    out.unit(0xdc00 + b[i]!);
+    i += 1;
     run = i;
   }
   out.valid(b, run, b.length);
@@ -63,7 +64,7 @@ class Units {
     this.#buf[this.#len++] = u;
   }
 
-  /** b[from, to): valid UTF-8 (sequence() said so), with no byte order mark sequence in it. */
+  /** b[from, to): valid UTF-8 (sequence() said so). */
   valid(b: Uint8Array, from: number, to: number): void {
     if (to - from >= LONG_RUN) {
       this.#flush();

@@ -27,7 +27,7 @@ for (const [what, b, s] of ROWS) {
 
 /** decodeBytes as it was before issue 10 made it fast: one TextDecoder call per sequence. */
 function perSequence(b: Uint8Array): string {
-  const strict = new TextDecoder("utf-8", { fatal: true });
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   try { return strict.decode(b); } catch { /* escape below */ }
   let out = "";
   for (let i = 0; i < b.length;) {
@@ -76,6 +76,13 @@ test("a path with 0xff from mountinfo: the request, the strace line (\\377, as s
   assert.is(step.request.op === "umount2" && step.request.target, "/mnt/\udcffx");
   assert.is(straceLine(step), 'umount2("/mnt/\\377x", MNT_DETACH) = -1 EBUSY (Device or resource busy)');
   assert.is(t.outcome.kind === "failed" && t.outcome.message, "error jailing process inside rootfs: unmount dst=/mnt/\udcffx, flags=MS_NOSUID: device or resource busy");
+});
+
+test("a byte order mark is data: EF BB BF survives the round trip at the start, inside, and next to bad bytes", () => {
+  for (const bytes of [[0xef, 0xbb, 0xbf, 0x2f, 0x72], [0x2f, 0xef, 0xbb, 0xbf], [0xff, 0xef, 0xbb, 0xbf, 0xfe], [0xef, 0xbb, 0xbf]]) {
+    const b = new Uint8Array(bytes);
+    assert.equal([...encodeString(decodeBytes(b))], bytes, bytes.map((x) => x.toString(16)).join(" "));
+  }
 });
 
 test.run();
