@@ -5,7 +5,7 @@ import { Machine } from "../src/machine.js";
 import { drive } from "../src/driver.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import { parseConfig } from "../src/schema.js";
-import { mutate, prng } from "./mutate.js";
+import { mutate, prng } from "./fuzz-mutator.js";
 
 const base = readFileSync(new URL("../../test/fixtures/mountinfo/k8s-node.mountinfo", import.meta.url), "utf8");
 const total = Number(process.env.FUZZ_N ?? 1_000_000);

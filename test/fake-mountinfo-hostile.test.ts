@@ -9,7 +9,7 @@ import { FakeKernel, SCENARIO_NAMES } from "../src/hosts/fake/index.js";
 import { plan } from "../src/plan.js";
 import { FAKE_MOUNT_MAX, MOUNTINFO_CAP } from "../src/abi.js";
 import { InvalidInputError, MountinfoError, NoRootMountError } from "../src/errors.js";
-import { mutate, prng } from "../bench/mutate.js";
+import { mutate, prng } from "../bench/fuzz-mutator.js";
 import { fixture } from "./helpers.js";
 import { chdir, errnoOf } from "./fixtures/fake/calls.js";
 

@@ -14,7 +14,7 @@ import { drive } from "../src/driver.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import { parseConfig } from "../src/schema.js";
 import { fixture } from "./helpers.js";
-import { mutate, prng } from "../bench/mutate.js";
+import { mutate, prng } from "../bench/fuzz-mutator.js";
 
 const K8S = readFileSync(fixture("mountinfo/k8s-node.mountinfo"), "utf8");
 const ROOTFS = "/run/containerd/io.containerd.runtime.v2.task/k8s.io/9f3e/rootfs";
