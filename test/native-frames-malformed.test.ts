@@ -108,9 +108,14 @@ nativeTest(test, reason, "a string-length field cut off by the frame's end, or t
     await c.send(rawRequest(c.w, abi.Op.chdir, 0, 2, Buffer.concat([str(1, "/"), Buffer.from([1, 0])])));
     let r = await c.reply();
     assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `half a length field: ${JSON.stringify(r)}`);
-    await c.send(rawRequest(c.w, abi.Op.chdir, 0, c.w.kMaxStrings + 1, Buffer.alloc(0)));
+    // kMaxStrings + 1 strings, all present (NULL, 4 bytes each): refused for their number alone.
+    const nulls = Buffer.concat(Array.from({ length: c.w.kMaxStrings + 1 }, () => str(-1, "")));
+    await c.send(rawRequest(c.w, abi.Op.chdir, 0, c.w.kMaxStrings + 1, nulls));
     r = await c.reply();
     assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `kMaxStrings + 1 strings: ${JSON.stringify(r)}`);
+    await c.send(rawRequest(c.w, abi.Op.chdir, 0, c.w.kMaxStrings + 1, Buffer.alloc(0)));
+    r = await c.reply();
+    assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `kMaxStrings + 1 strings announced, none sent: ${JSON.stringify(r)}`);
     await stillServes(c, "after the bad counts");
   } finally {
     await c.done();
@@ -126,6 +131,31 @@ nativeTest(test, reason, "exec with an argc beyond the strings it carries is ref
     assert.ok(r !== "eof", "the child went away");
     assert.equal([r.kind, r.errno, r.data.toString()], [c.w.kExecFailed, abi.EINVAL, "request"]);
     await stillServes(c, "after the bad exec");
+  } finally {
+    await c.done();
+  }
+});
+
+/** A batch frame of raw entries: each is [expected ret, errno, any] then a request frame as given. */
+function rawBatch(w: Wire, entries: Buffer[]): Buffer {
+  const body = Buffer.concat(entries.map((req) => Buffer.concat([Buffer.alloc(w.kBatEntHeader), req])));
+  const head = rawRequest(w, w.kOpBatch, entries.length, 0, Buffer.alloc(0));
+  head.writeUInt32LE(w.kReqHeader + body.length, 0);
+  return Buffer.concat([head, body]);
+}
+
+nativeTest(test, reason, "a batch carrying a control op (quit, exec) is a protocol error, and nothing in it runs", async () => {
+  const c = await rawChild();
+  try {
+    for (const op of [c.w.kOpQuit, c.w.kOpExec, c.w.kOpBatch]) {
+      await c.send(rawBatch(c.w, [frame(c.w, abi.Op.chdir, 0, 0, 0, 0, ["/"]), frame(c.w, op, 0, 0, 0, 0, [])]));
+      const r = await c.reply();
+      assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `control op ${op} in a batch: ${JSON.stringify(r)}`);
+    }
+    // The same batch with a syscall in its place runs.
+    await c.send(rawBatch(c.w, [frame(c.w, abi.Op.chdir, 0, 0, 0, 0, ["/"]), frame(c.w, abi.Op.chdir, 0, 0, 0, 0, ["/"])]));
+    const ok = await c.reply();
+    assert.ok(ok !== "eof" && ok.kind === c.w.kBatch && ok.ret === 2, JSON.stringify(ok));
   } finally {
     await c.done();
   }
