@@ -5,6 +5,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { Machine, type Encoded } from "../src/machine.js";
+import { drive } from "../src/driver.js";
+import { DryRunHost } from "../src/hosts/dry-run.js";
+import type { Host } from "../src/hosts/host.js";
+import type { Request, Result } from "../src/request.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -59,6 +63,48 @@ test("the machine refuses the rule table's configs itself (rprivate + move for r
   assert.is(verdict({ strategy: abi.Strategy.move, rootPropagation: abi.MS_SLAVE | abi.MS_REC }), "ok");
   assert.match(verdict({ strategy: abi.Strategy.chroot, rootPropagation: abi.MS_SLAVE }), /^invalid config: /);
   assert.is(verdict({ strategy: abi.Strategy.chroot }), "ok");
+});
+
+/** The dry-run host, except where `answer` says otherwise (undefined: the dry run's own result). */
+class Steered implements Host {
+  readonly kind = "dry-run" as const;
+  readonly seen: Request[] = [];
+  readonly #inner = new DryRunHost({ rootfs: "/r" });
+  constructor(private readonly answer: (r: Request) => Result | undefined) {}
+  exec(r: Request): Result { this.seen.push(r); return this.answer(r) ?? this.#inner.exec(r); }
+}
+
+test("fd 0 is a valid fd: runc 1.1 fchdirs into a new root opened as fd 0 and names it in its error", () => {
+  // stdin closed: openat returns 0. The machine must use it (not fall back to another handle),
+  // and print it as 0 in runc 1.1's "fchdir fd 0" message.
+  const host = new Steered((r) =>
+    r.step === "open_new_root" ? { ret: 0 } : r.step === "fchdir_new_root" ? { errno: abi.EACCES } : undefined);
+  const t = drive({ rootfs: "/r", profile: "runc-1.1", strategy: "pivot" }, host);
+  const fchdir = host.seen.find((r) => r.step === "fchdir_new_root");
+  assert.ok(fchdir && fchdir.op === "fchdir" && fchdir.fd === 0, JSON.stringify(fchdir));
+  assert.is(t.outcome.kind, "failed");
+  if (t.outcome.kind === "failed") assert.match(t.outcome.message, /fchdir fd 0: /);
+});
+
+test("a host that feeds mountinfo one byte at a time ends FAILED at MAX_REQUESTS, with the bound named", () => {
+  // Driven by hand: src/driver.ts stops at MAX_REQUESTS + 1 itself, before the machine's unwind
+  // closes (noticed here, left to the driver's owner), so only the machine's own bound is tested.
+  const m = Machine.create();
+  m.start({ ...base, strategy: abi.Strategy.move });
+  const dry = new DryRunHost({ rootfs: base.rootfs });
+  let n = m.next(), count = 0, reads = 0;
+  for (; !n.done && count < abi.MAX_REQUESTS + 16; count++) {
+    const r = n.request;
+    if (r.op === "read") reads++;
+    m.feed(r.op === "read" ? { ret: 1, data: new Uint8Array([0x20]) } : dry.exec(r));
+    n = m.next();
+  }
+  assert.ok(reads > 0, "the plan reads mountinfo");
+  assert.ok(n.done, `still running after ${count} requests`);
+  if (n.done) {
+    assert.is(n.outcome.kind, "failed");
+    if (n.outcome.kind === "failed") assert.match(n.outcome.message, new RegExp(`${abi.MAX_REQUESTS} requests`));
+  }
 });
 
 test.run();
