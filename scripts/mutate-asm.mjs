@@ -144,14 +144,14 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
     onDone(m, done, total) {
       progress(m, done, total);
       // Saved as it goes (every 30 s): a run cut short keeps what it measured, and --resume goes on from there.
-      if (Date.now() - last > 30_000) { last = Date.now(); finish("asm", "Mutation testing: assembly/ (partial)", mutants.filter((x) => x.status), again, t0); }
+      if (Date.now() - last > 30_000) { last = Date.now(); finish("asm", "Mutation testing: assembly/ (partial)", mutants.filter((x) => x.status), again, t0, mutants.length); }
     },
   });
   return finish("asm", "Mutation testing: assembly/", mutants, again, t0);
 }
 
 /** Writes the report; a --survivors run updates the last full run's statuses in place. */
-export function finish(part, title, mutants, again, t0) {
+export function finish(part, title, mutants, again, t0, listed = mutants.length) {
   let all = mutants;
   if (again) {
     const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
@@ -159,7 +159,7 @@ export function finish(part, title, mutants, again, t0) {
     all = prev.mutants.map((m) => byId.get(m.id) ?? m);
   }
   const wallSeconds = (Date.now() - t0) / 1000;
-  const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, rerun: again ? mutants.length : 0 });
+  const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0 });
   return { part, ...score(all), wallSeconds, survivors: all.filter((m) => m.status === "survived").map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`) , s };
 }
 

@@ -20,6 +20,8 @@ export function makeSandbox(part, paths) {
     cpSync(from, join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  // Its own TMPDIR: tests that count their temp dirs (leftoverRootfs) must not see other runs'.
+  mkdirSync(join(dir, ".tmp"));
   return dir;
 }
 
@@ -43,7 +45,8 @@ process.on("exit", () => { for (const pid of live) { try { process.kill(-pid, "S
 export function sh(cmd, cwd, ms, env = {}) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn("sh", ["-c", cmd], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } });
+    const tmp = existsSync(join(cwd, ".tmp")) ? { TMPDIR: join(cwd, ".tmp") } : {};
+    const child = spawn("sh", ["-c", cmd], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...tmp, ...env } });
     live.add(child.pid);
     let out = "";
     const keep = (b) => { out = (out + b.toString()).slice(-4000); };

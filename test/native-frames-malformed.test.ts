@@ -152,6 +152,19 @@ nativeTest(test, reason, "a batch carrying a control op (quit, exec) is a protoc
       const r = await c.reply();
       assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `control op ${op} in a batch: ${JSON.stringify(r)}`);
     }
+    // An entry shorter than a request header, last in the batch: decode() must refuse it, not read
+    // the rest of a header from bytes past the batch (zeroed here by a large frame sent first).
+    await c.send(rawRequest(c.w, abi.Op.chdir, 0, 1, str(4096, "x".repeat(4096))));
+    const big = await c.reply();
+    assert.ok(big !== "eof" && big.kind === c.w.kResult, JSON.stringify(big));
+    await c.send(rawRequest(c.w, abi.Op.chdir, 0, 1, Buffer.concat([str(1 << 14, "\0".repeat(1 << 14))])));
+    await c.reply();
+    const short = Buffer.alloc(8);
+    short.writeUInt32LE(4, 0);
+    short.writeUInt32LE(abi.Op.chdir, 4);
+    await c.send(rawBatch(c.w, [short]));
+    const r = await c.reply();
+    assert.ok(r !== "eof" && r.kind === c.w.kProtocol, `an entry of 4 bytes: ${JSON.stringify(r)}`);
     // The same batch with a syscall in its place runs.
     await c.send(rawBatch(c.w, [frame(c.w, abi.Op.chdir, 0, 0, 0, 0, ["/"]), frame(c.w, abi.Op.chdir, 0, 0, 0, 0, ["/"])]));
     const ok = await c.reply();
