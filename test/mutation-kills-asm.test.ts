@@ -9,6 +9,7 @@ import { drive } from "../src/driver.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
+import { dockerHostMountinfo } from "../src/hosts/mountinfo-default.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -105,6 +106,53 @@ test("a host that feeds mountinfo one byte at a time ends FAILED at MAX_REQUESTS
     assert.is(n.outcome.kind, "failed");
     if (n.outcome.kind === "failed") assert.match(n.outcome.message, new RegExp(`${abi.MAX_REQUESTS} requests`));
   }
+});
+
+const targets = (seen: Request[], step: string) => seen.filter((r) => r.step === step).map((r) => JSON.stringify(r).match(/"target":"([^"]*)"/)?.[1]);
+
+test("a mountinfo larger than the first read buffer keeps its first lines when the buffer grows", () => {
+  const small = new Steered(() => undefined);
+  drive({ rootfs: "/r", profile: "runc", strategy: "move" }, small);
+  const filler = Array.from({ length: 300 }, (_, i) => `${1000 + i} 22 0:${500 + i} / /mnt/filler${i} rw,relatime - tmpfs tmpfs rw\n`).join("");
+  const text = dockerHostMountinfo("/r") + filler;
+  assert.ok(text.length > 4 * abi.MOUNTINFO_CHUNK, `${text.length} bytes`);
+  const host = new DryRunHost({ rootfs: "/r", mountinfo: text });
+  const seen: Request[] = [];
+  const t = drive({ rootfs: "/r", profile: "runc", strategy: "move" }, { kind: "dry-run", exec: (r: Request) => { seen.push(r); return host.exec(r); } });
+  assert.is(t.outcome.kind, "done");
+  const masks = targets(small.seen, "mask_propagation");
+  assert.equal(masks, ["/proc", "/sys"], "the docker host's full proc and sysfs");
+  assert.equal(targets(seen, "mask_propagation"), masks, "the masks found in the first lines");
+});
+
+test("a read that claims more bytes than its buffer ends FAILED, even for an embedder that skips the seam's check", () => {
+  const m = Machine.create();
+  m.start({ ...base, strategy: abi.Strategy.move });
+  const dry = new DryRunHost({ rootfs: base.rootfs });
+  let n = m.next();
+  while (!n.done && n.request.op !== "read") { m.feed(dry.exec(n.request)); n = m.next(); }
+  assert.ok(!n.done && n.request.op === "read", "the plan reads mountinfo");
+  if (n.done || n.request.op !== "read") return;
+  m.exports.feed(n.request.count + 1, 0); // the raw export: what a C embedder's loop can do
+  let end = m.next();
+  while (!end.done) { m.exports.feed(0, 0); end = m.next(); }
+  assert.is(end.outcome.kind, "failed");
+  if (end.outcome.kind === "failed") assert.match(end.outcome.message, new RegExp(`^read returned ${n.request.count + 1} bytes for a ${n.request.count}-byte buffer`));
+});
+
+test("runc 1.1 names the rootfs when no mount point is a prefix of it", () => {
+  // A table without "/": nothing contains the rootfs.
+  const host = new DryRunHost({ rootfs: "/r", mountinfo: "23 22 0:21 / /proc rw,relatime shared:12 - proc proc rw\n" });
+  const t = drive({ rootfs: "/r/x", profile: "runc-1.1", strategy: "pivot" }, host);
+  assert.is(t.outcome.kind, "failed");
+  if (t.outcome.kind === "failed") assert.is(t.outcome.message, "error preparing rootfs: could not find parent mount of /r/x");
+});
+
+test("a failed mountinfo open is named with its path and errno", () => {
+  const host = new Steered((r) => (r.step === "mountinfo_open" ? { errno: abi.EACCES } : undefined));
+  const t = drive({ rootfs: "/r", profile: "runc", strategy: "move" }, host);
+  assert.is(t.outcome.kind, "failed");
+  if (t.outcome.kind === "failed") assert.match(t.outcome.message, /open \/proc\/(thread-)?self\/mountinfo: permission denied$/);
 });
 
 test.run();
