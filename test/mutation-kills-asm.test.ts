@@ -10,6 +10,7 @@ import { DryRunHost } from "../src/hosts/dry-run.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
 import { dockerHostMountinfo } from "../src/hosts/mountinfo-default.js";
+import { plan } from "../src/plan.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -153,6 +154,19 @@ test("a failed mountinfo open is named with its path and errno", () => {
   const t = drive({ rootfs: "/r", profile: "runc", strategy: "move" }, host);
   assert.is(t.outcome.kind, "failed");
   if (t.outcome.kind === "failed") assert.match(t.outcome.message, /open \/proc\/(thread-)?self\/mountinfo: permission denied$/);
+});
+
+test("every request of every plan says why it exists, and crun's reasons are crun's", () => {
+  for (const profile of ["hardened", "runc", "runc-1.1", "crun"] as const) {
+    for (const strategy of ["pivot", "move", "chroot"] as const) {
+      for (const r of plan({ rootfs: "/r", profile, strategy }).steps.map((x) => x.request))
+        assert.ok(r.reason.length > 0, `${profile} ${strategy}: ${r.op} (${r.step}) has no reason`);
+    }
+  }
+  const reasonOf = (profile: "runc" | "crun", step: string) =>
+    plan({ rootfs: "/r", profile, strategy: "pivot" }).steps.find((x) => x.request.step === step)?.request.reason;
+  assert.match(reasonOf("crun", "open_root") ?? "", /crun/);
+  assert.not.match(reasonOf("runc", "open_root") ?? "", /crun/);
 });
 
 test.run();
