@@ -1,0 +1,175 @@
+// The scripted mutator for assembly/ (Stryker cannot parse AssemblyScript decorators, and asc cannot
+// compile its instrumentation): line-level operators, one mutant at a time, each rebuilt as the
+// release wasm (asc --target release) and judged by the pure tests. Killed = a test failed or timed
+// out; no-op = asc produced the very same wasm (an equivalent mutant, not run); compile error = asc
+// refused it. Usage: node scripts/mutate-asm.mjs [--list] [--survivors | --resume] [--jobs N] [--file F] [--limit N]
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, failed, lastSurvivors, progress, runMutants, score, sh, writeReport } from "./mutate-lib.mjs";
+
+/** The pure tests (no native host): plan goldens, fault tables, propagation rules, protocol, abi, mountinfo, explore. */
+export const ASM_TESTS = ["plan-golden", "faults", "faults-profiles", "faults-unfired", "propagation-rules", "protocol",
+  "abi", "mountinfo", "explore", "machine-feed", "machine-memory", "config-rules", "predict", "mutation-kills-asm"];
+
+// Families from src/abi.ts: a constant is replaced by the next one of its own family.
+const FAMILIES = [
+  ["MS_PRIVATE", "MS_SLAVE", "MS_SHARED", "MS_UNBINDABLE"],
+  ["MS_BIND", "MS_MOVE", "MS_REMOUNT"],
+  ["MNT_DETACH", "MNT_FORCE"],
+  ["EINVAL", "EPERM", "ENOENT", "EINTR", "EBUSY"],
+  ["O_DIRECTORY", "O_PATH", "O_RDONLY"],
+  ["Profile.hardened", "Profile.runc", "Profile.runc_1_1", "Profile.crun"],
+  ["Strategy.pivot", "Strategy.move", "Strategy.chroot", "Strategy.auto"],
+];
+// Flags that an OR may lose: `A | MS_REC` → `A`.
+const DROPPABLE = /\s*\|\s*(MS_REC|MS_BIND|MS_RDONLY|MS_REMOUNT|MNT_DETACH|O_CLOEXEC|O_DIRECTORY|O_PATH|O_NOFOLLOW)\b|\b(MS_REC|MS_BIND|MS_RDONLY|MS_REMOUNT|MNT_DETACH|O_CLOEXEC|O_DIRECTORY|O_PATH|O_NOFOLLOW)\s*\|\s*/g;
+
+/** The code part of a line: string literals blanked (same length), the trailing // comment cut. */
+function codeOf(line) {
+  let out = "", q = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q) { out += c === q ? c : " "; if (c === "\\") { out += " "; i++; } else if (c === q) q = null; continue; }
+    if (c === '"' || c === "'" || c === "`") { q = c; out += c; continue; }
+    if (c === "/" && line[i + 1] === "/") break;
+    out += c;
+  }
+  return out;
+}
+
+const STMT_SKIP = /^(let|const|var|return|if|for|while|do|switch|case|default|function|export|import|break|continue|else|class|@|\}|\{|\)|\/\/|\*|\/\*)/;
+
+/** Every mutant of one line: [op, mutated line]. */
+function lineMutants(line) {
+  const code = codeOf(line);
+  const t = code.trim();
+  if (!t || /^(import|export \{|export \*|\/\/|\*|\/\*|@)/.test(t) || /^export (enum|declare)/.test(t)) return [];
+  const out = [];
+  const at = (i, len, rep, op) => out.push([op, line.slice(0, i) + rep + line.slice(i + len)]);
+  // Comparison operators (a generic cast <i32>x and arrows are not comparisons).
+  for (const m of code.matchAll(/===|!==|==|!=|<<=?|>>>=?|>>=?|=>|<=|>=|<|>/g)) {
+    const [tok] = m, i = m.index;
+    if (tok === "<" || tok === ">") {
+      const before = code.slice(0, i + 1), after = code.slice(i);
+      if (tok === "<" && /^<[A-Za-z_][\w.]*(\s*,\s*[\w.]+)*>/.test(after)) continue; // <T> cast / generic
+      if (tok === ">" && /<[A-Za-z_][\w.]*(\s*,\s*[\w.]+)*>$/.test(before)) continue;
+    }
+    // One flip each: equality negated, a relation moved across its boundary (the off-by-one).
+    const flips = { "==": ["!="], "!=": ["=="], "===": ["!=="], "!==": ["==="], "<": ["<="], "<=": ["<"], ">": [">="], ">=": [">"] }[tok];
+    for (const f of flips ?? []) at(i, tok.length, f, `cmp ${tok}→${f}`);
+  }
+  for (const m of code.matchAll(/&&|\|\|/g)) at(m.index, 2, m[0] === "&&" ? "||" : "&&", `logic ${m[0]}`);
+  for (const m of code.matchAll(/!(?!=)/g)) at(m.index, 1, "", "drop !");
+  for (const fam of FAMILIES) {
+    for (let k = 0; k < fam.length; k++) {
+      const re = new RegExp(`(?<![\\w.])${fam[k].replace(".", "\\.")}(?![\\w])`, "g");
+      for (const m of code.matchAll(re)) at(m.index, fam[k].length, fam[(k + 1) % fam.length], `const ${fam[k]}→${fam[(k + 1) % fam.length]}`);
+    }
+  }
+  for (const m of code.matchAll(DROPPABLE)) at(m.index, m[0].length, "", `drop flag ${(m[1] ?? m[2])}`);
+  // Statement deletion: a line of expression statements; a one-line case arm.
+  if (/^case .*:.*;\s*$/.test(t)) out.push(["delete case arm", ""]);
+  else if (/^\w+\s*:\s*[\w<>]+\s*=/.test(t)) { /* a field's initial value, not a statement */ }
+  else if (!STMT_SKIP.test(t) && /;\s*$/.test(t) && !/[{}]/.test(t) && /\(|=/.test(t)) out.push(["delete statement", line.replace(t, "")]);
+  return out;
+}
+
+/** All mutants of assembly/*.ts (assembly/generated/ is data, not logic). */
+export function listMutants() {
+  const files = readdirSync(join(ROOT, "assembly")).filter((f) => f.endsWith(".ts")).sort();
+  const mutants = [];
+  for (const f of files) {
+    const file = `assembly/${f}`;
+    const lines = readFileSync(join(ROOT, file), "utf8").split("\n");
+    let inComment = false;
+    lines.forEach((line, idx) => {
+      const t = line.trim();
+      if (inComment) { if (t.includes("*/")) inComment = false; return; }
+      if (t.startsWith("/*")) { if (!t.includes("*/")) inComment = true; return; }
+      for (const [op, mutated] of lineMutants(line)) {
+        if (mutated === line) continue;
+        mutants.push({ id: `${f.replace(/\.ts$/, "")}:${idx + 1}:${mutants.filter((m) => m.file === file && m.line === idx + 1).length}`, file, line: idx + 1, op, original: line, mutated });
+      }
+    });
+  }
+  return mutants;
+}
+
+const ASC = "node node_modules/assemblyscript/bin/asc.js --target release";
+
+const key = (m) => `${m.id}\u0000${m.original}\u0000${m.mutated}`;
+
+/** The judged mutants of the last run, by key (what --resume reuses). */
+function earlier(part) {
+  const f = join(ROOT, "mutation", part, "result.json");
+  if (!existsSync(f)) return new Map();
+  return new Map(JSON.parse(readFileSync(f, "utf8")).mutants.filter((m) => m.status && m.status !== "survived").map((m) => [key(m), m]));
+}
+
+export async function mutateAsm({ jobs = 2, survivors = false, resume = false, file = null, limit = Infinity } = {}) {
+  const t0 = Date.now();
+  let mutants = listMutants();
+  if (file) mutants = mutants.filter((m) => m.file.includes(file));
+  const again = survivors ? lastSurvivors("asm") : null;
+  if (survivors && !again) throw new Error("--survivors: no mutation/asm/result.json from an earlier run");
+  if (again) mutants = mutants.filter((m) => again.has(m.id));
+  // Interleaved order (every 7th, then the next ...): a run cut short is still a spread-out sample.
+  mutants = Array.from({ length: 7 }, (_, k) => mutants.filter((_, i) => i % 7 === k)).flat().slice(0, limit);
+  // Incremental: a mutant judged before (same id, same line, same mutant text, same tests) is not run again.
+  const kept = resume ? earlier("asm") : new Map();
+  const todo = mutants.filter((m) => { const e = kept.get(key(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
+  console.error(`asm: ${mutants.length - todo.length} reused from mutation/asm/result.json`);
+  const tests = `node --import tsx node_modules/uvu/bin.js --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
+  let baseline = { wasm: null, testMs: 0, buildMs: 0 };
+  console.error(`asm: ${todo.length} mutants to run, ${jobs} worker(s)`);
+  let last = 0;
+  await runMutants("asm", todo, {
+    workers: jobs,
+    paths: ["assembly", "src", "test", "bench", "dist", "build/wasm", "asconfig.json", "package.json", "tsconfig.json", "docs"],
+    async prepare(dir) {
+      const b = await sh(ASC, dir, 300_000);
+      if (b.code !== 0) throw new Error(`asm: the unmutated build fails in the sandbox:\n${b.out}`);
+      const r = await sh(tests, dir, 600_000);
+      if (r.code !== 0) throw new Error(`asm: the test subset fails without any mutant:\n${r.out}`);
+      baseline = { wasm: readFileSync(join(dir, "build/wasm/release.wasm")), testMs: Math.max(baseline.testMs, r.ms), buildMs: Math.max(baseline.buildMs, b.ms) };
+    },
+    async judge(dir) {
+      const b = await sh(ASC, dir, Math.max(60_000, 5 * baseline.buildMs));
+      if (b.code !== 0 || b.timedOut) return { status: "compile-error", detail: b.out.split("\n").find((l) => /ERROR/.test(l)) ?? "" };
+      if (readFileSync(join(dir, "build/wasm/release.wasm")).equals(baseline.wasm)) return { status: "no-op" };
+      const r = await sh(tests, dir, Math.max(30_000, 3 * baseline.testMs));
+      if (r.timedOut) return { status: "timeout" };
+      return r.code === 0 ? { status: "survived" } : { status: "killed", detail: failed(r.out) };
+    },
+    onDone(m, done, total) {
+      progress(m, done, total);
+      // Saved as it goes (every 30 s): a run cut short keeps what it measured, and --resume goes on from there.
+      if (Date.now() - last > 30_000) { last = Date.now(); finish("asm", "Mutation testing: assembly/ (partial)", mutants.filter((x) => x.status), again, t0, mutants.length); }
+    },
+  });
+  return finish("asm", "Mutation testing: assembly/", mutants, again, t0);
+}
+
+/** Writes the report; a --survivors run updates the last full run's statuses in place. */
+export function finish(part, title, mutants, again, t0, listed = mutants.length) {
+  let all = mutants;
+  if (again) {
+    const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
+    const byId = new Map(mutants.map((m) => [m.id, m]));
+    all = prev.mutants.map((m) => byId.get(m.id) ?? m);
+  }
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0 });
+  return { part, ...score(all), wallSeconds, survivors: all.filter((m) => m.status === "survived").map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`) , s };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const argv = process.argv.slice(2);
+  const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  if (argv.includes("--list")) {
+    for (const m of listMutants()) console.log(`${m.id}\t${m.op}\t${m.mutated.trim()}`);
+  } else {
+    const r = await mutateAsm({ jobs: Number(opt("--jobs") ?? 2), survivors: argv.includes("--survivors"), resume: argv.includes("--resume"), file: opt("--file") ?? null, limit: Number(opt("--limit") ?? Infinity) });
+    console.log(`asm: ${r.killed} / ${r.total} killed (${r.pct.toFixed(1)}%), ${r.noop} no-op, ${r.compileError} compile errors, ${r.wallSeconds.toFixed(0)} s`);
+  }
+}

@@ -1,0 +1,109 @@
+// `npm run mutate [-- part ...] [--resume] [--survivors] [--jobs N] [--mutate FILE] [--force] [--summary]`:
+// mutation testing, measured (docs/mutation.md). --summary runs nothing and rebuilds the summary
+// from the result files left by earlier (also partial) runs. Parts: asm (scripts/mutate-asm.mjs), cc (scripts/mutate-cc.mjs), and the
+// src/ folders through StrykerJS with one config each (mutation/stryker/*.conf.json). No part
+// named: all of them. Prints killed / total per part with its survivors, and keeps the score and
+// wall time of each part in mutation/summary.{json,md}. Not part of `npm test`: it takes hours.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./mutate-lib.mjs";
+import { mutateAsm } from "./mutate-asm.mjs";
+import { mutateCc } from "./mutate-cc.mjs";
+
+const STRYKER = { "src/hosts/fake": "fake", "src/diff": "diff", "src/strace": "strace", "src/schema.ts": "schema", "src/commands": "commands" };
+const ALL = ["asm", ...Object.keys(STRYKER), "cc"];
+const argv = process.argv.slice(2);
+const flag = (f) => argv.includes(f);
+const jobsAt = argv.indexOf("--jobs");
+const jobs = jobsAt >= 0 ? Number(argv[jobsAt + 1]) : 2;
+const named = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--jobs" && argv[i - 1] !== "--mutate").map((a) => a.replace(/\/$/, ""));
+const parts = named.length === 0 ? ALL : named.flatMap((p) => (p === "src" ? Object.keys(STRYKER) : p === "assembly" ? ["asm"] : p === "host" ? ["cc"] : [p]));
+for (const p of parts) {
+  if (!ALL.includes(p)) {
+    console.error(`mutate: unknown part "${p}": name one of ${ALL.join(", ")} (or src, assembly, host)`);
+    process.exit(2);
+  }
+}
+
+/** Stryker's JSON report → killed / total (Killed, Timeout count as killed; Survived, NoCoverage not). */
+function strykerScore(name) {
+  const report = JSON.parse(readFileSync(join(ROOT, `mutation/src/${name}/report.json`), "utf8"));
+  const all = Object.entries(report.files).flatMap(([file, f]) => f.mutants.map((m) => ({ ...m, file })));
+  const killed = all.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
+  const surv = all.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+  const total = killed + surv.length;
+  // A run restricted with --mutate covers part of the folder: say which files.
+  const folder = Object.keys(STRYKER).find((k) => STRYKER[k] === name);
+  const inFolder = folder.endsWith(".ts") ? 1 : readdirSync(join(ROOT, folder), { recursive: true }).filter((f) => String(f).endsWith(".ts")).length;
+  const files = Object.keys(report.files);
+  const scope = files.length < inFolder ? `partial: ${files.length} of ${inFolder} files (${files.map((f) => f.split("/").pop()).join(", ")})` : "full";
+  return { scope,
+    killed, survived: surv.length, total, pct: total ? (100 * killed) / total : 100,
+    compileError: all.filter((m) => m.status === "CompileError").length,
+    survivors: surv.map((m) => `${m.file}:${m.location.start.line} ${m.mutatorName}${m.replacement !== undefined ? ` → ${JSON.stringify(m.replacement).slice(0, 60)}` : ""}`),
+  };
+}
+
+function stryker(name) {
+  return new Promise((resolve) => {
+    const args = [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", `mutation/stryker/${name}.conf.json`];
+    if (flag("--force")) args.push("--force");
+    const only = argv.indexOf("--mutate"); // e.g. --mutate src/hosts/fake/propagation.ts: one file of the folder
+    if (only >= 0) args.push("--mutate", argv[only + 1]);
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
+    child.on("close", (code) => resolve(code));
+  });
+}
+
+const summaryFile = join(ROOT, "mutation/summary.json");
+const summary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, "utf8")) : { parts: {} };
+const t0 = Date.now();
+const lines = [];
+/** --summary: no run, the summary rebuilt from the result files the parts left (partial runs too). */
+function fromFiles(p) {
+  if (p === "asm" || p === "cc") {
+    const f = join(ROOT, `mutation/${p}/result.json`);
+    if (!existsSync(f)) return null;
+    const d = JSON.parse(readFileSync(f, "utf8"));
+    const judged = d.mutants.filter((m) => m.status);
+    const killed = judged.filter((m) => m.status === "killed" || m.status === "timeout").length;
+    const surv = judged.filter((m) => m.status === "survived");
+    return { killed, total: killed + surv.length, pct: killed + surv.length ? (100 * killed) / (killed + surv.length) : 100,
+      noop: judged.filter((m) => m.status === "no-op").length, compileError: judged.filter((m) => m.status === "compile-error").length,
+      survivors: surv.map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`), wallSeconds: d.wallSeconds,
+      judged: judged.length, listed: p === "asm" ? d.listed ?? null : null };
+  }
+  const f = join(ROOT, `mutation/src/${STRYKER[p]}/report.json`);
+  if (!existsSync(f)) return null;
+  return { ...strykerScore(STRYKER[p]), wallSeconds: summary.parts[p]?.wallSeconds ?? 0 };
+}
+
+for (const p of parts) {
+  const t = Date.now();
+  let r;
+  if (flag("--summary")) { r = fromFiles(p); if (!r) continue; }
+  else if (p === "asm") r = await mutateAsm({ jobs, resume: flag("--resume"), survivors: flag("--survivors") });
+  else if (p === "cc") r = await mutateCc({ survivors: flag("--survivors") });
+  else {
+    const code = await stryker(STRYKER[p]);
+    if (code !== 0) { console.error(`mutate: stryker failed for ${p} (exit ${code})`); process.exitCode = 1; continue; }
+    r = { ...strykerScore(STRYKER[p]), wallSeconds: (Date.now() - t) / 1000 };
+  }
+  const target = p === "asm" || p === "src/hosts/fake" ? 85 : 80;
+  summary.parts[p] = { killed: r.killed, total: r.total, pct: Number(r.pct.toFixed(1)), target, survived: r.survivors.length,
+    compileError: r.compileError, noop: r.noop ?? 0, scope: r.scope ?? null, judged: r.judged ?? null, listed: r.listed ?? null, wallSeconds: Math.round(r.wallSeconds), finished: new Date().toISOString() };
+  const line = `${p.padEnd(16)} ${String(r.killed).padStart(5)} / ${String(r.total).padEnd(5)} killed  ${r.pct.toFixed(1).padStart(5)}%  (target ${target}%)  ${Math.round(r.wallSeconds)} s`;
+  lines.push(line, ...r.survivors.slice(0, 40).map((s) => `    survived: ${s}`), ...(r.survivors.length > 40 ? [`    ... ${r.survivors.length - 40} more: mutation/${p === "asm" || p === "cc" ? p : `src/${STRYKER[p]}`}/`] : []));
+}
+const wall = (Date.now() - t0) / 1000;
+if (named.length === 0 && !flag("--summary")) summary.fullRunWallSeconds = Math.round(wall);
+if (!flag("--summary")) summary.lastRun = { parts, wallSeconds: Math.round(wall), finished: new Date().toISOString() };
+writeFileSync(summaryFile, JSON.stringify(summary, null, 1) + "\n");
+const md = ["# Mutation scores (generated by `npm run mutate`; see docs/mutation.md)", "",
+  "| part | killed | total | score | target | survived | run | wall time (s) | measured |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ...Object.entries(summary.parts).map(([p, s]) => `| ${p} | ${s.killed} | ${s.total} | ${s.pct}% | ${s.target}% | ${s.survived} | ${s.listed ? `partial: ${s.judged} of ${s.listed} mutants judged` : s.scope ?? "full"} | ${s.wallSeconds} | ${s.finished.slice(0, 16)} |`),
+  "", summary.fullRunWallSeconds ? `Full run (all parts): ${summary.fullRunWallSeconds} s.` : "No full run recorded yet: parts were run one by one.", ""];
+writeFileSync(join(ROOT, "mutation/summary.md"), md.join("\n"));
+console.log(lines.join("\n"));
+console.log(`wall time ${wall.toFixed(0)} s; summary in mutation/summary.md, reports under mutation/`);
