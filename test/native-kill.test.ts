@@ -16,8 +16,8 @@ const config = { profile: "runc", strategy: "pivot" } as const;
 const probeTrue = { command: "/probe", args: ["true"] };
 
 /** Forwards every request to the executor, but SIGKILLs the child (and reaps it) before request k. */
-function killBefore(k: number, seen: Request[]): (ex: Executor) => AsyncHost {
-  return (ex) => ({
+function killBefore(k: number, seen: Request[], pids: number[] = []): (ex: Executor) => AsyncHost {
+  return (ex) => (pids.push(ex.pid), {
     kind: ex.kind,
     async exec(req) {
       seen.push(req);
@@ -49,11 +49,11 @@ async function killAt(k: number): Promise<void> {
   const at = `#${k} ${steps[k]!.op} (${steps[k]!.step})`;
   const before = hostMountinfo();
   const left = leftoverRootfs();
-  const kids = childrenOf().map((c) => c.pid);
   const rootfs = makeRootfs();
   const seen: Request[] = [];
+  const pids: number[] = [];
   try {
-    const err = await rejects(() => run({ ...config, rootfs: rootfs.dir }, { ...probeTrue, host: killBefore(k, seen) }), NativeHostError);
+    const err = await rejects(() => run({ ...config, rootfs: rootfs.dir }, { ...probeTrue, host: killBefore(k, seen, pids) }), NativeHostError);
     assert.is((err as NativeHostError).code, "E_NATIVE_CHILD_EXITED", at);
     assert.match(err.message, new RegExp(`^${steps[k]!.op}: the executor child \\d+ was killed by SIGKILL$`), at);
     assert.is(seen.length, k + 1, `${at}: nothing is sent after the child died`);
@@ -61,8 +61,11 @@ async function killAt(k: number): Promise<void> {
     rootfs.cleanup();
   }
   assert.ok(await timerFires(), `${at}: a timer fires after the kill`);
-  assert.equal(zombies(), [], `${at}: no zombie child`);
-  assert.equal(childrenOf().map((c) => c.pid), kids, `${at}: no child left`);
+  // Judged on the executor's own pid: other children of this process (tsx's esbuild service) come
+  // and go on their own, and one exiting under load showed up here as a zombie that was not ours.
+  assert.is(pids.length, 1, `${at}: one executor`);
+  assert.equal(zombies().filter((c) => c.pid === pids[0]), [], `${at}: the executor is not a zombie`);
+  assert.equal(childrenOf().filter((c) => c.pid === pids[0]), [], `${at}: the executor was reaped`);
   assert.is(hostMountinfo(), before, `${at}: the host's mount table changed`);
   assert.equal(leftoverRootfs(), left, at);
 }
