@@ -125,7 +125,7 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
   let last = 0;
   await runMutants("asm", todo, {
     workers: jobs,
-    paths: ["assembly", "src", "test", "bench", "dist", "build/wasm", "asconfig.json", "package.json", "tsconfig.json", "docs"],
+    paths: ["assembly", "src", "test", "bench", "dist", "scripts", "build/wasm", "asconfig.json", "package.json", "tsconfig.json", "docs"],
     async prepare(dir) {
       const b = await sh(ASC, dir, 300_000);
       if (b.code !== 0) throw new Error(`asm: the unmutated build fails in the sandbox:\n${b.out}`);

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
-import { mutateAsm } from "./mutate-asm.mjs";
+import { listMutants, mutateAsm } from "./mutate-asm.mjs";
 import { mutateCc } from "./mutate-cc.mjs";
 
 const STRYKER = { "src/hosts/fake": "fake", "src/diff": "diff", "src/strace": "strace", "src/schema.ts": "schema", "src/commands": "commands" };
@@ -45,6 +45,18 @@ function strykerScore(name) {
   };
 }
 
+/**
+ * The incremental file keeps each killed mutant's whole test output (statusReason, KBs each), 3.6 MB
+ * for one file of the fake kernel: cut it to its first line, which is all a later run needs.
+ */
+function slim(name) {
+  const f = join(ROOT, `mutation/stryker/${name}.incremental.json`);
+  if (!existsSync(f)) return;
+  const d = JSON.parse(readFileSync(f, "utf8"));
+  for (const file of Object.values(d.files)) for (const m of file.mutants) if (m.statusReason) m.statusReason = m.statusReason.split("\n")[0].slice(0, 200);
+  writeFileSync(f, JSON.stringify(d));
+}
+
 function stryker(name) {
   return new Promise((resolve) => {
     const args = [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", `mutation/stryker/${name}.conf.json`];
@@ -72,7 +84,7 @@ function fromFiles(p) {
     return { killed, total: killed + surv.length, pct: killed + surv.length ? (100 * killed) / (killed + surv.length) : 100,
       noop: judged.filter((m) => m.status === "no-op").length, compileError: judged.filter((m) => m.status === "compile-error").length,
       survivors: surv.map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`), wallSeconds: d.wallSeconds,
-      judged: judged.length, listed: p === "asm" ? d.listed ?? null : null };
+      judged: judged.length, listed: p === "asm" && judged.length < listMutants().length ? listMutants().length : null };
   }
   const f = join(ROOT, `mutation/src/${STRYKER[p]}/report.json`);
   if (!existsSync(f)) return null;
@@ -82,12 +94,13 @@ function fromFiles(p) {
 for (const p of parts) {
   const t = Date.now();
   let r;
-  if (flag("--summary")) { r = fromFiles(p); if (!r) continue; }
+  if (flag("--summary")) { if (STRYKER[p]) slim(STRYKER[p]); r = fromFiles(p); if (!r) continue; }
   else if (p === "asm") r = await mutateAsm({ jobs, resume: flag("--resume"), survivors: flag("--survivors") });
   else if (p === "cc") r = await mutateCc({ survivors: flag("--survivors") });
   else {
     const code = await stryker(STRYKER[p]);
     if (code !== 0) { console.error(`mutate: stryker failed for ${p} (exit ${code})`); process.exitCode = 1; continue; }
+    slim(STRYKER[p]);
     r = { ...strykerScore(STRYKER[p]), wallSeconds: (Date.now() - t) / 1000 };
   }
   const target = p === "asm" || p === "src/hosts/fake" ? 85 : 80;
