@@ -10,6 +10,9 @@ import { links, linksConsistent, peersOf } from "../src/hosts/fake/links.js";
 import { lookup } from "../src/hosts/fake/resolve.js";
 import { AT_FDCWD } from "../src/hosts/fake/flags.js";
 import { errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
+import { check } from "../src/check.js";
+import { PROFILES } from "../src/schema.js";
+import { flatTable, stackedTable } from "../bench/fake.js";
 
 const TABLE = "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
 
@@ -73,6 +76,30 @@ test("a tree is changed in place until a clone shares it; then each side copies 
   assert.ok(has(k, "/two") && !has(c, "/two"), "the original's mkdir after the clone stays its own");
   assert.ok(has(c, "/three") && !has(k, "/three"), "the clone's mkdir stays its own");
   assert.is.not(fs.tree, tree, "the original copied the shared tree before writing");
+});
+
+test("the bench's own tables, small: every profile plans them to Done without throwing", () => {
+  // The bench once crashed ("no inode 8") on its flat table and no test noticed: its overlays are
+  // `master:1` slaves of / on other devices, and the propagation-after probe looked their inode up
+  // in the wrong dentry tree.
+  for (const [name, text] of [["flat", flatTable(60)], ["stacked", stackedTable(60)]] as const) {
+    for (const profile of PROFILES) {
+      const r = check({ rootfs: "/r", profile }, { mountinfo: text });
+      assert.is(r.trace.outcome.kind, "done", `${name} ${profile}`);
+    }
+  }
+});
+
+test("a peer-group member on another superblock receives nothing: the kernel's is_subdir never matches across superblocks", () => {
+  const table = TABLE + "30 21 0:30 / /var/x rw master:1 - overlay overlay rw\n";
+  const k = FakeKernel.fromMountinfo(table).mkdir("/var/x/sub").mkdir("/sub");
+  const before = k.mountinfo();
+  assert.is(errnoOf(k.exec(mount("none", "/sub", "tmpfs", 0))), 0, "a mount under the shared /");
+  const after = k.mountinfo().split("\n").filter((l) => !before.includes(l) && l);
+  assert.is(after.length, 1, `one new line, nothing propagated into /var/x: ${after.join(" | ")}`);
+  assert.match(after[0]!, / \/sub /);
+  assert.is(errnoOf(k.exec(umount2("/sub", 0))), 0, "and its unmount propagates nowhere either");
+  assert.is(k.mountinfo(), before);
 });
 
 test.run();

@@ -54,7 +54,14 @@ export function changeType(s: State, m: Mount, type: "shared" | "slave" | "priva
 
 export interface Receiver { m: Mount; peerOfSource: boolean }
 
-/** Every attached mount that receives events sent to `src`'s peer group (peers, slaves, their peers...). */
+/**
+ * Every attached mount that receives events sent to `src`'s peer group (peers, slaves, their
+ * peers...) and can hold them: a mount of another superblock is walked through but never returned.
+ * The kernel reaches the same result per receiver: propagate_one's is_subdir() and
+ * __lookup_mnt(m, mountpoint) never match a dentry of another superblock. A parsed table can carry
+ * such a member (a hostile or hand-written `master:1` on another device); the fake once looked its
+ * inode up in the wrong tree and threw.
+ */
 export function receivers(s: State, src: Mount): Receiver[] {
   const out: Receiver[] = [];
   if (src.peer === 0) return out;
@@ -67,7 +74,7 @@ export function receivers(s: State, src: Mount): Receiver[] {
       if (m.ns === 0) continue;
       if (!got.has(m.id)) {
         got.add(m.id);
-        out.push({ m, peerOfSource: m.peer === src.peer });
+        if (m.fs === src.fs) out.push({ m, peerOfSource: m.peer === src.peer });
       }
       if (m.peer !== 0 && !seen.has(m.peer)) {
         seen.add(m.peer);
