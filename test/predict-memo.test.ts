@@ -48,13 +48,15 @@ test("every part of the input is in the key: changing any one models afresh, wit
   assert.is.not(view(predict(...variants[2]![1])), view(first), "a missing rootfs gives a different prediction");
 });
 
-test("a caller that changes its copy changes nothing for the next caller", () => {
+test("a remembered prediction is frozen all the way down: no caller can change what the next run is checked against", () => {
   clearPredictionMemo();
   const a = predict(config, base);
   const before = view(a);
-  a.trace.steps.length = 0;
-  a.violated.length = 0;
-  a.damage.unmounted.push("junk");
+  assert.throws(() => { a.trace.steps.length = 0; }, TypeError);
+  assert.throws(() => { a.violated.push(a.verdicts[0]!); }, TypeError);
+  assert.throws(() => { a.damage.unmounted.push("junk"); }, TypeError);
+  assert.throws(() => { (a.trace.steps[0]!.result as { ret: number }).ret = 99; }, TypeError);
+  assert.throws(() => { (a.verdicts[0] as { held: boolean }).held = false; }, TypeError);
   assert.is(view(predict(config, base)), before);
 });
 
