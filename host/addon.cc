@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -106,7 +107,10 @@ bool start_reaper(pid_t pid, Napi::ThreadSafeFunction tsfn) {
   return e == 0;
 }
 
-/** spawn({ rootless, stdio, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall } */
+/**
+ * spawn({ rootless, stdio, mountNsOf, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall }
+ * mountNsOf: 0, or a pid whose mount namespace the child copies instead of this process's.
+ */
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) return type_error(env, "spawn(opts): opts must be an object");
@@ -116,6 +120,23 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   ChildPlan plan{};
   if (!read_stdio(o.Get("stdio"), plan.stdio)) return type_error(env, "spawn: opts.stdio must be [int, int, int] (-1 = inherit)");
   plan.rootless = o.Get("rootless").ToBoolean().Value();
+  int ns_of = 0;
+  Napi::Value ns_v = o.Get("mountNsOf");
+  if (!ns_v.IsUndefined() && !to_int(ns_v, 0, INT_MAX, ns_of)) return type_error(env, "spawn: opts.mountNsOf must be a pid, or 0 for this process's namespace");
+  plan.ns_fd = plan.root_fd = -1;
+  if (ns_of > 0) {
+    char path[48];
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", ns_of);
+    plan.ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (plan.ns_fd < 0) return sys_failure(env, "open /proc/<mountNsOf>/ns/mnt", errno);
+    snprintf(path, sizeof path, "/proc/%d/root", ns_of);
+    plan.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (plan.root_fd < 0) {
+      int e = errno;
+      close(plan.ns_fd);
+      return sys_failure(env, "open /proc/<mountNsOf>/root", e);
+    }
+  }
   plan.uid = geteuid();
   plan.gid = getegid();
   plan.parent = getpid();
@@ -124,7 +145,11 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   plan.parent_ns_dev = ns.st_dev;
   plan.parent_ns_ino = ns.st_ino;
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return sys_failure(env, "socketpair", errno);
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+    int e = errno;
+    if (plan.ns_fd >= 0) close(plan.ns_fd), close(plan.root_fd);
+    return sys_failure(env, "socketpair", e);
+  }
   plan.sock = sv[1];
   auto tsfn = Napi::ThreadSafeFunction::New(env, on_exit.As<Napi::Function>(), "pivotshim-reaper", 0, 1);
 
@@ -135,6 +160,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (pid == 0) child_main(plan);
   int fork_err = errno;
   close(sv[1]);
+  if (plan.ns_fd >= 0) close(plan.ns_fd), close(plan.root_fd);
   bool reaping = pid > 0 && start_reaper(pid, tsfn);
   pthread_sigmask(SIG_SETMASK, &plan.exec_mask, nullptr);
   if (pid < 0 || !reaping) {

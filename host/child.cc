@@ -387,6 +387,14 @@ void child_main(const ChildPlan& plan) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) setup_failed(plan.sock, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
   // The parent died between fork() and prctl(): its channel end is gone, nobody reads a hello.
   if (getppid() != plan.parent) _exit(wire::kExitParentGone);
+  // Copy another process's mount namespace instead of the parent's (a test's throwaway "host"):
+  // join it, take that process's root as ours (setns puts us at the top of the namespace's "/"
+  // stack, which that process may not see), then unshare as always: as if it had forked us.
+  // Before arrange_fds, which closes both fds with the rest.
+  if (plan.ns_fd >= 0) {
+    if (setns(plan.ns_fd, CLONE_NEWNS) < 0) setup_failed(plan.sock, "setns(CLONE_NEWNS) into the mount namespace to copy");
+    if (fchdir(plan.root_fd) < 0 || chroot(".") < 0) setup_failed(plan.sock, "chroot to the root of the process whose namespace is copied");
+  }
   int sock = -1;
   if (const char* step = arrange_fds(plan, &sock)) setup_failed(sock, step);
   const char* failed = enter_namespaces(plan);

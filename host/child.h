@@ -14,6 +14,8 @@ struct ChildPlan {
   dev_t parent_ns_dev;  // stat("/proc/self/ns/mnt") of the parent: the child must differ
   ino_t parent_ns_ino;
   sigset_t exec_mask;   // the signal mask to restore just before execve
+  int ns_fd;            // -1, or /proc/<pid>/ns/mnt of the namespace to copy instead of the parent's
+  int root_fd;          // with ns_fd: /proc/<pid>/root (O_PATH), that process's root, taken as ours
 };
 
 /** Runs in the forked child; never returns. */

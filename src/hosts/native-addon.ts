@@ -41,6 +41,8 @@ export interface NativeAddon {
   spawn(opts: {
     rootless: boolean;
     stdio: readonly [number, number, number] | null;
+    /** 0 or absent, or a pid: the child setns()es into its mount namespace before it unshares (a copy of it, not of ours). */
+    mountNsOf?: number;
     onExit: (code: number | null, signal: number | null, waitErrno: number) => void;
   }): { pid: number; fd: number; pidfd: number } | SysFailure;
   /** SIGKILL through the pidfd (no pid-reuse race), or kill(2) when pidfd is -1. Returns 0 or errno. */

@@ -31,6 +31,13 @@ export interface ExecutorOptions {
   timeoutMs?: number;
   /** fds to install as the child's (and the command's) 0/1/2; -1 keeps Node's. Default: Node's. */
   stdio?: [number, number, number];
+  /**
+   * Copy the mount namespace of this process (a pid) instead of Node's: the child joins it with
+   * setns(2), then unshares as always, so it never acts in it. Needs CAP_SYS_ADMIN over that
+   * namespace. The differential tests give it a throwaway namespace of their own to act as the
+   * "host" of a run (test/native-propagation-after.test.ts). Default: Node's namespace.
+   */
+  mountNamespaceOf?: number;
 }
 
 export interface ExitStatus { status: number | null; signal: string | null }
@@ -112,12 +119,16 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   // Node's timers silently turn a wait over 2^31 - 1 ms into 1 ms: refuse it rather than kill at once.
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > abi.MAX_TIMEOUT_MS)
     throw new InvalidInputError(`timeoutMs must be a whole number of milliseconds from 1 to ${abi.MAX_TIMEOUT_MS} (2^31 - 1, the longest wait a Node timer takes), got ${timeoutMs}`, [{ path: "timeoutMs", message: "out of range" }]);
+  const nsOf = opts.mountNamespaceOf ?? 0;
+  if (!Number.isInteger(nsOf) || nsOf < 0 || nsOf > 0x7fffffff)
+    throw new InvalidInputError(`mountNamespaceOf must be a pid (a positive whole number), got ${nsOf}`, [{ path: "mountNamespaceOf", message: "not a pid" }]);
   const addon = loadAddon();
   let onExit!: (s: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
   const spawned = addon.spawn({
     rootless: opts.rootless === true,
     stdio: opts.stdio ?? null,
+    mountNsOf: nsOf,
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
   });
   if ("errno" in spawned) throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}`);
@@ -142,6 +153,7 @@ export function setupMessage(step: string, errno: number, rootless: boolean): st
     return `${step.slice("copy ".length, "copy stdio[0]".length)} is not an open file descriptor: pass an open fd, or -1 to keep Node's (${what})`;
   if (step.startsWith("prctl(PR_SET_PDEATHSIG"))
     return `the executor cannot arrange to die with this process, so it refuses to start (${what})`;
+  if (step.startsWith("setns(CLONE_NEWNS)")) return `cannot enter the mount namespace given as mountNamespaceOf: it needs CAP_SYS_ADMIN over it (${what})`;
   if (step === "mount namespace check") return `the executor is still in the host's mount namespace: refusing to act (${what})`;
   if (step.includes("_map") || step.includes("setgroups")) return `cannot map ids in the new user namespace (${what})`;
   return `cannot set up the executor (${what})`;
