@@ -13,6 +13,10 @@ import { errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
 import { check } from "../src/check.js";
 import { PROFILES } from "../src/schema.js";
 import { flatTable, stackedTable } from "../bench/fake.js";
+import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
+import { isReachable, reachability } from "../src/hosts/fake/mounts.js";
+import { drive } from "../src/driver.js";
+import { parseConfig } from "../src/schema.js";
 
 const TABLE = "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
 
@@ -100,6 +104,28 @@ test("a peer-group member on another superblock receives nothing: the kernel's i
   assert.match(after[0]!, / \/sub /);
   assert.is(errnoOf(k.exec(umount2("/sub", 0))), 0, "and its unmount propagates nowhere either");
   assert.is(k.mountinfo(), before);
+});
+
+test("reachability() answers as isReachable() for every mount, on every scenario before and after every profile's switch", () => {
+  let compared = 0;
+  for (const name of SCENARIO_NAMES) {
+    for (const profile of PROFILES) {
+      const k = FakeKernel.scenario(name, { rootfs: "/r" });
+      const states = [k.clone()];
+      drive(parseConfig({ rootfs: "/r", profile }), k);
+      states.push(k);
+      for (const x of states) {
+        for (const root of [x.process.root, x.hostProcess.root, ...[...x.state.mounts.values()].slice(0, 6).map((m) => ({ mnt: m.id, ino: m.root }))]) {
+          const fast = reachability(x.state, root);
+          for (const m of x.state.mounts.values()) {
+            assert.is(fast(m), isReachable(x.state, { mnt: m.id, ino: m.root }, root), `${name} ${profile}: mount ${m.id} from ${root.mnt}:${root.ino}`);
+            compared++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(compared > 1000, `${compared} compared`);
 });
 
 test.run();

@@ -7,8 +7,8 @@ import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
 import type { FakeKernel, FdInfo } from "./kernel.js";
 import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
-import { ancestors, childAt, fsOf, isReachable, mnt, samePos } from "./mounts.js";
-import { lookup, pathFrom } from "./resolve.js";
+import { ancestors, childAt, fsOf, mnt, reachability, samePos } from "./mounts.js";
+import { type PathAt, lookup, pathFrom, pathFromMemo } from "./resolve.js";
 import { probePropagation } from "./propagation-after.js";
 
 /**
@@ -88,8 +88,9 @@ function oldRootUnreachable(after: FakeKernel, strategy: StrategyName): Invarian
   if (strategy === "pivot") {
     // After a pivot the namespace is the new root's tree plus the (unlisted) mounts beneath it.
     const below = new Set(ancestors(s, rootM).map((m) => m.id));
+    const reachable = reachability(s, p.root);
     for (const m of s.mounts.values()) {
-      if (m.ns !== p.ns || below.has(m.id) || isReachable(s, { mnt: m.id, ino: m.root }, p.root)) continue;
+      if (m.ns !== p.ns || below.has(m.id) || reachable(m)) continue;
       problems.push(`${describe(s, m)} is still in the namespace, outside the new root`);
     }
   }
@@ -121,21 +122,23 @@ function noHostProcSysfs(before: FakeKernel, after: FakeKernel, rootfs: string):
   const bp = before.process;
   const r = lookup(before.state, bp, AT_FDCWD, rootfs, { follow: true, directory: true });
   if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
-  const outside = new Map<number, string>();
-  for (const m of before.state.mounts.values()) {
-    if (m.ns !== bp.ns || isReachable(before.state, { mnt: m.id, ino: m.root }, r.pos)) continue;
-    const at = pathFrom(before.state, { mnt: m.id, ino: m.root }, bp.root);
-    outside.set(m.id, (at.unreachable ? "(unreachable)" : "") + at.path);
-  }
+  // Which mounts came from outside the rootfs: their names are made only for the few judged bad.
+  const underRootfs = reachability(before.state, r.pos);
+  const outside = new Set<number>();
+  for (const m of before.state.mounts.values()) if (m.ns === bp.ns && !underRootfs(m)) outside.add(m.id);
+  const paths = new Map<number, PathAt>();
+  const hostName = (id: number) => {
+    const at = pathFromMemo(before.state, { mnt: id, ino: mnt(before.state, id).root }, bp.root, paths);
+    return (at.unreachable ? "(unreachable)" : "") + at.path;
+  };
   const s = after.state;
   const p = after.process;
   const bad: string[] = [];
   for (const m of s.mounts.values()) {
-    const from = outside.get(m.id);
-    if (from === undefined || m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+    if (!outside.has(m.id) || m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
     if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
     const at = pathFrom(s, { mnt: m.id, ino: m.root }, p.root);
-    bad.push(`${describe(s, m)}, the host's ${from}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
+    bad.push(`${describe(s, m)}, the host's ${hostName(m.id)}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
   }
   const held = bad.length === 0;
   return { id, held, detail: held ? "no full host proc/sysfs in the namespace (the rootfs's own are the container's)" : bad.join("; ") };
