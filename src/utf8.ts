@@ -98,16 +98,20 @@ class Units {
 
 export function encodeString(s: string): Uint8Array<ArrayBuffer> {
   if (!ESCAPED.test(s)) return encoder.encode(s) as Uint8Array<ArrayBuffer>;
-  const parts: number[] = [];
+  // The text between escapes goes through the encoder in one piece each (a character at a time
+  // took seconds on a few MB: the fuzzer's deep table of escaped names hung its watchdog). A piece
+  // never splits a surrogate pair: a low surrogate after a high one is not an escape.
+  const out = new Uint8Array(s.length * 3);
+  let n = 0;
+  let from = 0;
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);
     if (u >= 0xdc80 && u <= 0xdcff && !(i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) {
-      parts.push(u - 0xdc00);
-      continue;
+      if (from < i) n += encoder.encodeInto(s.slice(from, i), out.subarray(n)).written;
+      out[n++] = u - 0xdc00;
+      from = i + 1;
     }
-    const cp = s.codePointAt(i)!;
-    if (cp > 0xffff) i++;
-    parts.push(...encoder.encode(String.fromCodePoint(cp)));
   }
-  return Uint8Array.from(parts);
+  if (from < s.length) n += encoder.encodeInto(s.slice(from), out.subarray(n)).written;
+  return out.slice(0, n);
 }

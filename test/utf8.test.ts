@@ -69,6 +69,33 @@ test("decodeBytes gives what decoding sequence by sequence gave, on 30k generate
   }
 });
 
+/** encodeString as it was before the fuzzer's deep table hung it: one code point at a time. */
+function perCodePoint(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u >= 0xdc80 && u <= 0xdcff && !(i > 0 && s.charCodeAt(i - 1) >= 0xd800 && s.charCodeAt(i - 1) <= 0xdbff)) { out.push(u - 0xdc00); continue; }
+    const cp = s.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    out.push(...new TextEncoder().encode(String.fromCodePoint(cp)));
+  }
+  return out;
+}
+
+test("encodeString gives what encoding code point by code point gave, on 30k generated strings: escapes, pairs, lone halves", () => {
+  let seed = 11;
+  const rnd = (n: number) => Math.floor(((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
+  // Escapes at both ends of their range, lone high and low halves next to them, pairs, BMP and ASCII.
+  const atoms = ["\udc80", "\udcff", "\udc7f", "\udd00", "\ud800", "\udbff", "\ud83d\ude00", "\ud800\udc80", "\udbff\udcff", "é", "€", "\ufeff", "a", "/"];
+  for (let k = 0; k < 30_000; k++) {
+    let s = "";
+    for (let parts = rnd(k % 100 === 0 ? 400 : 12); parts > 0; parts--) s += rnd(4) === 0 ? "x".repeat(rnd(50)) : atoms[rnd(atoms.length)]!;
+    const got = [...encodeString(s)];
+    const want = perCodePoint(s);
+    if (got.length !== want.length || got.some((b, i) => b !== want[i])) assert.equal(got, want, JSON.stringify(s));
+  }
+});
+
 test("a path with 0xff from mountinfo: the request, the strace line (\\377, as strace prints it) and the outcome", () => {
   const mi = "1 0 8:1 / / rw - ext4 /dev/sda rw\n2 1 0:4 / /mnt/\\377x rw - proc proc rw\n";
   const t = plan({ rootfs: "/r", profile: "runc", strategy: "move" }, { mountinfo: mi, faults: ["umount2=EBUSY"] });

@@ -127,7 +127,10 @@ const config: Target<unknown> = {
   arb: configArb,
   run: (input) => {
     const c = parseConfig(input);
-    if (Buffer.byteLength(c.rootfs) > 4095) throw new OracleFailure(`accepted a rootfs of ${Buffer.byteLength(c.rootfs)} bytes (past PATH_MAX - 1)`);
+    // The bytes the kernel would get, counted apart from src/utf8.ts: UTF-8, except that a lone
+    // U+DC80..U+DCFF is one raw byte (surrogateescape), where Buffer.byteLength counts U+FFFD's 3.
+    const bytes = Buffer.byteLength(c.rootfs) - 2 * (c.rootfs.match(/(?<![\ud800-\udbff])[\udc80-\udcff]/g)?.length ?? 0);
+    if (bytes > 4095) throw new OracleFailure(`accepted a rootfs of ${bytes} bytes (past PATH_MAX - 1)`);
     plan(c);
   },
   warm: () => { plan(parseConfig({})); },
