@@ -65,7 +65,7 @@ async function warmLaunch(rootfs: string, n: number, batch: boolean): Promise<nu
   for (let i = -5; i < n; i++) {
     const t0 = nowUs();
     const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { command: "/probe", args: ["true"], batch });
-    if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
+    if (JSON.stringify(exit) !== '{"kind":"exited","status":0}') throw new Error(`run: ${JSON.stringify(exit)}`);
     if (i >= 0) xs.push(nowUs() - t0);
   }
   return med(xs);
@@ -91,7 +91,7 @@ async function verifiedPair(rootfs: string, n: number): Promise<{ on: number; of
     for (const verify of [true, false]) {
       const t0 = nowUs();
       const { exit } = await run({ ...RUNC_PIVOT, rootfs }, { command: "/probe", args: ["true"], verify });
-      if (JSON.stringify(exit) !== '{"status":0,"signal":null}') throw new Error(`run: ${JSON.stringify(exit)}`);
+      if (JSON.stringify(exit) !== '{"kind":"exited","status":0}') throw new Error(`run: ${JSON.stringify(exit)}`);
       if (i >= 0) (verify ? on : off).push(nowUs() - t0);
     }
   }

@@ -16,7 +16,7 @@ export * as abi from "./abi.js";
 export { check, kernelFor, fakePathHost, type CheckOptions, type Checked } from "./check.js";
 export { explore, type ExploreReport, type ExplorePath, type Verdict, type PathHost, type ExploreOptions } from "./explore.js";
 export { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "./hosts/fake/index.js";
-export { run, probeEnvironment, DEFAULT_PATH, type RunSpec, type RunResult, type EnvironmentReport } from "./run.js";
+export { run, probeEnvironment, DEFAULT_PATH, RunAbortedError, type RunSpec, type RunResult, type RunExit, type EnvironmentReport } from "./run.js";
 export { spawnExecutor, NativeHostError, DEFAULT_TIMEOUT_MS, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 export { doctor, type DoctorReport } from "./commands/doctor.js";
 export { TraceSchema, RequestSchema, TraceResultSchema, parseTrace, parseTraceText, parseRunTrace, parseRunTraceText } from "./trace-schema.js";

@@ -16,6 +16,7 @@ import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
 import { finalOfChild } from "./final-state.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
+import { EnvironmentError, PivotshimError } from "./errors.js";
 import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 import { checkExecFrame, checkRunSpec, refusePseudoFs, runConfig } from "./run-input.js";
 
@@ -25,12 +26,37 @@ interface Command { path: string; argv: string[]; env: string[]; cwd?: string }
 export interface RunResult {
   /** outcome.kind "refused": the prediction said the plan harms the calling namespace, or the run left it. */
   trace: RunTrace;
-  /** null when the switch failed (trace.outcome says why) and nothing was exec'd. */
-  exit: ExitStatus | { errno: number } | null;
+  /** How the command ended, or that none ran; `kind` tells which. */
+  exit: RunExit;
+}
+
+/**
+ * How a run's command ended, tagged by `kind`:
+ * - "exited": it returned `status` (0..255);
+ * - "signaled": a signal killed it (`signal`, e.g. "SIGTERM");
+ * - "deadline": it was still running at `deadlineMs` and was killed with SIGKILL;
+ * - "exec-failed": execve (every PATH entry, for a bare name) failed with `errno`;
+ * - "not-run": the switch failed or was refused, so nothing was exec'd (`trace.outcome` says why).
+ */
+export type RunExit =
+  | { kind: "exited"; status: number }
+  | { kind: "signaled"; signal: string }
+  | { kind: "deadline"; deadlineMs: number; signal: "SIGKILL" }
+  | { kind: "exec-failed"; errno: number; errnoName: string }
+  | { kind: "not-run" };
+
+const NOT_RUN: RunExit = Object.freeze({ kind: "not-run" });
+
+/** An AbortSignal passed to run() fired: the executor and its command were killed and reaped first. */
+export class RunAbortedError extends PivotshimError {
+  constructor(reason: unknown) {
+    super("ABORT_ERR", `run aborted${reason instanceof Error ? `: ${reason.message}` : reason !== undefined ? `: ${String(reason)}` : ""}; the executor and its command were killed and reaped`, { cause: reason });
+    this.name = "AbortError"; // the name every AbortSignal-taking API rejects with (fetch, child_process)
+  }
 }
 
 /** What run() executes in the new root and how: the command, its environment, the executor's options. */
-export interface RunSpec extends ExecutorOptions {
+export interface RunSpec extends Omit<ExecutorOptions, "mountNamespaceOf"> {
   /** The program, resolved in the new root; without a "/" it is searched in env's PATH (execvp). */
   command: string;
   /** Its arguments (argv[1..]); argv[0] is `command` as given. */
@@ -53,6 +79,19 @@ export interface RunSpec extends ExecutorOptions {
   batch?: boolean;
   /** Record the child's final mountinfo, root and cwd in the trace (`final`), read before exec. Default false. */
   final?: boolean;
+  /**
+   * The command's own time limit, from its execve to its exit: past it the command is killed
+   * (SIGKILL) and reaped, and `exit` is `{ kind: "deadline" }`. `timeoutMs` is another limit: how
+   * long the executor has to answer each request of the switch. Default: none (the command may run
+   * as long as it likes). 1 to 2^31 - 1 ms.
+   */
+  deadlineMs?: number;
+  /**
+   * Aborts the run at any point: before the executor exists, during the switch, or while the
+   * command runs. The executor (and the command, if it was exec'd) is killed and reaped, then
+   * run() rejects with RunAbortedError (name "AbortError", cause: the signal's reason).
+   */
+  signal?: AbortSignal;
   /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
@@ -78,15 +117,24 @@ function envList(env: RunSpec["env"]): string[] {
  */
 export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<RunResult> {
   const { config: given, command, note } = runInput(input, spec);
+  const signal = spec.signal;
+  if (signal?.aborted) throw new RunAbortedError(signal.reason);
   const config = rootfsRule(given, rootfsFacts(given.rootfs)); // a symlinked rootfs: refused, or crun's real path
   const source = { host: "native" as const, kernel: release(), ...(note !== undefined ? { note } : {}), ...spec.drive?.source };
   const verify = spec.verify !== false;
   if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
   const prediction = verify ? predictLive(config, spec.rootless === true) : null;
   const refused = prediction && refusalOf(config, prediction, source);
-  if (refused) return { trace: refused, exit: null };
-  const ex = await spawnExecutor(spec);
+  if (refused) return { trace: refused, exit: NOT_RUN };
+  const { signal: _signal, deadlineMs, ...exOpts } = spec;
+  const ex = await spawnExecutor(exOpts);
+  // From here an abort kills the executor (and the command): whatever awaits it fails or returns,
+  // and the finally below reaps it before run() rejects.
+  const onAbort = () => { void ex.kill(); };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let deadline: NodeJS.Timeout | undefined;
   try {
+    if (signal?.aborted) throw new RunAbortedError(signal.reason);  // fired while spawning
     const { host: _native, ...driveSource } = source;
     const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: driveSource };
     const inner = spec.host ? spec.host(ex) : ex;
@@ -95,15 +143,41 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
     try {
       trace = await driveAsync(config, host, drive);
     } catch (e) {
-      if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: null };
+      if (signal?.aborted) throw new RunAbortedError(signal.reason);
+      if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: NOT_RUN };
       throw e;
     }
+    if (signal?.aborted) throw new RunAbortedError(signal.reason);
     if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
-    if (trace.outcome.kind !== "done") return { trace, exit: null };
-    return { trace, exit: await execIn(ex, command) };
+    if (trace.outcome.kind !== "done") return { trace, exit: NOT_RUN };
+    let late = false;
+    if (deadlineMs !== undefined) deadline = setTimeout(() => { late = true; void ex.kill(); }, deadlineMs);
+    const killedLate: RunExit = { kind: "deadline", deadlineMs: deadlineMs ?? 0, signal: "SIGKILL" };
+    let st: ExitStatus | { errno: number };
+    try {
+      st = await execIn(ex, command);
+    } catch (e) {  // killed between two execve attempts of a PATH search
+      if (signal?.aborted) throw new RunAbortedError(signal.reason);
+      if (late) return { trace, exit: killedLate };
+      throw e;
+    }
+    if (signal?.aborted) throw new RunAbortedError(signal.reason);
+    // A command that ended on its own just as the deadline fired keeps its own status.
+    if (late && !("errno" in st) && st.signal === "SIGKILL") return { trace, exit: killedLate };
+    return { trace, exit: exitOf(st) };
   } finally {
+    clearTimeout(deadline);
+    signal?.removeEventListener("abort", onAbort);
     await ex.kill();
   }
+}
+
+/** The executor's answer to the exec, tagged. */
+function exitOf(st: ExitStatus | { errno: number }): RunExit {
+  if ("errno" in st) return { kind: "exec-failed", errno: st.errno, errnoName: errnoName(st.errno) };
+  if (st.signal !== null) return { kind: "signaled", signal: st.signal };
+  if (st.status === null) throw new EnvironmentError("the command ran, but how it ended cannot be known: waitpid failed in the executor's reaper");
+  return { kind: "exited", status: st.status };
 }
 
 /** verify: false warns once per process (a loop of runs would otherwise repeat it each time). */

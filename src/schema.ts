@@ -126,6 +126,9 @@ export const RunSpecSchema = z.strictObject({
   batch: z.boolean().optional(),
   verify: z.boolean().optional(),
   final: z.boolean().optional(),
+  deadlineMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
+    .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
+  signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
 });
 
 /** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */

@@ -97,7 +97,7 @@ if (reason) {
       const run = runs.find((r) => r.profile === profile && r.strategy === strategy);
       assert.ok(run, failure || "no run");
       assert.is(run.outcome, "done");
-      assert.equal(run.exit, { status: 0, signal: null });
+      assert.equal(run.exit, { kind: "exited", status: 0 });
       const trace = parseTraceText(run.file, `${profile}-${strategy}.json`);
       const report = diff(trace, log, { pid: run.pid });
       assert.ok(report.equivalent, renderText(report));

@@ -98,8 +98,8 @@ for (const profile of PROFILES) {
         const batched = await run(cfg, { ...probeTrue, host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
         const plain = await run(cfg, { ...probeTrue, batch: false });
         assert.is(batched.trace.outcome.kind, "done", JSON.stringify(batched.trace.outcome));
-        assert.equal(batched.exit, { status: 0, signal: null });
-        assert.equal(plain.exit, { status: 0, signal: null });
+        assert.equal(batched.exit, { kind: "exited", status: 0 });
+        assert.equal(plain.exit, { kind: "exited", status: 0 });
         assert.ok(frames >= 1 && frames < batched.trace.steps.length, `${frames} round trips for ${batched.trace.steps.length} requests`);
         assert.fixture(normal(batched.trace), normal(plain.trace));
         // Byte for byte: the batched run's own results, fed one request per round trip, make the same trace.

@@ -26,7 +26,7 @@ for (const profile of PROFILES) {
         out.closeWriteEnd();
         assert.is(trace.outcome.kind, "done", JSON.stringify(trace.outcome));
         assert.is(trace.source.host, "native");
-        assert.equal(exit, { status: 0, signal: null });
+        assert.equal(exit, { kind: "exited", status: 0 });
         assert.equal(JSON.parse(await out.text), { cwd: "/", rootIsRoot: true, fds: [0, 1, 2], uid: 0, gid: 0 });
       } finally {
         out.closeWriteEnd();
@@ -38,12 +38,12 @@ for (const profile of PROFILES) {
   }
 }
 
-nativeTest(test, reason, "a failed switch execs nothing: exit is null and the outcome says why", async () => {
+nativeTest(test, reason, "a failed switch execs nothing: exit is not-run and the outcome says why", async () => {
   const rootfs = makeRootfs();
   try {
     const missing = `${rootfs.dir}/does-not-exist`;
     const { trace, exit } = await run({ rootfs: missing, profile: "runc", strategy: "pivot" }, { command: "/probe", rootless });
-    assert.is(exit, null);
+    assert.equal(exit, { kind: "not-run" });
     assert.is(trace.outcome.kind, "failed");
   } finally {
     rootfs.cleanup();

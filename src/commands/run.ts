@@ -1,10 +1,11 @@
 // `pivotshim run`: the root switch for real (in an executor child's own namespaces), then the
 // command exec'd in the new root with the terminal's stdio. Exit status: the command's (128+N for
-// a signal), 1 when the switch fails, 126/127 when the command cannot run, 2 usage, 3 environment.
+// a signal), 1 when the switch fails, 124 past --deadline, 126/127 when the command cannot run,
+// 2 usage, 3 environment.
 // No syscall of the plan runs in this process.
 import { constants as osConstants } from "node:os";
 import type { Command } from "commander";
-import { run, runInput, DEFAULT_PATH, type RunSpec } from "../run.js";
+import { run, runInput, DEFAULT_PATH, type RunExit, type RunResult, type RunSpec } from "../run.js";
 import { InvalidInputError } from "../errors.js";
 import { errnoName, errnoText } from "../names-ts.js";
 import * as abi from "../abi.js";
@@ -14,21 +15,24 @@ import { complain } from "./colour.js";
 import { openTraceOut, type TraceOut } from "./trace-out.js";
 import { exitCodeOfError } from "./failure.js";
 
-interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; traceOut?: string; env: string[]; verify: boolean }
+interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
 
 /** chroot(1) and the shells: 127 when the command is not found, 126 when it cannot be run. */
 export const EXIT_NOT_FOUND = 127;
 export const EXIT_CANNOT_RUN = 126;
+/** timeout(1)'s status for a command it stopped at its limit. */
+export const EXIT_DEADLINE = 124;
 
 function usage(message: string): never {
   throw new InvalidInputError(`${message}\nusage: pivotshim run --rootfs DIR [options] -- CMD [ARGS...]`);
 }
 
-function timeoutOf(s: string): number {
+/** --timeout and --deadline: a whole number of milliseconds a Node timer can wait. */
+function msOf(flag: string, s: string): number {
   const n = Number(s);
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n <= 0) usage(`--timeout must be a positive number of milliseconds, got "${s}"`);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n <= 0) usage(`${flag} must be a positive number of milliseconds, got "${s}"`);
   // Node's timers take at most 2^31 - 1 ms and silently turn a longer wait into 1 ms.
-  if (n > abi.MAX_TIMEOUT_MS) usage(`--timeout must be at most ${abi.MAX_TIMEOUT_MS} ms (2^31 - 1, about 24.8 days: the longest wait a Node timer takes), got ${s}`);
+  if (n > abi.MAX_TIMEOUT_MS) usage(`${flag} must be at most ${abi.MAX_TIMEOUT_MS} ms (2^31 - 1, about 24.8 days: the longest wait a Node timer takes), got ${s}`);
   return n;
 }
 
@@ -57,13 +61,15 @@ const envOf = (list: string[]): string[] => [...new Map(list.map((e) => [e.slice
 async function runRun(argv: string[], f: RunFlags): Promise<number> {
   if (argv.length === 0) usage("missing the command to run in the new root (after --)");
   if (f.rootfs === undefined) usage("--rootfs is required: the directory that becomes the new root");
-  const timeoutMs = timeoutOf(f.timeout);
+  const timeoutMs = msOf("--timeout", f.timeout);
+  const deadlineMs = f.deadline !== undefined ? msOf("--deadline", f.deadline) : undefined;
   for (const e of f.env) if (!e.includes("=")) usage(`--env expects KEY=VALUE, got "${e}"`);
   const env = envOf([`PATH=${DEFAULT_PATH}`, "HOME=/", ...(process.env.TERM ? [`TERM=${process.env.TERM}`] : []), ...f.env]);
   let pid = -1;
   const spec: RunSpec = {
     command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
     final: f.traceOut !== undefined, // the child's final table, root and cwd in the trace
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   };
   runInput(configOf(f), spec);  // the same checks run() makes, before --trace-out is created
   const out = f.traceOut !== undefined ? openTraceOut(f.traceOut) : null;
@@ -80,17 +86,21 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
 }
 
 /** The exit status of a finished run, with its one line on stderr when it is not the command's own. */
-function statusOf(trace: Awaited<ReturnType<typeof run>>["trace"], exit: Awaited<ReturnType<typeof run>>["exit"], command: string): number {
+function statusOf(trace: RunResult["trace"], exit: RunExit, command: string): number {
   if (trace.outcome.kind === "refused") { complain(trace.outcome.message); return EXIT.failed; }
-  if (trace.outcome.kind === "failed" || exit === null) {
-    complain(`${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}`);
-    return EXIT.failed;
+  switch (exit.kind) {
+    case "not-run":
+      complain(`${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}`);
+      return EXIT.failed;
+    case "exec-failed":
+      complain(`cannot run ${JSON.stringify(command)} in the new root ${trace.config.rootfs}: ${errnoName(exit.errno)} (${errnoText(exit.errno)})`);
+      return exit.errno === abi.ENOENT || exit.errno === abi.ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+    case "deadline":
+      complain(`${JSON.stringify(command)} was still running at --deadline ${exit.deadlineMs} ms: killed with SIGKILL`);
+      return EXIT_DEADLINE;
+    case "signaled": return exitCodeOf({ status: null, signal: exit.signal });
+    case "exited": return exit.status;
   }
-  if ("errno" in exit) {
-    complain(`cannot run ${JSON.stringify(command)} in the new root ${trace.config.rootfs}: ${errnoName(exit.errno)} (${errnoText(exit.errno)})`);
-    return exit.errno === abi.ENOENT || exit.errno === abi.ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-  }
-  return exitCodeOf(exit);
 }
 
 /** The command has run: a trace that cannot be written (disk full) is said, never its status lost. */
@@ -104,7 +114,8 @@ export function register(cli: Command): void {
   configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it (root mode is not a sandbox)"))
     .argument("[command...]", "the command and its arguments, after --")
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
-    .option("--timeout <ms>", `how long the executor has to answer each request (1 to ${abi.MAX_TIMEOUT_MS})`, String(DEFAULT_TIMEOUT_MS))
+    .option("--timeout <ms>", `how long the executor has to answer each request of the switch (1 to ${abi.MAX_TIMEOUT_MS})`, String(DEFAULT_TIMEOUT_MS))
+    .option("--deadline <ms>", "how long the command may run, from its exec: then it is killed (SIGKILL), exit 124; default: no limit")
     .option("--trace-out <file>", "also write the trace as JSON to this file")
     .option("--no-verify", "skip the prediction on a model of this namespace (it refuses plans that would harm it)")
     .option("-e, --env <KEY=VALUE>", "add to the command's environment (default: PATH, HOME=/, TERM); repeatable", collect, [])
@@ -126,8 +137,11 @@ mountinfo and the rootfs as it is; a plan that would unmount or change this name
 refused ("pivotshim: refused: ..."), and the run stops at the first real result that leaves the
 verified plan. --no-verify skips both.
 
+Two limits: --timeout bounds each request of the switch (the executor is killed and the run fails
+when one goes unanswered); --deadline bounds the command itself, from its exec to its exit.
+
 Exit status: the command's (128+N when killed by signal N); 1 the switch failed or was refused;
-126 the command could not be run, 127 not found; 2 bad usage; 3 this environment cannot do it
+124 the command ran past --deadline; 126 the command could not be run, 127 not found; 2 bad usage; 3 this environment cannot do it
 (see pivotshim doctor), or its mount table cannot be modelled (then --no-verify).`)
     .action(async (argv: string[], f: RunFlags) => { process.exitCode = await runRun(argv, f); });
 }
