@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,6 +181,92 @@ const char* exec_command(const Decoded& d, const ChildPlan& plan) {
   return "execve";
 }
 
+/** How the command ended, as this process's own end: the same code, or the same signal. */
+[[noreturn]] void end_as(int status) {
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);  // the command's core (if any) is its own; ours would be noise
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigaction(sig, &dfl, nullptr);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  sigprocmask(SIG_UNBLOCK, &one, nullptr);
+  kill(getpid(), sig);
+  _exit(128 + sig);  // a signal whose default is not to end (the command was stopped for good?)
+}
+
+/**
+ * The executor as the minimal init outside the command's PID namespace, after its exec: a
+ * subreaper that forwards the signals a process sends it to the command, reaps (the command, then
+ * whatever the kernel kills when a namespace's PID 1 ends) and ends as the command ended. Signals
+ * a terminal sends already reach the command (one process group), so only si_code <= 0 (kill,
+ * sigqueue, tgkill) are forwarded. As in any PID namespace, its PID 1 gets only the signals it
+ * handles, besides SIGKILL and SIGSTOP (pid_namespaces(7)).
+ */
+[[noreturn]] void init_outside(pid_t cmd) {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  sigset_t all;
+  sigfillset(&all);
+  int status = 0;
+  bool ended = false;
+  for (;;) {
+    siginfo_t si;
+    int sig = sigwaitinfo(&all, &si);
+    if (sig < 0) continue;  // EINTR
+    if (sig != SIGCHLD) {
+      if (!ended && si.si_code <= 0) kill(cmd, sig);
+      continue;
+    }
+    for (;;) {
+      int w;
+      pid_t p = waitpid(-1, &w, WNOHANG);
+      if (p == cmd) status = w, ended = true;
+      if (p > 0) continue;
+      if (p < 0 && errno == ECHILD && ended) end_as(status);
+      break;
+    }
+  }
+}
+
+/**
+ * plan.pid_ns, at the first exec request: the executor forks the command's PID 1 of the namespace
+ * unshared at set-up, and the two part ways. The child takes over the channel and serves on: it
+ * runs this exec request and, when one fails, the next (a PATH search), since a PID namespace whose
+ * PID 1 has exited takes no new process (fork gets ENOMEM). The parent closes its end of the
+ * channel and becomes init_outside(); Node sees the same EOF on a successful exec as without a
+ * PID namespace. The child dies with the parent (PR_SET_PDEATHSIG), checked through a pipe in
+ * case the parent died before prctl took hold. Returns nullptr in the child, or the failed step.
+ */
+const char* become_pid1(int sock) {
+  int life[2];
+  if (pipe2(life, O_CLOEXEC) < 0) return "pipe2 (liveness)";
+  sigset_t all, was;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &was);  // the parent handles nothing from now on: init_outside waits
+  long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);  // fork() without the parent's atfork handlers
+  if (pid < 0) {
+    int e = errno;
+    sigprocmask(SIG_SETMASK, &was, nullptr);
+    close(life[0]), close(life[1]);
+    return errno = e, "clone (the command as PID 1)";
+  }
+  if (pid > 0) {
+    close(sock), close(life[0]);
+    init_outside(pid_t(pid));
+  }
+  sigprocmask(SIG_SETMASK, &was, nullptr);
+  close(life[1]);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  struct pollfd pf = {life[0], POLLIN, 0};
+  if (poll(&pf, 1, 0) != 0) _exit(wire::kExitParentGone);  // the parent's end is gone: it died
+  close(life[0]);
+  return nullptr;
+}
+
 void reset_signals() {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
@@ -253,13 +342,16 @@ const char* id_map(char* buf, unsigned id) {
 /** Leaves the parent's namespaces. Returns nullptr on success, else the step that failed. */
 const char* enter_namespaces(const ChildPlan& plan) {
   char buf[32];
+  // CLONE_NEWPID affects only the children made later: the command's (exec_as_pid1).
+  int pid = plan.pid_ns ? CLONE_NEWPID : 0;
   if (plan.rootless) {
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) return "unshare(CLONE_NEWUSER|CLONE_NEWNS)";
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | pid) < 0)
+      return plan.pid_ns ? "unshare(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID)" : "unshare(CLONE_NEWUSER|CLONE_NEWNS)";
     if (!write_file("/proc/self/setgroups", "deny")) return "write /proc/self/setgroups";
     if (!write_file("/proc/self/uid_map", id_map(buf, plan.uid))) return "write /proc/self/uid_map";
     if (!write_file("/proc/self/gid_map", id_map(buf, plan.gid))) return "write /proc/self/gid_map";
-  } else if (unshare(CLONE_NEWNS) < 0) {
-    return "unshare(CLONE_NEWNS)";
+  } else if (unshare(CLONE_NEWNS | pid) < 0) {
+    return plan.pid_ns ? "unshare(CLONE_NEWNS|CLONE_NEWPID)" : "unshare(CLONE_NEWNS)";
   }
   struct stat st;
   if (stat("/proc/self/ns/mnt", &st) < 0) return "stat /proc/self/ns/mnt";
@@ -337,6 +429,7 @@ void run_batch(int sock, uint32_t count) {
   Decoded d;
   bool bad;
   bool paused = false;
+  bool pid1 = false;  // plan.pid_ns: this process is the command's PID 1 (become_pid1 forked it)
   while (next_frame(sock, d, bad)) {
     uint32_t len = 0;
     if (d.op == wire::kOpQuit) _exit(0);
@@ -357,7 +450,9 @@ void run_batch(int sock, uint32_t count) {
       if (!check_batch(d.count, g_in_len)) reply(sock, wire::kProtocol, -1, EINVAL);
       else run_batch(sock, d.count);
     } else if (d.op == wire::kOpExec) {
-      const char* what = exec_command(d, plan);
+      const char* what = nullptr;
+      if (plan.pid_ns && !pid1) what = become_pid1(sock), pid1 = what == nullptr;
+      if (!what) what = exec_command(d, plan);
       int err = errno;
       reply(sock, wire::kExecFailed, -1, err, put_text(what));
     } else {

@@ -118,6 +118,7 @@ export const RunSpecSchema = z.strictObject({
   env: z.union([z.record(z.string(), kernelString), z.array(kernelString.refine((s) => s.includes("="), 'must be "KEY=VALUE"'))]).optional(),
   cwd: kernelString.optional(),
   rootless: z.boolean().optional(),
+  pidNamespace: z.boolean().optional(),
   timeoutMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
     .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
   stdio: z.tuple([z.number().int().min(-1), z.number().int().min(-1), z.number().int().min(-1)]).optional(),

@@ -15,7 +15,7 @@ import { complain } from "./colour.js";
 import { openTraceOut, type TraceOut } from "./trace-out.js";
 import { exitCodeOfError } from "./failure.js";
 
-interface RunFlags extends ConfigFlags { rootless?: boolean; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
+interface RunFlags extends ConfigFlags { rootless?: boolean; pidNs?: boolean; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
 
 /** chroot(1) and the shells: 127 when the command is not found, 126 when it cannot be run. */
 export const EXIT_NOT_FOUND = 127;
@@ -67,7 +67,7 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
   const env = envOf([`PATH=${DEFAULT_PATH}`, "HOME=/", ...(process.env.TERM ? [`TERM=${process.env.TERM}`] : []), ...f.env]);
   let pid = -1;
   const spec: RunSpec = {
-    command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
+    command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, pidNamespace: f.pidNs === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
     final: f.traceOut !== undefined, // the child's final table, root and cwd in the trace
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   };
@@ -114,6 +114,7 @@ export function register(cli: Command): void {
   configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it (root mode is not a sandbox)"))
     .argument("[command...]", "the command and its arguments, after --")
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
+    .option("--pid-ns", "a new PID namespace too: the command is PID 1 (it can mount its own /proc); pivotshim's executor stays outside as its init")
     .option("--timeout <ms>", `how long the executor has to answer each request of the switch (1 to ${abi.MAX_TIMEOUT_MS})`, String(DEFAULT_TIMEOUT_MS))
     .option("--deadline <ms>", "how long the command may run, from its exec: then it is killed (SIGKILL), exit 124; default: no limit")
     .option("--trace-out <file>", "also write the trace as JSON to this file")
@@ -131,11 +132,16 @@ Examples:
   sudo pivotshim run --rootfs ./rootfs -- /bin/sh -c 'echo hello from $(pwd)'
   pivotshim run --rootless --rootfs ~/rootfs --profile runc --strategy pivot -- /bin/true
   pivotshim run --rootfs /srv/rootfs --trace-out run.json -- ls /
+  pivotshim run --rootless --pid-ns --rootfs ~/rootfs -- /bin/sh -c 'mount -t proc proc /proc && ps'
 
 Before anything runs, the plan is predicted on a fake kernel built from this namespace's own
 mountinfo and the rootfs as it is; a plan that would unmount or change this namespace's mounts is
 refused ("pivotshim: refused: ..."), and the run stops at the first real result that leaves the
 verified plan. --no-verify skips both.
+
+--pid-ns makes the command PID 1 of a new PID namespace. The executor waits outside as its init:
+signals sent to pivotshim (SIGTERM, SIGHUP) are passed on, and the status is the command's. As
+any PID 1, the command gets only the signals it has a handler for (and SIGKILL).
 
 Two limits: --timeout bounds each request of the switch (the executor is killed and the run fails
 when one goes unanswered); --deadline bounds the command itself, from its exec to its exit.

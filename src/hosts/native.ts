@@ -27,6 +27,13 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export interface ExecutorOptions {
   /** CLONE_NEWUSER|CLONE_NEWNS with the caller mapped to 0: no root needed. Default false. */
   rootless?: boolean;
+  /**
+   * CLONE_NEWPID too: the command becomes PID 1 of a new PID namespace (so a rootless command can
+   * mount its own /proc), and the executor stays outside as its minimal init: it forwards the
+   * signals a process sends it, reaps, and exits as the command did. As for any PID 1, the command
+   * gets only the signals it handles, besides SIGKILL and SIGSTOP. Default false.
+   */
+  pidNamespace?: boolean;
   /** Per-request timeout; on expiry the child is SIGKILLed and reaped. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
   /** fds to install as the child's (and the command's) 0/1/2; -1 keeps Node's. Default: Node's. */
@@ -127,6 +134,7 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
   const spawned = addon.spawn({
     rootless: opts.rootless === true,
+    pidNamespace: opts.pidNamespace === true,
     stdio: opts.stdio ?? null,
     mountNsOf: nsOf,
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),

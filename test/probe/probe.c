@@ -1,11 +1,16 @@
 /* The probe: a tiny static program run inside the new root by the native tests.
  * No argument: prints one JSON line {cwd, rootIsRoot, fds, uid, gid}. "true": exits 0.
- * "exit N": exits N. "sleep MS": sleeps. It must not open any fd before listing them. */
+ * "exit N": exits N. "sleep MS": sleeps. "pid": prints {"pid":N,"ppid":N}. "orphan MS": leaves a
+ * child that sleeps MS, then exits 0. "term-sleep MS": sleeps, and exits 143 on SIGTERM (a handler:
+ * what a PID 1 needs to receive it). "mount-proc": mounts a proc on /proc, prints {"mount":errno}. It must not open any fd before listing them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +42,8 @@ static int info(void) {
   return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static void on_term(int sig) { (void)sig; _exit(143); }
+
 int main(int argc, char **argv) {
   if (argc < 2) return info();
   if (strcmp(argv[1], "true") == 0) return 0;
@@ -46,6 +53,27 @@ int main(int argc, char **argv) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
     return 0;
+  }
+  if (strcmp(argv[1], "pid") == 0) {
+    printf("{\"pid\":%d,\"ppid\":%d}\n", (int)getpid(), (int)getppid());
+    return fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (strcmp(argv[1], "orphan") == 0 && argc > 2) {
+    if (fork() == 0) execl("/probe", "probe", "sleep", argv[2], (char *)NULL);
+    return 0;
+  }
+  if (strcmp(argv[1], "term-sleep") == 0 && argc > 2) {
+    signal(SIGTERM, on_term);
+    long ms = atol(argv[2]);
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+    return 0;
+  }
+  if (strcmp(argv[1], "mount-proc") == 0) {  /* mkdir /proc, mount a proc there: 0 or errno */
+    mkdir("/proc", 0555);
+    int r = mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    printf("{\"mount\":%d}\n", r == 0 ? 0 : errno);
+    return fflush(stdout) == 0 ? 0 : 1;
   }
   fprintf(stderr, "probe: unknown mode %s\n", argv[1]);
   return 2;
