@@ -5,6 +5,7 @@ export { drive, driveAsync, type DriveOptions } from "./driver.js";
 export { Machine, compile, type Outcome, type Next, type Encoded } from "./machine.js";
 export { DryRunHost, type DryRunOptions } from "./hosts/dry-run.js";
 export { RecordingHost, type Call, type Recorded } from "./hosts/recording.js";
+export { HOOK_STEP, MAX_HOOKS, type Hook } from "./hooks.js";
 export { FaultyHost, MAN_ERRNOS, type FaultSpec } from "./hosts/faults.js";
 export type { Host, AsyncHost, HostKind } from "./hosts/host.js";
 export { isErr, type Request, type Result, type OpName } from "./request.js";
@@ -20,7 +21,7 @@ export { FakeKernel, checkInvariants, SCENARIO_NAMES, type ScenarioName } from "
 export { run, probeEnvironment, DEFAULT_PATH, RunAbortedError, type RunSpec, type RunResult, type RunExit, type EnvironmentReport } from "./run.js";
 export { spawnExecutor, NativeHostError, DEFAULT_TIMEOUT_MS, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 export { doctor, type DoctorReport } from "./commands/doctor.js";
-export { TraceSchema, RequestSchema, TraceResultSchema, parseTrace, parseTraceText, parseRunTrace, parseRunTraceText } from "./trace-schema.js";
+export { TraceSchema, RequestSchema, HookSchema, TraceResultSchema, parseTrace, parseTraceText, parseRunTrace, parseRunTraceText } from "./trace-schema.js";
 export { ReplayHost, sideBySide } from "./hosts/replay.js";
 export { replay, type ReplayResult } from "./replay.js";
 export { formatMarkdown, findings, type Finding } from "./format/markdown.js";

@@ -7,15 +7,16 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { drive } from "./driver.js";
 import type { Config } from "./schema.js";
 import { FakeKernel, checkInvariants } from "./hosts/fake/index.js";
-import { applyPathFacts, type PathFact } from "./hosts/fake/path-facts.js";
+import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.js";
 import { FaultyHost, type IndexFault } from "./hosts/faults.js";
 import type { Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP, PREDICTION_MEMO } from "./abi.js";
-import { rootfsFacts, rootfsRule } from "./rootfs-facts.js";
+import { realLstat, rootfsFacts, rootfsRule, walkInRoot } from "./rootfs-facts.js";
 import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
+import { hookPaths, runHooks, type Hook } from "./hooks.js";
 
 /** The calling namespace cannot be modelled (its table is unparseable, too large, or has no "/"). */
 export class UnmodelledError extends EnvironmentError {
@@ -47,6 +48,8 @@ export interface CallerModel {
   rootless: boolean;
   /** The executor child's fds below its channel (default 0, 1, 2): the model's openat answers match. */
   fds?: readonly number[];
+  /** run's hooks (src/hooks.ts), run on the model after Done and judged with the plan. */
+  hooks?: readonly Hook[];
 }
 
 /** The caller's namespace as a model, then fork + unshare as the executor child does. */
@@ -69,9 +72,11 @@ export function modelCaller(m: CallerModel): FakeKernel {
  * kernel after the run is frozen before it is judged: its host table is rendered once, for the
  * invariants and the damage report alike (a 10k-mount table took a quarter of predict()).
  */
-export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
+export function runModel(config: Config, template: FakeKernel, faults: readonly IndexFault[] = [], hooks: readonly Hook[] = []): { trace: Trace; verdicts: Verdict[]; after: FakeKernel } {
   const k = template.clone();
-  const trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
+  let trace = drive(config, faults.length ? new FaultyHost(k, [], faults) : k, { source: { scenario: "prediction: the calling namespace" } });
+  // The caller's hooks after Done, on the same model: the invariants judge the state after them.
+  if (hooks.length && trace.outcome.kind === "done") trace = { ...trace, hooks: runHooks(k, hooks, trace.steps.length).steps };
   k.freeze();
   const verdicts = checkInvariants(template, k, trace.outcome.kind, runConfig(config));
   return { trace, verdicts, after: k };
@@ -80,14 +85,14 @@ export function runModel(config: Config, template: FakeKernel, faults: readonly 
 /** The plan on the model of the caller: its trace, the invariants, and the damage to the caller's table. */
 export function predictUnmemoized(config: Config, m: CallerModel): Prediction {
   const template = modelCaller(m).freeze();
-  const { trace, verdicts, after } = runModel(config, template);
+  const { trace, verdicts, after } = runModel(config, template, [], m.hooks ?? []);
   return { template, trace, verdicts, violated: verdicts.filter((v) => !v.held), damage: damageOf(template.hostMountinfo(), after.hostMountinfo()), model: m };
 }
 
 /**
  * The last PREDICTION_MEMO predictions, least recently used first. A prediction is a pure function
- * of the config, the mountinfo text, the rootfs facts, rootless and the child's fds (the machine
- * and the fake kernel read nothing else), so the key is exactly those, in full.
+ * of the config, the mountinfo text, the rootfs facts, rootless, the child's fds and the hooks (the
+ * machine and the fake kernel read nothing else), so the key is exactly those, in full.
  */
 const memo = new Map<string, Prediction>();
 
@@ -99,7 +104,7 @@ function canonical(v: unknown): string {
 }
 
 function memoKey(config: Config, m: CallerModel): string {
-  return canonical({ config, facts: m.facts, rootless: m.rootless, fds: m.fds ?? null }) + "\n" + m.mountinfo;
+  return canonical({ config, facts: m.facts, rootless: m.rootless, fds: m.fds ?? null, hooks: m.hooks ?? [] }) + "\n" + m.mountinfo;
 }
 
 /**
@@ -161,12 +166,17 @@ function readProcFile(path: string): Buffer {
 }
 
 /** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */
-export function predictLive(config: Config, rootless: boolean, fds?: readonly number[]): Prediction {
+export function predictLive(config: Config, rootless: boolean, fds?: readonly number[], hooks?: readonly Hook[]): Prediction {
   let mountinfo: string;
   try { mountinfo = decodeBytes(readProcFile("/proc/self/mountinfo")); } catch (e) {
     throw new UnmodelledError(`cannot read /proc/self/mountinfo: ${(e as Error).message}`, { cause: e });
   }
-  return predict(config, { mountinfo, facts: rootfsFacts(config.rootfs), rootless, ...(fds ? { fds } : {}) });
+  const facts = rootfsFacts(config.rootfs);
+  // What each path a hook names is inside the rootfs (a /proc directory or none): the model has no other way to know.
+  const root = realDir(facts) ?? config.rootfs;
+  const inRoot = new Map<string, PathFact>();
+  for (const p of (hooks ?? []).flatMap(hookPaths)) for (const f of walkInRoot(root, p, realLstat)) inRoot.set(f.path, f);
+  return predict(config, { mountinfo, facts: [...facts, ...[...inRoot.values()].filter((f) => !facts.some((g) => g.path === f.path))], rootless, ...(fds ? { fds } : {}), ...(hooks?.length ? { hooks } : {}) });
 }
 
 /** Mount by mount (the id, field 1): gone, changed, new. */

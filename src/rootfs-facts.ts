@@ -50,6 +50,17 @@ export function walkPath(path: string, lstat: Lstat): PathFact[] {
   return facts;
 }
 
+/**
+ * walkPath for paths as a process rooted at `root` sees them (a hook, after the switch): each
+ * component is lstat()ed at `root` + path, an absolute symlink target resolves from `root` and ".."
+ * stops there. The facts are named as the host sees them (`root` + path) for applyPathFacts; a
+ * symlink keeps its target as written, which the model resolves from the process's new root.
+ */
+export function walkInRoot(root: string, path: string, lstat: Lstat): PathFact[] {
+  const host = (p: string) => (p === "/" ? root : root === "/" ? p : root + p);
+  return walkPath(path, (p) => lstat(host(p))).map((f) => ({ ...f, path: host(f.path) }));
+}
+
 /** The real lstat(2): what this machine has at `path`. Anything but a directory or a symlink is a "file". */
 export const realLstat: Lstat = (path) => {
   // The path's own bytes (a rootfs may be named with bytes that are not UTF-8: src/utf8.ts).

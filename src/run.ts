@@ -17,6 +17,7 @@ import { finalOfChild } from "./final-state.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { EnvironmentError, PivotshimError } from "./errors.js";
+import { runHooksAsync, type Hook } from "./hooks.js";
 import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 import { checkExecFrame, checkRunSpec, refusePseudoFs, runConfig } from "./run-input.js";
 
@@ -36,6 +37,8 @@ export interface RunResult {
  * - "signaled": a signal killed it (`signal`, e.g. "SIGTERM");
  * - "deadline": it was still running at `deadlineMs` and was killed with SIGKILL;
  * - "exec-failed": execve (every PATH entry, for a bare name) failed with `errno`;
+ * - "hook-failed": hook number `hook` (from 0) failed with `errno`, so nothing was exec'd
+ *   (`trace.hooks` has each hook's request and result);
  * - "not-run": the switch failed or was refused, so nothing was exec'd (`trace.outcome` says why).
  */
 export type RunExit =
@@ -43,6 +46,7 @@ export type RunExit =
   | { kind: "signaled"; signal: string }
   | { kind: "deadline"; deadlineMs: number; signal: "SIGKILL" }
   | { kind: "exec-failed"; errno: number; errnoName: string }
+  | { kind: "hook-failed"; hook: number; errno: number; errnoName: string }
   | { kind: "not-run" };
 
 const NOT_RUN: RunExit = Object.freeze({ kind: "not-run" });
@@ -93,6 +97,16 @@ export interface RunSpec extends Omit<ExecutorOptions, "mountNamespaceOf"> {
    */
   signal?: AbortSignal;
   /**
+   * The runtime's own requests between the switch and exec (src/hooks.ts): e.g. mount a proc on
+   * /proc. Each is a call of an existing request kind (`{ op: "mount", source, target, ... }`, an
+   * optional `reason`); they run in order through the same executor with the same timeouts, after
+   * the machine's Done, and go in `trace.hooks`. The prediction runs them on the model too and
+   * judges every invariant after them: a hook that would change this namespace is refused before
+   * anything runs, and a real result that differs from the model's stops the run. The first that
+   * fails ends the run: exit `{ kind: "hook-failed" }`, nothing exec'd. At most MAX_HOOKS.
+   */
+  hooks?: readonly Hook[];
+  /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
    * real result that leaves the verified plan. Default true; false skips both, with a warning.
@@ -123,10 +137,11 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
   const source = { host: "native" as const, kernel: release(), ...(note !== undefined ? { note } : {}), ...spec.drive?.source };
   const verify = spec.verify !== false;
   if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
-  const prediction = verify ? predictLive(config, spec.rootless === true) : null;
+  const hooks = spec.hooks ?? [];
+  const prediction = verify ? predictLive(config, spec.rootless === true, undefined, hooks) : null;
   const refused = prediction && refusalOf(config, prediction, source);
   if (refused) return { trace: refused, exit: NOT_RUN };
-  const { signal: _signal, deadlineMs, ...exOpts } = spec;
+  const { signal: _signal, deadlineMs, hooks: _hooks, ...exOpts } = spec;
   const ex = await spawnExecutor(exOpts);
   // From here an abort kills the executor (and the command): whatever awaits it fails or returns,
   // and the finally below reaps it before run() rejects.
@@ -148,6 +163,21 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
       throw e;
     }
     if (signal?.aborted) throw new RunAbortedError(signal.reason);
+    if (trace.outcome.kind === "done" && hooks.length) {
+      let ran: Awaited<ReturnType<typeof runHooksAsync>>;
+      try {
+        ran = await runHooksAsync(host, hooks, trace.steps.length);
+      } catch (e) {
+        if (signal?.aborted) throw new RunAbortedError(signal.reason);
+        if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: NOT_RUN };
+        throw e;
+      }
+      trace = { ...trace, hooks: ran.steps };
+      if (ran.failed) {
+        if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
+        return { trace, exit: { kind: "hook-failed", hook: ran.failed.hook, errno: ran.failed.errno, errnoName: errnoName(ran.failed.errno) } };
+      }
+    }
     if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
     if (trace.outcome.kind !== "done") return { trace, exit: NOT_RUN };
     let late = false;

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
+import { HookSchema } from "./request-schema.js";
+import { MAX_HOOKS } from "./hooks.js";
 import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
 import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
@@ -130,6 +132,7 @@ export const RunSpecSchema = z.strictObject({
   deadlineMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
     .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
   signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
+  hooks: z.array(HookSchema).max(MAX_HOOKS, `at most ${MAX_HOOKS} hooks`).optional(),
 });
 
 /** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */

@@ -5,39 +5,14 @@ import { z } from "zod";
 import { ConfigSchema } from "./schema.js";
 import { InvalidInputError } from "./errors.js";
 import { TRACE_VERSION, type RunTrace, type Trace } from "./trace.js";
-import { I32_MAX, I32_MIN, MAX_ERRNO, MAX_REQUESTS, MOUNTINFO_CAP, PATH_MAX } from "./abi.js";
+import { I32_MAX, MAX_ERRNO, MAX_REQUESTS, MOUNTINFO_CAP, PATH_MAX } from "./abi.js";
 import { errnoName } from "./names-ts.js";
 import { encodeString } from "./utf8.js";
+import { HOOK_STEP, MAX_HOOKS } from "./hooks.js";
 
-const int = z.number().int();
-/** Every number a request or result carries travels in an i32 slot of the ABI (docs/ABI.md §5). */
-const i32 = int.min(I32_MIN).max(I32_MAX);
-const size = int.min(0).max(I32_MAX);
-const str = z.string();
-/** A C string argument: NULL and "" are different calls (runc passes "", crun NULL). */
-const cstr = z.string().nullable();
-/** A request's index: the machine ends within MAX_REQUESTS (abi.ts), so no trace goes past it. */
-const seq = int.min(0).max(MAX_REQUESTS);
+import { cstr, int, seq, size, str, RequestSchema, HookSchema } from "./request-schema.js";
 
-/** The bookkeeping every request carries; a replay ignores it when comparing (callOf). */
-const common = { seq, step: str, reason: str };
-
-const req = <O extends string, T extends z.ZodRawShape>(op: O, shape: T) =>
-  z.strictObject({ ...common, op: z.literal(op), ...shape });
-
-/** One variant per syscall, with the kernel's argument names (request.ts is the type). */
-export const RequestSchema = z.discriminatedUnion("op", [
-  req("openat", { dirfd: i32, pathname: str, flags: i32, mode: i32 }),
-  req("read", { fd: i32, count: size }),
-  req("close", { fd: i32 }),
-  req("fchdir", { fd: i32 }),
-  req("chdir", { path: str }),
-  req("chroot", { path: str }),
-  req("pivot_root", { new_root: str, put_old: str }),
-  req("mount", { source: cstr, target: str, filesystemtype: cstr, mountflags: i32, data: cstr }),
-  req("umount2", { target: str, flags: i32 }),
-  req("getcwd", { size }),
-], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd" : undefined) });
+export { RequestSchema, HookSchema };
 
 /**
  * `{ret}` (with the bytes a read/getcwd produced, as text or base64) or `{errno, errnoName}`.
@@ -126,9 +101,14 @@ export const TraceSchema = z.strictObject({
   steps: z.array(TraceStepSchema).max(MAX_REQUESTS + 1).describe("every request in order, with the host's answer"),
   outcome: RunOutcomeSchema.describe("how the run ended: done, failed with the runtime's message, or refused by run (nothing to replay)"),
   final: FinalStateSchema.optional().describe("the state the switch left: the process's mountinfo, root and cwd (plan: the fake kernel's; run --trace-out: the child's)"),
+  hooks: z.array(TraceStepSchema).max(MAX_HOOKS).optional().describe("run's hooks after the machine's Done, numbered on from its steps (replay and diff keep to the machine's steps)"),
 }).superRefine((t, ctx) => {
   t.steps.forEach((s, i) => {
     if (s.request.seq !== i) ctx.addIssue({ code: "custom", path: ["steps", i, "request", "seq"], message: `expected ${i} (requests are numbered from 0 in order)` });
+  });
+  t.hooks?.forEach((s, i) => {
+    if (s.request.seq !== t.steps.length + i) ctx.addIssue({ code: "custom", path: ["hooks", i, "request", "seq"], message: `expected ${t.steps.length + i} (hooks are numbered on from the steps)` });
+    if (s.request.step !== HOOK_STEP) ctx.addIssue({ code: "custom", path: ["hooks", i, "request", "step"], message: `expected "${HOOK_STEP}"` });
   });
 });
 

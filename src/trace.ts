@@ -59,6 +59,8 @@ export interface Trace {
   outcome: Outcome;
   /** Optional (older traces have none; replay ignores it). */
   final?: FinalState;
+  /** run's hooks (src/hooks.ts), after the machine's Done, numbered on from `steps`; replay and diff ignore them. */
+  hooks?: TraceStep[];
 }
 
 /** What `run` records: a machine's trace, or one that ends refused (not replayable: no machine ended it). */

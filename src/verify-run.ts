@@ -14,6 +14,7 @@ import { damageLines, modelCaller, runModel, type Prediction } from "./predict.j
 import { errnoName } from "./names-ts.js";
 import { PivotshimError } from "./errors.js";
 import { straceLine } from "./format/strace.js";
+import { HOOK_STEP } from "./hooks.js";
 
 /** A real result left the verified plan; the run stops here (the executor is killed as for any failure). */
 export class DivergedError extends PivotshimError {
@@ -37,6 +38,9 @@ function matches(want: Request, req: Request): boolean {
   return sameRequest(want, req);
 }
 
+/** The requests a run may make, in order: the machine's steps, then the hooks after them. */
+const expectedOf = (t: Trace): TraceStep[] => (t.hooks?.length ? [...t.steps, ...t.hooks] : t.steps);
+
 const show = (res: Result): string => (isErr(res) ? `-1 ${errnoName(res.errno)}` : `${res.ret}`);
 
 export class VerifyingHost implements AsyncHost {
@@ -48,7 +52,7 @@ export class VerifyingHost implements AsyncHost {
 
   /** `executor`: the inner host when it is the executor itself (then batches are allowed). */
   constructor(private readonly inner: AsyncHost, private readonly executor: Executor | null, predicted: Trace, private readonly branch: Branch) {
-    this.#expected = predicted.steps;
+    this.#expected = expectedOf(predicted);
   }
 
   async exec(req: Request): Promise<Result> {
@@ -104,12 +108,13 @@ export class VerifyingHost implements AsyncHost {
     const predicted = fromTraceResult(want.result);
     if (sameResult(req.op, real, predicted)) return;
     const at = `request ${req.seq} (${req.op}, ${req.step}) returned ${show(real)} where the model predicted ${show(predicted)}`;
+    if (req.step === HOOK_STEP) throw new DivergedError(req.seq, `${at}; a hook's result must be the predicted one`);
     if (!isErr(real)) throw new DivergedError(req.seq, `${at}; no verified branch covers a success there`);
     const faults = [...this.#faults, { seq: req.seq, errno: real.errno }];
     const b = this.branch(faults);
     if (!b.held) throw new DivergedError(req.seq, `${at}; on that branch the model violates an invariant`);
     this.#faults = faults;
-    this.#expected = b.trace.steps;
+    this.#expected = expectedOf(b.trace);
   }
 }
 
@@ -129,8 +134,10 @@ export function refusalOf(config: Config, p: Prediction, source: RunTrace["sourc
 
 /** The trace of a run stopped at a divergence: the steps that ran for real, then refused. */
 export function divergedTrace(config: Config, source: RunTrace["source"], host: VerifyingHost, e: DivergedError): RunTrace {
+  const all = host.steps.map((s) => ({ request: s.request, result: toTraceResult(s.result) }));
+  const hooks = all.filter((s) => s.request.step === HOOK_STEP);
   return {
-    version: TRACE_VERSION, config, source, steps: host.steps.map((s) => ({ request: s.request, result: toTraceResult(s.result) })),
+    version: TRACE_VERSION, config, source, steps: all.filter((s) => s.request.step !== HOOK_STEP), ...(hooks.length ? { hooks } : {}),
     outcome: { kind: "refused", reason: "diverged", message: `refused: stopped during the run: ${e.message}`, note: "", violated: [], seq: e.seq },
   };
 }
@@ -140,10 +147,11 @@ export function verifyingHost(config: Config, p: Prediction, ex: Executor, inner
   // The model's process must open the fds the child will (its low fds are the same set).
   const low = ex.startState.fds.filter((fd) => fd !== ex.channelFd);
   const same = low.length === 3 && low.every((fd, i) => fd === i);
+  const hooks = p.model.hooks ?? [];
   const template = same ? p.template : modelCaller({ ...p.model, fds: low }).freeze();
-  const trace = same ? p.trace : runModel(config, template).trace;
+  const trace = same ? p.trace : runModel(config, template, [], hooks).trace;
   const branch: Branch = (faults) => {
-    const r = runModel(config, template, faults);
+    const r = runModel(config, template, faults, hooks);
     return { trace: r.trace, held: r.verdicts.every((v) => v.held) };
   };
   return new VerifyingHost(inner, inner === ex ? ex : null, trace, branch);

@@ -24,7 +24,8 @@ async function withRootfs(fn: (dir: string) => Promise<void>): Promise<void> {
   try { await fn(r.dir); } finally { r.cleanup(); }
   assert.is(hostMountinfo(), before, "the host's mount table changed");
   assert.equal(leftoverRootfs(), left);
-  assert.equal(zombies(), [], "a zombie was left");
+  // Ours only: tsx's esbuild service is a child of this process too, and may exit on its own.
+  assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
 }
 
 /** Pids of every process on the machine whose command line is exactly `argv` (ours are unique). */

@@ -98,6 +98,9 @@ function statusOf(trace: RunResult["trace"], exit: RunExit, command: string): nu
     case "deadline":
       complain(`${JSON.stringify(command)} was still running at --deadline ${exit.deadlineMs} ms: killed with SIGKILL`);
       return EXIT_DEADLINE;
+    case "hook-failed":  // the CLI passes no hooks; a library caller's wrapper may
+      complain(`hook ${exit.hook + 1} failed: ${exit.errnoName} (${errnoText(exit.errno)}); nothing was run`);
+      return EXIT.failed;
     case "signaled": return exitCodeOf({ status: null, signal: exit.signal });
     case "exited": return exit.status;
   }

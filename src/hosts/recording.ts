@@ -8,8 +8,8 @@ import type { Host } from "./host.js";
 import { DryRunHost } from "./dry-run.js";
 import type { OpName, Request, Result } from "../request.js";
 
-/** The arguments of one request of kind K, as the kernel would get them. */
-export type Call<K extends OpName = OpName> = Omit<Extract<Request, { op: K }>, "seq" | "step" | "reason">;
+/** The arguments of one request of kind K, as the kernel would get them (a union over kinds: narrow on `op`). */
+export type Call<K extends OpName = OpName> = K extends OpName ? Omit<Extract<Request, { op: K }>, "seq" | "step" | "reason"> : never;
 
 /** One recorded call and what the host answered. */
 export interface Recorded<K extends OpName = OpName> { call: Call<K>; result: Result }

@@ -89,6 +89,12 @@ export interface Proc {
   fds: Map<number, Fd>;
   /** CAP_SYS_ADMIN (and CAP_SYS_CHROOT) over the user namespace owning its mount namespace. */
   cap: boolean;
+  /**
+   * Its PID and network namespaces belong to that same user namespace (a runtime's container init,
+   * cloned into new ones), so it may mount proc and sysfs there. False for the host's processes and
+   * for pivotshim's executor, which unshares a mount (and user) namespace only. Absent: false.
+   */
+  ownsPidNet?: boolean;
 }
 
 export interface State {

@@ -42,6 +42,8 @@ export function buildScenario(name: ScenarioName, opts: ScenarioOptions = {}): S
   }
   const child = fork(s, host);
   unshare(s, child, data.userns);
+  // The runtime's container process: cloned into PID and network namespaces of its own too.
+  if (data.userns) child.ownsPidNet = true;
   s.current = child.pid;
   return s;
 }

@@ -162,6 +162,16 @@ const FS_TYPES = new Map<string, boolean>([
   ["cgroup2", true], ["overlay", true], ["devtmpfs", false],
 ]);
 
+/**
+ * proc and sysfs belong to the mounting task's PID and network namespaces, and in a user namespace
+ * they may be mounted only by a task whose PID (proc) or network (sysfs) namespace that user
+ * namespace owns (proc_init_fs_context, sysfs_init_fs_context: fc->user_ns is that namespace's
+ * owner), and then only where a full one is already visible (mnt_already_visible). pivotshim's
+ * executor never leaves the host's PID and network namespaces (unshare(CLONE_NEWPID) moves only
+ * later children), so a hook of its gets EPERM (test/native-hooks.test.ts, against the kernel).
+ */
+const OWNED_BY_TASK_NS = new Set(["proc", "sysfs"]);
+
 /** mnt_already_visible: a user namespace may mount proc/sysfs only where a full one is already visible. */
 function alreadyVisible(s: State, p: Proc, fstype: string): boolean {
   for (const m of s.mounts.values()) {
@@ -180,7 +190,7 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   const userns = s.nss.get(p.ns)?.userns ?? false;
   if (userns && !userOk) return err(EPERM);
   if (fstype === "overlay" && !(req.data ?? "").includes("lowerdir=")) return err(EINVAL);
-  if (userns && (fstype === "proc" || fstype === "sysfs") && !alreadyVisible(s, p, fstype)) return err(EPERM);
+  if (userns && OWNED_BY_TASK_NS.has(fstype) && !(p.ownsPidNet && alreadyVisible(s, p, fstype))) return err(EPERM);
   const dest = lockMount(s, target);
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
