@@ -63,6 +63,8 @@ export function benchStrace(): void {
   const shapes: [string, number, () => void][] = [
     ["1 MB read line (mountinfo, escaped)", `read(3, ${quote(mi.slice(0, MB - 40))}, 1048576) = 1048000`],
     ["1 MB line of 0xff bytes (\\377 each)", line('chdir("', "\\377", '") = 0')],
+    ["1 MB line of unknown escapes (\\x each)", line('openat(AT_FDCWD, "', "\\x", '", O_RDONLY) = 3')],
+    ["1 MB line of short runs (a\\x each)", line('openat(AT_FDCWD, "', "a\\x", '", O_RDONLY) = 3')],
     ["1 MB line, 200k -y fd arguments", line("f(", "3</a>, ", "3) = 0")],
     ["1 MB line, 300k empty strings", line("f(", '"", ', '"") = 0')],
     ["1 MB of blanks before = 0", line("close(3)", " ", "= 0")],
