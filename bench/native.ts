@@ -78,9 +78,9 @@ async function warmLaunch(rootfs: string, n: number, batch: boolean): Promise<nu
  */
 function predictionCost(rootfs: string): { warm: number; cold: number } {
   const config = parseConfig({ ...RUNC_PIVOT, rootfs });
-  const cold = median(60, () => { clearPredictionMemo(); return time(() => predictLive(config, false)); });
-  predictLive(config, false);
-  const warm = median(60, () => time(() => predictLive(config, false)));
+  const cold = median(60, () => { clearPredictionMemo(); return time(() => predictLive(config)); });
+  predictLive(config);
+  const warm = median(60, () => time(() => predictLive(config)));
   return { warm, cold };
 }
 

@@ -108,7 +108,7 @@ bool start_reaper(pid_t pid, Napi::ThreadSafeFunction tsfn) {
 }
 
 /**
- * spawn({ rootless, pidNamespace, stdio, mountNsOf, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall }
+ * spawn({ rootless, pidNamespace, uts, stdio, mountNsOf, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall }
  * mountNsOf: 0, or a pid whose mount namespace the child copies instead of this process's.
  */
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
@@ -121,6 +121,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (!read_stdio(o.Get("stdio"), plan.stdio)) return type_error(env, "spawn: opts.stdio must be [int, int, int] (-1 = inherit)");
   plan.rootless = o.Get("rootless").ToBoolean().Value();
   plan.pid_ns = o.Get("pidNamespace").ToBoolean().Value();
+  plan.uts = o.Get("uts").ToBoolean().Value();
   int ns_of = 0;
   Napi::Value ns_v = o.Get("mountNsOf");
   if (!ns_v.IsUndefined() && !to_int(ns_v, 0, INT_MAX, ns_of)) return type_error(env, "spawn: opts.mountNsOf must be a pid, or 0 for this process's namespace");

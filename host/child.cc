@@ -152,6 +152,7 @@ long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* 
     case PS_OP_mount:
       return syscall(SYS_mount, str(0), str(1), str(2), (unsigned long)d.flags, str(3));
     case PS_OP_umount2: return syscall(SYS_umount2, str(0), d.flags);
+    case PS_OP_sethostname: return str(0) ? syscall(SYS_sethostname, str(0), strlen(str(0))) : (errno = EFAULT, -1);
     case PS_OP_getcwd: {
       long r = syscall(SYS_getcwd, data, count);  // returns the length including the NUL
       if (r > 0) data_len = uint32_t(r);
@@ -343,15 +344,14 @@ const char* id_map(char* buf, unsigned id) {
 const char* enter_namespaces(const ChildPlan& plan) {
   char buf[32];
   // CLONE_NEWPID affects only the children made later: the command's (exec_as_pid1).
-  int pid = plan.pid_ns ? CLONE_NEWPID : 0;
+  int extra = (plan.pid_ns ? CLONE_NEWPID : 0) | (plan.uts ? CLONE_NEWUTS : 0);
   if (plan.rootless) {
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | pid) < 0)
-      return plan.pid_ns ? "unshare(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID)" : "unshare(CLONE_NEWUSER|CLONE_NEWNS)";
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | extra) < 0) return "unshare(CLONE_NEWUSER|CLONE_NEWNS, with the PID/UTS namespaces asked for)";
     if (!write_file("/proc/self/setgroups", "deny")) return "write /proc/self/setgroups";
     if (!write_file("/proc/self/uid_map", id_map(buf, plan.uid))) return "write /proc/self/uid_map";
     if (!write_file("/proc/self/gid_map", id_map(buf, plan.gid))) return "write /proc/self/gid_map";
-  } else if (unshare(CLONE_NEWNS | pid) < 0) {
-    return plan.pid_ns ? "unshare(CLONE_NEWNS|CLONE_NEWPID)" : "unshare(CLONE_NEWNS)";
+  } else if (unshare(CLONE_NEWNS | extra) < 0) {
+    return extra ? "unshare(CLONE_NEWNS, with the PID/UTS namespaces asked for)" : "unshare(CLONE_NEWNS)";
   }
   struct stat st;
   if (stat("/proc/self/ns/mnt", &st) < 0) return "stat /proc/self/ns/mnt";

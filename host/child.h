@@ -9,6 +9,7 @@ struct ChildPlan {
   int stdio[3];         // fds to install as 0/1/2; -1 keeps the inherited one
   bool rootless;        // CLONE_NEWUSER|CLONE_NEWNS with a one-id map, else CLONE_NEWNS only
   bool pid_ns = false;  // CLONE_NEWPID too: the command becomes PID 1, the child its init outside
+  bool uts = false;     // CLONE_NEWUTS too: a hostname of its own
   uid_t uid;            // read before fork: the ids the rootless map points at
   gid_t gid;
   pid_t parent;         // to notice a parent that died before PR_SET_PDEATHSIG took hold

@@ -4,7 +4,7 @@
 // no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** What a request asks for. One op = one syscall, named as the kernel names it. */
 export enum Op {
@@ -19,6 +19,8 @@ export enum Op {
   mount = 8,
   umount2 = 9,
   getcwd = 10,
+  /** Host-only: the machine never emits it; run's hooks do (a new UTS namespace only). ABI 3. */
+  sethostname = 11,
   /** Terminal: the switch is complete. */
   DONE = 100,
   /** Terminal: the switch failed; see the outcome block. */

@@ -50,6 +50,8 @@ export interface CallerModel {
   fds?: readonly number[];
   /** run's hooks (src/hooks.ts), run on the model after Done and judged with the plan. */
   hooks?: readonly Hook[];
+  /** The executor unshares a UTS namespace too (a sethostname hook then names only its own). */
+  uts?: boolean;
 }
 
 /** The caller's namespace as a model, then fork + unshare as the executor child does. */
@@ -62,6 +64,7 @@ export function modelCaller(m: CallerModel): FakeKernel {
   }
   applyPathFacts(k.state, k.process, m.facts);
   k.unshare({ userns: m.rootless });
+  if (m.uts) k.process.ownUts = true;
   const keep = new Set(m.fds ?? [0, 1, 2]);
   for (const fd of [...k.process.fds.keys()]) if (!keep.has(fd)) k.process.fds.delete(fd);
   return k;
@@ -104,7 +107,7 @@ function canonical(v: unknown): string {
 }
 
 function memoKey(config: Config, m: CallerModel): string {
-  return canonical({ config, facts: m.facts, rootless: m.rootless, fds: m.fds ?? null, hooks: m.hooks ?? [] }) + "\n" + m.mountinfo;
+  return canonical({ config, facts: m.facts, rootless: m.rootless, fds: m.fds ?? null, hooks: m.hooks ?? [], uts: m.uts ?? false }) + "\n" + m.mountinfo;
 }
 
 /**
@@ -166,7 +169,17 @@ function readProcFile(path: string): Buffer {
 }
 
 /** The live caller: this process's mountinfo and the rootfs as lstat() sees it. */
-export function predictLive(config: Config, rootless: boolean, fds?: readonly number[], hooks?: readonly Hook[]): Prediction {
+/** How the executor will run, besides the config: what the live prediction models. */
+export interface LiveOptions {
+  rootless?: boolean;
+  /** The executor's own UTS namespace (run's `uts`). */
+  uts?: boolean;
+  fds?: readonly number[];
+  hooks?: readonly Hook[];
+}
+
+export function predictLive(config: Config, opts: LiveOptions = {}): Prediction {
+  const { rootless = false, fds, hooks, uts } = opts;
   let mountinfo: string;
   try { mountinfo = decodeBytes(readProcFile("/proc/self/mountinfo")); } catch (e) {
     throw new UnmodelledError(`cannot read /proc/self/mountinfo: ${(e as Error).message}`, { cause: e });
@@ -176,7 +189,7 @@ export function predictLive(config: Config, rootless: boolean, fds?: readonly nu
   const root = realDir(facts) ?? config.rootfs;
   const inRoot = new Map<string, PathFact>();
   for (const p of (hooks ?? []).flatMap(hookPaths)) for (const f of walkInRoot(root, p, realLstat)) inRoot.set(f.path, f);
-  return predict(config, { mountinfo, facts: [...facts, ...[...inRoot.values()].filter((f) => !facts.some((g) => g.path === f.path))], rootless, ...(fds ? { fds } : {}), ...(hooks?.length ? { hooks } : {}) });
+  return predict(config, { mountinfo, facts: [...facts, ...[...inRoot.values()].filter((f) => !facts.some((g) => g.path === f.path))], rootless, ...(fds ? { fds } : {}), ...(hooks?.length ? { hooks } : {}), ...(uts ? { uts } : {}) });
 }
 
 /** Mount by mount (the id, field 1): gone, changed, new. */

@@ -31,7 +31,8 @@ const variants = <E extends z.ZodRawShape>(extra: E) => {
     v("mount", { source: cstr, target: str, filesystemtype: cstr, mountflags: i32, data: cstr }),
     v("umount2", { target: str, flags: i32 }),
     v("getcwd", { size }),
-  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd" : undefined) });
+    v("sethostname", { name: str }),
+  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname" : undefined) });
 };
 
 export const RequestSchema = variants(common);

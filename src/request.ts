@@ -25,11 +25,13 @@ export type Request = Common & (
   | { op: "mount"; source: string | null; target: string; filesystemtype: string | null; mountflags: number; data: string | null }
   | { op: "umount2"; target: string; flags: number }
   | { op: "getcwd"; size: number }
+  /** Host-only (ABI 3): the machine never emits it; run's hooks do, with a new UTS namespace. */
+  | { op: "sethostname"; name: string }
 );
 
 export type OpName = Request["op"];
 export const OP_NAMES: readonly OpName[] = [
-  "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd",
+  "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "sethostname",
 ];
 
 /**
@@ -110,6 +112,7 @@ export class RequestDecoder {
         };
       case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
       case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(abi.REQ_COUNT) };
+      case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(str(abi.REQ_STR0)) };
       default:
         throw new RangeError(`unknown op code ${op} in request block`);
     }

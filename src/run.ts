@@ -107,6 +107,11 @@ export interface RunSpec extends Omit<ExecutorOptions, "mountNamespaceOf"> {
    */
   hooks?: readonly Hook[];
   /**
+   * A UTS namespace of the executor's own (CLONE_NEWUTS), so a `sethostname` hook names the
+   * container only. A sethostname hook without it is refused (InvalidInputError). Default false.
+   */
+  uts?: boolean;
+  /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
    * real result that leaves the verified plan. Default true; false skips both, with a warning.
@@ -138,7 +143,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
   const verify = spec.verify !== false;
   if (!verify && !warned) { warned = true; process.emitWarning(NO_VERIFY, { code: "PIVOTSHIM_NO_VERIFY" }); }
   const hooks = spec.hooks ?? [];
-  const prediction = verify ? predictLive(config, spec.rootless === true, undefined, hooks) : null;
+  const prediction = verify ? predictLive(config, { rootless: spec.rootless === true, hooks, uts: spec.uts === true }) : null;
   const refused = prediction && refusalOf(config, prediction, source);
   if (refused) return { trace: refused, exit: NOT_RUN };
   const { signal: _signal, deadlineMs, hooks: _hooks, ...exOpts } = spec;

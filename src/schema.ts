@@ -121,6 +121,7 @@ export const RunSpecSchema = z.strictObject({
   cwd: kernelString.optional(),
   rootless: z.boolean().optional(),
   pidNamespace: z.boolean().optional(),
+  uts: z.boolean().optional(),
   timeoutMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
     .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
   stdio: z.tuple([z.number().int().min(-1), z.number().int().min(-1), z.number().int().min(-1)]).optional(),
@@ -133,6 +134,11 @@ export const RunSpecSchema = z.strictObject({
     .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
   signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
   hooks: z.array(HookSchema).max(MAX_HOOKS, `at most ${MAX_HOOKS} hooks`).optional(),
+}).superRefine((spec, ctx) => {
+  // Without a UTS namespace of the executor's own, sethostname renames the host (kernel/sys.c).
+  spec.hooks?.forEach((h, i) => {
+    if (h.op === "sethostname" && spec.uts !== true) ctx.addIssue({ code: "custom", path: ["hooks", i], message: "sethostname needs uts: true (a UTS namespace of the executor's own); without one it would rename the host" });
+  });
 });
 
 /** Throws InvalidInputError listing every problem of a RunSpec; returns it unchanged otherwise. */

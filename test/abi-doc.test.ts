@@ -96,7 +96,7 @@ async function instantiate(): Promise<Exports> {
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort } });
   const ex = instance.exports as unknown as Exports;
   memory = ex.memory;
-  if (ex.abi_version() !== 2) throw new Error(`unknown ABI version ${ex.abi_version()}`);
+  if (ex.abi_version() !== 3) throw new Error(`unknown ABI version ${ex.abi_version()}`);
   return ex;
 }
 

@@ -3,11 +3,14 @@
 // prediction. Each case runs for real: hooks that mount in the new root; a proc mount the kernel
 // refuses to a rootless executor (predicted, so "hook-failed", not a divergence); a hook whose
 // real result leaves the prediction (stopped); and, on a throwaway namespace whose "/" is
-// rshared, a hook mount that would propagate into the caller's namespace (refused, nothing run).
+// rshared, a hook mount that would propagate into the caller's namespace (refused, nothing run);
+// sethostname with a UTS namespace of the executor's own (root, rootless, --hostname).
 // Root only; skipped with the reason otherwise.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,12 +21,13 @@ import { EIO, MS_NODEV, MS_NOEXEC, MS_NOSUID } from "../src/abi.js";
 import { InvalidInputError } from "../src/errors.js";
 import type { Hook } from "../src/hooks.js";
 import type { AsyncHost } from "../src/hosts/host.js";
-import { PROBE, ROOTFS_PREFIX, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+import { PROBE, ROOTFS_PREFIX, capture, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
 
 const test = suite("run hooks");
 const reason = await skipReason("root");
 const ROOT = new URL("..", import.meta.url).pathname;
 const CHILD = join(ROOT, "test/helpers/hooks-child.ts");
+const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
 
 const PROC: Hook = { op: "mount", source: "proc", target: "/proc", filesystemtype: "proc", mountflags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: null, reason: "the container's /proc" };
 const RUN_TMPFS: Hook = { op: "mount", source: "tmpfs", target: "/run", filesystemtype: "tmpfs", mountflags: MS_NOSUID | MS_NODEV, data: "size=1m", reason: "a scratch /run" };
@@ -80,12 +84,40 @@ nativeTest(test, reason, "a hook result that leaves the prediction stops the run
     assert.ok(trace.steps.every((s) => s.request.step !== "hook"));
   }));
 
+for (const rootless of [false, true]) {
+  nativeTest(test, reason, `${rootless ? "rootless" : "root"}: uts: true and a sethostname hook name the container only; the host keeps its hostname`, () =>
+    withRootfs(async (dir) => {
+      const before = hostname();
+      const out = capture();
+      try {
+        const { trace, exit } = await run({ rootfs: dir, profile: "runc", strategy: "pivot" },
+          { command: "/probe", args: ["hostname"], uts: true, rootless, hooks: [{ op: "sethostname", name: "pivotshim-box" }], stdio: [-1, out.writeFd, -1] });
+        out.closeWriteEnd();
+        assert.equal(exit, { kind: "exited", status: 0 });
+        assert.equal(JSON.parse(await out.text), { hostname: "pivotshim-box" });
+        assert.equal(trace.hooks!.map((h) => [h.request.op, "ret" in h.result ? h.result.ret : h.result.errnoName]), [["sethostname", 0]]);
+      } finally { out.closeWriteEnd(); }
+      assert.is(hostname(), before, "the host's hostname is untouched");
+    }));
+}
+
+nativeTest(test, reason, "pivotshim run --hostname NAME: the command sees NAME, the host keeps its own", () =>
+  withRootfs(async (dir) => {
+    const before = hostname();
+    const r = spawnSync(process.execPath, [CLI, "run", "--hostname", "cli-box", "--rootfs", dir, "--", "/probe", "hostname"], { encoding: "utf8", timeout: 30_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), { hostname: "cli-box" });
+    assert.is(hostname(), before);
+  }));
+
 test("bad hooks are refused before anything runs, each named", async () => {
   const bad: [unknown, RegExp][] = [
     [[{ op: "mount", target: "/proc" }], /hooks\.0\.source: Invalid input: expected string/],
     [[{ op: "reboot" }], /hooks\.0\.op: unknown op/],
     [[{ ...RUN_TMPFS, seq: 3 }], /hooks\.0: Unrecognized key: "seq"/],
     [Array.from({ length: 65 }, () => RUN_TMPFS), /hooks: at most 64 hooks/],
+    // Without a UTS namespace of the executor's own it would rename the host.
+    [[{ op: "sethostname", name: "x" }], /hooks\.0: sethostname needs uts: true \(a UTS namespace of the executor's own\); without one it would rename the host/],
   ];
   for (const [hooks, msg] of bad) {
     const e = await rejects(() => run({ rootfs: "/nonexistent-rootfs-for-this-test" }, { command: "/probe", hooks: hooks as Hook[] }), InvalidInputError);

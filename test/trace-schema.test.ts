@@ -52,7 +52,7 @@ test("every problem is listed, not just the first", () => {
   assert.equal(p, [
     "version: expected 1",
     "config.rootfs: must be an absolute path (start with /)",
-    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd",
+    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname",
     "steps[6].result.errnoName: expected string, received undefined",
     "outcome.note: expected string, received undefined",
   ]);

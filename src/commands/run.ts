@@ -15,7 +15,7 @@ import { complain } from "./colour.js";
 import { openTraceOut, type TraceOut } from "./trace-out.js";
 import { exitCodeOfError } from "./failure.js";
 
-interface RunFlags extends ConfigFlags { rootless?: boolean; pidNs?: boolean; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
+interface RunFlags extends ConfigFlags { rootless?: boolean; pidNs?: boolean; hostname?: string; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
 
 /** chroot(1) and the shells: 127 when the command is not found, 126 when it cannot be run. */
 export const EXIT_NOT_FOUND = 127;
@@ -70,6 +70,8 @@ async function runRun(argv: string[], f: RunFlags): Promise<number> {
     command: argv[0]!, args: argv.slice(1), env, rootless: f.rootless === true, pidNamespace: f.pidNs === true, timeoutMs, host: (ex) => { pid = ex.pid; return ex; }, verify: f.verify,
     final: f.traceOut !== undefined, // the child's final table, root and cwd in the trace
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    // --hostname: a UTS namespace of the executor's own, and sethostname as a hook after the switch.
+    ...(f.hostname !== undefined ? { uts: true, hooks: [{ op: "sethostname" as const, name: f.hostname, reason: "--hostname" }] } : {}),
   };
   runInput(configOf(f), spec);  // the same checks run() makes, before --trace-out is created
   const out = f.traceOut !== undefined ? openTraceOut(f.traceOut) : null;
@@ -117,6 +119,7 @@ export function register(cli: Command): void {
   configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it (root mode is not a sandbox)"))
     .argument("[command...]", "the command and its arguments, after --")
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
+    .option("--hostname <name>", "a UTS namespace of its own, and this hostname set in it after the switch (never the host's)")
     .option("--pid-ns", "a new PID namespace too: the command is PID 1 (it can mount its own /proc); pivotshim's executor stays outside as its init")
     .option("--timeout <ms>", `how long the executor has to answer each request of the switch (1 to ${abi.MAX_TIMEOUT_MS})`, String(DEFAULT_TIMEOUT_MS))
     .option("--deadline <ms>", "how long the command may run, from its exec: then it is killed (SIGKILL), exit 124; default: no limit")

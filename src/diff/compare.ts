@@ -128,6 +128,7 @@ const FIELDS: Record<Request["op"], string[]> = {
   chroot: ["path"],
   pivot_root: ["new_root", "put_old"],
   mount: ["source", "target", "filesystemtype", "mountflags", "data"],
+  sethostname: ["name"],
   umount2: ["target", "flags"],
   getcwd: [],
 };

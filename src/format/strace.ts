@@ -79,6 +79,7 @@ export function call(r: Request, result?: TraceResult): string {
       const text = result && "ret" in result && result.text !== undefined ? quote(result.text.replace(/\0.*$/s, "")) : "...";
       return `getcwd(${text}, ${r.size})`;
     }
+    case "sethostname": return `sethostname(${quote(r.name)}, ${Buffer.from(encodeString(r.name)).length})`;
   }
 }
 

@@ -42,6 +42,8 @@ export interface NativeAddon {
     rootless: boolean;
     /** CLONE_NEWPID at set-up; the command execs as PID 1 of it, the child stays outside as its init. */
     pidNamespace?: boolean;
+    /** CLONE_NEWUTS at set-up. */
+    uts?: boolean;
     stdio: readonly [number, number, number] | null;
     /** 0 or absent, or a pid: the child setns()es into its mount namespace before it unshares (a copy of it, not of ours). */
     mountNsOf?: number;

@@ -89,6 +89,7 @@ export function requestFrame(w: Wire, r: Request): Buffer {
     case "mount": return frame(w, abi.Op.mount, 0, r.mountflags, 0, 0, [r.source, r.target, r.filesystemtype, r.data]);
     case "umount2": return frame(w, abi.Op.umount2, 0, r.flags, 0, 0, [r.target]);
     case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
+    case "sethostname": return frame(w, abi.Op.sethostname, 0, 0, 0, 0, [r.name]);
     default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
   }
 }

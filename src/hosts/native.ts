@@ -34,6 +34,8 @@ export interface ExecutorOptions {
    * gets only the signals it handles, besides SIGKILL and SIGSTOP. Default false.
    */
   pidNamespace?: boolean;
+  /** CLONE_NEWUTS too: a hostname of the child's own (run: needed by a sethostname hook). Default false. */
+  uts?: boolean;
   /** Per-request timeout; on expiry the child is SIGKILLed and reaped. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
   /** fds to install as the child's (and the command's) 0/1/2; -1 keeps Node's. Default: Node's. */
@@ -135,6 +137,7 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   const spawned = addon.spawn({
     rootless: opts.rootless === true,
     pidNamespace: opts.pidNamespace === true,
+    uts: opts.uts === true,
     stdio: opts.stdio ?? null,
     mountNsOf: nsOf,
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
@@ -156,7 +159,7 @@ export function setupMessage(step: string, errno: number, rootless: boolean): st
     return `the open-file limit (RLIMIT_NOFILE) is too low: the executor keeps its channel above fd ${loadAddon().wire.kChannelFdMin}; raise it, e.g. ulimit -n 1024 (${what})`;
   if (step.startsWith("unshare(CLONE_NEWUSER") && (errno === abi.EPERM || errno === abi.ENOSPC))
     return `user namespaces are disabled: sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone (${what})`;
-  if (step === "unshare(CLONE_NEWNS)" && errno === abi.EPERM && !rootless) return `needs root or --rootless (${what})`;
+  if (step.startsWith("unshare(CLONE_NEWNS") && errno === abi.EPERM && !rootless) return `needs root or --rootless (${what})`;
   if (step.startsWith("copy stdio[") && errno === abi.EBADF)
     return `${step.slice("copy ".length, "copy stdio[0]".length)} is not an open file descriptor: pass an open fd, or -1 to keep Node's (${what})`;
   if (step.startsWith("prctl(PR_SET_PDEATHSIG"))

@@ -73,6 +73,8 @@ function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<
       return { seq, step, reason, op, source: a.str(0), target: a.str(1), filesystemtype: a.str(2), mountflags: a.bits(3), data: a.str(4) };
     case "umount2": return { seq, step, reason, op, target: a.str(0), flags: a.bits(1) };
     case "getcwd": return { seq, step, reason, op, size: a.num(1) };
+    // Not in RECOGNISED: no plan makes it (only run's hooks), so a log's sethostname is not a plan call.
+    case "sethostname": return { seq, step, reason, op, name: a.str(0) };
   }
 }
 

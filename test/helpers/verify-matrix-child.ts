@@ -18,7 +18,7 @@ try {
     let config;
     try { config = parseConfig({ ...row, rootfs }); } catch { console.log(JSON.stringify({ row, rejected: true })); continue; }
     const before = table();
-    const predicted = predictLive(config, false).violated.map((v) => v.id);
+    const predicted = predictLive(config).violated.map((v) => v.id);
     const { trace, exit } = await run(config, { command: "/probe", stdio: [-1, devnull, -1] });
     let after: string;
     try { after = table(); } catch (e) { after = `unreadable: ${(e as Error).message}`; }

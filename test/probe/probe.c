@@ -2,7 +2,7 @@
  * No argument: prints one JSON line {cwd, rootIsRoot, fds, uid, gid}. "true": exits 0.
  * "exit N": exits N. "sleep MS": sleeps. "pid": prints {"pid":N,"ppid":N}. "orphan MS": leaves a
  * child that sleeps MS, then exits 0. "term-sleep MS": sleeps, and exits 143 on SIGTERM (a handler:
- * what a PID 1 needs to receive it). "mount-proc": mounts a proc on /proc, prints {"mount":errno}. It must not open any fd before listing them. */
+ * what a PID 1 needs to receive it). "mount-proc": mounts a proc on /proc, prints {"mount":errno}. "hostname": prints {"hostname":...}. It must not open any fd before listing them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,14 @@ int main(int argc, char **argv) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
     return 0;
+  }
+  if (strcmp(argv[1], "hostname") == 0) {  /* the UTS namespace's nodename, as a JSON line */
+    struct utsname u;
+    if (uname(&u) != 0) return 1;
+    printf("{\"hostname\":");
+    json_string(u.nodename);
+    printf("}\n");
+    return fflush(stdout) == 0 ? 0 : 1;
   }
   if (strcmp(argv[1], "mount-proc") == 0) {  /* mkdir /proc, mount a proc there: 0 or errno */
     mkdir("/proc", 0555);

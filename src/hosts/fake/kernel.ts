@@ -10,6 +10,7 @@ import { pathFrom } from "./resolve.js";
 import { type ScenarioName, type ScenarioOptions, buildScenario } from "./scenario.js";
 import { sysChdir, sysChroot, sysClose, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
 import { sysMount } from "./sys-mount.js";
+import { sysSethostname } from "./sys-uts.js";
 import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
 
 /** One row of a process's fd table, as tests and invariant (4) compare it. */
@@ -72,6 +73,7 @@ export class FakeKernel implements Host {
       case "mount": return sysMount(s, p, req);
       case "umount2": return sysUmount2(s, p, req.target, req.flags);
       case "getcwd": return sysGetcwd(s, p, req.size);
+      case "sethostname": return sysSethostname(s, p, req.name);
     }
   }
 

@@ -95,6 +95,10 @@ export interface Proc {
    * for pivotshim's executor, which unshares a mount (and user) namespace only. Absent: false.
    */
   ownsPidNet?: boolean;
+  /** In a UTS namespace of its own (unshare(CLONE_NEWUTS) with its mount namespace). Absent: the host's. */
+  ownUts?: boolean;
+  /** Its UTS namespace's hostname, once set (sethostname); the host's is never modelled. */
+  hostname?: string;
 }
 
 export interface State {
