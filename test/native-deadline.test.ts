@@ -10,8 +10,8 @@ import { run, RunAbortedError, type RunSpec } from "../src/run.js";
 import { InvalidInputError } from "../src/errors.js";
 import type { Executor } from "../src/hosts/native.js";
 import type { AsyncHost } from "../src/hosts/host.js";
-import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
-import { childrenOf, until, zombies } from "./helpers/native-proc.js";
+import { nativeTest, rejects, skipReason, withProbeRootfs } from "./helpers/native-env.js";
+import { childrenOf, until } from "./helpers/native-proc.js";
 
 const test = suite("run deadlines and abort");
 const reason = await skipReason("root");
@@ -19,23 +19,11 @@ const config = { profile: "runc", strategy: "pivot" } as const;
 const sleep = (ms: number) => ({ command: "/probe", args: ["sleep", String(ms)] });
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
 
-/** A rootfs with the probe; afterwards the host is unchanged and no child of ours is left. */
-async function withRootfs(fn: (dir: string) => Promise<void>): Promise<void> {
-  const before = hostMountinfo();
-  const left = leftoverRootfs();
-  const r = makeRootfs();
-  try { await fn(r.dir); } finally { r.cleanup(); }
-  assert.is(hostMountinfo(), before, "the host's mount table changed");
-  assert.equal(leftoverRootfs(), left);
-  // Ours only: tsx's esbuild service is a child of this process too, and may exit on its own.
-  assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
-}
-
 /** Children of ours running the probe (the executor exec'd it): none may outlive a run. */
 const probes = () => childrenOf().filter((c) => c.comm === "probe");
 
 nativeTest(test, reason, "deadlineMs: a command still running at its deadline is killed, exit { kind: 'deadline' }", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const { trace, exit } = await run({ ...config, rootfs: dir }, { ...sleep(20_000), deadlineMs: 300 });
     assert.is(trace.outcome.kind, "done");
     assert.equal(exit, { kind: "deadline", deadlineMs: 300, signal: "SIGKILL" });
@@ -43,19 +31,19 @@ nativeTest(test, reason, "deadlineMs: a command still running at its deadline is
   }));
 
 nativeTest(test, reason, "deadlineMs: a command that ends first keeps its own status", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const { exit } = await run({ ...config, rootfs: dir }, { command: "/probe", args: ["exit", "7"], deadlineMs: 20_000 });
     assert.equal(exit, { kind: "exited", status: 7 });
   }));
 
 nativeTest(test, reason, "timeoutMs bounds each request of the switch, not the command: a 600 ms command outlives a 200 ms timeout", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const { exit } = await run({ ...config, rootfs: dir }, { ...sleep(600), timeoutMs: 200 });
     assert.equal(exit, { kind: "exited", status: 0 });
   }));
 
 nativeTest(test, reason, "the other kinds: a signal, an exec that fails, a switch that fails", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const ac = new AbortController();
     let pid = -1;
     // SIGTERM the command from outside: exit { kind: "signaled" }.
@@ -70,7 +58,7 @@ nativeTest(test, reason, "the other kinds: a signal, an exec that fails, a switc
   }));
 
 nativeTest(test, reason, "signal: aborted before the call, nothing is spawned; the rejection is an AbortError naming the reason", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const ours = () => childrenOf().filter((c) => c.comm !== "esbuild").length;
     const before = ours();
     const e = await rejects(() => run({ ...config, rootfs: dir }, { command: "/probe", signal: AbortSignal.abort(new Error("shutting down")) }), RunAbortedError);
@@ -80,7 +68,7 @@ nativeTest(test, reason, "signal: aborted before the call, nothing is spawned; t
   }));
 
 nativeTest(test, reason, "signal: aborted while the command runs, the command is killed and reaped before run() rejects", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const ac = new AbortController();
     let pid = -1;
     const p = run({ ...config, rootfs: dir }, { ...sleep(20_000), host: (ex) => { pid = ex.pid; return ex; }, signal: ac.signal });
@@ -92,7 +80,7 @@ nativeTest(test, reason, "signal: aborted while the command runs, the command is
   }));
 
 nativeTest(test, reason, "signal: aborted in the middle of the switch, the executor is killed and reaped before run() rejects", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const ac = new AbortController();
     let pid = -1;
     // Abort at the fourth request: the executor is killed while the request is in flight.
@@ -116,7 +104,7 @@ test("bad limits and signals are refused before anything runs, each named", asyn
 });
 
 nativeTest(test, reason, "pivotshim run --deadline: exit 124 and one line; a bad value is exit 2", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const late = spawnSync(process.execPath, [CLI, "run", "--rootfs", dir, "--deadline", "300", "--", "/probe", "sleep", "20000"], { encoding: "utf8", timeout: 30_000 });
     assert.is(late.status, 124, late.stderr);
     assert.match(late.stderr, /pivotshim: "\/probe" was still running at --deadline 300 ms: killed with SIGKILL/);

@@ -21,7 +21,7 @@ import { EIO, MS_NODEV, MS_NOEXEC, MS_NOSUID } from "../src/abi.js";
 import { InvalidInputError } from "../src/errors.js";
 import type { Hook } from "../src/hooks.js";
 import type { AsyncHost } from "../src/hosts/host.js";
-import { PROBE, ROOTFS_PREFIX, capture, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+import { PROBE, ROOTFS_PREFIX, capture, hostMountinfo, nativeTest, rejects, skipReason, withProbeRootfs } from "./helpers/native-env.js";
 
 const test = suite("run hooks");
 const reason = await skipReason("root");
@@ -32,16 +32,8 @@ const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
 const PROC: Hook = { op: "mount", source: "proc", target: "/proc", filesystemtype: "proc", mountflags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: null, reason: "the container's /proc" };
 const RUN_TMPFS: Hook = { op: "mount", source: "tmpfs", target: "/run", filesystemtype: "tmpfs", mountflags: MS_NOSUID | MS_NODEV, data: "size=1m", reason: "a scratch /run" };
 
-async function withRootfs(fn: (dir: string) => Promise<void>): Promise<void> {
-  const before = hostMountinfo();
-  const left = leftoverRootfs();
-  const r = makeRootfs();
-  mkdirSync(join(r.dir, "proc"));
-  mkdirSync(join(r.dir, "run"));
-  try { await fn(r.dir); } finally { r.cleanup(); }
-  assert.is(hostMountinfo(), before, "the host's mount table changed");
-  assert.equal(leftoverRootfs(), left);
-}
+/** The probe's rootfs with the directories the hooks mount on. */
+const withRootfs = (fn: (dir: string) => Promise<void>) => withProbeRootfs(fn, ["proc", "run"]);
 
 /** The lines of a final mountinfo with their mount point and fstype: "/proc proc". */
 const mounted = (mountinfo: string) => mountinfo.split("\n").filter(Boolean).map((l) => `${l.split(" ")[4]} ${l.split(" - ")[1]!.split(" ")[0]}`);

@@ -10,23 +10,12 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run, RunAbortedError, type RunSpec } from "../src/run.js";
 import { loadAddon } from "../src/hosts/native.js";
-import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
-import { until, zombies } from "./helpers/native-proc.js";
+import { nativeTest, rejects, skipReason, withProbeRootfs } from "./helpers/native-env.js";
+import { until } from "./helpers/native-proc.js";
 
 const test = suite("run in a PID namespace");
 const reason = await skipReason("root");
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
-
-async function withRootfs(fn: (dir: string) => Promise<void>): Promise<void> {
-  const before = hostMountinfo();
-  const left = leftoverRootfs();
-  const r = makeRootfs();
-  try { await fn(r.dir); } finally { r.cleanup(); }
-  assert.is(hostMountinfo(), before, "the host's mount table changed");
-  assert.equal(leftoverRootfs(), left);
-  // Ours only: tsx's esbuild service is a child of this process too, and may exit on its own.
-  assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
-}
 
 /** Pids of every process on the machine whose command line is exactly `argv` (ours are unique). */
 function running(argv: string[]): number[] {
@@ -62,7 +51,7 @@ async function captured(rootfs: string, config: object, spec: Omit<RunSpec, "std
 
 for (const rootless of [false, true]) {
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: the command is PID 1 (its parent outside the namespace: ppid 0), and exits as itself`, () =>
-    withRootfs(async (dir) => {
+    withProbeRootfs(async (dir) => {
       const c = await captured(dir, { profile: "runc", strategy: "pivot" }, { command: "/probe", args: ["pid"], pidNamespace: true, rootless });
       assert.equal(c.exit, { kind: "exited", status: 0 });
       assert.equal(JSON.parse(c.out), { pid: 1, ppid: 0 });
@@ -76,7 +65,7 @@ for (const rootless of [false, true]) {
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: what the namespace leaves is reaped: an orphan sleeping 61 s does not hold the run`, () =>
-    withRootfs(async (dir) => {
+    withProbeRootfs(async (dir) => {
       // The orphan is killed with the namespace when PID 1 ends; the executor (a subreaper) reaps it.
       // Had the executor waited for it, the deadline would end the run instead.
       const { exit } = await run({ rootfs: dir }, { command: "/probe", args: ["orphan", "61000"], pidNamespace: true, rootless, deadlineMs: 30_000 });
@@ -85,7 +74,7 @@ for (const rootless of [false, true]) {
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: SIGTERM sent to the executor reaches the command; a PID 1 without a handler ignores it`, () =>
-    withRootfs(async (dir) => {
+    withProbeRootfs(async (dir) => {
       let pid = -1;
       const host: RunSpec["host"] = (ex) => { pid = ex.pid; return ex; };
       const handled = run({ rootfs: dir }, { command: "/probe", args: ["term-sleep", "62000"], pidNamespace: true, rootless, host });
@@ -101,7 +90,7 @@ for (const rootless of [false, true]) {
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: an abort kills the executor, and the command dies with it`, () =>
-    withRootfs(async (dir) => {
+    withProbeRootfs(async (dir) => {
       const ac = new AbortController();
       const p = run({ rootfs: dir }, { command: "/probe", args: ["sleep", "64000"], pidNamespace: true, rootless, signal: ac.signal });
       assert.ok(await until(() => running(["/probe", "sleep", "64000"]).length === 1), "the command started");
@@ -126,7 +115,7 @@ const MOUNT_PROC: [string, boolean, boolean, object, number][] = [
 ];
 
 nativeTest(test, reason, "who may mount its own /proc: the kernel's answer per config (0, or EPERM = 1)", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const got = [];
     for (const [name, rootless, pidNamespace, config] of MOUNT_PROC) {
       const c = await captured(dir, config, { command: "/probe", args: ["mount-proc"], rootless, pidNamespace });
@@ -136,7 +125,7 @@ nativeTest(test, reason, "who may mount its own /proc: the kernel's answer per c
   }));
 
 nativeTest(test, reason, "pivotshim run --pid-ns: the probe is PID 1; SIGTERM to pivotshim reaches it, exit 143", () =>
-  withRootfs(async (dir) => {
+  withProbeRootfs(async (dir) => {
     const r = spawnSync(process.execPath, [CLI, "run", "--pid-ns", "--rootfs", dir, "--", "/probe", "pid"], { encoding: "utf8", timeout: 30_000 });
     assert.is(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout), { pid: 1, ppid: 0 });

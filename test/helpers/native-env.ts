@@ -1,7 +1,9 @@
 // Test vocabulary for the native host: when to skip (and say why), a throwaway rootfs with the
 // probe in it, the host-unchanged check, stdout capture through a pipe. Never touches the host's
 // mounts: everything that mounts runs in an executor child's own namespace.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import * as assert from "uvu/assert";
+import { zombies } from "./native-proc.js";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,4 +93,20 @@ export async function rejects(p: () => Promise<unknown>, expected: RegExp | (new
   const ok = expected instanceof RegExp ? expected.test(caught.message) : caught instanceof expected;
   if (!ok) throw new Error(`expected a rejection matching ${String(expected)}, got ${caught.name}: ${caught.message}`);
   return caught;
+}
+
+/**
+ * A rootfs with the probe (and `dirs`, e.g. "proc") for `fn`; afterwards this process's mount table
+ * is byte-identical, no temporary folder is left and no child of ours is a zombie (tsx's esbuild
+ * service is a child too, and may exit on its own: not ours to count).
+ */
+export async function withProbeRootfs(fn: (dir: string) => Promise<void>, dirs: readonly string[] = []): Promise<void> {
+  const before = hostMountinfo();
+  const left = leftoverRootfs();
+  const r = makeRootfs();
+  for (const d of dirs) mkdirSync(join(r.dir, d), { recursive: true });
+  try { await fn(r.dir); } finally { r.cleanup(); }
+  assert.is(hostMountinfo(), before, "the host's mount table changed");
+  assert.equal(leftoverRootfs(), left);
+  assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
 }
