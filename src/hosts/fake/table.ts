@@ -18,6 +18,10 @@ export function checkTable(entries: readonly Entry[]): { root: Entry; byId: Map<
   }
   const byId = new Map<number, Entry>();
   for (const e of entries) {
+    // The model's "no parent" (a namespace's root, a detached mount): a listed 0 made a mount its
+    // own grandparent and hung the fake (npm run fuzz). The kernel hands 0 to an internal mount
+    // at boot, so no process lists it.
+    if (e.id === 0) throw bad(e, "mount ID 0: no process sees a mount with ID 0 (the kernel's first ID goes to an internal mount), and the model uses 0 for \"no parent\"");
     const was = byId.get(e.id);
     if (was) throw bad(e, `mount ID ${e.id} is already used on line ${was.line}`);
     byId.set(e.id, e);
