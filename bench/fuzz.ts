@@ -29,7 +29,11 @@ const OUT = arg("out", "FUZZ_OUT", join(REPO, "build", "fuzz"));
 const NAMES = arg("targets", "FUZZ_TARGETS", TARGET_NAMES.join(",")).split(",").filter(Boolean);
 for (const n of NAMES) if (!TARGETS[n]) { console.error(`fuzz: unknown target "${n}"; expected one of ${TARGET_NAMES.join(", ")}`); process.exit(2); }
 
-const short = (v: unknown, max = 240): string => { const s = fc.stringify(v); return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s; };
+/** fc.stringify, or why not: an input of hundreds of MB is past V8's string length (the runner once died printing one). */
+const printable = (v: unknown): string => {
+  try { return fc.stringify(v); } catch (e) { return `(not printable: ${(e as Error).message}; inputAt(target, seed, index) makes it again)`; }
+};
+const short = (v: unknown, max = 240): string => { const s = printable(v); return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s; };
 /** The input as plain JSON, ready for a test/fixtures/fuzz case, when it has a JSON form (no BigInt, Map, ...). */
 const asJson = (v: unknown): unknown => { try { return JSON.parse(JSON.stringify(v)) as unknown; } catch { return null; } };
 const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase();
@@ -84,7 +88,14 @@ for (const name of NAMES) {
     // Hangs are not shrunk here: shrinking re-runs the input, and each hanging candidate costs a worker.
     const shrunk = c.kind === "hang" ? null : await shrinkInWorker(name, SEED, c.index, sig, 60_000);
     const file = join(dir, `${c.kind}-${slug(sig.replace(/^[a-z]+: /, ""))}.json`);
-    writeFileSync(file, JSON.stringify({ target: name, kind: c.kind, sig, detail: c.detail, seed: SEED, index: c.index, inputSeed: inputSeed(SEED, c.index), count: c.count, input: fc.stringify(input), shrunk: shrunk ? fc.stringify(shrunk.input) : null, json: asJson(shrunk ? shrunk.input : input) }, null, 1) + "\n");
+    const head = { target: name, kind: c.kind, sig, detail: c.detail, seed: SEED, index: c.index, inputSeed: inputSeed(SEED, c.index), count: c.count };
+    let text: string;
+    try {
+      text = JSON.stringify({ ...head, input: printable(input), shrunk: shrunk ? printable(shrunk.input) : null, json: asJson(shrunk ? shrunk.input : input) }, null, 1);
+    } catch (e) { // too large for one string: the seed and index make the input again
+      text = JSON.stringify({ ...head, input: `(not saved: ${(e as Error).message}; inputAt(target, seed, index) makes it again)` }, null, 1);
+    }
+    writeFileSync(file, text + "\n");
     console.log(`  ${c.kind.toUpperCase()} x${c.count} ${sig}\n    first: seed ${SEED} index ${c.index}; ${c.detail.split("\n")[0]!.slice(0, 200)}`);
     console.log(`    ${shrunk ? `shrunk (${shrunk.runs} steps)` : "not shrunk"}: ${short(shrunk ? shrunk.input : input)}\n    saved: ${file}`);
   }

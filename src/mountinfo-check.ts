@@ -20,6 +20,9 @@ let checker: CheckExports | null = null;
  * (a run fails at the cap itself: its buffer is full before EOF).
  */
 export function mountinfoError(text: string | Uint8Array): string | null {
+  // Every character is at least one byte (an escape is one, a pair four): a text this long is past
+  // the cap before it is encoded, which would take seconds for hundreds of MB.
+  if (text.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
   const bytes = typeof text === "string" ? encodeString(text) : text;
   if (bytes.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
   checker ??= Machine.create(compile()).exports as unknown as CheckExports;

@@ -5,7 +5,7 @@
 import { Worker } from "node:worker_threads";
 import { KINDS, type Kind, type Outcome } from "./outcome.js";
 import { stackOf, hangClass } from "./stack.js";
-import { SLOT, SLOTS, type Job, type Msg } from "./protocol.js";
+import { GEN_LIMIT_MS, SLOT, SLOTS, type Job, type Msg } from "./protocol.js";
 
 const FROM_TS = import.meta.url.endsWith(".ts");
 const WORKER = new URL(`./worker${FROM_TS ? ".ts" : ".js"}`, import.meta.url);
@@ -58,6 +58,7 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
       spare = spawn({ ...job, from: -1 }, sab);
       let last = -2;
       let since = Date.now();
+      let genSince = Date.now();
       let settled = false;
       const stop = (kind: Kind, sig: string, detail: string, at?: number): void => {
         if (settled) return;
@@ -74,7 +75,16 @@ export function runJob(job: Exclude<Job, { mode: "shrink" }>, timeoutMs: number,
       };
       const dog = setInterval(() => {
         const cur = Atomics.load(state, SLOT.cur);
-        if (cur !== last) { last = cur; since = Date.now(); return; }
+        if (cur !== last) { last = cur; since = Date.now(); genSince = Date.now(); return; }
+        if (Atomics.load(state, SLOT.gen) === 1) {  // generating: the product's clock has not started
+          since = Date.now();
+          if (Date.now() - genSince > GEN_LIMIT_MS && !settled) {
+            clearInterval(dog);
+            Atomics.store(state, SLOT.stop, 1);
+            stop("hang", "hang in the fuzzer's input generator (not the product)", `the input took over ${GEN_LIMIT_MS} ms to generate`, cur);
+          }
+          return;
+        }
         if (cur >= from && Date.now() - since > timeoutMs && !settled) {
           clearInterval(dog);
           Atomics.store(state, SLOT.stop, 1);

@@ -14,7 +14,14 @@ export type Msg =
   | { type: "shrunk"; input: unknown; runs: number }
   | { type: "done" };
 
-/** Slot 0: the index being run; 1: set by the watchdog, "start no further input"; then one counter per outcome kind (KINDS order). */
-export const SLOT = { cur: 0, stop: 1, ...Object.fromEntries(KINDS.map((k, i) => [k, i + 2])) } as Record<"cur" | "stop" | (typeof KINDS)[number], number>;
-export const SLOTS = KINDS.length + 2;
+/**
+ * Slot 0: the index being run; 1: set by the watchdog, "start no further input"; 2: 1 while the
+ * worker generates the input (its time is the fuzzer's, not the product's); then one counter per
+ * outcome kind (KINDS order).
+ */
+export const SLOT = { cur: 0, stop: 1, gen: 2, ...Object.fromEntries(KINDS.map((k, i) => [k, i + 3])) } as Record<"cur" | "stop" | "gen" | (typeof KINDS)[number], number>;
+export const SLOTS = KINDS.length + 3;
+
+/** A generator (fuzz code, not the product) that takes this long is reported apart, as a hang of its own. */
+export const GEN_LIMIT_MS = 60_000;
 

@@ -27,7 +27,11 @@ function loop(job: Exclude<Job, { mode: "shrink" }>, state: Int32Array): void {
   for (let i = job.from; i < job.to; i++) {
     if (Atomics.load(state, SLOT.stop)) return; // the watchdog is reading our stack, then terminates us
     Atomics.store(state, SLOT.cur, i);
-    const o = runOne(job.target, job.mode === "list" ? job.inputs[i] : inputAt(t, job.seed, i));
+    // A 200 MB table takes seconds to generate: the watchdog does not count that against the product.
+    Atomics.store(state, SLOT.gen, 1);
+    const input = job.mode === "list" ? job.inputs[i] : inputAt(t, job.seed, i);
+    Atomics.store(state, SLOT.gen, 0);
+    const o = runOne(job.target, input);
     Atomics.add(state, SLOT[o.kind], 1);
     if (job.mode === "list") parentPort!.postMessage({ type: "outcome", index: i, outcome: o } satisfies Msg);
     else if (o.sig) {
