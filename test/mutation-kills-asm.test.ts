@@ -156,6 +156,42 @@ test("a failed mountinfo open is named with its path and errno", () => {
   if (t.outcome.kind === "failed") assert.match(t.outcome.message, /open \/proc\/(thread-)?self\/mountinfo: permission denied$/);
 });
 
+test("numbers print with every digit: fd 10 and fd 100 in runc 1.1's fchdir message (powers of ten)", () => {
+  // bytes.ts putDec: a "t >= 10" loop bound turned "> 10" printed 10 as "1" (docs/mutation.md bytes:76).
+  for (const fd of [9, 10, 100, 1000]) {
+    const host = new Steered((r) =>
+      r.step === "open_new_root" ? { ret: fd } : r.step === "fchdir_new_root" ? { errno: abi.EACCES } : undefined);
+    const t = drive({ rootfs: "/r", profile: "runc-1.1", strategy: "pivot" }, host);
+    assert.is(t.outcome.kind, "failed");
+    if (t.outcome.kind === "failed") assert.match(t.outcome.message, new RegExp(`fchdir fd ${fd}: `), `fd ${fd}`);
+  }
+});
+
+test("the machine's own rootfs length bound: 4095 bytes accepted, 4096 (PATH_MAX) refused", () => {
+  // config.ts "n >= PATH_MAX" turned "> PATH_MAX" let exactly 4096 through; zod refuses it first,
+  // so only the wasm driven directly shows it (docs/mutation.md config:28).
+  const of = (n: number) => "/" + "a".repeat(n - 1);
+  assert.is(verdict({ rootfs: of(abi.PATH_MAX - 1) }), "ok");
+  assert.match(verdict({ rootfs: of(abi.PATH_MAX) }), /^invalid config: /);
+});
+
+test("runc 1.1's parent mount is the innermost mount point above the rootfs, not the first that matches", () => {
+  // Two shared mount points above /srv/data/rootfs: "/" and "/srv/data". runc 1.1's
+  // rootfsParentMountPrivate takes the longest prefix, so it makes /srv/data private, not /
+  // (docs/mutation.md machine:269).
+  const mountinfo = [
+    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+    "30 22 8:2 / /srv rw,relatime shared:2 - ext4 /dev/sda2 rw",
+    "31 30 8:3 / /srv/data rw,relatime shared:3 - ext4 /dev/sda3 rw",
+    "32 22 0:21 / /proc rw,relatime shared:4 - proc proc rw",
+  ].join("\n") + "\n";
+  const host = new DryRunHost({ rootfs: "/srv/data/rootfs", mountinfo });
+  const t = drive({ rootfs: "/srv/data/rootfs", profile: "runc-1.1", strategy: "pivot" }, host);
+  assert.is(t.outcome.kind, "done");
+  const privates = t.steps.map((x) => x.request).filter((r) => r.op === "mount" && r.mountflags === abi.MS_PRIVATE);
+  assert.equal(privates.map((r) => (r.op === "mount" ? r.target : "")), ["/srv/data"]);
+});
+
 test("every request of every plan says why it exists, and crun's reasons are crun's", () => {
   for (const profile of ["hardened", "runc", "runc-1.1", "crun"] as const) {
     for (const strategy of ["pivot", "move", "chroot"] as const) {
