@@ -11,6 +11,7 @@ import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
 import { dockerHostMountinfo } from "../src/hosts/mountinfo-default.js";
 import { plan } from "../src/plan.js";
+import { mountinfoError } from "../src/mountinfo-check.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -190,6 +191,33 @@ test("runc 1.1's parent mount is the innermost mount point above the rootfs, not
   assert.is(t.outcome.kind, "done");
   const privates = t.steps.map((x) => x.request).filter((r) => r.op === "mount" && r.mountflags === abi.MS_PRIVATE);
   assert.equal(privates.map((r) => (r.op === "mount" ? r.target : "")), ["/srv/data"]);
+});
+
+test("the mountinfo grammar at each boundary: ids 0 and 9 digits, major:minor, \\ooo up to \\377", () => {
+  // One row per edge of assembly/mountinfo.ts's checks (docs/mutation.md mountinfo:74..139): the
+  // fuzz tests never aimed at them, and a boundary moved by one went unseen.
+  const L = (id: string, parent: string, mm: string, mp: string) => `${id} ${parent} ${mm} / ${mp} rw,relatime - ext4 /dev/sda1 rw\n`;
+  const IDS = "malformed mountinfo, line 1: mount ID and parent ID must be decimal numbers";
+  const MM = "malformed mountinfo, line 1: field 3 must be major:minor";
+  const ESC = "malformed mountinfo, line 1: bad \\ooo escape";
+  const rows: [string, string, string | null][] = [
+    ["mount ID 0", L("0", "1", "8:1", "/"), null],
+    ["parent ID 0", L("21", "0", "8:1", "/"), null],
+    ["a 9-digit ID", L("999999999", "1", "8:1", "/"), null],
+    ["a 10-digit ID", L("1000000000", "1", "8:1", "/"), IDS],
+    ["a 10-digit parent", L("21", "1000000000", "8:1", "/"), IDS],
+    ["major:minor 8:1", L("21", "1", "8:1", "/"), null],
+    ["an empty minor", L("21", "1", "8:", "/"), MM],
+    ["an empty major", L("21", "1", ":1", "/"), MM],
+    ["no colon", L("21", "1", "81", "/"), MM],
+    ["two colons", L("21", "1", "8:1:2", "/"), MM],
+    ["\\377, the largest escape", L("21", "1", "8:1", "/x\\377"), null],
+    ["\\000", L("21", "1", "8:1", "/x\\000"), null],
+    ["\\400, past a byte", L("21", "1", "8:1", "/x\\400"), ESC],
+    ["\\378, not octal", L("21", "1", "8:1", "/x\\378"), ESC],
+    ["\\37 cut at the field's end", L("21", "1", "8:1", "/x\\37"), ESC],
+  ];
+  assert.equal(rows.map(([what, text]) => [what, mountinfoError(text)]), rows.map(([what, , want]) => [what, want]));
 });
 
 test("every request of every plan says why it exists, and crun's reasons are crun's", () => {
