@@ -162,6 +162,50 @@ const KEPT: Kept[] = [
       "A6 A5 dev1 / / rw,relatime shared:1 tmpfs tmpfs rw",
     ],
   },
+  {
+    name: "a copy in a slave of a slave group is a slave of its master group's copy (propagate_one's MNT_MARK walk)",
+    case: { setup: [tmpfs("/a"), propagate("/a", MS_SHARED), bind("/a", "/b", false), propagate("/b", MS_SLAVE), propagate("/b", MS_SHARED), bind("/b", "/a/b", false)], userns: null, ops: [A(tmpfs("/a/a"))] },
+    start: "90 69 0:45 / / rw,relatime - tmpfs tmpfs rw,mode=755\n70 90 0:46 / /a rw,relatime shared:1 - tmpfs tmpfs rw\n71 90 0:46 / /b rw,relatime shared:2 master:1 - tmpfs tmpfs rw\n73 70 0:46 / /a/b rw,relatime shared:2 master:1 - tmpfs tmpfs rw\n74 71 0:46 / /b/b rw,relatime shared:3 master:2 - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime shared:2 tmpfs tmpfs rw",
+      "A4 A2 dev2 / /a/b rw,relatime shared:3 master:1 tmpfs tmpfs rw",
+      "A5 A4 dev3 / /a/b/a rw,relatime shared:4 master:2 tmpfs tmpfs rw",
+      "A6 A1 dev2 / /b rw,relatime shared:3 master:1 tmpfs tmpfs rw",
+      "A7 A6 dev3 / /b/a rw,relatime shared:4 master:2 tmpfs tmpfs rw",
+      "A8 A6 dev2 / /b/b rw,relatime shared:5 master:3 tmpfs tmpfs rw",
+      "A9 A8 dev3 / /b/b/a rw,relatime shared:6 master:4 tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a propagated copy goes under what its receiver already has there (tucking)",
+    case: { setup: [tmpfs("/a"), propagate("/a", MS_SHARED), tmpfs("/a/a"), bind("/a", "/b", false)], userns: null, ops: [A(tmpfs("/b/a"))] },
+    start: "90 69 0:45 / / rw,relatime - tmpfs tmpfs rw,mode=755\n70 90 0:47 / /a rw,relatime shared:1 - tmpfs tmpfs rw\n71 70 0:48 / /a/a rw,relatime shared:2 - tmpfs tmpfs rw\n73 90 0:47 / /b rw,relatime shared:1 - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime shared:2 tmpfs tmpfs rw",
+      "A4 A3 dev4 / /a/a rw,relatime shared:3 tmpfs tmpfs rw",
+      "A5 A1 dev2 / /b rw,relatime shared:1 tmpfs tmpfs rw",
+      "A6 A5 dev3 / /b/a rw,relatime shared:2 tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "an rbind under a shared / gives the new tree's mounts the groups of their originals",
+    case: { setup: [propagate("/", MS_SHARED), tmpfs("/a"), tmpfs("/a/a")], userns: null, ops: [A(bind("/a", "/b", true))] },
+    start: "90 69 0:45 / / rw,relatime shared:1 - tmpfs tmpfs rw,mode=755\n70 90 0:47 / /a rw,relatime shared:2 - tmpfs tmpfs rw\n71 70 0:48 / /a/a rw,relatime shared:3 - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime shared:1 tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:2 tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime shared:3 tmpfs tmpfs rw",
+      "A4 A1 dev2 / /b rw,relatime shared:2 tmpfs tmpfs rw",
+      "A5 A4 dev3 / /b/a rw,relatime shared:3 tmpfs tmpfs rw",
+    ],
+  },
 ];
 
 const tables = (o: { A: string; B: string | null }): string[] =>

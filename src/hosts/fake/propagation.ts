@@ -100,11 +100,31 @@ export function graft(s: State, top: Mount, dest: Mount, ino: number, moving = f
   for (const r of recv) {
     if (moved.has(r.m.id)) continue;
     if (!isSubdir(fsOf(s, r.m).tree, ino, r.m.root)) continue;
-    propagateCopy(s, top, r, ino, groupMap);
+    propagateCopy(s, top, r, ino, groupMap, dest.peer);
   }
 }
 
-function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap: Map<string, number>): void {
+/**
+ * The group a receiver's copy of `orig` is a slave of: the copy made in the nearest group up its
+ * chain of masters that already got one, else the original's group once the chain reaches the
+ * source's own. propagate_one() does this with MNT_MARK on the masters it copied into, then moves
+ * last_source up to the copy in the receiver's master group (fs/pnode.c). A copy in a slave of a
+ * slave group is a slave of its master group's copy, not of the original: found by recording
+ * "/b shared:2 master:1, /b/b a slave of it" on Linux 6.18 (test/kernel-oracle-regressions.test.ts).
+ * `groupMap` holds, per receiving peer group and original, the group its copies were given.
+ */
+function masterOfCopy(s: State, m: Mount, orig: Mount, sourceGroup: number, groupMap: Map<string, number>): number {
+  const seen = new Set<number>();
+  for (let g = m.master; g !== 0 && g !== sourceGroup && !seen.has(g);) {
+    seen.add(g);
+    const copied = groupMap.get(`${g}:${orig.id}`);
+    if (copied !== undefined) return copied;
+    g = members(s, g)[0]?.master ?? 0; // a group's members share their master
+  }
+  return orig.peer;
+}
+
+function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap: Map<string, number>, sourceGroup: number): void {
   const pairs = copyTree(s, top, top.root, false);
   for (const [orig, copy] of pairs) {
     if (r.peerOfSource) {
@@ -112,7 +132,7 @@ function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap:
       setMasterId(s, copy, orig.master);
       continue;
     }
-    setMasterId(s, copy, orig.peer);
+    setMasterId(s, copy, masterOfCopy(s, r.m, orig, sourceGroup, groupMap));
     if (r.m.peer === 0) continue;
     const key = `${r.m.peer}:${orig.id}`;
     if (!groupMap.has(key)) groupMap.set(key, allocGroup(s));
