@@ -148,6 +148,22 @@ test("runc 1.1 names the rootfs when no mount point is a prefix of it", () => {
   const t = drive({ rootfs: "/r/x", profile: "runc-1.1", strategy: "pivot" }, host);
   assert.is(t.outcome.kind, "failed");
   if (t.outcome.kind === "failed") assert.is(t.outcome.message, "error preparing rootfs: could not find parent mount of /r/x");
+  // The machine's own verdict at the parent step, right after the mountinfo is closed: no errno,
+  // no request of its own, and nothing runs after it (docs/mutation.md machine:296, :305).
+  if (t.outcome.kind === "failed") assert.equal([t.outcome.op, t.outcome.errno, t.outcome.step], ["none", 0, "parent_propagation"]);
+  assert.equal(t.steps.map((s) => s.request.step), ["propagate_root", "mountinfo_open", "mountinfo_read", "mountinfo_read", "mountinfo_close"]);
+});
+
+test("runc 1.1's parent-walk request carries runc 1.1's reason, runc's carries runc's", () => {
+  // reasons.ts picks per profile; swapping runc 1.1's and runc's went unseen (docs/mutation.md reasons:14).
+  const mountinfo = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
+  const reasonOf = (profile: "runc" | "runc-1.1") =>
+    drive({ rootfs: "/srv/rootfs", profile, strategy: "pivot" }, new DryRunHost({ rootfs: "/srv/rootfs", mountinfo })).steps
+      .find((x) => x.request.step === "parent_propagation")?.request.reason ?? "(no parent_propagation request)";
+  assert.not.match(reasonOf("runc") + reasonOf("runc-1.1"), /no parent_propagation request/, "both make the shared parent private");
+  assert.match(reasonOf("runc-1.1"), /runc 1\.1|getParentMount/);
+  assert.not.match(reasonOf("runc"), /runc 1\.1|getParentMount/);
+  assert.is.not(reasonOf("runc"), reasonOf("runc-1.1"));
 });
 
 test("a failed mountinfo open is named with its path and errno", () => {
