@@ -79,6 +79,22 @@ async function stillServing(raw: Raw): Promise<void> {
   assert.equal(await raw.exit, { code: w.kExitDone, signal: null });
 }
 
+nativeTest(test, reason, "an op the executor does not know gets ENOSYS, and it goes on serving", async () => {
+  // issue 14's rule for new request kinds: a host that meets an op it does not know answers
+  // ENOSYS (host/child.cc run_syscall's default), like the dry-run host and the fake kernel.
+  const w = loadAddon().wire;
+  const raw = await rawChild();
+  try {
+    raw.send(forged({ op: 77 }, []));
+    const r = await raw.next();
+    assert.ok(r !== "eof");
+    assert.equal({ kind: r.kind, ret: r.ret, errno: r.errno }, { kind: w.kResult, ret: -1, errno: abi.ENOSYS });
+    await stillServing(raw);
+  } finally {
+    await raw.kill();
+  }
+});
+
 for (const argc of [0xffffffff, 0xfffffffe, 0x80000000, 1]) {
   // argc 1 with only path and cwd: one string short, the ordinary off-by-one.
   nativeTest(test, reason, `exec with argc ${argc} and only path + cwd: EINVAL "request", nothing runs`, async () => {

@@ -6,7 +6,7 @@
 import type { Host } from "./host.js";
 import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
-import { EINVAL } from "../abi.js";
+import { EINVAL, ENOSYS } from "../abi.js";
 import { DEFAULT_ROOTFS } from "../schema.js";
 import { encodeString } from "../utf8.js";
 
@@ -69,7 +69,9 @@ export class DryRunHost implements Host {
         this.#detached = true;
         return { ret: 0 };
       }
-      default: return { ret: 0 };
+      case "mount": case "fchdir": case "chdir": case "chroot": case "sethostname": return { ret: 0 };
+      // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
+      default: return { errno: ENOSYS };
     }
   }
 }

@@ -2,6 +2,7 @@
 // Owns dispatch, construction (fromMountinfo, scenario), clone/snapshot and read-only views
 // for tests and invariants. The syscall rules live in sys-*.ts.
 import type { Host } from "../host.js";
+import { ENOSYS } from "../../abi.js";
 import type { Request, Result } from "../../request.js";
 import { type FromMountinfoOptions, fork, mkdirp, stateFromMountinfo, symlinkp, unshare } from "./build.js";
 import { type Proc, type State, cloneState } from "./model.js";
@@ -74,6 +75,8 @@ export class FakeKernel implements Host {
       case "umount2": return sysUmount2(s, p, req.target, req.flags);
       case "getcwd": return sysGetcwd(s, p, req.size);
       case "sethostname": return sysSethostname(s, p, req.name);
+      // An op this model does not know (a newer caller's): ENOSYS, as the executor answers it.
+      default: return { errno: ENOSYS };
     }
   }
 
