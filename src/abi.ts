@@ -267,6 +267,10 @@ export const CONFIG_RULES = [
  * delay is silently set to 1 ms, so the executor's per-request timeout is refused above it.
  */
 export const MAX_TIMEOUT_MS = 2147483647;
+/** At most this many hooks per run (src/hooks.ts): a runtime's handful of steps, not a second plan. */
+export const MAX_HOOKS = 64;
+/** HOST_NAME_MAX: sethostname's longest name (kernel/sys.c, __NEW_UTS_LEN); longer is EINVAL. */
+export const HOST_NAME_MAX = 64;
 
 // statfs(2) f_type of pseudo-filesystems (include/uapi/linux/magic.h): a rootfs on one of these is
 // the kernel's own view (procfs, sysfs, cgroup, ...), never a container's root; `run` refuses them.

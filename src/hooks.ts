@@ -16,8 +16,6 @@ export type Hook = Call & { reason?: string };
 /** The step name of every hook request: not one of the machine's. */
 export const HOOK_STEP = "hook";
 
-/** At most this many hooks per run (a runtime's handful of steps, not a second plan). */
-export const MAX_HOOKS = 64;
 
 /** Hook `i` as a request: numbered on from the machine's `after` steps. */
 export function hookRequest(h: Hook, i: number, after: number): Request {
@@ -45,26 +43,32 @@ export function hookPaths(h: Hook): string[] {
 /** The first hook that failed: its index and the kernel's errno. */
 export interface HookFailure { hook: number; errno: number }
 
-/** Runs the hooks in order on a synchronous host (the prediction's model) until one fails. */
-export function runHooks(host: Host, hooks: readonly Hook[], after: number): { steps: TraceStep[]; failed: HookFailure | null } {
+/** What running the hooks gave: each request with its result, and the first that failed. */
+export interface HooksRun { steps: TraceStep[]; failed: HookFailure | null }
+
+/**
+ * The hooks as a sequence of requests, one at a time, each fed its result (the generator's next
+ * value), until one fails: one loop for both runners below, as the machine is one loop for every host.
+ */
+function* hookLoop(hooks: readonly Hook[], after: number): Generator<Request, HooksRun, Result> {
   const steps: TraceStep[] = [];
   for (let i = 0; i < hooks.length; i++) {
     const req = hookRequest(hooks[i]!, i, after);
-    const res: Result = host.exec(req);
+    const res = yield req;
     steps.push({ request: req, result: toTraceResult(res) });
     if (isErr(res)) return { steps, failed: { hook: i, errno: res.errno } };
   }
   return { steps, failed: null };
 }
 
+/** Runs the hooks in order on a synchronous host (the prediction's model) until one fails. */
+export function runHooks(host: Host, hooks: readonly Hook[], after: number): HooksRun {
+  const loop = hookLoop(hooks, after);
+  for (let n = loop.next(); ; n = loop.next(host.exec(n.value))) if (n.done) return n.value;
+}
+
 /** The same, through an asynchronous host (the executor, or run's verifying host around it). */
-export async function runHooksAsync(host: { exec(req: Request): Promise<Result> }, hooks: readonly Hook[], after: number): Promise<{ steps: TraceStep[]; failed: HookFailure | null }> {
-  const steps: TraceStep[] = [];
-  for (let i = 0; i < hooks.length; i++) {
-    const req = hookRequest(hooks[i]!, i, after);
-    const res = await host.exec(req);
-    steps.push({ request: req, result: toTraceResult(res) });
-    if (isErr(res)) return { steps, failed: { hook: i, errno: res.errno } };
-  }
-  return { steps, failed: null };
+export async function runHooksAsync(host: { exec(req: Request): Promise<Result> }, hooks: readonly Hook[], after: number): Promise<HooksRun> {
+  const loop = hookLoop(hooks, after);
+  for (let n = loop.next(); ; n = loop.next(await host.exec(n.value))) if (n.done) return n.value;
 }

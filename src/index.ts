@@ -5,7 +5,7 @@ export { drive, driveAsync, type DriveOptions } from "./driver.js";
 export { Machine, compile, type Outcome, type Next, type Encoded } from "./machine.js";
 export { DryRunHost, type DryRunOptions } from "./hosts/dry-run.js";
 export { RecordingHost, type Call, type Recorded } from "./hosts/recording.js";
-export { HOOK_STEP, MAX_HOOKS, type Hook } from "./hooks.js";
+export { HOOK_STEP, type Hook } from "./hooks.js";
 export { FaultyHost, MAN_ERRNOS, type FaultSpec } from "./hosts/faults.js";
 export type { Host, AsyncHost, HostKind } from "./hosts/host.js";
 export { isErr, type Request, type Result, type OpName } from "./request.js";

@@ -17,7 +17,7 @@ import { finalOfChild } from "./final-state.js";
 import { DivergedError, divergedTrace, refusalOf, verifyingHost } from "./verify-run.js";
 import { errnoName } from "./names-ts.js";
 import { EnvironmentError, PivotshimError } from "./errors.js";
-import { runHooksAsync, type Hook } from "./hooks.js";
+import { runHooksAsync, type Hook, type HookFailure } from "./hooks.js";
 import { spawnExecutor, loadAddon, type Executor, type ExecutorOptions, type ExitStatus } from "./hosts/native.js";
 import { checkExecFrame, checkRunSpec, refusePseudoFs, runConfig } from "./run-input.js";
 
@@ -107,11 +107,6 @@ export interface RunSpec extends Omit<ExecutorOptions, "mountNamespaceOf"> {
    */
   hooks?: readonly Hook[];
   /**
-   * A UTS namespace of the executor's own (CLONE_NEWUTS), so a `sethostname` hook names the
-   * container only. A sethostname hook without it is refused (InvalidInputError). Default false.
-   */
-  uts?: boolean;
-  /**
    * Predict the plan first on a model of this mount namespace and the rootfs as it is
    * (src/predict.ts), refuse it when an invariant would be violated, and stop the run at the first
    * real result that leaves the verified plan. Default true; false skips both, with a warning.
@@ -160,30 +155,22 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
     const inner = spec.host ? spec.host(ex) : ex;
     const host = prediction ? verifyingHost(config, prediction, ex, inner) : inner;
     let trace: RunTrace;
-    try {
+    let failedHook: HookFailure | null = null;
+    try {  // the switch, then the hooks after Done: both checked against the prediction
       trace = await driveAsync(config, host, drive);
+      if (trace.outcome.kind === "done" && hooks.length) {
+        const ran = await runHooksAsync(host, hooks, trace.steps.length);
+        trace = { ...trace, hooks: ran.steps };
+        failedHook = ran.failed;
+      }
     } catch (e) {
       if (signal?.aborted) throw new RunAbortedError(signal.reason);
       if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: NOT_RUN };
       throw e;
     }
     if (signal?.aborted) throw new RunAbortedError(signal.reason);
-    if (trace.outcome.kind === "done" && hooks.length) {
-      let ran: Awaited<ReturnType<typeof runHooksAsync>>;
-      try {
-        ran = await runHooksAsync(host, hooks, trace.steps.length);
-      } catch (e) {
-        if (signal?.aborted) throw new RunAbortedError(signal.reason);
-        if (e instanceof DivergedError && prediction) return { trace: divergedTrace(config, source, host as ReturnType<typeof verifyingHost>, e), exit: NOT_RUN };
-        throw e;
-      }
-      trace = { ...trace, hooks: ran.steps };
-      if (ran.failed) {
-        if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
-        return { trace, exit: { kind: "hook-failed", hook: ran.failed.hook, errno: ran.failed.errno, errnoName: errnoName(ran.failed.errno) } };
-      }
-    }
     if (spec.final) { const fin = finalOfChild(ex.pid); if (fin) trace = { ...trace, final: fin }; }
+    if (failedHook) return { trace, exit: { kind: "hook-failed", hook: failedHook.hook, errno: failedHook.errno, errnoName: errnoName(failedHook.errno) } };
     if (trace.outcome.kind !== "done") return { trace, exit: NOT_RUN };
     let late = false;
     if (deadlineMs !== undefined) deadline = setTimeout(() => { late = true; void ex.kill(); }, deadlineMs);

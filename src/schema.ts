@@ -5,8 +5,7 @@ import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
 import { HookSchema } from "./request-schema.js";
-import { MAX_HOOKS } from "./hooks.js";
-import { CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
+import { MAX_HOOKS, CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
 import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
 
@@ -114,6 +113,10 @@ export const parseFaults = (specs: readonly string[]): Fault[] =>
 const kernelString = z.string().refine((s) => !s.includes("\0"), "must not contain a NUL byte (the kernel takes C strings)");
 const callable = z.custom<(...a: never[]) => unknown>((v) => typeof v === "function", "must be a function");
 
+/** Milliseconds a Node timer can wait: Node silently turns a longer wait into 1 ms. */
+const timerMs = z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
+  .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`);
+
 export const RunSpecSchema = z.strictObject({
   command: kernelString.refine((s) => s !== "", "must not be empty"),
   args: z.array(kernelString).optional(),
@@ -122,16 +125,14 @@ export const RunSpecSchema = z.strictObject({
   rootless: z.boolean().optional(),
   pidNamespace: z.boolean().optional(),
   uts: z.boolean().optional(),
-  timeoutMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
-    .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
+  timeoutMs: timerMs.optional(),
   stdio: z.tuple([z.number().int().min(-1), z.number().int().min(-1), z.number().int().min(-1)]).optional(),
   drive: z.custom<object>((v) => typeof v === "object" && v !== null, "must be an object (DriveOptions)").optional(),
   host: callable.optional(),
   batch: z.boolean().optional(),
   verify: z.boolean().optional(),
   final: z.boolean().optional(),
-  deadlineMs: z.number().int("must be a whole number of milliseconds").min(1, "must be at least 1 ms")
-    .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (2^31 - 1, the longest wait a Node timer takes)`).optional(),
+  deadlineMs: timerMs.optional(),
   signal: z.instanceof(AbortSignal, { message: "must be an AbortSignal" }).optional(),
   hooks: z.array(HookSchema).max(MAX_HOOKS, `at most ${MAX_HOOKS} hooks`).optional(),
 }).superRefine((spec, ctx) => {

@@ -5,10 +5,10 @@ import { z } from "zod";
 import { ConfigSchema } from "./schema.js";
 import { InvalidInputError } from "./errors.js";
 import { TRACE_VERSION, type RunTrace, type Trace } from "./trace.js";
-import { I32_MAX, MAX_ERRNO, MAX_REQUESTS, MOUNTINFO_CAP, PATH_MAX } from "./abi.js";
+import { I32_MAX, MAX_ERRNO, MAX_HOOKS, MAX_REQUESTS, MOUNTINFO_CAP, PATH_MAX } from "./abi.js";
 import { errnoName } from "./names-ts.js";
 import { encodeString } from "./utf8.js";
-import { HOOK_STEP, MAX_HOOKS } from "./hooks.js";
+import { HOOK_STEP } from "./hooks.js";
 
 import { cstr, int, seq, size, str, RequestSchema, HookSchema } from "./request-schema.js";
 

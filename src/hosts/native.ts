@@ -34,7 +34,11 @@ export interface ExecutorOptions {
    * gets only the signals it handles, besides SIGKILL and SIGSTOP. Default false.
    */
   pidNamespace?: boolean;
-  /** CLONE_NEWUTS too: a hostname of the child's own (run: needed by a sethostname hook). Default false. */
+  /**
+   * CLONE_NEWUTS too: a hostname of the child's own. run() needs it for a `sethostname` hook, and
+   * refuses one without it (InvalidInputError): in the host's UTS namespace it renames the host.
+   * Default false.
+   */
   uts?: boolean;
   /** Per-request timeout; on expiry the child is SIGKILLed and reaped. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;

@@ -1,13 +1,10 @@
 // sethostname(2) on the model: the only UTS call there is (run's hooks make it; no plan does).
 // Whose hostname changes is the point: in the host's UTS namespace it would be the host's, which
 // run refuses before anything runs (src/run-input.ts: a sethostname hook needs uts: true).
-import { EINVAL, EPERM } from "../../abi.js";
+import { EINVAL, EPERM, HOST_NAME_MAX } from "../../abi.js";
 import type { Result } from "../../request.js";
 import type { Proc, State } from "./model.js";
 import { encodeString } from "../../utf8.js";
-
-/** HOST_NAME_MAX: longer names are EINVAL (kernel/sys.c, __NEW_UTS_LEN). */
-const HOST_NAME_MAX = 64;
 
 /**
  * CAP_SYS_ADMIN over the user namespace that owns the UTS namespace (kernel/sys.c): a rootless
