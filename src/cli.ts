@@ -3,6 +3,7 @@
 // The load is a dynamic import so that failing to load is one line too: Node reads the module
 // graph in parallel, so a low open-file limit (RLIMIT_NOFILE 40-90) fails here with EMFILE.
 import { EXIT } from "./commands/exit.js";
+import { loadErrorCode, openFileLimit } from "./commands/load-error.js";
 
 // `pivotshim graph | head` closes our stdout early: stop quietly, as Unix tools do on EPIPE.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -10,20 +11,12 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
-/** The soft RLIMIT_NOFILE, from Node's diagnostic report (which needs no file descriptor). */
-function openFileLimit(): string {
-  try {
-    const limits = (process.report.getReport() as { userLimits?: Record<string, { soft?: unknown }> }).userLimits;
-    return String(limits?.open_files?.soft ?? "?");
-  } catch { return "?"; }
-}
-
 async function start(): Promise<number> {
   let program: typeof import("./commands/program.js");
   try {
     program = await import("./commands/program.js");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = loadErrorCode(e);
     if (code === "EMFILE" || code === "ENFILE") {
       process.stderr.write(`pivotshim: cannot load: ${code} (Too many open files): the open-file limit (RLIMIT_NOFILE) is ${openFileLimit()}; raise it, e.g. ulimit -n 1024\n`);
       return EXIT.environment;
