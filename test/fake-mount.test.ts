@@ -154,4 +154,26 @@ for (const scenario of ["docker-host", "rootless"] as const) {
   });
 }
 
+// copy_mnt_ns locks and slaves a copy only when the new namespace has another owner
+// (`user_ns != ns->user_ns`); unshare(CLONE_NEWNS) alone keeps the owner, so what propagates
+// between two namespaces of one user namespace is not locked either (attach_recursive_mnt).
+test("a namespace unshared without CLONE_NEWUSER keeps its owner: copies propagated into it are not locked", () => {
+  const k = FakeKernel.fromMountinfo("2 1 0:1 / / rw,relatime shared:1 - tmpfs tmpfs rw\n");
+  k.mkdir("/a/x");
+  k.unshare({ userns: true });
+  const b = k.state.current;
+  assert.is(errnoOf(k.exec(mount("", "/a", "", MS_SHARED, ""))), EINVAL, "/a is no mount yet");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/a", "tmpfs", 0, ""))), 0);
+  assert.is(errnoOf(k.exec(mount("", "/a", "", MS_SHARED, ""))), 0);
+  k.unshare();
+  const b2 = k.state.current;
+  assert.is(k.state.nss.get(k.state.procs.get(b2)!.ns)!.owner, k.state.nss.get(k.state.procs.get(b)!.ns)!.owner);
+  k.state.current = b;
+  k.mkdir("/a/x");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/a/x", "tmpfs", 0, ""))), 0);
+  k.state.current = b2;
+  assert.match(line(k.mountinfo(), "/a/x"), / shared:\d+ /, "B2's /a is a peer of B's and received the tmpfs");
+  assert.is(errnoOf(k.exec(umount2("/a/x", 0))), 0, "not locked: same owner");
+});
+
 test.run();

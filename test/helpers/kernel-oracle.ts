@@ -10,7 +10,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import * as abi from "../../src/abi.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
-import { ROOT_INO, addNode, copyTree } from "../../src/hosts/fake/model.js";
+import { ROOT_INO, copyTree, dentryPath, mkdirs, node } from "../../src/hosts/fake/model.js";
 import type { Request } from "../../src/request.js";
 import { errnoName } from "../../src/names-ts.js";
 
@@ -154,19 +154,68 @@ function parseOutput(buf: Buffer): RealOutcome[] {
 
 // ---- the fake kernel ----
 
-/** Every tmpfs has /a and /b, as the driver makes them (mountinfo shows only mount points). */
-function addVocabulary(k: FakeKernel): void {
-  for (const fs of k.state.fss.values()) {
-    if (fs.fstype !== "tmpfs") continue;
-    fs.tree = copyTree(fs.tree);
-    for (const n of ["a", "b"]) addNode(fs.tree, ROOT_INO, n, "dir");
+/** The driver's starting point: a fresh tmpfs as root, holding /a and /b, nothing mounted on it. */
+const INITIAL = "2 1 0:1 / / rw,relatime - tmpfs tmpfs rw,mode=755\n";
+
+/**
+ * What the driver does after a tmpfs mount: mkdir(2) TGT/a and TGT/b, each only where its parent
+ * resolves (no -p), errors ignored. A propagated copy can cover TGT's parent, so TGT itself may
+ * not resolve afterwards, and then nothing is made (seed 5: a copy tucked over /a hid /a/a).
+ */
+function driverMkdirs(k: FakeKernel, target: string): void {
+  for (const name of ["a", "b"]) {
+    const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", op: "openat", dirfd: abi.AT_FDCWD, pathname: target, flags: abi.O_PATH | abi.O_DIRECTORY | abi.O_CLOEXEC } as Request);
+    if ("errno" in r) continue;
+    k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", op: "close", fd: r.ret } as Request);
+    k.mkdir(`${target}/${name}`);
   }
 }
 
-/** The fake kernel's outcome, starting from the real table of the same case. The set-up results are dropped. */
-export function runFake(c: Case, start: string): Outcome {
+/** One request on the fake as the process of `ns`; tmpfs mounts get the driver's directories. */
+function exec(k: FakeKernel, call: Call): number {
+  const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", ...call } as Request);
+  const e = "errno" in r ? r.errno : 0;
+  if (e === 0 && call.op === "mount" && call.filesystemtype === "tmpfs") driverMkdirs(k, call.target);
+  return e;
+}
+
+/** The set-up replayed on the fake from the driver's starting point: its results and its table. */
+export function replaySetup(c: Case): { results: number[]; kernel: FakeKernel } {
+  const k = FakeKernel.fromMountinfo(INITIAL);
+  k.mkdir("/a").mkdir("/b");
+  return { results: c.setup.map((call) => exec(k, call)), kernel: k };
+}
+
+/**
+ * The directories the cases use, as the driver left them: the replayed set-up's directories, copied
+ * by path into the superblock of `k` (built from the real start table) that has the same canonical
+ * dev. Only called when the replayed and real start tables agree, so the devs correspond.
+ */
+function addVocabulary(k: FakeKernel, replayed: FakeKernel, realStart: string): void {
+  const realDevs = canonical([["A", realStart]]).devs;
+  const replayedDevs = canonical([["A", replayed.mountinfo()]]).devs;
+  const byCanon = new Map([...realDevs].map(([dev, n]) => [n, dev]));
+  for (const from of replayed.state.fss.values()) {
+    const canon = replayedDevs.get(from.dev);
+    const to = canon === undefined ? undefined : [...k.state.fss.values()].find((f) => f.dev === byCanon.get(canon));
+    if (!to || from.fstype !== "tmpfs") continue;
+    to.tree = copyTree(to.tree);
+    for (let ino = 1; ino < from.tree.nodes.length; ino++) {
+      if (node(from.tree, ino).kind === "dir") mkdirs(to.tree, ROOT_INO, dentryPath(from.tree, ino));
+    }
+  }
+}
+
+/**
+ * The fake kernel's outcome: the set-up is replayed from the driver's starting point (its results
+ * and table must match the real ones), then the ops run on a fake built from the real start table,
+ * as `run` builds its prediction from the live table.
+ */
+export function runFake(c: Case, start: string): Outcome & { setup: { results: number[]; table: string } } {
+  const replay = replaySetup(c);
+  const setup = { results: replay.results, table: replay.kernel.mountinfo() };
   const k = FakeKernel.fromMountinfo(start);
-  addVocabulary(k);
+  addVocabulary(k, replay.kernel, start);
   const pidA = k.state.current;
   let pidB: number | null = null;
   const results: number[] = [];
@@ -179,14 +228,9 @@ export function runFake(c: Case, start: string): Outcome {
       continue;
     }
     k.state.current = a.ns === "B" && pidB !== null ? pidB : pidA;
-    const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", ...a.call } as Request);
-    const e = "errno" in r ? r.errno : 0;
-    if (e === 0 && a.call.op === "mount" && a.call.filesystemtype === "tmpfs") {
-      k.mkdir(a.call.target + "/a").mkdir(a.call.target + "/b");
-    }
-    results.push(e);
+    results.push(exec(k, a.call));
   }
-  return { results, A: k.mountinfo(pidA), B: pidB === null ? null : k.mountinfo(pidB) };
+  return { results, A: k.mountinfo(pidA), B: pidB === null ? null : k.mountinfo(pidB), setup };
 }
 
 // ---- normalising and comparing ----
@@ -206,10 +250,15 @@ function parseTable(text: string): Line[] {
 
 /**
  * The tables as comparable lines: a mount's canonical id comes from its place in the tree (mount
- * point, then depth in the parent chain), devs and peer groups from their first use in that order,
+ * point, then depth in the parent chain, then its parent's place), devs and peer groups from their first use in that order,
  * across both tables (B's masters are A's groups). The last line of a table is its order.
  */
 export function normalise(tables: readonly (readonly [Ns, string | null])[]): string[] {
+  return canonical(tables).lines;
+}
+
+/** normalise()'s lines, and the canonical number it gave each dev. */
+function canonical(tables: readonly (readonly [Ns, string | null])[]): { lines: string[]; devs: Map<string, number> } {
   const groups = new Map<string, number>();
   const devs = new Map<string, number>();
   const out: string[] = [];
@@ -219,7 +268,16 @@ export function normalise(tables: readonly (readonly [Ns, string | null])[]): st
     const byId = new Map(lines.map((l) => [l.id, l]));
     const depth = (l: Line): number => { let d = 0; for (let p = byId.get(l.parent); p && d < 1000; p = byId.get(p.parent)) d++; return d; };
     const shape = (l: Line) => `${l.mp}\0${String(depth(l)).padStart(4, "0")}\0${l.root}\0${l.fstype}\0${l.opts}\0${l.tags.map((t) => t.split(":")[0]).join(",")}`;
-    const sorted = [...lines].sort((a, b) => (shape(a) < shape(b) ? -1 : shape(a) > shape(b) ? 1 : 0));
+    // Mounts of the same shape (a propagated copy on each peer) are told apart by their parents,
+    // compared the same way, up the chain: the order is canonical, not the table's listing order.
+    const cmp = (a: Line | undefined, b: Line | undefined, hops = 0): number => {
+      if (a === b) return 0;
+      if (!a || !b) return a ? 1 : -1;
+      const sa = shape(a), sb = shape(b);
+      if (sa !== sb) return sa < sb ? -1 : 1;
+      return hops > 1000 ? 0 : cmp(byId.get(a.parent), byId.get(b.parent), hops + 1);
+    };
+    const sorted = [...lines].sort((a, b) => cmp(a, b));
     const cid = new Map(sorted.map((l, i) => [l.id, `${ns}${i + 1}`]));
     const num = (m: Map<string, number>, k: string) => { if (!m.has(k)) m.set(k, m.size + 1); return m.get(k)!; };
     for (const l of sorted) {
@@ -228,15 +286,23 @@ export function normalise(tables: readonly (readonly [Ns, string | null])[]): st
     }
     out.push(`${ns} order: ${lines.map((l) => cid.get(l.id)).join(" ")}`);
   }
-  return out;
+  return { lines: out, devs };
 }
 
 const errno = (e: number): string => (e === 0 ? "0" : errnoName(e));
 
 /** null when the fake agrees with the real kernel, else a readable account of the difference. */
-export function compare(c: Case, real: RealOutcome, fake: Outcome): string | null {
+export function compare(c: Case, real: RealOutcome, fake: Outcome & { setup?: { results: number[]; table: string } }): string | null {
   const acts = actions(c);
   const rr = real.results.slice(c.setup.length);
+  if (fake.setup) {
+    const rs = real.results.slice(0, c.setup.length);
+    const rt = normalise([["A", real.start]]).filter((l) => !l.includes(" order: "));
+    const ft = normalise([["A", fake.setup.table]]).filter((l) => !l.includes(" order: "));
+    if (rs.join() !== fake.setup.results.join() || rt.join("\n") !== ft.join("\n")) {
+      return `${show(c)}\n  the set-up differs: results real ${rs.map(errno).join(",")}, fake ${fake.setup.results.map(errno).join(",")}\n  real start:\n${indent(rt.join("\n"))}\n  fake start:\n${indent(ft.join("\n"))}`;
+    }
+  }
   for (let i = 0; i < acts.length; i++) {
     if (rr[i] !== fake.results[i]) {
       return `${show(c)}\n  action ${i}: real ${errno(rr[i]!)}, fake ${errno(fake.results[i]!)}\n  start:\n${indent(real.start)}`;

@@ -66,7 +66,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   const s = emptyState();
   const entries = parseMountinfo(text);
   const { root: rootE, byId } = checkTable(entries);
-  s.nss.set(1, { id: 1, userns: o.userns ?? false });
+  s.nss.set(1, { id: 1, userns: o.userns ?? false, owner: o.userns ? 1 : 0 });
   s.hostNs = 1;
   // One superblock per (dev, fstype, super options); by dev first, which is nearly always enough.
   const fsByDev = new Map<string, Fs | Fs[]>();
@@ -170,7 +170,9 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   let ns = 0;
   for (const k of s.nss.keys()) ns = Math.max(ns, k);
   ns++;
-  s.nss.set(ns, { id: ns, userns });
+  // A new user namespace owns the copy; without one, the copy keeps its parent's owner.
+  const from = s.nss.get(proc.ns);
+  s.nss.set(ns, userns ? { id: ns, userns: true, owner: ns } : { id: ns, userns: from?.userns ?? false, owner: from?.owner ?? 0 });
   // copy_mnt_ns copies with copy_tree, parents before children, depth first (next_mnt): the
   // copies' ids, and so the new namespace's mountinfo order, follow the tree, not the old order.
   // (A table whose root names parent 0 gets a hidden root with id 0, its own "parent": hence `done`.)

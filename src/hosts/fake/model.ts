@@ -77,7 +77,12 @@ export interface Mount {
   rank: number;
 }
 
-export interface Ns { id: number; userns: boolean }
+/**
+ * A mount namespace. `userns`: owned by a user namespace other than the initial one; `owner` names
+ * that user namespace (0: the initial one), so two namespaces can be told to share an owner:
+ * propagation between different owners locks what it copies (attach_recursive_mnt, lock_mnt_tree).
+ */
+export interface Ns { id: number; userns: boolean; owner: number }
 
 export interface Pos { mnt: number; ino: number }
 

@@ -3,6 +3,7 @@
 // slaves, across namespaces. A slave receives from its master group, never the other way.
 import type { Mount, Pos, State } from "./model.js";
 import { isSubdir } from "./model.js";
+import { LOCKABLE } from "./flags.js";
 import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree } from "./mounts.js";
 import { lowestFreeGroup, peersAndSlaves, peersOf, setMasterId, setParent, setPeer, slavesOf } from "./links.js";
 
@@ -92,16 +93,26 @@ export function receivers(s: State, src: Mount): Receiver[] {
 export function graft(s: State, top: Mount, dest: Mount, ino: number, moving = false): void {
   const shared = dest.peer !== 0;
   const recv = shared ? receivers(s, dest) : [];
-  const moved = moving ? new Set(subtree(s, top).map((m) => m.id)) : new Set<number>();
   attach(s, top, dest, ino, moving);
   if (!shared) return;
-  for (const m of subtree(s, top)) if (m.peer === 0) setPeer(s, m, allocGroup(s));
+  const source = subtree(s, top);
+  // invent_group_ids gives the source's unshared mounts their groups now, but set_mnt_shared marks
+  // them shared only after propagate_mnt: a receiver among them (a slave in a moved tree) gets a
+  // plain slave copy, as an unshared receiver does (recorded on Linux 6.18, seed 6).
+  const fresh = new Set(source.filter((m) => m.peer === 0).map((m) => m.id));
+  for (const m of source) if (m.peer === 0) setPeer(s, m, allocGroup(s));
+  // Every copy is made before any is attached, as propagate_mnt builds them all before
+  // attach_recursive_mnt commits one (fs/namespace.c): attaching one tucks what was at its spot on
+  // top of it, and a later copy would copy that too. A moved tree receives copies of itself where
+  // its mounts are receivers of dest (recorded on Linux 6.18, test/kernel-oracle-regressions.test.ts
+  // "a move onto a peer", "a moved tree's receivers each get the tree as it was before any copy").
   const groupMap = new Map<string, number>();
+  const copies: [Mount, Receiver][] = [];
   for (const r of recv) {
-    if (moved.has(r.m.id)) continue;
     if (!isSubdir(fsOf(s, r.m).tree, ino, r.m.root)) continue;
-    propagateCopy(s, top, r, ino, groupMap, dest.peer);
+    copies.push([propagateCopy(s, top, r, groupMap, dest.peer, dest.ns, fresh.has(r.m.id)), r]);
   }
+  for (const [copyTop, r] of copies) attachCopy(s, copyTop, r.m, ino);
 }
 
 /**
@@ -124,7 +135,8 @@ function masterOfCopy(s: State, m: Mount, orig: Mount, sourceGroup: number, grou
   return orig.peer;
 }
 
-function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap: Map<string, number>, sourceGroup: number): void {
+/** One receiver's copy of the source tree, its groups and locks set, not attached yet. */
+function propagateCopy(s: State, top: Mount, r: Receiver, groupMap: Map<string, number>, sourceGroup: number, sourceNs: number, notYetShared: boolean): Mount {
   const pairs = copyTree(s, top, top.root, false);
   for (const [orig, copy] of pairs) {
     if (r.peerOfSource) {
@@ -133,17 +145,35 @@ function propagateCopy(s: State, top: Mount, r: Receiver, ino: number, groupMap:
       continue;
     }
     setMasterId(s, copy, masterOfCopy(s, r.m, orig, sourceGroup, groupMap));
-    if (r.m.peer === 0) continue;
+    if (r.m.peer === 0 || notYetShared) continue;
     const key = `${r.m.peer}:${orig.id}`;
     if (!groupMap.has(key)) groupMap.set(key, allocGroup(s));
     setPeer(s, copy, groupMap.get(key)!);
   }
   const copyTop = pairs[0]![1];
-  const existing = childAt(s, r.m.id, ino);
-  attach(s, copyTop, r.m, ino);
-  // A propagated mount goes under what is already there (mnt_change_mountpoint, "tucking"): what
-  // was there goes on top of the copy's own stack on its root (attach_recursive_mnt walks
-  // r->overmount up to the top first; found by test/kernel-oracle.test.ts on a shared "/" stack).
+  // Propagation into a namespace of another owner locks the copy (lock_mnt_tree): its flags and
+  // atime, and, below its top, every mount (MNT_LOCKED: what it covers must stay hidden).
+  // Recorded on Linux 6.18: moving such a copy's submount in B is EINVAL
+  // (test/kernel-oracle-regressions.test.ts "a propagated submount is locked in B").
+  if (s.nss.get(r.m.ns)?.owner !== s.nss.get(sourceNs)?.owner) {
+    for (const [, c] of pairs) {
+      c.lockAtime = true;
+      c.lockedFlags = c.flags & LOCKABLE;
+      c.locked = c !== copyTop;
+    }
+  }
+  return copyTop;
+}
+
+/**
+ * Commits a propagated copy at (receiver, ino). It goes under what is already there
+ * (mnt_change_mountpoint, "tucking"): what was there goes on top of the copy's own stack on its
+ * root (attach_recursive_mnt walks r->overmount up to the top first; found by
+ * test/kernel-oracle.test.ts on a shared "/" stack).
+ */
+function attachCopy(s: State, copyTop: Mount, receiver: Mount, ino: number): void {
+  const existing = childAt(s, receiver.id, ino);
+  attach(s, copyTop, receiver, ino);
   if (existing) {
     let top = copyTop;
     for (let o = childAt(s, top.id, top.root); o && o !== existing; o = childAt(s, top.id, top.root)) top = o;
