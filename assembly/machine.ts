@@ -265,8 +265,10 @@ function visitMount(): void {
     const t = MI.fstype();
     if (equals(t, L.PROC_FS) || equals(t, L.SYSFS)) S.masks.push(mp);
   }
-  // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs.
-  if (hasPrefix(c.rootfs, mp) && (S.parent == NULL || len(mp) >= len(S.parent))) {
+  // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs; of equal
+  // ones the first listed, because it replaces its pick only on `len > maxlen`
+  // (libcontainer/rootfs_linux.go in v1.1.5; docs/sources.md#runc-1-1).
+  if (hasPrefix(c.rootfs, mp) && (S.parent == NULL || len(mp) > len(S.parent))) {
     S.parent = mp;
     S.parentShared = MI.isShared();
   }

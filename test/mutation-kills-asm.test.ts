@@ -209,6 +209,26 @@ test("runc 1.1's parent mount is the innermost mount point above the rootfs, not
   assert.equal(privates.map((r) => (r.op === "mount" ? r.target : "")), ["/srv/data"]);
 });
 
+test("runc 1.1's parent mount: of equal mount points the first listed (a stacked /), as its strict > keeps it", () => {
+  // getParentMount replaces its pick only when `len(Mountpoint) > maxlen` (v1.1.14), so with two
+  // "/" lines the first decides. Here it is private: runc 1.1 makes nothing private. Were the
+  // second (shared) taken, it would call mount("", "/", MS_PRIVATE) (docs/mutation.md machine:269).
+  const mountinfo = [
+    "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw",
+    "40 22 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+    "32 40 0:21 / /proc rw,relatime shared:4 - proc proc rw",
+  ].join("\n") + "\n";
+  const privates = (text: string) => {
+    const t = drive({ rootfs: "/srv/rootfs", profile: "runc-1.1", strategy: "pivot" }, new DryRunHost({ rootfs: "/srv/rootfs", mountinfo: text }));
+    return t.steps.map((x) => x.request).filter((r) => r.op === "mount" && r.mountflags === abi.MS_PRIVATE).map((r) => (r.op === "mount" ? r.target : ""));
+  };
+  assert.equal(privates(mountinfo), []);
+  // The same lines the other way round: now the first "/" is shared.
+  const swapped = mountinfo.split("\n");
+  [swapped[0], swapped[1]] = [swapped[1]!.replace("40 22", "22 40"), swapped[0]!.replace("22 1", "40 1")];
+  assert.equal(privates(swapped.join("\n")), ["/"]);
+});
+
 test("the mountinfo grammar at each boundary: ids 0 and 9 digits, major:minor, \\ooo up to \\377", () => {
   // One row per edge of assembly/mountinfo.ts's checks (docs/mutation.md mountinfo:74..139): the
   // fuzz tests never aimed at them, and a boundary moved by one went unseen.
