@@ -37,7 +37,7 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   step                  ok                          err
 //   mountinfo_open        fd → defer; next            ENOENT on thread-self → retry /proc/self; else fail
 //   mountinfo_read        n > 0 → repeat; 0 → next    fail
-//   parent_propagation    next (walk done)            below "/": EINVAL (crun: any) → go up, repeat; else fail
+//   parent_propagation    next (walk done)            below "/": EINVAL → go up, repeat; else fail
 //   detach_old_root       hardened/crun: repeat        EINVAL after ≥1 success → next (loop end); else fail
 //   mask_propagation      next                        ENOENT → skip this mount (runc b8bf572); else fail
 //   mask_umount           next                        EINVAL|EPERM (crun: EINVAL) → insert mask_cover; else fail
@@ -155,8 +155,10 @@ function onErr(errno: i32): void {
   if (errno == EINTR && retriesEintr(st, p) && ++S.eintr < MAX_EINTR) return; // the same request again
   // thread-self needs Linux 3.17: on ENOENT try /proc/self (runc 1.1 opens /proc/self already).
   if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && p != Profile.runc_1_1) { S.infoFallback = true; return; }
-  // The walk: runc goes up on EINVAL ("not a mount point"); crun 1.8 on any error (§2.2, §3.1).
-  if (st == Step.parent_propagation && (errno == EINVAL || p == Profile.crun) && p != Profile.runc_1_1 && walkUp()) return;
+  // The walk goes up on EINVAL ("not a mount point"), runc's and crun 1.8.1's alike: any other errno
+  // fails (make_parent_mount_private, crun 1.8.1 linux.c L2403; crun went up on any errno only from
+  // 1.20, with its /proc/self/fd walk: docs/sources.md#crun-1-8).
+  if (st == Step.parent_propagation && errno == EINVAL && p != Profile.runc_1_1 && walkUp()) return;
   if (st == Step.detach_old_root && errno == EINVAL && S.detached > 0) { S.pc++; return; }
   // runc skips a mount that vanished with an already-detached parent (b8bf572); hardened masks
   // children first, so ENOENT there means something else is wrong and it fails closed.

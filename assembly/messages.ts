@@ -2,8 +2,8 @@
 // PathError "op path: err", mountError "mount src=…, dst=…, flags=…: err", wrapped by phase),
 // runc 1.1 (mountError "mount src:dst, flags: 0x…: err") and crun ("msg: strerror"). Texts are in
 // assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
-import { Step, Profile, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH } from "../src/abi";
-import { Str, NULL, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
+import { Step, Profile, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
+import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
 
@@ -64,6 +64,9 @@ function fdErr(fd: i32, errno: i32): void {
 export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, rootfs: Str): Str {
   open();
   if (S.cfg.profile == Profile.crun) {
+    // umount_or_hide reports a failed tmpfs cover as the unmount, with the unmount's saved errno
+    // (EINVAL: the only one that leads to a cover), crun 1.8.1 linux.c L2587.
+    if (step == Step.mask_cover) { crun(Step.mask_umount, target, rootfs); putText(T.COLON_SPACE); strerror(EINVAL); return close(); }
     crun(step, target, rootfs); putText(T.COLON_SPACE); strerror(errno);
     return close();
   }
@@ -126,12 +129,28 @@ function firstSwitchStep(): i32 {
 /** crun's libcrun_make_error texts (§3): a template with {rootfs} (byte 1) and {target} (byte 2). */
 function crun(step: i32, target: Str, rootfs: Str): void {
   const id = crunText(step);
+  // make_parent_mount_private's last try is mount("/") with its path buffer still at the first
+  // component ("/srv" of "/srv/rootfs"): that is what the message names (crun 1.8.1 linux.c L2403).
+  if (step == Step.parent_propagation && len(target) == 1) target = firstComponent(rootfs);
   if (id == 0) { putText(T.OP_STEP); putDec(step); return; }
   const p = txt(id);
   for (let i = 0; i < len(p); i++) {
     const c = load<u8>(ptr(p) + <usize>i);
     if (c == 1) put(rootfs); else if (c == 2) put(target); else putByte(c);
   }
+}
+
+/** "/srv" of "/srv/rootfs": the rootfs up to its second "/". */
+function firstComponent(rootfs: Str): Str {
+  const n = len(rootfs);
+  let i = 1;
+  while (i < n && load<u8>(ptr(rootfs) + <usize>i) != 0x2f) i++;
+  return str(ptr(rootfs), i);
+}
+
+function planHas(step: i32): bool {
+  for (let i = 0; i < S.plan.length; i++) if ((S.plan.get(i) & 0xff) == step) return true;
+  return false;
 }
 
 function crunText(step: i32): u32 {
@@ -151,10 +170,11 @@ function crunText(step: i32): u32 {
     case Step.fchdir_old_root: return T.CRUN_FCHDIR_ROOTFS;
     case Step.old_root_propagation: return T.CRUN_OLD_PROPAGATION;
     case Step.detach_old_root: return T.CRUN_DETACH;
-    case Step.chdir_root: return S.pc < S.plan.length - 1 ? T.CRUN_CHDIR_NEWROOT : T.CRUN_CHDIR_ROOT;
+    // do_pivot's chdir("/") is "chdir to newroot", move_root's names the rootfs, and the last one,
+    // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676).
+    case Step.chdir_root: return S.pc < S.plan.length - 1 ? (planHas(Step.move_root) ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_NEWROOT) : T.CRUN_CHDIR_ROOT;
     case Step.chdir_rootfs: return T.CRUN_CHDIR_ROOTFS;
     case Step.mask_umount: return T.CRUN_MASK_UMOUNT;
-    case Step.mask_cover: return T.CRUN_MASK_COVER;
     case Step.move_root: return T.CRUN_MOVE;
     case Step.chroot_root: return T.CRUN_CHROOT;
     case Step.post_propagation: return T.CRUN_PROPAGATE_ROOT;
