@@ -269,4 +269,16 @@ test("every request of every plan says why it exists, and crun's reasons are cru
   assert.not.match(reasonOf("runc", "open_root") ?? "", /crun/);
 });
 
+test("hardened and crun give up on a host whose unmounts never say EINVAL: exactly MAX_DETACH (64) of them", () => {
+  // A host that succeeds at everything (docs/ABI.md): the detach loop would never end. The 64th
+  // success is the last (machine.ts "S.detached >= MAX_DETACH"; one more or one less is a bug).
+  for (const profile of ["hardened", "crun"] as const) {
+    const inner = new DryRunHost({ rootfs: "/r" });
+    const host: Host = { kind: "custom", exec: (req) => (req.op === "umount2" ? { ret: 0 } : inner.exec(req)) };
+    const t = drive({ rootfs: "/r", profile, strategy: "pivot" }, host);
+    assert.is(t.steps.filter((x) => x.request.step === "detach_old_root").length, abi.MAX_DETACH, profile);
+    assert.is(t.outcome.kind === "failed" && t.outcome.message, 'umount2(".") kept succeeding: gave up after 64 unmounts', profile);
+  }
+});
+
 test.run();

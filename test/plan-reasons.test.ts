@@ -1,0 +1,102 @@
+// Why each step exists: every request of every plan carries its reason, and each profile cites its
+// own runtime's source for the steps where they differ. The table below says which text
+// (assembly/text.txt R_*) each profile gives each step; a reason dropped or given to the wrong
+// profile fails it. Reasons are pivotshim's notation: they are printed with every plan.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { plan } from "../src/plan.js";
+import { PROFILES, STRATEGIES } from "../src/schema.js";
+
+/** R_* texts as assembly/text.txt defines them (the one source of the machine's words). */
+const TEXT = new Map([...readFileSync(new URL("../assembly/text.txt", import.meta.url), "utf8").matchAll(/^(R_\w+) "((?:[^"\\]|\\.)*)"$/gm)]
+  .map(([, k, v]) => [k!, v!.replace(/\\"/g, '"')]));
+
+type P = (typeof PROFILES)[number];
+/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun]; one entry = the same for all. */
+const TABLE: Record<string, string[]> = {
+  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN"],
+  mountinfo_read: ["R_MI_READ"],
+  mountinfo_close: ["R_MI_CLOSE"],
+  parent_propagation: ["R_PARENT_RUNC", "R_PARENT_RUNC", "R_PARENT_11", "R_PARENT_CRUN"],
+  self_bind: ["R_SELF_BIND"],
+  self_private: ["R_SELF_PRIVATE"],
+  self_remount: ["R_SELF_REMOUNT"],
+  open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN"],
+  enter_root: ["R_ENTER_ROOT"],
+  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD"],
+  open_new_root: ["R_OPEN_NEW"],
+  fchdir_new_root: ["R_FCHDIR_NEW"],
+  pivot_root: ["R_PIVOT"],
+  fchdir_old_root: ["R_FCHDIR_OLD"],
+  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN"],
+  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP"],
+  chdir_root: ["R_CHDIR_ROOT"],
+  close_new_root: ["R_CLOSE_NEW"],
+  close_old_root: ["R_CLOSE_OLD"],
+  chdir_rootfs: ["R_CHDIR_ROOTFS"],
+  mask_propagation: ["R_MASK_PROP"],
+  mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN"],
+  mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN"],
+  move_root: ["R_MOVE"],
+  chroot_root: ["R_CHROOT"],
+  readonly_root: ["R_READONLY_ROOT"],
+  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN"],
+  post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN"],
+  readonly_remount: ["R_READONLY"],
+  check_cwd: ["R_CHECK_CWD"],
+};
+const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun"];
+const expected = (step: string, p: P): string => {
+  const row = TABLE[step];
+  if (!row) return `(no row for ${step})`;
+  return TEXT.get(row.length === 1 ? row[0]! : row[ORDER.indexOf(p)]!) ?? "(no such text)";
+};
+
+/** Every plan the profiles make: each strategy, read-only or not, and move with a refused unmount (the tmpfs cover). */
+function plans(p: P) {
+  const out = STRATEGIES.flatMap((strategy) => [false, true].map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
+  out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: "rshared" }, { faults: ["umount2#1=EINVAL"] }));
+  return out;
+}
+
+test("the table names every R_ text of assembly/text.txt but the empty one", () => {
+  const used = new Set(Object.values(TABLE).flat().concat(["R_MI_OPEN", "R_MI_OPEN_AUTO", "R_MI_OPEN_11"]));
+  assert.equal([...TEXT.keys()].filter((k) => !used.has(k)), ["R_NONE"]);
+});
+
+for (const p of ORDER) {
+  test(`${p}: every request carries its reason, the one its runtime's source gives`, () => {
+    const seen = new Set<string>();
+    for (const t of plans(p)) {
+      for (const s of t.steps) {
+        const r = s.request;
+        seen.add(r.step);
+        if (r.step === "mountinfo_open") continue; // depends on the strategy too: the next test
+        assert.is(r.reason, expected(r.step, p), `${p} ${r.step}`);
+      }
+    }
+    // runc 1.1 has no post-switch propagation (runc 04be81b came in 1.2); only crun remounts the root read-only before the switch.
+    assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
+  });
+}
+
+test("mountinfo_open: auto reads it for the ramfs check, runc 1.1 for its parent, the rest to mask proc/sysfs", () => {
+  const reasonOf = (p: P, strategy: (typeof STRATEGIES)[number]) => plan({ rootfs: "/r", profile: p, strategy }).steps.find((s) => s.request.step === "mountinfo_open")?.request.reason;
+  assert.is(reasonOf("hardened", "auto"), TEXT.get("R_MI_OPEN_AUTO"));
+  assert.is(reasonOf("runc-1.1", "pivot"), TEXT.get("R_MI_OPEN_11"));
+  assert.is(reasonOf("runc", "move"), TEXT.get("R_MI_OPEN"));
+  assert.is(reasonOf("hardened", "move"), TEXT.get("R_MI_OPEN"));
+});
+
+test("selfBind: false leaves out the self bind, and crun's rprivate and remount of it, and nothing else", () => {
+  for (const p of ORDER) {
+    const steps = (selfBind: boolean) => plan({ rootfs: "/r", profile: p, strategy: "pivot", selfBind }).steps.map((s) => s.request.step);
+    const gone = ["self_bind", "self_private", "self_remount"];
+    assert.equal(steps(false), steps(true).filter((st) => !gone.includes(st)), p);
+    assert.ok(steps(true).includes("self_bind"), p);
+    if (p === "crun") assert.ok(steps(true).includes("self_private") && steps(true).includes("self_remount"));
+  }
+});
+
+test.run();
