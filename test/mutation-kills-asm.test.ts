@@ -12,6 +12,7 @@ import type { Request, Result } from "../src/request.js";
 import { dockerHostMountinfo } from "../src/hosts/mountinfo-default.js";
 import { plan } from "../src/plan.js";
 import { mountinfoError } from "../src/mountinfo-check.js";
+import { encode } from "../src/config.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -279,6 +280,16 @@ test("hardened and crun give up on a host whose unmounts never say EINVAL: exact
     assert.is(t.steps.filter((x) => x.request.step === "detach_old_root").length, abi.MAX_DETACH, profile);
     assert.is(t.outcome.kind === "failed" && t.outcome.message, 'umount2(".") kept succeeding: gave up after 64 unmounts', profile);
   }
+});
+
+test("an empty rootfs reaches the wasm as 0 bytes: refused as not absolute, not read as the input area's old bytes", () => {
+  // index.ts start(): a length of 0 is a length, not "take PATH_MAX bytes" (docs/mutation.md index:25).
+  const m = Machine.create();
+  m.start({ ...encode({ rootfs: "/srv/rootfs", profile: "hardened", strategy: "pivot", readonly: false, prepare: true, selfBind: true }), rootPropagation: 0 });
+  m.start({ ...encode({ rootfs: "", profile: "hardened", strategy: "pivot", readonly: false, prepare: true, selfBind: true }), rootPropagation: 0 });
+  const n = m.next();
+  assert.is(n.done && n.outcome.kind === "failed" && n.outcome.message, "invalid config: rootfs must be an absolute path");
+  m.release();
 });
 
 test.run();
