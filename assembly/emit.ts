@@ -55,7 +55,7 @@ export function emit(step: i32, arg: i32): void {
     case Step.propagate_root: remount(L.SLASH, rootFlags()); break;
     case Step.mountinfo_open:
       // runc 1.1.5 opens /proc/self/mountinfo directly (straced); newer moby/sys tries thread-self first.
-      openat(AT_FDCWD, S.infoFallback || p == Profile.runc_1_1 ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
+      openat(AT_FDCWD, mountinfoPath(), O_RDONLY | O_CLOEXEC); break;
     case Step.mountinfo_read: {
       begin(Op.read);
       R.setFd(S.fdInfo);
@@ -137,3 +137,8 @@ function oldRootFlags(p: Profile): i32 {
 }
 
 export function cwdBuffer(): usize { return CWD_BUF; }
+
+/** The mountinfo file a run opens: /proc/self on runc 1.1 or after the thread-self ENOENT fallback. */
+export function mountinfoPath(): Str {
+  return S.infoFallback || S.cfg.profile == Profile.runc_1_1 ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO;
+}

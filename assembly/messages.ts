@@ -6,6 +6,7 @@ import { Step, Profile, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from
 import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
+import { mountinfoPath } from "./emit";
 
 /** strerror(3) of glibc, or "Unknown error N". */
 function strerror(errno: i32): void {
@@ -84,7 +85,9 @@ export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, r
     case Step.mountinfo_read:
     case Step.mountinfo_close:
       putText(S.cfg.profile == Profile.runc_1_1 && S.pc < firstSwitchStep() ? T.E_PREPARING : T.E_JAILING);
-      pathErr(op == Op.read ? T.OP_READ : T.OP_OPEN, target, errno);
+      // Go's (*os.File).Read names the file it reads (&PathError{Op: "read", Path: f.name}): the
+      // mountinfo path the open used (emit.ts), not the request's target, which a read has none of.
+      pathErr(op == Op.read ? T.OP_READ : T.OP_OPEN, op == Op.read ? mountinfoPath() : target, errno);
       break;
     case Step.open_root: putText(T.E_ROOT_HANDLE); pathErr(T.OP_OPEN, rootfs, errno); break;
     case Step.enter_root: pathErr(T.OP_CHDIR, rootfs, errno); break;
