@@ -23,3 +23,12 @@ try {
   console.warn(`pivotshim: the native addon did not build: ${buildHint()}. ` +
     "`pivotshim run` and `doctor` need it; plan, explore, replay, diff and graph work without it.");
 }
+// The C machine (build/c) is for C callers and its own tests; without wasm2c it says how to get
+// it and builds nothing. It never fails the install either.
+if (checkout) {
+  try {
+    sh("npm run build:c");
+  } catch {
+    console.warn("pivotshim: the C machine did not build (scripts/build-c.sh); nothing else needs it.");
+  }
+}

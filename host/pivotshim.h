@@ -1,0 +1,90 @@
+/* pivotshim.h: the root-switch machine for C (and cgo) callers. The public header of
+ * libpivotshim: the same machine as build/wasm/release.wasm, translated to C at build time by
+ * Debian's wasm2c (scripts/build-c.sh), behind the ABI of docs/ABI.md: start, then next/feed until
+ * a terminal request. It makes no syscall and does no I/O: the caller executes each request.
+ *
+ * Rules (docs/ABI.md, "C"):
+ *  - One machine runs one run at a time; machines are not thread-safe, and a trap uses one
+ *    process-wide jump buffer, so drive machines from one thread.
+ *  - Strings in a request or outcome point into the machine's memory and stay valid until the
+ *    next call on that machine; they are not NUL-terminated (ps_str.len bytes).
+ *  - A trap (a protocol error, or a bug) ends the machine: every later call returns PS_TRAPPED and
+ *    ps_trap_message() says why. Free it and make a new one. */
+#ifndef PIVOTSHIM_H
+#define PIVOTSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The wasm ABI this library implements (docs/ABI.md §1, abi_version()). */
+#define PS_ABI_VERSION 3
+
+/* Request ops (docs/ABI.md §5) and the two terminal ones. */
+enum {
+  PS_OPENAT = 1, PS_READ = 2, PS_CLOSE = 3, PS_FCHDIR = 4, PS_CHDIR = 5, PS_CHROOT = 6,
+  PS_PIVOT_ROOT = 7, PS_MOUNT = 8, PS_UMOUNT2 = 9, PS_GETCWD = 10, PS_SETHOSTNAME = 11,
+  PS_DONE = 100, PS_FAILED = 101,
+};
+
+/* Returned instead of an op or a status after a trap. */
+#define PS_TRAPPED (-1)
+
+typedef struct ps_machine ps_machine;
+
+/* A string argument: ptr NULL means the C argument NULL; otherwise len bytes at ptr. */
+typedef struct {
+  const char *ptr;
+  uint32_t len;
+} ps_str;
+
+/* One request, decoded from the request block (docs/ABI.md §5). */
+typedef struct {
+  int32_t op, seq, fd, flags, count, step, mode;
+  uint8_t *buf;      /* read/getcwd: where to put the bytes (count of room); else NULL */
+  ps_str str[4];     /* openat: pathname; mount: source, target, fstype, data; ... */
+  ps_str reason;     /* why the step exists, with its source */
+} ps_request;
+
+/* The outcome of an ended run (docs/ABI.md §6). */
+typedef struct {
+  int32_t op, err, step, seq;
+  ps_str path, message, note;
+} ps_outcome;
+
+/* A new machine, or NULL (out of memory, or the translated module is not ABI PS_ABI_VERSION). */
+ps_machine *ps_new(void);
+void ps_free(ps_machine *m);
+
+/* Starts a run (discarding any): 0, or 1 when the config is invalid (the run is then already
+ * FAILED, with the reason in the outcome), or PS_TRAPPED. A rootfs longer than 4095 bytes is
+ * invalid. profile: 0 hardened, 1 runc, 2 runc-1.1, 3 crun; strategy: 0 auto, 1 pivot, 2 move,
+ * 3 chroot; root_propagation: 0 or MS_* (docs/ABI.md §3); options: PS_OPT_*. */
+#define PS_OPT_READONLY 1
+#define PS_OPT_NO_PREPARE 2
+#define PS_OPT_NO_SELF_BIND 4
+int ps_start(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
+             int root_propagation, int options);
+
+/* The next request into *out; returns its op (PS_DONE or PS_FAILED when the run has ended). */
+int ps_next(ps_machine *m, ps_request *out);
+
+/* The result of the pending request: err 0 is success with ret (>= 0); else ret is ignored. For a
+ * successful read or getcwd, n bytes of data go to the request's buf first (ret must equal n).
+ * Returns 0, PS_TRAPPED, or -2 when n is larger than the request's count (nothing is fed). */
+int ps_feed(ps_machine *m, int32_t ret, int32_t err, const void *data, size_t n);
+
+/* The outcome of the ended run; valid until the next ps_start. */
+void ps_outcome_get(ps_machine *m, ps_outcome *out);
+
+/* Why the machine trapped ("protocol: ..." for a caller's mistake), or NULL if it has not. */
+const char *ps_trap_message(const ps_machine *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PIVOTSHIM_H */
