@@ -145,7 +145,7 @@ int ps_feed(ps_machine *m, int32_t ret, int32_t err, const void *data, size_t n)
     int32_t count = i32_at(m, at + REQ_COUNT);
     uint32_t buf = (uint32_t)i32_at(m, at + REQ_BUF);
     if (count < 0 || n > (size_t)count || (uint64_t)buf + n > mem_size(m)) return -2;
-    memcpy(mem(m) + buf, data, n);
+    memmove(mem(m) + buf, data, n);  /* ps_run passes the buffer itself: exec read into it */
   }
   GUARD(m, Z_pivotshimZ_feed(&m->inst, (u32)(err != 0 ? -1 : ret), (u32)err));
   return 0;

@@ -1,7 +1,8 @@
 /* pivotshim.h: the root-switch machine for C (and cgo) callers. The public header of
  * libpivotshim: the same machine as build/wasm/release.wasm, translated to C at build time by
  * Debian's wasm2c (scripts/build-c.sh), behind the ABI of docs/ABI.md: start, then next/feed until
- * a terminal request. It makes no syscall and does no I/O: the caller executes each request.
+ * a terminal request. The machine makes no syscall and does no I/O; ps_exec and ps_run
+ * (host/exec.c) execute its requests for a caller that wants the switch done in its own process.
  *
  * Rules (docs/ABI.md, "C"):
  *  - One machine runs one run at a time; machines are not thread-safe, and a trap uses one
@@ -82,6 +83,35 @@ void ps_outcome_get(ps_machine *m, ps_outcome *out);
 
 /* Why the machine trapped ("protocol: ..." for a caller's mistake), or NULL if it has not. */
 const char *ps_trap_message(const ps_machine *m);
+
+/* ---- Executing: one request as one raw syscall, and a whole switch (host/exec.c) ---- */
+
+/* Runs `r` as its raw syscall (no libc wrapper decides anything): returns ret >= 0, or -errno.
+ * read and getcwd write into r->buf (at most r->count bytes). An op it does not know is -ENOSYS. */
+long ps_exec(const ps_request *r);
+
+/* One result, as a run saw it or as a plan predicts it. */
+typedef struct { int32_t ret, err; } ps_result;
+
+/* Called after each request has run, with its result (for a trace); may be NULL. */
+typedef void (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
+
+#define PS_REFUSED (-3)   /* the namespace guard refused: nothing ran */
+#define PS_DIVERGED (-4)  /* a result differed from the expected one: the run stopped there */
+
+/* Runs a whole switch in the calling process: ps_start, then ps_next / ps_exec / ps_feed until
+ * the end, and the outcome into *out. Guard: the mount namespace (guard_dev, guard_ino) of
+ * /proc/self/ns/mnt is the one that must not be touched (the caller's, stat()ed before its own
+ * clone(CLONE_NEWNS)); if this process is still in it, nothing runs (PS_REFUSED). guard_ino 0
+ * is refused too: say which namespace to spare. With `expect` (n_expect results, a verified plan's
+ * prediction), the run stops at the first result that differs (a read's by kind: data or EOF, as
+ * its byte count follows the mount ids), before the next syscall, and
+ * returns PS_DIVERGED with *diverged_at its seq. Returns 0 when the run ended (done or failed: see
+ * out->op), 1 for an invalid config, PS_TRAPPED, PS_REFUSED or PS_DIVERGED. No allocation. */
+int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
+           int root_propagation, int options, unsigned long guard_dev, unsigned long guard_ino,
+           const ps_result *expect, size_t n_expect, int32_t *diverged_at,
+           ps_step_cb cb, void *ctx, ps_outcome *out);
 
 #ifdef __cplusplus
 }

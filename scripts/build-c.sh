@@ -19,7 +19,9 @@ CC=${CC:-cc}
 $CC $CFLAGS -w -c build/c/machine-w2c.c -o build/c/machine-w2c.o
 $CC $CFLAGS -w -c "$RT/wasm-rt-impl.c" -o build/c/wasm-rt-impl.o
 $CC $CFLAGS -c host/machine.c -o build/c/machine.o
+$CC $CFLAGS -c host/exec.c -o build/c/exec.o
 rm -f build/c/libpivotshim.a
-ar rcs build/c/libpivotshim.a build/c/machine.o build/c/machine-w2c.o build/c/wasm-rt-impl.o
+ar rcs build/c/libpivotshim.a build/c/machine.o build/c/exec.o build/c/machine-w2c.o build/c/wasm-rt-impl.o
 $CC $CFLAGS -o build/c/machine-driver test/c/machine-driver.c build/c/libpivotshim.a -lm
+$CC $CFLAGS -o build/c/run-driver test/c/run-driver.c build/c/libpivotshim.a -lm
 sha256sum build/wasm/release.wasm | cut -d' ' -f1 > build/c/release.wasm.sha256
