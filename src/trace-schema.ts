@@ -102,6 +102,8 @@ export const TraceSchema = z.strictObject({
   outcome: RunOutcomeSchema.describe("how the run ended: done, failed with the runtime's message, or refused by run (nothing to replay)"),
   final: FinalStateSchema.optional().describe("the state the switch left: the process's mountinfo, root and cwd (plan: the fake kernel's; run --trace-out: the child's)"),
   hooks: z.array(TraceStepSchema).max(MAX_HOOKS).optional().describe("run's hooks after the machine's Done, numbered on from its steps (replay and diff keep to the machine's steps)"),
+  verdicts: z.array(z.strictObject({ id: str.max(64), held: z.boolean() })).max(64).optional()
+    .describe("the fake kernel's invariant verdicts on this run (plan --trace-out): a verified plan has every one held"),
 }).superRefine((t, ctx) => {
   t.steps.forEach((s, i) => {
     if (s.request.seq !== i) ctx.addIssue({ code: "custom", path: ["steps", i, "request", "seq"], message: `expected ${i} (requests are numbered from 0 in order)` });

@@ -61,6 +61,12 @@ export interface Trace {
   final?: FinalState;
   /** run's hooks (src/hooks.ts), after the machine's Done, numbered on from `steps`; replay and diff ignore them. */
   hooks?: TraceStep[];
+  /**
+   * The invariants as the fake kernel judged this run (plan --trace-out on the fake kernel only).
+   * A trace is a verified plan only with every one held: what `pivotshim-exec --expect` requires
+   * before it executes anything. Optional: older traces and other hosts have none.
+   */
+  verdicts?: { id: string; held: boolean }[];
 }
 
 /** What `run` records: a machine's trace, or one that ends refused (not replayable: no machine ended it). */

@@ -1,0 +1,240 @@
+/* pivotshim-exec: the root switch without Node. A static binary around libpivotshim: new
+ * namespaces (mount; user too with --rootless), the switch through ps_run behind the namespace
+ * guard, then fd hygiene, signal resets and execve of the command, which replaces this process
+ * (its exit status is the command's). It cannot run the TypeScript fake kernel, so it takes the
+ * verification as input: --expect TRACE, a plan that `pivotshim plan --mountinfo
+ * /proc/self/mountinfo --trace-out TRACE` verified (every invariant held), for this exact config;
+ * the switch stops at the first result that leaves it. Exit codes as `pivotshim run`: 1 the
+ * switch failed or was stopped, 2 bad usage or input, 3 the environment, 126 the command could
+ * not be executed, 127 it was not found. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "expect.h"
+#include "pivotshim.h"
+
+extern char **environ;
+
+static const char *HELP =
+  "usage: pivotshim-exec [options] -- COMMAND [ARG...]\n"
+  "Switches the root in a new mount namespace as pivotshim run does, then executes COMMAND there.\n"
+  "  --rootfs PATH            the new root (default /var/lib/pivotshim/rootfs)\n"
+  "  --profile NAME           hardened (default), runc, runc-1.1, crun\n"
+  "  --strategy NAME          auto (default), pivot, move, chroot\n"
+  "  --root-propagation MODE  shared, rshared, slave, rslave, private, rprivate, unbindable, runbindable\n"
+  "  --readonly               remount the new root read-only\n"
+  "  --no-prepare             switch only: no propagation of /, parent walk or self bind\n"
+  "  --no-self-bind           skip the self bind\n"
+  "  --rootless               a user namespace too (uid 0 inside is you)\n"
+  "  --expect TRACE           a verified plan: pivotshim plan --mountinfo /proc/self/mountinfo\n"
+  "                           --trace-out TRACE, with the same options; the switch stops at the first\n"
+  "                           result that leaves it\n"
+  "  --no-verify              run without --expect (move and auto are refused without one)\n"
+  "  -e, --env KEY=VALUE      add to the command's environment (default PATH, HOME=/, TERM)\n"
+  "  -h, --help               this text\n"
+  "Not here (use pivotshim run): --hostname, --pid-ns, --timeout, --deadline, --trace-out, hooks;\n"
+  "and the prediction itself, which needs the fake kernel: give it as --expect.\n";
+
+static void die(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("pivotshim-exec: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(code);
+}
+
+static int index_of(const char *s, const char *const *names, int n) {
+  for (int i = 0; i < n; i++) if (!strcmp(s, names[i])) return i;
+  return -1;
+}
+
+static const char *const PROFILES[] = { "hardened", "runc", "runc-1.1", "crun" };
+static const char *const STRATEGIES[] = { "auto", "pivot", "move", "chroot" };
+static const char *const PROPAGATIONS[] = { "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable" };
+/* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, each alone and with MS_REC (src/abi.ts). */
+static const int PROPAGATION_FLAGS[] = { 1 << 20, 1 << 20 | 1 << 14, 1 << 19, 1 << 19 | 1 << 14, 1 << 18, 1 << 18 | 1 << 14, 1 << 17, 1 << 17 | 1 << 14 };
+
+enum { MAX_ENV = 256 };
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static char *read_all(const char *path, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  for (;;) {
+    if (!buf) { close(fd); return NULL; }
+    if (n == cap) {
+      if (cap >= (size_t)64 << 20) { free(buf); close(fd); errno = EFBIG; return NULL; }
+      char *more = realloc(buf, cap *= 2);
+      if (!more) { free(buf); close(fd); return NULL; }
+      buf = more;
+    }
+    ssize_t r = read(fd, buf + n, cap - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { int e = errno; free(buf); close(fd); errno = e; return NULL; }
+    if (r == 0) break;
+    n += (size_t)r;
+  }
+  close(fd);
+  *len = n;
+  return buf;
+}
+
+/* The expected trace must be a verified plan of this very config (docs/verify.md). */
+static void check_expect(const char *file, const expect_trace *t, const char *rootfs, int profile, int strategy,
+                         int prop, int readonly, int prepare, int self_bind) {
+  if (t->version != 1) die(2, "--expect %s: trace version %d; this executor reads version 1", file, t->version);
+  if (strcmp(t->host, "fake-kernel") != 0)
+    die(2, "--expect %s: written by the %s host, not the fake kernel: nothing verified it; make it with pivotshim plan --mountinfo /proc/self/mountinfo --trace-out", file, t->host[0] ? t->host : "(no)");
+  if (t->n_verdicts == 0) die(2, "--expect %s: the trace has no verdicts (written by an older pivotshim, or not by plan)", file);
+  if (t->n_held != t->n_verdicts) die(1, "refused: --expect %s: the model found invariant %s violated: this plan would harm the host", file, t->violated);
+  if (strcmp(t->outcome, "done") != 0) die(1, "refused: --expect %s: the verified plan ends %s, not done", file, t->outcome[0] ? t->outcome : "(none)");
+  const char *want_prop = prop < 0 ? "" : PROPAGATIONS[prop];
+  if (strcmp(t->rootfs, rootfs) || strcmp(t->profile, PROFILES[profile]) || strcmp(t->strategy, STRATEGIES[strategy]) ||
+      strcmp(t->root_propagation, want_prop) || t->readonly != readonly || t->prepare != prepare || t->self_bind != self_bind)
+    die(2, "--expect %s: planned for rootfs %s, profile %s, strategy %s%s%s%s%s%s; these options differ: plan again with the same ones",
+        file, t->rootfs, t->profile, t->strategy, t->root_propagation[0] ? ", root propagation " : "", t->root_propagation,
+        t->readonly == 1 ? ", readonly" : "", t->prepare == 0 ? ", no prepare" : "", t->self_bind == 0 ? ", no self bind" : "");
+}
+
+/* Closes every fd above 2 and undoes inherited signal state, just before execve. */
+static void hygiene(void) {
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
+    long max = sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (max > 0 ? max : 1024); fd++) close((int)fd);
+  }
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL);  /* KILL/STOP and the reserved ones just fail */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int main(int argc, char **argv) {
+  const char *rootfs = "/var/lib/pivotshim/rootfs", *expect_file = NULL;
+  int profile = 0, strategy = 0, prop = -1, readonly = 0, prepare = 1, self_bind = 1, rootless = 0, no_verify = 0;
+  char *env[MAX_ENV + 4];
+  int n_env = 0;
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define VALUE() (v ? (i++, v) : (die(2, "%s needs a value; see --help", a), ""))
+    if (!strcmp(a, "--")) { i++; break; }
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(HELP, stdout); return 0; }
+    else if (!strcmp(a, "--rootfs")) rootfs = VALUE();
+    else if (!strcmp(a, "--profile")) { const char *x = VALUE(); if ((profile = index_of(x, PROFILES, 4)) < 0) die(2, "--profile %s: expected hardened, runc, runc-1.1 or crun", x); }
+    else if (!strcmp(a, "--strategy")) { const char *x = VALUE(); if ((strategy = index_of(x, STRATEGIES, 4)) < 0) die(2, "--strategy %s: expected auto, pivot, move or chroot", x); }
+    else if (!strcmp(a, "--root-propagation")) { const char *x = VALUE(); if ((prop = index_of(x, PROPAGATIONS, 8)) < 0) die(2, "--root-propagation %s: expected one of shared, rshared, slave, rslave, private, rprivate, unbindable, runbindable", x); }
+    else if (!strcmp(a, "--readonly")) readonly = 1;
+    else if (!strcmp(a, "--no-prepare")) prepare = 0;
+    else if (!strcmp(a, "--no-self-bind")) self_bind = 0;
+    else if (!strcmp(a, "--rootless")) rootless = 1;
+    else if (!strcmp(a, "--no-verify")) no_verify = 1;
+    else if (!strcmp(a, "--expect")) expect_file = VALUE();
+    else if (!strcmp(a, "-e") || !strcmp(a, "--env")) {
+      const char *x = VALUE();
+      if (!strchr(x, '=') || x[0] == '=') die(2, "%s %s: expected KEY=VALUE", a, x);
+      if (n_env >= MAX_ENV) die(2, "more than %d environment entries", MAX_ENV);
+      env[n_env++] = (char *)x;
+    } else die(2, "unknown option %s; see --help", a);
+#undef VALUE
+  }
+  if (i >= argc) die(2, "no command: pivotshim-exec [options] -- COMMAND [ARG...]");
+  if (rootfs[0] != '/') die(2, "--rootfs %s: expected an absolute path", rootfs);
+  if (expect_file && no_verify) die(2, "--expect and --no-verify contradict each other: choose one");
+  if (!expect_file && !no_verify && (strategy == 0 || strategy == 2))
+    die(2, "refused: --strategy %s can harm the caller's namespace (docs/verify.md); give a verified plan with --expect TRACE, or --no-verify", STRATEGIES[strategy]);
+
+  /* Everything about the input is checked before anything acts. */
+  static expect_trace t;
+  if (expect_file) {
+    size_t len = 0;
+    char *text = read_all(expect_file, &len);
+    if (!text) die(2, "--expect %s: %s", expect_file, strerror(errno));
+    const char *bad = expect_parse(text, len, &t);
+    if (bad) die(2, "--expect %s: not a trace: expected %s at byte %zu", expect_file, bad, t.error_at);
+    free(text);
+    check_expect(expect_file, &t, rootfs, profile, strategy, prop, readonly, prepare, self_bind);
+  }
+  int options = (readonly ? PS_OPT_READONLY : 0) | (prepare ? 0 : PS_OPT_NO_PREPARE) | (self_bind ? 0 : PS_OPT_NO_SELF_BIND);
+  ps_machine *m = ps_new();
+  if (!m) die(3, "cannot create the machine (out of memory)");
+
+  struct stat ns;
+  if (stat("/proc/self/ns/mnt", &ns) < 0) die(3, "stat /proc/self/ns/mnt: %s (is /proc mounted?)", strerror(errno));
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+  if (rootless) {
+    char map[64];
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) die(3, "unshare(CLONE_NEWUSER|CLONE_NEWNS): %s", strerror(errno));
+    if (write_file("/proc/self/setgroups", "deny") < 0) die(3, "write /proc/self/setgroups: %s", strerror(errno));
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
+    if (write_file("/proc/self/uid_map", map) < 0) die(3, "write /proc/self/uid_map: %s", strerror(errno));
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
+    if (write_file("/proc/self/gid_map", map) < 0) die(3, "write /proc/self/gid_map: %s", strerror(errno));
+  } else if (unshare(CLONE_NEWNS) < 0) {
+    die(3, "unshare(CLONE_NEWNS): %s (root needed, or --rootless)", strerror(errno));
+  }
+
+  ps_outcome o;
+  int32_t at = -1;
+  int r = ps_run(m, rootfs, strlen(rootfs), profile, strategy, prop < 0 ? 0 : PROPAGATION_FLAGS[prop], options,
+                 (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, expect_file ? t.steps : NULL, t.n_steps, &at, NULL, NULL, &o);
+  if (r == PS_REFUSED) die(3, "still in the caller's mount namespace: nothing was run");
+  if (r == PS_DIVERGED) die(1, "stopped: the result of request %d left the verified plan (--expect %s); nothing after it ran", at, expect_file);
+  if (r == PS_TRAPPED) die(70, "the machine trapped: %s (a bug in pivotshim, please report it)", ps_trap_message(m));
+  if (r == 1) die(2, "%.*s", (int)o.message.len, o.message.ptr);
+  if (o.op != 0 || o.seq != -1 || o.message.len != 0) die(1, "%.*s", (int)o.message.len, o.message.ptr ? o.message.ptr : "");
+  if (expect_file) {
+    /* Done with fewer requests than the plan is leaving it too (next() repeats the terminal block,
+     * whose seq is the number of requests made: docs/ABI.md §6). */
+    ps_request end;
+    ps_next(m, &end);
+    if ((size_t)end.seq != t.n_steps) die(1, "stopped: the switch ended after %d requests, the verified plan after %zu", end.seq, t.n_steps);
+  }
+  ps_free(m);
+
+  const char *term = getenv("TERM");
+  char termvar[256];
+  char *envp[MAX_ENV + 4];
+  int n = 0;
+  envp[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  envp[n++] = "HOME=/";
+  if (term && snprintf(termvar, sizeof termvar, "TERM=%s", term) < (int)sizeof termvar) envp[n++] = termvar;
+  for (int k = 0; k < n_env; k++) {
+    size_t key = (size_t)(strchr(env[k], '=') - env[k]);
+    int j = 0;
+    while (j < n && !(strncmp(envp[j], env[k], key + 1) == 0)) j++;
+    envp[j] = env[k];  /* -e KEY=... replaces a default KEY */
+    if (j == n) n++;
+  }
+  envp[n] = NULL;
+  hygiene();
+  environ = envp;
+  execvp(argv[i], argv + i);
+  int e = errno;
+  die(e == ENOENT || e == ENOTDIR ? 127 : 126, "%s: %s", argv[i], strerror(e));
+}
