@@ -165,3 +165,17 @@ void ps_outcome_get(ps_machine *m, ps_outcome *out) {
 }
 
 const char *ps_trap_message(const ps_machine *m) { return m->trapped ? m->message : NULL; }
+
+int ps_reserve(ps_machine *m, size_t bytes) {
+  wasm_rt_memory_t *mem_ = Z_pivotshimZ_memory(&m->inst);
+  uint64_t want = (bytes + 65535) / 65536;
+  if (want <= mem_->pages) return 0;
+  if (want > mem_->max_pages) return -1;
+  /* The module sees the larger memory.size at once: its allocator uses the room before it would
+   * ever call memory.grow (AssemblyScript's runtime grows only past memory.size). */
+  return wasm_rt_grow_memory(mem_, (uint32_t)(want - mem_->pages)) == (uint32_t)-1 ? -1 : 0;
+}
+
+size_t ps_memory_size(const ps_machine *m) {
+  return (size_t)Z_pivotshimZ_memory((Z_pivotshim_instance_t *)&m->inst)->size;
+}

@@ -81,6 +81,16 @@ int ps_feed(ps_machine *m, int32_t ret, int32_t err, const void *data, size_t n)
 /* The outcome of the ended run; valid until the next ps_start. */
 void ps_outcome_get(ps_machine *m, ps_outcome *out);
 
+/* Grows the machine's linear memory now to at least `bytes` (rounded up to 64 KiB pages), so
+ * that later runs needing no more than that never allocate: call it before fork() for an
+ * allocation-free child (wasm2c's runtime grows memory with realloc). 0, or -1 (out of memory, or
+ * past the module's maximum). ps_memory_size() is the current size in bytes. */
+int ps_reserve(ps_machine *m, size_t bytes);
+/* Enough for any run: one whose mountinfo is at the 16 MiB cap needs about 36 MiB
+ * (test/c/reserve-check.c measures it). */
+#define PS_RESERVE_ANY_RUN ((size_t)48 << 20)
+size_t ps_memory_size(const ps_machine *m);
+
 /* Why the machine trapped ("protocol: ..." for a caller's mistake), or NULL if it has not. */
 const char *ps_trap_message(const ps_machine *m);
 

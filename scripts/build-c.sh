@@ -24,6 +24,7 @@ rm -f build/c/libpivotshim.a
 ar rcs build/c/libpivotshim.a build/c/machine.o build/c/exec.o build/c/machine-w2c.o build/c/wasm-rt-impl.o
 $CC $CFLAGS -o build/c/machine-driver test/c/machine-driver.c build/c/libpivotshim.a -lm
 $CC $CFLAGS -o build/c/run-driver test/c/run-driver.c build/c/libpivotshim.a -lm
+$CC $CFLAGS -o build/c/reserve-check test/c/reserve-check.c build/c/libpivotshim.a -lm
 # The standalone executor: static, no Node (host/pivotshim-exec.c).
 $CC $CFLAGS -static -o build/c/pivotshim-exec host/pivotshim-exec.c host/expect.c build/c/libpivotshim.a -lm
 sha256sum build/wasm/release.wasm | cut -d' ' -f1 > build/c/release.wasm.sha256

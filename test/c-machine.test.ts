@@ -141,4 +141,21 @@ if (why) {
   });
 }
 
+const RESERVE = new URL("../build/c/reserve-check", import.meta.url).pathname;
+const reserveName = "ps_reserve(PS_RESERVE_ANY_RUN): a run with a mountinfo at the 16 MiB cap never grows the memory (no allocation after a fork)";
+if (why || !existsSync(RESERVE)) {
+  console.error(`SKIP ${reserveName}: ${why ?? "build/c/reserve-check is not built"}`);
+  test.skip(reserveName);
+} else {
+  test(reserveName, () => {
+    // "<reserve> <grew> <outcome> <bytes read>": without a reservation the memory grows (the check can fail).
+    const run = (bytes: string) => spawnSync(RESERVE, [bytes], { encoding: "utf8" }).stdout.trim().split(" ");
+    const none = run("0");
+    assert.equal(none.slice(1, 3), ["1", "done"], "without a reservation the memory grows");
+    const full = run("any");
+    assert.equal(full.slice(1, 3), ["0", "done"], "with PS_RESERVE_ANY_RUN it does not");
+    assert.ok(Number(full[3]) > abi.MOUNTINFO_CAP - 200, `the table was ${full[3]} bytes, just under the cap`);
+  });
+}
+
 test.run();
