@@ -2,7 +2,7 @@
  * author to copy. The runtime's part: clone a child in a new mount namespace, and there call
  * ps_run (the whole switch, behind the guard that spares the parent's namespace), then exec the
  * command. Build (after npm run build:c):
- *   cc -Ihost -o c-init examples/c-init.c build/c/libpivotshim.a -lm
+ *   cc -Ihost -Ibuild/c -o c-init examples/c-init.c build/c/libpivotshim.a -lm
  * Run as root: ./c-init /srv/rootfs /bin/sh
  * Profile runc, strategy pivot; see host/pivotshim.h for the others. test/native-c-example.test.ts
  * builds and runs this file. */

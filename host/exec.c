@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { PATH_CAP = 4096 };  /* PATH_MAX: no request string is longer (docs/ABI.md §7) */
+enum { PATH_CAP = PS_PATH_MAX };  /* no request string is longer (docs/ABI.md §7) */
 
 /* The request's strings, NUL-terminated (NULL stays NULL); 0, or -ENAMETOOLONG. */
 static int terminate(const ps_request *r, char bufs[4][PATH_CAP], const char *out[4]) {

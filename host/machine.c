@@ -13,11 +13,13 @@
 #include "machine-w2c.h"
 #include "wasm-rt-impl.h"
 
-/* The block offsets of docs/ABI.md §5 and §6 (src/abi.ts REQ_*, OUT_*). */
-enum { REQ_OP = 0, REQ_SEQ = 4, REQ_FD = 8, REQ_FLAGS = 12, REQ_COUNT = 16, REQ_BUF = 20,
-       REQ_STR0 = 24, REQ_REASON = 56, REQ_STEP = 64, REQ_MODE = 68 };
-enum { OUT_OP = 0, OUT_ERRNO = 4, OUT_STEP = 8, OUT_SEQ = 12, OUT_PATH = 16, OUT_MESSAGE = 24, OUT_NOTE = 32 };
-enum { INPUT_CAP = 4096 };
+/* The block offsets of docs/ABI.md §5 and §6, from src/abi.ts (pivotshim-abi.h). */
+enum { REQ_OP = PS_REQ_OP, REQ_SEQ = PS_REQ_SEQ, REQ_FD = PS_REQ_FD, REQ_FLAGS = PS_REQ_FLAGS,
+       REQ_COUNT = PS_REQ_COUNT, REQ_BUF = PS_REQ_BUF, REQ_STR0 = PS_REQ_STR0, REQ_REASON = PS_REQ_REASON,
+       REQ_STEP = PS_REQ_STEP, REQ_MODE = PS_REQ_MODE };
+enum { OUT_OP = PS_OUT_OP, OUT_ERRNO = PS_OUT_ERRNO, OUT_STEP = PS_OUT_STEP, OUT_SEQ = PS_OUT_SEQ,
+       OUT_PATH = PS_OUT_PATH, OUT_MESSAGE = PS_OUT_MESSAGE, OUT_NOTE = PS_OUT_NOTE };
+enum { INPUT_CAP = PS_PATH_MAX };
 
 /* The module's one import's context (wasm2c's env instance). */
 struct Z_env_instance_t { ps_machine *m; };

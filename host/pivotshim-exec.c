@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -60,11 +61,12 @@ static int index_of(const char *s, const char *const *names, int n) {
   return -1;
 }
 
-static const char *const PROFILES[] = { "hardened", "runc", "runc-1.1", "crun" };
-static const char *const STRATEGIES[] = { "auto", "pivot", "move", "chroot" };
+static const char *const PROFILES[] = PS_PROFILE_NAMES;
+static const char *const STRATEGIES[] = PS_STRATEGY_NAMES;
 static const char *const PROPAGATIONS[] = { "shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable" };
-/* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, each alone and with MS_REC (src/abi.ts). */
-static const int PROPAGATION_FLAGS[] = { 1 << 20, 1 << 20 | 1 << 14, 1 << 19, 1 << 19 | 1 << 14, 1 << 18, 1 << 18 | 1 << 14, 1 << 17, 1 << 17 | 1 << 14 };
+/* Each alone and with MS_REC, in PROPAGATIONS' order (the numbers: src/abi.ts). */
+static const int PROPAGATION_FLAGS[] = { PS_MS_SHARED, PS_MS_SHARED | PS_MS_REC, PS_MS_SLAVE, PS_MS_SLAVE | PS_MS_REC,
+                                         PS_MS_PRIVATE, PS_MS_PRIVATE | PS_MS_REC, PS_MS_UNBINDABLE, PS_MS_UNBINDABLE | PS_MS_REC };
 
 enum { MAX_ENV = 256 };
 
@@ -117,6 +119,32 @@ static void check_expect(const char *file, const expect_trace *t, const char *ro
         t->readonly == 1 ? ", readonly" : "", t->prepare == 0 ? ", no prepare" : "", t->self_bind == 0 ? ", no self bind" : "");
 }
 
+/* A rootfs that is, or lies below, a pseudo-filesystem (statfs f_type; src/run-input.ts, the same
+ * rule and words as run): the kernel's own views, never a container's root. A prefix that cannot
+ * be statfs'd ends the check; the switch reports what is wrong with it. */
+static void refuse_pseudo_fs(const char *rootfs) {
+  static const struct { unsigned long magic; const char *name; } PSEUDO[] = {
+#define X(magic, name) { magic, name },
+    PS_PSEUDO_FS_LIST(X)
+#undef X
+  };
+  char path[PS_PATH_MAX];
+  size_t n = strlen(rootfs);
+  if (n >= sizeof path) return;  /* the machine refuses it as too long */
+  for (size_t i = 1; i <= n; i++) {
+    if (i < n && rootfs[i] != '/') continue;
+    memcpy(path, rootfs, i);
+    path[i] = 0;
+    struct statfs st;
+    if (statfs(path, &st) < 0) return;
+    for (size_t k = 0; k < sizeof PSEUDO / sizeof PSEUDO[0]; k++) {
+      if ((unsigned long)(unsigned)st.f_type != PSEUDO[k].magic) continue;
+      if (i == n) die(2, "rootfs %s is on %s (statfs f_type 0x%lx), a pseudo-filesystem of the kernel: a root switch into it would expose the host; use a directory holding a root filesystem", rootfs, PSEUDO[k].name, PSEUDO[k].magic);
+      die(2, "rootfs %s lies below %s, which is on %s (statfs f_type 0x%lx), a pseudo-filesystem of the kernel: a root switch into it would expose the host; use a directory holding a root filesystem", rootfs, path, PSEUDO[k].name, PSEUDO[k].magic);
+    }
+  }
+}
+
 /* Closes every fd above 2 and undoes inherited signal state, just before execve. */
 static void hygiene(void) {
   if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0) {
@@ -145,8 +173,8 @@ int main(int argc, char **argv) {
     if (!strcmp(a, "--")) { i++; break; }
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(HELP, stdout); return 0; }
     else if (!strcmp(a, "--rootfs")) rootfs = VALUE();
-    else if (!strcmp(a, "--profile")) { const char *x = VALUE(); if ((profile = index_of(x, PROFILES, 4)) < 0) die(2, "--profile %s: expected hardened, runc, runc-1.1 or crun", x); }
-    else if (!strcmp(a, "--strategy")) { const char *x = VALUE(); if ((strategy = index_of(x, STRATEGIES, 4)) < 0) die(2, "--strategy %s: expected auto, pivot, move or chroot", x); }
+    else if (!strcmp(a, "--profile")) { const char *x = VALUE(); if ((profile = index_of(x, PROFILES, PS_PROFILE_COUNT)) < 0) die(2, "--profile %s: expected hardened, runc, runc-1.1 or crun", x); }
+    else if (!strcmp(a, "--strategy")) { const char *x = VALUE(); if ((strategy = index_of(x, STRATEGIES, PS_STRATEGY_COUNT)) < 0) die(2, "--strategy %s: expected auto, pivot, move or chroot", x); }
     else if (!strcmp(a, "--root-propagation")) { const char *x = VALUE(); if ((prop = index_of(x, PROPAGATIONS, 8)) < 0) die(2, "--root-propagation %s: expected one of shared, rshared, slave, rslave, private, rprivate, unbindable, runbindable", x); }
     else if (!strcmp(a, "--readonly")) readonly = 1;
     else if (!strcmp(a, "--no-prepare")) prepare = 0;
@@ -165,7 +193,9 @@ int main(int argc, char **argv) {
   if (i >= argc) die(2, "no command: pivotshim-exec [options] -- COMMAND [ARG...]");
   if (rootfs[0] != '/') die(2, "--rootfs %s: expected an absolute path", rootfs);
   if (expect_file && no_verify) die(2, "--expect and --no-verify contradict each other: choose one");
-  if (!expect_file && !no_verify && (strategy == 0 || strategy == 2))
+  refuse_pseudo_fs(rootfs);
+  int risky = !strcmp(STRATEGIES[strategy], "move") || !strcmp(STRATEGIES[strategy], "auto");
+  if (!expect_file && !no_verify && risky)
     die(2, "refused: --strategy %s can harm the caller's namespace (docs/verify.md); give a verified plan with --expect TRACE, or --no-verify", STRATEGIES[strategy]);
 
   /* Everything about the input is checked before anything acts. */

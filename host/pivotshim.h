@@ -17,19 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The numbers (PS_ABI_VERSION, the ops PS_OPENAT..PS_FAILED, PS_OPT_*, PS_MS_*, the block
+ * offsets), generated from src/abi.ts into build/c by scripts/gen-c-abi.mjs. */
+#include "pivotshim-abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The wasm ABI this library implements (docs/ABI.md §1, abi_version()). */
-#define PS_ABI_VERSION 3
-
-/* Request ops (docs/ABI.md §5) and the two terminal ones. */
-enum {
-  PS_OPENAT = 1, PS_READ = 2, PS_CLOSE = 3, PS_FCHDIR = 4, PS_CHDIR = 5, PS_CHROOT = 6,
-  PS_PIVOT_ROOT = 7, PS_MOUNT = 8, PS_UMOUNT2 = 9, PS_GETCWD = 10, PS_SETHOSTNAME = 11,
-  PS_DONE = 100, PS_FAILED = 101,
-};
 
 /* Returned instead of an op or a status after a trap. */
 #define PS_TRAPPED (-1)
@@ -63,10 +57,7 @@ void ps_free(ps_machine *m);
 /* Starts a run (discarding any): 0, or 1 when the config is invalid (the run is then already
  * FAILED, with the reason in the outcome), or PS_TRAPPED. A rootfs longer than 4095 bytes is
  * invalid. profile: 0 hardened, 1 runc, 2 runc-1.1, 3 crun; strategy: 0 auto, 1 pivot, 2 move,
- * 3 chroot; root_propagation: 0 or MS_* (docs/ABI.md §3); options: PS_OPT_*. */
-#define PS_OPT_READONLY 1
-#define PS_OPT_NO_PREPARE 2
-#define PS_OPT_NO_SELF_BIND 4
+ * 3 chroot; root_propagation: 0 or PS_MS_* (docs/ABI.md §3); options: PS_OPT_*. */
 int ps_start(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
              int root_propagation, int options);
 

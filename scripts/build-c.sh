@@ -12,6 +12,7 @@ if ! command -v wasm2c >/dev/null 2>&1 || [ ! -f "$RT/wasm-rt-impl.c" ]; then
   exit 0
 fi
 mkdir -p build/c
+node scripts/gen-c-abi.mjs  # build/c/pivotshim-abi.h, the numbers from src/abi.ts (needs dist/, from build:ts)
 wasm2c build/wasm/release.wasm -n pivotshim -o build/c/machine-w2c.c
 # Explicit bounds checks, no process-wide SIGSEGV handler (docs/ABI.md, "C").
 CFLAGS="-O2 -Wall -Wextra -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -Ihost -Ibuild/c -I$RT ${CFLAGS_EXTRA:-}"

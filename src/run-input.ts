@@ -10,14 +10,7 @@ import { encodeString } from "./utf8.js";
 import type { Wire } from "./hosts/native-addon.js";
 
 /** Pseudo-filesystems by statfs f_type: the kernel's own views, never a container's root. */
-const PSEUDO_FS = new Map<number, string>([
-  [abi.PROC_SUPER_MAGIC, "proc"], [abi.SYSFS_MAGIC, "sysfs"], [abi.CGROUP_SUPER_MAGIC, "cgroup"],
-  [abi.CGROUP2_SUPER_MAGIC, "cgroup2"], [abi.DEBUGFS_MAGIC, "debugfs"], [abi.TRACEFS_MAGIC, "tracefs"],
-  [abi.SECURITYFS_MAGIC, "securityfs"], [abi.SELINUX_MAGIC, "selinuxfs"], [abi.SMACK_MAGIC, "smackfs"],
-  [abi.BPF_FS_MAGIC, "bpf"], [abi.PSTOREFS_MAGIC, "pstore"], [abi.EFIVARFS_MAGIC, "efivarfs"],
-  [abi.DEVPTS_SUPER_MAGIC, "devpts"], [abi.BINFMTFS_MAGIC, "binfmt_misc"], [abi.NSFS_MAGIC, "nsfs"],
-  [abi.RDTGROUP_SUPER_MAGIC, "resctrl"],
-]);
+const PSEUDO_FS = new Map<number, string>(abi.PSEUDO_FS);
 
 /**
  * The config of a run: a relative rootfs (README: `run --rootfs ./rootfs`) is resolved against

@@ -128,6 +128,9 @@ if (why) {
       [["--rootfs", dir, "--strategy", "pivot", "--", "/nope"], 127, /\/nope: No such file or directory/],
       [["--rootfs", dir, "--strategy", "pivot", "--", "/data"], 126, /\/data: Permission denied/],
       [["--rootfs", dir + "/", "--strategy", "pivot", "--", "/probe"], 2, /invalid config: rootfs must not end with/],
+      // run's pre-check, the same words (src/run-input.ts): a rootfs on a pseudo-filesystem.
+      [["--rootfs", "/proc/1/root", "--strategy", "pivot", "--", "/probe"], 2, /^pivotshim-exec: rootfs \/proc\/1\/root lies below \/proc, which is on proc \(statfs f_type 0x9fa0\), a pseudo-filesystem of the kernel/],
+      [["--rootfs", "/sys", "--strategy", "pivot", "--", "/probe"], 2, /^pivotshim-exec: rootfs \/sys is on sysfs/],
     ];
     for (const [args, code, msg] of cases) {
       const r = inThrowaway(exec(args));
