@@ -18,28 +18,11 @@
 // (mount_linux.go L21-L42) is "op [S:]D[, flags: 0xHEX]: err". mount's fstype is never printed.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { drive } from "../src/driver.js";
-import { DryRunHost } from "../src/hosts/dry-run.js";
-import type { Host } from "../src/hosts/host.js";
-import { EPERM } from "../src/abi.js";
+import { ROOTFS, stepMessages } from "./helpers/step-messages.js";
 
-const ROOTFS = "/srv/rootfs";
-const MOUNTINFO = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n23 22 0:21 / /proc rw,relatime shared:2 - proc proc rw\n24 22 0:22 / /sys rw,relatime shared:3 - sysfs sysfs rw\n";
 const EPERM_TEXT = "operation not permitted";
 
-/** Every step of a clean run, each failed with EPERM in turn: [step, message or "done"]. */
-function messages(profile: "runc" | "runc-1.1", strategy: "pivot" | "move" | "chroot"): [string, string][] {
-  const cfg = { rootfs: ROOTFS, profile, strategy };
-  const clean = drive(cfg, new DryRunHost({ rootfs: ROOTFS, mountinfo: MOUNTINFO }));
-  assert.is(clean.outcome.kind, "done");
-  return clean.steps.map((s, i) => {
-    const inner = new DryRunHost({ rootfs: ROOTFS, mountinfo: MOUNTINFO });
-    let n = 0;
-    const host: Host = { kind: "dry-run", exec: (req) => (n++ === i ? { errno: EPERM } : inner.exec(req)) };
-    const t = drive(cfg, host);
-    return [s.request.step, t.outcome.kind === "failed" ? t.outcome.message : t.outcome.kind];
-  });
-}
+const messages = (profile: "runc" | "runc-1.1", strategy: "pivot" | "move" | "chroot") => stepMessages({ profile, strategy });
 
 const e = (what: string): string => `${what}: ${EPERM_TEXT}`;
 /** prepareRoot's error, as prepareRootfs wraps it (main rootfs_linux.go L173, 1.1 L57). */
