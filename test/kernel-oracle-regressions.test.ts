@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, pivot, propagate, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
 
-const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, ENOENT, EINVAL } = abi;
+const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN } = abi;
 const A = (call: Call): Step => ({ ns: "A", call });
 const B = (call: Call): Step => ({ ns: "B", call });
 
@@ -305,6 +305,156 @@ const KEPT: Kept[] = [
       "B4 B3 dev1 / /a/b/a rw,relatime master:1 tmpfs tmpfs rw",
       "B5 B1 dev1 / /b rw,relatime master:1 tmpfs tmpfs rw",
       "B6 B5 dev1 / /b/a rw,relatime master:1 tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: a new_root that does not exist is ENOENT (looked up before put_old, which exists)",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/x", "/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [ENOENT],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: a put_old that does not exist is ENOENT",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/a", "/a/x"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [ENOENT],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: put_old on the root's own mount is EBUSY",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/a", "/b"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EBUSY],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: a new_root on the root's own mount is EBUSY",
+    case: { setup: [], userns: null, ops: [A(pivot("/a", "/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [EBUSY],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: a new_root that is no mount root is EINVAL",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/a/a", "/a/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: put_old outside new_root is EINVAL",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: null, ops: [A(pivot("/a", "/b"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n44 63 0:41 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root: new_root the current root is EBUSY",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/", "/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EBUSY],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root in B: the new root takes the old root's lock (the old one can go, the new one cannot)",
+    case: { setup: [], userns: 0, ops: [B(tmpfs("/a")), B(pivot("/a", "/a/a")), B(umount("/", MNT_DETACH)), B(umount("/a", MNT_DETACH))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0, 0, 0, EINVAL, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev2 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "pivot_root in A: an unlocked root gives no lock (the new root can be detached)",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(pivot("/a", "/a/a")), A(umount("/", MNT_DETACH))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0],
+    tables: [
+
+    ],
+  },
+  {
+    name: "umount2 of the root without MNT_DETACH remounts it read-only instead",
+    case: { setup: [], userns: null, ops: [A(umount("/", 0))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "umount2 MNT_EXPIRE: EAGAIN the first time, then the unmount",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(umount("/a", MNT_EXPIRE)), A(umount("/a", MNT_EXPIRE))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EAGAIN, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "umount2 MNT_EXPIRE: a lookup that uses the mount in between clears the mark",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(umount("/a", MNT_EXPIRE)), A(propagate("/a", MS_PRIVATE)), A(umount("/a", MNT_EXPIRE))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EAGAIN, 0, EAGAIN],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "umount2 MNT_EXPIRE of a mount with a submount is EBUSY",
+    case: { setup: [tmpfs("/a"), tmpfs("/a/a")], userns: null, ops: [A(umount("/a", MNT_EXPIRE))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n44 43 0:41 / /a/a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EBUSY],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "umount2 MNT_EXPIRE with MNT_DETACH is EINVAL",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(umount("/a", MNT_EXPIRE | MNT_DETACH))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "umount2 in B of its root (locked, A's superblock): EINVAL",
+    case: { setup: [tmpfs("/a")], userns: 0, ops: [B(umount("/", 0))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
     ],
   },
 ];

@@ -133,6 +133,11 @@ export interface State {
   nextRank: number;
   /** Reverse indexes (links.ts), built on first use; a clone gets a copy. */
   links?: Links | undefined;
+  /**
+   * Mounts a umount2(MNT_EXPIRE) has marked (mnt_expiry_mark): the next MNT_EXPIRE unmounts them,
+   * unless a path lookup has used them since (mntput clears the mark). Absent until the first.
+   */
+  expiry?: Set<number>;
 }
 
 export function emptyState(): State {
@@ -155,7 +160,7 @@ export function cloneState(s: State): State {
   for (const [k, n] of s.nss) nss.set(k, { ...n });
   const procs = new Map<number, Proc>();
   for (const [k, p] of s.procs) procs.set(k, cloneProc(p));
-  return { ...s, fss, mounts, nss, procs, links: s.links ? cloneLinks(s.links, mounts) : undefined };
+  return { ...s, fss, mounts, nss, procs, links: s.links ? cloneLinks(s.links, mounts) : undefined, ...(s.expiry ? { expiry: new Set(s.expiry) } : {}) };
 }
 
 /**

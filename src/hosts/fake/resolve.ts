@@ -78,6 +78,9 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
   }
   if (o.mountpoint) cur = traverse(s, cur);
   if ((o.directory || trailing) && !isDirAt(s, cur)) return { errno: ENOTDIR };
+  // Using a mount clears its expiry mark (mntput); umount2's own lookup does not
+  // (path_umount puts it with mntput_no_expire). Only the last mount of the walk is modelled.
+  if (!o.mountpoint && s.expiry?.size) s.expiry.delete(cur.mnt);
   return { pos: cur };
 }
 

@@ -22,7 +22,16 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
   const m = mnt(s, r.pos.mnt);
   if (r.pos.ino !== m.root || m.ns !== p.ns || m.locked) return err(EINVAL);
   // do_umount
-  if (flags & MNT_EXPIRE) return err(m.id === p.root.mnt || flags & (MNT_FORCE | MNT_DETACH) ? EINVAL : EAGAIN);
+  if (flags & MNT_EXPIRE) {
+    if (m.id === p.root.mnt || flags & (MNT_FORCE | MNT_DETACH)) return err(EINVAL);
+    // mnt_get_count != 2: a submount, an open fd or a cwd holds it.
+    if (children(s, m.id).length > 0 || mountInUse(s, m.id)) return err(EBUSY);
+    // The first marks it (xchg(&mnt_expiry_mark, 1)) and is EAGAIN; the next, the mark still set,
+    // unmounts (recorded on Linux 6.18: test/kernel-oracle-regressions.test.ts).
+    s.expiry ??= new Set();
+    if (!s.expiry.has(m.id)) { s.expiry.add(m.id); return err(EAGAIN); }
+    s.expiry.delete(m.id);
+  }
   if (m.id === p.root.mnt && !(flags & MNT_DETACH)) {
     // "Unmounting" the root without MNT_DETACH remounts its superblock read-only (do_umount_root).
     if (s.nss.get(p.ns)?.userns && !fsOf(s, m).userns) return err(EPERM);
