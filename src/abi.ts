@@ -290,12 +290,3 @@ export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 export const BINFMTFS_MAGIC = 0x42494e4d;
 export const NSFS_MAGIC = 0x6e736673;
 export const RDTGROUP_SUPER_MAGIC = 0x7655821;
-/** The pseudo-filesystems by f_type, with their names: run (src/run-input.ts) and pivotshim-exec refuse a rootfs on one. */
-export const PSEUDO_FS: readonly (readonly [number, string])[] = [
-  [PROC_SUPER_MAGIC, "proc"], [SYSFS_MAGIC, "sysfs"], [CGROUP_SUPER_MAGIC, "cgroup"],
-  [CGROUP2_SUPER_MAGIC, "cgroup2"], [DEBUGFS_MAGIC, "debugfs"], [TRACEFS_MAGIC, "tracefs"],
-  [SECURITYFS_MAGIC, "securityfs"], [SELINUX_MAGIC, "selinuxfs"], [SMACK_MAGIC, "smackfs"],
-  [BPF_FS_MAGIC, "bpf"], [PSTOREFS_MAGIC, "pstore"], [EFIVARFS_MAGIC, "efivarfs"],
-  [DEVPTS_SUPER_MAGIC, "devpts"], [BINFMTFS_MAGIC, "binfmt_misc"], [NSFS_MAGIC, "nsfs"],
-  [RDTGROUP_SUPER_MAGIC, "resctrl"],
-];

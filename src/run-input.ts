@@ -9,8 +9,21 @@ import { checkRunSpec, parseConfig, type Config } from "./schema.js";
 import { encodeString } from "./utf8.js";
 import type { Wire } from "./hosts/native-addon.js";
 
-/** Pseudo-filesystems by statfs f_type: the kernel's own views, never a container's root. */
-const PSEUDO_FS = new Map<number, string>(abi.PSEUDO_FS);
+/**
+ * Pseudo-filesystems by statfs f_type (the numbers: src/abi.ts), with their names: the kernel's
+ * own views, never a container's root. run refuses a rootfs on one, and so does pivotshim-exec
+ * (scripts/gen-c-abi.mjs writes this table into its header). Here, not in abi.ts: the machine's
+ * compiler reads abi.ts, and AssemblyScript has no tuples.
+ */
+export const PSEUDO_FS_TABLE: readonly (readonly [number, string])[] = [
+  [abi.PROC_SUPER_MAGIC, "proc"], [abi.SYSFS_MAGIC, "sysfs"], [abi.CGROUP_SUPER_MAGIC, "cgroup"],
+  [abi.CGROUP2_SUPER_MAGIC, "cgroup2"], [abi.DEBUGFS_MAGIC, "debugfs"], [abi.TRACEFS_MAGIC, "tracefs"],
+  [abi.SECURITYFS_MAGIC, "securityfs"], [abi.SELINUX_MAGIC, "selinuxfs"], [abi.SMACK_MAGIC, "smackfs"],
+  [abi.BPF_FS_MAGIC, "bpf"], [abi.PSTOREFS_MAGIC, "pstore"], [abi.EFIVARFS_MAGIC, "efivarfs"],
+  [abi.DEVPTS_SUPER_MAGIC, "devpts"], [abi.BINFMTFS_MAGIC, "binfmt_misc"], [abi.NSFS_MAGIC, "nsfs"],
+  [abi.RDTGROUP_SUPER_MAGIC, "resctrl"],
+];
+const PSEUDO_FS = new Map<number, string>(PSEUDO_FS_TABLE);
 
 /**
  * The config of a run: a relative rootfs (README: `run --rootfs ./rootfs`) is resolved against
