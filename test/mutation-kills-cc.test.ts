@@ -8,6 +8,8 @@ import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { loadAddon } from "../src/hosts/native.js";
 import { capture, eitherMode, nativeTest } from "./helpers/native-env.js";
+import { NOBODY, nobodyReason } from "./helpers/nobody.js";
+import { spawnSync } from "node:child_process";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`native exec signals (${mode})`);
@@ -51,5 +53,23 @@ nativeTest(test, reason, "the addon refuses a pid or fd that is not an integer, 
     assert.equal(await ex.close(), { status: 0, signal: null });
   }
 });
+
+// docs/mutation.md cc `refuse`: a child whose set-up failed must refuse every request. Reached
+// without any global change: as nobody, a plain-mode child's unshare(CLONE_NEWNS) fails (EPERM).
+const nobody = nobodyReason();
+const refusedName = "a child whose set-up failed refuses a request sent anyway (kRefused, EPERM), as nobody in plain mode";
+if (process.geteuid?.() !== 0 || nobody) {
+  console.error(`SKIP ${refusedName}: ${process.geteuid?.() !== 0 ? "not root: setpriv needs root to become nobody" : nobody}`);
+  test.skip(refusedName);
+} else {
+  test(refusedName, () => {
+    const r = spawnSync("setpriv", [...NOBODY, process.execPath, "--import", "tsx", "test/helpers/refused-child.ts"],
+      { cwd: new URL("..", import.meta.url).pathname, encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" }, timeout: 30_000 });
+    assert.is(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    assert.equal(out.hello, { kind: out.kHello, ret: -1, errno: abi.EPERM }, "the hello says the set-up failed");
+    assert.equal(out.answer, { kind: out.kRefused, ret: -1, errno: abi.EPERM }, "and the request is refused, not run");
+  });
+}
 
 test.run();
