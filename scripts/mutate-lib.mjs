@@ -3,7 +3,7 @@
 // per-mutant timeout, and the result file + HTML/Markdown report under mutation/<part>/.
 // The work tree itself is never written: a Ctrl-C restores and removes the sandboxes.
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,9 @@ export const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Copies `paths` (relative to ROOT) into a fresh temp dir and links node_modules. */
 export function makeSandbox(part, paths) {
   const dir = mkdtempSync(join(tmpdir(), `pivotshim-mutate-${part}-`));
+  // Readable by others, as a checkout is: the tests that run as nobody (rootless, refused) skip
+  // when nobody cannot read the tree, and a skipped test kills no mutant.
+  chmodSync(dir, 0o755);
   for (const p of paths) {
     const from = join(ROOT, p);
     if (!existsSync(from)) continue;
