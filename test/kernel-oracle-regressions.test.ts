@@ -8,7 +8,11 @@ import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, pivot, propagate, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
 
-const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN } = abi;
+const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
+  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV } = abi;
+/** Any mount(2) call of the cases: source, target, filesystemtype, flags, data. */
+const mnt = (source: string | null, target: string, filesystemtype: string | null, mountflags: number, data: string | null = null): Call =>
+  ({ op: "mount", source, target, filesystemtype, mountflags, data });
 const A = (call: Call): Step => ({ ns: "A", call });
 const B = (call: Call): Step => ({ ns: "B", call });
 
@@ -455,6 +459,124 @@ const KEPT: Kept[] = [
       "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
       "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
       "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_MOVE: a source that does not exist is ENOENT",
+    case: { setup: [], userns: null, ops: [A(move("/x", "/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [ENOENT],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_MOVE of the root onto a mount inside it is ELOOP",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(move("/", "/a"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [ELOOP],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_MOVE of a tree holding an unbindable mount onto a shared one is EINVAL",
+    case: { setup: [tmpfs("/a"), tmpfs("/a/a"), propagate("/a/a", MS_UNBINDABLE), tmpfs("/b"), propagate("/b", MS_SHARED)], userns: null, ops: [A(move("/a", "/b"))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n44 43 0:41 / /a/a rw,relatime unbindable - tmpfs tmpfs rw\n46 63 0:42 / /b rw,relatime shared:1 - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime unbindable tmpfs tmpfs rw",
+      "A4 A1 dev4 / /b rw,relatime shared:1 tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_BIND: a source that does not exist is ENOENT",
+    case: { setup: [], userns: null, ops: [A(bind("/x", "/a", false))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [ENOENT],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_BIND of an unbindable mount is EINVAL",
+    case: { setup: [tmpfs("/a"), propagate("/a", MS_UNBINDABLE)], userns: null, ops: [A(bind("/a", "/b", false))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime unbindable - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime unbindable tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a new mount without a filesystem type is EINVAL",
+    case: { setup: [], userns: null, ops: [A(mnt("x", "/a", null, 0))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a new mount of an unknown filesystem type is ENODEV",
+    case: { setup: [], userns: null, ops: [A(mnt("x", "/a", "nosuchfs", 0))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [ENODEV],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a read-only tmpfs shows ro, per mount and per superblock",
+    case: { setup: [], userns: null, ops: [A(mnt("tmpfs", "/a", "tmpfs", MS_RDONLY))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a ro,relatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "a bind remount read-only changes the mount, not the superblock",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_RDONLY))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a ro,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a plain remount read-only changes the superblock",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(mnt(null, "/a", null, MS_REMOUNT | MS_RDONLY))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a ro,relatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "a bind remount with noatime, then with strictatime",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_NOATIME)), A(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_STRICTATIME))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a remount of a directory that is no mount root is EINVAL",
+    case: { setup: [tmpfs("/a")], userns: null, ops: [A(mnt(null, "/a/a", null, MS_REMOUNT | MS_BIND | MS_NODEV))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
     ],
   },
 ];
