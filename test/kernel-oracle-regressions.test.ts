@@ -9,7 +9,7 @@ import * as abi from "../src/abi.js";
 import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, pivot, propagate, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
 
 const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
-  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV } = abi;
+  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM } = abi;
 /** Any mount(2) call of the cases: source, target, filesystemtype, flags, data. */
 const mnt = (source: string | null, target: string, filesystemtype: string | null, mountflags: number, data: string | null = null): Call =>
   ({ op: "mount", source, target, filesystemtype, mountflags, data });
@@ -577,6 +577,85 @@ const KEPT: Kept[] = [
     tables: [
       "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
       "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "MS_MOVE of a mount whose parent is shared is EINVAL",
+    case: { setup: [propagate("/", MS_SHARED), tmpfs("/a")], userns: null, ops: [A(move("/a", "/b"))] },
+    start: "63 42 0:39 / / rw,relatime shared:1 - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime shared:2 - tmpfs tmpfs rw\n",
+    results: [EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime shared:1 tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:2 tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "in B, a bind remount may not drop the read-only flag it inherited locked (EPERM)",
+    case: { setup: [mnt("tmpfs", "/a", "tmpfs", MS_RDONLY)], userns: 0, ops: [B(mnt(null, "/a", null, MS_REMOUNT | MS_BIND))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a ro,relatime - tmpfs tmpfs ro\n",
+    results: [0, EPERM],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a ro,relatime private tmpfs tmpfs ro",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a ro,relatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "in B, a bind remount may keep the locked flags and add others",
+    case: { setup: [mnt("tmpfs", "/a", "tmpfs", MS_RDONLY)], userns: 0, ops: [B(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a ro,relatime - tmpfs tmpfs ro\n",
+    results: [0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a ro,relatime private tmpfs tmpfs ro",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a ro,nosuid,relatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "in B, a bind remount may not change the locked atime (EPERM)",
+    case: { setup: [tmpfs("/a")], userns: 0, ops: [B(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_NOATIME))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, EPERM],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "in B, a plain remount of A's superblock is EPERM",
+    case: { setup: [tmpfs("/a")], userns: 0, ops: [B(mnt(null, "/a", null, MS_REMOUNT | MS_RDONLY))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n43 63 0:40 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, EPERM],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "in B, its own tmpfs can be remounted any way",
+    case: { setup: [], userns: 0, ops: [B(tmpfs("/a")), B(mnt(null, "/a", null, MS_REMOUNT | MS_RDONLY)), B(mnt(null, "/a", null, MS_REMOUNT | MS_BIND | MS_NOATIME))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,noatime private tmpfs tmpfs ro",
+    ],
+  },
+  {
+    name: "in B, proc cannot be mounted: B's task owns no PID namespace (EPERM)",
+    case: { setup: [], userns: 0, ops: [B(mnt("proc", "/a", "proc", 0))] },
+    start: "63 42 0:39 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0, EPERM],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
     ],
   },
 ];
