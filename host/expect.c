@@ -220,6 +220,7 @@ static int outcome(cur *c, expect_trace *t) {
 static int source(cur *c, expect_trace *t) {
   OBJECT(c, k, {
     if (!strcmp(k, "host")) string(c, t->host, sizeof t->host);
+    else if (!strcmp(k, "faults")) { t->faults = 1; skip(c, 1); }
     else skip(c, 1);
   });
   return 1;

@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include "pivotshim.h"
 
-enum { EXPECT_MAX_STEPS = 4096, EXPECT_STR = 4200 };
+/* A trace holds at most MAX_REQUESTS + 1 steps (src/trace-schema.ts); a rootfs under PATH_MAX bytes. */
+enum { EXPECT_MAX_STEPS = PS_MAX_REQUESTS + 1, EXPECT_STR = PS_PATH_MAX };
 
 typedef struct {
   int version;
   char rootfs[EXPECT_STR];
   char profile[32], strategy[32], root_propagation[32], host[32], outcome[32];
   int readonly, prepare, self_bind;  /* -1: absent */
+  int faults;                        /* source.faults present: a run with injected errors, no prediction */
   size_t n_steps;
   ps_result steps[EXPECT_MAX_STEPS];
   int n_verdicts, n_held;

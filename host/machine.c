@@ -156,6 +156,7 @@ int ps_feed(ps_machine *m, int32_t ret, int32_t err, const void *data, size_t n)
 void ps_outcome_get(ps_machine *m, ps_outcome *out) {
   memset(out, 0, sizeof *out);
   if (m->trapped) { out->op = PS_TRAPPED; return; }
+  out->done = i32_at(m, Z_pivotshimZ_request_ptr(&m->inst) + REQ_OP) == PS_DONE;
   u32 at = Z_pivotshimZ_outcome_ptr(&m->inst);
   out->op = i32_at(m, at + OUT_OP);
   out->err = i32_at(m, at + OUT_ERRNO);

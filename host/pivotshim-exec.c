@@ -108,6 +108,7 @@ static void check_expect(const char *file, const expect_trace *t, const char *ro
   if (t->version != 1) die(2, "--expect %s: trace version %d; this executor reads version 1", file, t->version);
   if (strcmp(t->host, "fake-kernel") != 0)
     die(2, "--expect %s: written by the %s host, not the fake kernel: nothing verified it; make it with pivotshim plan --mountinfo /proc/self/mountinfo --trace-out", file, t->host[0] ? t->host : "(no)");
+  if (t->faults) die(2, "--expect %s: the plan has injected faults (--fail): it predicts a run with errors the kernel will not make", file);
   if (t->n_verdicts == 0) die(2, "--expect %s: the trace has no verdicts (written by an older pivotshim, or not by plan)", file);
   if (t->n_held != t->n_verdicts) die(1, "refused: --expect %s: the model found invariant %s violated: this plan would harm the host", file, t->violated);
   if (strcmp(t->outcome, "done") != 0) die(1, "refused: --expect %s: the verified plan ends %s, not done", file, t->outcome[0] ? t->outcome : "(none)");
@@ -237,7 +238,7 @@ int main(int argc, char **argv) {
   if (r == PS_DIVERGED) die(1, "stopped: the result of request %d left the verified plan (--expect %s); nothing after it ran", at, expect_file);
   if (r == PS_TRAPPED) die(70, "the machine trapped: %s (a bug in pivotshim, please report it)", ps_trap_message(m));
   if (r == 1) die(2, "%.*s", (int)o.message.len, o.message.ptr);
-  if (o.op != 0 || o.seq != -1 || o.message.len != 0) die(1, "%.*s", (int)o.message.len, o.message.ptr ? o.message.ptr : "");
+  if (!o.done) die(1, "%.*s", (int)o.message.len, o.message.ptr ? o.message.ptr : "");
   if (expect_file) {
     /* Done with fewer requests than the plan is leaving it too (next() repeats the terminal block,
      * whose seq is the number of requests made: docs/ABI.md §6). */

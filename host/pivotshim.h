@@ -44,8 +44,10 @@ typedef struct {
   ps_str reason;     /* why the step exists, with its source */
 } ps_request;
 
-/* The outcome of an ended run (docs/ABI.md §6). */
+/* The outcome of an ended run (docs/ABI.md §6). `done` is the terminal request's op (PS_DONE),
+ * the only sign of success: a run the machine itself failed (a bound) has op 0 and seq -1 too. */
 typedef struct {
+  int32_t done;
   int32_t op, err, step, seq;
   ps_str path, message, note;
 } ps_outcome;

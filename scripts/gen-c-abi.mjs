@@ -27,6 +27,7 @@ lines.push("", "/* Propagation flags for root_propagation. */");
 for (const n of ["MS_REC", "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED"]) def(`PS_${n}`, abi[n]);
 lines.push("", "/* Bounds. */");
 def("PS_PATH_MAX", abi.PATH_MAX);
+def("PS_MAX_REQUESTS", abi.MAX_REQUESTS);
 def("PS_MOUNTINFO_CAP", abi.MOUNTINFO_CAP);
 lines.push("", "/* Request and outcome block offsets (docs/ABI.md §5, §6). */");
 for (const [name, v] of Object.entries(abi)) {

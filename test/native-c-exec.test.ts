@@ -88,6 +88,7 @@ if (why) {
       ["no verdicts", write("old.json", { ...t, verdicts: undefined }), 2, /has no verdicts/],
       ["a dry-run trace", write("dry.json", { ...t, source: { host: "dry-run" } }), 2, /written by the dry-run host, not the fake kernel/],
       ["a failed plan", write("failed.json", { ...t, outcome: { kind: "failed" } }), 1, /ends failed, not done/],
+      ["a plan with injected faults", write("faults.json", { ...t, source: { ...t.source, faults: ["umount2=EBUSY"] } }), 2, /has injected faults \(--fail\)/],
       ["not JSON", write("bad.json", '{"version": 1, "steps": [}'), 2, /not a trace: expected an object at byte 25/],
       ["a missing file", join(base, "none.json"), 2, /none\.json: No such file or directory/],
     ];

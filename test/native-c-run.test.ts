@@ -34,7 +34,7 @@ function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [
     const f = l.split(" ");
     if (f[0] === "M") out.mountinfo = Buffer.from(f[1] ?? "", "hex").toString("utf8");
     if (f[0] === "E") out.steps.push({ seq: +f[1]!, op: +f[2]!, step: +f[3]!, ret: +f[4]!, err: +f[5]! });
-    if (f[0] === "O") out.outcome = `${f[1]} ${f[2]} ${f[3]} ${f[4]} ${Buffer.from(f[5] ?? "", "hex").toString("utf8")}`;
+    if (f[0] === "O") out.outcome = `${f[1]} ${f[2]} ${f[3]} ${f[4]} ${f[5]} ${Buffer.from(f[6] ?? "", "hex").toString("utf8")}`;
     if (f[0] === "Z") out.stopped = [+f[1]!, +f[2]!];
     if (f[0] === "C") { out.cwd = f[1]!; out.marker = f[2] === "1"; }
   }
@@ -73,7 +73,7 @@ if (why) {
       const ran = runC(dir, encode(config));
       assert.is(ran.status, 0, ran.stderr);
       assert.is(hostTable(), before, "this process's mount table is unchanged");
-      assert.ok(ran.outcome?.startsWith("0 0 0 -1"), `done: ${ran.outcome ?? `stopped ${ran.stopped}`}\n${ran.stderr}`);
+      assert.ok(ran.outcome?.startsWith("1 0 0 0 -1"), `done: ${ran.outcome ?? `stopped ${ran.stopped}`}\n${ran.stderr}`);
       assert.equal([ran.cwd, ran.marker], ["/", true], "in the rootfs, at its /");
       const want = predict(config, ran.mountinfo);
       assert.is(want.outcome, "done");
@@ -92,7 +92,7 @@ if (why) {
     const want = predict(config, first.mountinfo).results;
     const ok = runC(rootfs(), encode(parseConfig({ rootfs: dir, profile: "hardened", strategy: "pivot" })), { expect: want });
     assert.is(ok.stopped, null, ok.stderr);
-    assert.ok(ok.outcome?.startsWith("0 0 0 -1"));
+    assert.ok(ok.outcome?.startsWith("1 0 0 0 -1"));
     // Request 2 (the parent walk's first try, EINVAL here) expected to succeed: stop right after it.
     const wrong = want.map((r, i) => (i === 2 ? ([0, 0] as [number, number]) : r));
     assert.is(want[2]![1], errnoNumber("EINVAL"));

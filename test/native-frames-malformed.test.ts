@@ -10,11 +10,11 @@ import * as abi from "../src/abi.js";
 import { loadAddon, type Wire } from "../src/hosts/native.js";
 import { frame } from "../src/hosts/native-frames.js";
 import { eitherMode, nativeTest } from "./helpers/native-env.js";
+import { replyReader } from "./helpers/raw-replies.js";
 
 const { mode, reason } = await eitherMode();
 const test = suite(`native malformed frames (${mode})`);
 
-interface Reply { kind: number; ret: number; errno: number; data: Buffer }
 
 /** A raw channel to a fresh executor child: frames out, replies in, EOF seen. */
 async function rawChild() {
@@ -25,27 +25,8 @@ async function rawChild() {
   const s = addon.spawn({ rootless: mode === "rootless", stdio: null, onExit: (code, signal) => exited({ code, signal }) });
   if ("errno" in s) throw new Error(`spawn: ${s.syscall}: ${s.errno}`);
   const sock = new net.Socket({ fd: s.fd, readable: true, writable: true });
-  let buf = Buffer.alloc(0);
-  let eof = false;
-  let wake: () => void = () => {};
-  sock.on("data", (b) => { buf = Buffer.concat([buf, b]); wake(); });
-  sock.on("end", () => { eof = true; wake(); });
-  sock.on("error", () => { eof = true; wake(); });
   /** The next reply frame, or "eof" when the child closed the channel first. */
-  async function reply(): Promise<Reply | "eof"> {
-    for (;;) {
-      if (buf.length >= w.kLenSize) {
-        const len = buf.readUInt32LE(0);
-        if (buf.length >= w.kLenSize + len) {
-          const p = buf.subarray(w.kLenSize, w.kLenSize + len);
-          buf = buf.subarray(w.kLenSize + len);
-          return { kind: p.readUInt32LE(w.kRepKind), ret: p.readInt32LE(w.kRepRet), errno: p.readInt32LE(w.kRepErrno), data: Buffer.from(p.subarray(w.kRepHeader)) };
-        }
-      }
-      if (eof) return "eof";
-      await new Promise<void>((r) => { wake = r; });
-    }
-  }
+  const reply = replyReader(sock, w);
   const send = (b: Buffer) => new Promise<void>((r) => sock.write(b, () => r()));
   const hello = await reply();
   assert.ok(hello !== "eof" && hello.kind === w.kHello && hello.ret >= 0, `hello: ${JSON.stringify(hello)}`);

@@ -7,7 +7,7 @@
  * usage: run-driver ROOTFS PROFILE STRATEGY ROOT_PROPAGATION OPTIONS [--no-unshare] [< expected]
  * With stdin lines "ret err" (one per request), they are the expected results (ps_run's `expect`).
  * stdout: "M <mountinfo hex>", then "E <seq> <op> <step> <ret> <err>" per request, then
- * "O <op> <err> <step> <seq> <message hex>" or "Z <status> <seq>" for a run that did not end
+ * "O <done> <op> <err> <step> <seq> <message hex>" or "Z <status> <seq>" for a run that did not end
  * (PS_REFUSED, PS_DIVERGED, PS_TRAPPED), then "C <cwd> <marker>": the child's cwd after the run
  * and whether /pivotshim-marker (a file only the rootfs has) is visible at its root. */
 #define _GNU_SOURCE
@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
     int r = ps_run(m, argv[1], strlen(argv[1]), atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
                    (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, n_expect ? expect : NULL, n_expect, &at, step, NULL, &o);
     if (r == 0 || r == 1) {
-      printf("O %d %d %d %d ", o.op, o.err, o.step, o.seq);
+      printf("O %d %d %d %d %d ", o.done, o.op, o.err, o.step, o.seq);
       for (uint32_t i = 0; i < o.message.len; i++) printf("%02x", (unsigned char)o.message.ptr[i]);
       putchar('\n');
     } else {

@@ -7,6 +7,7 @@ import * as net from "node:net";
 import * as abi from "../../src/abi.js";
 import { loadAddon } from "../../src/hosts/native.js";
 import { frame } from "../../src/hosts/native-frames.js";
+import { replyReader } from "./raw-replies.js";
 
 const addon = loadAddon();
 const w = addon.wire;
@@ -15,26 +16,7 @@ const exit = new Promise<void>((r) => { exited = r; });
 const s = addon.spawn({ rootless: false, stdio: null, onExit: () => exited() });
 if ("errno" in s) throw new Error(`spawn: ${s.syscall}: ${s.errno}`);
 const sock = new net.Socket({ fd: s.fd, readable: true, writable: true });
-let buf = Buffer.alloc(0);
-let wake: () => void = () => {};
-let eof = false;
-sock.on("data", (b) => { buf = Buffer.concat([buf, b]); wake(); });
-sock.on("end", () => { eof = true; wake(); });
-sock.on("error", () => { eof = true; wake(); });
-async function reply(): Promise<{ kind: number; ret: number; errno: number } | "eof"> {
-  for (;;) {
-    if (buf.length >= w.kLenSize) {
-      const len = buf.readUInt32LE(0);
-      if (buf.length >= w.kLenSize + len) {
-        const p = buf.subarray(w.kLenSize, w.kLenSize + len);
-        buf = buf.subarray(w.kLenSize + len);
-        return { kind: p.readUInt32LE(w.kRepKind), ret: p.readInt32LE(w.kRepRet), errno: p.readInt32LE(w.kRepErrno) };
-      }
-    }
-    if (eof) return "eof";
-    await new Promise<void>((r) => { wake = r; });
-  }
-}
+const reply = replyReader(sock, w);
 const hello = await reply();
 // getcwd: harmless, and answered with data if the child served it.
 sock.write(frame(w, abi.Op.getcwd, -1, 0, 4096, 0, []));
@@ -43,4 +25,5 @@ sock.destroy();
 addon.kill(s.pid, s.pidfd);
 await exit;
 if (s.pidfd >= 0) addon.closeFd(s.pidfd);
-process.stdout.write(`${JSON.stringify({ hello, answer, kRefused: w.kRefused, kHello: w.kHello })}\n`);
+const brief = (r: typeof hello) => (r === "eof" ? r : { kind: r.kind, ret: r.ret, errno: r.errno });
+process.stdout.write(`${JSON.stringify({ hello: brief(hello), answer: brief(answer), kRefused: w.kRefused, kHello: w.kHello })}\n`);
