@@ -101,6 +101,7 @@ export function check(input: ConfigInput = {}, opts: CheckOptions = {}): Checked
   const scenario = opts.mountinfo !== undefined ? "mountinfo file" : scenarioName(opts.scenario);
   const trace = drive(config, host, { source: { scenario, ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}) } });
   if (host instanceof FaultyHost) requireFired(host);
-  const verdicts = checkInvariants(before, k, trace.outcome.kind, cfg);
-  return { trace: { ...trace, final: finalOfModel(k) }, verdicts };
+  const final = finalOfModel(k);
+  const verdicts = checkInvariants(before, k, trace.outcome.kind, cfg, { consume: true }); // k is not read again
+  return { trace: { ...trace, final }, verdicts };
 }

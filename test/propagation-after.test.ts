@@ -8,7 +8,8 @@ import { explore } from "../src/explore.js";
 import { predict } from "../src/predict.js";
 import { drive } from "../src/driver.js";
 import { checkInvariants } from "../src/hosts/fake/index.js";
-import { parseConfig, type ConfigInput } from "../src/schema.js";
+import { PROFILES, parseConfig, type ConfigInput } from "../src/schema.js";
+import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
 import { walkPath } from "../src/rootfs-facts.js";
 
 const verdict = (input: ConfigInput, scenario: "rootfs-not-a-mountpoint" | "shared-tmp" | "docker-host" | "stacked-root") =>
@@ -68,6 +69,24 @@ test("a failed run has no propagation-after verdict (there is no new root to pro
   const r = check({ strategy: "pivot" }, { scenario: "docker-host", faults: ["pivot_root=EINVAL"] });
   assert.is(r.trace.outcome.kind, "failed");
   assert.not.ok(r.verdicts.some((v) => v.id === "propagation-after"));
+});
+
+test("check() probes on its own kernel in place: the same verdicts as on a copy, for every scenario, profile and strategy", () => {
+  let done = 0;
+  for (const scenario of SCENARIO_NAMES) for (const profile of PROFILES) for (const strategy of ["auto", "pivot", "move", "chroot"] as const) {
+    let config;
+    try { config = parseConfig({ profile, strategy }); } catch { continue; } // a config the rule refuses
+    const before = kernelFor(config, { scenario }).freeze();
+    const after = before.clone();
+    const kind = drive(config, after).outcome.kind;
+    const onCopy = checkInvariants(before, after, kind, runConfig(config));
+    const tables = [after.mountinfo(), after.hostMountinfo()];
+    assert.equal(checkInvariants(before, after, kind, runConfig(config)), onCopy, "a copy leaves `after` as it was");
+    assert.equal([after.mountinfo(), after.hostMountinfo()], tables);
+    assert.equal(checkInvariants(before, after, kind, runConfig(config), { consume: true }), onCopy, `${scenario} ${profile} ${strategy}`);
+    if (kind === "done") done++;
+  }
+  assert.ok(done > 40, `${done} runs reached Done`);
 });
 
 test.run();

@@ -172,7 +172,7 @@ function driverMkdirs(k: FakeKernel, target: string): void {
 }
 
 /** One request on the fake as the process of `ns`; tmpfs mounts get the driver's directories. */
-function exec(k: FakeKernel, call: Call): number {
+export function exec(k: FakeKernel, call: Call): number {
   const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", ...call } as Request);
   const e = "errno" in r ? r.errno : 0;
   if (e === 0 && call.op === "mount" && call.filesystemtype === "tmpfs") driverMkdirs(k, call.target);

@@ -11,6 +11,7 @@ import { ROOT_INO, dentryPath, type Mount, type Pos, type State } from "./model.
 import { ancestors, childAt, fsOf, mnt, reachability, samePos } from "./mounts.js";
 import { type PathAt, lookup, pathFrom, pathFromMemo } from "./resolve.js";
 import { probePropagation } from "./propagation-after.js";
+import { type HostView, renderView, sameHostView, takeHostView } from "./host-view.js";
 
 /**
  * One verdict. `finding` is set when what the model saw is what the profile's runtime really does
@@ -44,7 +45,8 @@ export interface Before {
   /** The config it was taken for (the rootfs looked up, whether proc/sysfs are judged). */
   rootfs: string;
   procSysfs: boolean;
-  hostMountinfo: string;
+  /** The host's mountinfo as what it is made of (host-view.ts): compared, rendered only when it differs. */
+  host: HostView;
   fds: readonly FdInfo[];
   /** The rootfs as the process looked it up: where it leads, its filesystem, how a verdict names it. */
   root: { errno: number } | { pos: Pos; fs: number; named: string };
@@ -79,7 +81,7 @@ function takeBefore(k: FakeKernel, rootfs: string, procSysfs: boolean): Before {
   const p = k.process;
   const r = lookup(s, p, AT_FDCWD, rootfs, { follow: true, directory: true });
   const hostProcSysfs = new Map<number, string>();
-  if ("errno" in r) return { rootfs, procSysfs, hostMountinfo: k.hostMountinfo(), fds: k.fdTable(), root: { errno: r.errno }, hostProcSysfs };
+  if ("errno" in r) return { rootfs, procSysfs, host: takeHostView(s, k.hostProcess), fds: k.fdTable(), root: { errno: r.errno }, hostProcSysfs };
   // Judged at the directory the path leads to; a symlink's target is named (the real path).
   const real = pathFrom(s, r.pos, p.root);
   const named = real.unreachable || real.path === rootfs ? rootfs : `${rootfs} (really ${real.path})`;
@@ -92,11 +94,15 @@ function takeBefore(k: FakeKernel, rootfs: string, procSysfs: boolean): Before {
       hostProcSysfs.set(m.id, (at.unreachable ? "(unreachable)" : "") + at.path);
     }
   }
-  return { rootfs, procSysfs, hostMountinfo: k.hostMountinfo(), fds: k.fdTable(), root: { pos: r.pos, fs: mnt(s, r.pos.mnt).fs, named }, hostProcSysfs };
+  return { rootfs, procSysfs, host: takeHostView(s, k.hostProcess), fds: k.fdTable(), root: { pos: r.pos, fs: mnt(s, r.pos.mnt).fs, named }, hostProcSysfs };
 }
 
-/** Judges `after` against `before`: a kernel as it was before the run, or its Before view (for the same config). */
-export function checkInvariants(before: FakeKernel | Before, after: FakeKernel, outcome: RunOutcome, cfg: RunConfig): Invariant[] {
+/**
+ * Judges `after` against `before`: a kernel as it was before the run, or its Before view (for the
+ * same config). With `consume`, the last verdict's probes run on `after` itself (the caller is
+ * done with it), not on a copy.
+ */
+export function checkInvariants(before: FakeKernel | Before, after: FakeKernel, outcome: RunOutcome, cfg: RunConfig, o: { consume?: boolean } = {}): Invariant[] {
   const strategy = strategyName(cfg);
   const b = "state" in before ? beforeRun(before, cfg) : before;
   const procSysfs = judgesProcSysfs(strategy);
@@ -105,14 +111,17 @@ export function checkInvariants(before: FakeKernel | Before, after: FakeKernel, 
   if (outcome === "done") out.push(rootIsRootfs(b, after), oldRootUnreachable(after, strategy));
   out.push(fdsUnchanged(b, after));
   if (outcome === "done" && procSysfs) out.push(noHostProcSysfs(b, after));
-  if (outcome === "done") out.push(propagationAfter(after, cfg, strategy));
+  if (outcome === "done") out.push(propagationAfter(after, cfg, strategy, o.consume ?? false)); // last: it may change `after`
   return out;
 }
 
 function hostUnchanged(before: Before, after: FakeKernel): Invariant {
-  const was = before.hostMountinfo;
+  const held = { id: "host-unchanged" as const, held: true, detail: "host mountinfo byte-identical" };
+  if (sameHostView(before.host, after.state, after.hostProcess)) return held;
+  // Something the text is made of changed: the texts decide (a move and its move back, say).
+  const was = renderView(before.host);
   const now = after.hostMountinfo();
-  if (was === now) return { id: "host-unchanged", held: true, detail: "host mountinfo byte-identical" };
+  if (was === now) return held;
   const a = was.split("\n");
   const b = now.split("\n");
   const gone = a.filter((l) => !b.includes(l));
@@ -208,9 +217,9 @@ function configName(cfg: RunConfig, strategy: StrategyName): string {
  * mount. For the runtime profiles every crossing is a finding naming the config: the real runtime
  * does the same with it.
  */
-function propagationAfter(after: FakeKernel, cfg: RunConfig, strategy: StrategyName): Invariant {
+function propagationAfter(after: FakeKernel, cfg: RunConfig, strategy: StrategyName, inPlace: boolean): Invariant {
   const id = "propagation-after";
-  const p = probePropagation(after, cfg.rootfs);
+  const p = probePropagation(after, cfg.rootfs, { inPlace });
   const toHost = p.toHost.length ? `a mount under the new root appears on the host at ${p.toHost.join(", ")}` : null;
   const toContainer = p.toContainer.length ? `a host mount at ${p.hostProbe} appears in the container at ${p.toContainer.join(", ")}` : null;
   if (!toHost && !toContainer) return { id, held: true, detail: `nothing propagates: container→host none, host→container none (host probe ${p.hostProbe})` };

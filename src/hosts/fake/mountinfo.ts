@@ -107,8 +107,12 @@ export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, 
   return lineParts(s, m, reader, memo, dom, out) ? out.join("") : null;
 }
 
-/** The whole file for a process: its namespace's mounts in list order. */
-export function renderMountinfo(s: State, reader: Proc): string {
+/**
+ * The whole file for a process: its namespace's mounts in list order. `dom` may hold the
+ * dominating group of master groups ahead (host-view.ts renders a copy that lacks the other
+ * namespaces propagate_from is found through).
+ */
+export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, number>()): string {
   const list: Mount[] = [];
   let sorted = true;
   for (const m of s.mounts.values()) {
@@ -118,7 +122,6 @@ export function renderMountinfo(s: State, reader: Proc): string {
   }
   if (!sorted) list.sort(bySeq);
   const memo = new Map<number, PathAt>();
-  const dom = new Map<number, number>();
   const parts: Parts = [];
   const lines: string[] = [];
   for (const m of list) {

@@ -53,11 +53,18 @@ function appeared(k: FakeKernel, mark: number, ns: number, root: { mnt: number; 
   return out;
 }
 
-/** Both probes, one after the other on one copy of `after` (never changed). `rootfs` is the config's path, looked up by the host. */
-export function probePropagation(after: FakeKernel, rootfs: string): Propagation {
+/**
+ * Both probes, one after the other on one copy of `after` (never changed), or on `after` itself
+ * with `inPlace` (check() is done with it: a copy of a 100k-mount state is ~200 ms). `rootfs` is
+ * the config's path, looked up by the host before either probe.
+ */
+export function probePropagation(after: FakeKernel, rootfs: string, o: { inPlace?: boolean } = {}): Propagation {
   const s = after.state;
   const h = after.hostProcess;
-  const k = after.clone();
+  const r = lookup(s, h, AT_FDCWD, rootfs, { follow: true, directory: true });
+  const missing = "errno" in r ? `none: ${rootfs} does not resolve on the host (errno ${r.errno})` : null;
+  const real = "errno" in r ? "" : pathFrom(s, r.pos, h.root).path;
+  const k = o.inPlace ? after : after.clone();
   const c = k.process;
   // Container → host: a tmpfs under the new root; any new mount in the host's namespace is a leak.
   const inC = mountProbe(k, c.pid, PROBE_IN_CONTAINER);
@@ -69,10 +76,8 @@ export function probePropagation(after: FakeKernel, rootfs: string): Propagation
     k.exec({ seq: 0, step: "probe", reason: "propagation-after probe", op: "umount2", target: PROBE_IN_CONTAINER, flags: MNT_DETACH });
     k.state.current = current;
   }
-  // Host → container: a tmpfs under the rootfs as the host sees it.
-  const r = lookup(s, h, AT_FDCWD, rootfs, { follow: true, directory: true });
-  if ("errno" in r) return { toHost, toContainer: [], hostProbe: `none: ${rootfs} does not resolve on the host (errno ${r.errno})` };
-  const real = pathFrom(s, r.pos, h.root).path;
+  // Host → container: a tmpfs under the rootfs as the host saw it.
+  if (missing !== null) return { toHost, toContainer: [], hostProbe: missing };
   const hostDir = `${real === "/" ? "" : real}/${PROBE_NAME_ON_HOST}`;
   const inH = mountProbe(k, h.pid, hostDir);
   const toContainer = inH !== null ? appeared(k, inH, c.ns, c.root, false) : [];
