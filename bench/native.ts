@@ -116,17 +116,19 @@ function timed(ex: Executor, batch: boolean, wait: { us: number }): AsyncHost {
  * Also the part spent waiting for the child's answers (round trips and syscalls; batched, the
  * shadow machine's predictions too), and, batched, the syscalls alone as the child timed them.
  */
-async function switchPhase(rootfs: string, n: number, batch: boolean): Promise<SwitchTimes> {
+async function switchPhase(rootfs: string, n: number, how: "unbatched" | "batched" | "autonomous"): Promise<SwitchTimes> {
   const total: number[] = [], inRequests: number[] = [], inChild: number[] = [], frames: number[] = [];
+  const batch = how !== "unbatched";
   for (let i = -5; i < n; i++) {
-    const ex = await spawnExecutor();
+    const ex = await spawnExecutor({ autonomous: how === "autonomous" });
     const wait = { us: 0 };
     try {
       const t0 = nowUs();
       const t = await driveAsync({ ...RUNC_PIVOT, rootfs }, timed(ex, batch, wait));
       const dt = nowUs() - t0;
       if (t.outcome.kind !== "done") throw new Error(JSON.stringify(t.outcome));
-      if (i >= 0) { total.push(dt); inRequests.push(wait.us); inChild.push(ex.batchStats.childNs / 1000); frames.push(ex.batchStats.frames); }
+      if (how === "autonomous" && ex.autoStats.runs !== 1) throw new Error(`autonomous mode did not run: ${ex.autonomousOff() ?? "?"}`);
+      if (i >= 0) { total.push(dt); inRequests.push(wait.us); inChild.push((ex.batchStats.childNs + ex.autoStats.childNs) / 1000); frames.push(ex.batchStats.frames + ex.autoStats.runs); }
     } finally {
       await ex.kill();
     }
@@ -242,8 +244,10 @@ export async function benchNative(): Promise<void> {
     }
     console.log(missing.length ? `not installed: ${missing.join(", ")}` : "all of bwrap, crun, runc, unshare+chroot were installed");
     coldExec(rootfs);
-    const un = await switchPhase(rootfs, 60, false);
-    const sw = await switchPhase(rootfs, 60, true);
+    const un = await switchPhase(rootfs, 60, "unbatched");
+    const sw = await switchPhase(rootfs, 60, "batched");
+    const off = (await spawnExecutor().then(async (ex) => { const why = ex.autonomousOff(); await ex.kill(); return why; }));
+    const au = off === null ? await switchPhase(rootfs, 60, "autonomous") : null;
     const refUs = switchRef(rootfs);
     const vsC = (us: number) => (refUs ? `; /C = ${(us / refUs).toFixed(2)}` : "");
     row("root switch, unbatched (driveAsync, median of 60)", `${un.total.toFixed(0)} µs`,
@@ -251,6 +255,11 @@ export async function benchNative(): Promise<void> {
     row("root switch, batched (driveAsync, median of 60)", `${sw.total.toFixed(0)} µs`,
       `${sw.frames} round trip(s); ${sw.inRequests.toFixed(0)} µs in lookahead + waiting${vsC(sw.total)}; batched/unbatched = ${(sw.total / un.total).toFixed(2)}`);
     row("  of it, the syscalls in the child (child-timed)", `${sw.inChild.toFixed(0)} µs`, `the switch inside the executor${vsC(sw.inChild)}`);
+    if (au) {
+      row("root switch, autonomous (driveAsync, median of 60)", `${au.total.toFixed(0)} µs`,
+        `${au.frames} round trip; the C machine in the child, the JS machine fed its results${vsC(au.total)}; autonomous/batched = ${(au.total / sw.total).toFixed(2)}`);
+      row("  of it, ps_run in the child (child-timed)", `${au.inChild.toFixed(0)} µs`, `end to end / child-timed = ${(au.total / au.inChild).toFixed(2)} (target <= 1.5)`);
+    } else row("root switch, autonomous", "-", `off: ${off}`);
     if (refUs) row("root switch in C, direct syscalls (median of 60)", `${refUs.toFixed(0)} µs`, "bench/switch-ref.c, timed in its child");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "abi_ops.h"
+#include "child-auto.h"
 #include "child.h"
 #include "wire.h"
 
@@ -212,6 +213,16 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return a;
 }
 
+/**
+ * prepareAutonomous(bytes) → boolean: the C machine of autonomous mode (child-auto.h), made once,
+ * with at least `bytes` of memory, before the next spawn forks it. false: not built in, or no memory.
+ */
+Napi::Value PrepareAutonomous(const Napi::CallbackInfo& info) {
+  double bytes = info.Length() == 1 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(bytes >= 0 && bytes <= double(1u << 30))) return type_error(info.Env(), "prepareAutonomous(bytes): 0 to 2^30 bytes");
+  return Napi::Boolean::New(info.Env(), auto_prepare(size_t(bytes)));
+}
+
 Napi::Object Wire(Napi::Env env) {
   Napi::Object w = Napi::Object::New(env);
 #define W(name) w.Set(#name, Napi::Number::New(env, double(wire::name)))
@@ -223,6 +234,8 @@ Napi::Object Wire(Napi::Env env) {
   W(kMaxBatchFrame); W(kBatch); W(kBatRepNs); W(kBatRepHeader); W(kBatResRet); W(kBatResErrno);
   W(kBatResLen); W(kBatResHeader); W(kExitDone); W(kExitSetup); W(kExitParentGone);
   W(kExitChannelLost); W(kExitFraming);
+  W(kOpAuto); W(kAuto); W(kAutoTail); W(kMaxAutoExpect); W(kAutRepNs); W(kAutRepCount); W(kAutRepHeader);
+  W(kAutResSeq); W(kAutResStep); W(kAutResRet); W(kAutResErrno); W(kAutResLen); W(kAutResHeader); W(kMaxAutoData); W(kMaxAnyReply);
 #undef W
   return w;
 }
@@ -242,6 +255,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("wire", Wire(env));
   exports.Set("ops", Ops(env));
+  exports.Set("prepareAutonomous", Napi::Function::New(env, PrepareAutonomous, "prepareAutonomous"));
+  // The wasm the child's C machine was translated from (null: built without it, no autonomous mode).
+  const char* sha = auto_sha256();
+  exports.Set("autonomous", sha ? Napi::Value(Napi::String::New(env, sha)) : env.Null());
   return exports;
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "abi_ops.h"
+#include "child-auto.h"
 #include "wire.h"
 
 namespace {
@@ -72,15 +73,20 @@ bool write_full(int fd, const unsigned char* buf, size_t n) {
   return true;
 }
 
-/** Sends one reply frame: header from kind/ret/err, then `len` data bytes already in g_out. */
-void reply(int sock, uint32_t kind, int32_t ret, int32_t err, uint32_t len = 0) {
+/** Sends one reply frame from `buf`: header from kind/ret/err, then `len` data bytes already in it. */
+void reply_from(unsigned char* buf, int sock, uint32_t kind, int32_t ret, int32_t err, uint32_t len) {
   unsigned char head[wire::kLenSize];
   put_u32(head, wire::kRepHeader + len);
-  put_u32(g_out + wire::kRepKind, kind);
-  put_u32(g_out + wire::kRepRet, uint32_t(ret));
-  put_u32(g_out + wire::kRepErrno, uint32_t(err));
-  if (!write_full(sock, head, sizeof head) || !write_full(sock, g_out, wire::kRepHeader + len))
+  put_u32(buf + wire::kRepKind, kind);
+  put_u32(buf + wire::kRepRet, uint32_t(ret));
+  put_u32(buf + wire::kRepErrno, uint32_t(err));
+  if (!write_full(sock, head, sizeof head) || !write_full(sock, buf, wire::kRepHeader + len))
     _exit(wire::kExitChannelLost);  // the parent's end is gone: nothing left to serve
+}
+
+/** Sends one reply frame: header from kind/ret/err, then `len` data bytes already in g_out. */
+void reply(int sock, uint32_t kind, int32_t ret, int32_t err, uint32_t len = 0) {
+  reply_from(g_out, sock, kind, ret, err, len);
 }
 
 uint32_t put_text(const char* s) {
@@ -425,6 +431,34 @@ void run_batch(int sock, uint32_t count) {
   reply(sock, wire::kBatch, int32_t(n), 0, uint32_t(out - (g_out + wire::kRepHeader)));
 }
 
+/** The kAuto reply (every byte of mountinfo a run can read, and the records): static, as g_out. */
+unsigned char g_auto[wire::kRepHeader + wire::kMaxAutoData];
+
+/**
+ * Autonomous mode (wire.h kOpAuto): checks the whole frame, then runs the switch in this process
+ * on the C machine (child-auto.cc) behind the namespace guard, and replies once. A frame that
+ * does not parse exactly runs nothing (kProtocol).
+ */
+void run_auto(int sock, const Decoded& d, const ChildPlan& plan) {
+  if (auto_sha256() == nullptr) return reply(sock, wire::kProtocol, -1, ENOSYS);  // built without the C machine
+  uint32_t at = wire::kReqHeader;
+  if (g_nstr != 1 || !g_str[0] || g_in_len - at < 4) return reply(sock, wire::kProtocol, -1, EINVAL);
+  uint32_t n = get_u32(g_in + at);  // decode() checked that the string fits
+  at += 4 + n;
+  if (g_in_len - at < wire::kAutoTail || d.count > wire::kMaxAutoExpect || g_in_len - at - wire::kAutoTail != 8 * d.count)
+    return reply(sock, wire::kProtocol, -1, EINVAL);
+  AutoArgs a{};
+  a.rootfs = g_str[0], a.rootfs_len = n;
+  a.profile = int(d.fd), a.strategy = int(d.mode), a.options = int(d.flags);
+  a.root_propagation = int(get_u32(g_in + at));
+  a.has_expect = get_u32(g_in + at + 4) != 0;
+  a.expect = g_in + at + wire::kAutoTail, a.n_expect = d.count;
+  a.guard_dev = (unsigned long)plan.parent_ns_dev, a.guard_ino = (unsigned long)plan.parent_ns_ino;
+  int32_t status = 0, stopped = -1;
+  uint32_t len = auto_run(a, g_auto + wire::kRepHeader, wire::kMaxAutoData, &status, &stopped);
+  reply_from(g_auto, sock, wire::kAuto, status, stopped, len);
+}
+
 [[noreturn]] void serve(int sock, const ChildPlan& plan, bool refuse) {
   Decoded d;
   bool bad;
@@ -449,6 +483,8 @@ void run_batch(int sock, uint32_t count) {
     } else if (d.op == wire::kOpBatch) {
       if (!check_batch(d.count, g_in_len)) reply(sock, wire::kProtocol, -1, EINVAL);
       else run_batch(sock, d.count);
+    } else if (d.op == wire::kOpAuto) {
+      run_auto(sock, d, plan);
     } else if (d.op == wire::kOpExec) {
       const char* what = nullptr;
       if (plan.pid_ns && !pid1) what = become_pid1(sock), pid1 = what == nullptr;

@@ -68,7 +68,10 @@ int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strat
     if (op == PS_DONE || op == PS_FAILED) break;
     long ret = ps_exec(&r);
     ps_result res = { ret < 0 ? -1 : (int32_t)ret, ret < 0 ? (int32_t)-ret : 0 };
-    if (cb) cb(ctx, &r, res);
+    if (cb && cb(ctx, &r, res) != 0) {
+      if (diverged_at) *diverged_at = r.seq;
+      return PS_STOPPED;
+    }
     if (expect) {
       /* A read is compared by kind, data or EOF: its byte count follows the mount ids in the text,
        * which a fresh namespace numbers afresh (src/verify-run.ts sameResult, the same rule). */

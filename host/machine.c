@@ -182,3 +182,8 @@ int ps_reserve(ps_machine *m, size_t bytes) {
 size_t ps_memory_size(const ps_machine *m) {
   return (size_t)Z_pivotshimZ_memory((Z_pivotshim_instance_t *)&m->inst)->size;
 }
+
+void ps_seal(ps_machine *m) {
+  wasm_rt_memory_t *mem_ = Z_pivotshimZ_memory(&m->inst);
+  mem_->max_pages = mem_->pages;  /* wasm_rt_grow_memory refuses past max_pages before it reallocs */
+}

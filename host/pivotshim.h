@@ -83,6 +83,10 @@ int ps_reserve(ps_machine *m, size_t bytes);
  * (test/c/reserve-check.c measures it). */
 #define PS_RESERVE_ANY_RUN ((size_t)48 << 20)
 size_t ps_memory_size(const ps_machine *m);
+/* No more growth: from now on a run that needs more memory than the machine has traps (wasm's
+ * memory.grow fails) instead of calling realloc. For a forked child of a threaded process, where
+ * malloc may hold another thread's lock: ps_reserve before fork, ps_seal in the child. */
+void ps_seal(ps_machine *m);
 
 /* Why the machine trapped ("protocol: ..." for a caller's mistake), or NULL if it has not. */
 const char *ps_trap_message(const ps_machine *m);
@@ -96,11 +100,13 @@ long ps_exec(const ps_request *r);
 /* One result, as a run saw it or as a plan predicts it. */
 typedef struct { int32_t ret, err; } ps_result;
 
-/* Called after each request has run, with its result (for a trace); may be NULL. */
-typedef void (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
+/* Called after each request has run, with its result (for a trace; a read's bytes are at r->buf);
+ * may be NULL. Returns 0 to go on, or nonzero to stop the run before the next request (PS_STOPPED). */
+typedef int (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
 
 #define PS_REFUSED (-3)   /* the namespace guard refused: nothing ran */
 #define PS_DIVERGED (-4)  /* a result differed from the expected one: the run stopped there */
+#define PS_STOPPED (-5)   /* the step callback asked to stop: the run stopped there */
 
 /* Runs a whole switch in the calling process: ps_start, then ps_next / ps_exec / ps_feed until
  * the end, and the outcome into *out. Guard: the mount namespace (guard_dev, guard_ino) of
@@ -109,8 +115,10 @@ typedef void (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
  * is refused too: say which namespace to spare. With `expect` (n_expect results, a verified plan's
  * prediction), the run stops at the first result that differs (a read's by kind: data or EOF, as
  * its byte count follows the mount ids), before the next syscall, and
- * returns PS_DIVERGED with *diverged_at its seq. Returns 0 when the run ended (done or failed: see
- * out->op), 1 for an invalid config, PS_TRAPPED, PS_REFUSED or PS_DIVERGED. No allocation. */
+ * returns PS_DIVERGED with *diverged_at its seq; a callback that returns nonzero stops it the same
+ * way (PS_STOPPED, *diverged_at the seq of the step it was called for). Returns 0 when the run
+ * ended (done or failed: see out->op), 1 for an invalid config, PS_TRAPPED, PS_REFUSED,
+ * PS_DIVERGED or PS_STOPPED. No allocation. */
 int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
            int root_propagation, int options, unsigned long guard_dev, unsigned long guard_ino,
            const ps_result *expect, size_t n_expect, int32_t *diverged_at,

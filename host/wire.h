@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#include "abi_ops.h"  // generated from src/abi.ts (CMakeLists.txt): the ops and the bounds
+
 namespace wire {
 
 // A frame on the SOCK_STREAM socketpair: u32 payload length (little-endian), then the payload.
@@ -25,6 +27,7 @@ constexpr uint32_t kOpResume = 1001; // reply kResumed
 constexpr uint32_t kOpExec = 1002;   // strings: path, cwd|NULL, argv[count], env[...]
 constexpr uint32_t kOpQuit = 1003;   // no reply: the child _exit(0)s
 constexpr uint32_t kOpBatch = 1004;  // count = n entries, nstr = 0; reply kBatch (see below)
+constexpr uint32_t kOpAuto = 1005;   // the whole switch in the child (autonomous mode, see below)
 
 // A batch (speculative execution, src/hosts/native-batch.ts): after the 24-byte header come
 // `count` entries, each an expected result then one ordinary request frame (u32 len + payload):
@@ -41,6 +44,35 @@ constexpr uint32_t kBatEntHeader = 12;  // then the request frame, u32 len first
 constexpr uint32_t kMaxBatch = 64;             // entries per batch
 constexpr uint32_t kMaxBatchFrame = 64u << 10; // batch payload bytes, header and entries included
 
+// Autonomous mode (kOpAuto, host/child-auto.cc): the child runs the whole switch on the C machine
+// (libpivotshim's ps_run, the same wasm translated by wasm2c) with no round trip per request, and
+// replies once. Header: fd = profile, mode = strategy, flags = options, count = n expected results,
+// nstr = 1 (the rootfs); after the string: [i32 root_propagation][u32 has_expect], then count
+// pairs [i32 ret][i32 errno], a verified plan's predicted results: ps_run stops before the next
+// syscall at the first result that differs (a read's by kind). Nothing else may follow.
+constexpr uint32_t kAutoTail = 8;               // root_propagation, has_expect
+constexpr uint32_t kMaxAutoExpect = PS_ABI_MAX_REQUESTS;  // src/abi.ts: no run makes more
+// Reply kAuto: ret = ps_run's status (0 ended, 1 invalid config, -1 trapped, -3 refused,
+// -4 diverged, -5 stopped: the reply was full), errno = the seq it stopped at, or -1; data =
+// [u64 ns in ps_run][u32 n], then n records, each a request that ran and its result:
+//   [i32 seq][i32 step][i32 ret][i32 errno][u32 len][len bytes of read/getcwd data]
+//   [u32 len][the request as a request payload (above), as src/hosts/native-frames.ts frames it]
+//   [u32 len][the step's reason, UTF-8]
+constexpr uint32_t kAutRepNs = 0;
+constexpr uint32_t kAutRepCount = 8;
+constexpr uint32_t kAutRepHeader = 12;
+constexpr uint32_t kAutResSeq = 0;
+constexpr uint32_t kAutResStep = 4;
+constexpr uint32_t kAutResRet = 8;
+constexpr uint32_t kAutResErrno = 12;
+constexpr uint32_t kAutResLen = 16;
+constexpr uint32_t kAutResHeader = 20;
+// The reply's room: every byte of mountinfo the machine can take (src/abi.ts MOUNTINFO_CAP, 16 MiB)
+// plus 8 MiB for the records: ~300 bytes each for the reads of a table at the cap (MAX_REQUESTS
+// of them at most), ~17 KiB at most for a request with four full paths. The child stops a run
+// whose next record would not fit (PS_STOPPED) rather than send part of it.
+constexpr uint32_t kMaxAutoData = PS_ABI_MOUNTINFO_CAP + (8u << 20);
+
 // Reply payload: u32 kind, i32 ret, i32 errno, then data bytes (read, getcwd, hello).
 constexpr uint32_t kRepKind = 0;
 constexpr uint32_t kRepRet = 4;
@@ -56,6 +88,7 @@ constexpr uint32_t kExecFailed = 5; // errno of chdir(cwd) or execve; data = whi
 constexpr uint32_t kRefused = 6;    // set-up failed or the namespace check failed: nothing runs
 constexpr uint32_t kProtocol = 7;   // malformed or unexpected frame
 constexpr uint32_t kBatch = 8;      // ret = n results (1..count); data = u64 ns, then n records
+constexpr uint32_t kAuto = 9;       // ret = ps_run's status, errno = seq or -1; data: see kOpAuto
 
 // kBatch data: u64 nanoseconds the child spent running the batch's syscalls (CLOCK_MONOTONIC,
 // for the benchmark), then n records [i32 ret][i32 errno][u32 len][len bytes of read/getcwd data].
@@ -70,6 +103,8 @@ constexpr uint32_t kBatResHeader = 12;
 constexpr uint32_t kMaxFrame = 1u << 20;          // request payload
 constexpr uint32_t kMaxData = 1u << 20;           // read/getcwd data in a reply (a batch has at most one)
 constexpr uint32_t kMaxReply = kRepHeader + kBatRepHeader + kMaxBatch * kBatResHeader + kMaxData;
+// The largest reply of any kind (an autonomous run's, g_auto): what the parent's reader accepts.
+constexpr uint32_t kMaxAnyReply = kRepHeader + kMaxAutoData > kMaxReply ? kRepHeader + kMaxAutoData : kMaxReply;
 constexpr uint32_t kMaxStrings = 4096;            // argv + env + fixed strings
 constexpr int kChannelFdMin = 64;                 // the child moves its socket to >= this fd
 

@@ -17,18 +17,19 @@ if (checkout) {
 }
 const { addonCandidates, buildHint } = await import("../dist/src/hosts/native-location.js");
 if (!checkout && addonCandidates().some((f) => existsSync(f))) process.exit(0); // the prebuilt one fits
+// The C machine (build/c) first: the addon builds it in for autonomous mode (CMakeLists.txt), and
+// C callers and its own tests use it. Without wasm2c it says how to get it and builds nothing; it
+// never fails the install, and the addon then drives one request at a time.
+if (checkout) {
+  try {
+    sh("npm run build:c");
+  } catch {
+    console.warn("pivotshim: the C machine did not build (scripts/build-c.sh); the addon is built without autonomous mode.");
+  }
+}
 try {
   sh(checkout ? "npm run build:native" : "npx cmake-js compile --out build/native");
 } catch {
   console.warn(`pivotshim: the native addon did not build: ${buildHint()}. ` +
     "`pivotshim run` and `doctor` need it; plan, explore, replay, diff and graph work without it.");
-}
-// The C machine (build/c) is for C callers and its own tests; without wasm2c it says how to get
-// it and builds nothing. It never fails the install either.
-if (checkout) {
-  try {
-    sh("npm run build:c");
-  } catch {
-    console.warn("pivotshim: the C machine did not build (scripts/build-c.sh); nothing else needs it.");
-  }
 }

@@ -13,6 +13,9 @@ const sh = (cmd) => execSync(cmd, { cwd: root, stdio: ["ignore", "inherit", "inh
 sh("npm run build:wasm");
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true }); // no stale modules ship
 sh("npm run build:ts");
+// The C machine first, when wasm2c is here: the shipped addon then has autonomous mode, and the
+// SHA-256 it embeds is the shipped wasm's (CMakeLists.txt).
+sh("sh scripts/build-c.sh");
 sh("npx cmake-js compile --out build/native");
 const { prebuiltName } = await import("../dist/src/hosts/native-location.js");
 const to = new URL(`../${prebuiltName()}`, import.meta.url);

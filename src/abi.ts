@@ -117,8 +117,13 @@ export const OPT_NO_PREPARE = 2;
 /** Skip only the self bind mount (the rootfs must already be a mount point). */
 export const OPT_NO_SELF_BIND = 4;
 
-/** Hard bounds on every loop in the machine (documented in docs/ABI.md). */
-export const MAX_REQUESTS = 4096;
+/**
+ * Hard bounds on every loop in the machine (documented in docs/ABI.md). MAX_REQUESTS leaves room
+ * to read a table at MOUNTINFO_CAP from a real kernel: a mountinfo read returns at most a page of
+ * whole records, or one record larger than that (seq_read_iter, fs/seq_file.c), so at least 2 KiB
+ * a read below the cap: 8192 reads, plus the plan.
+ */
+export const MAX_REQUESTS = 16384;
 export const MAX_DETACH = 64;
 /** Go's os.Open/os.File.Read and runc's linux.Open retry EINTR; the machine does too, this often. */
 export const MAX_EINTR = 64;

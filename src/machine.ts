@@ -1,6 +1,7 @@
 // Loads and instantiates the wasm machine and wraps its exports in Machine { start, next, feed }.
 // Owns the memory views and the env.abort import (turned into typed errors). Checks
 // abi_version() at instantiation. Decides nothing about the switch: that is the machine's job.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as abi from "./abi.js";
 import { RequestDecoder, readStr, type Request, type Result, isErr, what } from "./request.js";
@@ -42,15 +43,26 @@ function wasmPath(flavor: "release" | "debug"): URL {
   return candidates.find((u) => existsSync(u)) ?? candidates[1]!;
 }
 const compiled = new Map<string, WebAssembly.Module>();
+const digests = new WeakMap<WebAssembly.Module, string>();
 
 /** Compiles (once per process) the release or debug module. */
 export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Array<ArrayBuffer>): WebAssembly.Module {
   const key = bytes ? "" : flavor;
   const hit = key ? compiled.get(key) : undefined;
   if (hit) return hit;
-  const mod = new WebAssembly.Module(bytes ?? readFileSync(wasmPath(flavor)));
+  const code = bytes ?? readFileSync(wasmPath(flavor));
+  const mod = new WebAssembly.Module(code);
+  digests.set(mod, createHash("sha256").update(code).digest("hex"));
   if (key) compiled.set(key, mod);
   return mod;
+}
+
+/**
+ * The SHA-256 (hex) of the bytes a module was compiled from by compile(); null for a module made
+ * elsewhere. The addon's C machine is used only for the wasm it was translated from (native-auto.ts).
+ */
+export function moduleDigest(mod: WebAssembly.Module): string | null {
+  return digests.get(mod) ?? null;
 }
 
 /** Idle instances per module: instantiating costs ~100 µs, start() resets one completely. */

@@ -153,6 +153,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
     const { host: _native, ...driveSource } = source;
     const drive = { ...spec.drive, batch: spec.batch ?? spec.drive?.batch, source: driveSource };
     const inner = spec.host ? spec.host(ex) : ex;
+    if (inner === ex && spec.autonomous !== false && drive.batch !== false) autonomousNotice(ex.autonomousOff(spec.drive?.module));
     const host = prediction ? verifyingHost(config, prediction, ex, inner) : inner;
     let trace: RunTrace;
     let failedHook: HookFailure | null = null;
@@ -204,6 +205,14 @@ function exitOf(st: ExitStatus | { errno: number }): RunExit {
 
 /** verify: false warns once per process (a loop of runs would otherwise repeat it each time). */
 let warned = false;
+
+let noticed = false;
+/** Once per process: why the switch runs in batches of requests, not on the child's own (autonomous mode). */
+function autonomousNotice(off: string | null): void {
+  if (off === null || noticed) return;
+  noticed = true;
+  process.emitWarning(`autonomous mode is off: ${off}; the switch runs in batches of requests instead`, { code: "PIVOTSHIM_NO_AUTONOMOUS" });
+}
 
 /** What --no-verify / verify: false skips, said on stderr. */
 export const NO_VERIFY = "run without verification (--no-verify): the plan is not predicted on a model of this mount namespace, " +

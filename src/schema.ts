@@ -130,6 +130,7 @@ export const RunSpecSchema = z.strictObject({
   drive: z.custom<object>((v) => typeof v === "object" && v !== null, "must be an object (DriveOptions)").optional(),
   host: callable.optional(),
   batch: z.boolean().optional(),
+  autonomous: z.boolean().optional(),
   verify: z.boolean().optional(),
   final: z.boolean().optional(),
   deadlineMs: timerMs.optional(),

@@ -7,6 +7,7 @@ import { isErr, type Request, type Result } from "./request.js";
 import type { AsyncHost, Executed, Lookahead } from "./hosts/host.js";
 import type { Executor } from "./hosts/native.js";
 import { Speculation, type Expectation } from "./hosts/native-batch.js";
+import { AutoLookahead } from "./hosts/native-auto.js";
 import type { Config } from "./schema.js";
 import type { IndexFault } from "./hosts/faults.js";
 import { fromTraceResult, toTraceResult, TRACE_VERSION, type RunTrace, type Trace, type TraceStep } from "./trace.js";
@@ -67,7 +68,14 @@ export class VerifyingHost implements AsyncHost {
     // its own lookahead (tests count round trips): its batches, each step checked as it comes back.
     const own = this.executor ? null : this.inner.lookahead?.(config, module);
     if (!this.executor && !own) return { run: async (req) => [{ request: req, result: await this.exec(req) }] };
-    const spec = own ?? new Speculation(this.executor!, config, module, () => this.#expectation());
+    const ex = this.executor;
+    const batches = () => new Speculation(ex!, config, module, () => this.#expectation());
+    // Autonomous mode: the child runs the predicted plan on its own and stops at the first result
+    // that differs; each step is judged here as it comes back, and batches take over from there.
+    const predicted = this.#expected.filter((s) => s.request.step !== HOOK_STEP).map((s) => fromTraceResult(s.result));
+    const spec = own ?? (ex!.autonomousOff(module) === null
+      ? new AutoLookahead({ runAuto: () => ex!.runAuto(config, predicted), rest: (ran) => batches().adopt(ran) })
+      : batches());
     return {
       run: async (req: Request): Promise<Executed[]> => {
         this.#admit(req);

@@ -19,6 +19,7 @@ import { parseConfig } from "../src/schema.js";
 import { MAN_ERRNOS } from "../src/hosts/faults.js";
 import { errnoNumber } from "../src/names-ts.js";
 import { encodeString } from "../src/utf8.js";
+import { autonomousBytes } from "../src/hosts/native.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Encoded } from "../src/machine.js";
 
@@ -155,6 +156,12 @@ if (why || !existsSync(RESERVE)) {
     const full = run("any");
     assert.equal(full.slice(1, 3), ["0", "done"], "with PS_RESERVE_ANY_RUN it does not");
     assert.ok(Number(full[3]) > abi.MOUNTINFO_CAP - 200, `the table was ${full[3]} bytes, just under the cap`);
+    // ps_seal (the autonomous child's): what the parent reserved for this table size is enough,
+    // and a reservation too small makes the run trap instead of growing (no realloc after fork).
+    const sealed = spawnSync(RESERVE, [String(autonomousBytes(abi.MOUNTINFO_CAP)), "seal"], { encoding: "utf8" }).stdout.trim().split(" ");
+    assert.equal(sealed.slice(1, 3), ["0", "done"], "autonomousBytes(16 MiB) is room enough for a sealed machine");
+    const small = spawnSync(RESERVE, [String(8 << 20), "seal"], { encoding: "utf8" }).stdout.trim().split(" ");
+    assert.equal(small.slice(1, 3), ["0", "trapped"], "8 MiB sealed: the run traps, the memory stays as it was");
   });
 }
 

@@ -95,7 +95,7 @@ for (const profile of PROFILES) {
       try {
         const cfg = { rootfs: rootfs.dir, profile, strategy };
         let frames = 0;
-        const batched = await run(cfg, { ...probeTrue, host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
+        const batched = await run(cfg, { ...probeTrue, autonomous: false, host: (ex) => { const la = ex.lookahead.bind(ex); return { kind: ex.kind, exec: (r) => ex.exec(r), lookahead: (k, m) => { const a = la(k, m); return { run: async (r) => { frames++; return a.run(r); } }; } }; } });
         const plain = await run(cfg, { ...probeTrue, batch: false });
         assert.is(batched.trace.outcome.kind, "done", JSON.stringify(batched.trace.outcome));
         assert.equal(batched.exit, { kind: "exited", status: 0 });

@@ -23,11 +23,11 @@ const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMI
 
 interface Ran { mountinfo: string; steps: { seq: number; op: number; step: number; ret: number; err: number }[]; outcome: string | null; stopped: [number, number] | null; cwd: string; marker: boolean; status: number | null; stderr: string }
 
-function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean } = {}): Ran {
+function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean; stopAt?: number } = {}): Ran {
   const args = ["-m", "--propagation", "private", DRIVER, rootfs, String(cfg.profile), String(cfg.strategy), String(cfg.rootPropagation), String(cfg.options)];
   if (opts.noUnshare) args.push("--no-unshare");
   // Without the sanitizer stage's LD_PRELOAD: the driver is plain C, not built with ASan.
-  const env = { ...process.env, LD_PRELOAD: "" };
+  const env = { ...process.env, LD_PRELOAD: "", ...(opts.stopAt !== undefined ? { PS_STOP_AT: String(opts.stopAt) } : {}) };
   const r = spawnSync("unshare", args, { input: (opts.expect ?? []).map(([ret, err]) => `${ret} ${err}\n`).join(""), encoding: "utf8", timeout: 60_000, env });
   const out: Ran = { mountinfo: "", steps: [], outcome: null, stopped: null, cwd: "", marker: false, status: r.status, stderr: r.stderr };
   for (const l of r.stdout.split("\n")) {
@@ -100,6 +100,15 @@ if (why) {
     assert.equal(stopped.stopped, [-4, 2]);
     assert.is(stopped.steps.length, 3, "nothing after the differing result ran");
     assert.is(stopped.outcome, null);
+  });
+
+  test("a step callback that returns nonzero stops the run before the next syscall (PS_STOPPED, the autonomous child's full reply)", () => {
+    const dir = rootfs();
+    const ran = runC(dir, encode(parseConfig({ rootfs: dir, profile: "hardened", strategy: "pivot" })), { stopAt: 4 });
+    assert.equal(ran.stopped, [-5, 4]);
+    assert.equal(ran.steps.map((s) => s.seq), [0, 1, 2, 3, 4], "the callback saw request 4; nothing after it ran");
+    assert.is(ran.outcome, null);
+    assert.not.ok(ran.marker, "the switch never happened");
   });
 
   test("the guard: in the namespace it was told to spare, ps_run runs nothing", () => {

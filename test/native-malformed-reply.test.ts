@@ -1,6 +1,6 @@
 // Forged reply frames, as a lying child would send them, through ReplyReader: the one decoder of
 // the child's byte stream (NativeExecutor feeds it every chunk its socket reads). A length below
-// the reply header or above wire.kMaxReply breaks the channel at once, from the 4 length bytes
+// the reply header or above wire.kMaxAnyReply breaks the channel at once, from the 4 length bytes
 // alone: nothing is buffered for it and nothing after it is decoded. A length at the bounds is a
 // reply. Replies split across chunks, or several in one chunk, come out whole and in order.
 import { suite } from "uvu";
@@ -25,14 +25,14 @@ function reply(kind: number, ret: number, dataLen: number, claimed?: number): Bu
   return b;
 }
 
-addonTest("a length above wire.kMaxReply is an error from the length alone, nothing is held", () => {
+addonTest("a length above wire.kMaxAnyReply is an error from the length alone, nothing is held", () => {
   const w = loadAddon().wire;
-  for (const claimed of [w.kMaxReply + 1, 0x7fffffff, 0xffffffff]) {
+  for (const claimed of [w.kMaxAnyReply + 1, 0x7fffffff, 0xffffffff]) {
     const r = new ReplyReader(w);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(claimed);
     assert.equal(r.push(head), []);
-    assert.match(r.error ?? "", new RegExp(`^a reply frame of ${claimed} bytes \\(the wire allows ${w.kRepHeader} to ${w.kMaxReply}\\)`));
+    assert.match(r.error ?? "", new RegExp(`^a reply frame of ${claimed} bytes \\(the wire allows ${w.kRepHeader} to ${w.kMaxAnyReply}\\)`));
     // Later bytes, even a well-formed reply, are not decoded: the stream is out of step for good.
     assert.equal(r.push(reply(w.kResult, 0, 0)), []);
   }
@@ -47,15 +47,15 @@ addonTest("a length below the reply header is an error (it cannot hold kind, ret
   }
 });
 
-addonTest("the bounds themselves are replies: kRepHeader bytes, and kMaxReply bytes", () => {
+addonTest("the bounds themselves are replies: kRepHeader bytes, and kMaxAnyReply bytes", () => {
   const w = loadAddon().wire;
   const r = new ReplyReader(w);
   const [small] = r.push(reply(w.kResult, 7, 0));
   assert.equal({ kind: small?.kind, ret: small?.ret, len: small?.data.length }, { kind: w.kResult, ret: 7, len: 0 });
-  const big = reply(w.kBatch, 1, w.kMaxReply - w.kRepHeader);
+  const big = reply(w.kBatch, 1, w.kMaxAnyReply - w.kRepHeader);
   assert.equal(r.push(big.subarray(0, 1000)), [], "incomplete: waits for the rest");
   const [last] = r.push(big.subarray(1000));
-  assert.is(last?.data.length, w.kMaxReply - w.kRepHeader);
+  assert.is(last?.data.length, w.kMaxAnyReply - w.kRepHeader);
   assert.is(r.error, null);
 });
 

@@ -148,7 +148,30 @@ const cases: [string, () => Buffer][] = [
   ["more strings than wire.kMaxStrings", () => forged({ op: abi.Op.chdir, nstr: 4097 }, [])],
   ["nstr past the end of the frame", () => forged({ op: abi.Op.chdir, nstr: 3 }, [Buffer.from("/")])],
 ];
-for (const [name, make] of cases) {
+/** A kOpAuto frame (host/wire.h): runc / pivot of `rootfs`, `pairs` expected results, `extra` bytes after them (negative: cut). */
+function autoForged(rootfs: Buffer | null, pairs: number, opts: { count?: number; extra?: number; nstr?: number } = {}): Buffer {
+  const w = loadAddon().wire;
+  const head = forged({ op: w.kOpAuto, count: opts.count ?? pairs, nstr: opts.nstr ?? 1 }, opts.nstr === 0 ? [] : [rootfs]);
+  const body = head.subarray(4);
+  body.writeInt32LE(1, w.kReqFd); // runc
+  body.writeUInt32LE(1, w.kReqMode); // pivot
+  const tail = Buffer.alloc(Math.max(0, w.kAutoTail + 8 * pairs + (opts.extra ?? 0)));
+  tail.writeUInt32LE(1, 4); // has_expect
+  const frameBody = Buffer.concat([body, tail]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(frameBody.length);
+  return Buffer.concat([len, frameBody]);
+}
+
+const autoCases: [string, () => Buffer][] = [
+  ["an autonomous frame one byte short of its expected results", () => autoForged(Buffer.from("/"), 2, { extra: -1 })],
+  ["an autonomous frame with a byte after its expected results", () => autoForged(Buffer.from("/"), 2, { extra: 1 })],
+  ["an autonomous frame whose count claims more results than it holds", () => autoForged(Buffer.from("/"), 2, { count: 3 })],
+  ["an autonomous frame with more expected results than wire.kMaxAutoExpect", () => autoForged(Buffer.from("/"), 4097)],
+  ["an autonomous frame without a rootfs", () => autoForged(null, 0, { nstr: 0 })],
+  ["an autonomous frame whose rootfs is NULL", () => autoForged(null, 0)],
+];
+for (const [name, make] of [...cases, ...autoCases]) {
   nativeTest(test, reason, `${name}: a protocol reply (EINVAL), nothing runs, the child stays in step`, async () => {
     const w = loadAddon().wire;
     const raw = await rawChild();

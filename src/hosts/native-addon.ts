@@ -20,6 +20,13 @@ export interface Wire {
   readonly kBatEntHeader: number; readonly kMaxBatch: number; readonly kMaxBatchFrame: number; readonly kBatch: number;
   readonly kBatRepNs: number; readonly kBatRepHeader: number; readonly kBatResRet: number; readonly kBatResErrno: number;
   readonly kBatResLen: number; readonly kBatResHeader: number;
+  /** Autonomous mode (host/wire.h kOpAuto, src/hosts/native-auto.ts). */
+  readonly kOpAuto: number; readonly kAuto: number; readonly kAutoTail: number; readonly kMaxAutoExpect: number;
+  readonly kAutRepNs: number; readonly kAutRepCount: number; readonly kAutRepHeader: number;
+  readonly kAutResSeq: number; readonly kAutResStep: number; readonly kAutResRet: number; readonly kAutResErrno: number;
+  readonly kAutResLen: number; readonly kAutResHeader: number; readonly kMaxAutoData: number;
+  /** The largest reply of any kind (an autonomous run's): the reader's bound. */
+  readonly kMaxAnyReply: number;
   /** The child's exit status before execve, when it could not say more on the channel. */
   readonly kExitDone: number; readonly kExitSetup: number; readonly kExitParentGone: number;
   readonly kExitChannelLost: number; readonly kExitFraming: number;
@@ -55,6 +62,14 @@ export interface NativeAddon {
   closeFd(fd: number): number;
   /** pipe2(O_CLOEXEC): [read end, write end], e.g. to capture a command's stdout. */
   pipe(): [number, number] | SysFailure;
+  /**
+   * Makes the C machine of autonomous mode (once per process) and grows its memory to `bytes`, in
+   * this process, before the next spawn forks it (the child must not allocate). false: not built
+   * in, or no memory.
+   */
+  prepareAutonomous(bytes: number): boolean;
+  /** The SHA-256 of the release wasm its C machine was translated from; null: built without it. */
+  readonly autonomous: string | null;
   readonly wire: Wire;
   /** abi.Op as compiled into the addon (generated from src/abi.ts): checked against abi.Op on load. */
   readonly ops: Readonly<Record<string, number>>;

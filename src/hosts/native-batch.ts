@@ -24,12 +24,16 @@ export interface ChildState { fds: number[]; mounts: string[] }
  * This process's mount points (what a child copies when it unshares), or none when mountinfo cannot
  * be read: then every propagation change is predicted to succeed. Only predictions depend on it.
  */
-export function mountPoints(): string[] {
+export function mountPoints(table = mountinfoText()): string[] {
+  return table.split("\n").filter(Boolean).map((l) => unescapeMountinfo(l.split(" ")[4] ?? ""));
+}
+
+/** The mountinfo of this process (or of process `pid`), or "" when it cannot be read. */
+export function mountinfoText(pid: number | "self" = "self"): string {
   try {
-    return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter(Boolean)
-      .map((l) => unescapeMountinfo(l.split(" ")[4] ?? ""));
+    return readFileSync(`/proc/${pid}/mountinfo`, "utf8");
   } catch {
-    return [];
+    return "";
   }
 }
 
@@ -168,6 +172,16 @@ export class Speculation implements Lookahead {
       this.#shadow.feed(last.result);
     }
     return steps;
+  }
+
+  /**
+   * Takes over after steps that ran elsewhere (an autonomous run that stopped early,
+   * native-auto.ts): they become the history the shadow replays before its first batch.
+   */
+  adopt(steps: readonly Executed[]): this {
+    this.#history.push(...steps);
+    this.#stale = true;
+    return this;
   }
 
   /** Brings the shadow to `req`, the real machine's pending request: replays history if stale. */

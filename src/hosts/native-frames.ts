@@ -96,8 +96,8 @@ export function requestFrame(w: Wire, r: Request): Buffer {
 
 /**
  * Splits the child's byte stream into replies. A reply's length comes from the child, so it is
- * checked before anything is buffered for it: below the reply header, or above wire.kMaxReply
- * (the child's own static reply buffer, host/wire.h), the channel is broken for good: `error` says
+ * checked before anything is buffered for it: below the reply header, or above wire.kMaxAnyReply
+ * (the largest of the child's static reply buffers, host/wire.h), the channel is broken for good: `error` says
  * why and nothing more is decoded. Without the cap, a lying length would make the reader hold
  * every byte the child sends until the timeout.
  */
@@ -118,8 +118,8 @@ export class ReplyReader {
     const out: Reply[] = [];
     while (this.#inbox.length >= w.kLenSize) {
       const len = this.#inbox.readUInt32LE(0);
-      if (len < w.kRepHeader || len > w.kMaxReply) {
-        this.#error = `a reply frame of ${len} bytes (the wire allows ${w.kRepHeader} to ${w.kMaxReply}): the channel is out of step`;
+      if (len < w.kRepHeader || len > w.kMaxAnyReply) {
+        this.#error = `a reply frame of ${len} bytes (the wire allows ${w.kRepHeader} to ${w.kMaxAnyReply}): the channel is out of step`;
         this.#inbox = Buffer.alloc(0);
         return [];
       }

@@ -12,7 +12,10 @@ import type { AsyncHost, Lookahead } from "./host.js";
 import { loadAddon, type NativeAddon, type Wire } from "./native-addon.js";
 import { ReplyReader, batchFrame, childExitMeaning, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
 import type { Config } from "../schema.js";
-import { Speculation, mountPoints, type ChildState } from "./native-batch.js";
+import { Speculation, mountPoints, mountinfoText, type ChildState } from "./native-batch.js";
+import { AutoLookahead, autoFrame, decodeAuto, type AutoRun } from "./native-auto.js";
+import { compile, moduleDigest } from "../machine.js";
+import { encode } from "../config.js";
 import { trustExec } from "./trust.js";
 
 export { loadAddon, nativeUnavailable, type NativeAddon, type SysFailure, type Wire } from "./native-addon.js";
@@ -20,6 +23,9 @@ export type { BatchEntry } from "./native-frames.js";
 
 // ---------------------------------------------------------------------------------------------
 // The Executor.
+
+/** How to get autonomous mode where it is missing. */
+export const AUTONOMOUS_HINT = "npm run build:c needs wasm2c (apt-get install wabt), then npm run build:native";
 
 /** Default time the executor child has to answer one request (ms). */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -51,6 +57,12 @@ export interface ExecutorOptions {
    * "host" of a run (test/native-propagation-after.test.ts). Default: Node's namespace.
    */
   mountNamespaceOf?: number;
+  /**
+   * Autonomous mode (src/hosts/native-auto.ts): the whole switch runs in the child on the C machine
+   * built into the addon, in one round trip. Default true where the addon has it (its C machine
+   * must come from the wasm this process loads); false drives the child one batch at a time.
+   */
+  autonomous?: boolean;
 }
 
 export interface ExitStatus { status: number | null; signal: string | null }
@@ -101,8 +113,21 @@ export interface Executor extends AsyncHost {
    */
   execBatch(entries: readonly BatchEntry[]): Promise<Result[]>;
   readonly batchStats: BatchStats;
-  /** Speculative batches for driveAsync (src/hosts/native-batch.ts). */
+  /**
+   * For driveAsync: autonomous mode when it is available for this module (autonomousOff), else
+   * speculative batches (src/hosts/native-batch.ts).
+   */
   lookahead(config: Config, module?: WebAssembly.Module): Lookahead;
+  /** Why autonomous mode cannot run the switch of `module`'s machine (default the release wasm), or null when it can. */
+  autonomousOff(module?: WebAssembly.Module): string | null;
+  /**
+   * One autonomous run (host/wire.h kOpAuto): the whole switch of `config` in the child, stopped
+   * before the next syscall at the first result that differs from `expect` (a read's by kind);
+   * null: run to the end. Returns every request that ran with its result.
+   */
+  runAuto(config: Config, expect: readonly Result[] | null): Promise<AutoRun>;
+  /** Autonomous runs made, and the nanoseconds the child spent in them (for benchmarks and tests). */
+  readonly autoStats: { runs: number; childNs: number };
   /** Parks the child (it reports its pid) until resume(); resolves once it is parked. */
   pause(): Promise<void>;
   /** Lets a paused child go on; resolves once it is listening again. */
@@ -136,6 +161,10 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   if (!Number.isInteger(nsOf) || nsOf < 0 || nsOf > 0x7fffffff)
     throw new InvalidInputError(`mountNamespaceOf must be a pid (a positive whole number), got ${nsOf}`, [{ path: "mountNamespaceOf", message: "not a pid" }]);
   const addon = loadAddon();
+  // Read before fork: the autonomous child's machine gets its memory here (it must not allocate),
+  // sized from the table its copy will equal: this process's, or that of the namespace it copies.
+  const table = mountinfoText(nsOf > 0 ? nsOf : "self");
+  const autonomous = opts.autonomous !== false && addon.autonomous !== null && addon.prepareAutonomous(autonomousBytes(table.length));
   let onExit!: (s: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
   const spawned = addon.spawn({
@@ -147,10 +176,20 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
   });
   if ("errno" in spawned) throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}`);
-  // While the child sets up its namespaces: the mount points it copies, for the predictions.
-  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs, mountPoints());
+  // The mount points the child copies, for the predictions.
+  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs, mountPoints(table), autonomous);
   await ex.handshake(opts.rootless === true);
   return ex;
+}
+
+/**
+ * The C machine's memory for a run over a table of `n` bytes: a run at the 16 MiB cap takes about
+ * 36 MiB (test/c/reserve-check.c), so 2.5 bytes a byte with 4 MiB to spare, at most
+ * PS_RESERVE_ANY_RUN (48 MiB). A table that grew past it between this read and the child's makes
+ * the sealed machine trap, and the run stops (native-auto.ts).
+ */
+export function autonomousBytes(n: number): number {
+  return Math.min(48 << 20, Math.ceil(n * 2.5) + (4 << 20));
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
@@ -203,8 +242,13 @@ class NativeExecutor implements Executor {
   #eof = false;
   #state: "ready" | "paused" | "exec" = "ready";
 
-  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number, mounts: string[]) {
+  readonly autoStats = { runs: 0, childNs: 0 };
+  /** The addon's C machine was prepared for this child (prepareAutonomous before the fork). */
+  readonly #autonomous: boolean;
+
+  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number, mounts: string[], autonomous: boolean) {
     this.startState = { fds: [], mounts };
+    this.#autonomous = autonomous;
     this.#addon = addon;
     this.#w = addon.wire;
     this.#reader = new ReplyReader(addon.wire);
@@ -280,7 +324,39 @@ class NativeExecutor implements Executor {
   }
 
   lookahead(config: Config, module?: WebAssembly.Module): Lookahead {
-    return new Speculation(this, config, module);
+    if (this.autonomousOff(module) !== null) return new Speculation(this, config, module);
+    return new AutoLookahead({
+      runAuto: () => this.runAuto(config, null),
+      rest: (ran) => new Speculation(this, config, module).adopt(ran),
+    });
+  }
+
+  autonomousOff(module?: WebAssembly.Module): string | null {
+    const sha = this.#addon.autonomous;
+    if (sha === null) return `the native addon was built without the C machine (${AUTONOMOUS_HINT})`;
+    const digest = moduleDigest(module ?? compile());
+    if (digest !== sha) return `the addon's C machine comes from another wasm (${sha.slice(0, 12)}, this process loads ${digest?.slice(0, 12) ?? "a module of its own"}): npm run build:c && npm run build:native`;
+    if (!this.#autonomous) return "autonomous mode is off for this executor (autonomous: false, or no memory for the C machine)";
+    return null;
+  }
+
+  async runAuto(config: Config, expect: readonly Result[] | null): Promise<AutoRun> {
+    this.#expect("ready", "autonomous run");
+    const off = this.autonomousOff();
+    if (off !== null) throw new TypeError(`runAuto: ${off}`);
+    const what = `autonomous run of ${config.profile}`;
+    const r = (await this.#request(autoFrame(this.#w, encode(config), config.rootfs, expect), what, false)) as Reply;
+    if (r.kind === this.#w.kRefused) throw await this.#fatal("E_NATIVE_REFUSED", `${what}: the executor child refused to act`);
+    if (r.kind !== this.#w.kAuto) throw await this.#unexpected(what, r);
+    let run: AutoRun;
+    try {
+      run = decodeAuto(this.#w, r.ret, r.errno, r.data);
+    } catch (e) {
+      throw await this.#fatal("E_NATIVE_PROTOCOL", `${what}: ${(e as Error).message}`);
+    }
+    this.autoStats.runs++;
+    this.autoStats.childNs += run.ns;
+    return run;
   }
 
   async pause(): Promise<void> {

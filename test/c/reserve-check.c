@@ -2,7 +2,9 @@
  * mountinfo is almost MOUNTINFO_CAP (16 MiB), fed in the chunks the machine asks for, and prints
  * the outcome and whether the machine's memory grew during the run: "<reserve> <grew> <done>".
  * With ps_reserve(64 MiB) first it must not grow (no allocation in a forked child); without, it
- * does, which shows the check can fail. usage: reserve-check RESERVE_BYTES|any (PS_RESERVE_ANY_RUN) */
+ * does, which shows the check can fail. With "seal" after it, ps_seal follows the reservation: a
+ * run that needs more then traps instead of growing ("trapped").
+ * usage: reserve-check RESERVE_BYTES|any (PS_RESERVE_ANY_RUN) [seal] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ int main(int argc, char **argv) {
   }
   ps_machine *m = ps_new();
   if (!m || (reserve && ps_reserve(m, reserve) != 0)) { puts("setup failed"); return 1; }
+  if (argc > 2 && strcmp(argv[2], "seal") == 0) ps_seal(m);
   size_t before = ps_memory_size(m);
   ps_start(m, "/srv/rootfs", 11, 2 /* runc-1.1 */, 1 /* pivot */, 0, 0);
   size_t off = 0;
@@ -39,7 +42,7 @@ int main(int argc, char **argv) {
       ps_feed(m, op == PS_OPENAT ? 3 : op == PS_GETCWD ? 2 : 0, 0, op == PS_GETCWD ? "/" : NULL, op == PS_GETCWD ? 2 : 0);
     }
   }
-  printf("%zu %d %s %zu\n", reserve, ps_memory_size(m) != before, op == PS_DONE ? "done" : "failed", off);
+  printf("%zu %d %s %zu\n", reserve, ps_memory_size(m) != before, op == PS_DONE ? "done" : op == PS_TRAPPED ? "trapped" : "failed", off);
   ps_free(m);
   free(text);
   return 0;

@@ -21,9 +21,12 @@
 
 #include "pivotshim.h"
 
-static void step(void *ctx, const ps_request *r, ps_result res) {
+/* PS_STOP_AT=N in the environment: the callback asks ps_run to stop after request N (PS_STOPPED). */
+static int step(void *ctx, const ps_request *r, ps_result res) {
   (void)ctx;
   printf("E %d %d %d %d %d\n", r->seq, r->op, r->step, res.ret, res.err);
+  const char *stop = getenv("PS_STOP_AT");
+  return stop && atoi(stop) == r->seq;
 }
 
 static void mountinfo(void) {

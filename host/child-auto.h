@@ -1,0 +1,35 @@
+// Autonomous mode (host/wire.h kOpAuto): the executor child runs the whole switch on the C machine
+// (libpivotshim, the release wasm translated by wasm2c) instead of one request per round trip.
+// The parent prepares the machine before fork (the child must not allocate); the child runs it
+// with ps_run and records every request and result for the one reply. Built only when the C
+// machine was (PIVOTSHIM_AUTONOMOUS, CMakeLists.txt); otherwise auto_sha256() is nullptr.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+/** The SHA-256 (hex) of the release wasm the C machine was translated from; nullptr without it. */
+const char* auto_sha256();
+
+/**
+ * Parent side, before fork: the machine (made once per process) with at least `bytes` of linear
+ * memory. false when there is no C machine or no memory for it.
+ */
+bool auto_prepare(size_t bytes);
+
+/** What one autonomous run needs; `expect` points at `n_expect` (ret, errno) i32 pairs, little-endian. */
+struct AutoArgs {
+  const char* rootfs;
+  size_t rootfs_len;
+  int profile, strategy, root_propagation, options;
+  bool has_expect;
+  const unsigned char* expect;
+  uint32_t n_expect;
+  unsigned long guard_dev, guard_ino;  // the parent's mount namespace: ps_run refuses to act in it
+};
+
+/**
+ * Child side: seals the machine's memory, runs the switch, and writes the kAuto reply data
+ * (host/wire.h) into `out` (room `cap`). Returns its length; *status is ps_run's status and *at
+ * the seq it stopped at (or -1). Async-signal-safe: no allocation, no stdio.
+ */
+uint32_t auto_run(const AutoArgs& a, unsigned char* out, uint32_t cap, int32_t* status, int32_t* at);

@@ -1,0 +1,157 @@
+// Autonomous mode (host/wire.h kOpAuto): the executor child runs the whole switch on the C machine
+// (the same wasm, translated by wasm2c and built into the addon) in one round trip, and sends back
+// every request it made with its result. Owns the frame, the reply's decoding, and the lookahead
+// that hands those steps to driveAsync. The driver feeds them to the JS machine (the wasm in V8)
+// and compares each request it emits with the child's, field by field: two engines, checked
+// against each other on every run. A difference is a ProtocolError, and the run stops.
+import { ProtocolError } from "../errors.js";
+import { STEP_NAME } from "../names.js";
+import { isErr, type Request, type Result } from "../request.js";
+import { decodeBytes } from "../utf8.js";
+import * as abi from "../abi.js";
+import type { Encoded } from "../machine.js";
+import type { Wire } from "./native-addon.js";
+import { frame, toResult } from "./native-frames.js";
+import type { Executed, Lookahead } from "./host.js";
+
+/** What one autonomous run sent back: ps_run's status, where it stopped, and the steps that ran. */
+export interface AutoRun {
+  /** ps_run's status (host/pivotshim.h): 0 ended, 1 invalid config, -1 trapped, -3 refused, -4 diverged, -5 stopped. */
+  status: number;
+  /** The seq it stopped at (diverged, stopped), or -1. */
+  at: number;
+  /** Nanoseconds in ps_run, timed by the child. */
+  ns: number;
+  steps: Executed[];
+}
+
+/** ps_run's statuses (host/pivotshim.h). */
+export const AUTO_ENDED = 0;
+export const AUTO_INVALID = 1;
+export const AUTO_TRAPPED = -1;
+export const AUTO_REFUSED = -3;
+export const AUTO_DIVERGED = -4;
+export const AUTO_STOPPED = -5;
+
+/**
+ * The kOpAuto frame: the config as the machine takes it, and the verified plan's results (null:
+ * no prediction, the run goes to its end). A read's expected result is compared by kind.
+ */
+export function autoFrame(w: Wire, enc: Encoded, rootfs: string, expect: readonly Result[] | null): Buffer {
+  const n = expect?.length ?? 0;
+  if (n > w.kMaxAutoExpect) throw new TypeError(`autonomous mode: ${n} expected results; the wire takes at most ${w.kMaxAutoExpect}`);
+  const head = frame(w, w.kOpAuto, enc.profile, enc.options, n, enc.strategy, [rootfs]);
+  const tail = Buffer.alloc(w.kAutoTail + 8 * n);
+  tail.writeInt32LE(enc.rootPropagation, 0);
+  tail.writeUInt32LE(expect ? 1 : 0, 4);
+  (expect ?? []).forEach((r, i) => {
+    tail.writeInt32LE(isErr(r) ? -1 : r.ret, w.kAutoTail + 8 * i);
+    tail.writeInt32LE(isErr(r) ? r.errno : 0, w.kAutoTail + 8 * i + 4);
+  });
+  const out = Buffer.concat([head, tail]);
+  out.writeUInt32LE(out.length - w.kLenSize, 0);
+  return out;
+}
+
+/** Reads a kAuto reply's data; throws ProtocolError naming what does not add up. */
+export function decodeAuto(w: Wire, status: number, at: number, data: Buffer): AutoRun {
+  const bad = (what: string) => new ProtocolError(`autonomous mode: the child's reply ${what}`);
+  if (data.length < w.kAutRepHeader) throw bad(`has ${data.length} bytes, less than its header`);
+  const count = data.readUInt32LE(w.kAutRepCount);
+  const steps: Executed[] = [];
+  let p = w.kAutRepHeader;
+  const take = (n: number, what: string): Buffer => {
+    if (n > data.length - p) throw bad(`ends inside ${what} of record ${steps.length}`);
+    const b = data.subarray(p, p + n);
+    p += n;
+    return b;
+  };
+  for (let i = 0; i < count; i++) {
+    const h = take(w.kAutResHeader, "the header");
+    const seq = h.readInt32LE(w.kAutResSeq), step = h.readInt32LE(w.kAutResStep);
+    const ret = h.readInt32LE(w.kAutResRet), errno = h.readInt32LE(w.kAutResErrno);
+    const bytes = take(h.readUInt32LE(w.kAutResLen), "the data");
+    const payload = take(take(4, "the request's length").readUInt32LE(0), "the request");
+    const reason = take(take(4, "the reason's length").readInt32LE(0), "the reason");
+    const request = requestOfPayload(w, payload, seq, step, decodeBytes(reason));
+    steps.push({ request, result: toResult(request.op, ret, errno, bytes) });
+  }
+  if (p !== data.length) throw bad(`has ${data.length - p} bytes after its ${count} records`);
+  return { status, at, ns: Number(data.readBigUInt64LE(w.kAutRepNs)), steps };
+}
+
+/** A request payload (requestFrame's layout, without the length) back into the request it frames. */
+export function requestOfPayload(w: Wire, b: Buffer, seq: number, code: number, reason: string): Request {
+  const bad = (what: string) => new ProtocolError(`autonomous mode: request ${seq}: ${what}`);
+  if (b.length < w.kReqHeader) throw bad(`${b.length} bytes, less than a request header`);
+  const op = b.readUInt32LE(w.kReqOp);
+  const fd = b.readInt32LE(w.kReqFd), flags = b.readInt32LE(w.kReqFlags), count = b.readInt32LE(w.kReqCount), mode = b.readInt32LE(w.kReqMode);
+  const strs: (string | null)[] = [];
+  let p = w.kReqHeader;
+  for (let i = 0, n = b.readUInt32LE(w.kReqNstr); i < n; i++) {
+    if (b.length - p < 4) throw bad("a string's length is cut off");
+    const len = b.readInt32LE(p);
+    p += 4;
+    if (len < 0) { strs.push(null); continue; }
+    if (len > b.length - p) throw bad("a string runs past the request");
+    strs.push(decodeBytes(b.subarray(p, p + len)));
+    p += len;
+  }
+  if (p !== b.length) throw bad("bytes after its strings");
+  const s = (i: number): string => strs[i] ?? ""; // as the machine's own decoder reads a NULL path
+  const c = { seq, step: STEP_NAME[code] || `step#${code}`, reason };
+  switch (op) {
+    case abi.Op.openat: return { ...c, op: "openat", dirfd: fd, pathname: s(0), flags, mode };
+    case abi.Op.read: return { ...c, op: "read", fd, count };
+    case abi.Op.close: return { ...c, op: "close", fd };
+    case abi.Op.fchdir: return { ...c, op: "fchdir", fd };
+    case abi.Op.chdir: return { ...c, op: "chdir", path: s(0) };
+    case abi.Op.chroot: return { ...c, op: "chroot", path: s(0) };
+    case abi.Op.pivot_root: return { ...c, op: "pivot_root", new_root: s(0), put_old: s(1) };
+    case abi.Op.mount: return { ...c, op: "mount", source: strs[0] ?? null, target: s(1), filesystemtype: strs[2] ?? null, mountflags: flags, data: strs[3] ?? null };
+    case abi.Op.umount2: return { ...c, op: "umount2", target: s(0), flags };
+    case abi.Op.getcwd: return { ...c, op: "getcwd", size: count };
+    case abi.Op.sethostname: return { ...c, op: "sethostname", name: s(0) };
+    default: throw bad(`unknown op ${op}`);
+  }
+}
+
+/** What the lookahead needs: one autonomous run, and what takes over when it stopped early. */
+export interface AutoSource {
+  runAuto(): Promise<AutoRun>;
+  /** The steps the autonomous run made, for the lookahead that goes on after them. */
+  rest(ran: readonly Executed[]): Lookahead;
+}
+
+/**
+ * The first request of a run starts the autonomous run and gets all its steps at once. A run that
+ * ended there is over: a further request means the JS machine wants more than the C machine did,
+ * a difference between the engines. A run that stopped early (a result that left the verified
+ * plan) goes on through `rest`, which the verification then judges step by step.
+ */
+export class AutoLookahead implements Lookahead {
+  #ran: AutoRun | null = null;
+  #rest: Lookahead | null = null;
+  constructor(private readonly source: AutoSource) {}
+
+  async run(req: Request): Promise<Executed[]> {
+    if (this.#rest) return this.#rest.run(req);
+    if (this.#ran) {
+      if (this.#ran.status === AUTO_ENDED || this.#ran.status === AUTO_INVALID)
+        throw new ProtocolError(`autonomous mode: the C machine ended after ${this.#ran.steps.length} requests, but the JS machine asks for request ${req.seq} (${req.op}): the two engines differ`);
+      this.#rest = this.source.rest(this.#ran.steps);
+      return this.#rest.run(req);
+    }
+    if (req.seq !== 0) throw new ProtocolError(`autonomous mode: the first request must be request 0, got ${req.seq}`);
+    const ran = await this.source.runAuto();
+    this.#ran = ran;
+    if (ran.status === AUTO_TRAPPED) throw new ProtocolError(`autonomous mode: the C machine trapped after ${ran.steps.length} requests, where the JS machine did not`);
+    if (ran.status === AUTO_REFUSED) throw new ProtocolError("autonomous mode: the child's namespace guard refused to act (it is still in the parent's mount namespace)");
+    if (ran.status === AUTO_STOPPED) throw new ProtocolError(`autonomous mode: request ${ran.at} ran, but its record did not fit in the reply (host/wire.h kMaxAutoData); the run is stopped`);
+    if (ran.steps.length > 0) return ran.steps;
+    if (ran.status === AUTO_ENDED || ran.status === AUTO_INVALID)
+      throw new ProtocolError(`autonomous mode: the C machine ended without a request, but the JS machine asks for request 0 (${req.op}): the two engines differ`);
+    this.#rest = this.source.rest([]);
+    return this.#rest.run(req);
+  }
+}
