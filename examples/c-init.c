@@ -28,7 +28,7 @@ static int init(void *p) {
   if (!m) { fputs("c-init: cannot create the machine\n", stderr); return 1; }
   ps_outcome o;
   int r = ps_run(m, a->argv[1], strlen(a->argv[1]), 1 /* runc */, 1 /* pivot */, 0, 0,
-                 (unsigned long)a->parent_ns.st_dev, (unsigned long)a->parent_ns.st_ino, NULL, 0, NULL, NULL, NULL, &o);
+                 (unsigned long)a->parent_ns.st_dev, (unsigned long)a->parent_ns.st_ino, NULL, 0, NULL, NULL, NULL, NULL, &o);
   if (r != 0 || !o.done) {
     fprintf(stderr, "c-init: the switch failed: %.*s\n", (int)o.message.len, o.message.ptr ? o.message.ptr : "(no run)");
     return 1;

@@ -19,6 +19,9 @@ namespace {
 
 ps_machine* g_machine = nullptr;
 ps_result g_expect[wire::kMaxAutoExpect];
+const unsigned char* g_want[wire::kMaxAutoExpect];  // the predicted request payloads, by seq
+uint32_t g_want_len[wire::kMaxAutoExpect];
+unsigned char g_scratch[4 + wire::kReqHeader + 4 * (4 + wire::kMaxPath)];  // one request, encoded to compare
 
 void put_u32(unsigned char* p, uint32_t v) {
   p[0] = v & 0xff, p[1] = (v >> 8) & 0xff, p[2] = (v >> 16) & 0xff, p[3] = v >> 24;
@@ -28,13 +31,20 @@ uint32_t get_u32(const unsigned char* p) {
   return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
 
-/** Where the records go; `full` once one did not fit (the run is then stopped after it). */
+/**
+ * Where the records go; `full` once one did not fit (the run is then stopped after it). It is the
+ * callbacks' context, so it also says whether requests are admitted against a prediction, and
+ * whether one was refused.
+ */
 struct Sink {
   unsigned char* out;
   uint32_t cap;
   uint32_t len;
   uint32_t count;
   bool full;
+  bool checked;
+  uint32_t n_want;
+  bool refused;
 };
 
 /** Appends n bytes, or marks the sink full. */
@@ -82,6 +92,29 @@ bool put_request(Sink& s, const ps_request& r) {
   return ok;
 }
 
+/**
+ * ps_run's admission: before a request runs, it must be the predicted one, byte for byte as a
+ * request payload; a read's count may differ (it is what is left of the buffer, so it follows the
+ * real byte counts: src/verify-run.ts matches() has the same rule). Nonzero: not run.
+ */
+int admit(void* ctx, const ps_request* r) {
+  Sink& s = *static_cast<Sink*>(ctx);
+  if (!s.checked) return 0;
+  uint32_t seq = uint32_t(r->seq);
+  if (r->seq < 0 || seq >= s.n_want) return s.refused = true, 1;  // past the prediction
+  Sink mine{g_scratch, sizeof g_scratch, 0, 0, false, false, 0, false};
+  if (!put_request(mine, *r)) return s.refused = true, 1;
+  const unsigned char* want = g_want[seq];
+  uint32_t n = g_want_len[seq];
+  // put_request wrote [u32 len][payload]; the prediction is the payload alone.
+  if (mine.len - 4 != n) return s.refused = true, 1;
+  for (uint32_t i = 0; i < n; i++) {
+    bool count = r->op == PS_READ && i >= wire::kReqCount && i < wire::kReqCount + 4;
+    if (!count && g_scratch[4 + i] != want[i]) return s.refused = true, 1;
+  }
+  return 0;
+}
+
 /** ps_run's callback: one kAuto record; nonzero (stop) once the reply is full. */
 int record(void* ctx, const ps_request* r, ps_result res) {
   Sink& s = *static_cast<Sink*>(ctx);
@@ -109,21 +142,26 @@ bool auto_prepare(size_t bytes) {
 
 uint32_t auto_run(const AutoArgs& a, unsigned char* out, uint32_t cap, int32_t* status, int32_t* at) {
   *at = -1;
-  Sink s{out, cap, wire::kAutRepHeader, 0, false};
+  Sink s{out, cap, wire::kAutRepHeader, 0, false, a.has_expect, a.n_expect, false};
   if (!g_machine || cap < wire::kAutRepHeader) {
     *status = PS_TRAPPED;
     return 0;
   }
   ps_seal(g_machine);  // any growth now fails inside the machine instead of calling realloc
+  const unsigned char* req = a.requests;
   for (uint32_t i = 0; i < a.n_expect; i++) {
     g_expect[i].ret = int32_t(get_u32(a.expect + 8 * i));
     g_expect[i].err = int32_t(get_u32(a.expect + 8 * i + 4));
+    g_want_len[i] = get_u32(req);
+    g_want[i] = req + 4;
+    req += 4 + g_want_len[i];
   }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   ps_outcome o;
   *status = ps_run(g_machine, a.rootfs, a.rootfs_len, a.profile, a.strategy, a.root_propagation, a.options,
-                   a.guard_dev, a.guard_ino, a.has_expect ? g_expect : nullptr, a.n_expect, at, record, &s, &o);
+                   a.guard_dev, a.guard_ino, a.has_expect ? g_expect : nullptr, a.n_expect, at, admit, record, &s, &o);
+  if (*status == PS_STOPPED && s.refused) *status = PS_DIVERGED;  // a request off the plan: not run
   clock_gettime(CLOCK_MONOTONIC, &t1);
   uint64_t ns = uint64_t((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
   put_u32(out + wire::kAutRepNs, uint32_t(ns));

@@ -16,7 +16,11 @@ const char* auto_sha256();
  */
 bool auto_prepare(size_t bytes);
 
-/** What one autonomous run needs; `expect` points at `n_expect` (ret, errno) i32 pairs, little-endian. */
+/**
+ * What one autonomous run needs. With has_expect: `expect` points at `n_expect` (ret, errno) i32
+ * pairs, little-endian, and `requests` at n_expect [u32 len][request payload] entries, the
+ * predicted requests (the frame was checked: every entry is in bounds).
+ */
 struct AutoArgs {
   const char* rootfs;
   size_t rootfs_len;
@@ -24,6 +28,7 @@ struct AutoArgs {
   bool has_expect;
   const unsigned char* expect;
   uint32_t n_expect;
+  const unsigned char* requests;
   unsigned long guard_dev, guard_ino;  // the parent's mount namespace: ps_run refuses to act in it
 };
 

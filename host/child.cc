@@ -445,14 +445,26 @@ void run_auto(int sock, const Decoded& d, const ChildPlan& plan) {
   if (g_nstr != 1 || !g_str[0] || g_in_len - at < 4) return reply(sock, wire::kProtocol, -1, EINVAL);
   uint32_t n = get_u32(g_in + at);  // decode() checked that the string fits
   at += 4 + n;
-  if (g_in_len - at < wire::kAutoTail || d.count > wire::kMaxAutoExpect || g_in_len - at - wire::kAutoTail != 8 * d.count)
+  if (g_in_len - at < wire::kAutoTail || d.count > wire::kMaxAutoExpect || g_in_len - at - wire::kAutoTail < 8 * d.count)
     return reply(sock, wire::kProtocol, -1, EINVAL);
+  bool has_expect = get_u32(g_in + at + 4) != 0;
+  if (!has_expect && d.count != 0) return reply(sock, wire::kProtocol, -1, EINVAL);
+  // The predicted requests: count entries [u32 len][payload], up to the frame's end exactly.
+  uint32_t req = at + wire::kAutoTail + 8 * d.count, end = req;
+  for (uint32_t i = 0; i < d.count; i++) {
+    if (g_in_len - end < 4) return reply(sock, wire::kProtocol, -1, EINVAL);
+    uint32_t len = get_u32(g_in + end);
+    if (len < wire::kReqHeader || len > g_in_len - end - 4) return reply(sock, wire::kProtocol, -1, EINVAL);
+    end += 4 + len;
+  }
+  if (end != g_in_len) return reply(sock, wire::kProtocol, -1, EINVAL);
   AutoArgs a{};
   a.rootfs = g_str[0], a.rootfs_len = n;
   a.profile = int(d.fd), a.strategy = int(d.mode), a.options = int(d.flags);
   a.root_propagation = int(get_u32(g_in + at));
-  a.has_expect = get_u32(g_in + at + 4) != 0;
+  a.has_expect = has_expect;
   a.expect = g_in + at + wire::kAutoTail, a.n_expect = d.count;
+  a.requests = g_in + req;
   a.guard_dev = (unsigned long)plan.parent_ns_dev, a.guard_ino = (unsigned long)plan.parent_ns_ino;
   int32_t status = 0, stopped = -1;
   uint32_t len = auto_run(a, g_auto + wire::kRepHeader, wire::kMaxAutoData, &status, &stopped);

@@ -53,7 +53,7 @@ long ps_exec(const ps_request *r) {
 int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
            int root_propagation, int options, unsigned long guard_dev, unsigned long guard_ino,
            const ps_result *expect, size_t n_expect, int32_t *diverged_at,
-           ps_step_cb cb, void *ctx, ps_outcome *out) {
+           ps_admit_cb admit, ps_step_cb cb, void *ctx, ps_outcome *out) {
   struct stat st;
   memset(out, 0, sizeof *out);
   /* The guard comes first: nothing runs in a namespace that must not change (host/child.cc). */
@@ -66,6 +66,10 @@ int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strat
     int op = ps_next(m, &r);
     if (op == PS_TRAPPED) return PS_TRAPPED;
     if (op == PS_DONE || op == PS_FAILED) break;
+    if (admit && admit(ctx, &r) != 0) {
+      if (diverged_at) *diverged_at = r.seq;
+      return PS_STOPPED;
+    }
     long ret = ps_exec(&r);
     ps_result res = { ret < 0 ? -1 : (int32_t)ret, ret < 0 ? (int32_t)-ret : 0 };
     if (cb && cb(ctx, &r, res) != 0) {

@@ -233,7 +233,7 @@ int main(int argc, char **argv) {
   ps_outcome o;
   int32_t at = -1;
   int r = ps_run(m, rootfs, strlen(rootfs), profile, strategy, prop < 0 ? 0 : PROPAGATION_FLAGS[prop], options,
-                 (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, expect_file ? t.steps : NULL, t.n_steps, &at, NULL, NULL, &o);
+                 (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, expect_file ? t.steps : NULL, t.n_steps, &at, NULL, NULL, NULL, &o);
   if (r == PS_REFUSED) die(3, "still in the caller's mount namespace: nothing was run");
   if (r == PS_DIVERGED) die(1, "stopped: the result of request %d left the verified plan (--expect %s); nothing after it ran", at, expect_file);
   if (r == PS_TRAPPED) die(70, "the machine trapped: %s (a bug in pivotshim, please report it)", ps_trap_message(m));

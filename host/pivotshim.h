@@ -104,6 +104,11 @@ typedef struct { int32_t ret, err; } ps_result;
  * may be NULL. Returns 0 to go on, or nonzero to stop the run before the next request (PS_STOPPED). */
 typedef int (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
 
+/* Called before each request runs; may be NULL. Returns 0 to run it, or nonzero to stop the run
+ * there, with nothing of that request executed (PS_STOPPED). E.g. to admit only a verified plan's
+ * requests. */
+typedef int (*ps_admit_cb)(void *ctx, const ps_request *r);
+
 #define PS_REFUSED (-3)   /* the namespace guard refused: nothing ran */
 #define PS_DIVERGED (-4)  /* a result differed from the expected one: the run stopped there */
 #define PS_STOPPED (-5)   /* the step callback asked to stop: the run stopped there */
@@ -115,14 +120,14 @@ typedef int (*ps_step_cb)(void *ctx, const ps_request *r, ps_result res);
  * is refused too: say which namespace to spare. With `expect` (n_expect results, a verified plan's
  * prediction), the run stops at the first result that differs (a read's by kind: data or EOF, as
  * its byte count follows the mount ids), before the next syscall, and
- * returns PS_DIVERGED with *diverged_at its seq; a callback that returns nonzero stops it the same
- * way (PS_STOPPED, *diverged_at the seq of the step it was called for). Returns 0 when the run
- * ended (done or failed: see out->op), 1 for an invalid config, PS_TRAPPED, PS_REFUSED,
- * PS_DIVERGED or PS_STOPPED. No allocation. */
+ * returns PS_DIVERGED with *diverged_at its seq; `admit` refusing a request before it runs, or
+ * `cb` returning nonzero after one ran, stops it the same way (PS_STOPPED, *diverged_at that
+ * request's seq). Returns 0 when the run ended (done or failed: see out->op), 1 for an invalid
+ * config, PS_TRAPPED, PS_REFUSED, PS_DIVERGED or PS_STOPPED. No allocation. */
 int ps_run(ps_machine *m, const char *rootfs, size_t len, int profile, int strategy,
            int root_propagation, int options, unsigned long guard_dev, unsigned long guard_ino,
            const ps_result *expect, size_t n_expect, int32_t *diverged_at,
-           ps_step_cb cb, void *ctx, ps_outcome *out);
+           ps_admit_cb admit, ps_step_cb cb, void *ctx, ps_outcome *out);
 
 #ifdef __cplusplus
 }

@@ -48,10 +48,13 @@ constexpr uint32_t kMaxBatchFrame = 64u << 10; // batch payload bytes, header an
 // (libpivotshim's ps_run, the same wasm translated by wasm2c) with no round trip per request, and
 // replies once. Header: fd = profile, mode = strategy, flags = options, count = n expected results,
 // nstr = 1 (the rootfs); after the string: [i32 root_propagation][u32 has_expect], then count
-// pairs [i32 ret][i32 errno], a verified plan's predicted results: ps_run stops before the next
-// syscall at the first result that differs (a read's by kind). Nothing else may follow.
+// pairs [i32 ret][i32 errno], a verified plan's predicted results, then count entries
+// [u32 len][request payload], its predicted requests. ps_run runs a request only if it is the
+// predicted one (a read's count aside), and stops before the next syscall at the first result that
+// differs (a read's by kind). Without has_expect, count is 0. Nothing else may follow.
 constexpr uint32_t kAutoTail = 8;               // root_propagation, has_expect
 constexpr uint32_t kMaxAutoExpect = PS_ABI_MAX_REQUESTS;  // src/abi.ts: no run makes more
+constexpr uint32_t kMaxPath = PS_ABI_PATH_MAX;              // src/abi.ts: no request string is longer
 // Reply kAuto: ret = ps_run's status (0 ended, 1 invalid config, -1 trapped, -3 refused,
 // -4 diverged, -5 stopped: the reply was full), errno = the seq it stopped at, or -1; data =
 // [u64 ns in ps_run][u32 n], then n records, each a request that ran and its result:

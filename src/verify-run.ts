@@ -72,7 +72,7 @@ export class VerifyingHost implements AsyncHost {
     const batches = () => new Speculation(ex!, config, module, () => this.#expectation());
     // Autonomous mode: the child runs the predicted plan on its own and stops at the first result
     // that differs; each step is judged here as it comes back, and batches take over from there.
-    const predicted = this.#expected.filter((s) => s.request.step !== HOOK_STEP).map((s) => fromTraceResult(s.result));
+    const predicted = this.#expected.filter((s) => s.request.step !== HOOK_STEP).map((s) => ({ request: s.request, result: fromTraceResult(s.result) }));
     const spec = own ?? (ex!.autonomousOff(module) === null
       ? new AutoLookahead({ runAuto: () => ex!.runAuto(config, predicted), rest: (ran) => batches().adopt(ran) })
       : batches());

@@ -87,10 +87,13 @@ nativeTest(test, noAddon, "a request payload decodes back into the request it fr
   }
 });
 
-nativeTest(test, noAddon, "the kOpAuto frame: the config in the header, the rootfs, then root propagation, has_expect and the expected pairs", () => {
+nativeTest(test, noAddon, "the kOpAuto frame: the config in the header, the rootfs, then root propagation, has_expect, the expected results and the predicted requests", () => {
   const cfg = parseConfig({ rootfs: "/srv/r", profile: "crun", strategy: "pivot", rootPropagation: "rslave", readonly: true });
   const enc = encode(cfg);
-  const f = autoFrame(w!, enc, cfg.rootfs, [{ ret: 3 }, { errno: abi.EINVAL }]);
+  const c = { seq: 0, step: "test", reason: "" };
+  const open: Request = { ...c, op: "openat", dirfd: abi.AT_FDCWD, pathname: "/", flags: 0, mode: 0 };
+  const bind: Request = { ...c, seq: 1, op: "mount", source: "/srv/r", target: "/srv/r", filesystemtype: null, mountflags: abi.MS_BIND, data: null };
+  const f = autoFrame(w!, enc, cfg.rootfs, [{ request: open, result: { ret: 3 } }, { request: bind, result: { errno: abi.EINVAL } }]);
   const h = w!.kLenSize;
   assert.is(f.readUInt32LE(0), f.length - h);
   assert.equal([f.readUInt32LE(h + w!.kReqOp), f.readInt32LE(h + w!.kReqFd), f.readUInt32LE(h + w!.kReqFlags), f.readUInt32LE(h + w!.kReqCount), f.readUInt32LE(h + w!.kReqMode), f.readUInt32LE(h + w!.kReqNstr)],
@@ -101,7 +104,9 @@ nativeTest(test, noAddon, "the kOpAuto frame: the config in the header, the root
   at += 10;
   assert.equal([f.readInt32LE(at), f.readUInt32LE(at + 4)], [enc.rootPropagation, 1]);
   assert.equal([f.readInt32LE(at + 8), f.readInt32LE(at + 12), f.readInt32LE(at + 16), f.readInt32LE(at + 20)], [3, 0, -1, abi.EINVAL]);
-  assert.is(at + 24, f.length);
+  // Then the predicted requests, each as its own frame.
+  const reqs = Buffer.concat([requestFrame(w!, open), requestFrame(w!, bind)]);
+  assert.equal(f.subarray(at + 24), reqs);
   const none = autoFrame(w!, enc, cfg.rootfs, null);
   assert.equal([none.readUInt32LE(h + w!.kReqCount), none.readUInt32LE(none.length - 4)], [0, 0], "no prediction: has_expect 0");
 });
@@ -235,6 +240,47 @@ nativeTest(test, rootAuto, "a mountinfo of almost 16 MiB (the machine's cap) goe
   } finally {
     await ex?.kill();
     await holder.kill();
+    rootfs.cleanup();
+  }
+});
+
+nativeTest(test, realReason, `a request that is not the predicted one (${mode}): the child does not run it, and the run is refused`, async () => {
+  const rootfs = makeRootfs();
+  const ex = await spawn();
+  try {
+    const cfg = parseConfig({ rootfs: rootfs.dir, profile: "hardened", strategy: "pivot" });
+    const p = predictLive(cfg, { rootless: mode === "rootless" });
+    // The prediction made to name another flag for the self bind: the machine's real request
+    // differs from it, so the child must refuse to run the machine's.
+    const k = p.trace.steps.findIndex((s) => s.request.step === "self_bind");
+    assert.ok(k > 0, "hardened's plan has a self bind");
+    const doctored: Trace = { ...p.trace, steps: p.trace.steps.map((s, i) => (i === k && s.request.op === "mount" ? { ...s, request: { ...s.request, mountflags: s.request.mountflags ^ abi.MS_REC } } : s)) };
+    const host = new VerifyingHost(ex, ex, doctored, () => ({ trace: p.trace, held: false }));
+    await rejects(() => driveAsync(cfg, host), new RegExp(`^request ${k} is not the predicted one`));
+    assert.equal([ex.autoStats.runs, ex.batchStats.frames], [1, 0], "the autonomous run stopped; no batch ran the request either");
+    assert.is(host.steps.length, k, "the steps before it came back; it did not run");
+    assert.not.ok(readFile(`/proc/${ex.pid}/mountinfo`).includes(` ${rootfs.dir} `), "the rootfs was never bound");
+  } finally {
+    await ex.kill();
+    rootfs.cleanup();
+  }
+});
+
+nativeTest(test, realReason, `a read's count is not compared (${mode}): it follows the byte counts, which the mount ids in the text change`, async () => {
+  const rootfs = makeRootfs();
+  const ex = await spawn();
+  try {
+    const cfg = parseConfig({ rootfs: rootfs.dir, profile: "hardened", strategy: "auto" });
+    const p = predictLive(cfg, { rootless: mode === "rootless" });
+    const k = p.trace.steps.findIndex((s) => s.request.op === "read");
+    assert.ok(k >= 0, "hardened auto reads mountinfo");
+    // As if the model's table were a byte shorter than the child's: the predicted count differs.
+    const doctored: Trace = { ...p.trace, steps: p.trace.steps.map((s, i) => (i === k && s.request.op === "read" ? { ...s, request: { ...s.request, count: s.request.count + 1 } } : s)) };
+    const t = await driveAsync(cfg, new VerifyingHost(ex, ex, doctored, () => ({ trace: p.trace, held: false })));
+    assert.is(t.outcome.kind, "done");
+    assert.equal([ex.autoStats.runs, ex.batchStats.frames], [1, 0], "the child ran the read and everything after it");
+  } finally {
+    await ex.kill();
     rootfs.cleanup();
   }
 });

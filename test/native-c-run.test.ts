@@ -23,11 +23,12 @@ const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMI
 
 interface Ran { mountinfo: string; steps: { seq: number; op: number; step: number; ret: number; err: number }[]; outcome: string | null; stopped: [number, number] | null; cwd: string; marker: boolean; status: number | null; stderr: string }
 
-function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean; stopAt?: number } = {}): Ran {
+function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean; stopAt?: number; refuseAt?: number } = {}): Ran {
   const args = ["-m", "--propagation", "private", DRIVER, rootfs, String(cfg.profile), String(cfg.strategy), String(cfg.rootPropagation), String(cfg.options)];
   if (opts.noUnshare) args.push("--no-unshare");
   // Without the sanitizer stage's LD_PRELOAD: the driver is plain C, not built with ASan.
-  const env = { ...process.env, LD_PRELOAD: "", ...(opts.stopAt !== undefined ? { PS_STOP_AT: String(opts.stopAt) } : {}) };
+  const env = { ...process.env, LD_PRELOAD: "", ...(opts.stopAt !== undefined ? { PS_STOP_AT: String(opts.stopAt) } : {}),
+    ...(opts.refuseAt !== undefined ? { PS_REFUSE_AT: String(opts.refuseAt) } : {}) };
   const r = spawnSync("unshare", args, { input: (opts.expect ?? []).map(([ret, err]) => `${ret} ${err}\n`).join(""), encoding: "utf8", timeout: 60_000, env });
   const out: Ran = { mountinfo: "", steps: [], outcome: null, stopped: null, cwd: "", marker: false, status: r.status, stderr: r.stderr };
   for (const l of r.stdout.split("\n")) {
@@ -109,6 +110,18 @@ if (why) {
     assert.equal(ran.steps.map((s) => s.seq), [0, 1, 2, 3, 4], "the callback saw request 4; nothing after it ran");
     assert.is(ran.outcome, null);
     assert.not.ok(ran.marker, "the switch never happened");
+  });
+
+  test("an admit callback that refuses a request stops the run before it: nothing of it runs (PS_STOPPED)", () => {
+    const dir = rootfs();
+    const config = parseConfig({ rootfs: dir, profile: "runc", strategy: "pivot" });
+    const all = runC(rootfs(), encode(parseConfig({ rootfs: dir, profile: "runc", strategy: "pivot" })));
+    const k = all.steps.findIndex((s) => s.op === abi.Op.pivot_root);
+    assert.ok(k > 0);
+    const ran = runC(dir, encode(config), { refuseAt: k });
+    assert.equal(ran.stopped, [-5, k]);
+    assert.equal(ran.steps.map((s) => s.seq), all.steps.slice(0, k).map((s) => s.seq), "the refused request is not among the steps that ran");
+    assert.not.ok(ran.marker, "no pivot: still outside the rootfs");
   });
 
   test("the guard: in the namespace it was told to spare, ps_run runs nothing", () => {

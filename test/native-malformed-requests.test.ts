@@ -148,26 +148,39 @@ const cases: [string, () => Buffer][] = [
   ["more strings than wire.kMaxStrings", () => forged({ op: abi.Op.chdir, nstr: 4097 }, [])],
   ["nstr past the end of the frame", () => forged({ op: abi.Op.chdir, nstr: 3 }, [Buffer.from("/")])],
 ];
-/** A kOpAuto frame (host/wire.h): runc / pivot of `rootfs`, `pairs` expected results, `extra` bytes after them (negative: cut). */
-function autoForged(rootfs: Buffer | null, pairs: number, opts: { count?: number; extra?: number; nstr?: number } = {}): Buffer {
+/**
+ * A kOpAuto frame (host/wire.h): runc / pivot of `rootfs` with `pairs` expected results and as
+ * many predicted requests (getcwd); `extra` bytes at the end (negative: cut), `reqLen` the first
+ * request entry's length field, `hasExpect` the flag.
+ */
+function autoForged(rootfs: Buffer | null, pairs: number, opts: { count?: number; extra?: number; nstr?: number; reqLen?: number; hasExpect?: number } = {}): Buffer {
   const w = loadAddon().wire;
   const head = forged({ op: w.kOpAuto, count: opts.count ?? pairs, nstr: opts.nstr ?? 1 }, opts.nstr === 0 ? [] : [rootfs]);
   const body = head.subarray(4);
   body.writeInt32LE(1, w.kReqFd); // runc
   body.writeUInt32LE(1, w.kReqMode); // pivot
-  const tail = Buffer.alloc(Math.max(0, w.kAutoTail + 8 * pairs + (opts.extra ?? 0)));
-  tail.writeUInt32LE(1, 4); // has_expect
-  const frameBody = Buffer.concat([body, tail]);
+  const tail = Buffer.alloc(w.kAutoTail + 8 * pairs);
+  tail.writeUInt32LE(opts.hasExpect ?? 1, 4);
+  const reqs = Array.from({ length: pairs }, (_, i) => {
+    const r = forged({ op: abi.Op.getcwd, count: 4096 }, []);
+    if (i === 0 && opts.reqLen !== undefined) r.writeUInt32LE(opts.reqLen, 0);
+    return r;
+  });
+  let frameBody = Buffer.concat([body, tail, ...reqs]);
+  if (opts.extra) frameBody = opts.extra > 0 ? Buffer.concat([frameBody, Buffer.alloc(opts.extra)]) : frameBody.subarray(0, frameBody.length + opts.extra);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(frameBody.length);
   return Buffer.concat([len, frameBody]);
 }
 
 const autoCases: [string, () => Buffer][] = [
-  ["an autonomous frame one byte short of its expected results", () => autoForged(Buffer.from("/"), 2, { extra: -1 })],
-  ["an autonomous frame with a byte after its expected results", () => autoForged(Buffer.from("/"), 2, { extra: 1 })],
-  ["an autonomous frame whose count claims more results than it holds", () => autoForged(Buffer.from("/"), 2, { count: 3 })],
-  ["an autonomous frame with more expected results than wire.kMaxAutoExpect", () => autoForged(Buffer.from("/"), 4097)],
+  ["an autonomous frame one byte short of its predicted requests", () => autoForged(Buffer.from("/"), 2, { extra: -1 })],
+  ["an autonomous frame with a byte after its predicted requests", () => autoForged(Buffer.from("/"), 2, { extra: 1 })],
+  ["an autonomous frame whose count claims more steps than it holds", () => autoForged(Buffer.from("/"), 2, { count: 3 })],
+  ["an autonomous frame with more expected steps than wire.kMaxAutoExpect", () => autoForged(Buffer.from("/"), 1, { count: 0x7fffffff })],
+  ["an autonomous frame whose predicted request runs past the frame", () => autoForged(Buffer.from("/"), 2, { reqLen: 1000 })],
+  ["an autonomous frame whose predicted request is shorter than a request header", () => autoForged(Buffer.from("/"), 2, { reqLen: 4 })],
+  ["an autonomous frame with expected steps but has_expect 0", () => autoForged(Buffer.from("/"), 2, { hasExpect: 0 })],
   ["an autonomous frame without a rootfs", () => autoForged(null, 0, { nstr: 0 })],
   ["an autonomous frame whose rootfs is NULL", () => autoForged(null, 0)],
 ];

@@ -11,7 +11,7 @@ import { decodeBytes } from "../utf8.js";
 import * as abi from "../abi.js";
 import type { Encoded } from "../machine.js";
 import type { Wire } from "./native-addon.js";
-import { frame, toResult } from "./native-frames.js";
+import { frame, requestFrame, toResult } from "./native-frames.js";
 import type { Executed, Lookahead } from "./host.js";
 
 /** What one autonomous run sent back: ps_run's status, where it stopped, and the steps that ran. */
@@ -33,22 +33,28 @@ export const AUTO_REFUSED = -3;
 export const AUTO_DIVERGED = -4;
 export const AUTO_STOPPED = -5;
 
+/** One step of a verified plan: the request the child may run, and the result it must get. */
+export interface Expected { request: Request; result: Result }
+
 /**
- * The kOpAuto frame: the config as the machine takes it, and the verified plan's results (null:
- * no prediction, the run goes to its end). A read's expected result is compared by kind.
+ * The kOpAuto frame: the config as the machine takes it, and the verified plan (null: no
+ * prediction, the run goes to its end): the child runs a request only if it is the predicted one
+ * (a read's count aside), and stops at the first result that differs (a read's by kind).
  */
-export function autoFrame(w: Wire, enc: Encoded, rootfs: string, expect: readonly Result[] | null): Buffer {
+export function autoFrame(w: Wire, enc: Encoded, rootfs: string, expect: readonly Expected[] | null): Buffer {
   const n = expect?.length ?? 0;
-  if (n > w.kMaxAutoExpect) throw new TypeError(`autonomous mode: ${n} expected results; the wire takes at most ${w.kMaxAutoExpect}`);
+  if (n > w.kMaxAutoExpect) throw new TypeError(`autonomous mode: ${n} expected steps; the wire takes at most ${w.kMaxAutoExpect}`);
   const head = frame(w, w.kOpAuto, enc.profile, enc.options, n, enc.strategy, [rootfs]);
   const tail = Buffer.alloc(w.kAutoTail + 8 * n);
   tail.writeInt32LE(enc.rootPropagation, 0);
   tail.writeUInt32LE(expect ? 1 : 0, 4);
-  (expect ?? []).forEach((r, i) => {
+  (expect ?? []).forEach(({ result: r }, i) => {
     tail.writeInt32LE(isErr(r) ? -1 : r.ret, w.kAutoTail + 8 * i);
     tail.writeInt32LE(isErr(r) ? r.errno : 0, w.kAutoTail + 8 * i + 4);
   });
-  const out = Buffer.concat([head, tail]);
+  // Each predicted request as its own frame: [u32 len][payload], as the child's records are.
+  const out = Buffer.concat([head, tail, ...(expect ?? []).map((e) => requestFrame(w, e.request))]);
+  if (out.length - w.kLenSize > w.kMaxFrame) throw new TypeError(`autonomous mode: the frame is ${out.length - w.kLenSize} bytes; the wire takes at most ${w.kMaxFrame}`);
   out.writeUInt32LE(out.length - w.kLenSize, 0);
   return out;
 }
@@ -132,7 +138,15 @@ export interface AutoSource {
 export class AutoLookahead implements Lookahead {
   #ran: AutoRun | null = null;
   #rest: Lookahead | null = null;
-  constructor(private readonly source: AutoSource) {}
+  /**
+   * The run starts when the lookahead is made: the child works while the JS machine starts (the
+   * child admits only predicted requests, so nothing waits on this side's first check).
+   */
+  readonly #started: Promise<AutoRun>;
+  constructor(private readonly source: AutoSource) {
+    this.#started = source.runAuto();
+    this.#started.catch(() => {}); // awaited by run(); a run() that never comes must not leave it unhandled
+  }
 
   async run(req: Request): Promise<Executed[]> {
     if (this.#rest) return this.#rest.run(req);
@@ -143,7 +157,7 @@ export class AutoLookahead implements Lookahead {
       return this.#rest.run(req);
     }
     if (req.seq !== 0) throw new ProtocolError(`autonomous mode: the first request must be request 0, got ${req.seq}`);
-    const ran = await this.source.runAuto();
+    const ran = await this.#started;
     this.#ran = ran;
     if (ran.status === AUTO_TRAPPED) throw new ProtocolError(`autonomous mode: the C machine trapped after ${ran.steps.length} requests, where the JS machine did not`);
     if (ran.status === AUTO_REFUSED) throw new ProtocolError("autonomous mode: the child's namespace guard refused to act (it is still in the parent's mount namespace)");

@@ -13,7 +13,7 @@ import { loadAddon, type NativeAddon, type Wire } from "./native-addon.js";
 import { ReplyReader, batchFrame, childExitMeaning, frame, requestFrame, toResult, type BatchEntry, type Reply } from "./native-frames.js";
 import type { Config } from "../schema.js";
 import { Speculation, mountPoints, mountinfoText, type ChildState } from "./native-batch.js";
-import { AutoLookahead, autoFrame, decodeAuto, type AutoRun } from "./native-auto.js";
+import { AutoLookahead, autoFrame, decodeAuto, type AutoRun, type Expected } from "./native-auto.js";
 import { compile, moduleDigest } from "../machine.js";
 import { encode } from "../config.js";
 import { trustExec } from "./trust.js";
@@ -121,11 +121,12 @@ export interface Executor extends AsyncHost {
   /** Why autonomous mode cannot run the switch of `module`'s machine (default the release wasm), or null when it can. */
   autonomousOff(module?: WebAssembly.Module): string | null;
   /**
-   * One autonomous run (host/wire.h kOpAuto): the whole switch of `config` in the child, stopped
-   * before the next syscall at the first result that differs from `expect` (a read's by kind);
-   * null: run to the end. Returns every request that ran with its result.
+   * One autonomous run (host/wire.h kOpAuto): the whole switch of `config` in the child. With
+   * `expect` (a verified plan), a request runs only if it is the predicted one, and the run stops
+   * before the next syscall at the first result that differs (a read's by kind); null: it runs to
+   * the end. Returns every request that ran with its result.
    */
-  runAuto(config: Config, expect: readonly Result[] | null): Promise<AutoRun>;
+  runAuto(config: Config, expect: readonly Expected[] | null): Promise<AutoRun>;
   /** Autonomous runs made, and the nanoseconds the child spent in them (for benchmarks and tests). */
   readonly autoStats: { runs: number; childNs: number };
   /** Parks the child (it reports its pid) until resume(); resolves once it is parked. */
@@ -340,7 +341,7 @@ class NativeExecutor implements Executor {
     return null;
   }
 
-  async runAuto(config: Config, expect: readonly Result[] | null): Promise<AutoRun> {
+  async runAuto(config: Config, expect: readonly Expected[] | null): Promise<AutoRun> {
     this.#expect("ready", "autonomous run");
     const off = this.autonomousOff();
     if (off !== null) throw new TypeError(`runAuto: ${off}`);

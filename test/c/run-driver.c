@@ -21,6 +21,13 @@
 
 #include "pivotshim.h"
 
+/* PS_REFUSE_AT=N in the environment: the admit callback refuses request N before it runs (PS_STOPPED). */
+static int admit(void *ctx, const ps_request *r) {
+  (void)ctx;
+  const char *refuse = getenv("PS_REFUSE_AT");
+  return refuse && atoi(refuse) == r->seq;
+}
+
 /* PS_STOP_AT=N in the environment: the callback asks ps_run to stop after request N (PS_STOPPED). */
 static int step(void *ctx, const ps_request *r, ps_result res) {
   (void)ctx;
@@ -58,7 +65,7 @@ int main(int argc, char **argv) {
     ps_outcome o;
     int32_t at = -1;
     int r = ps_run(m, argv[1], strlen(argv[1]), atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
-                   (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, n_expect ? expect : NULL, n_expect, &at, step, NULL, &o);
+                   (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, n_expect ? expect : NULL, n_expect, &at, admit, step, NULL, &o);
     if (r == 0 || r == 1) {
       printf("O %d %d %d %d %d ", o.done, o.op, o.err, o.step, o.seq);
       for (uint32_t i = 0; i < o.message.len; i++) printf("%02x", (unsigned char)o.message.ptr[i]);
