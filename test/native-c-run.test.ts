@@ -3,7 +3,9 @@
 // private`, so even its parent's namespace is a throwaway copy). Every profile × strategy must
 // end done, in the rootfs, with cwd "/", and every result must be the one the fake kernel
 // predicts from the child's own mountinfo (check() with that table): the C executor, the C
-// machine and the model agree on a real kernel. Then the guard and the expected-results stop.
+// machine and the model agree on a real kernel. The same rootless (a user namespace too, judged
+// against the rootless model from the table before the unshare). Then the guard, the
+// expected-results stop, and the callbacks that stop a run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -12,6 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as abi from "../src/abi.js";
 import { check } from "../src/check.js";
+import { predict as predictRun } from "../src/predict.js";
+import { rootfsFacts } from "../src/rootfs-facts.js";
 import { encode } from "../src/config.js";
 import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { errnoNumber } from "../src/names-ts.js";
@@ -21,19 +25,21 @@ const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMI
   : !existsSync(DRIVER) ? "build/c/run-driver is not built: install wasm2c (apt-get install wabt), then npm run build:c"
   : spawnSync("unshare", ["--version"]).status !== 0 ? "unshare(1) is not installed" : null;
 
-interface Ran { mountinfo: string; steps: { seq: number; op: number; step: number; ret: number; err: number }[]; outcome: string | null; stopped: [number, number] | null; cwd: string; marker: boolean; status: number | null; stderr: string }
+interface Ran { before: string; mountinfo: string; steps: { seq: number; op: number; step: number; ret: number; err: number }[]; outcome: string | null; stopped: [number, number] | null; cwd: string; marker: boolean; status: number | null; stderr: string }
 
-function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean; stopAt?: number; refuseAt?: number } = {}): Ran {
+function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [number, number][]; noUnshare?: boolean; stopAt?: number; refuseAt?: number; rootless?: boolean } = {}): Ran {
   const args = ["-m", "--propagation", "private", DRIVER, rootfs, String(cfg.profile), String(cfg.strategy), String(cfg.rootPropagation), String(cfg.options)];
   if (opts.noUnshare) args.push("--no-unshare");
+  if (opts.rootless) args.push("--rootless");
   // Without the sanitizer stage's LD_PRELOAD: the driver is plain C, not built with ASan.
   const env = { ...process.env, LD_PRELOAD: "", ...(opts.stopAt !== undefined ? { PS_STOP_AT: String(opts.stopAt) } : {}),
     ...(opts.refuseAt !== undefined ? { PS_REFUSE_AT: String(opts.refuseAt) } : {}) };
   const r = spawnSync("unshare", args, { input: (opts.expect ?? []).map(([ret, err]) => `${ret} ${err}\n`).join(""), encoding: "utf8", timeout: 60_000, env });
-  const out: Ran = { mountinfo: "", steps: [], outcome: null, stopped: null, cwd: "", marker: false, status: r.status, stderr: r.stderr };
+  const out: Ran = { before: "", mountinfo: "", steps: [], outcome: null, stopped: null, cwd: "", marker: false, status: r.status, stderr: r.stderr };
   for (const l of r.stdout.split("\n")) {
     const f = l.split(" ");
     if (f[0] === "M") out.mountinfo = Buffer.from(f[1] ?? "", "hex").toString("utf8");
+    if (f[0] === "P") out.before = Buffer.from(f[1] ?? "", "hex").toString("utf8");
     if (f[0] === "E") out.steps.push({ seq: +f[1]!, op: +f[2]!, step: +f[3]!, ret: +f[4]!, err: +f[5]! });
     if (f[0] === "O") out.outcome = `${f[1]} ${f[2]} ${f[3]} ${f[4]} ${f[5]} ${Buffer.from(f[6] ?? "", "hex").toString("utf8")}`;
     if (f[0] === "Z") out.stopped = [+f[1]!, +f[2]!];
@@ -83,6 +89,29 @@ if (why) {
       // in its own copy of the table (the rule of src/verify-run.ts).
       const kind = (op: number, [ret, err]: [number, number]) => (err ? `-1 ${err}` : op === abi.Op.read ? (ret > 0 ? "data" : "eof") : `${ret}`);
       assert.equal(ran.steps.map((s) => kind(s.op, [s.ret, s.err])), want.results.map((r, i) => kind(want.ops[i]!, r)), "the same results");
+    });
+  }
+
+  // Rootless: the child unshares a user namespace too (as run --rootless's executor does), so the
+  // mounts it copies are locked; the prediction models that from the table before the unshare.
+  for (const profile of PROFILES) for (const strategy of STRATEGIES) {
+    if (staticRule({ profile, strategy }) !== 0) continue;
+    test(`${profile} ${strategy}, rootless: ps_run switches in a user namespace, and every result is the rootless model's prediction`, () => {
+      const dir = rootfs();
+      const config = parseConfig({ rootfs: dir, profile, strategy });
+      const before = hostTable();
+      const ran = runC(dir, encode(config), { rootless: true });
+      assert.is(ran.status, 0, ran.stderr);
+      assert.is(hostTable(), before, "this process's mount table is unchanged");
+      const want = predictRun(config, { mountinfo: ran.before, facts: rootfsFacts(dir), rootless: true });
+      assert.equal(ran.steps.map((s) => s.op), want.trace.steps.map((s) => abi.Op[s.request.op as keyof typeof abi.Op] as number), "the same requests");
+      const kind = (op: number, [ret, err]: [number, number]) => (err ? `-1 ${err}` : op === abi.Op.read ? (ret > 0 ? "data" : "eof") : `${ret}`);
+      assert.equal(ran.steps.map((s) => kind(s.op, [s.ret, s.err])),
+        want.trace.steps.map((s) => kind(abi.Op[s.request.op as keyof typeof abi.Op] as number, "errno" in s.result ? [-1, s.result.errno] : [s.result.ret, 0])), "the same results");
+      if (want.trace.outcome.kind === "done") {
+        assert.ok(ran.outcome?.startsWith("1 0 0 0 -1"), `done: ${ran.outcome ?? `stopped ${ran.stopped}`}\n${ran.stderr}`);
+        assert.equal([ran.cwd, ran.marker], ["/", true], "in the rootfs, at its /");
+      } else assert.ok(ran.outcome?.startsWith("0 "), `failed as predicted: ${ran.outcome}`);
     });
   }
 

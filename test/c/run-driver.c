@@ -4,9 +4,10 @@
  * (the guard spares the driver's namespace), prints the child's mountinfo, runs the switch and
  * reports. Not part of the library.
  *
- * usage: run-driver ROOTFS PROFILE STRATEGY ROOT_PROPAGATION OPTIONS [--no-unshare] [< expected]
+ * usage: run-driver ROOTFS PROFILE STRATEGY ROOT_PROPAGATION OPTIONS [--no-unshare|--rootless] [< expected]
  * With stdin lines "ret err" (one per request), they are the expected results (ps_run's `expect`).
- * stdout: "M <mountinfo hex>", then "E <seq> <op> <step> <ret> <err>" per request, then
+ * stdout: "M <mountinfo hex>" (with --rootless, "P <hex>" before it: the table before the unshare),
+ * then "E <seq> <op> <step> <ret> <err>" per request, then
  * "O <done> <op> <err> <step> <seq> <message hex>" or "Z <status> <seq>" for a run that did not end
  * (PS_REFUSED, PS_DIVERGED, PS_TRAPPED), then "C <cwd> <marker>": the child's cwd after the run
  * and whether /pivotshim-marker (a file only the rootfs has) is visible at its root. */
@@ -36,18 +37,29 @@ static int step(void *ctx, const ps_request *r, ps_result res) {
   return stop && atoi(stop) == r->seq;
 }
 
+/* This process's mountinfo as hex, after a tag the caller printed. */
 static void mountinfo(void) {
   FILE *f = fopen("/proc/self/mountinfo", "r");
   int c;
-  fputs("M ", stdout);
   while (f && (c = fgetc(f)) != EOF) printf("%02x", c);
   putchar('\n');
   if (f) fclose(f);
 }
 
+/* "0 <id> 1" into a /proc/self/{uid,gid}_map, as the executor maps the caller to root. */
+static int map_id(const char *file, unsigned id) {
+  FILE *f = fopen(file, "w");
+  if (!f) return -1;
+  int ok = fprintf(f, "0 %u 1\n", id) > 0;
+  return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 6) { fputs("usage: run-driver ROOTFS PROFILE STRATEGY ROOT_PROPAGATION OPTIONS [--no-unshare]\n", stderr); return 2; }
+  if (argc < 6) { fputs("usage: run-driver ROOTFS PROFILE STRATEGY ROOT_PROPAGATION OPTIONS [--no-unshare|--rootless]\n", stderr); return 2; }
   int no_unshare = argc > 6 && strcmp(argv[6], "--no-unshare") == 0;
+  /* --rootless: a user namespace as well, the caller mapped to 0 (src/hosts/native.ts's rootless
+   * executor); "P <hex>" is then the table before the unshare, what the prediction starts from. */
+  int rootless = argc > 6 && strcmp(argv[6], "--rootless") == 0;
   static ps_result expect[4096];
   size_t n_expect = 0;
   int has_expect = !isatty(0);
@@ -58,7 +70,16 @@ int main(int argc, char **argv) {
   pid_t pid = fork();
   if (pid < 0) { perror("fork"); return 1; }
   if (pid == 0) {
-    if (!no_unshare && unshare(CLONE_NEWNS) < 0) { perror("unshare"); _exit(1); }
+    if (rootless) {
+      unsigned uid = getuid(), gid = getgid();
+      fputs("P ", stdout);
+      mountinfo();
+      if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) { perror("unshare(CLONE_NEWUSER|CLONE_NEWNS)"); _exit(1); }
+      FILE *sg = fopen("/proc/self/setgroups", "w");
+      if (!sg || fputs("deny", sg) < 0 || fclose(sg) != 0) { perror("setgroups"); _exit(1); }
+      if (map_id("/proc/self/uid_map", uid) < 0 || map_id("/proc/self/gid_map", gid) < 0) { perror("id map"); _exit(1); }
+    } else if (!no_unshare && unshare(CLONE_NEWNS) < 0) { perror("unshare"); _exit(1); }
+    fputs("M ", stdout);
     mountinfo();
     ps_machine *m = ps_new();
     if (!m) { puts("Z new 0"); _exit(1); }
