@@ -50,7 +50,7 @@ struct Sink {
 /** Appends n bytes, or marks the sink full. */
 bool put(Sink& s, const void* p, uint32_t n) {
   if (s.full || n > s.cap - s.len) return s.full = true, false;
-  memcpy(s.out + s.len, p, n);
+  if (n > 0) memcpy(s.out + s.len, p, n);  // p may be NULL for nothing (a request without data): memcpy must not see it
   s.len += n;
   return true;
 }

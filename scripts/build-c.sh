@@ -14,18 +14,24 @@ fi
 mkdir -p build/c
 node scripts/gen-c-abi.mjs  # build/c/pivotshim-abi.h, the numbers from src/abi.ts (needs dist/, from build:ts)
 wasm2c build/wasm/release.wasm -n pivotshim -o build/c/machine-w2c.c
+# PS_C_OUT: where the objects, the library and the programs go (default build/c; the sanitizer
+# stage builds a copy into build/asan/c with CFLAGS_EXTRA="-fsanitize=..." and PS_C_STATIC="",
+# since gcc refuses -static with ASan). The generated C and header stay in build/c.
+OUT=${PS_C_OUT:-build/c}
+STATIC=${PS_C_STATIC--static}
+mkdir -p "$OUT"
 # Explicit bounds checks, no process-wide SIGSEGV handler (docs/ABI.md, "C").
 CFLAGS="-O2 -Wall -Wextra -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -Ihost -Ibuild/c -I$RT ${CFLAGS_EXTRA:-}"
 CC=${CC:-cc}
-$CC $CFLAGS -w -c build/c/machine-w2c.c -o build/c/machine-w2c.o
-$CC $CFLAGS -w -c "$RT/wasm-rt-impl.c" -o build/c/wasm-rt-impl.o
-$CC $CFLAGS -c host/machine.c -o build/c/machine.o
-$CC $CFLAGS -c host/exec.c -o build/c/exec.o
-rm -f build/c/libpivotshim.a
-ar rcs build/c/libpivotshim.a build/c/machine.o build/c/exec.o build/c/machine-w2c.o build/c/wasm-rt-impl.o
-$CC $CFLAGS -o build/c/machine-driver test/c/machine-driver.c build/c/libpivotshim.a -lm
-$CC $CFLAGS -o build/c/run-driver test/c/run-driver.c build/c/libpivotshim.a -lm
-$CC $CFLAGS -o build/c/reserve-check test/c/reserve-check.c build/c/libpivotshim.a -lm
+$CC $CFLAGS -w -c build/c/machine-w2c.c -o "$OUT/machine-w2c.o"
+$CC $CFLAGS -w -c "$RT/wasm-rt-impl.c" -o "$OUT/wasm-rt-impl.o"
+$CC $CFLAGS -c host/machine.c -o "$OUT/machine.o"
+$CC $CFLAGS -c host/exec.c -o "$OUT/exec.o"
+rm -f "$OUT/libpivotshim.a"
+ar rcs "$OUT/libpivotshim.a" "$OUT/machine.o" "$OUT/exec.o" "$OUT/machine-w2c.o" "$OUT/wasm-rt-impl.o"
+$CC $CFLAGS -o "$OUT/machine-driver" test/c/machine-driver.c "$OUT/libpivotshim.a" -lm
+$CC $CFLAGS -o "$OUT/run-driver" test/c/run-driver.c "$OUT/libpivotshim.a" -lm
+$CC $CFLAGS -o "$OUT/reserve-check" test/c/reserve-check.c "$OUT/libpivotshim.a" -lm
 # The standalone executor: static, no Node (host/pivotshim-exec.c).
-$CC $CFLAGS -static -o build/c/pivotshim-exec host/pivotshim-exec.c host/expect.c build/c/libpivotshim.a -lm
+$CC $CFLAGS $STATIC -o "$OUT/pivotshim-exec" host/pivotshim-exec.c host/expect.c "$OUT/libpivotshim.a" -lm
 sha256sum build/wasm/release.wasm | cut -d' ' -f1 > build/c/release.wasm.sha256

@@ -22,8 +22,9 @@ import { encodeString } from "../src/utf8.js";
 import { autonomousBytes } from "../src/hosts/native.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Encoded } from "../src/machine.js";
+import { cProgram } from "./helpers/c-dir.js";
 
-const DRIVER = new URL("../build/c/machine-driver", import.meta.url).pathname;
+const DRIVER = cProgram("machine-driver");
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 /** A string slot as the driver prints it: - for NULL, = for "", else hex. */
@@ -142,7 +143,7 @@ if (why) {
   });
 }
 
-const RESERVE = new URL("../build/c/reserve-check", import.meta.url).pathname;
+const RESERVE = cProgram("reserve-check");
 const reserveName = "ps_reserve(PS_RESERVE_ANY_RUN): a run with a mountinfo at the 16 MiB cap never grows the memory (no allocation after a fork)";
 if (why || !existsSync(RESERVE)) {
   console.error(`SKIP ${reserveName}: ${why ?? "build/c/reserve-check is not built"}`);

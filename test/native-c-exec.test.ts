@@ -10,8 +10,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NOBODY, nobodyReason } from "./helpers/nobody.js";
+import { cProgram } from "./helpers/c-dir.js";
 
-const EXEC = new URL("../build/c/pivotshim-exec", import.meta.url).pathname;
+const EXEC = cProgram("pivotshim-exec");
 const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
 const PROBE = new URL("../build/probe/probe", import.meta.url).pathname;
 const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMIN (rootless is tested from root as nobody)"

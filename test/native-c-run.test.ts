@@ -19,8 +19,9 @@ import { rootfsFacts } from "../src/rootfs-facts.js";
 import { encode } from "../src/config.js";
 import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { errnoNumber } from "../src/names-ts.js";
+import { cProgram } from "./helpers/c-dir.js";
 
-const DRIVER = new URL("../build/c/run-driver", import.meta.url).pathname;
+const DRIVER = cProgram("run-driver");
 const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMIN"
   : !existsSync(DRIVER) ? "build/c/run-driver is not built: install wasm2c (apt-get install wabt), then npm run build:c"
   : spawnSync("unshare", ["--version"]).status !== 0 ? "unshare(1) is not installed" : null;
@@ -31,7 +32,8 @@ function runC(rootfs: string, cfg: ReturnType<typeof encode>, opts: { expect?: [
   const args = ["-m", "--propagation", "private", DRIVER, rootfs, String(cfg.profile), String(cfg.strategy), String(cfg.rootPropagation), String(cfg.options)];
   if (opts.noUnshare) args.push("--no-unshare");
   if (opts.rootless) args.push("--rootless");
-  // Without the sanitizer stage's LD_PRELOAD: the driver is plain C, not built with ASan.
+  // Without the sanitizer stage's LD_PRELOAD: unshare(1) is not built with ASan, and the driver,
+  // when it is (build/asan/c), links the runtime itself.
   const env = { ...process.env, LD_PRELOAD: "", ...(opts.stopAt !== undefined ? { PS_STOP_AT: String(opts.stopAt) } : {}),
     ...(opts.refuseAt !== undefined ? { PS_REFUSE_AT: String(opts.refuseAt) } : {}) };
   const r = spawnSync("unshare", args, { input: (opts.expect ?? []).map(([ret, err]) => `${ret} ${err}\n`).join(""), encoding: "utf8", timeout: 60_000, env });
