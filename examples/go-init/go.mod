@@ -1,0 +1,3 @@
+module pivotshim.example/go-init
+
+go 1.19
