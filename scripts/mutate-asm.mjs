@@ -157,6 +157,8 @@ export function finish(part, title, mutants, again, t0, listed = mutants.length)
     const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
     const byId = new Map(mutants.map((m) => [m.id, m]));
     all = prev.mutants.map((m) => byId.get(m.id) ?? m);
+    const had = new Set(prev.mutants.map((m) => m.id));
+    all.push(...mutants.filter((m) => !had.has(m.id))); // listed since that run
   }
   const wallSeconds = (Date.now() - t0) / 1000;
   const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0 });

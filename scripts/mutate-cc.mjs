@@ -10,7 +10,7 @@ import { finish } from "./mutate-asm.mjs";
 
 /** The native tests that exercise the executor (not the soak, the verify matrix or the CLI end to end). */
 export const CC_TESTS = ["native-executor", "native-failures", "native-kill", "native-switch", "native-run", "native-bytes",
-  "native-batch", "native-rootless", "native-pdeathsig", "native-frames-malformed", "mutation-kills-cc"];
+  "native-batch", "native-rootless", "native-pdeathsig", "native-frames-malformed", "native-malformed-requests", "native-autonomous", "mutation-kills-cc"];
 
 const BUILD = "node node_modules/cmake-js/bin/cmake-js compile --out build/native";
 
@@ -25,7 +25,8 @@ export async function mutateCc({ survivors = false, only = null } = {}) {
   console.error(`cc: ${mutants.length} mutants`);
   await runMutants("cc", mutants, {
     workers: 1, // real namespaces and children: one at a time
-    paths: ["host", "CMakeLists.txt", "src", "test", "bench", "dist", "build/wasm", "build/probe", "scripts", "package.json", "tsconfig.json", "asconfig.json"],
+    // build/c: the C machine the addon builds in for autonomous mode (CMakeLists.txt).
+    paths: ["host", "CMakeLists.txt", "src", "test", "bench", "dist", "build/wasm", "build/probe", "build/c", "scripts", "package.json", "tsconfig.json", "asconfig.json"],
     async prepare(dir) {
       const b = await sh(BUILD, dir, 900_000);
       if (b.code !== 0) throw new Error(`cc: the unmutated addon does not build in the sandbox:\n${b.out}`);
@@ -42,7 +43,8 @@ export async function mutateCc({ survivors = false, only = null } = {}) {
     },
     onDone: progress,
   });
-  return finish("cc", "Mutation testing: host/*.cc", mutants, again, t0);
+  // --only and --survivors update the last run's statuses in place (and add new ids to it).
+  return finish("cc", "Mutation testing: host/*.cc", mutants, again ?? (only ? new Set(only) : null), t0);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
