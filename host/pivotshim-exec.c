@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "expect.h"
@@ -41,10 +43,16 @@ static const char *HELP =
   "                           --trace-out TRACE, with the same options; the switch stops at the first\n"
   "                           result that leaves it\n"
   "  --no-verify              run without --expect (move and auto are refused without one)\n"
+  "  --hostname NAME          a UTS namespace of its own, with this hostname set after the switch\n"
+  "  --pid-ns                 a new PID namespace too: the command is its PID 1, this process stays\n"
+  "                           outside as its init (signals sent to it are passed on)\n"
+  "  --deadline MS            how long the command may run from its exec: then it is killed\n"
+  "                           (SIGKILL), exit 124\n"
   "  -e, --env KEY=VALUE      add to the command's environment (default PATH, HOME=/, TERM)\n"
   "  -h, --help               this text\n"
-  "Not here (use pivotshim run): --hostname, --pid-ns, --timeout, --deadline, --trace-out, hooks;\n"
-  "and the prediction itself, which needs the fake kernel: give it as --expect.\n";
+  "Not here (use pivotshim run): --timeout (nothing is waited on: the switch runs in this\n"
+  "process), --trace-out, hooks; and the prediction itself, which needs the fake kernel: give it\n"
+  "as --expect.\n";
 
 static void die(int code, const char *fmt, ...) {
   va_list ap;
@@ -161,9 +169,69 @@ static void hygiene(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* execvp the command with its environment; returns only to die with run's codes (127 not found, 126). */
+static void exec_command(char **argv, char **envp) {
+  hygiene();
+  environ = envp;
+  execvp(argv[0], argv);
+  int e = errno;
+  die(e == ENOENT || e == ENOTDIR ? 127 : 126, "%s: %s", argv[0], strerror(e));
+}
+
+/* The command's status as this process's exit code: its own, or 128+N when signal N killed it. */
+static int status_code(int st) {
+  return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+}
+
+/*
+ * --pid-ns or --deadline: the command runs in a child (PID 1 of the new PID namespace with
+ * --pid-ns), and this process waits outside as its init: every signal sent to it but SIGCHLD is
+ * passed on, and past the deadline the command is killed (SIGKILL) and reaped: exit 124, as
+ * pivotshim run --deadline. Otherwise it exits as the command did.
+ */
+static void supervise(char **argv, char **envp, long deadline_ms) {
+  sigset_t all, was;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &was);  /* from here signals are read, not delivered */
+  pid_t pid = fork();
+  if (pid < 0) die(3, "fork: %s", strerror(errno));
+  if (pid == 0) exec_command(argv, envp);  /* hygiene() unblocks and resets */
+  struct timespec end;
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  end.tv_sec += deadline_ms / 1000;
+  end.tv_nsec += (deadline_ms % 1000) * 1000000L;
+  if (end.tv_nsec >= 1000000000L) end.tv_sec++, end.tv_nsec -= 1000000000L;
+  for (;;) {
+    int st;
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid) exit(status_code(st));
+    siginfo_t si;
+    int sig;
+    if (deadline_ms > 0) {
+      struct timespec now, left;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      left.tv_sec = end.tv_sec - now.tv_sec;
+      left.tv_nsec = end.tv_nsec - now.tv_nsec;
+      if (left.tv_nsec < 0) left.tv_sec--, left.tv_nsec += 1000000000L;
+      if (left.tv_sec < 0) left.tv_sec = 0, left.tv_nsec = 0;
+      sig = sigtimedwait(&all, &si, &left);
+      if (sig < 0 && errno == EAGAIN) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+        die(124, "the command ran past --deadline %ld ms: killed (SIGKILL)", deadline_ms);
+      }
+    } else {
+      sig = sigwaitinfo(&all, &si);
+    }
+    if (sig > 0 && sig != SIGCHLD) kill(pid, sig);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *rootfs = "/var/lib/pivotshim/rootfs", *expect_file = NULL;
-  int profile = 0, strategy = 0, prop = -1, readonly = 0, prepare = 1, self_bind = 1, rootless = 0, no_verify = 0;
+  int profile = 0, strategy = 0, prop = -1, readonly = 0, prepare = 1, self_bind = 1, rootless = 0, no_verify = 0, pid_ns = 0;
+  const char *hostname = NULL;
+  long deadline_ms = 0;
   char *env[MAX_ENV + 4];
   int n_env = 0;
   int i = 1;
@@ -183,6 +251,20 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--rootless")) rootless = 1;
     else if (!strcmp(a, "--no-verify")) no_verify = 1;
     else if (!strcmp(a, "--expect")) expect_file = VALUE();
+    else if (!strcmp(a, "--pid-ns")) pid_ns = 1;
+    else if (!strcmp(a, "--hostname")) {
+      hostname = VALUE();
+      /* sethostname(2) takes 1 to HOST_NAME_MAX (64) bytes */
+      if (hostname[0] == 0 || strlen(hostname) > 64) die(2, "--hostname %s: expected 1 to 64 bytes (HOST_NAME_MAX)", hostname);
+    } else if (!strcmp(a, "--deadline")) {
+      const char *x = VALUE();
+      char *rest;
+      errno = 0;
+      deadline_ms = strtol(x, &rest, 10);
+      /* the same bound as run's --deadline (src/abi.ts MAX_TIMEOUT_MS) */
+      if (errno || *rest || rest == x || deadline_ms < 1 || deadline_ms > 2147483647L)
+        die(2, "--deadline %s: expected a whole number of milliseconds from 1 to 2147483647", x);
+    }
     else if (!strcmp(a, "-e") || !strcmp(a, "--env")) {
       const char *x = VALUE();
       if (!strchr(x, '=') || x[0] == '=') die(2, "%s %s: expected KEY=VALUE", a, x);
@@ -218,16 +300,18 @@ int main(int argc, char **argv) {
   if (stat("/proc/self/ns/mnt", &ns) < 0) die(3, "stat /proc/self/ns/mnt: %s (is /proc mounted?)", strerror(errno));
   uid_t uid = getuid();
   gid_t gid = getgid();
+  /* CLONE_NEWPID takes effect for the children made later: the command's (supervise). */
+  int extra = (pid_ns ? CLONE_NEWPID : 0) | (hostname ? CLONE_NEWUTS : 0);
   if (rootless) {
     char map[64];
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) die(3, "unshare(CLONE_NEWUSER|CLONE_NEWNS): %s", strerror(errno));
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS | extra) < 0) die(3, "unshare(CLONE_NEWUSER|CLONE_NEWNS%s%s): %s", pid_ns ? "|CLONE_NEWPID" : "", hostname ? "|CLONE_NEWUTS" : "", strerror(errno));
     if (write_file("/proc/self/setgroups", "deny") < 0) die(3, "write /proc/self/setgroups: %s", strerror(errno));
     snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
     if (write_file("/proc/self/uid_map", map) < 0) die(3, "write /proc/self/uid_map: %s", strerror(errno));
     snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
     if (write_file("/proc/self/gid_map", map) < 0) die(3, "write /proc/self/gid_map: %s", strerror(errno));
-  } else if (unshare(CLONE_NEWNS) < 0) {
-    die(3, "unshare(CLONE_NEWNS): %s (root needed, or --rootless)", strerror(errno));
+  } else if (unshare(CLONE_NEWNS | extra) < 0) {
+    die(3, "unshare(CLONE_NEWNS%s%s): %s (root needed, or --rootless)", pid_ns ? "|CLONE_NEWPID" : "", hostname ? "|CLONE_NEWUTS" : "", strerror(errno));
   }
 
   ps_outcome o;
@@ -247,6 +331,8 @@ int main(int argc, char **argv) {
     if ((size_t)end.seq != t.n_steps) die(1, "stopped: the switch ended after %d requests, the verified plan after %zu", end.seq, t.n_steps);
   }
   ps_free(m);
+  /* In the UTS namespace of its own unshared above: never the host's name. */
+  if (hostname && sethostname(hostname, strlen(hostname)) < 0) die(1, "sethostname %s: %s", hostname, strerror(errno));
 
   const char *term = getenv("TERM");
   char termvar[256];
@@ -263,9 +349,7 @@ int main(int argc, char **argv) {
     if (j == n) n++;
   }
   envp[n] = NULL;
-  hygiene();
-  environ = envp;
-  execvp(argv[i], argv + i);
-  int e = errno;
-  die(e == ENOENT || e == ENOTDIR ? 127 : 126, "%s: %s", argv[i], strerror(e));
+  if (pid_ns || deadline_ms > 0) supervise(argv + i, envp, deadline_ms);
+  exec_command(argv + i, envp);
+  return 127;
 }

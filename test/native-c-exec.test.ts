@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { NOBODY, nobodyReason } from "./helpers/nobody.js";
 import { cProgram } from "./helpers/c-dir.js";
@@ -138,6 +138,41 @@ if (why) {
       const r = inThrowaway(exec(args));
       assert.is(r.status, code, `${args.join(" ")}: ${r.err}`);
       assert.match(r.err, msg);
+    }
+  });
+
+  test("--hostname: a UTS namespace of its own, its name set after the switch; the host keeps its own", () => {
+    const dir = rootfs();
+    const host = hostname();
+    const r = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--hostname", "box", "--", "/probe", "hostname"]));
+    assert.is(r.status, 0, r.err);
+    assert.equal(probeSays(r.out), { hostname: "box" });
+    assert.is(hostname(), host);
+  });
+
+  test("--pid-ns: the command is PID 1 of a new PID namespace, and its exit status is pivotshim-exec's", () => {
+    const dir = rootfs();
+    const r = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--pid-ns", "--", "/probe", "pid"]));
+    assert.is(r.status, 0, r.err);
+    assert.equal(probeSays(r.out), { pid: 1, ppid: 0 });
+    assert.is(inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--pid-ns", "--", "/probe", "exit", "7"])).status, 7);
+    const missing = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--pid-ns", "--", "/nope"]));
+    assert.equal([missing.status, missing.err], [127, "pivotshim-exec: /nope: No such file or directory\n"], "the child's exec failure is the exit status");
+  });
+
+  test("--deadline: a command past it is killed and reaped, exit 124 as run's; one that ends in time keeps its status", () => {
+    const dir = rootfs();
+    const late = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--deadline", "200", "--", "/probe", "sleep", "60000"]));
+    assert.equal([late.status, late.err], [124, "pivotshim-exec: the command ran past --deadline 200 ms: killed (SIGKILL)\n"]);
+    const ok = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--deadline", "60000", "--", "/probe", "exit", "9"]));
+    assert.is(ok.status, 9, ok.err);
+    for (const [v, code] of [["0", 2], ["abc", 2], ["2147483648", 2], ["12ms", 2]] as const) {
+      const bad = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--deadline", v, "--", "/probe"]));
+      assert.equal([bad.status, bad.err, bad.out], [code, `pivotshim-exec: --deadline ${v}: expected a whole number of milliseconds from 1 to 2147483647\n`, ""]);
+    }
+    for (const name of ["", "x".repeat(65)]) {
+      const bad = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--hostname", name, "--", "/probe"]));
+      assert.equal([bad.status, bad.err], [2, `pivotshim-exec: --hostname ${name}: expected 1 to 64 bytes (HOST_NAME_MAX)\n`]);
     }
   });
 
