@@ -5,6 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
+import { readFileSync, readdirSync } from "node:fs";
 import { MS_BIND, MS_PRIVATE, MS_RDONLY, MS_REMOUNT, MS_SHARED, MS_SLAVE, MS_UNBINDABLE } from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { renderView, sameHostView, takeHostView } from "../src/hosts/fake/host-view.js";
@@ -144,6 +145,17 @@ test("host view: a reader of another namespace, with the same root, is not the v
   k.unshare();
   assert.not.ok(sameHostView(view, k.state, { ...k.hostProcess, ns: k.process.ns }));
   assert.ok(sameHostView(view, k.state, k.hostProcess));
+});
+
+test("no code changes a superblock record in place (its fields but the tree): a remount replaces it, which the view relies on", () => {
+  const dir = new URL("../src/hosts/fake/", import.meta.url);
+  const bad: string[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
+    readFileSync(new URL(f, dir), "utf8").split("\n").forEach((line, i) => {
+      if (/\.(superOpts|fstype|dev|userns)\s*=[^=]/.test(line) && !/^\s*(\/\/|\*)/.test(line)) bad.push(`${f}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.equal(bad, []);
 });
 
 /** Every step of a random case, read by each process: a matching view means the same text. */

@@ -5,7 +5,8 @@
 //   - the reader: the host process's namespace and root;
 //   - each mount of that namespace, in s.mounts order: id, parent, mp, fs, root, flags,
 //     extraOpts, peer, master, propFrom, unbindable, source, seq (the list's order is by seq);
-//   - each of their filesystems: dev, fstype, superOpts (a remount changes them in place);
+//   - each of their filesystems: dev, fstype, superOpts (a remount replaces the record: model.ts
+//     setSuperOpts, so the view keeps a reference and compares it);
 //   - the dominating peer group of each master group (propagate_from), which can depend on
 //     mounts of other namespaces, so it is computed, not copied;
 //   - dentry names and parents, which never change (a tree only gains nodes: model.ts).
@@ -22,8 +23,8 @@ export interface HostView {
   root: Pos;
   /** Copies of the namespace's mounts, in s.mounts order. */
   mounts: Mount[];
-  /** Copies of their filesystems (dentry trees shared: they only grow). */
-  fss: Map<number, Fs>;
+  /** Each mount's filesystem record, as it was (records are replaced, not changed: Fs). */
+  fss: Fs[];
   /** master group → dominating group as the reader sees it (0: none). */
   dom: Map<number, number>;
 }
@@ -38,15 +39,13 @@ function dominating(s: State, mounts: readonly Mount[], ns: number, root: Pos): 
 /** The view of the mountinfo `reader` would read from `s` now. */
 export function takeHostView(s: State, reader: Proc): HostView {
   const mounts: Mount[] = [];
-  const fss = new Map<number, Fs>();
+  const fss: Fs[] = [];
   for (const m of s.mounts.values()) {
     if (m.ns !== reader.ns) continue;
     mounts.push(copyMount(m));
-    if (!fss.has(m.fs)) {
-      const f = s.fss.get(m.fs);
-      if (!f) throw new RangeError(`no filesystem ${m.fs}`);
-      fss.set(f.id, { ...f });
-    }
+    const f = s.fss.get(m.fs);
+    if (!f) throw new RangeError(`no filesystem ${m.fs}`);
+    fss.push(f);
   }
   return { ns: reader.ns, root: { ...reader.root }, mounts, fss, dom: dominating(s, mounts, reader.ns, reader.root) };
 }
@@ -64,14 +63,11 @@ export function sameHostView(view: HostView, s: State, reader: Proc): boolean {
   let i = 0;
   for (const m of s.mounts.values()) {
     if (m.ns !== view.ns) continue;
-    const was = view.mounts[i++];
-    if (was === undefined || !sameLine(was, m)) return false;
+    const was = view.mounts[i];
+    if (was === undefined || !sameLine(was, m) || s.fss.get(m.fs) !== view.fss[i]) return false;
+    i++;
   }
   if (i !== view.mounts.length) return false;
-  for (const [id, was] of view.fss) {
-    const f = s.fss.get(id);
-    if (!f || f.dev !== was.dev || f.fstype !== was.fstype || f.superOpts !== was.superOpts) return false;
-  }
   for (const [g, d] of view.dom) if (dominatingGroup(s, mnt(s, firstWithMaster(view, g)), view.ns, view.root) !== d) return false;
   return true;
 }
@@ -84,8 +80,10 @@ function firstWithMaster(view: HostView, g: number): number {
 /** The text the view's reader read when it was taken. */
 export function renderView(view: HostView): string {
   const s = emptyState();
-  for (const m of view.mounts) s.mounts.set(m.id, copyMount(m));
-  for (const [id, f] of view.fss) s.fss.set(id, { ...f });
+  view.mounts.forEach((m, i) => {
+    s.mounts.set(m.id, copyMount(m));
+    s.fss.set(m.fs, view.fss[i]!);
+  });
   s.nss.set(view.ns, { id: view.ns, userns: false, owner: 0 });
   const reader: Proc = { pid: 1, ns: view.ns, root: { ...view.root }, cwd: { ...view.root }, fds: new Map(), cap: true };
   s.procs.set(1, reader);

@@ -28,7 +28,10 @@ export interface Tree {
   own?: Set<number>;
 }
 
-/** A superblock. */
+/**
+ * A superblock. Its fields other than the tree are never changed in place: a remount replaces the
+ * record (setSuperOpts), so a view that kept the old one still has what it saw (host-view.ts).
+ */
 export interface Fs {
   id: number;
   fstype: string;
@@ -138,6 +141,11 @@ export interface State {
    * unless a path lookup has used them since (mntput clears the mark). Absent until the first.
    */
   expiry?: Set<number>;
+}
+
+/** A superblock's options after a remount: a new record in place of the old (see Fs). */
+export function setSuperOpts(s: State, f: Fs, superOpts: string): void {
+  s.fss.set(f.id, { ...f, superOpts });
 }
 
 export function emptyState(): State {

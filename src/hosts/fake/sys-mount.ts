@@ -7,7 +7,7 @@ import {
   MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_PROPAGATION, MS_RDONLY, MS_REC,
   MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
 } from "./flags.js";
-import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir } from "./model.js";
+import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir, setSuperOpts } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
 import { setMasterId, setParent, setPeer } from "./links.js";
@@ -56,7 +56,7 @@ function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean
   if (superblock) {
     const fs = fsOf(s, m);
     if (s.nss.get(p.ns)?.userns && !fs.userns) return err(EPERM); // ns_capable(sb->s_user_ns)
-    fs.superOpts = fs.superOpts.replace(/^r[ow]/, f & MS_RDONLY ? "ro" : "rw");
+    setSuperOpts(s, fs, fs.superOpts.replace(/^r[ow]/, f & MS_RDONLY ? "ro" : "rw"));
   }
   m.flags = flags;
   return ok;

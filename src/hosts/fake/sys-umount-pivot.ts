@@ -4,7 +4,7 @@ import type { Result } from "../../request.js";
 import {
   AT_FDCWD, EAGAIN, EBUSY, EINVAL, ENOENT, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
 } from "./flags.js";
-import type { Mount, Proc, State } from "./model.js";
+import { type Mount, type Proc, type State, setSuperOpts } from "./model.js";
 import { children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
 import { makePrivate, propagateMountUnlock, propagateUmount } from "./propagation.js";
 import { lookup } from "./resolve.js";
@@ -35,7 +35,7 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
   if (m.id === p.root.mnt && !(flags & MNT_DETACH)) {
     // "Unmounting" the root without MNT_DETACH remounts its superblock read-only (do_umount_root).
     if (s.nss.get(p.ns)?.userns && !fsOf(s, m).userns) return err(EPERM);
-    fsOf(s, m).superOpts = fsOf(s, m).superOpts.replace(/^rw/, "ro");
+    setSuperOpts(s, fsOf(s, m), fsOf(s, m).superOpts.replace(/^rw/, "ro"));
     return ok;
   }
   if (!(flags & MNT_DETACH) && (children(s, m.id).length > 0 || mountInUse(s, m.id))) return err(EBUSY);
