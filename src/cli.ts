@@ -3,7 +3,7 @@
 // The load is a dynamic import so that failing to load is one line too: Node reads the module
 // graph in parallel, so a low open-file limit (RLIMIT_NOFILE 40-90) fails here with EMFILE.
 import { EXIT } from "./commands/exit.js";
-import { loadErrorCode, openFileLimit } from "./commands/load-error.js";
+import { loadBugLine, loadFailure } from "./commands/load-error.js";
 
 // `pivotshim graph | head` closes our stdout early: stop quietly, as Unix tools do on EPIPE.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -16,14 +16,9 @@ async function start(): Promise<number> {
   try {
     program = await import("./commands/program.js");
   } catch (e) {
-    const code = loadErrorCode(e);
-    if (code === "EMFILE" || code === "ENFILE") {
-      process.stderr.write(`pivotshim: cannot load: ${code} (Too many open files): the open-file limit (RLIMIT_NOFILE) is ${openFileLimit()}; raise it, e.g. ulimit -n 1024\n`);
-      return EXIT.environment;
-    }
-    if (code === "ENOMEM") { process.stderr.write("pivotshim: cannot load: ENOMEM (Cannot allocate memory)\n"); return EXIT.environment; }
-    const what = process.env.PIVOTSHIM_DEBUG === "1" ? (e as Error).stack : `${(e as Error).message?.split("\n")[0]} (run with PIVOTSHIM_DEBUG=1 for the stack)`;
-    process.stderr.write(`pivotshim: internal error (a bug in pivotshim, please report it): cannot load the program: ${what}\n`);
+    const limit = loadFailure(e);
+    if (limit) { process.stderr.write(limit.line); return limit.code; }
+    process.stderr.write(loadBugLine(e, "the program"));
     return EXIT.bug;
   }
   return program.main(process.argv.slice(2));

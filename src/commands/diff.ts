@@ -14,6 +14,7 @@ import { diff, parseTracedList, NoSwitchError, renderJson, renderText } from "..
 import { EXIT, configOptions, configOf, readInput, readMountinfo, type ConfigFlags } from "./common.js";
 import { complain } from "./colour.js";
 import { enterSwitchNamespace } from "../switch-namespace.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 interface DiffFlags extends ConfigFlags {
   trace?: string; strace: string; pid?: string; traced?: string; format: "text" | "json"; mountinfo?: string; host: "dry-run" | "fake-kernel";
@@ -101,7 +102,7 @@ Exit status: 0 equivalent, 1 the log differs (or no process in it switches root)
 or input.`;
 
 export function register(cli: Command): void {
-  configOptions(cli.command("diff").description("compare a plan with the root switch seen in a real strace -f log"))
+  configOptions(cli.command("diff").description(COMMAND_LINES.diff))
     .option("--trace <file>", "the plan side is this trace (JSON, as written by plan --trace-out) instead of the config flags")
     .requiredOption("--strace <log>", "the strace -f log to compare with")
     .option("--pid <n>", "take this process's window instead of searching for the one that switches root")

@@ -11,6 +11,7 @@ import { probeEnvironment, type EnvironmentReport } from "../run.js";
 import { nativeUnavailable } from "../hosts/native.js";
 import { EXIT } from "./common.js";
 import { readInvoker, type Invoker } from "../invoker.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 /** The sysctls that decide whether user namespaces can be made (absent ones are null). */
 export const USERNS_SYSCTLS = [
@@ -94,7 +95,7 @@ function invokerLines(i: Invoker): string[] {
 
 export function register(cli: Command): void {
   cli.command("doctor")
-    .description("report what this host supports for `pivotshim run`, by trying in throwaway namespaces")
+    .description(COMMAND_LINES.doctor)
     .option("--json", "print the report as JSON")
     .addHelpText("after", `
 Examples:

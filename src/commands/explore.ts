@@ -9,6 +9,7 @@ import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
 import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "./common.js";
 import { withTraceOut } from "./trace-out.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
 
@@ -39,7 +40,7 @@ function runExplore(f: ExploreFlags): number {
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("explore").description("fail every step with every errno its man page lists, on the fake kernel, and check the invariants on each path"))
+  configOptions(cli.command("explore").description(COMMAND_LINES.explore))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
     .option("--rootfs-kind <kind>", "what the rootfs path is: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")

@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import { PivotshimError, InvalidInputError, EnvironmentError } from "../errors.js";
 import { errnoNumber, errnoText } from "../names-ts.js";
-import { EXIT } from "./common.js";
+import { EXIT } from "./exit.js";
 
 /** errnos that mean "this path, as given, cannot be used": the user's input, exit 2. */
 const PATH_ERRNOS = new Set(["EACCES", "EISDIR", "ENOENT", "ENOTDIR", "ENAMETOOLONG", "ELOOP", "EROFS", "EPERM"]);

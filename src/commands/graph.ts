@@ -6,6 +6,7 @@ import { planBranches, toDot, toMermaid } from "../format/graph.js";
 import { EXIT, configOptions, configOf, type ConfigFlags } from "./common.js";
 import { withTraceOut } from "./trace-out.js";
 import { parseConfig } from "../schema.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 export const GRAPH_FORMATS = ["dot", "mermaid"] as const;
 
@@ -19,7 +20,7 @@ function runGraph(f: GraphFlags): number {
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("graph").description("draw the plan and every failure branch (each step × each errno its man page lists)"))
+  configOptions(cli.command("graph").description(COMMAND_LINES.graph))
     .addOption(new Option("--format <fmt>", "dot (Graphviz) or mermaid").choices(GRAPH_FORMATS).default("dot"))
     .option("--trace-out <file>", "also write the drawn plan's trace (dry run) as JSON to this file")
     .addHelpText("after", `

@@ -33,3 +33,23 @@ function missingButPresent(e: unknown): boolean {
 export function loadErrorCode(e: unknown): string | undefined {
   return missingButPresent(e) ? "EMFILE" : (e as NodeJS.ErrnoException).code;
 }
+
+/**
+ * The one line and exit code for a module that failed to load (the program, or a command's module
+ * when it is named: program.ts loads only that one), or null when the failure is not the machine's
+ * limits: then it is a bug (exit 70, said by the caller).
+ */
+export function loadFailure(e: unknown): { code: number; line: string } | null {
+  const code = loadErrorCode(e);
+  if (code === "EMFILE" || code === "ENFILE") {
+    return { code: 3, line: `pivotshim: cannot load: ${code} (Too many open files): the open-file limit (RLIMIT_NOFILE) is ${openFileLimit()}; raise it, e.g. ulimit -n 1024\n` };
+  }
+  if (code === "ENOMEM") return { code: 3, line: "pivotshim: cannot load: ENOMEM (Cannot allocate memory)\n" };
+  return null;
+}
+
+/** The line for a module that failed to load for any other reason: a bug (exit 70). */
+export function loadBugLine(e: unknown, what: string): string {
+  const why = process.env.PIVOTSHIM_DEBUG === "1" ? (e as Error).stack : `${(e as Error).message?.split("\n")[0]} (run with PIVOTSHIM_DEBUG=1 for the stack)`;
+  return `pivotshim: internal error (a bug in pivotshim, please report it): cannot load ${what}: ${why}\n`;
+}

@@ -15,6 +15,7 @@ import { EXIT, configOptions, configOf, readMountinfo, collect, type ConfigFlags
 import { withTraceOut } from "./trace-out.js";
 import { parseConfig, parseFaults } from "../schema.js";
 import { factsFor } from "../rootfs-facts.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
@@ -52,7 +53,7 @@ function runPlan(f: PlanFlags): number {
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("plan").description("print the exact syscalls of the root switch, run on a model of the host and verified"))
+  configOptions(cli.command("plan").description(COMMAND_LINES.plan))
     .option("--fail <OP[#N]=ERRNO>", "inject a failure: the Nth (default first) OP call fails with ERRNO; repeatable", collect, [])
     .addOption(new Option("--host <host>", "fake-kernel: a model of the host, invariants checked; dry-run: success for everything").choices(["fake-kernel", "dry-run"]).default("fake-kernel"))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))

@@ -8,6 +8,7 @@ import { ReplayMismatchError } from "../errors.js";
 import { EXIT, readInput } from "./common.js";
 import { complain } from "./colour.js";
 import { withTraceOut } from "./trace-out.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 interface ReplayFlags { traceOut?: string }
 
@@ -27,7 +28,7 @@ function runReplay(file: string, f: ReplayFlags): number {
 
 export function register(cli: Command): void {
   cli.command("replay").argument("<file>", "a trace written by --trace-out or --format json")
-    .description("re-drive the machine with a recorded trace's config and check every request against the recording")
+    .description(COMMAND_LINES.replay)
     .option("--trace-out <file>", "also write the replayed run's trace as JSON to this file")
     .addHelpText("after", `
 Examples:

@@ -14,6 +14,7 @@ import { EXIT, configOptions, configOf, collect, type ConfigFlags } from "./comm
 import { complain } from "./colour.js";
 import { openTraceOut, type TraceOut } from "./trace-out.js";
 import { exitCodeOfError } from "./failure.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 interface RunFlags extends ConfigFlags { rootless?: boolean; pidNs?: boolean; hostname?: string; timeout: string; deadline?: string; traceOut?: string; env: string[]; verify: boolean }
 
@@ -116,7 +117,7 @@ function keepStatus(write: () => void, out: TraceOut, status: number): void {
 }
 
 export function register(cli: Command): void {
-  configOptions(cli.command("run").description("switch the root for real in new namespaces, then run a command in it (root mode is not a sandbox)"))
+  configOptions(cli.command("run").description(COMMAND_LINES.run))
     .argument("[command...]", "the command and its arguments, after --")
     .option("--rootless", "use a user namespace too (no root needed; you are uid 0 inside)")
     .option("--hostname <name>", "a UTS namespace of its own, and this hostname set in it after the switch (never the host's)")

@@ -6,6 +6,7 @@ import { ConfigSchema } from "../schema.js";
 import { TraceSchema } from "../trace-schema.js";
 import { InvalidInputError } from "../errors.js";
 import { EXIT } from "./common.js";
+import { COMMAND_LINES } from "./descriptions.js";
 
 /** The schemas `schema NAME` can print. Input side: what a file or caller may write. */
 export const SCHEMAS = { config: ConfigSchema, trace: TraceSchema } as const;
@@ -27,7 +28,7 @@ function runSchema(name: string): number {
 
 export function register(cli: Command): void {
   cli.command("schema").argument("<name>", `which schema: ${Object.keys(SCHEMAS).join(" or ")}`)
-    .description("print the JSON Schema of a config or a trace file (generated from the zod schemas)")
+    .description(COMMAND_LINES.schema)
     .addHelpText("after", `
 Examples:
   pivotshim schema trace > trace.schema.json
