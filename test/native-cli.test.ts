@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
 import { nobodyReason } from "./helpers/nobody.js";
 import { childrenOf, until } from "./helpers/native-proc.js";
+import { loadAddon } from "../src/hosts/native.js";
 
 const test = suite("native cli");
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -168,11 +169,15 @@ nativeTest(test, reason, "doctor: both modes work here as root; --json has the s
   assert.match(text.stdout, /^run --rootless {5}works$/m);
   assert.match(text.stdout, /^pivot_root here {4}yes$/m);
   assert.match(text.stdout, /^sysctl +user\.max_user_namespaces = \d+$/m);
+  // Whether run's child switches on its own (the C machine of this very wasm), or why not.
+  const sha = loadAddon().autonomous;
+  assert.match(text.stdout, sha ? new RegExp(`^autonomous mode {4}on: run's child switches on the C machine \\(wasm ${sha.slice(0, 12)}\\)$`, "m") : /^autonomous mode {4}off: the native addon was built without the C machine/m);
   const json = cli(["doctor", "--json"]);
   assert.is(json.status, 0);
   const r = JSON.parse(json.stdout);
   assert.equal(r.modes, { root: true, rootless: true });
   assert.is(r.kernel, release());
+  assert.match(r.autonomous, /^(on|off): /);
   assert.is(r.ramfsRoot, false);
   assert.equal(Object.keys(r.tools).sort(), ["bwrap", "crun", "runc", "strace"]);
   assert.is(r.sysctls["user.max_user_namespaces"], readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim());

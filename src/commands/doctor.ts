@@ -8,7 +8,7 @@ import { delimiter, join } from "node:path";
 import { release } from "node:os";
 import type { Command } from "commander";
 import { probeEnvironment, type EnvironmentReport } from "../run.js";
-import { nativeUnavailable } from "../hosts/native.js";
+import { autonomousOffFor, loadAddon, nativeUnavailable } from "../hosts/native.js";
 import { EXIT } from "./common.js";
 import { readInvoker, type Invoker } from "../invoker.js";
 import { COMMAND_LINES } from "./descriptions.js";
@@ -24,6 +24,8 @@ export const TOOLS = ["strace", "runc", "crun", "bwrap"] as const;
 export interface DoctorReport extends EnvironmentReport {
   kernel: string;
   native: string | null;
+  /** Whether run's executor child runs the switch on the C machine (src/hosts/native-auto.ts): "on: ..." or "off: why". */
+  autonomous: string;
   modes: { root: boolean; rootless: boolean };
   sysctls: Record<string, string | null>;
   tools: Record<string, { path: string; version: string } | null>;
@@ -55,8 +57,10 @@ export async function doctor(): Promise<DoctorReport> {
     ? { root: process.geteuid?.() === 0, mountns: false, userns: false, pivotRoot: false, ramfsRoot: false, details: [native] }
     : await probeEnvironment();
   const modes = { root: env.root && env.mountns, rootless: env.userns };
+  const off = native ? "no native host" : autonomousOffFor(loadAddon());
+  const autonomous = off === null ? `on: run's child switches on the C machine (wasm ${loadAddon().autonomous!.slice(0, 12)})` : `off: ${off}`;
   return {
-    ...env, kernel: release(), native, modes,
+    ...env, kernel: release(), native, modes, autonomous,
     sysctls: Object.fromEntries(USERNS_SYSCTLS.map((n) => [n.replace("/", "."), sysctl(n)])),
     tools: Object.fromEntries(TOOLS.map((t) => [t, findTool(t)])),
     invoker: readInvoker(),
@@ -70,6 +74,7 @@ export function formatDoctor(r: DoctorReport): string {
   const lines = [
     `kernel             ${r.kernel}`,
     `native host        ${r.native ? `missing: ${r.native}` : "built"}`,
+    `autonomous mode    ${r.autonomous}`,
     `running as root    ${yes(r.root)}`,
     `run (root mode)    ${r.modes.root ? "works" : "no"}`,
     `run --rootless     ${r.modes.rootless ? "works" : "no"}`,

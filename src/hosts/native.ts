@@ -27,6 +27,18 @@ export type { BatchEntry } from "./native-frames.js";
 /** How to get autonomous mode where it is missing. */
 export const AUTONOMOUS_HINT = "npm run build:c needs wasm2c (apt-get install wabt), then npm run build:native";
 
+/**
+ * Why the addon cannot run `module`'s machine (default: the release wasm) autonomously, or null:
+ * it must have the C machine built in, made from those very wasm bytes.
+ */
+export function autonomousOffFor(addon: NativeAddon, module?: WebAssembly.Module): string | null {
+  const sha = addon.autonomous;
+  if (sha === null) return `the native addon was built without the C machine (${AUTONOMOUS_HINT})`;
+  const digest = moduleDigest(module ?? compile());
+  if (digest !== sha) return `the addon's C machine comes from another wasm (${sha.slice(0, 12)}, this process loads ${digest?.slice(0, 12) ?? "a module of its own"}): npm run build:c && npm run build:native`;
+  return null;
+}
+
 /** Default time the executor child has to answer one request (ms). */
 export const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -333,10 +345,8 @@ class NativeExecutor implements Executor {
   }
 
   autonomousOff(module?: WebAssembly.Module): string | null {
-    const sha = this.#addon.autonomous;
-    if (sha === null) return `the native addon was built without the C machine (${AUTONOMOUS_HINT})`;
-    const digest = moduleDigest(module ?? compile());
-    if (digest !== sha) return `the addon's C machine comes from another wasm (${sha.slice(0, 12)}, this process loads ${digest?.slice(0, 12) ?? "a module of its own"}): npm run build:c && npm run build:native`;
+    const off = autonomousOffFor(this.#addon, module);
+    if (off !== null) return off;
     if (!this.#autonomous) return "autonomous mode is off for this executor (autonomous: false, or no memory for the C machine)";
     return null;
   }
