@@ -25,6 +25,7 @@
 
 #include "expect.h"
 #include "pivotshim.h"
+#include "trace-out.h"
 
 extern char **environ;
 
@@ -48,11 +49,12 @@ static const char *HELP =
   "                           outside as its init (signals sent to it are passed on)\n"
   "  --deadline MS            how long the command may run from its exec: then it is killed\n"
   "                           (SIGKILL), exit 124\n"
+  "  --trace-out FILE         write the switch's trace as JSON (pivotshim run --trace-out's format);\n"
+  "                           checked writable before anything acts\n"
   "  -e, --env KEY=VALUE      add to the command's environment (default PATH, HOME=/, TERM)\n"
   "  -h, --help               this text\n"
   "Not here (use pivotshim run): --timeout (nothing is waited on: the switch runs in this\n"
-  "process), --trace-out, hooks; and the prediction itself, which needs the fake kernel: give it\n"
-  "as --expect.\n";
+  "process), hooks; and the prediction itself, which needs the fake kernel: give it as --expect.\n";
 
 static void die(int code, const char *fmt, ...) {
   va_list ap;
@@ -169,6 +171,59 @@ static void hygiene(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* --trace-out's file: opened before anything acts, written once the switch ran. */
+typedef struct {
+  trace_steps *steps;
+  int fd, dir;       /* the file, and its directory (O_PATH), valid after the root moves */
+  const char *name;  /* its last component, to remove it from `dir` */
+  int created;
+} trace_out;
+
+static void open_trace(const char *file, trace_out *out) {
+  const char *slash = strrchr(file, '/');
+  char dir[PS_PATH_MAX];
+  if (slash && (size_t)(slash - file) >= sizeof dir) die(2, "--trace-out %s: the path is too long", file);
+  if (slash) { memcpy(dir, file, (size_t)(slash - file)); dir[slash - file] = 0; }
+  out->name = slash ? slash + 1 : file;
+  out->dir = open(slash ? (slash == file ? "/" : dir) : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (out->dir < 0) die(2, "--trace-out %s: its directory: %s", file, strerror(errno));
+  out->fd = openat(out->dir, out->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  out->created = out->fd >= 0;
+  if (out->fd < 0 && errno == EEXIST) out->fd = openat(out->dir, out->name, O_WRONLY | O_CLOEXEC);
+  if (out->fd < 0) die(2, "--trace-out %s: %s", file, strerror(errno));
+  struct stat st;
+  if (fstat(out->fd, &st) < 0 || !S_ISREG(st.st_mode)) die(2, "--trace-out %s: not a regular file", file);
+  /* Out of the plan's way: the switch's openat calls get the lowest free fds (3, 4...), as the
+   * verified plan predicts them; these two must not take them (the executor's channel: >= 64). */
+  for (int *fd = &out->fd; fd; fd = fd == &out->fd ? &out->dir : NULL) {
+    int high = fcntl(*fd, F_DUPFD_CLOEXEC, 64);
+    if (high < 0) die(3, "--trace-out %s: move its fd above 63 (F_DUPFD_CLOEXEC): %s", file, strerror(errno));
+    close(*fd);
+    *fd = high;
+  }
+  out->steps = trace_new();
+  if (!out->steps) die(3, "--trace-out %s: out of memory", file);
+}
+
+/* No trace comes of this run: a file this created goes again; one that was there is untouched. */
+static void drop_trace(trace_out *out) {
+  if (!out->steps) return;
+  if (out->created) unlinkat(out->dir, out->name, 0);
+  close(out->fd);
+  close(out->dir);
+  trace_free(out->steps);
+  out->steps = NULL;
+}
+
+static void write_trace(trace_out *out, const trace_config *c, const ps_outcome *o, int diverged, const char *why) {
+  FILE *f = ftruncate(out->fd, 0) == 0 ? fdopen(out->fd, "w") : NULL;
+  if (!f || trace_write(f, out->steps, c, o, diverged, why) < 0) die(3, "--trace-out: writing the trace: %s", strerror(errno));
+  fclose(f);
+  close(out->dir);
+  trace_free(out->steps);
+  out->steps = NULL;
+}
+
 /* execvp the command with its environment; returns only to die with run's codes (127 not found, 126). */
 static void exec_command(char **argv, char **envp) {
   hygiene();
@@ -230,7 +285,7 @@ static void supervise(char **argv, char **envp, long deadline_ms) {
 int main(int argc, char **argv) {
   const char *rootfs = "/var/lib/pivotshim/rootfs", *expect_file = NULL;
   int profile = 0, strategy = 0, prop = -1, readonly = 0, prepare = 1, self_bind = 1, rootless = 0, no_verify = 0, pid_ns = 0;
-  const char *hostname = NULL;
+  const char *hostname = NULL, *trace_file = NULL;
   long deadline_ms = 0;
   char *env[MAX_ENV + 4];
   int n_env = 0;
@@ -252,6 +307,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--no-verify")) no_verify = 1;
     else if (!strcmp(a, "--expect")) expect_file = VALUE();
     else if (!strcmp(a, "--pid-ns")) pid_ns = 1;
+    else if (!strcmp(a, "--trace-out")) trace_file = VALUE();
     else if (!strcmp(a, "--hostname")) {
       hostname = VALUE();
       /* sethostname(2) takes 1 to HOST_NAME_MAX (64) bytes */
@@ -293,6 +349,10 @@ int main(int argc, char **argv) {
     check_expect(expect_file, &t, rootfs, profile, strategy, prop, readonly, prepare, self_bind);
   }
   int options = (readonly ? PS_OPT_READONLY : 0) | (prepare ? 0 : PS_OPT_NO_PREPARE) | (self_bind ? 0 : PS_OPT_NO_SELF_BIND);
+  /* --trace-out: writable, checked now; written after the switch (the file is not truncated
+   * before, and one this created is removed again when no trace comes of the run). */
+  trace_out out = { NULL, -1, -1, NULL, 0 };
+  if (trace_file) open_trace(trace_file, &out);
   ps_machine *m = ps_new();
   if (!m) die(3, "cannot create the machine (out of memory)");
 
@@ -317,10 +377,16 @@ int main(int argc, char **argv) {
   ps_outcome o;
   int32_t at = -1;
   int r = ps_run(m, rootfs, strlen(rootfs), profile, strategy, prop < 0 ? 0 : PROPAGATION_FLAGS[prop], options,
-                 (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, expect_file ? t.steps : NULL, t.n_steps, &at, NULL, NULL, NULL, &o);
-  if (r == PS_REFUSED) die(3, "still in the caller's mount namespace: nothing was run");
-  if (r == PS_DIVERGED) die(1, "stopped: the result of request %d left the verified plan (--expect %s); nothing after it ran", at, expect_file);
-  if (r == PS_TRAPPED) die(70, "the machine trapped: %s (a bug in pivotshim, please report it)", ps_trap_message(m));
+                 (unsigned long)ns.st_dev, (unsigned long)ns.st_ino, expect_file ? t.steps : NULL, t.n_steps, &at,
+                 NULL, out.steps ? trace_step : NULL, out.steps, &o);
+  if (r == PS_REFUSED) { drop_trace(&out); die(3, "still in the caller's mount namespace: nothing was run"); }
+  if (r == PS_TRAPPED) { drop_trace(&out); die(70, "the machine trapped: %s (a bug in pivotshim, please report it)", ps_trap_message(m)); }
+  if (r == PS_STOPPED) die(3, "--trace-out %s: out of memory recording request %d; the switch stopped there", trace_file, at);
+  trace_config tc = { rootfs, PROFILES[profile], STRATEGIES[strategy], prop < 0 ? NULL : PROPAGATIONS[prop], readonly, prepare, self_bind };
+  char why[512];
+  snprintf(why, sizeof why, "stopped: the result of request %d left the verified plan (--expect %s); nothing after it ran", at, expect_file ? expect_file : "");
+  if (out.steps) write_trace(&out, &tc, &o, r == PS_DIVERGED ? at : -1, why);
+  if (r == PS_DIVERGED) die(1, "%s", why);
   if (r == 1) die(2, "%.*s", (int)o.message.len, o.message.ptr);
   if (!o.done) die(1, "%.*s", (int)o.message.len, o.message.ptr ? o.message.ptr : "");
   if (expect_file) {

@@ -33,5 +33,5 @@ $CC $CFLAGS -o "$OUT/machine-driver" test/c/machine-driver.c "$OUT/libpivotshim.
 $CC $CFLAGS -o "$OUT/run-driver" test/c/run-driver.c "$OUT/libpivotshim.a" -lm
 $CC $CFLAGS -o "$OUT/reserve-check" test/c/reserve-check.c "$OUT/libpivotshim.a" -lm
 # The standalone executor: static, no Node (host/pivotshim-exec.c).
-$CC $CFLAGS $STATIC -o "$OUT/pivotshim-exec" host/pivotshim-exec.c host/expect.c "$OUT/libpivotshim.a" -lm
+$CC $CFLAGS $STATIC -o "$OUT/pivotshim-exec" host/pivotshim-exec.c host/expect.c host/trace-out.c "$OUT/libpivotshim.a" -lm
 sha256sum build/wasm/release.wasm | cut -d' ' -f1 > build/c/release.wasm.sha256

@@ -7,10 +7,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { hostname, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { NOBODY, nobodyReason } from "./helpers/nobody.js";
 import { cProgram } from "./helpers/c-dir.js";
+import { parseRunTrace, parseTraceText } from "../src/trace-schema.js";
 
 const EXEC = cProgram("pivotshim-exec");
 const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
@@ -114,10 +115,42 @@ if (why) {
     t.steps[at].result = { ret: 0 };
     const doctored = join(base, "doctored.json");
     writeFileSync(doctored, JSON.stringify(t));
-    const r = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--profile", "runc", "--expect", doctored, "--", "/probe"]));
+    const out = join(base, `t${n++}.json`);
+    const r = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--profile", "runc", "--expect", doctored, "--trace-out", out, "--", "/probe"]));
     assert.is(r.status, 1, r.err);
     assert.is(r.err, `pivotshim-exec: stopped: the result of request ${at} left the verified plan (--expect ${doctored}); nothing after it ran\n`);
     assert.is(r.out, "");
+    // Its trace says so, as run's does: refused, diverged at that request, the steps up to it.
+    const written = parseRunTrace(JSON.parse(readFileSync(out, "utf8")));
+    assert.equal(written.outcome, { kind: "refused", reason: "diverged", message: r.err.slice("pivotshim-exec: ".length, -1), note: "", violated: [], seq: at });
+    assert.is(written.steps.length, at + 1);
+  });
+
+  for (const profile of ["hardened", "runc", "runc-1.1", "crun"]) {
+    test(`--trace-out (${profile}): the trace run --trace-out writes for the same switch, and it replays identical`, () => {
+      const dir = rootfs();
+      const [mine, runs] = [join(base, `t${n++}.json`), join(base, `t${n++}.json`)];
+      const r = inThrowaway(`${exec(["--rootfs", dir, "--strategy", "pivot", "--profile", profile, "--trace-out", mine, "--", "/probe"])} && ${q(process.execPath)} ${q(CLI)} run --rootfs ${q(dir)} --strategy pivot --profile ${profile} --trace-out ${q(runs)} -- /probe true`);
+      assert.is(r.status, 0, r.err);
+      assert.equal(probeSays(r.out.split("\n")[0]!).fds, [0, 1, 2], "the trace file is not the command's");
+      // Mount ids (so read sizes) differ between two namespaces: reads by kind; the sources differ.
+      const shape = (t: ReturnType<typeof parseTraceText>) => ({ config: t.config, outcome: t.outcome, steps: t.steps.map((s) => (s.request.op === "read"
+        ? { request: { ...s.request, count: 0 }, result: "ret" in s.result && s.result.ret > 0 ? "data" : "eof" } : s)) });
+      const a = parseTraceText(readFileSync(mine, "utf8"));
+      assert.equal(a.source, { host: "native", kernel: release(), note: "pivotshim-exec" });
+      assert.equal(shape(a), shape(parseTraceText(readFileSync(runs, "utf8"))));
+      const replayed = spawnSync(process.execPath, [CLI, "replay", mine], { encoding: "utf8" });
+      assert.is(replayed.status, 0, replayed.stderr);
+      assert.match(replayed.stdout, /^replayed \d+ requests: identical$/m);
+    });
+  }
+
+  test("--trace-out that cannot be written: exit 2 before anything acts", () => {
+    const dir = rootfs();
+    for (const [where, why] of [[base, "Is a directory"], [join(base, "missing", "t.json"), "its directory: No such file or directory"]] as const) {
+      const r = inThrowaway(exec(["--rootfs", dir, "--strategy", "pivot", "--trace-out", where, "--", "/probe"]));
+      assert.equal([r.status, r.err, r.out], [2, `pivotshim-exec: --trace-out ${where}: ${why}\n`, ""]);
+    }
   });
 
   test("exit codes: usage 2, not found 127, not executable 126", () => {
