@@ -32,7 +32,8 @@ function runPlan(f: PlanFlags): number {
   parseFaults(f.fail);
   const mountinfo = f.mountinfo !== undefined ? readMountinfo(f.mountinfo) : undefined;
   const extra = mountinfo !== undefined ? { mountinfo } : {};
-  const facts = f.host === "dry-run" ? undefined : factsFor(config.rootfs, f.rootfsKind, f.mountinfo);
+  // The kind is checked on either host (bad input is exit 2), but only the fake kernel models it.
+  const facts = factsFor(config.rootfs, f.rootfsKind, f.host === "dry-run" ? undefined : f.mountinfo);
   const { trace, verdicts } = withTraceOut(f.traceOut, (out) => {
     const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra }), verdicts: [] }
       : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}) });
