@@ -17,7 +17,11 @@ import { main } from "../src/commands/program.js";
 import { InvalidInputError, EnvironmentError, ProtocolError, PivotshimError } from "../src/errors.js";
 import type { Trace } from "../src/trace.js";
 
-process.env.NO_COLOR = "1";
+// NO_COLOR for this file's tests only: uvu runs every test file in one process, and a setting
+// left at the top level reached the other files' CLI children (test/colour.test.ts lost its colours).
+const hadNoColor = process.env.NO_COLOR;
+test.before.each(() => { process.env.NO_COLOR = "1"; });
+test.after.each(() => { if (hadNoColor === undefined) delete process.env.NO_COLOR; else process.env.NO_COLOR = hadNoColor; });
 const dir = mkdtempSync(join(tmpdir(), "pivotshim-kills-commands-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,6 +2,7 @@
 // FORCE_COLOR forces it (tests use that through a pseudo-terminal). The formatters stay plain
 // text; colour is painted on their lines here, so files and pipes never get escape codes.
 import { createColors } from "picocolors";
+import { escapeControls } from "./escape.js";
 
 export function colourEnabled(stream: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
@@ -22,17 +23,7 @@ export function paint(text: string, stream: NodeJS.WriteStream = process.stdout)
   }).join("\n");
 }
 
-/**
- * Control bytes as strace shows them in strings (\x1b, not ESC), so that a path or a message
- * cannot drive the terminal: C0 except the newline, DEL, C1 (U+0080-U+009F), and a raw non-UTF-8
- * byte of a kernel name (src/utf8.ts keeps byte b as U+DC00+b) as that byte.
- */
-export function escapeControls(text: string): string {
-  return text.replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\udc80-\udcff]/gu, (c) => {
-    const n = c.charCodeAt(0);
-    return `\\x${(n >= 0xdc80 ? n - 0xdc00 : n).toString(16).padStart(2, "0")}`;
-  });
-}
+export { escapeControls } from "./escape.js";
 
 /** "pivotshim: message" on stderr, red on a terminal; control bytes escaped (escapeControls). */
 export function complain(message: string): void {

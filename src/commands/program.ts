@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "./exit.js";
-import { complain, escapeControls } from "./colour.js";
-import { exitCodeOfError } from "./failure.js";
+import { escapeControls } from "./escape.js";
 import { COMMAND_ARGS, COMMAND_LINES, WITHOUT_OPTIONS, type CommandName } from "./descriptions.js";
 import { loadBugLine, loadFailure } from "./load-error.js";
 
@@ -76,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const named = namedCommand(argv);
     cli = await program(named ? [named] : []);
+    // A command's errors are classified and coloured (below): loaded now, before it runs, so that
+    // a command at the open-file limit needs no file to say so. Without one, only commander's own
+    // errors can happen, which need neither.
+    if (named) await Promise.all([import("./failure.js"), import("./colour.js")]);
   } catch (e) {
     // The named command's module did not load: at the open-file limit (src/cli.ts says the same
     // for the program itself), or a bug.
@@ -90,6 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    // Only on an error: the classification and the colours (not loaded for --help or a success).
+    const [{ exitCodeOfError }, { complain }] = await Promise.all([import("./failure.js"), import("./colour.js")]);
     const { code, message } = exitCodeOfError(e, argv);
     complain(message);
     return code;
