@@ -61,6 +61,7 @@ function stryker(name) {
   return new Promise((resolve) => {
     const args = [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", `mutation/stryker/${name}.conf.json`];
     if (flag("--force")) args.push("--force");
+    if (jobsAt >= 0) args.push("--concurrency", String(jobs)); // --jobs N: Stryker's concurrency too (else the config's)
     const only = argv.indexOf("--mutate"); // e.g. --mutate src/hosts/fake/propagation.ts: one file of the folder
     if (only >= 0) args.push("--mutate", argv[only + 1]);
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
@@ -72,6 +73,7 @@ const summaryFile = join(ROOT, "mutation/summary.json");
 const summary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, "utf8")) : { parts: {} };
 const t0 = Date.now();
 const lines = [];
+const done = []; // the parts this run measured (or, with --summary, read back)
 /** --summary: no run, the summary rebuilt from the result files the parts left (partial runs too). */
 function fromFiles(p) {
   if (p === "asm" || p === "cc") {
@@ -104,12 +106,18 @@ for (const p of parts) {
     r = { ...strykerScore(STRYKER[p]), wallSeconds: (Date.now() - t) / 1000 };
   }
   const target = p === "asm" || p === "src/hosts/fake" ? 85 : 80;
+  done.push(p);
   summary.parts[p] = { killed: r.killed, total: r.total, pct: Number(r.pct.toFixed(1)), target, survived: r.survivors.length,
     compileError: r.compileError, noop: r.noop ?? 0, scope: r.scope ?? null, judged: r.judged ?? null, listed: r.listed ?? null, wallSeconds: Math.round(r.wallSeconds), finished: new Date().toISOString() };
   const line = `${p.padEnd(16)} ${String(r.killed).padStart(5)} / ${String(r.total).padEnd(5)} killed  ${r.pct.toFixed(1).padStart(5)}%  (target ${target}%)  ${Math.round(r.wallSeconds)} s`;
   lines.push(line, ...r.survivors.slice(0, 40).map((s) => `    survived: ${s}`), ...(r.survivors.length > 40 ? [`    ... ${r.survivors.length - 40} more: mutation/${p === "asm" || p === "cc" ? p : `src/${STRYKER[p]}`}/`] : []));
 }
 const wall = (Date.now() - t0) / 1000;
+// A run takes hours, and parts may be run by separate commands meanwhile: write this run's parts
+// over the summary as it is now on disk, not over the copy read at the start.
+const onDisk = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, "utf8")) : { parts: {} };
+for (const p of done) onDisk.parts[p] = summary.parts[p];
+Object.assign(summary, onDisk, { parts: onDisk.parts });
 if (named.length === 0 && !flag("--summary")) summary.fullRunWallSeconds = Math.round(wall);
 if (!flag("--summary")) summary.lastRun = { parts, wallSeconds: Math.round(wall), finished: new Date().toISOString() };
 writeFileSync(summaryFile, JSON.stringify(summary, null, 1) + "\n");

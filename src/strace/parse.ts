@@ -190,7 +190,7 @@ export function parseReturn(rest: string): ReturnPart {
     out.duration = text.slice(lt + 1, -1);
     text = text.slice(0, lt).trimEnd();
   }
-  const m = /^=\s+(\?|-?\d+|0x[0-9a-fA-F]+)(?:<([^]*?)>(?:\(deleted\))?(?=\s|$))?\s*([^]*)$/.exec(text);
+  const m = /^=\s+(\?|0x[0-9a-fA-F]+|-?\d+)(?:<([^]*?)>(?:\(deleted\))?(?=\s|$))?\s*([^]*)$/.exec(text);
   if (!m) return { ...out, unfinished: true };
   if (m[1] !== "?") out.ret = Number(m[1]);
   if (m[2] !== undefined) out.retPath = decodeC(m[2]);

@@ -102,6 +102,9 @@ function resultOf(call: Call, problems: string[]): Result | null {
   return { ret: call.ret };
 }
 
+// A flag word with no bit strace has a name for, as strace prints it: 0x10, then the comment MNT_???.
+const UNKNOWN_FLAGS = /^(0x[0-9a-f]+) \/\* [A-Z_]+\?\?\? \*\/$/;
+
 /** Reads arguments by position as the request field types want them, noting what does not fit. */
 class ArgReader {
   constructor(private readonly call: Call, private readonly problems: string[]) {}
@@ -159,7 +162,8 @@ class ArgReader {
   bits(i: number): number {
     const arg = this.at(i);
     if (arg.kind !== "flags") {
-      const raw = arg.kind === "num" ? arg.value : arg.kind === "addr" ? Number(arg.addr) : this.num(i);
+      const unknown = arg.kind === "raw" ? UNKNOWN_FLAGS.exec(arg.text) : null;
+      const raw = arg.kind === "num" ? arg.value : arg.kind === "addr" ? Number(arg.addr) : unknown ? Number(unknown[1]) : this.num(i);
       const v = this.fits(i, raw, U32_MAX);
       return Number.isInteger(v) && v >= abi.I32_MIN && v <= U32_MAX ? v | 0 : v;
     }
