@@ -130,7 +130,10 @@ if (why) {
     test(`--trace-out (${profile}): the trace run --trace-out writes for the same switch, and it replays identical`, () => {
       const dir = rootfs();
       const [mine, runs] = [join(base, `t${n++}.json`), join(base, `t${n++}.json`)];
-      const r = inThrowaway(`${exec(["--rootfs", dir, "--strategy", "pivot", "--profile", profile, "--trace-out", mine, "--", "/probe"])} && ${q(process.execPath)} ${q(CLI)} run --rootfs ${q(dir)} --strategy pivot --profile ${profile} --trace-out ${q(runs)} -- /probe true`);
+      // pivotshim run loads the addon: under the sanitizer stage it is the ASan build, which needs
+      // the stage's LD_PRELOAD back (inThrowaway clears it for the plain C programs).
+      const node = `LD_PRELOAD=${q(process.env.LD_PRELOAD ?? "")} ${q(process.execPath)} ${q(CLI)}`;
+      const r = inThrowaway(`${exec(["--rootfs", dir, "--strategy", "pivot", "--profile", profile, "--trace-out", mine, "--", "/probe"])} && ${node} run --rootfs ${q(dir)} --strategy pivot --profile ${profile} --trace-out ${q(runs)} -- /probe true`);
       assert.is(r.status, 0, r.err);
       assert.equal(probeSays(r.out.split("\n")[0]!).fds, [0, 1, 2], "the trace file is not the command's");
       // Mount ids (so read sizes) differ between two namespaces: reads by kind; the sources differ.
