@@ -47,6 +47,22 @@ test("hex return values (brk, mmap) are numbers, not 0 followed by text", () => 
   assert.equal(calls.map((c) => [c.name, c.ret, c.retExtra]), [["brk", 0x555d8dbf9000, undefined], ["mmap", 0x7fb4c72d3000, undefined]]);
 });
 
+test("strace's stderr shared with the program's (no -o): a line the program began is reported, not read as strace's", () => {
+  // Captured with `strace -f ... 2>&1` while the program wrote "hi", "yo", "hello", "ho" to
+  // stderr without a newline; the last line is the same kind of join for a resumed call.
+  const log = [
+    "[pid 13401] read(0,  <unfinished ...>",
+    "hi--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=13352, si_uid=0} ---",
+    "yo[pid 13333] close(11)                   = 0",
+    "hello+++ exited with 3 +++",
+    "ho+++ killed by SIGKILL +++",
+    'hi[pid 13401] <... read resumed>"", 1) = 0',
+  ].join("\n");
+  const { entries: all, calls } = parseStrace(log);
+  assert.equal(all.slice(1).map((e) => [e.kind, e.kind === "unparsed" ? e.reason : ""]), Array(5).fill(["unparsed", "not a call, signal or exit line"]));
+  assert.equal([calls.length, calls[0]!.unfinished, calls[0]!.endLine], [1, true, undefined]);
+});
+
 test("-T durations of ten seconds and more, after an errno and after a plain return", () => {
   // A read interrupted by SIGALRM after 11 s, then restarted (strace -T).
   const [a, b] = parseStrace([
