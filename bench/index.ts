@@ -6,7 +6,10 @@ import { benchFake } from "./fake.js";
 import { benchNative } from "./native.js";
 import { benchPredict } from "./predict.js";
 import { benchStrace } from "./strace.js";
+import { benchCli } from "./cli.js";
 
+console.log("# cold command line");
+benchCli();
 console.log("# machine");
 benchMachine();
 console.log("# mountinfo parser");

@@ -24,4 +24,4 @@ async function start(): Promise<number> {
   return program.main(process.argv.slice(2));
 }
 
-process.exitCode = await start();
+void start().then((code) => { process.exitCode = code; });

@@ -1,7 +1,6 @@
 // Loads and instantiates the wasm machine and wraps its exports in Machine { start, next, feed }.
 // Owns the memory views and the env.abort import (turned into typed errors). Checks
 // abi_version() at instantiation. Decides nothing about the switch: that is the machine's job.
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as abi from "./abi.js";
 import { RequestDecoder, readStr, type Request, type Result, isErr, what } from "./request.js";
@@ -43,6 +42,8 @@ function wasmPath(flavor: "release" | "debug"): URL {
   return candidates.find((u) => existsSync(u)) ?? candidates[1]!;
 }
 const compiled = new Map<string, WebAssembly.Module>();
+/** The bytes each module was compiled from, hashed on first ask (moduleDigest). */
+const sources = new WeakMap<WebAssembly.Module, Uint8Array>();
 const digests = new WeakMap<WebAssembly.Module, string>();
 
 /** Compiles (once per process) the release or debug module. */
@@ -52,7 +53,7 @@ export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Ar
   if (hit) return hit;
   const code = bytes ?? readFileSync(wasmPath(flavor));
   const mod = new WebAssembly.Module(code);
-  digests.set(mod, createHash("sha256").update(code).digest("hex"));
+  sources.set(mod, code);
   if (key) compiled.set(key, mod);
   return mod;
 }
@@ -62,7 +63,16 @@ export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Ar
  * elsewhere. The addon's C machine is used only for the wasm it was translated from (native-auto.ts).
  */
 export function moduleDigest(mod: WebAssembly.Module): string | null {
-  return digests.get(mod) ?? null;
+  const known = digests.get(mod);
+  if (known !== undefined) return known;
+  const code = sources.get(mod);
+  if (code === undefined) return null;
+  // node:crypto is loaded here, not at import: only `run` asks, and loading it costs a cold
+  // `pivotshim plan` about 5 ms (bench: cold CLI).
+  const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(code).digest("hex");
+  digests.set(mod, digest);
+  sources.delete(mod);
+  return digest;
 }
 
 /** Idle instances per module: instantiating costs ~100 µs, start() resets one completely. */

@@ -1,7 +1,7 @@
 // The zod schemas of one request (trace files, src/trace-schema.ts) and of one hook (run's RunSpec,
 // src/schema.ts): the same variants, one per syscall, with the kernel's argument names
 // (src/request.ts is the type). A module of its own so both can import it without a cycle.
-import { z } from "zod";
+import * as z from "zod";
 import { I32_MAX, I32_MIN, MAX_REQUESTS } from "./abi.js";
 
 export const int = z.number().int();
@@ -35,8 +35,12 @@ const variants = <E extends z.ZodRawShape>(extra: E) => {
   ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname" : undefined) });
 };
 
-export const RequestSchema = variants(common);
+// Both are built on first use (z.lazy): eleven strict objects each cost a cold `pivotshim plan`,
+// which parses a config with no hooks and no trace, about 5 ms at start-up (bench: cold CLI).
+const once = <T>(make: () => T): (() => T) => { let made: T | undefined; return () => (made ??= make()); };
+
+export const RequestSchema = z.lazy(once(() => variants(common)));
 
 /** A hook (src/hooks.ts): a call with no seq or step (run numbers it), and an optional reason. */
-export const HookSchema = variants({ reason: str.optional() });
+export const HookSchema = z.lazy(once(() => variants({ reason: str.optional() })));
 

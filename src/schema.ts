@@ -1,6 +1,6 @@
 // zod schemas for everything that enters from outside: the config (CLI flags or a library
 // caller), fault specs, and (later) trace files. Validation happens here, before any request.
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";

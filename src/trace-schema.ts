@@ -1,7 +1,7 @@
 // The zod schema of a Trace file (trace.ts is the type, this is the check at the border):
 // what `replay`, `schema trace` and any trace read from disk go through. Validation only:
 // no defaults beyond the config's, no repair. Problems are reported with readable JSON paths.
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigSchema } from "./schema.js";
 import { InvalidInputError } from "./errors.js";
 import { TRACE_VERSION, type RunTrace, type Trace } from "./trace.js";

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const CLI = new URL("../dist/cli/pivotshim.cjs", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "pivotshim-cli-mountinfo-"));
 let n = 0;
 const file = (content: string | Uint8Array) => {

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const CLI = new URL("../dist/cli/pivotshim.cjs", import.meta.url).pathname;
 const ESC = "\u001b[";
 const env = (extra: Record<string, string>) => {
   const e: Record<string, string> = { ...(process.env as Record<string, string>), ...extra };

@@ -16,7 +16,7 @@ import type { ConfigInput } from "../src/schema.js";
 import { fixture } from "./helpers.js";
 
 const ROOTFS = "/tmp/pvs/rootfs";
-const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const CLI = new URL("../dist/cli/pivotshim.cjs", import.meta.url).pathname;
 const read = (name: string) => readFileSync(fixture(name), "utf8");
 const PRIVATE_HOST = read("diff/capture-host.mountinfo");
 const SHARED_HOST = read("diff/capture-host-rshared.mountinfo");

@@ -18,7 +18,7 @@
 // Where: one temporary folder (pivotshim-doctest-*) per document, removed afterwards, with the
 // placeholders as fixtures: ./rootfs (the static probe at /probe, as the native tests use it),
 // runc.log (a real runc 1.1.5 capture), host.mountinfo (that capture machine's table).
-// `pivotshim` and `npx pivotshim` run this checkout's dist/src/cli.js; `sudo` runs its command
+// `pivotshim` and `npx pivotshim` run this checkout's dist/cli/pivotshim.cjs; `sudo` runs its command
 // when we are root and is skipped otherwise. `pivotshim run` mounts only in its executor child.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -31,7 +31,7 @@ import { matches, outputLines, parse, type Example } from "./helpers/doctest.js"
 import { PROBE } from "./helpers/native-env.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = join(ROOT, "dist/src/cli.js");
+const CLI = join(ROOT, "dist/cli/pivotshim.cjs");
 const INDEX = pathToFileURL(join(ROOT, "src/index.ts")).href;
 const TSX = import.meta.resolve("tsx");
 const IS_ROOT = process.geteuid?.() === 0;

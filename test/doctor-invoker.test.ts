@@ -13,7 +13,7 @@ import { invokerOf } from "../src/invoker.js";
 import { nativeTest } from "./helpers/native-env.js";
 
 const test = suite("doctor invoker");
-const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli/pivotshim.cjs", import.meta.url));
 const HOST_MAP = "         0          0 4294967295\n";
 
 const HOST = [

@@ -12,7 +12,7 @@ import { MAN_ERRNOS } from "../src/hosts/faults.js";
 import { FaultNotFiredError, InvalidInputError } from "../src/errors.js";
 import type { Host } from "../src/hosts/host.js";
 
-const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const CLI = new URL("../dist/cli/pivotshim.cjs", import.meta.url).pathname;
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
 
 function thrown(f: () => unknown): FaultNotFiredError {

@@ -14,7 +14,7 @@ import { cProgram } from "./helpers/c-dir.js";
 import { parseRunTrace, parseTraceText } from "../src/trace-schema.js";
 
 const EXEC = cProgram("pivotshim-exec");
-const CLI = new URL("../dist/src/cli.js", import.meta.url).pathname;
+const CLI = new URL("../dist/cli/pivotshim.cjs", import.meta.url).pathname;
 const PROBE = new URL("../build/probe/probe", import.meta.url).pathname;
 const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMIN (rootless is tested from root as nobody)"
   : !existsSync(EXEC) ? "build/c/pivotshim-exec is not built: install wasm2c (apt-get install wabt), then npm run build:c"

@@ -14,7 +14,7 @@ import { loadAddon } from "../src/hosts/native.js";
 
 const test = suite("native cli");
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const CLI = `${repo}dist/src/cli.js`;
+const CLI = `${repo}dist/cli/pivotshim.cjs`;
 
 /** dist/ must exist and be newer than the sources of the two commands. */
 function distReason(): string | null {

@@ -17,7 +17,7 @@ const test = suite("run deadlines and abort");
 const reason = await skipReason("root");
 const config = { profile: "runc", strategy: "pivot" } as const;
 const sleep = (ms: number) => ({ command: "/probe", args: ["sleep", String(ms)] });
-const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli/pivotshim.cjs", import.meta.url));
 
 /** Children of ours running the probe (the executor exec'd it): none may outlive a run. */
 const probes = () => childrenOf().filter((c) => c.comm === "probe");

@@ -27,7 +27,7 @@ const test = suite("run hooks");
 const reason = await skipReason("root");
 const ROOT = new URL("..", import.meta.url).pathname;
 const CHILD = join(ROOT, "test/helpers/hooks-child.ts");
-const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli/pivotshim.cjs", import.meta.url));
 
 const PROC: Hook = { op: "mount", source: "proc", target: "/proc", filesystemtype: "proc", mountflags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: null, reason: "the container's /proc" };
 const RUN_TMPFS: Hook = { op: "mount", source: "tmpfs", target: "/run", filesystemtype: "tmpfs", mountflags: MS_NOSUID | MS_NODEV, data: "size=1m", reason: "a scratch /run" };

@@ -15,7 +15,7 @@ import { until } from "./helpers/native-proc.js";
 
 const test = suite("run in a PID namespace");
 const reason = await skipReason("root");
-const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../dist/cli/pivotshim.cjs", import.meta.url));
 
 /** Pids of every process on the machine whose command line is exactly `argv` (ours are unique). */
 function running(argv: string[]): number[] {

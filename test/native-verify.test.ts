@@ -79,7 +79,7 @@ for (const [name, place] of Object.entries(PLACEMENTS)) {
   });
 }
 
-const CLI = join(ROOT, "dist/src/cli.js");
+const CLI = join(ROOT, "dist/cli/pivotshim.cjs");
 
 nativeTest(test, reason, "pivotshim run: refused on stderr, in --trace-out, exit 1; --no-verify runs it and the model's damage is real", async () => {
   const before = hostMountinfo();

@@ -13,11 +13,11 @@ const files: string[] = (JSON.parse(execFileSync("npm", ["pack", "--dry-run", "-
 
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^docs\/[\w.-]+\.(md|svg)$/, /^prebuilds\/linux-x64\/pivotshim\.glibc\.node$/, /^CMakeLists\.txt$/, /^src\/abi\.ts$/, /^scripts\/install\.mjs$/,
-  /^build\/wasm\/release\.wasm$/, /^host\/[a-z_-]+\.(cc|h)$/, /^dist\/src\/[\w/-]+\.(js|d\.ts)$/,
+  /^build\/wasm\/release\.wasm$/, /^host\/[a-z_-]+\.(cc|h)$/, /^dist\/src\/[\w/-]+\.(js|d\.ts)$/, /^dist\/cli\/(pivotshim\.cjs|main\.cjs|main\.cjs\.cache)$/,
 ];
 const REQUIRED = [
   "package.json", "README.md", "CMakeLists.txt", "src/abi.ts", "scripts/install.mjs", "build/wasm/release.wasm",
-  "LICENSE", "docs/ABI.md", "host/addon.cc", "host/child.cc", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/abi.js",
+  "LICENSE", "docs/ABI.md", "host/addon.cc", "host/child.cc", "dist/src/cli.js", "dist/cli/pivotshim.cjs", "dist/cli/main.cjs", "dist/cli/main.cjs.cache", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/abi.js",
 ];
 
 test("every packed file is one an installing user needs", () => {

@@ -1,7 +1,7 @@
 // `pivotshim schema config|trace`: print the JSON Schema of a zod schema, generated with
 // z.toJSONSchema (never hand-written, so it cannot drift from what the parsers accept).
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigSchema } from "../schema.js";
 import { TraceSchema } from "../trace-schema.js";
 import { InvalidInputError } from "../errors.js";
