@@ -4,6 +4,7 @@ import { Profile, Strategy, OPT_READONLY, OPT_NO_PREPARE, OPT_NO_SELF_BIND, PATH
   MS_REC, MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE, MS_PROPAGATION, CONFIG_RULES, RULE_COLUMNS, ConfigRule } from "../src/abi";
 import { Str, NULL, ptr, len } from "./bytes";
 import * as T from "./generated/text";
+import { PROFILES } from "./profiles";
 
 export class Config {
   rootfs: Str = NULL;
@@ -16,7 +17,6 @@ export class Config {
   get readonly(): bool { return (this.options & OPT_READONLY) != 0; }
   get prepare(): bool { return (this.options & OPT_NO_PREPARE) == 0; }
   get selfBind(): bool { return (this.options & OPT_NO_SELF_BIND) == 0; }
-  get isRunc(): bool { return this.profile != Profile.crun; }
 }
 
 /** Returns 0 when the config is acceptable, else the text (id) of what is wrong. */
@@ -38,7 +38,7 @@ export function check(c: Config): u32 {
       if (end || dotdot) return T.C_DOTS;
     }
   }
-  if (c.profile < Profile.hardened || c.profile > Profile.crun) return T.C_PROFILE;
+  if (c.profile < 0 || c.profile >= PROFILES) return T.C_PROFILE; // a record exists for it (profiles.ts)
   if (c.strategy < Strategy.auto || c.strategy > Strategy.chroot) return T.C_STRATEGY;
   const prop = c.propagation;
   if (prop != 0) {

@@ -1,13 +1,15 @@
-// What request each step makes, per profile: the syscall, its flags and its strings, with ""
-// and NULL as the runtime passes them (Go passes "" for source/fstype and NULL for empty data;
-// C passes NULL). Reads the state, writes the request block; decides nothing about results.
-import { Op, Step, Profile, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY,
+// What request each step makes: the syscall, its flags and its strings, as the profile's record
+// (profiles.ts) says, with "" and NULL as the runtime passes them (Go passes "" for source/fstype
+// and NULL for empty data; C passes NULL). Reads the state, writes the request block; decides
+// nothing about results.
+import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC,
   MS_REC, MS_SLAVE, MS_PRIVATE, MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
 import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
 import { S } from "./state";
 import { reason } from "./reasons";
+import { F, my, has, text, PARENT_MOUNTINFO, PARENT_WALK_SLAVE } from "./profiles";
 import * as T from "./generated/text";
 
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
@@ -27,7 +29,7 @@ function mount(source: Str, target: Str, fstype: Str, flags: i32, data: Str): vo
 
 /** A propagation or remount call on `target`: Go passes "" for source and fstype, C passes NULL. */
 function remount(target: Str, flags: i32): void {
-  const go = S.cfg.isRunc;
+  const go = has(F.GO);
   mount(go ? L.EMPTY : NULL, target, go ? L.EMPTY : NULL, flags, NULL);
 }
 
@@ -41,16 +43,14 @@ function openat(dirfd: i32, path: Str, flags: i32): void {
 function withFd(op: Op, fd: i32): void { begin(op); R.setFd(fd); }
 function withPath(op: Op, path: Str): void { begin(op); R.setStr(R.PATH, path); }
 
-/** runc's default for "/" is MS_SLAVE|MS_REC; crun's is MS_REC|MS_PRIVATE (§2.2, §3.1). */
+/** The configured propagation of "/", or the profile's default (runc: MS_SLAVE|MS_REC; crun: MS_REC|MS_PRIVATE; §2.2, §3.1). */
 export function rootFlags(): i32 {
   if (S.cfg.propagation != 0) return S.cfg.propagation;
-  return S.cfg.isRunc ? MS_SLAVE | MS_REC : MS_REC | MS_PRIVATE;
+  return <i32>my(F.ROOT_PROPAGATION);
 }
 
 export function emit(step: i32, arg: i32): void {
   const c = S.cfg;
-  const p = c.profile;
-  const crun = p == Profile.crun;
   switch (step) {
     case Step.propagate_root: remount(L.SLASH, rootFlags()); break;
     case Step.mountinfo_open:
@@ -64,12 +64,13 @@ export function emit(step: i32, arg: i32): void {
     }
     case Step.mountinfo_close: withFd(Op.close, S.fdInfo); break;
     case Step.parent_propagation: {
-      if (p == Profile.runc_1_1) { remount(S.parent, MS_PRIVATE); break; }
+      const rule = my(F.PARENT_RULE);
+      if (rule == PARENT_MOUNTINFO) { remount(S.parent, MS_PRIVATE); break; }
       // runc main: MS_SLAVE when the root propagation is slave (PR #5200), else MS_PRIVATE; crun: MS_PRIVATE.
-      remount(str(ptr(c.rootfs), S.walkLen), !crun && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
+      remount(str(ptr(c.rootfs), S.walkLen), rule == PARENT_WALK_SLAVE && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
       break;
     }
-    case Step.self_bind: mount(c.rootfs, c.rootfs, crun ? NULL : L.BIND, MS_BIND | MS_REC, NULL); break;
+    case Step.self_bind: mount(c.rootfs, c.rootfs, has(F.GO) ? L.BIND : NULL, MS_BIND | MS_REC, NULL); break;
     case Step.self_private: remount(c.rootfs, MS_REC | MS_PRIVATE); break;
     case Step.self_remount: remount(c.rootfs, MS_REMOUNT | MS_BIND); break;
     // crun dup()s the handle and remounts through the dup; we use the handle itself (same mount).
@@ -79,13 +80,12 @@ export function emit(step: i32, arg: i32): void {
       break;
     }
     case Step.open_root:
-      openat(AT_FDCWD, c.rootfs, crun ? O_PATH | O_CLOEXEC : O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY); break;
+      openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
     case Step.enter_root:
-      if (p == Profile.runc_1_1) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
+      if (has(F.ENTER_BY_PATH)) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
       break;
-    case Step.open_old_root: openat(AT_FDCWD, L.SLASH, oldRootFlags(p)); break;
-    case Step.open_new_root:
-      openat(AT_FDCWD, c.rootfs, O_RDONLY | O_DIRECTORY); break; // runc 1.1 and crun 1.8: no O_CLOEXEC
+    case Step.open_old_root: openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS)); break;
+    case Step.open_new_root: openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS)); break;
     case Step.fchdir_new_root: withFd(Op.fchdir, S.fdNew >= 0 ? S.fdNew : S.fdRoot); break;
     case Step.pivot_root: {
       begin(Op.pivot_root);
@@ -94,7 +94,7 @@ export function emit(step: i32, arg: i32): void {
       break;
     }
     case Step.fchdir_old_root: withFd(Op.fchdir, S.fdOld); break;
-    case Step.old_root_propagation: remount(L.DOT, crun ? MS_REC | MS_PRIVATE : MS_SLAVE | MS_REC); break;
+    case Step.old_root_propagation: remount(L.DOT, <i32>my(F.OLD_ROOT_PROPAGATION)); break;
     case Step.detach_old_root: umount2(L.DOT); break;
     case Step.chdir_root: withPath(Op.chdir, L.SLASH); break;
     case Step.close_new_root: withFd(Op.close, S.fdNew); break;
@@ -102,12 +102,9 @@ export function emit(step: i32, arg: i32): void {
     case Step.chdir_rootfs: withPath(Op.chdir, c.rootfs); break;
     case Step.mask_propagation: remount(S.masks.get(arg), MS_SLAVE | MS_REC); break;
     case Step.mask_umount: umount2(S.masks.get(arg)); break;
-    case Step.mask_cover:
-      if (crun) mount(NULL, S.masks.get(arg), L.TMPFS, 0, L.SIZE_0K);
-      else mount(L.TMPFS, S.masks.get(arg), L.TMPFS, 0, NULL);
-      break;
-    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, crun ? L.EMPTY : NULL); break;
-    case Step.chroot_root: withPath(Op.chroot, crun && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
+    case Step.mask_cover: mount(text(F.COVER_SOURCE), S.masks.get(arg), L.TMPFS, <i32>my(F.COVER_FLAGS), text(F.COVER_DATA)); break;
+    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, text(F.MOVE_DATA)); break;
+    case Step.chroot_root: withPath(Op.chroot, has(F.CHROOT_ALONE_BY_PATH) && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
     case Step.close_root: withFd(Op.close, S.fdRoot); break;
     case Step.post_propagation: remount(L.SLASH, rootFlags()); break;
     case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
@@ -129,16 +126,9 @@ function umount2(target: Str): void {
   R.setFlags(MNT_DETACH);
 }
 
-/** runc main and crun 1.8.1: O_PATH without O_CLOEXEC (straced); runc 1.1: O_RDONLY; hardened adds O_CLOEXEC. */
-function oldRootFlags(p: Profile): i32 {
-  if (p == Profile.runc_1_1) return O_RDONLY | O_DIRECTORY;
-  if (p == Profile.hardened) return O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY;
-  return O_RDONLY | O_PATH | O_DIRECTORY;
-}
-
 export function cwdBuffer(): usize { return CWD_BUF; }
 
-/** The mountinfo file a run opens: /proc/self on runc 1.1 or after the thread-self ENOENT fallback. */
+/** The mountinfo file a run opens: /proc/self when the profile opens it directly (runc 1.1) or after the thread-self ENOENT fallback. */
 export function mountinfoPath(): Str {
-  return S.infoFallback || S.cfg.profile == Profile.runc_1_1 ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO;
+  return S.infoFallback || has(F.MOUNTINFO_SELF) ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO;
 }

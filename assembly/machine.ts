@@ -16,12 +16,13 @@
 // Memory: a run lives in one arena that start() resets (index.ts), so nothing here frees anything.
 // Texts are UTF-8 Strs (bytes.ts) into static data, the rootfs copy or the mountinfo buffer; the
 // parser (mountinfo.ts) visits each mount and only the mount points kept are ever stored.
-import { Op, Step, Strategy, Profile, EINVAL, ENOENT, EPERM, EINTR, MAX_EINTR, MAX_REQUESTS, MAX_DETACH,
+import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, MAX_EINTR, MAX_REQUESTS, MAX_DETACH,
   MOUNTINFO_CHUNK, MOUNTINFO_CAP, REQ_STR0, REQ_STR1, OUT_OP, OUT_ERRNO, OUT_STEP,
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
 import { S, reset } from "./state";
 import { Config, check } from "./config";
-import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, CRUN_MASKS } from "./plan";
+import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS } from "./plan";
+import { F, has, my, PARENT_MOUNTINFO } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render } from "./messages";
 import * as MI from "./mountinfo";
@@ -38,12 +39,13 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   mountinfo_open        fd → defer; next            ENOENT on thread-self → retry /proc/self; else fail
 //   mountinfo_read        n > 0 → repeat; 0 → next    fail
 //   parent_propagation    next (walk done)            below "/": EINVAL → go up, repeat; else fail
-//   detach_old_root       hardened/crun: repeat        EINVAL after ≥1 success → next (loop end); else fail
-//   mask_propagation      next                        ENOENT → skip this mount (runc b8bf572); else fail
-//   mask_umount           next                        EINVAL|EPERM (crun: EINVAL) → insert mask_cover; else fail
-//   pivot_root            next                        hardened auto, EINVAL, / on ramfs → fall back to move
+//   detach_old_root       DETACH_LOOPS: repeat         EINVAL after ≥1 success → next (loop end); else fail
+//   mask_propagation      next                        MASK_VANISHED_SKIPS, ENOENT → skip this mount (runc b8bf572); else fail
+//   mask_umount           next                        EINVAL, or EPERM with COVER_ON_EPERM → insert mask_cover; else fail
+//   pivot_root            next                        RAMFS_FALLBACK, auto, EINVAL, / on ramfs → fall back to move
 //   close_*               pop the defer; next         ignored (as Go's deferred Close)
-//   open_root, mountinfo_*, open_old_root (runc main, hardened)   EINTR → repeat, ≤ MAX_EINTR (Go)
+//   any in EINTR_STEPS    -                           EINTR → repeat, ≤ MAX_EINTR (Go's os.Open and Read)
+// (the capitals are columns of the profile's record, profiles.ts)
 //   check_cwd             next if cwd == "/"          fail with runc's CVE-2024-21626 message
 //   any other             next                        fail
 
@@ -133,7 +135,7 @@ function onOk(ret: i32): void {
     case Step.close_old_root: closed(S.fdOld); break;
     case Step.close_new_root: closed(S.fdNew); break;
     case Step.detach_old_root: {
-      if (S.cfg.profile == Profile.hardened || S.cfg.profile == Profile.crun) {
+      if (has(F.DETACH_LOOPS)) {
         S.detached++;
         if (S.detached >= MAX_DETACH) {
           open(); putText(T.DETACH_GAVE_UP); putDec(MAX_DETACH); putText(T.UNMOUNTS);
@@ -151,23 +153,22 @@ function onOk(ret: i32): void {
 
 function onErr(errno: i32): void {
   const st = S.step;
-  const p = S.cfg.profile;
-  if (errno == EINTR && retriesEintr(st, p) && ++S.eintr < MAX_EINTR) return; // the same request again
+  if (errno == EINTR && retriesEintr(st) && ++S.eintr < MAX_EINTR) return; // the same request again
   // thread-self needs Linux 3.17: on ENOENT try /proc/self (runc 1.1 opens /proc/self already).
-  if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && p != Profile.runc_1_1) { S.infoFallback = true; return; }
+  if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && !has(F.MOUNTINFO_SELF)) { S.infoFallback = true; return; }
   // The walk goes up on EINVAL ("not a mount point"), runc's and crun 1.8.1's alike: any other errno
   // fails (make_parent_mount_private, crun 1.8.1 linux.c L2403; crun went up on any errno only from
   // 1.20, with its /proc/self/fd walk: docs/sources.md#crun-1-8).
-  if (st == Step.parent_propagation && errno == EINVAL && p != Profile.runc_1_1 && walkUp()) return;
+  if (st == Step.parent_propagation && errno == EINVAL && my(F.PARENT_RULE) != PARENT_MOUNTINFO && walkUp()) return;
   if (st == Step.detach_old_root && errno == EINVAL && S.detached > 0) { S.pc++; return; }
   // runc skips a mount that vanished with an already-detached parent (b8bf572); hardened masks
   // children first, so ENOENT there means something else is wrong and it fails closed.
-  if (st == Step.mask_propagation && errno == ENOENT && p != Profile.hardened) { S.pc += 2; return; }
-  if (st == Step.mask_umount && (errno == EINVAL || (errno == EPERM && p != Profile.crun))) {
+  if (st == Step.mask_propagation && errno == ENOENT && has(F.MASK_VANISHED_SKIPS)) { S.pc += 2; return; }
+  if (st == Step.mask_umount && (errno == EINVAL || (errno == EPERM && has(F.COVER_ON_EPERM)))) {
     S.plan.set(S.pc, Step.mask_cover | (S.arg << 8));
     return;
   }
-  if (st == Step.pivot_root && errno == EINVAL && p == Profile.hardened && S.cfg.strategy == Strategy.auto && S.ramfsRoot) {
+  if (st == Step.pivot_root && errno == EINVAL && has(F.RAMFS_FALLBACK) && S.cfg.strategy == Strategy.auto && S.ramfsRoot) {
     fallBackToMove();
     return;
   }
@@ -179,14 +180,12 @@ function onErr(errno: i32): void {
 }
 
 /**
- * Which calls the runtime repeats on EINTR: Go's os.Open and os.File.Read (the root handle, the
- * mountinfo reads) and runc main's linux.Open of the old root (§2.3 step 1). runc 1.1 opens the
- * roots with unix.Open, which does not retry; crun calls open(2) once.
+ * Which calls the runtime repeats on EINTR (the record's EINTR_STEPS): Go's os.Open and
+ * os.File.Read (the root handle, the mountinfo reads) and runc main's linux.Open of the old root
+ * (§2.3 step 1). runc 1.1 opens the roots with unix.Open, which does not retry; crun calls open(2) once.
  */
-function retriesEintr(st: i32, p: Profile): bool {
-  if (p == Profile.crun) return false;
-  if (st == Step.mountinfo_open || st == Step.mountinfo_read || st == Step.open_root) return true;
-  return st == Step.open_old_root && p != Profile.runc_1_1;
+function retriesEintr(st: i32): bool {
+  return st < 32 && (my(F.EINTR_STEPS) & (1 << st)) != 0;
 }
 
 /** dirname of the walk's target; false at "/" (the walk is bounded by the path's depth + 1). */
@@ -276,7 +275,7 @@ function visitMount(): void {
   }
 }
 
-/** Expands the control entry at pc (CHOOSE, MASKS, PARENT, CRUN_MASKS) into real steps. */
+/** Expands the control entry at pc (CHOOSE, MASKS, PARENT, FIXED_MASKS) into real steps. */
 function expand(e: i32): void {
   const c = S.cfg;
   const items = new Vec();
@@ -290,13 +289,13 @@ function expand(e: i32): void {
       // hardened goes children-first (reverse mountinfo order), so no mask can vanish with its parent.
       const n = S.masks.length;
       for (let k = 0; k < n; k++) {
-        const i = c.profile == Profile.hardened ? n - 1 - k : k;
+        const i = has(F.MASKS_CHILDREN_FIRST) ? n - 1 - k : k;
         items.push(Step.mask_propagation | (i << 8));
         items.push(Step.mask_umount | (i << 8));
       }
       break;
     }
-    case CRUN_MASKS:
+    case FIXED_MASKS:
       S.masks = new Vec();
       S.masks.push(L.SYS);
       S.masks.push(L.PROC);

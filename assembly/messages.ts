@@ -2,11 +2,15 @@
 // PathError "op path: err", mountError "mount src=…, dst=…, flags=…: err", wrapped by phase),
 // runc 1.1 (mountError "mount src:dst, flags: 0x…: err") and crun ("msg: strerror"). Texts are in
 // assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
-import { Step, Profile, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
+import { Step, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
 import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
 import { mountinfoPath } from "./emit";
+import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1 } from "./profiles";
+
+/** The profile's message style (profiles.ts F.MESSAGES). */
+function style(): u32 { return my(F.MESSAGES); }
 
 /** strerror(3) of glibc, or "Unknown error N". */
 function strerror(errno: i32): void {
@@ -40,7 +44,7 @@ function msNames(flags: i32): void {
 /** A mountError: op, source (NULL or "" = none), target, flags. */
 function mountErr(op: u32, src: Str, dst: Str, flags: i32, errno: i32): void {
   putText(op); putText(T.SPACE);
-  if (S.cfg.profile == Profile.runc_1_1) {
+  if (style() == MESSAGES_RUNC_1_1) {
     if (len(src) > 0) { put(src); putText(T.COLON); }
     put(dst);
     if (flags != 0) { putText(T.FLAGS_HEX); putHex(<u32>flags); }
@@ -64,7 +68,7 @@ function fdErr(fd: i32, errno: i32): void {
 /** The failure of `step` with `errno`; `target`/`flags` are what the request carried. */
 export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, rootfs: Str): Str {
   open();
-  if (S.cfg.profile == Profile.crun) {
+  if (style() == MESSAGES_CRUN) {
     // umount_or_hide reports a failed tmpfs cover as the unmount, with the unmount's saved errno
     // (EINVAL: the only one that leads to a cover), crun 1.8.1 linux.c L2587.
     if (step == Step.mask_cover) { crun(Step.mask_umount, target, rootfs); putText(T.COLON_SPACE); strerror(EINVAL); return close(); }
@@ -76,7 +80,7 @@ export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, r
     case Step.self_bind:
     case Step.parent_propagation: {
       // runc main names the walk "remount-propagation"; 1.1 reports a plain mount (§2.2).
-      const walk = step == Step.parent_propagation && S.cfg.profile != Profile.runc_1_1;
+      const walk = step == Step.parent_propagation && style() != MESSAGES_RUNC_1_1;
       putText(T.E_PREPARING);
       mountErr(walk ? T.OP_REMOUNT_PROPAGATION : T.OP_MOUNT, step == Step.self_bind ? rootfs : NULL, target, flags, errno);
       break;
@@ -84,7 +88,7 @@ export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, r
     case Step.mountinfo_open:
     case Step.mountinfo_read:
     case Step.mountinfo_close:
-      putText(S.cfg.profile == Profile.runc_1_1 && S.pc < firstSwitchStep() ? T.E_PREPARING : T.E_JAILING);
+      putText(style() == MESSAGES_RUNC_1_1 && S.pc < firstSwitchStep() ? T.E_PREPARING : T.E_JAILING);
       // Go's (*os.File).Read names the file it reads (&PathError{Op: "read", Path: f.name}): the
       // mountinfo path the open used (emit.ts), not the request's target, which a read has none of.
       pathErr(op == Op.read ? T.OP_READ : T.OP_OPEN, op == Op.read ? mountinfoPath() : target, errno);
@@ -105,7 +109,7 @@ function jail(step: i32, errno: i32, target: Str, rootfs: Str): void {
     case Step.open_old_root: pathErr(T.OP_OPEN, txt(T.SLASH), errno); break;
     case Step.open_new_root: pathErr(T.OP_OPEN, rootfs, errno); break;
     case Step.fchdir_new_root:
-      if (S.cfg.profile == Profile.runc_1_1) fdErr(S.fdNew, errno); else pathErr(T.OP_CHDIR, rootfs, errno);
+      if (style() == MESSAGES_RUNC_1_1) fdErr(S.fdNew, errno); else pathErr(T.OP_CHDIR, rootfs, errno);
       break;
     case Step.pivot_root: pathErr(T.OP_PIVOT_ROOT, txt(T.DOT), errno); break;
     case Step.fchdir_old_root: fdErr(S.fdOld, errno); break;

@@ -11,7 +11,7 @@ import { median, row, time } from "./util.js";
 
 export function benchMachine(): void {
   const wasm = readFileSync(new URL("../../build/wasm/release.wasm", import.meta.url));
-  row("release wasm size", `${wasm.length} B`, "target ≤ 16384 B");
+  row("release wasm size", `${wasm.length} B`, "target ≤ 24576 B (issue 14: up to eight profile records; each record is 35 u32 columns, 140 B, plus its step lists and reasons)");
   const mod = compile("release");
   const inst = median(200, () => time(() => Machine.create(mod)));
   row("instantiate (median of 200)", `${(inst / 1000).toFixed(3)} ms`, "target ≤ 1 ms");

@@ -74,6 +74,34 @@ function lineMutants(line) {
   return out;
 }
 
+// The profile records (assembly/profiles.ts DEFS): rows of `/* COLUMN */ value,` cells, which the
+// line operators would skip as comments. Each cell gets its own mutants: a yes/no flipped, a step
+// list or a text taken away, a kind moved to the next of its family, a flag dropped or a constant
+// moved to the next of its family. A record column that no test pins survives here.
+const KINDS = [["POST_NEVER", "POST_UNLESS_PRIVATE_OR_SLAVE", "POST_ALWAYS"],
+  ["PARENT_WALK", "PARENT_WALK_SLAVE", "PARENT_MOUNTINFO"], ["MESSAGES_RUNC", "MESSAGES_RUNC_1_1", "MESSAGES_CRUN"]];
+
+function recordMutants(line) {
+  const out = [];
+  for (const m of line.matchAll(/\/\* (\w+) \*\/ ([^,]+),/g)) {
+    const [cell, col, value] = m;
+    const start = m.index + cell.length - value.length - 1;
+    const put = (rep, what) => out.push([`record ${col}: ${what}`, line.slice(0, start) + rep + line.slice(start + value.length)]);
+    const v = value.trim();
+    if (v === "0") put("1", "0→1");
+    else if (v === "1") put("0", "1→0");
+    else if (/^<u32>\w+$/.test(v)) put("0", `${v.slice(5)}→none`);
+    else if (/^T\.\w+$/.test(v)) put("NO_TEXT", `${v}→NO_TEXT`);
+    else if (v === "NO_TEXT") put("T.EMPTY", "NO_TEXT→T.EMPTY");
+    else {
+      const kind = KINDS.find((k) => k.includes(v));
+      if (kind) put(kind[(kind.indexOf(v) + 1) % kind.length], `${v}→${kind[(kind.indexOf(v) + 1) % kind.length]}`);
+      else for (const [op, mutated] of lineMutants(v)) put(mutated, op);
+    }
+  }
+  return out;
+}
+
 /** All mutants of assembly/*.ts (assembly/generated/ is data, not logic). */
 export function listMutants() {
   const files = readdirSync(join(ROOT, "assembly")).filter((f) => f.endsWith(".ts")).sort();
@@ -85,8 +113,9 @@ export function listMutants() {
     lines.forEach((line, idx) => {
       const t = line.trim();
       if (inComment) { if (t.includes("*/")) inComment = false; return; }
-      if (t.startsWith("/*")) { if (!t.includes("*/")) inComment = true; return; }
-      for (const [op, mutated] of lineMutants(line)) {
+      const record = /^\/\* [A-Z_]+ \*\/ /.test(t) && f === "profiles.ts";
+      if (t.startsWith("/*") && !record) { if (!t.includes("*/")) inComment = true; return; }
+      for (const [op, mutated] of record ? recordMutants(line) : lineMutants(line)) {
         if (mutated === line) continue;
         mutants.push({ id: `${f.replace(/\.ts$/, "")}:${idx + 1}:${mutants.filter((m) => m.file === file && m.line === idx + 1).length}`, file, line: idx + 1, op, original: line, mutated });
       }

@@ -1,0 +1,225 @@
+// Every runtime the machine reproduces, as one record each: its steps per strategy, the flags and
+// strings of its calls, which errnos each step handles and how, its message style and the reasons
+// it gives. The rest of the machine (plan.ts, emit.ts, machine.ts, messages.ts, reasons.ts) reads
+// these records through the accessors below and never compares a profile id, so a new runtime that
+// uses the existing request kinds is one record here (plus its goldens and docs).
+// Static data only (memory.data): the arena is reset by every start() (index.ts).
+// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8; hardened: docs/profiles.md.
+import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
+import { Str, NULL, txt } from "./bytes";
+import * as T from "./generated/text";
+import { S } from "./state";
+
+// ---- plan vocabulary ---------------------------------------------------------------------------
+
+/** Control entries: they emit nothing; the machine expands them. Step lists are 0-terminated u8. */
+export const CHOOSE: i32 = 200; // auto: pick move on initramfs, else pivot (after mountinfo)
+export const MASKS: i32 = 201; //  move: one mask_propagation + mask_umount pair per full proc/sysfs
+export const PARENT: i32 = 202; // the parent from mountinfo: remount it private if it is shared
+export const FIXED_MASKS: i32 = 203; // move: umount (or hide) /sys then /proc, fixed paths
+
+// runc main (the seed): prepareRoot, root handle, fchdir (rootswitch §2.1, §2.2).
+const RUNC_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
+  <u8>Step.self_bind, <u8>Step.open_root, <u8>Step.enter_root, 0]);
+const OPEN_AND_ENTER: usize = memory.data<u8>([<u8>Step.open_root, <u8>Step.enter_root, 0]);
+const RUNC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdir_new_root,
+  <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation, <u8>Step.detach_old_root,
+  <u8>Step.chdir_root, <u8>Step.close_old_root, 0]);
+const RUNC_MOVE: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>Step.mountinfo_close, <u8>MASKS, <u8>Step.move_root, <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+const CHROOT_DOT: usize = memory.data<u8>([<u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+const NOTHING: usize = memory.data<u8>([0]);
+
+// runc 1.1.5 (Debian 12): getParentMount from mountinfo, chdir(rootfs), opens both roots (§2.7).
+const RUNC11_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.mountinfo_open,
+  <u8>Step.mountinfo_read, <u8>Step.mountinfo_close, <u8>PARENT, <u8>Step.self_bind, <u8>Step.enter_root, 0]);
+const ENTER: usize = memory.data<u8>([<u8>Step.enter_root, 0]);
+const BOTH_ROOTS_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.open_new_root,
+  <u8>Step.fchdir_new_root, <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation,
+  <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_new_root, <u8>Step.close_old_root, 0]);
+
+// crun 1.8.1 (Debian 12), as straced (test/fixtures/real/WINDOWS.md): libcrun_set_mounts walks the
+// parent by path, binds, opens the root handle, remounts it read-only through /proc/self/fd if
+// asked, and closes the handle before do_pivot / move_root (§3.1-3.3). Without a mount namespace
+// it skips its mount setup and chroots to the rootfs.
+const CRUN_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
+  <u8>Step.self_bind, <u8>Step.self_private, <u8>Step.self_remount, <u8>Step.open_root,
+  <u8>Step.readonly_root, <u8>Step.close_root, 0]);
+const CRUN_MOVE: usize = memory.data<u8>([<u8>Step.chdir_rootfs, <u8>FIXED_MASKS, <u8>Step.move_root,
+  <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+
+// hardened: reads mountinfo first when it may need it (auto, move), masks children first, and in
+// the caller's namespace (chroot) changes no mount.
+const MOUNTINFO: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>Step.mountinfo_close, 0]);
+const MOUNTINFO_CHOOSE: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>Step.mountinfo_close, <u8>CHOOSE, 0]);
+const HARDENED_MOVE: usize = memory.data<u8>([<u8>MASKS, <u8>Step.move_root, <u8>Step.chroot_root,
+  <u8>Step.chdir_root, 0]);
+const HARDENED_CHROOT: usize = memory.data<u8>([<u8>Step.open_root, <u8>Step.enter_root,
+  <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+
+// ---- the record ------------------------------------------------------------------------------
+
+/** Columns of a record, one u32 each. A step list is an address (0: none); a text is an id or NO_TEXT. */
+export enum F {
+  /** auto: the whole plan's start (it ends in CHOOSE); 0: auto is pivot. */
+  AUTO,
+  /** Steps before the switch, with prepare on; and with prepare off (OPT_NO_PREPARE). */
+  PREPARE, BARE,
+  /** The switch, per strategy. */
+  PIVOT, MOVE, CHROOT,
+  /** move: steps before everything else (hardened reads mountinfo first); 0: none. */
+  MOVE_FIRST,
+  /** chroot: the whole switch, with no prepare (no mount namespace to prepare); 0: prepare + CHROOT. */
+  CHROOT_ALONE,
+  /** That switch chroots to the rootfs by path, not to "." after entering it (crun). */
+  CHROOT_ALONE_BY_PATH,
+  /** Finalize: close the root handle; re-apply the propagation (a POST_ kind); chdir("/") after it; the read-only remount; the cwd check. */
+  CLOSE_ROOT_AFTER, POST, CHDIR_AFTER_POST, READONLY_AFTER, CHECK_CWD,
+  /** Go strings: "" for an absent source and fstype, "bind" as the bind's fstype; else C's NULL. */
+  GO,
+  /** The propagation of "/" when none is configured. */
+  ROOT_PROPAGATION,
+  /** Opens /proc/self/mountinfo directly; else /proc/thread-self/mountinfo, then /proc/self on ENOENT. */
+  MOUNTINFO_SELF,
+  /** How the rootfs's parent mount is found and changed (a PARENT_ kind). */
+  PARENT_RULE,
+  /** open flags: the root handle, the old root, the new root. */
+  OPEN_ROOT_FLAGS, OPEN_OLD_FLAGS, OPEN_NEW_FLAGS,
+  /** enter_root is chdir(rootfs); else fchdir(root handle). */
+  ENTER_BY_PATH,
+  /** The old root's propagation before its detach. */
+  OLD_ROOT_PROPAGATION,
+  /** The detach repeats until EINVAL (bounded by MAX_DETACH). */
+  DETACH_LOOPS,
+  /** A mask that cannot be unmounted is covered: mount(SOURCE, mask, "tmpfs", FLAGS, DATA). */
+  COVER_SOURCE, COVER_FLAGS, COVER_DATA,
+  /** umount2 EPERM on a mask is covered too (as EINVAL always is). */
+  COVER_ON_EPERM,
+  /** mask_propagation ENOENT (the mount vanished with its parent) skips that mask. */
+  MASK_VANISHED_SKIPS,
+  /** Masks go children first (reverse mountinfo order). */
+  MASKS_CHILDREN_FIRST,
+  /** move_root's data argument. */
+  MOVE_DATA,
+  /** auto: pivot_root EINVAL on a ramfs root falls back to MS_MOVE. */
+  RAMFS_FALLBACK,
+  /** Steps (bit 1 << step, all below 32) repeated on EINTR, at most MAX_EINTR times. */
+  EINTR_STEPS,
+  /** How failures are worded (a MESSAGES_ kind). */
+  MESSAGES,
+  /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0. */
+  REASONS,
+  COUNT,
+}
+
+export const POST_NEVER: u32 = 0; //                runc 1.1
+export const POST_UNLESS_PRIVATE_OR_SLAVE: u32 = 1; // runc main (§2.1 step 8)
+export const POST_ALWAYS: u32 = 2; //               crun's libcrun_do_pivot_root (§3.1)
+
+export const PARENT_WALK: u32 = 0; //               up the path on EINVAL, MS_PRIVATE (crun 1.8.1)
+export const PARENT_WALK_SLAVE: u32 = 1; //         the same, MS_SLAVE when the root propagation is slave (runc PR #5200)
+export const PARENT_MOUNTINFO: u32 = 2; //          the longest mount point prefix, MS_PRIVATE if shared (runc 1.1)
+
+export const MESSAGES_RUNC: u32 = 0;
+export const MESSAGES_RUNC_1_1: u32 = 1;
+export const MESSAGES_CRUN: u32 = 2;
+
+export const NO_TEXT: u32 = 0xffffffff;
+
+const EINTR_GO_OPENS: u32 = (1 << Step.mountinfo_open) | (1 << Step.mountinfo_read) | (1 << Step.open_root);
+
+const HARDENED_REASONS: usize = memory.data<u32>([Step.open_old_root, T.R_OPEN_OLD_HARD,
+  Step.detach_old_root, T.R_DETACH_LOOP, 0]);
+const RUNC_REASONS: usize = memory.data<u32>([0]);
+const RUNC11_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_11,
+  Step.parent_propagation, T.R_PARENT_11, 0]);
+const CRUN_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_CRUN,
+  Step.parent_propagation, T.R_PARENT_CRUN, Step.open_root, T.R_OPEN_ROOT_CRUN,
+  Step.old_root_propagation, T.R_OLD_PROP_CRUN, Step.detach_old_root, T.R_DETACH_LOOP,
+  Step.mask_umount, T.R_MASK_UMOUNT_CRUN, Step.mask_cover, T.R_MASK_COVER_CRUN,
+  Step.close_root, T.R_CLOSE_ROOT_CRUN, Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
+
+/** The records, in Profile order (abi.ts), F.COUNT columns each. */
+const DEFS: usize = memory.data<u32>([
+  // hardened (docs/profiles.md): runc main's calls with O_CLOEXEC on every handle, mountinfo first
+  // when it may move, children-first masks, a detach loop, the cwd check, the ramfs fallback.
+  /* AUTO */ <u32>MOUNTINFO_CHOOSE, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
+  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>HARDENED_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* MOVE_FIRST */ <u32>MOUNTINFO, /* CHROOT_ALONE */ <u32>HARDENED_CHROOT, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 1,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
+  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
+  /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
+
+  // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
+  /* AUTO */ 0, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
+  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
+  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
+  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>RUNC_REASONS,
+
+  // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
+  /* AUTO */ 0, /* PREPARE */ <u32>RUNC11_PREPARE, /* BARE */ <u32>ENTER,
+  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO,
+  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 1, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
+  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS, /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
+
+  // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
+  // masks hidden with tmpfs size=0k on EINVAL only, a detach loop, open(2) called once.
+  /* AUTO */ 0, /* PREPARE */ <u32>CRUN_PREPARE, /* BARE */ <u32>NOTHING,
+  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CHROOT_DOT, /* CHROOT_ALONE_BY_PATH */ 1,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
+  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK,
+  /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
+  /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
+  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ 0, /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
+]);
+
+/**
+ * How many records DEFS holds: the profile ids a config may name are 0 to PROFILES - 1. A column
+ * added to F but not to every record shifts the records after it: every golden then fails.
+ */
+export const PROFILES: i32 = 4;
+
+/** A column of profile `p`'s record (p is checked by config.ts before any run reads it). */
+// @ts-ignore: decorator
+@inline export function col(p: i32, f: F): u32 { return load<u32>(DEFS + ((<usize>p * <usize>F.COUNT + <usize>f) << 2)); }
+
+/** A column of this run's profile. */
+// @ts-ignore: decorator
+@inline export function my(f: F): u32 { return col(S.cfg.profile, f); }
+
+/** A yes/no column of this run's profile. */
+// @ts-ignore: decorator
+@inline export function has(f: F): bool { return my(f) != 0; }
+
+/** A text column of this run's profile as a Str: NULL for NO_TEXT. */
+export function text(f: F): Str {
+  const id = my(f);
+  return id == NO_TEXT ? NULL : txt(id);
+}
+
+/** The reason text id profile `p` gives for `step` in place of the default one, or NO_TEXT. */
+export function reasonOverride(p: i32, step: i32): u32 {
+  for (let at = <usize>col(p, F.REASONS); load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
+  return NO_TEXT;
+}
