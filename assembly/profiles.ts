@@ -28,7 +28,6 @@ const RUNC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchd
 const RUNC_MOVE: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
   <u8>Step.mountinfo_close, <u8>MASKS, <u8>Step.move_root, <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
 const CHROOT_DOT: usize = memory.data<u8>([<u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
-const NOTHING: usize = memory.data<u8>([0]);
 
 // runc 1.1.5 (Debian 12): getParentMount from mountinfo, chdir(rootfs), opens both roots (§2.7).
 const RUNC11_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.mountinfo_open,
@@ -109,7 +108,7 @@ export enum F {
   EINTR_STEPS,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
-  /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0. */
+  /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none. */
   REASONS,
   COUNT,
 }
@@ -127,12 +126,13 @@ export const MESSAGES_RUNC_1_1: u32 = 1;
 export const MESSAGES_CRUN: u32 = 2;
 
 export const NO_TEXT: u32 = 0xffffffff;
+/** A column the profile's steps never read (e.g. the new root's open flags where no step opens it). */
+const UNUSED: u32 = 0;
 
 const EINTR_GO_OPENS: u32 = (1 << Step.mountinfo_open) | (1 << Step.mountinfo_read) | (1 << Step.open_root);
 
 const HARDENED_REASONS: usize = memory.data<u32>([Step.open_old_root, T.R_OPEN_OLD_HARD,
   Step.detach_old_root, T.R_DETACH_LOOP, 0]);
-const RUNC_REASONS: usize = memory.data<u32>([0]);
 const RUNC11_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_11,
   Step.parent_propagation, T.R_PARENT_11, 0]);
 const CRUN_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_CRUN,
@@ -146,12 +146,12 @@ const DEFS: usize = memory.data<u32>([
   // hardened (docs/profiles.md): runc main's calls with O_CLOEXEC on every handle, mountinfo first
   // when it may move, children-first masks, a detach loop, the cwd check, the ramfs fallback.
   /* AUTO */ <u32>MOUNTINFO_CHOOSE, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
-  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>HARDENED_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>HARDENED_MOVE, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ <u32>MOUNTINFO, /* CHROOT_ALONE */ <u32>HARDENED_CHROOT, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 1,
   /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
   /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
   /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
@@ -163,18 +163,18 @@ const DEFS: usize = memory.data<u32>([
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
   /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
   /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>RUNC_REASONS,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
   /* AUTO */ 0, /* PREPARE */ <u32>RUNC11_PREPARE, /* BARE */ <u32>ENTER,
   /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
-  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ UNUSED, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
   /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO,
-  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY,
+  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY,
   /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 1, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
@@ -182,15 +182,15 @@ const DEFS: usize = memory.data<u32>([
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
   // masks hidden with tmpfs size=0k on EINVAL only, a detach loop, open(2) called once.
-  /* AUTO */ 0, /* PREPARE */ <u32>CRUN_PREPARE, /* BARE */ <u32>NOTHING,
-  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* AUTO */ 0, /* PREPARE */ <u32>CRUN_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CHROOT_DOT, /* CHROOT_ALONE_BY_PATH */ 1,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
   /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK,
   /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
+  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
-  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ 0, /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
 ]);
 
@@ -220,6 +220,8 @@ export function text(f: F): Str {
 
 /** The reason text id profile `p` gives for `step` in place of the default one, or NO_TEXT. */
 export function reasonOverride(p: i32, step: i32): u32 {
-  for (let at = <usize>col(p, F.REASONS); load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
+  const list = <usize>col(p, F.REASONS);
+  if (list == 0) return NO_TEXT;
+  for (let at = list; load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
   return NO_TEXT;
 }

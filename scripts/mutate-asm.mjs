@@ -9,7 +9,7 @@ import { ROOT, failed, lastSurvivors, progress, runMutants, score, sh, writeRepo
 
 /** The pure tests (no native host): plan goldens, fault tables, propagation rules, protocol, abi, mountinfo, explore. */
 export const ASM_TESTS = ["plan-golden", "faults", "faults-profiles", "faults-unfired", "propagation-rules", "protocol",
-  "abi", "mountinfo", "explore", "machine-feed", "machine-memory", "config-rules", "predict", "mutation-kills-asm", "crun-messages", "plan-reasons", "runc-messages"];
+  "abi", "mountinfo", "explore", "machine-feed", "machine-memory", "config-rules", "predict", "mutation-kills-asm", "crun-messages", "plan-reasons", "runc-messages", "profile-records"];
 
 // Families from src/abi.ts: a constant is replaced by the next one of its own family.
 const FAMILIES = [
@@ -81,6 +81,9 @@ function lineMutants(line) {
 const KINDS = [["POST_NEVER", "POST_UNLESS_PRIVATE_OR_SLAVE", "POST_ALWAYS"],
   ["PARENT_WALK", "PARENT_WALK_SLAVE", "PARENT_MOUNTINFO"], ["MESSAGES_RUNC", "MESSAGES_RUNC_1_1", "MESSAGES_CRUN"]];
 
+/** The columns that hold a list's address (0: none). */
+const LISTS = new Set(["AUTO", "PREPARE", "BARE", "PIVOT", "MOVE", "CHROOT", "MOVE_FIRST", "CHROOT_ALONE", "REASONS"]);
+
 function recordMutants(line) {
   const out = [];
   for (const m of line.matchAll(/\/\* (\w+) \*\/ ([^,]+),/g)) {
@@ -88,7 +91,10 @@ function recordMutants(line) {
     const start = m.index + cell.length - value.length - 1;
     const put = (rep, what) => out.push([`record ${col}: ${what}`, line.slice(0, start) + rep + line.slice(start + value.length)]);
     const v = value.trim();
-    if (v === "0") put("1", "0→1");
+    if (v === "UNUSED") continue; // no step of that profile reads the column: any value is equivalent
+    // A list column with none gets one (a phase or reasons added); a yes/no column is flipped.
+    if (v === "0" && LISTS.has(col)) put(col === "REASONS" ? "<u32>CRUN_REASONS" : "<u32>MOUNTINFO", "none→a list");
+    else if (v === "0") put("1", "0→1");
     else if (v === "1") put("0", "1→0");
     else if (/^<u32>\w+$/.test(v)) put("0", `${v.slice(5)}→none`);
     else if (/^T\.\w+$/.test(v)) put("NO_TEXT", `${v}→NO_TEXT`);

@@ -1,0 +1,56 @@
+// Tests written for survivors of the profile records (assembly/profiles.ts), `npm run mutate -- asm`:
+// each pins one record column of one profile where no golden did, with the runtime's source.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { check } from "../src/check.js";
+
+const opsOf = (t: ReturnType<typeof check>["trace"]) => t.steps.map((s) => `${s.request.op}${s.result.errno ? ` ${s.result.errno}` : ""}`);
+
+test("RAMFS_FALLBACK: only hardened falls back to MS_MOVE when pivot_root refuses a ramfs root; runc-1.1 (which has read mountinfo) fails", () => {
+  // runc has no automatic fallback: --no-pivot is the operator's choice (rootswitch §2; runc PR
+  // #1962). runc 1.1 reads mountinfo before the switch, so it knows / is the initial ramfs, and still
+  // calls pivot_root, which the kernel refuses with EINVAL (pivot_root(2): the root is not a mount).
+  const r11 = check({ rootfs: "/var/lib/pivotshim/rootfs", profile: "runc-1.1", strategy: "auto" }, { scenario: "initramfs" });
+  assert.is(r11.trace.outcome.kind, "failed");
+  assert.equal(opsOf(r11.trace).filter((o) => o.startsWith("pivot_root") || o.startsWith("mount")).slice(-1), ["pivot_root 22"]);
+  assert.not.ok(r11.trace.steps.some((s) => s.request.op === "chroot"), "no MS_MOVE+chroot after it");
+  const hard = check({ rootfs: "/var/lib/pivotshim/rootfs", profile: "hardened", strategy: "auto" }, { scenario: "initramfs" });
+  assert.is(hard.trace.outcome.kind, "done");
+});
+
+
+
+test("BARE: with the prepare phase off, hardened and runc still open the rootfs and fchdir into it; runc-1.1 chdirs; crun does neither", () => {
+  // runc's prepareRoot is what OPT_NO_PREPARE turns off; the root handle (hardened, runc main) or
+  // chdir(rootfs) (runc 1.1.5's pivotRoot starts in the rootfs) stays (docs/sources.md#runc-main,
+  // #runc-1-1). crun 1.8.1 opens its handles in do_pivot itself.
+  const first = (profile: "hardened" | "runc" | "runc-1.1" | "crun") => {
+    const t = check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot", prepare: false }, {}).trace;
+    const r = t.steps.slice(0, 2).map((s) => s.request);
+    return r.map((q) => (q.op === "openat" ? `openat ${q.pathname}` : q.op === "chdir" ? `chdir ${q.path}` : q.op));
+  };
+  assert.equal(first("hardened"), ["openat /var/lib/pivotshim/rootfs", "fchdir"]);
+  assert.equal(first("runc"), ["openat /var/lib/pivotshim/rootfs", "fchdir"]);
+  assert.equal(first("runc-1.1"), ["chdir /var/lib/pivotshim/rootfs", "openat /"]);
+  assert.equal(first("crun"), ["openat /", "openat /var/lib/pivotshim/rootfs"]);
+});
+test("CHDIR_AFTER_POST: runc re-applies a shared root propagation and stops there; crun chdirs to / after it", () => {
+  // runc main's prepareRootfs ends with the RootPropagation mount when it is neither private nor
+  // slave (§2.1 step 8), with no chdir after it; crun's libcrun_do_pivot_root always re-applies the
+  // spec propagation, then chdir("/") (crun 1.8.1 linux.c L2676).
+  const tail = (profile: "runc" | "crun") => check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot", rootPropagation: "rshared" }, {})
+    .trace.steps.slice(-2).map((s) => `${s.request.op} ${"target" in s.request ? s.request.target : "path" in s.request ? s.request.path : ""}`.trim());
+  assert.equal(tail("runc"), ["close", "mount /"]);
+  assert.equal(tail("crun"), ["mount /", "chdir /"]);
+});
+
+test("REASONS: runc main gives the default reasons; hardened its own for the old-root handle and the detach loop", () => {
+  // The record's reasons list overrides the defaults (assembly/reasons.ts) step by step.
+  const reasonOf = (profile: "runc" | "hardened", op: string, at = 0) => check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot" }, {})
+    .trace.steps.filter((s) => s.request.op === op)[at]!.request.reason;
+  assert.is.not(reasonOf("runc", "umount2"), reasonOf("hardened", "umount2"));
+  assert.match(reasonOf("hardened", "umount2"), /until/i);
+  assert.not.match(reasonOf("runc", "umount2"), /until/i);
+});
+
+test.run();
