@@ -134,13 +134,22 @@ export function rootfsRule(config: Config, facts: readonly PathFact[] | undefine
   const via = links(facts);
   const real = realDir(facts);
   if (via.length === 0) return config;
-  if (config.profile === "crun") return real === null ? config : { ...config, rootfs: real };
-  const todo = real ? `pass the real path: --rootfs ${real}` : "pass the real path";
-  if (config.profile === "runc" || config.profile === "runc-1.1") {
-    refuse(`${config.profile} refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via.join(", ")})`, todo);
-  }
-  return refuse(`hardened refuses a rootfs reached through a symlink (${via.join(", ")}): resolving it once and using the path later can be raced, and mountinfo names only the real path`, todo);
+  const rule = SYMLINKED_ROOTFS[config.profile];
+  if (rule === "realpath") return real === null ? config : { ...config, rootfs: real };
+  return refuse(rule(via.join(", ")), real ? `pass the real path: --rootfs ${real}` : "pass the real path");
 }
+
+/**
+ * Each runtime's answer to a rootfs reached through a symlink: "realpath" (use the resolved path),
+ * or the refusal it words. One entry per profile, so a new profile cannot inherit another's rule
+ * unnoticed (the type requires its entry).
+ */
+const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | ((via: string) => string)>> = {
+  hardened: (via) => `hardened refuses a rootfs reached through a symlink (${via}): resolving it once and using the path later can be raced, and mountinfo names only the real path`,
+  runc: (via) => `runc refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`,
+  "runc-1.1": (via) => `runc-1.1 refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`,
+  crun: "realpath",
+};
 
 function refuse(why: string, todo: string): never {
   throw new InvalidInputError(`${why}; ${todo}`, [{ path: "rootfs", message: why }]);

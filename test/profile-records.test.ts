@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { check } from "../src/check.js";
 
-const opsOf = (t: ReturnType<typeof check>["trace"]) => t.steps.map((s) => `${s.request.op}${s.result.errno ? ` ${s.result.errno}` : ""}`);
+const opsOf = (t: ReturnType<typeof check>["trace"]) => t.steps.map((s) => `${s.request.op}${"errno" in s.result && s.result.errno ? ` ${s.result.errno}` : ""}`);
 
 test("RAMFS_FALLBACK: only hardened falls back to MS_MOVE when pivot_root refuses a ramfs root; runc-1.1 (which has read mountinfo) fails", () => {
   // runc has no automatic fallback: --no-pivot is the operator's choice (rootswitch §2; runc PR
