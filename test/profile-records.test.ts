@@ -53,4 +53,16 @@ test("REASONS: runc main gives the default reasons; hardened its own for the old
   assert.not.match(reasonOf("runc", "umount2"), /until/i);
 });
 
+test("MESSAGES: hardened words every failure as runc main does (Go's mountError and PathError), not as runc 1.1", () => {
+  // hardened is runc main with the changes docs/profiles.md lists; none of them is a message.
+  const message = (profile: "hardened" | "runc", fault: `${string}=E${string}`) => {
+    const o = check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot" }, { faults: [fault as never] }).trace.outcome;
+    return o.kind === "failed" ? o.message : "done";
+  };
+  for (const f of ["mount=EPERM", "mount#2=EINVAL", "fchdir#2=EACCES", "pivot_root=EINVAL", "umount2=EBUSY", "openat#2=EMFILE"]) {
+    assert.is(message("hardened", f), message("runc", f), f);
+  }
+  assert.is(message("hardened", "mount=EPERM"), "error preparing rootfs: mount dst=/, flags=MS_REC|MS_SLAVE: operation not permitted");
+});
+
 test.run();
