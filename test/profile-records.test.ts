@@ -38,9 +38,10 @@ test("CHDIR_AFTER_POST: runc re-applies a shared root propagation and stops ther
   // runc main's prepareRootfs ends with the RootPropagation mount when it is neither private nor
   // slave (§2.1 step 8), with no chdir after it; crun's libcrun_do_pivot_root always re-applies the
   // spec propagation, then chdir("/") (crun 1.8.1 linux.c L2676).
-  const tail = (profile: "runc" | "crun") => check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot", rootPropagation: "rshared" }, {})
+  const tail = (profile: "hardened" | "runc" | "crun") => check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot", rootPropagation: "rshared" }, {})
     .trace.steps.slice(-2).map((s) => `${s.request.op} ${"target" in s.request ? s.request.target : "path" in s.request ? s.request.path : ""}`.trim());
   assert.equal(tail("runc"), ["close", "mount /"]);
+  assert.equal(tail("hardened"), ["mount /", "getcwd"]); // then its CVE-2024-21626 check, no chdir
   assert.equal(tail("crun"), ["mount /", "chdir /"]);
 });
 
