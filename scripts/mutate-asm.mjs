@@ -94,6 +94,7 @@ function recordMutants(line) {
     if (v === "UNUSED") continue; // no step of that profile reads the column: any value is equivalent
     // A list column with none gets one (a phase or reasons added); a yes/no column is flipped.
     if (v === "0" && LISTS.has(col)) put(col === "REASONS" ? "<u32>CRUN_REASONS" : "<u32>MOUNTINFO", "none→a list");
+    else if (v === "0" && col === "EINTR_STEPS") put("EINTR_GO_OPENS", "none→Go's opens retried"); // bit 0 is step none: 1 would be equivalent
     else if (v === "0") put("1", "0→1");
     else if (v === "1") put("0", "1→0");
     else if (/^<u32>\w+$/.test(v)) put("0", `${v.slice(5)}→none`);
@@ -102,6 +103,7 @@ function recordMutants(line) {
     else {
       const kind = KINDS.find((k) => k.includes(v));
       if (kind) put(kind[(kind.indexOf(v) + 1) % kind.length], `${v}→${kind[(kind.indexOf(v) + 1) % kind.length]}`);
+      else if (/ \| \(1 << Step\.\w+\)$/.test(v)) put(v.replace(/ \| \(1 << Step\.\w+\)$/, ""), "a step's bit dropped");
       else for (const [op, mutated] of lineMutants(v)) put(mutated, op);
     }
   }
