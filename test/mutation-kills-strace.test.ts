@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { parseStrace, stripUnfinished, toRequests, type Entry, type Traced } from "../src/strace/parse.js";
+import { fastCall, parseStrace, stripUnfinished, toRequests, type Entry, type Traced } from "../src/strace/parse.js";
 
 const map = (log: string): Traced[] => toRequests(parseStrace(log).calls);
 /** A request without seq/step/reason, its result and its problems: what a row checks. */
@@ -118,6 +118,75 @@ test("pid_t's edge: 2147483647 is a process, one more is not, and that line is k
   assert.equal(parseStrace(log).entries, [
     { pid: 2147483647, raw: "2147483647 +++ exited with 0 +++", line: 1, kind: "exit", code: 0 },
     { raw: "2147483648 +++ exited with 0 +++", line: 2, kind: "unparsed", reason: "pid 2147483648 is larger than a pid_t" },
+  ]);
+});
+
+test("every timestamp form before events and a split call: -t, -tt, -ttt and -r, as strace -f -o prints them", () => {
+  // Event lines and <unfinished ...>/resumed pairs never take the fast path: splitPrefix reads their
+  // timestamps. strace -t prints 12:00:01, -tt adds microseconds, -ttt is epoch seconds, -r relative.
+  assert.equal(entries([
+    "18721 12:00:01 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=18722, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---",
+    "18722 12:00:01.123456 +++ exited with 0 +++",
+    "18723 1700000000.123456 read(0,  <unfinished ...>",
+    "18724 1700000000.123460 +++ killed by SIGKILL +++",
+    '18723 1700000000.223456 <... read resumed>"x", 1) = 1',
+    "18723      0.000123 +++ exited with 0 +++",
+  ].join("\n")), [
+    { pid: 18721, time: "12:00:01", line: 1, kind: "signal", signal: "SIGCHLD", info: "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=18722, si_uid=0, si_status=0, si_utime=0, si_stime=0}" },
+    { pid: 18722, time: "12:00:01.123456", line: 2, kind: "exit", code: 0 },
+    { kind: "call", name: "read", args: [{ kind: "num", value: 0 }, { kind: "str", value: "x", bytes: new Uint8Array([120]), truncated: false }, { kind: "num", value: 1 }],
+      ret: 1, line: 3, pid: 18723, time: "1700000000.123456", endLine: 5 },
+    { pid: 18724, time: "1700000000.123460", line: 4, kind: "killed", signal: "SIGKILL", coreDumped: false },
+    { pid: 18723, time: "0.000123", line: 6, kind: "exit", code: 0 },
+  ]);
+});
+
+test("the program's text before an <unfinished ...> line: that line is unparsed, so its resume has no pending call", () => {
+  // Same capture as above (strace -f sharing the program's stderr): "hi" was written just before
+  // strace's line. The call name is not at the start of the line, so it is not taken as a call.
+  assert.equal(entries(['hi[pid 13401] read(0,  <unfinished ...>', '[pid 13401] <... read resumed>"", 1) = 0'].join("\n")), [
+    { line: 1, kind: "unparsed", reason: "not a call, signal or exit line" },
+    { pid: 13401, line: 2, kind: "unparsed", reason: "resumed read with no pending call" },
+  ]);
+});
+
+test("a -yy socket return: the annotation keeps its `->` and ends at the last `>`", () => {
+  // strace -Tttyyvf (copyparty's docs/tcp-debug.sh capture): TCP:[local->peer] is printed as is.
+  const [c] = parseStrace(`14561 16:35:02.506310 accept4(3<TCP:[127.0.0.1:3920]>, {sa_family=AF_INET, sin_port=htons(48638), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 8<TCP:[127.0.0.1:3920->127.0.0.1:48638]> <0.000012>`).calls;
+  assert.equal([c!.ret, c!.retPath, c!.retExtra, c!.duration], [8, "TCP:[127.0.0.1:3920->127.0.0.1:48638]", undefined, "0.000012"]);
+});
+
+test("the fast path takes every ordinary call line shape, not only the -o captures', and gives the general path's call", () => {
+  // test/fixtures/real/ are all `strace -f -o` logs ("3895  name(...)"). strace -f to stderr prints
+  // "[pid N] " (padded to 5 digits), -t/-tt/-ttt/-r put a time first, -T a duration last; a declined
+  // line still parses (general path) but costs the allocations fastCall exists to avoid.
+  const lines = [
+    "[pid 13333] close(11)                   = 0",
+    '[pid  1234] 12:34:56 chdir("/") = 0',
+    '3895  12:34:56.123456 mount("", "/", NULL, MS_REC|MS_SLAVE, NULL) = 0 <0.000012>',
+    '1700000000.123456 umount2(".", MNT_DETACH) = 0',
+    "     0.000123 close(3) = 0",
+    'read(3, "", 4096) = -1 EAGAIN (Resource temporarily unavailable) <0.000005>',
+    "exit_group(0)                           = ?",
+    '[pid 13401] read(0, "x", 1) = 1 <0.000010>',
+    "close(3) = 0   ",
+    "3895  getpid() = 3895",
+    "[pid  4242] _llseek(3, 0, [0], SEEK_SET) = 0", // i386: a name that starts with "_"
+  ];
+  const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? [...x] : x));
+  for (const l of lines) assert.is(json(fastCall(l, 1)), json(parseStrace(l, false).calls[0]), l);
+  assert.equal(lines.map((l) => { const c = fastCall(l, 1)!; return [c.pid, c.time, c.ret, c.duration, c.errno]; }), [
+    [13333, undefined, 0, undefined, undefined],
+    [1234, "12:34:56", 0, undefined, undefined],
+    [3895, "12:34:56.123456", 0, "0.000012", undefined],
+    [undefined, "1700000000.123456", 0, undefined, undefined],
+    [undefined, "0.000123", 0, undefined, undefined],
+    [undefined, undefined, -1, "0.000005", "EAGAIN"],
+    [undefined, undefined, null, undefined, undefined],
+    [13401, undefined, 1, "0.000010", undefined],
+    [undefined, undefined, 0, undefined, undefined],
+    [3895, undefined, 3895, undefined, undefined],
+    [4242, undefined, 0, undefined, undefined],
   ]);
 });
 

@@ -57,8 +57,9 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       continue;
     }
     if (n.kind === "fddir") {
-      // /proc/self/fd/N: a magic link straight to what the fd refers to.
-      const f = /^\d+$/.test(c) ? proc.fds.get(Number(c)) : undefined;
+      // /proc/self/fd/N: a magic link straight to what the fd refers to. N is decimal without a
+      // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
+      const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
       if (!f || f.kind === "tty") return { errno: ENOENT };
       cur = { mnt: f.mnt, ino: f.ino };
       continue;

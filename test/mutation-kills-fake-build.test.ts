@@ -1,0 +1,110 @@
+// Tests written for survivors of `npm run mutate -- src/hosts/fake` in build.ts (docs/mutation.md):
+// what a model built from a mountinfo text, a new superblock and an unshare start with: one tree per
+// superblock, fresh devs, the namespace's owner, atime locks, and FakeKernel.mkdir/symlink paths.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ENOENT, EPERM, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT } from "../src/abi.js";
+import { FakeKernel } from "../src/hosts/fake/index.js";
+import { chdir, errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
+
+const line = (k: FakeKernel, mp: string) => k.mountinfo().split("\n").find((l) => l.split(" ")[4] === mp) ?? "";
+
+test("a process starts with fds 0-2 on the terminal", () => {
+  assert.equal(FakeKernel.scenario("private-host").fdTable(), [
+    { fd: 0, kind: "tty", mount: 0, ino: 0, cloexec: false },
+    { fd: 1, kind: "tty", mount: 0, ino: 0, cloexec: false },
+    { fd: 2, kind: "tty", mount: 0, ino: 0, cloexec: false },
+  ]);
+});
+
+test("a new superblock's tree: tmpfs is empty, proc has self/, sysfs has fs/cgroup (the mount point cgroup2 needs)", () => {
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/t").mkdir("/mnt/p").mkdir("/mnt/s");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/t", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount("proc", "/mnt/p", "proc", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount("sysfs", "/mnt/s", "sysfs", 0, null))), 0);
+  assert.equal(["/mnt/t/self", "/mnt/p/self", "/mnt/s/fs/cgroup", "/mnt/s/self"].map((p) => errnoOf(k.exec(chdir(p)))), [ENOENT, 0, 0, ENOENT]);
+});
+
+/** One dev (0:50) with two super option sets and two types (three superblocks); an 8:200 disk; anonymous 0:120. */
+const TABLE = [
+  "21 1 8:1 / / rw - ext4 /dev/sda1 rw",
+  "22 21 0:50 / /a rw - tmpfs t rw,size=1k",
+  "23 21 0:50 / /b rw - tmpfs t rw,size=2k",
+  "24 21 0:50 / /c rw - tmpfs t rw,size=1k",
+  "25 21 0:50 / /d rw - ramfs t rw,size=1k",
+  "26 21 8:200 / /e rw - ext4 /dev/sdb rw",
+  "27 21 0:120 / /f rw - tmpfs t rw",
+  "28 21 0:50 / /g rw - ramfs t rw,size=1k",
+  "",
+].join("\n");
+
+test("fromMountinfo: lines with the same dev, type and super options share one superblock (one dentry tree); others do not", () => {
+  const k = FakeKernel.fromMountinfo(TABLE);
+  k.mkdir("/a/x");
+  // /c is the same superblock as /a (a bind mount of it); /b (other options) and /d (other type) are not.
+  assert.equal(["/a/x", "/b/x", "/c/x", "/d/x"].map((p) => errnoOf(k.exec(chdir(p)))), [0, ENOENT, 0, ENOENT]);
+  k.mkdir("/d/y"); // and /g is /d's (the third superblock on 0:50)
+  assert.equal(["/d/y", "/g/y", "/a/y"].map((p) => errnoOf(k.exec(chdir(p)))), [0, 0, ENOENT]);
+});
+
+test("fromMountinfo: a new superblock's anonymous dev is above the table's anonymous (major 0) ones, not a disk's minor", () => {
+  const k = FakeKernel.fromMountinfo(TABLE);
+  k.mkdir("/mnt");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt", "tmpfs", 0, null))), 0);
+  assert.is(line(k, "/mnt"), "29 21 0:121 / /mnt rw,relatime - tmpfs tmpfs rw");
+});
+
+test("fromMountinfo: an optional field it does not know is dropped, not read as unbindable", () => {
+  assert.is(FakeKernel.fromMountinfo("21 1 8:1 / / rw foo:3 - ext4 /dev/sda1 rw\n").mountinfo(), "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
+});
+
+test("fromMountinfo with userns: the namespace is user-namespace-owned (do_umount_root: EPERM on the host's superblock)", () => {
+  const text = "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
+  assert.is(errnoOf(FakeKernel.fromMountinfo(text, { userns: true }).exec(umount2("/", 0))), EPERM);
+  const host = FakeKernel.fromMountinfo(text);
+  assert.is(errnoOf(host.exec(umount2("/", 0))), 0, "owned by the initial user namespace: remounted read-only");
+  assert.is(host.mountinfo(), "21 1 8:1 / / rw - ext4 /dev/sda1 ro\n");
+});
+
+test("unshare(CLONE_NEWNS) without a new user namespace keeps the owner: still no devtmpfs (FS_USERNS_MOUNT)", () => {
+  const k = FakeKernel.scenario("rootless").unshare();
+  k.mkdir("/mnt/x");
+  assert.is(errnoOf(k.exec(mount("none", "/mnt/x", "devtmpfs", 0, null))), EPERM);
+  assert.is(errnoOf(k.exec(mount("none", "/mnt/x", "tmpfs", 0, null))), 0);
+});
+
+test("unshare(CLONE_NEWNS) without a user namespace locks no atime: remount relatime -> noatime is allowed (can_change_locked_flags)", () => {
+  const k = FakeKernel.scenario("private-host");
+  assert.is(errnoOf(k.exec(mount(null, "/run", null, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME, null))), 0);
+  assert.is(line(k, "/run"), "49 43 0:24 / /run rw,nosuid,nodev,noexec,noatime - tmpfs tmpfs rw,size=812344k,mode=755,inode64");
+});
+
+test("unshare(CLONE_NEWNS) copies only the caller's namespace, parents before children, with the next ids (copy_mnt_ns)", () => {
+  // docker-host: the host namespace (ids 1..) and the container's (42 its hidden root, 43..50). The
+  // copy of the container's takes 51 (hidden root), 52..59, none of the host's.
+  const k = FakeKernel.scenario("docker-host").unshare();
+  assert.equal(k.mountinfo().split("\n").filter(Boolean).map((l) => l.split(" ").slice(0, 5).join(" ")), [
+    "52 51 8:1 / /", "53 52 0:21 / /sys", "54 53 0:25 / /sys/fs/cgroup", "55 52 0:22 / /proc", "56 52 0:5 / /dev",
+    "57 56 0:23 / /dev/pts", "58 52 0:24 / /run", "59 52 0:45 / /var/lib/pivotshim/rootfs",
+  ]);
+  assert.is(k.state.nextMountId, 60);
+});
+
+test("FakeKernel.mkdir and .symlink take paths relative to the cwd, with \".\" and doubled slashes", () => {
+  const k = FakeKernel.scenario("private-host");
+  assert.is(errnoOf(k.exec(chdir("/run"))), 0);
+  k.mkdir("a/./b//c").symlink("l", "a/b").symlink("./m", "/dev").mkdir("/q/r");
+  assert.is(errnoOf(k.exec(chdir("/q/r"))), 0, "an absolute path starts at the root, not the cwd");
+  assert.is(errnoOf(k.exec(chdir("/run"))), 0);
+  assert.is(errnoOf(k.exec(chdir("/run/a/b/c"))), 0, "mkdir made it under the cwd");
+  assert.is(errnoOf(k.exec(chdir("/run/l/c"))), 0, "symlink l in the cwd, relative target");
+  assert.is(k.cwd(), "/run/a/b/c");
+  assert.is(errnoOf(k.exec(chdir("/run/m/pts"))), 0);
+  assert.is(k.cwd(), "/dev/pts");
+  k.symlink("/top", "/run");
+  assert.is(errnoOf(k.exec(chdir("/top/a"))), 0, "a symlink directly under /");
+  assert.is(k.cwd(), "/run/a");
+});
+
+test.run();
