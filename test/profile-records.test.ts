@@ -60,7 +60,7 @@ test("MESSAGES: hardened words every failure as runc main does (Go's mountError 
     const o = check({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy: "pivot" }, { faults: [fault as never] }).trace.outcome;
     return o.kind === "failed" ? o.message : "done";
   };
-  for (const f of ["mount=EPERM", "mount#2=EINVAL", "fchdir#2=EACCES", "pivot_root=EINVAL", "umount2=EBUSY", "openat#2=EMFILE"]) {
+  for (const f of ["mount=EPERM", "mount#2=EINVAL", "fchdir#2=EACCES", "pivot_root=EINVAL", "umount2=EBUSY", "openat#2=EMFILE"] as const) {
     assert.is(message("hardened", f), message("runc", f), f);
   }
   assert.is(message("hardened", "mount=EPERM"), "error preparing rootfs: mount dst=/, flags=MS_REC|MS_SLAVE: operation not permitted");
