@@ -336,4 +336,18 @@ test("the edges of the 32-bit slots: an fd, a return value, a flag word printed 
   assert.equal(t.slice(6).map((x) => (x.request as { flags: number }).flags), [-1, 4294967296, -2147483649], "u32 as the i32 slot holds it; the rest kept, never wrapped");
 });
 
+test("a -yy socket fd argument keeps its \"->\": the annotation ends at the > that ends the argument", () => {
+  // strace -yy prints a connected socket as 4<TCP:[local->peer]>; the first ">" is the arrow's.
+  const { calls } = parseStrace([
+    "1234  read(4<TCP:[127.0.0.1:8080->127.0.0.1:45678]>, \"x\", 1) = 1",
+    "1234  close(5<UNIX-STREAM:[7608->7609]>) = 0",
+    "1234  read(3</srv/a->b>, \"\", 1) = 0",
+  ].join("\n"));
+  assert.equal(calls.map((c) => [c.name, c.args[0], c.ret]), [
+    ["read", { kind: "fd", fd: 4, path: "TCP:[127.0.0.1:8080->127.0.0.1:45678]" }, 1],
+    ["close", { kind: "fd", fd: 5, path: "UNIX-STREAM:[7608->7609]" }, 0],
+    ["read", { kind: "fd", fd: 3, path: "/srv/a->b" }, 0],
+  ]);
+});
+
 test.run();

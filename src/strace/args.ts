@@ -128,6 +128,19 @@ export function splitArgs(s: string, start: number): { parts: string[]; end: num
 const sliceOf = (s: string, a: number, b: number): string => s.slice(a, b);
 
 /**
+ * The ">" that closes a -y annotation opened at `open`: the first one that is not the head of an
+ * arrow, so that a -yy socket, `4<TCP:[127.0.0.1:8080->127.0.0.1:45678]>`, is one argument. An
+ * arrow with no ">" after it (a path ending in "-") closes it, as the first ">" always did.
+ */
+function annotationEnd(s: string, open: number): number {
+  const first = s.indexOf(">", open);
+  for (let close = first; close >= 0; close = s.indexOf(">", close + 1)) {
+    if (s.charCodeAt(close - 1) !== 0x2d) return close; // not the ">" of "->"
+  }
+  return first;
+}
+
+/**
  * splitArgs's scan, handing each trimmed part, as a range of `s`, straight to `map` (parseArgAt):
  * no part string, no array of them kept alive to the end of a 1 MB line. What a scavenge pays for
  * is survivors, and a young generation that is mostly survivors is promoted a page at a time.
@@ -140,7 +153,7 @@ export function scanArgs<T>(s: string, start: number, sink: Sink<T>, map: (s: st
       case 0x22: i = skipQuoted(s, i); break; // "
       case 0x3c: // < after an fd or AT_FDCWD: a -y annotation
         if (isDigit(s.charCodeAt(i - 1)) && i - 1 >= from || i - 8 >= from && s.startsWith("AT_FDCWD", i - 8)) {
-          const close = s.indexOf(">", i);
+          const close = annotationEnd(s, i);
           i = close < 0 ? s.length : close;
         }
         break;
