@@ -151,7 +151,7 @@ test("the program's text before an <unfinished ...> line: that line is unparsed,
 });
 
 test("a -yy socket return: the annotation keeps its `->` and ends at the last `>`", () => {
-  // strace -Tttyyvf (copyparty's docs/tcp-debug.sh capture): TCP:[local->peer] is printed as is.
+  // strace -Tttyyvf of an accept4 on a TCP listener: the peer socket returns as TCP:[local->peer].
   const [c] = parseStrace(`14561 16:35:02.506310 accept4(3<TCP:[127.0.0.1:3920]>, {sa_family=AF_INET, sin_port=htons(48638), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 8<TCP:[127.0.0.1:3920->127.0.0.1:48638]> <0.000012>`).calls;
   assert.equal([c!.ret, c!.retPath, c!.retExtra, c!.duration], [8, "TCP:[127.0.0.1:3920->127.0.0.1:48638]", undefined, "0.000012"]);
 });
