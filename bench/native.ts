@@ -15,6 +15,7 @@ import { nativeUnavailable, spawnExecutor, type Executor } from "../src/hosts/na
 import type { AsyncHost } from "../src/hosts/host.js";
 import type { Request } from "../src/request.js";
 import { median, row, time } from "./util.js";
+import { LAUNCH, launchTimes } from "./launch-times.js";
 import { parseConfig } from "../src/schema.js";
 import { clearPredictionMemo, predictLive } from "../src/predict.js";
 
@@ -216,7 +217,6 @@ export function coldExec(rootfs: string): void {
   row("  bwrap and the floor in the same loop", `${ms(med("bwrap"))} / ${ms(med("floor"))}`, "");
 }
 
-const LAUNCH = join(repo, "build/bench/launch");
 
 /**
  * coldExec timed by bench/launch.c: fork, execvp and waitpid timed in C, the commands interleaved,
@@ -224,14 +224,9 @@ const LAUNCH = join(repo, "build/bench/launch");
  * ratios are the launchers' own. Median and minimum of 100 rounds.
  */
 function coldExecTimed(kinds: [string, string[] | null][]): void {
-  const present = kinds.filter(([, argv]) => argv !== null) as [string, string[]][];
-  const args = ["100", ...present.flatMap(([, argv], i) => (i ? [":::", ...argv] : argv))];
-  const r = spawnSync(LAUNCH, args, { encoding: "utf8" });
-  if (r.status !== 0) { row("pivotshim-exec cold launch", "failed", r.stderr.trim()); return; }
-  const lines = r.stdout.trim().split("\n");
-  const got = new Map(present.map(([k], i) => [k, lines[i]!.split(" ")]));
-  for (const [k, v] of got) if (v[0] === "fail") { row(`${k} cold launch`, "failed", `exit ${v[1]}`); return; }
-  const med = (k: string) => Number(got.get(k)?.[0] ?? NaN), min = (k: string) => Number(got.get(k)?.[1] ?? NaN);
+  const t = launchTimes(100, kinds.filter(([, argv]) => argv !== null) as [string, string[]][]);
+  if ("error" in t) { row("pivotshim-exec cold launch", "failed", t.error); return; }
+  const { med, min } = t;
   const ratio = (f: (k: string) => number, a: string, b: string) => (Number.isNaN(f(b)) ? "-" : (f(a) / f(b)).toFixed(2));
   for (const k of ["pivotshim-exec", "pivotshim-exec --rootless"]) {
     row(`${k} --strategy pivot, cold /probe true (C-timed, median of 100, interleaved)`, ms(med(k)),

@@ -42,9 +42,8 @@ function wasmPath(flavor: "release" | "debug"): URL {
   return candidates.find((u) => existsSync(u)) ?? candidates[1]!;
 }
 const compiled = new Map<string, WebAssembly.Module>();
-/** The bytes each module was compiled from, hashed on first ask (moduleDigest). */
-const sources = new WeakMap<WebAssembly.Module, Uint8Array>();
-const digests = new WeakMap<WebAssembly.Module, string>();
+/** Per module compile() made: the bytes it was compiled from, replaced by their SHA-256 (hex) on first ask. */
+const digests = new WeakMap<WebAssembly.Module, Uint8Array | string>();
 
 /** Compiles (once per process) the release or debug module. */
 export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Array<ArrayBuffer>): WebAssembly.Module {
@@ -53,7 +52,7 @@ export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Ar
   if (hit) return hit;
   const code = bytes ?? readFileSync(wasmPath(flavor));
   const mod = new WebAssembly.Module(code);
-  sources.set(mod, code);
+  digests.set(mod, code);
   if (key) compiled.set(key, mod);
   return mod;
 }
@@ -64,14 +63,11 @@ export function compile(flavor: "release" | "debug" = "release", bytes?: Uint8Ar
  */
 export function moduleDigest(mod: WebAssembly.Module): string | null {
   const known = digests.get(mod);
-  if (known !== undefined) return known;
-  const code = sources.get(mod);
-  if (code === undefined) return null;
+  if (known === undefined || typeof known === "string") return known ?? null;
   // node:crypto is loaded here, not at import: only `run` asks, and loading it costs a cold
   // `pivotshim plan` about 5 ms (bench: cold CLI).
-  const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(code).digest("hex");
+  const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(known).digest("hex");
   digests.set(mod, digest);
-  sources.delete(mod);
   return digest;
 }
 

@@ -35,12 +35,11 @@ const variants = <E extends z.ZodRawShape>(extra: E) => {
   ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname" : undefined) });
 };
 
-// Both are built on first use (z.lazy): eleven strict objects each cost a cold `pivotshim plan`,
-// which parses a config with no hooks and no trace, about 5 ms at start-up (bench: cold CLI).
-const once = <T>(make: () => T): (() => T) => { let made: T | undefined; return () => (made ??= make()); };
-
-export const RequestSchema = z.lazy(once(() => variants(common)));
+// Both are built on first use (z.lazy, which keeps what its getter made): eleven strict objects
+// each cost a cold `pivotshim plan`, which parses a config with no hooks and no trace, about 5 ms
+// at start-up (bench: cold CLI).
+export const RequestSchema = z.lazy(() => variants(common));
 
 /** A hook (src/hooks.ts): a call with no seq or step (run numbers it), and an optional reason. */
-export const HookSchema = z.lazy(once(() => variants({ reason: str.optional() })));
+export const HookSchema = z.lazy(() => variants({ reason: str.optional() }));
 

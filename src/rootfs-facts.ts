@@ -146,10 +146,15 @@ export function rootfsRule(config: Config, facts: readonly PathFact[] | undefine
  */
 const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | ((via: string) => string)>> = {
   hardened: (via) => `hardened refuses a rootfs reached through a symlink (${via}): resolving it once and using the path later can be raced, and mountinfo names only the real path`,
-  runc: (via) => `runc refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`,
-  "runc-1.1": (via) => `runc-1.1 refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`,
+  runc: runcRefuses("runc"),
+  "runc-1.1": runcRefuses("runc-1.1"),
   crun: "realpath",
 };
+
+/** runc's config validation, the same in main and 1.1.5. */
+function runcRefuses(profile: string): (via: string) => string {
+  return (via) => `${profile} refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`;
+}
 
 function refuse(why: string, todo: string): never {
   throw new InvalidInputError(`${why}; ${todo}`, [{ path: "rootfs", message: why }]);

@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hasStrace, openedFiles } from "./helpers/opened-files.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "dist/cli/pivotshim.cjs");
@@ -95,24 +96,12 @@ test("main.cjs unreadable (here a folder): one line with the error, exit 3", () 
   }
 });
 
-const strace = spawnSync("strace", ["-V"]).status === 0;
-(strace ? test : test.skip)("inside the one file, --help still builds no machine: it opens no wasm; plan does", () => {
-  const dir = mkdtempSync(join(tmpdir(), "pivotshim-bundle-"));
-  const opened = (args: string[]) => {
-    const log = join(dir, "log");
-    const r = spawnSync("strace", ["-f", "-qq", "-e", "trace=openat", "-o", log, process.execPath, BIN, ...args], { encoding: "utf8" });
-    assert.is(r.status, 0, r.stderr.slice(-2000));
-    return readFileSync(log, "utf8");
-  };
-  try {
-    const help = opened(["--help"]);
-    assert.ok(help.includes("/dist/cli/main.cjs"), "the bundle is read");
-    assert.not.ok(help.includes("/build/wasm/release.wasm"), "--help opened the wasm");
-    assert.ok(opened(["plan"]).includes("/build/wasm/release.wasm"), "plan opens the wasm");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+(hasStrace ? test : test.skip)("inside the one file, --help still builds no machine: it opens no wasm; plan does", () => {
+  const help = openedFiles(BIN, ["--help"]);
+  assert.ok(help.includes("/dist/cli/main.cjs"), "the bundle is read");
+  assert.not.ok(help.includes("/build/wasm/release.wasm"), "--help opened the wasm");
+  assert.ok(openedFiles(BIN, ["plan"]).includes("/build/wasm/release.wasm"), "plan opens the wasm");
 });
-if (!strace) console.error("SKIP inside the one file, --help still builds no machine: strace is not installed (apt-get install strace)");
+if (!hasStrace) console.error("SKIP inside the one file, --help still builds no machine: strace is not installed (apt-get install strace)");
 
 test.run();

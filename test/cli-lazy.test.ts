@@ -3,13 +3,10 @@
 // would; a command named (or `help NAME`) loads its module, so its own help is the real one.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { namedCommand, program } from "../src/commands/program.js";
 import { COMMAND_LINES, type CommandName } from "../src/commands/descriptions.js";
+import { hasStrace, openedFiles } from "./helpers/opened-files.js";
 
 const NAMES = Object.keys(COMMAND_LINES) as CommandName[];
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
@@ -33,27 +30,15 @@ test("which module argv names: the first word that is not an option, or the one 
   for (const [argv, want] of cases) assert.is(namedCommand(argv), want, argv.join(" "));
 });
 
-const strace = spawnSync("strace", ["-V"]).status === 0;
-(strace ? test : test.skip)("pivotshim --help opens no module of zod, the machine or the fake kernel; plan does", () => {
-  const dir = mkdtempSync(join(tmpdir(), "pivotshim-lazy-"));
-  const opened = (args: string[]) => {
-    const log = join(dir, "log");
-    const r = spawnSync("strace", ["-f", "-qq", "-e", "trace=openat", "-o", log, process.execPath, CLI, ...args], { encoding: "utf8" });
-    assert.is(r.status, 0, r.stderr.slice(-2000));
-    return readFileSync(log, "utf8");
-  };
-  try {
-  const help = opened(["--help"]);
+(hasStrace ? test : test.skip)("pivotshim --help opens no module of zod, the machine or the fake kernel; plan does", () => {
+  const help = openedFiles(CLI, ["--help"]);
   for (const heavy of ["/node_modules/zod/", "/dist/src/machine.js", "/dist/src/hosts/fake/", "/dist/src/commands/plan.js"]) {
     assert.not.ok(help.includes(heavy), `--help opened ${heavy}`);
   }
-  const plan = opened(["plan"]);
+  const plan = openedFiles(CLI, ["plan"]);
   for (const heavy of ["/node_modules/zod/", "/dist/src/machine.js", "/dist/src/commands/plan.js"]) assert.ok(plan.includes(heavy), `plan opened ${heavy}`);
   assert.not.ok(plan.includes("/dist/src/commands/diff.js"), "plan does not load diff");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
-if (!strace) console.error("SKIP pivotshim --help opens no module of zod ...: strace is not installed (apt-get install strace)");
+if (!hasStrace) console.error("SKIP pivotshim --help opens no module of zod ...: strace is not installed (apt-get install strace)");
 
 test.run();

@@ -104,15 +104,11 @@ const isChdirRoot = (c: Call): boolean => c.name === "chdir" && str(c, 0) === "/
 /**
  * A change of the new "/" itself once the switch is done: a remount (runc's read-only remount of
  * "/", prepareRootfs's last step when Readonly is set) or a propagation change (runc main's
- * RootPropagation re-applied after the jail). Both are the end of the runtime's root switch, after
- * its deferred closes (docs/sources.md#runc-main); crun's come before its chdir("/") anyway.
+ * RootPropagation re-applied after the jail). Both end the runtime's root switch, after its
+ * deferred closes (docs/sources.md#runc-main); crun's come before its chdir("/") anyway.
  */
-function isRootFinalize(c: Call): boolean {
-  if (c.name !== "mount" || str(c, 1) !== "/") return false;
-  const f = c.args[3];
-  const names = f?.kind === "flags" ? f.names : [];
-  return names.some((n) => n === "MS_REMOUNT" || n === "MS_SHARED" || n === "MS_PRIVATE" || n === "MS_SLAVE" || n === "MS_UNBINDABLE");
-}
+const isRootFinalize = (c: Call): boolean =>
+  isPropagationOfRoot(c) || (c.name === "mount" && str(c, 1) === "/" && flagNames(c).includes("MS_REMOUNT"));
 
 function isSwitch(c: Call, kinds: readonly SwitchKind[]): boolean {
   if (c.name === "pivot_root") return kinds.includes("pivot");
@@ -178,9 +174,10 @@ function startOf(mine: readonly Call[], at: number, start: WindowStart): { index
 /**
  * Index of the window's last call: the last successful chdir("/") after the switch and before an
  * execve (when execve was traced), else the switch itself. Then the window takes the close()s
- * (of fds opened inside it), getcwd()s and remounts or propagation changes of "/" that follow, with nothing in between but reads of fds
- * opened before the window: a runtime may chdir("/") before its deferred closes and its cwd check
- * (Go's LIFO defers, our own profiles), and talk to its parent over a socket meanwhile.
+ * (of fds opened inside it), getcwd()s and remounts or propagation changes of "/" that follow,
+ * with nothing in between but reads of fds opened before the window: a runtime may chdir("/")
+ * before its deferred closes, its cwd check and its last changes of "/" (Go's LIFO defers, runc's
+ * prepareRootfs, our own profiles), and talk to its parent over a socket meanwhile.
  */
 function endOf(mine: readonly Call[], at: number): number {
   let stop = mine.findIndex((c, i) => i > at && c.name.startsWith("execve"));
