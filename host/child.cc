@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,11 +62,24 @@ bool read_full(int fd, unsigned char* buf, size_t n) {
   return true;
 }
 
-bool write_full(int fd, const unsigned char* buf, size_t n) {
-  size_t put = 0;
-  while (put < n) {
+/**
+ * Sends the length and the frame as one sendmsg, looping over short sends. Two sends woke the
+ * parent on the 4-byte length, and on a busy machine the woken parent took the CPU before this
+ * child sent the rest (strace -T of one autonomous run: 246 µs between the two sends).
+ */
+bool send_frame(int fd, const unsigned char* head, size_t head_n, const unsigned char* body, size_t body_n) {
+  size_t put = 0, total = head_n + body_n;
+  while (put < total) {
+    struct iovec v[2];
+    int n = 0;
+    if (put < head_n) v[n++] = {const_cast<unsigned char*>(head + put), head_n - put};
+    size_t from = put < head_n ? 0 : put - head_n;
+    v[n++] = {const_cast<unsigned char*>(body + from), body_n - from};
+    struct msghdr m = {};
+    m.msg_iov = v;
+    m.msg_iovlen = size_t(n);
     // MSG_NOSIGNAL: a parent that went away must not kill us with SIGPIPE mid-reply.
-    ssize_t r = send(fd, buf + put, n - put, MSG_NOSIGNAL);
+    ssize_t r = sendmsg(fd, &m, MSG_NOSIGNAL);  // async-signal-safe (POSIX), like send
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) return false;
     put += size_t(r);
@@ -80,7 +94,7 @@ void reply_from(unsigned char* buf, int sock, uint32_t kind, int32_t ret, int32_
   put_u32(buf + wire::kRepKind, kind);
   put_u32(buf + wire::kRepRet, uint32_t(ret));
   put_u32(buf + wire::kRepErrno, uint32_t(err));
-  if (!write_full(sock, head, sizeof head) || !write_full(sock, buf, wire::kRepHeader + len))
+  if (!send_frame(sock, head, sizeof head, buf, wire::kRepHeader + len))
     _exit(wire::kExitChannelLost);  // the parent's end is gone: nothing left to serve
 }
 

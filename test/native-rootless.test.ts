@@ -3,7 +3,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnExecutor } from "../src/hosts/native.js";
 import { capture, devIno, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, procFds, skipReason } from "./helpers/native-env.js";
@@ -32,9 +34,20 @@ nativeTest(test, reason, "rootless run in this process: seen from outside while 
 
 nativeTest(test, reason ?? setpriv, "rootless run as nobody (65534): works without root; plain mode says why not", () => {
   const before = hostMountinfo();
-  const stdout = execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-    process.execPath, "--import", "tsx", "test/helpers/native-rootless-run.ts"],
-    { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" }, timeout: 30000 });
+  // Its own temporary folder, owned by nobody: the run checks that it leaves no rootfs folder
+  // behind, and a shared /tmp also holds whatever other test runs on this machine create there.
+  const tmp = mkdtempSync(join(tmpdir(), "pivotshim-nobody-"));
+  chownSync(tmp, 65534, 65534);
+  let stdout: string;
+  try {
+    stdout = execFileSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+      process.execPath, "--import", "tsx", "test/helpers/native-rootless-run.ts"],
+      { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp, TMPDIR: tmp }, timeout: 30000 });
+    // (tsx, which runs the helper, keeps its compile cache there: tsx-65534)
+    assert.equal(readdirSync(tmp).filter((n) => !n.startsWith("tsx-")), [], "the unprivileged run left nothing in its temporary folder");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   const out = JSON.parse(stdout.trim().split("\n").pop()!);
   assert.is(out.uid, 65534);
   assert.is(out.error, undefined);

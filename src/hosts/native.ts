@@ -285,7 +285,7 @@ class NativeExecutor implements Executor {
     const hello = (await this.#request(null, "hello", false)) as Reply;
     if (hello.kind !== this.#w.kHello) throw await this.#fatal("E_NATIVE_PROTOCOL", `hello expected, got reply kind ${hello.kind}`);
     if (hello.ret < 0) {
-      await this.kill();
+      await this.#letExit();
       throw new EnvironmentError(setupMessage(hello.data.toString("utf8"), hello.errno, rootless));
     }
     this.channelFd = hello.ret;
@@ -398,6 +398,20 @@ class NativeExecutor implements Executor {
   async kill(): Promise<void> {
     if (!this.#exit) this.#addon.kill(this.pid, this.#pidfd);
     await this.#exited;
+    this.#socket.destroy();
+  }
+
+  /**
+   * A child whose set-up failed sends its hello and exits with kExitSetup by itself: wait for that
+   * status (a SIGKILL on the heels of the hello hid it, depending on which side ran first), and
+   * kill only a child that does not go within the timeout.
+   */
+  async #letExit(): Promise<void> {
+    if (!this.#exit) {
+      const timer = setTimeout(() => { void this.kill(); }, this.#timeoutMs);
+      await this.#exited;
+      clearTimeout(timer);
+    }
     this.#socket.destroy();
   }
 
