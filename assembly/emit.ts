@@ -2,14 +2,14 @@
 // (profiles.ts) says, with "" and NULL as the runtime passes them (Go passes "" for source/fstype
 // and NULL for empty data; C passes NULL). Reads the state, writes the request block; decides
 // nothing about results.
-import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC,
-  MS_REC, MS_SLAVE, MS_PRIVATE, MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
+import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, MS_REC, MS_SLAVE, MS_PRIVATE, MS_SHARED,
+  MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MS_PROPAGATION, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
 import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
 import { S } from "./state";
 import { reason } from "./reasons";
-import { F, my, has, text, PARENT_MOUNTINFO, PARENT_WALK_SLAVE } from "./profiles";
+import { F, my, has, text, PARENT_WALK_SLAVE, POST_SHARED_OR_UNBINDABLE, ROOT_REC_KIND_OR_SLAVE, parentFromMountinfo } from "./profiles";
 import * as T from "./generated/text";
 
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
@@ -45,8 +45,27 @@ function withPath(op: Op, path: Str): void { begin(op); R.setStr(R.PATH, path); 
 
 /** The configured propagation of "/", or the profile's default (runc: MS_SLAVE|MS_REC; crun: MS_REC|MS_PRIVATE; §2.2, §3.1). */
 export function rootFlags(): i32 {
-  if (S.cfg.propagation != 0) return S.cfg.propagation;
-  return <i32>my(F.ROOT_PROPAGATION);
+  const prop = S.cfg.propagation;
+  if (prop == 0) return <i32>my(F.ROOT_PROPAGATION);
+  if (my(F.ROOT_RULE) != ROOT_REC_KIND_OR_SLAVE) return prop;
+  // youki mount_to_rootfs: shared and private keep their kind; slave and unbindable become
+  // MS_REC|MS_SLAVE (unbindable comes after the jail), rootfs/rootfs.rs L41-L49 (docs/sources.md#youki).
+  const kind = prop & MS_PROPAGATION;
+  return MS_REC | (kind == MS_SHARED || kind == MS_PRIVATE ? kind : MS_SLAVE);
+}
+
+/** The propagation re-applied to "/" after the jail: youki's is the kind alone, without MS_REC
+ * (adjust_root_mount_propagation, rootfs/rootfs.rs L129-L148); the others re-apply the first one. */
+function postFlags(): i32 {
+  return my(F.POST) == POST_SHARED_OR_UNBINDABLE ? S.cfg.propagation & MS_PROPAGATION : rootFlags();
+}
+
+/** How many bytes a mountinfo read asks for: the profile's fixed reader buffer (youki: std's
+ * BufReader, 8 KiB) while the machine's buffer has that much room, else the room left. */
+function readSize(): i32 {
+  const room = S.infoCap - S.infoLen;
+  const fixed = <i32>my(F.READ_SIZE);
+  return fixed != 0 && fixed < room ? fixed : room;
 }
 
 export function emit(step: i32, arg: i32): void {
@@ -59,13 +78,13 @@ export function emit(step: i32, arg: i32): void {
     case Step.mountinfo_read: {
       begin(Op.read);
       R.setFd(S.fdInfo);
-      R.setBuf(S.info + <usize>S.infoLen, S.infoCap - S.infoLen);
+      R.setBuf(S.info + <usize>S.infoLen, readSize());
       break;
     }
     case Step.mountinfo_close: withFd(Op.close, S.fdInfo); break;
     case Step.parent_propagation: {
       const rule = my(F.PARENT_RULE);
-      if (rule == PARENT_MOUNTINFO) { remount(S.parent, MS_PRIVATE); break; }
+      if (parentFromMountinfo(rule)) { remount(S.parent, MS_PRIVATE); break; }
       // runc main: MS_SLAVE when the root propagation is slave (PR #5200), else MS_PRIVATE; crun: MS_PRIVATE.
       remount(str(ptr(c.rootfs), S.walkLen), rule == PARENT_WALK_SLAVE && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
       break;
@@ -103,10 +122,10 @@ export function emit(step: i32, arg: i32): void {
     case Step.mask_propagation: remount(S.masks.get(arg), MS_SLAVE | MS_REC); break;
     case Step.mask_umount: umount2(S.masks.get(arg)); break;
     case Step.mask_cover: mount(text(F.COVER_SOURCE), S.masks.get(arg), L.TMPFS, <i32>my(F.COVER_FLAGS), text(F.COVER_DATA)); break;
-    case Step.move_root: mount(c.rootfs, L.SLASH, L.EMPTY, MS_MOVE, text(F.MOVE_DATA)); break;
+    case Step.move_root: mount(c.rootfs, L.SLASH, text(F.MOVE_FSTYPE), MS_MOVE, text(F.MOVE_DATA)); break;
     case Step.chroot_root: withPath(Op.chroot, has(F.CHROOT_ALONE_BY_PATH) && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
     case Step.close_root: withFd(Op.close, S.fdRoot); break;
-    case Step.post_propagation: remount(L.SLASH, rootFlags()); break;
+    case Step.post_propagation: remount(L.SLASH, postFlags()); break;
     case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
     case Step.check_cwd: {
       begin(Op.getcwd);

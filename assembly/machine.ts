@@ -22,7 +22,7 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, MAX_EINTR, MAX_REQUES
 import { S, reset } from "./state";
 import { Config, check } from "./config";
 import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS } from "./plan";
-import { F, has, my, PARENT_MOUNTINFO } from "./profiles";
+import { F, has, my, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render } from "./messages";
 import * as MI from "./mountinfo";
@@ -118,7 +118,7 @@ function onOk(ret: i32): void {
   switch (st) {
     case Step.mountinfo_open: {
       S.fdInfo = opened(ret);
-      S.infoCap = MOUNTINFO_CHUNK;
+      S.infoCap = max(MOUNTINFO_CHUNK, <i32>my(F.READ_SIZE));
       S.info = heap.alloc(<usize>S.infoCap);
       // start() resets the arena without clearing it: zero the buffer, so bytes a host claims but
       // never wrote read as zeros, never as the last run's mountinfo (docs/ABI.md §5).
@@ -159,7 +159,7 @@ function onErr(errno: i32): void {
   // The walk goes up on EINVAL ("not a mount point"), runc's and crun 1.8.1's alike: any other errno
   // fails (make_parent_mount_private, crun 1.8.1 linux.c L2403; crun went up on any errno only from
   // 1.20, with its /proc/self/fd walk: docs/sources.md#crun-1-8).
-  if (st == Step.parent_propagation && errno == EINVAL && my(F.PARENT_RULE) != PARENT_MOUNTINFO && walkUp()) return;
+  if (st == Step.parent_propagation && errno == EINVAL && !parentFromMountinfo(my(F.PARENT_RULE)) && walkUp()) return;
   if (st == Step.detach_old_root && errno == EINVAL && S.detached > 0) { S.pc++; return; }
   // runc skips a mount that vanished with an already-detached parent (b8bf572); hardened masks
   // children first, so ENOENT there means something else is wrong and it fails closed.
@@ -226,7 +226,9 @@ function readChunk(n: i32): bool {
   }
   if (n == 0) return false;
   S.infoLen += n;
-  if (S.infoLen == S.infoCap) {
+  // A fixed-size reader (READ_SIZE) asks for its whole buffer every time: keep that much room.
+  const fixed = <i32>my(F.READ_SIZE);
+  if (S.infoLen == S.infoCap || (fixed != 0 && S.infoCap - S.infoLen < fixed && S.infoCap < MOUNTINFO_CAP)) {
     if (S.infoCap >= MOUNTINFO_CAP) {
       open(); putText(T.MOUNTINFO_LARGER); putDec(MOUNTINFO_CAP); putText(T.BYTE_CAP);
       fail(0, close());
@@ -269,7 +271,25 @@ function visitMount(): void {
   // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs; of equal
   // ones the first listed, because it replaces its pick only on `len > maxlen`
   // (libcontainer/rootfs_linux.go in v1.1.5; docs/sources.md#runc-1-1).
+  if (my(F.PARENT_RULE) == PARENT_MOUNTINFO_PATH) { youkiParent(); return; }
   if (hasPrefix(c.rootfs, mp) && (S.parent == NULL || len(mp) > len(S.parent))) {
+    S.parent = mp;
+    S.parentShared = MI.isShared();
+  }
+}
+
+/**
+ * youki find_parent_mount: the longest mount point that is a component-wise prefix of the rootfs
+ * (Path::starts_with), the last of equal ones (Iterator::max_by), compared as procfs-core leaves it:
+ * \ooo escapes not decoded, so a mount point with a space never matches (rootfs/mount.rs
+ * L1002-L1015; docs/sources.md#youki).
+ */
+function youkiParent(): void {
+  const mp = MI.rawMountpoint();
+  const r = S.cfg.rootfs;
+  const n = len(mp);
+  const under = equals(mp, L.SLASH) || (hasPrefix(r, mp) && (len(r) == n || load<u8>(ptr(r) + <usize>n) == 0x2f));
+  if (under && (S.parent == NULL || n >= len(S.parent))) {
     S.parent = mp;
     S.parentShared = MI.isShared();
   }
@@ -304,7 +324,10 @@ function expand(e: i32): void {
       break;
     case PARENT: {
       if (S.parent == NULL) {
-        open(); putText(T.NO_PARENT); put(c.rootfs);
+        open();
+        // youki's MountError::Custom names the rootfs with Debug quotes (rootfs/mount.rs L1011).
+        if (my(F.MESSAGES) == MESSAGES_ERRNO) { putText(T.NO_PARENT_YOUKI); put(c.rootfs); putText(T.QUOTE); }
+        else { putText(T.NO_PARENT); put(c.rootfs); }
         failWith(Op.none, 0, Step.parent_propagation, NULL, close());
         S.pc++;
         return;

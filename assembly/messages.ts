@@ -1,13 +1,14 @@
 // Failure messages, rendered the way the profile's runtime prints them: runc (Go errors:
 // PathError "op path: err", mountError "mount src=…, dst=…, flags=…: err", wrapped by phase),
-// runc 1.1 (mountError "mount src:dst, flags: 0x…: err") and crun ("msg: strerror"). Texts are in
+// runc 1.1 (mountError "mount src:dst, flags: 0x…: err"), crun ("msg: strerror") and youki (the
+// errno alone, "EINVAL: Invalid argument": its error value names no step). Texts are in
 // assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
 import { Step, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
 import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
 import { mountinfoPath } from "./emit";
-import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1 } from "./profiles";
+import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO } from "./profiles";
 
 /** The profile's message style (profiles.ts F.MESSAGES). */
 function style(): u32 { return my(F.MESSAGES); }
@@ -19,6 +20,24 @@ function strerror(errno: i32): void {
     if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u32>(T.ERRNO_EXTRA_TEXT + (<usize>i << 2))); return; }
   }
   putText(T.UNKNOWN_ERROR); putDec(errno);
+}
+
+/**
+ * nix's Errno Display, "{name}: {desc}" (the nix crate's errno module): youki's whole error value for a failed
+ * step. Each step's own words exist only in a tracing::error! log line; the value it returns is
+ * SyscallError::Nix(errno) or a NixOther / SyscallOther wrapping it, whose own texts ("failed
+ * syscall") name no step (syscall/linux.rs L380-L459, process/init/error.rs L37-L38).
+ */
+function nixErr(errno: i32): void {
+  if (errno > 0 && errno < T.ERRNO_NAME_COUNT) putText(load<u32>(T.ERRNO_NAME + (<usize>errno << 2)));
+  else {
+    let named = false;
+    for (let i = 0; i < T.ERRNO_EXTRA_NAME_COUNT; i++) {
+      if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u32>(T.ERRNO_EXTRA_NAME + (<usize>i << 2))); named = true; }
+    }
+    if (!named) putText(T.ERRNO_UNKNOWN);
+  }
+  putText(T.COLON_SPACE); strerror(errno);
 }
 
 /** Go's syscall.Errno.Error(): strerror with a lower-case first letter (all start with ASCII). */
@@ -68,6 +87,7 @@ function fdErr(fd: i32, errno: i32): void {
 /** The failure of `step` with `errno`; `target`/`flags` are what the request carried. */
 export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, rootfs: Str): Str {
   open();
+  if (style() == MESSAGES_ERRNO) { nixErr(errno); return close(); }
   if (style() == MESSAGES_CRUN) {
     // umount_or_hide reports a failed tmpfs cover as the unmount, with the unmount's saved errno
     // (EINVAL: the only one that leads to a cover), crun 1.8.1 linux.c L2587.

@@ -31,6 +31,8 @@ let scratchRoom = 0;
 export function root(): Str { return field(3, ROOT); }
 export function mountpoint(): Str { return field(4, MOUNTPOINT); }
 export function fstype(): Str { return field(sep + 1, FSTYPE); }
+/** The mount point as the file spells it, \ooo escapes left as they are (procfs-core's MountInfo). */
+export function rawMountpoint(): Str { return str(base + <usize>start(4), end(4) - start(4)); }
 /** An optional field says shared:N. */
 export function isShared(): bool { return shared; }
 

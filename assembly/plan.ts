@@ -1,10 +1,10 @@
 // The plan: which steps a run takes, in order, read from its profile's record (profiles.ts). The
 // machine (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT, FIXED_MASKS)
 // expand into more steps once mountinfo has been read. Nothing here emits a request.
-import { Step, Strategy, MS_PRIVATE, MS_SLAVE } from "../src/abi";
+import { Step, Strategy, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
 import { Config } from "./config";
 import { Vec } from "./vec";
-import { F, col, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE } from "./profiles";
+import { F, col, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
 export { CHOOSE, MASKS, PARENT, FIXED_MASKS } from "./profiles";
 
 export function isControl(step: i32): bool { return step >= 200; }
@@ -64,7 +64,8 @@ function finalize(out: Vec, c: Config): void {
     // crun's libcrun_do_pivot_root: the spec propagation on "/" again, then chdir("/") (§3.1).
     if (col(p, F.CHDIR_AFTER_POST) != 0) out.push(Step.chdir_root);
   }
-  if (c.readonly && !chroot && col(p, F.READONLY_AFTER) != 0) out.push(Step.readonly_remount);
+  // youki remounts "/" read-only whatever the namespace (process/init/process.rs L202-L225).
+  if (c.readonly && (!chroot || col(p, F.READONLY_IN_CHROOT) != 0) && col(p, F.READONLY_AFTER) != 0) out.push(Step.readonly_remount);
   if (col(p, F.CHECK_CWD) != 0) out.push(Step.check_cwd);
 }
 
@@ -72,6 +73,11 @@ function finalize(out: Vec, c: Config): void {
 function postPropagation(c: Config): bool {
   const post = col(c.profile, F.POST);
   if (post == POST_ALWAYS) return true;
+  // youki: only shared and unbindable are set again (adjust_root_mount_propagation, rootfs.rs L131-L135).
+  if (post == POST_SHARED_OR_UNBINDABLE) {
+    const kind = c.propagation & MS_PROPAGATION;
+    return kind == MS_SHARED || kind == MS_UNBINDABLE;
+  }
   if (post != POST_UNLESS_PRIVATE_OR_SLAVE) return false;
   return c.propagation != 0 && (c.propagation & (MS_PRIVATE | MS_SLAVE)) == 0;
 }

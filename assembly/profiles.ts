@@ -4,8 +4,8 @@
 // these records through the accessors below and never compares a profile id, so a new runtime that
 // uses the existing request kinds is one record here (plus its goldens and docs).
 // Static data only (memory.data): the arena is reset by every start() (index.ts).
-// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8; hardened: docs/profiles.md.
-import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
+// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki; hardened: docs/profiles.md.
+import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
 import { Str, NULL, txt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
@@ -47,6 +47,14 @@ const CRUN_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.p
 const CRUN_MOVE: usize = memory.data<u8>([<u8>Step.chdir_rootfs, <u8>FIXED_MASKS, <u8>Step.move_root,
   <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
 
+// youki main (bc78720, docs/sources.md#youki): mount_to_rootfs reads mountinfo for the parent and
+// binds (rootfs/rootfs.rs L51-L79); pivot_rootfs opens both roots as OwnedFds, dropped (closed)
+// newest first when it returns (syscall/linux.rs L380-L459); move_root is crun's with an MS_RDONLY
+// cover (process/init/process.rs L719-L743); without a mount namespace, chroot(rootfs) alone (L764).
+const YOUKI_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.mountinfo_open,
+  <u8>Step.mountinfo_read, <u8>Step.mountinfo_close, <u8>PARENT, <u8>Step.self_bind, 0]);
+const CHROOT_ONLY: usize = memory.data<u8>([<u8>Step.chroot_root, 0]);
+
 // hardened: reads mountinfo first when it may need it (auto, move), masks children first, and in
 // the caller's namespace (chroot) changes no mount.
 const MOUNTINFO: usize = memory.data<u8>([<u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
@@ -72,7 +80,7 @@ export enum F {
   MOVE_FIRST,
   /** chroot: the whole switch, with no prepare (no mount namespace to prepare); 0: prepare + CHROOT. */
   CHROOT_ALONE,
-  /** That switch chroots to the rootfs by path, not to "." after entering it (crun). */
+  /** Strategy chroot chroots to the rootfs by path, not to "." after entering it (crun; youki, which runs its prepare first). */
   CHROOT_ALONE_BY_PATH,
   /** Finalize: close the root handle; re-apply the propagation (a POST_ kind); chdir("/") after it; the read-only remount; the cwd check. */
   CLOSE_ROOT_AFTER, POST, CHDIR_AFTER_POST, READONLY_AFTER, CHECK_CWD,
@@ -80,6 +88,8 @@ export enum F {
   GO,
   /** The propagation of "/" when none is configured. */
   ROOT_PROPAGATION,
+  /** How a configured propagation becomes the first mount of "/" (a ROOT_ kind). */
+  ROOT_RULE,
   /** Opens /proc/self/mountinfo directly; else /proc/thread-self/mountinfo, then /proc/self on ENOENT. */
   MOUNTINFO_SELF,
   /** How the rootfs's parent mount is found and changed (a PARENT_ kind). */
@@ -100,12 +110,16 @@ export enum F {
   MASK_VANISHED_SKIPS,
   /** Masks go children first (reverse mountinfo order). */
   MASKS_CHILDREN_FIRST,
-  /** move_root's data argument. */
-  MOVE_DATA,
+  /** move_root's fstype and data arguments. */
+  MOVE_FSTYPE, MOVE_DATA,
   /** auto: pivot_root EINVAL on a ramfs root falls back to MS_MOVE. */
   RAMFS_FALLBACK,
   /** Steps (bit 1 << step, all below 32) repeated on EINTR, at most MAX_EINTR times. */
   EINTR_STEPS,
+  /** Every mountinfo read asks for this many bytes (a reader's fixed buffer); 0: the room left in the machine's buffer. */
+  READ_SIZE,
+  /** The read-only remount is made under strategy chroot too (the runtime does it whatever the namespace). */
+  READONLY_IN_CHROOT,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
   /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none. */
@@ -116,14 +130,20 @@ export enum F {
 export const POST_NEVER: u32 = 0; //                runc 1.1
 export const POST_UNLESS_PRIVATE_OR_SLAVE: u32 = 1; // runc main (§2.1 step 8)
 export const POST_ALWAYS: u32 = 2; //               crun's libcrun_do_pivot_root (§3.1)
+export const POST_SHARED_OR_UNBINDABLE: u32 = 3; // youki adjust_root_mount_propagation: the kind alone, no MS_REC
 
 export const PARENT_WALK: u32 = 0; //               up the path on EINVAL, MS_PRIVATE (crun 1.8.1)
 export const PARENT_WALK_SLAVE: u32 = 1; //         the same, MS_SLAVE when the root propagation is slave (runc PR #5200)
 export const PARENT_MOUNTINFO: u32 = 2; //          the longest mount point prefix, MS_PRIVATE if shared (runc 1.1)
+export const PARENT_MOUNTINFO_PATH: u32 = 3; //     the same by path components, undecoded names, last of equals (youki)
+
+export const ROOT_AS_CONFIGURED: u32 = 0; //        the configured flags as they are (runc, crun)
+export const ROOT_REC_KIND_OR_SLAVE: u32 = 1; //    MS_REC with shared or private, else MS_REC|MS_SLAVE (youki rootfs.rs L41-L49)
 
 export const MESSAGES_RUNC: u32 = 0;
 export const MESSAGES_RUNC_1_1: u32 = 1;
 export const MESSAGES_CRUN: u32 = 2;
+export const MESSAGES_ERRNO: u32 = 3; //            youki: the error value is the errno alone (nix Errno's Display)
 
 export const NO_TEXT: u32 = 0xffffffff;
 /** A column the profile's steps never read (e.g. the new root's open flags where no step opens it). */
@@ -141,6 +161,14 @@ const CRUN_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE
   Step.mask_umount, T.R_MASK_UMOUNT_CRUN, Step.mask_cover, T.R_MASK_COVER_CRUN,
   Step.close_root, T.R_CLOSE_ROOT_CRUN, Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
 
+const YOUKI_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_YOUKI,
+  Step.mountinfo_open, T.R_MI_OPEN_YOUKI, Step.parent_propagation, T.R_PARENT_YOUKI, Step.self_bind, T.R_SELF_BIND_YOUKI,
+  Step.chdir_rootfs, T.R_CHDIR_ROOTFS_YOUKI,
+  Step.open_old_root, T.R_OPEN_OLD_YOUKI, Step.open_new_root, T.R_OPEN_NEW_YOUKI,
+  Step.old_root_propagation, T.R_OLD_PROP_YOUKI, Step.mask_umount, T.R_MASK_UMOUNT_YOUKI,
+  Step.mask_cover, T.R_MASK_COVER_YOUKI, Step.chroot_root, T.R_CHROOT_YOUKI,
+  Step.post_propagation, T.R_POST_PROP_YOUKI, Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
+
 /** The records, in Profile order (abi.ts), F.COUNT columns each. */
 const DEFS: usize = memory.data<u32>([
   // hardened (docs/profiles.md): runc main's calls with O_CLOEXEC on every handle, mountinfo first
@@ -149,36 +177,39 @@ const DEFS: usize = memory.data<u32>([
   /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>HARDENED_MOVE, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ <u32>MOUNTINFO, /* CHROOT_ALONE */ <u32>HARDENED_CHROOT, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 1,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
   /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
   /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
-  /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
+  /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
 
   // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
   /* AUTO */ 0, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
   /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
   /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
   /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
-  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
+  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
   /* AUTO */ 0, /* PREPARE */ <u32>RUNC11_PREPARE, /* BARE */ <u32>ENTER,
   /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ UNUSED, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO,
+  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO,
   /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY,
   /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 1, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
-  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS, /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
+  /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
   // masks hidden with tmpfs size=0k on EINVAL only, a detach loop, open(2) called once.
@@ -186,19 +217,37 @@ const DEFS: usize = memory.data<u32>([
   /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CHROOT_DOT, /* CHROOT_ALONE_BY_PATH */ 1,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
-  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ PARENT_WALK,
+  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ PARENT_WALK,
   /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
   /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
-  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ 0, /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
+
+  // youki main (bc78720): C-style NULLs (nix's None), rslave unless shared/private, the parent from
+  // /proc/self/mountinfo, both roots O_PATH|O_CLOEXEC, one detach, fixed masks covered read-only,
+  // chroot(rootfs) with no chdir, the errno as its only message.
+  /* AUTO */ 0, /* PREPARE */ <u32>YOUKI_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ <u32>CHROOT_ONLY,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 1,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_SHARED_OR_UNBINDABLE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
+  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_SLAVE, /* ROOT_RULE */ ROOT_REC_KIND_OR_SLAVE, /* MOUNTINFO_SELF */ 1,
+  /* PARENT_RULE */ PARENT_MOUNTINFO_PATH,
+  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
+  /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ MS_RDONLY, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
+  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1,
+  /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u32>YOUKI_REASONS,
 ]);
 
 /**
  * How many records DEFS holds: the profile ids a config may name are 0 to PROFILES - 1. A column
  * added to F but not to every record shifts the records after it: every golden then fails.
  */
-export const PROFILES: i32 = 4;
+export const PROFILES: i32 = 5;
 
 /** A column of profile `p`'s record (p is checked by config.ts before any run reads it). */
 // @ts-ignore: decorator
@@ -217,6 +266,9 @@ export function text(f: F): Str {
   const id = my(f);
   return id == NO_TEXT ? NULL : txt(id);
 }
+
+/** The parent is picked from mountinfo (runc 1.1, youki), not walked up the path by EINVAL. */
+export function parentFromMountinfo(rule: u32): bool { return rule == PARENT_MOUNTINFO || rule == PARENT_MOUNTINFO_PATH; }
 
 /** The reason text id profile `p` gives for `step` in place of the default one, or NO_TEXT. */
 export function reasonOverride(p: i32, step: i32): u32 {

@@ -7,7 +7,7 @@ import ts from "typescript";
 
 const root = new URL("../", import.meta.url);
 const OUT = new URL("assembly/generated/text.ts", root);
-const TABLES = ["ERRNO_TEXT", "ERRNO_EXTRA_TEXT", "MS_BIT_NAME", "STEP_NAME"]; // from src/names.ts
+const TABLES = ["ERRNO_NAME", "ERRNO_TEXT", "ERRNO_EXTRA_NAME", "ERRNO_EXTRA_TEXT", "MS_BIT_NAME", "STEP_NAME"]; // from src/names.ts
 const PLACEHOLDERS = { "{rootfs}": "\u0001", "{target}": "\u0002" }; // see messages.ts fill()
 
 /** NAME "json" lines of assembly/text.txt, in file order. */

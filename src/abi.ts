@@ -100,6 +100,7 @@ export enum Profile {
   runc = 1,
   runc_1_1 = 2,
   crun = 3,
+  youki = 4,
 }
 
 /** How the root is switched. */
@@ -250,21 +251,29 @@ export enum ConfigRule {
   private_move = 1,
   /** chroot runs in the caller's mount namespace: changing propagation there changes every host's table. */
   chroot_propagation = 2,
+  /** youki knows only shared, private, slave and unbindable: an r* value is UnknownRootfsPropagation
+   * before its first mount (youki bc78720, crates/libcontainer/src/rootfs/rootfs.rs L42-L47). */
+  recursive_propagation = 3,
 }
 
 const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
-const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun);
+const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki);
+const ANY_STRATEGY = (1 << Strategy.auto) | (1 << Strategy.pivot) | (1 << Strategy.move) | (1 << Strategy.chroot);
 
-/** Columns of CONFIG_RULES: rule, profiles (1 << Profile), strategies (1 << Strategy), propagation kinds (MS_* bits). */
+/**
+ * Columns of CONFIG_RULES: rule, profiles (1 << Profile), strategies (1 << Strategy), propagation
+ * kinds (MS_* bits). MS_REC in the kinds column narrows the row to the recursive (r*) values.
+ */
 export const RULE_COLUMNS = 4;
 
 /**
  * A config is refused by the first row whose profile bit, strategy bit and propagation kind all
- * match; an unset propagation (0) never matches. crun is absent from private_move: crun accepts
- * move + rprivate (and so must we).
+ * match; an unset propagation (0) never matches. crun and youki are absent from private_move: they
+ * accept move + rprivate / private (and so must we; youki has no such check, process.rs L719).
  */
 export const CONFIG_RULES = [
   ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
+  ConfigRule.recursive_propagation, 1 << Profile.youki, ANY_STRATEGY, MS_PROPAGATION | MS_REC,
   ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,
 ];
 /**

@@ -73,6 +73,10 @@ function repeatedCall(t: Trace, seq: number): string | undefined {
   const prev = t.steps[seq - 1];
   const cur = t.steps[seq]!;
   if (!prev || "errno" in prev.result || straceLine({ ...prev, result: cur.result }) !== straceLine(cur)) return undefined;
+  // The same call again right after the fault is a retry (EINTR), not the loop's end: youki's 8 KiB
+  // reads look alike, and std's read_until repeats an interrupted one (docs/sources.md#youki).
+  const next = t.steps[seq + 1];
+  if (next && straceLine({ ...next, result: cur.result }) === straceLine(cur)) return undefined;
   const err = "errno" in cur.result ? cur.result.errnoName : "?";
   return `${cur.request.step}: ${err} on the repeated ${straceLine(cur).replace(/ = .*$/, "")} ends the loop, ` +
     "so a kernel that answered it while a mount was still there would leave that mount; no plan can tell the two apart";

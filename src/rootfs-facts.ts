@@ -123,6 +123,9 @@ const links = (facts: readonly PathFact[]) => facts.flatMap((f) => (f.kind === "
  *   another message; docs/profiles.md lists it).
  * - crun 1.8.1 calls realpath() on it and uses the result everywhere; when realpath fails it keeps
  *   the path as given, and the kernel answers (docs/sources.md#crun-1-8).
+ * - youki canonicalizes it (std::fs::canonicalize, realpath(3)) when it loads the spec and uses the
+ *   result everywhere; unlike crun it stops there when that fails, so a missing rootfs is refused
+ *   before any call (container/init_builder.rs L171; docs/sources.md#youki).
  * - hardened refuses a symlink anywhere on the path, as runc does: a path resolved once in user
  *   space and used later can be swapped between the two, and a name that is not the real path
  *   never matches the mount points mountinfo lists (docs/sources.md#hardened). A missing rootfs
@@ -133,22 +136,26 @@ export function rootfsRule(config: Config, facts: readonly PathFact[] | undefine
   if (!facts || facts.length === 0) return config;
   const via = links(facts);
   const real = realDir(facts);
-  if (via.length === 0) return config;
   const rule = SYMLINKED_ROOTFS[config.profile];
-  if (rule === "realpath") return real === null ? config : { ...config, rootfs: real };
+  if (rule === "canonicalize" && facts.some((f) => f.kind === "missing")) {
+    refuse(`youki refuses the rootfs: canonicalizing ${config.rootfs} fails with ENOENT (No such file or directory)`, "create the rootfs first");
+  }
+  if (via.length === 0) return config;
+  if (rule === "realpath" || rule === "canonicalize") return real === null ? config : { ...config, rootfs: real };
   return refuse(rule(via.join(", ")), real ? `pass the real path: --rootfs ${real}` : "pass the real path");
 }
 
 /**
  * Each runtime's answer to a rootfs reached through a symlink: "realpath" (use the resolved path),
- * or the refusal it words. One entry per profile, so a new profile cannot inherit another's rule
+ * "canonicalize" (the same, and a missing rootfs is refused), or the refusal it words. One entry per profile, so a new profile cannot inherit another's rule
  * unnoticed (the type requires its entry).
  */
-const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | ((via: string) => string)>> = {
+const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | "canonicalize" | ((via: string) => string)>> = {
   hardened: (via) => `hardened refuses a rootfs reached through a symlink (${via}): resolving it once and using the path later can be raced, and mountinfo names only the real path`,
   runc: runcRefuses("runc"),
   "runc-1.1": runcRefuses("runc-1.1"),
   crun: "realpath",
+  youki: "canonicalize",
 };
 
 /** runc's config validation, the same in main and 1.1.5. */

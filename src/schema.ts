@@ -5,14 +5,14 @@ import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
 import { HookSchema } from "./request-schema.js";
-import { MAX_HOOKS, CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
+import { MAX_HOOKS, CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MS_REC, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
 import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
 
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-export const PROFILES = ["hardened", "runc", "runc-1.1", "crun"] as const;
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki"] as const;
 export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
 export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
 
@@ -42,17 +42,20 @@ export const ConfigSchema = z.object({
 /** Why each row of the static rule table (abi.ts CONFIG_RULES) refuses; the machine's check() says the same. */
 const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string }) => string> = {
   [ConfigRule.private_move]: (c) => `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot (crun accepts it: --profile crun)`,
+  [ConfigRule.recursive_propagation]: (c) => `youki refuses rootfsPropagation ${c.rootPropagation}: it knows only shared, private, slave and unbindable (RootfsError::UnknownRootfsPropagation, before its first mount; docs/sources.md#youki); use ${c.rootPropagation?.slice(1)}`,
   [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
 };
 
 /** The row of abi.ts CONFIG_RULES that refuses this config, or 0 (the same walk as assembly/config.ts check()). */
 export function staticRule(c: { profile: (typeof PROFILES)[number]; strategy: (typeof STRATEGIES)[number]; rootPropagation?: (typeof PROPAGATIONS)[number] }): ConfigRule | 0 {
-  const kind = propagationFlags(c.rootPropagation) & MS_PROPAGATION;
+  const flags = propagationFlags(c.rootPropagation);
+  const kind = flags & MS_PROPAGATION;
   if (kind === 0) return 0;
   const profile = 1 << PROFILE_CODE[c.profile];
   const strategy = 1 << Strategy[c.strategy];
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
-    if ((CONFIG_RULES[i + 1]! & profile) !== 0 && (CONFIG_RULES[i + 2]! & strategy) !== 0 && (CONFIG_RULES[i + 3]! & kind) !== 0) return CONFIG_RULES[i] as ConfigRule;
+    if ((CONFIG_RULES[i + 1]! & profile) !== 0 && (CONFIG_RULES[i + 2]! & strategy) !== 0 &&
+      (CONFIG_RULES[i + 3]! & kind) !== 0 && (CONFIG_RULES[i + 3]! & MS_REC & ~flags) === 0) return CONFIG_RULES[i] as ConfigRule;
   }
   return 0;
 }

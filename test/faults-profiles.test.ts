@@ -27,27 +27,34 @@ const target = (s: Step) => (s.request as { target: string }).target;
  * must go on exactly so (deleting a handling rule from the machine fails a row).
  */
 function handled(profile: string, step: string, errno: string): Handled | undefined {
-  if (errno === "EINTR" && profile !== "crun" && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
+  // youki: only std's BufReader read_until repeats an interrupted read; nix and pathrs calls do not.
+  if (errno === "EINTR" && profile === "youki" && step === "mountinfo_read") {
+    return { why: "retried: Rust std's read_until repeats ErrorKind::Interrupted", next: (b, i) => call(b[i]!.request) };
+  }
+  if (errno === "EINTR" && profile !== "crun" && profile !== "youki" && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
     return { why: "retried: Go's os.Open/Read and runc's linux.Open repeat EINTR", next: (b, i) => call(b[i]!.request) };
   }
   if (step.startsWith("close") || step === "mountinfo_close") {
-    return { why: "a failed close still releases the fd; runc ignores it", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
+    return { why: "a failed close still releases the fd; runc ignores it, as youki's OwnedFd drop does", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
   }
   // runc 1.1 takes the parent from mountinfo (no walk): any error there fails.
   // crun 1.8.1 too goes up on EINVAL only (make_parent_mount_private, linux.c L2403; test/crun-messages.test.ts).
-  if (step === "parent_propagation" && profile !== "runc-1.1" && errno === "EINVAL") {
+  // youki too picks the parent from mountinfo (rootfs/mount.rs L547-L566): no walk.
+  if (step === "parent_propagation" && profile !== "runc-1.1" && profile !== "youki" && errno === "EINVAL") {
     return { why: "the walk goes up on EINVAL (runc PR #4417; crun 1.8.1 linux.c L2415)", next: (b, i) => call(b[i]!.request).replace(`"${target(b[i]!)}"`, `"${dirname(target(b[i]!))}"`) };
   }
-  if (step === "mountinfo_open" && errno === "ENOENT" && profile !== "runc-1.1") {
+  if (step === "mountinfo_open" && errno === "ENOENT" && profile !== "runc-1.1" && profile !== "youki") {
     return { why: "falls back to /proc/self/mountinfo", next: () => 'openat(AT_FDCWD, "/proc/self/mountinfo", O_RDONLY|O_CLOEXEC)' };
   }
   if (step === "mask_propagation" && errno === "ENOENT" && profile !== "hardened") {
     // The mount is gone: its umount2 is skipped too.
     return { why: "runc skips a vanished mount (b8bf572)", next: (b, i) => call(b[i + 2]!.request) };
   }
-  if (step === "mask_umount" && (errno === "EINVAL" || (errno === "EPERM" && profile !== "crun"))) {
-    // runc: unix.Mount("tmpfs", p, "tmpfs", 0, "") (Go passes NULL for ""); crun: size=0k (PR #951).
-    const cover = (t: string) => (profile === "crun" ? `mount(NULL, "${t}", "tmpfs", 0, "size=0k")` : `mount("tmpfs", "${t}", "tmpfs", 0, NULL)`);
+  if (step === "mask_umount" && (errno === "EINVAL" || (errno === "EPERM" && profile !== "crun" && profile !== "youki"))) {
+    // runc: unix.Mount("tmpfs", p, "tmpfs", 0, "") (Go passes NULL for ""); crun: size=0k (PR #951);
+    // youki: crun's, read-only (unmount_or_hide, process/init/process.rs L702-L717).
+    const cover = (t: string) => (profile === "crun" ? `mount(NULL, "${t}", "tmpfs", 0, "size=0k")`
+      : profile === "youki" ? `mount(NULL, "${t}", "tmpfs", MS_RDONLY, "size=0k")` : `mount("tmpfs", "${t}", "tmpfs", 0, NULL)`);
     return { why: "covered with tmpfs (runc PR #1962, crun PR #951)", next: (b, i) => cover(target(b[i]!)) };
   }
   return undefined;

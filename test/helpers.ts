@@ -32,3 +32,12 @@ export function leakedFds(t: Trace): number[] {
 }
 
 export const lines = (t: Trace) => formatStrace(t).trimEnd().split("\n");
+
+/**
+ * Plans whose switch, by the runtime's own design, ends with the cwd outside the new root, so
+ * run()'s prediction refuses them (root-is-rootfs) and no real switch can be compared: youki's
+ * chroot(rootfs) with no chdir("/") (docs/sources.md#youki). test/youki.test.ts checks this list
+ * against the fake kernel, so it cannot drift from the model.
+ */
+export const CWD_LEFT_OUTSIDE: readonly string[] = ["youki/chroot"];
+export const leavesCwdOutside = (profile: string, strategy: string) => CWD_LEFT_OUTSIDE.includes(`${profile}/${strategy}`);

@@ -1,5 +1,6 @@
 // Goldens with an independent source: test/fixtures/plans/by-hand/*.strace were written line by line
-// from runc main's source (the seed) and the hardened rules (docs/sources.md), each line saying where
+// from runc main's source (the seed), youki's source (main bc78720, no capture exists) and the
+// hardened rules (docs/sources.md), each line saying where
 // it comes from (`  #src: ...`). The generated goldens in test/fixtures/plans/ are pivotshim's own
 // output, checked for drift; these check it against the sources. Each test says which kind it is.
 import { test } from "uvu";
@@ -23,6 +24,12 @@ const CASES: [string, ConfigInput][] = [
   ["runc-pivot-rshared.strace", { profile: "runc", strategy: "pivot", rootPropagation: "rshared" }],
   ["runc-pivot-readonly.strace", { profile: "runc", strategy: "pivot", readonly: true }],
   ["hardened-pivot.strace", { profile: "hardened", strategy: "pivot" }],
+  // youki: from source, no capture (docs/sources.md#youki).
+  ["youki-pivot.strace", { profile: "youki", strategy: "pivot" }],
+  ["youki-move.strace", { profile: "youki", strategy: "move" }],
+  ["youki-chroot-readonly.strace", { profile: "youki", strategy: "chroot", readonly: true }],
+  ["youki-pivot-shared-readonly.strace", { profile: "youki", strategy: "pivot", rootPropagation: "shared", readonly: true }],
+  ["youki-move-unbindable.strace", { profile: "youki", strategy: "move", rootPropagation: "unbindable" }],
 ];
 
 for (const [name, config] of CASES) {
@@ -32,7 +39,8 @@ for (const [name, config] of CASES) {
 }
 
 test("the generated golden agrees with the hand-written one where both exist", () => {
-  for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace"]) {
+  for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace",
+    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace"]) {
     assert.fixture(readFileSync(new URL(`../${name}`, dir), "utf8"), byHand(name), name);
   }
 });

@@ -13,40 +13,40 @@ const TEXT = new Map([...readFileSync(new URL("../assembly/text.txt", import.met
   .map(([, k, v]) => [k!, v!.replace(/\\"/g, '"')]));
 
 type P = (typeof PROFILES)[number];
-/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun]; one entry = the same for all. */
+/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki]; one entry = the same for all. */
 const TABLE: Record<string, string[]> = {
-  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN"],
+  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI"],
   mountinfo_read: ["R_MI_READ"],
   mountinfo_close: ["R_MI_CLOSE"],
-  parent_propagation: ["R_PARENT_RUNC", "R_PARENT_RUNC", "R_PARENT_11", "R_PARENT_CRUN"],
-  self_bind: ["R_SELF_BIND"],
+  parent_propagation: ["R_PARENT_RUNC", "R_PARENT_RUNC", "R_PARENT_11", "R_PARENT_CRUN", "R_PARENT_YOUKI"],
+  self_bind: ["R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND_YOUKI"],
   self_private: ["R_SELF_PRIVATE"],
   self_remount: ["R_SELF_REMOUNT"],
   open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN"],
   enter_root: ["R_ENTER_ROOT"],
-  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD"],
-  open_new_root: ["R_OPEN_NEW"],
+  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI"],
+  open_new_root: ["R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW_YOUKI"],
   fchdir_new_root: ["R_FCHDIR_NEW"],
   pivot_root: ["R_PIVOT"],
   fchdir_old_root: ["R_FCHDIR_OLD"],
-  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN"],
-  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP"],
+  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI"],
+  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH"],
   chdir_root: ["R_CHDIR_ROOT"],
   close_new_root: ["R_CLOSE_NEW"],
   close_old_root: ["R_CLOSE_OLD"],
-  chdir_rootfs: ["R_CHDIR_ROOTFS"],
+  chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI"],
   mask_propagation: ["R_MASK_PROP"],
-  mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN"],
-  mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN"],
+  mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI"],
+  mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN", "R_MASK_COVER_YOUKI"],
   move_root: ["R_MOVE"],
-  chroot_root: ["R_CHROOT"],
+  chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI"],
   readonly_root: ["R_READONLY_ROOT"],
-  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN"],
-  post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN"],
-  readonly_remount: ["R_READONLY"],
+  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT"],
+  post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI"],
+  readonly_remount: ["R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY_YOUKI"],
   check_cwd: ["R_CHECK_CWD"],
 };
-const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun"];
+const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki"];
 const expected = (step: string, p: P): string => {
   const row = TABLE[step];
   if (!row) return `(no row for ${step})`;
@@ -56,12 +56,13 @@ const expected = (step: string, p: P): string => {
 /** Every plan the profiles make: each strategy, read-only or not, and move with a refused unmount (the tmpfs cover). */
 function plans(p: P) {
   const out = STRATEGIES.flatMap((strategy) => [false, true].map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
-  out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: "rshared" }, { faults: ["umount2#1=EINVAL"] }));
+  // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call.
+  out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
   return out;
 }
 
 test("the table names every R_ text of assembly/text.txt but the empty one", () => {
-  const used = new Set(Object.values(TABLE).flat().concat(["R_MI_OPEN", "R_MI_OPEN_AUTO", "R_MI_OPEN_11"]));
+  const used = new Set(Object.values(TABLE).flat().concat(["R_MI_OPEN", "R_MI_OPEN_AUTO", "R_MI_OPEN_11", "R_MI_OPEN_YOUKI"]));
   assert.equal([...TEXT.keys()].filter((k) => !used.has(k)), ["R_NONE"]);
 });
 
@@ -87,6 +88,7 @@ test("mountinfo_open: auto reads it for the ramfs check, runc 1.1 for its parent
   assert.is(reasonOf("runc-1.1", "pivot"), TEXT.get("R_MI_OPEN_11"));
   assert.is(reasonOf("runc", "move"), TEXT.get("R_MI_OPEN"));
   assert.is(reasonOf("hardened", "move"), TEXT.get("R_MI_OPEN"));
+  assert.is(reasonOf("youki", "pivot"), TEXT.get("R_MI_OPEN_YOUKI"));
 });
 
 test("selfBind: false leaves out the self bind, and crun's rprivate and remount of it, and nothing else", () => {

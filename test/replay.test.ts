@@ -43,8 +43,8 @@ test("a dry-run trace replays identically for every profile × strategy (and rea
 });
 
 test("traces with faults replay, failed outcome included", () => {
-  // runc and runc 1.1 unmount the old root once; hardened and crun loop, so they have a second umount2.
-  const faults = (p: string): FaultSpec[][] => [["pivot_root=EINVAL"], [p.startsWith("runc") ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"], ["openat=EMFILE"]];
+  // runc, runc 1.1 and youki unmount the old root once; hardened and crun loop, so they have a second umount2.
+  const faults = (p: string): FaultSpec[][] => [["pivot_root=EINVAL"], [p.startsWith("runc") || p === "youki" ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"], ["openat=EMFILE"]];
   for (const profile of PROFILES) for (const f of faults(profile)) {
     const t = plan({ rootfs: "/r", profile, strategy: "pivot" }, { faults: f });
     expectIdentical(t, `${profile} ${f}`);

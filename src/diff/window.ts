@@ -36,8 +36,9 @@ export interface Window {
 
 /**
  * How a runtime's window starts, one rule per profile:
- * - "root-propagation": its first propagation change of "/" (runc and crun: prepareRoot /
- *   libcrun_set_mounts start with it, docs/sources.md#runc-main, docs/sources.md#crun-1-8);
+ * - "root-propagation": its first propagation change of "/" (runc, crun and youki: prepareRoot /
+ *   libcrun_set_mounts / mount_to_rootfs start with it, docs/sources.md#runc-main,
+ *   docs/sources.md#crun-1-8, docs/sources.md#youki);
  * - "first-mount": its first mount (runc 1.1.5 without a mount namespace: prepareRoot runs in
  *   the caller's namespace, docs/sources.md#runc-1-1);
  * - "first-step": the plan's first op and path, the last such call before the first propagation
@@ -52,6 +53,9 @@ export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config[
   "runc-1.1": (s) => (s === "chroot" ? "first-mount" : "root-propagation"),
   crun: (s) => (s === "chroot" ? "first-step" : "root-propagation"),
   hardened: () => "first-step",
+  // youki runs mount_to_rootfs whatever the namespace: chroot starts with "/" made rslave too
+  // (process/init/process.rs L85-L124, docs/sources.md#youki).
+  youki: () => "root-propagation",
 };
 
 /** Where a plan's window starts: its profile's rule, and its first request (the fallback). */

@@ -59,4 +59,17 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "the old and new root handles are opened without O_CLOEXEC (straced); both are closed before exec, so nothing leaks in this switch, but a failure between open and close in a forked helper would",
     ],
   },
+  youki: {
+    runtime: "youki (main `bc78720`, v0.7.0 and later; from source, no capture)",
+    deviations: [
+      "mountinfo is opened as openat(AT_FDCWD, \"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC); youki gets it through libpathrs's ProcfsHandle, whose own calls (a private procfs by fsopen/open_tree, openat2) have no request kind here: docs/sources.md#youki",
+      "the read-only remount is mount(NULL, \"/\", NULL, MS_RDONLY|MS_REMOUNT|MS_BIND, NULL); youki first calls statfs(\"/\") and ORs its flags in (nosuid, nodev, ... of the root mount), which has no request kind here: the same call on a plain rw,relatime mount",
+      "everything youki does between the prepare and the jail (spec mounts, devices, symlinks, hooks) and after it (/dev/null, sysctl, console) is outside the switch window and not reproduced",
+    ],
+    flaws: [
+      "chroot (no mount namespace): mount_to_rootfs still runs in the caller's namespace, so host-unchanged is violated on every scenario (\"/\" made rslave, the shared parent made private, the self-bind left behind), as with runc; and chroot(rootfs) is not followed by chdir(\"/\"), so the cwd stays outside the new root (root-is-rootfs: cwd unreachable) until youki's later chdir(process.cwd) (process.rs L253). The real youki has both (do_pivot_root, docs/sources.md#youki)",
+      "stacked-root: pivot_rootfs unmounts the old root once, so the lower old root stays reachable (old-root-unreachable), as runc's single detach",
+      "initramfs: pivot_root fails with EINVAL and youki has no fallback; move (--no-pivot) works",
+    ],
+  },
 };
