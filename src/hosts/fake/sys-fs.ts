@@ -24,14 +24,18 @@ function allocFd(p: Proc): number {
 function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: number } {
   const n = nodeAt(s, pos);
   const cloexec = (flags & O_CLOEXEC) !== 0;
-  const base = { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0 };
-  if (flags & O_PATH) return { ...base, kind: "path" };
+  // Each record written out: V8 11 (Node 20) adds a property after a spread on a slow path (~0.6 µs).
+  const fd = (kind: Fd["kind"]): Fd => ({ mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind });
+  if (flags & O_PATH) return fd("path");
   if (n.kind === "symlink") return { errno: ELOOP }; // O_NOFOLLOW on a symlink
   const writing = (flags & O_ACCMODE_MASK) !== O_RDONLY || (flags & O_TRUNC) !== 0;
-  if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : { ...base, kind: "dir" };
+  if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : fd("dir");
   if (writing) return { errno: EROFS };
-  if (n.kind === "mountinfo") return { ...base, kind: "mountinfo", data: encodeString(renderMountinfo(s, p)) /* names are surrogateescaped: utf8.ts */ };
-  return { ...base, kind: "file" };
+  if (n.kind === "mountinfo") {
+    const data = encodeString(renderMountinfo(s, p)); // names are surrogateescaped: utf8.ts
+    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data };
+  }
+  return fd("file");
 }
 
 export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, flags: number): Result {
