@@ -47,24 +47,26 @@ export function check(c: Config): u32 {
         (kind != MS_SHARED && kind != MS_PRIVATE && kind != MS_SLAVE && kind != MS_UNBINDABLE)) {
       return T.C_PROPAGATION;
     }
-    const rule = refusingRule(c, prop);
-    if (rule == ConfigRule.private_move) return T.C_PRIVATE_MOVE;
-    if (rule == ConfigRule.recursive_propagation) return T.C_RECURSIVE_PROPAGATION;
-    if (rule == ConfigRule.chroot_propagation) return T.C_CHROOT_PROPAGATION;
   }
+  const rule = refusingRule(c, prop);
+  if (rule == ConfigRule.pivot_only) return T.C_PIVOT_ONLY;
+  if (rule == ConfigRule.private_move) return T.C_PRIVATE_MOVE;
+  if (rule == ConfigRule.recursive_propagation) return T.C_RECURSIVE_PROPAGATION;
+  if (rule == ConfigRule.chroot_propagation) return T.C_CHROOT_PROPAGATION;
   return 0;
 }
 
 /**
  * The first row of the static rule table (CONFIG_RULES in src/abi.ts) that refuses this config, or 0.
- * A row with MS_REC among its kinds matches only a recursive (r*) propagation.
+ * A row with MS_REC among its kinds matches only a recursive (r*) propagation; a row with no kinds
+ * (0) matches any propagation, unset included (bwrap's pivot_only).
  */
 function refusingRule(c: Config, prop: i32): i32 {
   const kind = prop & MS_PROPAGATION;
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
     const kinds = CONFIG_RULES[i + 3];
     if ((CONFIG_RULES[i + 1] & (1 << c.profile)) != 0 && (CONFIG_RULES[i + 2] & (1 << c.strategy)) != 0 &&
-        (kinds & kind) != 0 && (kinds & MS_REC & ~prop) == 0) return CONFIG_RULES[i];
+        (kinds == 0 || ((kinds & kind) != 0 && (kinds & MS_REC & ~prop) == 0))) return CONFIG_RULES[i];
   }
   return 0;
 }

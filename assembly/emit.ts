@@ -3,7 +3,8 @@
 // and NULL for empty data; C passes NULL). Reads the state, writes the request block; decides
 // nothing about results.
 import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, MS_REC, MS_SLAVE, MS_PRIVATE, MS_SHARED,
-  MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MS_PROPAGATION, MNT_DETACH, GETCWD_SIZE } from "../src/abi";
+  MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MS_PROPAGATION, MS_SILENT, MS_NODEV, MS_NOSUID, MS_MGC_VAL,
+  MNT_DETACH, GETCWD_SIZE } from "../src/abi";
 import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
@@ -41,6 +42,9 @@ function openat(dirfd: i32, path: Str, flags: i32): void {
 }
 
 function withFd(op: Op, fd: i32): void { begin(op); R.setFd(fd); }
+
+/** mkdir(pathname, mode): bwrap creates its staging directories 0755 (bubblewrap.c L3075, L3081). */
+function mkdir(path: Str): void { begin(Op.mkdir); R.setStr(R.PATH, path); R.setMode(0o755); }
 function withPath(op: Op, path: Str): void { begin(op); R.setStr(R.PATH, path); }
 
 /** The configured propagation of "/", or the profile's default (runc: MS_SLAVE|MS_REC; crun: MS_REC|MS_PRIVATE; §2.2, §3.1). */
@@ -127,6 +131,32 @@ export function emit(step: i32, arg: i32): void {
     case Step.close_root: withFd(Op.close, S.fdRoot); break;
     case Step.post_propagation: remount(L.SLASH, postFlags()); break;
     case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
+    // bwrap's staging root (bubblewrap.c L3059-L3147; docs/sources.md#bwrap).
+    case Step.stage_tmpfs: mount(L.TMPFS, L.TMP, L.TMPFS, MS_NODEV | MS_NOSUID, NULL); break;
+    case Step.chdir_stage: withPath(Op.chdir, L.TMP); break;
+    case Step.mkdir_newroot: mkdir(L.NEWROOT); break;
+    case Step.bind_newroot: mount(L.NEWROOT, L.NEWROOT, NULL, MS_SILENT | MS_MGC_VAL | MS_BIND | MS_REC, NULL); break;
+    case Step.mkdir_oldroot: mkdir(L.OLDROOT); break;
+    case Step.stage_pivot: {
+      begin(Op.pivot_root);
+      R.setStr(R.PATH, L.TMP);
+      R.setStr(R.TARGET, L.OLDROOT);
+      break;
+    }
+    case Step.chdir_stage_root: withPath(Op.chdir, L.SLASH); break;
+    case Step.bind_rootfs: {
+      // get_oldroot_path: the rootfs as the host's root shows it under /oldroot (utils.c L825-L830);
+      // the destination is get_newroot_path("/"), hence the trailing "/" (bubblewrap.c L948-L953).
+      open(); put(L.OLDROOT_ABS); put(c.rootfs); // in the run's arena: valid until the next start()
+      mount(close(), L.NEWROOT_SLASH, NULL, MS_SILENT | MS_BIND | MS_REC, NULL);
+      break;
+    }
+    case Step.bind_remount:
+      mount(L.NONE, L.NEWROOT_ABS, NULL, MS_SILENT | MS_BIND | MS_REMOUNT | <i32>my(F.BIND_REMOUNT_FLAGS) | (c.readonly ? MS_RDONLY : 0), NULL);
+      break;
+    case Step.stage_old_private: mount(L.OLDROOT, L.OLDROOT, NULL, MS_SILENT | MS_REC | MS_PRIVATE, NULL); break;
+    case Step.stage_old_detach: umount2(L.OLDROOT); break;
+    case Step.chdir_newroot: withPath(Op.chdir, L.NEWROOT_ABS); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
       // Static data outlives runs: clear it, or a host that writes nothing would pass the check

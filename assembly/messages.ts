@@ -8,7 +8,7 @@ import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putD
 import * as T from "./generated/text";
 import { S } from "./state";
 import { mountinfoPath } from "./emit";
-import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO } from "./profiles";
+import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO, MESSAGES_BWRAP } from "./profiles";
 
 /** The profile's message style (profiles.ts F.MESSAGES). */
 function style(): u32 { return my(F.MESSAGES); }
@@ -88,6 +88,14 @@ function fdErr(fd: i32, errno: i32): void {
 export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, rootfs: Str): Str {
   open();
   if (style() == MESSAGES_ERRNO) { nixErr(errno); return close(); }
+  if (style() == MESSAGES_BWRAP) {
+    // die_with_error: "bwrap: " + its text + ": " + strerror(errno) (utils.c L54-L70).
+    putText(T.BWRAP_PREFIX);
+    const id = bwrapText(step);
+    if (id == 0) { putText(T.OP_STEP); putDec(step); } else fill(id, target, rootfs);
+    putText(T.COLON_SPACE); strerror(errno);
+    return close();
+  }
   if (style() == MESSAGES_CRUN) {
     // umount_or_hide reports a failed tmpfs cover as the unmount, with the unmount's saved errno
     // (EINVAL: the only one that leads to a cover), crun 1.8.1 linux.c L2587.
@@ -160,6 +168,11 @@ function crun(step: i32, target: Str, rootfs: Str): void {
   // component ("/srv" of "/srv/rootfs"): that is what the message names (crun 1.8.1 linux.c L2403).
   if (step == Step.parent_propagation && len(target) == 1) target = firstComponent(rootfs);
   if (id == 0) { putText(T.OP_STEP); putDec(step); return; }
+  fill(id, target, rootfs);
+}
+
+/** A template text with {rootfs} (byte 1) and {target} (byte 2) filled in. */
+function fill(id: u32, target: Str, rootfs: Str): void {
   const p = txt(id);
   for (let i = 0; i < len(p); i++) {
     const c = load<u8>(ptr(p) + <usize>i);
@@ -205,6 +218,32 @@ function crunText(step: i32): u32 {
     case Step.move_root: return T.CRUN_MOVE;
     case Step.chroot_root: return T.CRUN_CHROOT;
     case Step.post_propagation: return T.CRUN_PROPAGATE_ROOT;
+    default: return 0;
+  }
+}
+
+/** bwrap 0.8.0's die_with_error text per step (bubblewrap.c L3055-L3176); 0: a step bwrap has not. */
+function bwrapText(step: i32): u32 {
+  switch (step) {
+    case Step.propagate_root: return T.BWRAP_PROPAGATE_ROOT;
+    case Step.stage_tmpfs: return T.BWRAP_STAGE_TMPFS;
+    case Step.chdir_stage: return T.BWRAP_CHDIR_STAGE;
+    case Step.mkdir_newroot: return T.BWRAP_MKDIR_NEWROOT;
+    case Step.bind_newroot: return T.BWRAP_BIND_NEWROOT;
+    case Step.mkdir_oldroot: return T.BWRAP_MKDIR_OLDROOT;
+    case Step.stage_pivot: return T.BWRAP_STAGE_PIVOT;
+    case Step.chdir_stage_root: return T.BWRAP_CHDIR_STAGE_ROOT;
+    // die_with_bind_result (bind-mount.c L553-L578): the op's text, then the bind_mount result's.
+    case Step.bind_rootfs: return T.BWRAP_BIND_ROOTFS;
+    case Step.bind_remount: return T.BWRAP_BIND_REMOUNT;
+    case Step.stage_old_private: return T.BWRAP_OLD_PRIVATE;
+    case Step.stage_old_detach: return T.BWRAP_OLD_DETACH;
+    case Step.open_old_root: return T.BWRAP_OPEN_OLD;
+    case Step.chdir_newroot: return T.BWRAP_CHDIR_NEWROOT;
+    case Step.pivot_root: return T.BWRAP_PIVOT;
+    case Step.fchdir_old_root: return T.BWRAP_FCHDIR_OLD;
+    case Step.detach_old_root: return T.BWRAP_DETACH;
+    case Step.chdir_root: return T.BWRAP_CHDIR_ROOT;
     default: return 0;
   }
 }

@@ -4,8 +4,8 @@
 // these records through the accessors below and never compares a profile id, so a new runtime that
 // uses the existing request kinds is one record here (plus its goldens and docs).
 // Static data only (memory.data): the arena is reset by every start() (index.ts).
-// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki; hardened: docs/profiles.md.
-import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
+// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki, #bwrap; hardened: docs/profiles.md.
+import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, MS_SILENT, MS_NOSUID, MS_NODEV, MS_RELATIME, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
 import { Str, NULL, txt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
@@ -54,6 +54,19 @@ const CRUN_MOVE: usize = memory.data<u8>([<u8>Step.chdir_rootfs, <u8>FIXED_MASKS
 const YOUKI_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.mountinfo_open,
   <u8>Step.mountinfo_read, <u8>Step.mountinfo_close, <u8>PARENT, <u8>Step.self_bind, 0]);
 const CHROOT_ONLY: usize = memory.data<u8>([<u8>Step.chroot_root, 0]);
+
+// bwrap 0.8.0 (Debian 12), as straced (test/fixtures/real/WINDOWS.md): "/" rslave, a tmpfs on /tmp
+// as the staging root, a first pivot into it with the host's root on "oldroot", the rootfs bound
+// onto /newroot/ through /oldroot and remounted nosuid,nodev[,ro], the old root made rprivate and
+// detached, then pivot_root(".", ".") into /newroot with a handle on the staging root, closed as
+// its scope ends (bubblewrap.c L3055-L3176, docs/sources.md#bwrap). Its sandbox set-up between
+// the pivots (--proc, --dev) is not part of the switch.
+const BWRAP_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, 0]);
+const BWRAP_PIVOT: usize = memory.data<u8>([<u8>Step.stage_tmpfs, <u8>Step.chdir_stage,
+  <u8>Step.mkdir_newroot, <u8>Step.bind_newroot, <u8>Step.mkdir_oldroot, <u8>Step.stage_pivot,
+  <u8>Step.chdir_stage_root, <u8>Step.bind_rootfs, <u8>Step.bind_remount, <u8>Step.stage_old_private,
+  <u8>Step.stage_old_detach, <u8>Step.open_old_root, <u8>Step.chdir_newroot, <u8>Step.pivot_root,
+  <u8>Step.fchdir_old_root, <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_old_root, 0]);
 
 // hardened: reads mountinfo first when it may need it (auto, move), masks children first, and in
 // the caller's namespace (chroot) changes no mount.
@@ -120,6 +133,8 @@ export enum F {
   READ_SIZE,
   /** The read-only remount is made under strategy chroot too (the runtime does it whatever the namespace). */
   READONLY_IN_CHROOT,
+  /** The bind's remount (bind_remount) adds these to MS_SILENT|MS_BIND|MS_REMOUNT: the flags bwrap ORs in over the ones it assumes the mount has. */
+  BIND_REMOUNT_FLAGS,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
   /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none. */
@@ -144,6 +159,7 @@ export const MESSAGES_RUNC: u32 = 0;
 export const MESSAGES_RUNC_1_1: u32 = 1;
 export const MESSAGES_CRUN: u32 = 2;
 export const MESSAGES_ERRNO: u32 = 3; //            youki: the error value is the errno alone (nix Errno's Display)
+export const MESSAGES_BWRAP: u32 = 4; //            bwrap: "bwrap: " + its die_with_error text + ": " + strerror
 
 export const NO_TEXT: u32 = 0xffffffff;
 /** A column the profile's steps never read (e.g. the new root's open flags where no step opens it). */
@@ -169,6 +185,12 @@ const YOUKI_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGAT
   Step.mask_cover, T.R_MASK_COVER_YOUKI, Step.chroot_root, T.R_CHROOT_YOUKI,
   Step.post_propagation, T.R_POST_PROP_YOUKI, Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
 
+const BWRAP_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_BWRAP,
+  Step.open_old_root, T.R_OPEN_OLD_BWRAP, Step.detach_old_root, T.R_DETACH_BWRAP, Step.close_old_root, T.R_CLOSE_OLD_BWRAP, 0]);
+
+/** bwrap's bind_mount: MS_NOSUID and MS_NODEV (no --dev-bind) over the mount's own flags, assumed relatime. */
+const BWRAP_BIND_FLAGS: u32 = MS_NOSUID | MS_NODEV | MS_RELATIME;
+
 /** The records, in Profile order (abi.ts), F.COUNT columns each. */
 const DEFS: usize = memory.data<u32>([
   // hardened (docs/profiles.md): runc main's calls with O_CLOEXEC on every handle, mountinfo first
@@ -182,7 +204,7 @@ const DEFS: usize = memory.data<u32>([
   /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
 
   // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
@@ -195,7 +217,7 @@ const DEFS: usize = memory.data<u32>([
   /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
@@ -208,7 +230,7 @@ const DEFS: usize = memory.data<u32>([
   /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 1, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
   /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
@@ -222,7 +244,7 @@ const DEFS: usize = memory.data<u32>([
   /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,
+  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
   /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
 
   // youki main (bc78720): C-style NULLs (nix's None), rslave unless shared/private, the parent from
@@ -239,15 +261,32 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ MS_RDONLY, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
-  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1,
+  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1, /* BIND_REMOUNT_FLAGS */ UNUSED,
   /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u32>YOUKI_REASONS,
+
+  // bwrap 0.8.0: C NULLs, a fixed rslave of "/" with MS_SILENT, its own staging pivot, the old
+  // root opened O_DIRECTORY|O_RDONLY without O_CLOEXEC, one detach, no MS_MOVE fallback (move and
+  // chroot are refused by the config rule pivot_only, abi.ts), die_with_error's messages.
+  /* AUTO */ 0, /* PREPARE */ <u32>BWRAP_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u32>BWRAP_PIVOT, /* MOVE */ UNUSED, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
+  /* GO */ 0, /* ROOT_PROPAGATION */ MS_SILENT | MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED,
+  /* PARENT_RULE */ UNUSED,
+  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_RDONLY,
+  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ UNUSED,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 0,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  // bwrap calls open(2) and mount(2) once each: no EINTR retry (a signal-free single thread).
+  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ BWRAP_BIND_FLAGS,
+  /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u32>BWRAP_REASONS,
 ]);
 
 /**
  * How many records DEFS holds: the profile ids a config may name are 0 to PROFILES - 1. A column
  * added to F but not to every record shifts the records after it: every golden then fails.
  */
-export const PROFILES: i32 = 5;
+export const PROFILES: i32 = 6;
 
 /** A column of profile `p`'s record (p is checked by config.ts before any run reads it). */
 // @ts-ignore: decorator

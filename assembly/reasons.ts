@@ -42,6 +42,18 @@ export function reason(step: i32, p: Profile, auto: bool): u32 {
     case Step.post_propagation: return T.R_POST_PROP;
     case Step.readonly_remount: return T.R_READONLY;
     case Step.check_cwd: return T.R_CHECK_CWD;
+    case Step.stage_tmpfs: return T.R_STAGE_TMPFS;
+    case Step.chdir_stage: return T.R_CHDIR_STAGE;
+    case Step.mkdir_newroot: return T.R_MKDIR_NEWROOT;
+    case Step.bind_newroot: return T.R_BIND_NEWROOT;
+    case Step.mkdir_oldroot: return T.R_MKDIR_OLDROOT;
+    case Step.stage_pivot: return T.R_STAGE_PIVOT;
+    case Step.chdir_stage_root: return T.R_CHDIR_STAGE_ROOT;
+    case Step.bind_rootfs: return T.R_BIND_ROOTFS;
+    case Step.bind_remount: return T.R_BIND_REMOUNT;
+    case Step.stage_old_private: return T.R_STAGE_OLD_PRIVATE;
+    case Step.stage_old_detach: return T.R_STAGE_OLD_DETACH;
+    case Step.chdir_newroot: return T.R_CHDIR_NEWROOT;
     default: return T.R_NONE;
   }
 }

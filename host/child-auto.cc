@@ -82,6 +82,7 @@ bool put_request(Sink& s, const ps_request& r) {
     case PS_MOUNT: flags = r.flags, nstr = 4; break;
     case PS_UMOUNT2: flags = r.flags, nstr = 1; break;
     case PS_GETCWD: count = r.count; break;
+    case PS_MKDIR: mode = r.mode, nstr = 1; break;  // ABI 4
     default: break;
   }
   uint32_t start = s.len;

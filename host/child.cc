@@ -173,6 +173,13 @@ long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* 
       return syscall(SYS_mount, str(0), str(1), str(2), (unsigned long)d.flags, str(3));
     case PS_OP_umount2: return syscall(SYS_umount2, str(0), d.flags);
     case PS_OP_sethostname: return str(0) ? syscall(SYS_sethostname, str(0), strlen(str(0))) : (errno = EFAULT, -1);
+    // ABI 4: mkdir(2) itself where the architecture has it (x86-64: strace then shows the call the
+    // plan names), else mkdirat(AT_FDCWD, ...), which is the same call (arm64 has only mkdirat).
+#ifdef SYS_mkdir
+    case PS_OP_mkdir: return syscall(SYS_mkdir, str(0), (mode_t)d.mode);
+#else
+    case PS_OP_mkdir: return syscall(SYS_mkdirat, AT_FDCWD, str(0), (mode_t)d.mode);
+#endif
     case PS_OP_getcwd: {
       long r = syscall(SYS_getcwd, data, count);  // returns the length including the NUL
       if (r > 0) data_len = uint32_t(r);

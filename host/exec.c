@@ -7,6 +7,7 @@
 #include "pivotshim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +46,11 @@ long ps_exec(const ps_request *r) {
     case PS_UMOUNT2: ret = syscall(SYS_umount2, s[0], r->flags); break;
     case PS_GETCWD: ret = r->buf ? syscall(SYS_getcwd, r->buf, (size_t)r->count) : (errno = EFAULT, -1); break;  /* length incl. the NUL */
     case PS_SETHOSTNAME: ret = s[0] ? syscall(SYS_sethostname, s[0], strlen(s[0])) : (errno = EFAULT, -1); break;
+#ifdef SYS_mkdir
+    case PS_MKDIR: ret = syscall(SYS_mkdir, s[0], (mode_t)r->mode); break;  /* ABI 4 */
+#else
+    case PS_MKDIR: ret = syscall(SYS_mkdirat, AT_FDCWD, s[0], (mode_t)r->mode); break;  /* ABI 4: arm64 has only mkdirat */
+#endif
     default: return -ENOSYS;
   }
   return ret < 0 ? -errno : ret;

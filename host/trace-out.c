@@ -178,6 +178,7 @@ static void request(FILE *f, const step_rec *s) {
     case PS_UMOUNT2: fputs(",\"target\":", f); json_path(f, &s->str[0]); fprintf(f, ",\"flags\":%d", s->flags); break;
     case PS_GETCWD: fprintf(f, ",\"size\":%d", s->count); break;
     case PS_SETHOSTNAME: fputs(",\"name\":", f); json_path(f, &s->str[0]); break;
+    case PS_MKDIR: fputs(",\"pathname\":", f); json_path(f, &s->str[0]); fprintf(f, ",\"mode\":%d", s->mode); break;  /* ABI 4 */
     default: break;
   }
   fputc('}', f);

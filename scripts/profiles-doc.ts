@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEVIATIONS } from "../src/format/deviations.js";
-import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { check } from "../src/check.js";
 import { SCENARIO_NAMES } from "../src/hosts/fake/index.js";
 import { rootfsFacts } from "../src/rootfs-facts.js";
@@ -18,13 +18,14 @@ const SOURCES: Record<string, string> = {
   "runc-1.1": "runc 1.1.5+ds1-1+deb12u1 as shipped in Debian 12, straced here (test/fixtures/real/runc-*.strace, WINDOWS.md); docs/sources.md#runc-1-1",
   crun: "crun 1.8.1 as shipped in Debian 12, straced here (test/fixtures/real/crun-*.strace, WINDOWS.md); docs/sources.md#crun-1-8",
   youki: "youki main `bc78720` (v0.7.0+, `pivot_rootfs` of PR #3621), `crates/libcontainer`; from source, no capture (no Debian package): the hand-written goldens in test/fixtures/plans/by-hand/youki-*.strace; docs/sources.md#youki",
+  bwrap: "bubblewrap 0.8.0 (`4ab175f`) as shipped in Debian 12, `bubblewrap.c` L3055-L3179 and `bind-mount.c`, straced here (test/fixtures/real/bwrap-*.strace, WINDOWS.md), with hand-written goldens in test/fixtures/plans/by-hand/bwrap-*.strace; docs/sources.md#bwrap",
 };
 
 const STRATEGY_NOTES: Record<string, string> = {
   auto: "hardened reads mountinfo first and picks move when / is the initial ramfs (fstype `rootfs`), pivot otherwise; the other profiles treat auto as pivot, as their runtimes have no automatic choice.",
-  pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125).",
-  move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only).",
-  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki).",
+  pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125). bwrap pivots twice: first into a tmpfs staging root on /tmp (the host's root on `oldroot`), then `pivot_root(\".\", \".\")` into `/newroot`.",
+  move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only). Refused for bwrap, which has no MS_MOVE fallback (bubblewrap #592).",
+  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap, which has no chroot mode.",
 };
 
 const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
@@ -62,7 +63,7 @@ function rootfsTable(): string[] {
 /** propagation-after on every scenario × strategy, default root propagation: the crossings, computed. */
 function propagationLines(profile: (typeof PROFILES)[number]): string[] {
   const out: string[] = [];
-  for (const strategy of STRATEGIES) {
+  for (const strategy of STRATEGIES.filter((s) => !staticRule({ profile, strategy: s }))) {
     const where = SCENARIO_NAMES.flatMap((scenario) => {
       const v = check({ profile, strategy }, { scenario }).verdicts.find((x) => x.id === "propagation-after");
       if (!v || (v.held && !v.finding)) return [];
@@ -82,7 +83,7 @@ export function render(): string {
     "",
     "A profile is the runtime whose root switch a plan reproduces, to the flag: `runc` (main, the seed),",
     "`runc-1.1` (what Debian 12 ships), `crun` (1.8.1, Debian 12), `youki` (main, v0.7.0+, from source:",
-    "no capture exists) and `hardened`, our default: runc main",
+    "no capture exists), `bwrap` (bubblewrap 0.8.0, Debian 12: pivot only) and `hardened`, our default: runc main",
     "with the changes listed below. Every sequence here is a golden plan of the test suite (rootfs `/r`,",
     "dry-run host with the built-in docker-like mountinfo), so this page cannot drift from the code.",
     "",
@@ -91,7 +92,7 @@ export function render(): string {
     "retries, the parent walk, the detach loop, mask covers), its message style and the reasons it",
     "gives. The machine reads only those records and never compares a profile id, so a runtime that",
     "uses the existing request kinds needs its record, its goldens and this page's rows; a runtime",
-    "that needs a new request kind also touches the ABI (docs/ABI.md).",
+    "that needs a new request kind also touches the ABI (docs/ABI.md): bwrap brought `mkdir` (ABI 4).",
     "",
     "| strategy | what it is |", "|---|---|",
     ...STRATEGIES.map((s) => `| \`${s}\` | ${STRATEGY_NOTES[s]} |`),
@@ -107,6 +108,12 @@ export function render(): string {
     out.push("`propagation-after` with the default root propagation: where a probe mount made after the switch crosses between host and container (docs/verify.md#propagation-after):", "");
     out.push(...propagationLines(p), "");
     for (const s of STRATEGIES) {
+      if (staticRule({ profile: p, strategy: s })) {
+        let why = "";
+        try { parseConfig({ rootfs: "/r", profile: p, strategy: s }); } catch (e) { why = (e as Error).message.replace(/^invalid config:\s*/, "").replace(/^\S+: /, ""); }
+        out.push(`### ${p} · ${s}`, "", `Refused before any request: ${why}`, "");
+        continue;
+      }
       for (const ro of [false, true]) {
         const name = `${p}-${s}${ro ? "-readonly" : ""}`;
         const text = readFileSync(new URL(`test/fixtures/plans/${name}.strace`, root), "utf8");

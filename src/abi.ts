@@ -4,7 +4,7 @@
 // no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** What a request asks for. One op = one syscall, named as the kernel names it. */
 export enum Op {
@@ -21,6 +21,8 @@ export enum Op {
   getcwd = 10,
   /** Host-only: the machine never emits it; run's hooks do (a new UTS namespace only). ABI 3. */
   sethostname = 11,
+  /** mkdir(pathname, mode): bwrap's staging directories. ABI 4. */
+  mkdir = 12,
   /** Terminal: the switch is complete. */
   DONE = 100,
   /** Terminal: the switch failed; see the outcome block. */
@@ -41,7 +43,7 @@ export const REQ_STR2 = 40; //      fstype (mount)
 export const REQ_STR3 = 48; //      data (mount)
 export const REQ_REASON = 56; //    why this step exists, with its source (UTF-8)
 export const REQ_STEP = 64; //      Step code: which step of the plan this request belongs to
-export const REQ_MODE = 68; //      mode (openat), always 0 here
+export const REQ_MODE = 68; //      mode: mkdir's (0755 for bwrap); openat's, always 0 here
 export const REQ_SIZE = 72;
 
 // Outcome block, valid once next() returned DONE or FAILED, at outcome_ptr().
@@ -57,7 +59,8 @@ export const OUT_SIZE = 40;
 /**
  * The steps of a plan. Every request carries the step it belongs to; names in src/names.ts.
  * Steps 1-13 are the prepare phase, 20-29 the pivot switch, 30-39 the move and chroot switches,
- * 40-49 finalize. A step can emit several requests (the parent walk, the detach loop, the reads).
+ * 40-49 finalize, 50-61 bwrap's staging root (a tmpfs on /tmp, pivoted into first). A step can emit
+ * several requests (the parent walk, the detach loop, the reads).
  */
 export enum Step {
   none = 0,
@@ -92,6 +95,18 @@ export enum Step {
   post_propagation = 41, //    mount(_, "/", _, P): the root propagation re-applied after the switch
   readonly_remount = 42, //    mount(_, "/", _, MS_BIND|MS_REMOUNT|MS_RDONLY)
   check_cwd = 43, //           getcwd(): CVE-2024-21626 check
+  stage_tmpfs = 50, //         bwrap: mount("tmpfs", "/tmp", "tmpfs", MS_NODEV|MS_NOSUID): the staging root
+  chdir_stage = 51, //         bwrap: chdir("/tmp")
+  mkdir_newroot = 52, //       bwrap: mkdir("newroot", 0755)
+  bind_newroot = 53, //        bwrap: mount("newroot", "newroot", NULL, MS_SILENT|MS_MGC_VAL|MS_BIND|MS_REC)
+  mkdir_oldroot = 54, //       bwrap: mkdir("oldroot", 0755)
+  stage_pivot = 55, //         bwrap: pivot_root("/tmp", "oldroot"): the staging tmpfs becomes "/"
+  bind_rootfs = 56, //         bwrap: mount("/oldroot" + rootfs, "/newroot/", NULL, MS_BIND|MS_REC|MS_SILENT)
+  bind_remount = 57, //        bwrap: mount("none", "/newroot", NULL, MS_REMOUNT|MS_BIND|... nosuid, nodev[, ro])
+  stage_old_private = 58, //   bwrap: mount("oldroot", "oldroot", NULL, MS_REC|MS_SILENT|MS_PRIVATE)
+  stage_old_detach = 59, //    bwrap: umount2("oldroot", MNT_DETACH)
+  chdir_newroot = 60, //       bwrap: chdir("/newroot") before pivot_root(".", ".")
+  chdir_stage_root = 61, //    bwrap: chdir("/") right after the first pivot
 }
 
 /** Which runtime the plan reproduces. */
@@ -101,6 +116,7 @@ export enum Profile {
   runc_1_1 = 2,
   crun = 3,
   youki = 4,
+  bwrap = 5,
 }
 
 /** How the root is switched. */
@@ -254,10 +270,13 @@ export enum ConfigRule {
   /** youki knows only shared, private, slave and unbindable: an r* value is UnknownRootfsPropagation
    * before its first mount (youki bc78720, crates/libcontainer/src/rootfs/rootfs.rs L42-L47). */
   recursive_propagation = 3,
+  /** bwrap has only pivot_root: no MS_MOVE fallback (bubblewrap issue #592, open) and no chroot mode
+   * (bubblewrap 0.8.0 bubblewrap.c L3084, L3171). The row's kinds column is 0: it refuses whatever the propagation. */
+  pivot_only = 4,
 }
 
 const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
-const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki);
+const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki) | (1 << Profile.bwrap);
 const ANY_STRATEGY = (1 << Strategy.auto) | (1 << Strategy.pivot) | (1 << Strategy.move) | (1 << Strategy.chroot);
 
 /**
@@ -268,10 +287,12 @@ export const RULE_COLUMNS = 4;
 
 /**
  * A config is refused by the first row whose profile bit, strategy bit and propagation kind all
- * match; an unset propagation (0) never matches. crun and youki are absent from private_move: they
+ * match; an unset propagation (0) never matches a row with kinds, and a row whose kinds column is 0
+ * matches every propagation, unset included (pivot_only). crun and youki are absent from private_move: they
  * accept move + rprivate / private (and so must we; youki has no such check, process.rs L719).
  */
 export const CONFIG_RULES = [
+  ConfigRule.pivot_only, 1 << Profile.bwrap, (1 << Strategy.move) | (1 << Strategy.chroot), 0,
   ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
   ConfigRule.recursive_propagation, 1 << Profile.youki, ANY_STRATEGY, MS_PROPAGATION | MS_REC,
   ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,

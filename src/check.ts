@@ -11,7 +11,7 @@ import type { Trace } from "./trace.js";
 import { InvalidInputError } from "./errors.js";
 import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.js";
 import { enterSwitchNamespace } from "./switch-namespace.js";
-import { rootfsRule } from "./rootfs-facts.js";
+import { assumedHostDirs, rootfsRule } from "./rootfs-facts.js";
 import { finalOfModel } from "./final-state.js";
 
 export interface CheckOptions {
@@ -49,6 +49,7 @@ export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | 
   try { k = FakeKernel.fromMountinfo(opts.mountinfo); } catch (e) {
     throw new InvalidInputError(`the mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });
   }
+  for (const d of assumedHostDirs(config.profile, facts)) k.mkdir(d); // bwrap's /tmp (rootfs-facts.ts HOST_DIRS)
   if (!facts) return enterSwitchNamespace(k.mkdir(config.rootfs), config);
   return contradiction(() => { applyPathFacts(k.state, k.process, facts); return enterSwitchNamespace(k, config); }, "the mountinfo file");
 }

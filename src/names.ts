@@ -49,5 +49,7 @@ export const STEP_NAME = [
   "open_old_root", "open_new_root", "fchdir_new_root", "pivot_root", "fchdir_old_root",
   "old_root_propagation", "detach_old_root", "chdir_root", "close_new_root", "close_old_root",
   "chdir_rootfs", "mask_propagation", "mask_umount", "mask_cover", "move_root", "chroot_root", "", "", "", "",
-  "close_root", "post_propagation", "readonly_remount", "check_cwd",
+  "close_root", "post_propagation", "readonly_remount", "check_cwd", "", "", "", "", "", "",
+  "stage_tmpfs", "chdir_stage", "mkdir_newroot", "bind_newroot", "mkdir_oldroot", "stage_pivot",
+  "bind_rootfs", "bind_remount", "stage_old_private", "stage_old_detach", "chdir_newroot", "chdir_stage_root",
 ];

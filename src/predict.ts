@@ -13,7 +13,7 @@ import type { Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP, PREDICTION_MEMO } from "./abi.js";
-import { realLstat, rootfsFacts, rootfsRule, walkInRoot } from "./rootfs-facts.js";
+import { HOST_DIRS, realLstat, rootfsFacts, rootfsRule, walkInRoot, walkPath } from "./rootfs-facts.js";
 import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
 import { hookPaths, runHooks, type Hook } from "./hooks.js";
@@ -184,7 +184,9 @@ export function predictLive(config: Config, opts: LiveOptions = {}): Prediction 
   try { mountinfo = decodeBytes(readProcFile("/proc/self/mountinfo")); } catch (e) {
     throw new UnmodelledError(`cannot read /proc/self/mountinfo: ${(e as Error).message}`, { cause: e });
   }
-  const facts = rootfsFacts(config.rootfs);
+  const rootfs = rootfsFacts(config.rootfs);
+  // The host directories the plan uses outside the rootfs (bwrap's /tmp), as lstat() sees them.
+  const facts = [...rootfs, ...HOST_DIRS[config.profile].flatMap((d) => walkPath(d, realLstat)).filter((f) => !rootfs.some((g) => g.path === f.path))];
   // What each path a hook names is inside the rootfs (a /proc directory or none): the model has no other way to know.
   const root = realDir(facts) ?? config.rootfs;
   const inRoot = new Map<string, PathFact>();

@@ -32,7 +32,8 @@ const variants = <E extends z.ZodRawShape>(extra: E) => {
     v("umount2", { target: str, flags: i32 }),
     v("getcwd", { size }),
     v("sethostname", { name: str }),
-  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname" : undefined) });
+    v("mkdir", { pathname: str, mode: i32 }),
+  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir" : undefined) });
 };
 
 // Both are built on first use (z.lazy, which keeps what its getter made): eleven strict objects

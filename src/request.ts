@@ -27,11 +27,13 @@ export type Request = Common & (
   | { op: "getcwd"; size: number }
   /** Host-only (ABI 3): the machine never emits it; run's hooks do, with a new UTS namespace. */
   | { op: "sethostname"; name: string }
+  /** ABI 4: bwrap's staging directories ("newroot", "oldroot"); mode as the runtime passes it (before umask). */
+  | { op: "mkdir"; pathname: string; mode: number }
 );
 
 export type OpName = Request["op"];
 export const OP_NAMES: readonly OpName[] = [
-  "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "sethostname",
+  "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "sethostname", "mkdir",
 ];
 
 /**
@@ -113,6 +115,7 @@ export class RequestDecoder {
       case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
       case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(abi.REQ_COUNT) };
       case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(str(abi.REQ_STR0)) };
+      case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(str(abi.REQ_STR0)), mode: i32(abi.REQ_MODE) };
       default:
         throw new RangeError(`unknown op code ${op} in request block`);
     }

@@ -126,6 +126,9 @@ const links = (facts: readonly PathFact[]) => facts.flatMap((f) => (f.kind === "
  * - youki canonicalizes it (std::fs::canonicalize, realpath(3)) when it loads the spec and uses the
  *   result everywhere; unlike crun it stops there when that fails, so a missing rootfs is refused
  *   before any call (container/init_builder.rs L171; docs/sources.md#youki).
+ * - bwrap 0.8.0 does the same to every bind source before its first mount (resolve_symlinks_in_ops,
+ *   realpath(3)): the resolved path is what it binds, and a missing one ends the run with "Can't find
+ *   source path" (bubblewrap.c L1516-L1537; docs/sources.md#bwrap).
  * - hardened refuses a symlink anywhere on the path, as runc does: a path resolved once in user
  *   space and used later can be swapped between the two, and a name that is not the real path
  *   never matches the mount points mountinfo lists (docs/sources.md#hardened). A missing rootfs
@@ -138,7 +141,9 @@ export function rootfsRule(config: Config, facts: readonly PathFact[] | undefine
   const real = realDir(facts);
   const rule = SYMLINKED_ROOTFS[config.profile];
   if (rule === "canonicalize" && facts.some((f) => f.kind === "missing")) {
-    refuse(`youki refuses the rootfs: canonicalizing ${config.rootfs} fails with ENOENT (No such file or directory)`, "create the rootfs first");
+    refuse(config.profile === "bwrap"
+      ? `bwrap refuses the rootfs: "Can't find source path ${config.rootfs}: No such file or directory" (realpath of its bind source)`
+      : `youki refuses the rootfs: canonicalizing ${config.rootfs} fails with ENOENT (No such file or directory)`, "create the rootfs first");
   }
   if (via.length === 0) return config;
   if (rule === "realpath" || rule === "canonicalize") return real === null ? config : { ...config, rootfs: real };
@@ -156,7 +161,23 @@ const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | "canonic
   "runc-1.1": runcRefuses("runc-1.1"),
   crun: "realpath",
   youki: "canonicalize",
+  bwrap: "canonicalize",
 };
+
+/**
+ * Directories outside the rootfs that a profile's plan uses before its switch, which a model of a
+ * host must know: bwrap mounts its staging tmpfs on /tmp (bubblewrap.c L2803, docs/sources.md#bwrap).
+ * `run` lstat()s them as it does the rootfs; a model built from a mount table alone assumes them,
+ * as every Linux host has them (a wrong guess shows as a result the prediction did not make, and
+ * run stops there). One entry per profile.
+ */
+export const HOST_DIRS: Readonly<Record<Config["profile"], readonly string[]>> = {
+  hardened: [], runc: [], "runc-1.1": [], crun: [], youki: [], bwrap: ["/tmp"],
+};
+
+/** The host directories of the profile that `facts` do not already describe (for a model to mkdir). */
+export const assumedHostDirs = (profile: Config["profile"], facts: readonly PathFact[] = []): string[] =>
+  HOST_DIRS[profile].filter((d) => !facts.some((f) => f.path === d || d.startsWith(f.path + "/") || f.path.startsWith(d + "/")));
 
 /** runc's config validation, the same in main and 1.1.5. */
 function runcRefuses(profile: string): (via: string) => string {

@@ -12,7 +12,7 @@ import { PROFILE_CODE, propagationFlags } from "./config.js";
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki"] as const;
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap"] as const;
 export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
 export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
 
@@ -36,13 +36,14 @@ export const ConfigSchema = z.object({
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
 }).strict().superRefine((c, ctx) => {
   const rule = staticRule(c);
-  if (rule) ctx.addIssue({ code: "custom", path: ["rootPropagation"], message: RULE_MESSAGES[rule](c) });
+  if (rule) ctx.addIssue({ code: "custom", path: [rule === ConfigRule.pivot_only ? "strategy" : "rootPropagation"], message: RULE_MESSAGES[rule](c) });
 });
 
 /** Why each row of the static rule table (abi.ts CONFIG_RULES) refuses; the machine's check() says the same. */
-const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string }) => string> = {
+const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string; strategy?: string }) => string> = {
   [ConfigRule.private_move]: (c) => `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot (crun accepts it: --profile crun)`,
   [ConfigRule.recursive_propagation]: (c) => `youki refuses rootfsPropagation ${c.rootPropagation}: it knows only shared, private, slave and unbindable (RootfsError::UnknownRootfsPropagation, before its first mount; docs/sources.md#youki); use ${c.rootPropagation?.slice(1)}`,
+  [ConfigRule.pivot_only]: (c) => `bwrap switches root only with pivot_root: strategy ${c.strategy} is refused, as bubblewrap has no MS_MOVE fallback (issue #592, open) and no chroot mode (docs/sources.md#bwrap); use strategy pivot or auto`,
   [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
 };
 
@@ -50,12 +51,13 @@ const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string }) => str
 export function staticRule(c: { profile: (typeof PROFILES)[number]; strategy: (typeof STRATEGIES)[number]; rootPropagation?: (typeof PROPAGATIONS)[number] }): ConfigRule | 0 {
   const flags = propagationFlags(c.rootPropagation);
   const kind = flags & MS_PROPAGATION;
-  if (kind === 0) return 0;
   const profile = 1 << PROFILE_CODE[c.profile];
   const strategy = 1 << Strategy[c.strategy];
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
+    const kinds = CONFIG_RULES[i + 3]!;
+    // A row without kinds (0) refuses whatever the propagation, unset included (bwrap's pivot_only).
     if ((CONFIG_RULES[i + 1]! & profile) !== 0 && (CONFIG_RULES[i + 2]! & strategy) !== 0 &&
-      (CONFIG_RULES[i + 3]! & kind) !== 0 && (CONFIG_RULES[i + 3]! & MS_REC & ~flags) === 0) return CONFIG_RULES[i] as ConfigRule;
+      (kinds === 0 || ((kinds & kind) !== 0 && (kinds & MS_REC & ~flags) === 0))) return CONFIG_RULES[i] as ConfigRule;
   }
   return 0;
 }

@@ -8,6 +8,13 @@ import type { HostKind } from "./hosts/host.js";
 import { errnoName } from "./names-ts.js";
 import { encodeString } from "./utf8.js";
 
+/**
+ * The trace file's format version. It changes when a field is removed, renamed or changes meaning;
+ * not for an addition. A new request kind (mkdir, ABI 4) is one more `op` variant of the request
+ * union: every version-1 trace written before it still validates, replays and diffs as it did
+ * (test/trace-schema.test.ts loads the old fixtures), and a reader without the new kind refuses a
+ * trace that has one loudly ("unknown op"), never silently. So mkdir left it at 1.
+ */
 export const TRACE_VERSION = 1;
 
 export type TraceResult =

@@ -9,10 +9,12 @@ const wasm = readFileSync(new URL("../build/wasm/release.wasm", import.meta.url)
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/plans/${name}`, import.meta.url), "utf8");
 
 // ABI.md §5, §6: offsets and op codes.
-const REQ = { OP: 0, SEQ: 4, FD: 8, FLAGS: 12, COUNT: 16, BUF: 20, STR0: 24, STR1: 32, STR2: 40, STR3: 48, STEP: 64 };
+const REQ = { OP: 0, SEQ: 4, FD: 8, FLAGS: 12, COUNT: 16, BUF: 20, STR0: 24, STR1: 32, STR2: 40, STR3: 48, STEP: 64, MODE: 68 };
 const OUT = { OP: 0, ERRNO: 4, STEP: 8, SEQ: 12, PATH: 16, MESSAGE: 24, NOTE: 32 };
-const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, DONE: 100, FAILED: 101 };
-const PROFILES = ["hardened", "runc", "runc-1.1", "crun"];
+const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, mkdir: 12, DONE: 100, FAILED: 101 };
+/** ABI.md §3: name and code; bwrap plans only auto and pivot (move and chroot are refused). */
+const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5]];
+const REFUSED = new Set(["bwrap-move", "bwrap-chroot"]);
 const STRATEGIES = ["auto", "pivot", "move", "chroot"];
 const OPT_READONLY = 1;
 const EINVAL = 22;
@@ -25,9 +27,11 @@ const O_NAMES: [number, string][] = [
 ];
 const MS_NAMES: [number, string][] = [
   [0x1, "MS_RDONLY"], [0x2, "MS_NOSUID"], [0x4, "MS_NODEV"], [0x8, "MS_NOEXEC"], [0x20, "MS_REMOUNT"],
-  [0x1000, "MS_BIND"], [0x2000, "MS_MOVE"], [0x4000, "MS_REC"], [0x20000, "MS_UNBINDABLE"],
-  [0x40000, "MS_PRIVATE"], [0x80000, "MS_SLAVE"], [0x100000, "MS_SHARED"],
+  [0x1000, "MS_BIND"], [0x2000, "MS_MOVE"], [0x4000, "MS_REC"], [0x8000, "MS_SILENT"], [0x20000, "MS_UNBINDABLE"],
+  [0x40000, "MS_PRIVATE"], [0x80000, "MS_SLAVE"], [0x100000, "MS_SHARED"], [0x200000, "MS_RELATIME"],
 ];
+/** ABI.md §11: MS_MGC_VAL (0xc0ed0000 in the top 16 bits) comes first, then the bits in ascending order. */
+const msFlags = (f: number) => ((f >>> 16) === 0xc0ed ? flagNames(f & 0xffff, MS_NAMES, ["MS_MGC_VAL"]) : flagNames(f, MS_NAMES));
 const MNT_NAMES: [number, string][] = [[1, "MNT_FORCE"], [2, "MNT_DETACH"], [4, "MNT_EXPIRE"], [8, "UMOUNT_NOFOLLOW"]];
 const ERRNOS: Record<number, [string, string]> = {
   1: ["EPERM", "Operation not permitted"], 2: ["ENOENT", "No such file or directory"], 22: ["EINVAL", "Invalid argument"],
@@ -96,7 +100,7 @@ async function instantiate(): Promise<Exports> {
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort } });
   const ex = instance.exports as unknown as Exports;
   memory = ex.memory;
-  if (ex.abi_version() !== 3) throw new Error(`unknown ABI version ${ex.abi_version()}`);
+  if (ex.abi_version() !== 4) throw new Error(`unknown ABI version ${ex.abi_version()}`);
   return ex;
 }
 
@@ -185,7 +189,8 @@ function render(op: number, i32: (off: number) => number, s: (off: number) => Ui
     case OP.chroot: return `chroot(${quote(s(REQ.STR0))})`;
     case OP.pivot_root: return `pivot_root(${quote(s(REQ.STR0))}, ${quote(s(REQ.STR1))})`;
     case OP.mount:
-      return `mount(${quote(s(REQ.STR0))}, ${quote(s(REQ.STR1))}, ${quote(s(REQ.STR2))}, ${flagNames(i32(REQ.FLAGS), MS_NAMES)}, ${quote(s(REQ.STR3))})`;
+      return `mount(${quote(s(REQ.STR0))}, ${quote(s(REQ.STR1))}, ${quote(s(REQ.STR2))}, ${msFlags(i32(REQ.FLAGS))}, ${quote(s(REQ.STR3))})`;
+    case OP.mkdir: return `mkdir(${quote(s(REQ.STR0))}, 0${i32(REQ.MODE).toString(8)})`;
     case OP.umount2: return `umount2(${quote(s(REQ.STR0))}, ${flagNames(i32(REQ.FLAGS), MNT_NAMES)})`;
     case OP.getcwd: {
       const path = written ? written.subarray(0, written.indexOf(0) < 0 ? written.length : written.indexOf(0)) : null;
@@ -195,8 +200,9 @@ function render(op: number, i32: (off: number) => number, s: (off: number) => Ui
   }
 }
 
-PROFILES.forEach((profile, pcode) => {
+PROFILES.forEach(([profile, pcode]) => {
   STRATEGIES.forEach((strategy, scode) => {
+    if (REFUSED.has(`${profile}-${strategy}`)) return;
     for (const readonly of [false, true]) {
       const name = `${profile}-${strategy}${readonly ? "-readonly" : ""}.strace`;
       test(`doc driver reproduces plans/${name}`, async () => {

@@ -23,6 +23,7 @@ import { autonomousBytes } from "../src/hosts/native.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Encoded } from "../src/machine.js";
 import { cProgram } from "./helpers/c-dir.js";
+import { strategiesOf } from "./helpers.js";
 
 const DRIVER = cProgram("machine-driver");
 
@@ -95,7 +96,7 @@ function cases(): Case[] {
     out.push({ name: `rootfs ${JSON.stringify(rootfs.slice(0, 20))} (${rootfs.length})`, cfg: enc(rootfs, "runc", "pivot"), host: dry("/r") });
   }
   // Every scenario of the fake kernel, every profile and strategy.
-  for (const scenario of SCENARIO_NAMES) for (const profile of PROFILES) for (const strategy of STRATEGIES) {
+  for (const scenario of SCENARIO_NAMES) for (const profile of PROFILES) for (const strategy of strategiesOf(profile)) {
     const config = parseConfig({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy });
     out.push({ name: `${scenario} ${profile} ${strategy}`, cfg: encode(config), host: () => enterSwitchNamespace(FakeKernel.scenario(scenario, { rootfs: config.rootfs }), config, true) });
   }

@@ -28,7 +28,8 @@ test("each refused config is refused by the wasm itself, with zod's reason", () 
     assert.ok(said !== null, `the machine accepted ${JSON.stringify(c)}`);
     const rule = staticRule(c);
     assert.match(said!, rule === abi.ConfigRule.private_move ? /not safe without pivot_root/
-      : rule === abi.ConfigRule.recursive_propagation ? /unknown rootfs propagation: youki/ : /needs a mount namespace/, JSON.stringify(c));
+      : rule === abi.ConfigRule.recursive_propagation ? /unknown rootfs propagation: youki/
+      : rule === abi.ConfigRule.pivot_only ? /bwrap switches root only with pivot_root/ : /needs a mount namespace/, JSON.stringify(c));
     assert.not.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, `zod accepted ${JSON.stringify(c)}`);
   }
 });
@@ -40,14 +41,27 @@ test("every other config is accepted by both: the machine emits a first request"
   }
 });
 
-test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), and chroot + any propagation", () => {
+test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, and bwrap's move and chroot whatever the propagation", () => {
   const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}`);
   const want = [
     ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].map((x) => `${p}/move/${x}`)),
     ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].map((x) => `youki/${s}/${x}`)),
-    ...PROFILES.flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
+    ...PROFILES.filter((p) => p !== "bwrap").flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
+    ...["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].map((x) => `bwrap/${s}/${x}`)),
   ];
   assert.equal(refused.sort(), want.sort());
+});
+
+test("bwrap move and chroot: refused by the pivot_only row, with no propagation too (a row without kinds), in both zod and the wasm", () => {
+  for (const strategy of ["move", "chroot"] as const) {
+    assert.is(staticRule({ profile: "bwrap", strategy }), abi.ConfigRule.pivot_only);
+    assert.match(machineSays("bwrap", strategy) ?? "", /^invalid config: bwrap switches root only with pivot_root/);
+    const z = ConfigSchema.safeParse({ rootfs: "/r", profile: "bwrap", strategy });
+    assert.not.ok(z.success);
+    assert.equal(z.error?.issues.map((i) => i.path.join(".")), ["strategy"]);
+  }
+  assert.is(machineSays("bwrap", "pivot"), null);
+  assert.is(machineSays("bwrap", "auto", "rshared"), null, "pivot with a propagation is planned (as configured)");
 });
 
 test("crun accepts move + rprivate (crun does), and the machine plans it", () => {

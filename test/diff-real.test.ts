@@ -1,4 +1,4 @@
-// The real captures (test/fixtures/real) against our profiles: each runc 1.1.5 / crun 1.8.1 log's
+// The real captures (test/fixtures/real) against our profiles: each runc 1.1.5 / crun 1.8.1 / bwrap 0.8.0 log's
 // window is the one WINDOWS.md identified by hand, and the profile's plan is equivalent to it.
 // On the dry-run host the crun captures differ in one place a dry run cannot know (the walk's
 // EINVALs), pinned exactly; on the fake kernel modelling the capture machine every one is equivalent.
@@ -30,6 +30,9 @@ for (const [runtime, profile] of [["runc", "runc-1.1"], ["crun", "crun"]] as con
     if (!variant.includes("-")) CASES.push({ log: `${runtime}-nopivot-${variant}`, config: { rootfs: ROOTFS, profile, strategy: "move", ...extra }, shared });
   }
 }
+// bwrap 0.8.0: `--bind ROOTFS /` and `--ro-bind ROOTFS /`; it has only pivot_root (move and chroot are refused).
+CASES.push({ log: "bwrap-default", config: { rootfs: ROOTFS, profile: "bwrap", strategy: "pivot" }, shared: false });
+CASES.push({ log: "bwrap-readonly", config: { rootfs: ROOTFS, profile: "bwrap", strategy: "pivot", readonly: true }, shared: false });
 
 /** pid and raw line range of each window, as WINDOWS.md records them. */
 function handWindows(): Map<string, { pid: number; start: number; end: number }> {

@@ -36,6 +36,7 @@ test("WINDOW_START: runc and crun start at the first propagation change of /, ru
     "runc-1.1": ["root-propagation", "root-propagation", "root-propagation", "first-mount"],
     crun: ["root-propagation", "root-propagation", "root-propagation", "first-step"],
     youki: ["root-propagation", "root-propagation", "root-propagation", "root-propagation"],
+    bwrap: ["root-propagation", "root-propagation", "root-propagation", "root-propagation"],
   });
   // A plan without such a step (--no-prepare) starts at its own first step.
   const noPrep = runc11({ prepare: false });

@@ -10,7 +10,7 @@ import { DryRunHost } from "../src/hosts/dry-run.js";
 import { FaultyHost, MAN_ERRNOS } from "../src/hosts/faults.js";
 import { errnoNumber } from "../src/names-ts.js";
 import { call, straceLine } from "../src/format/strace.js";
-import { PROFILES, STRATEGIES, parseConfig } from "../src/schema.js";
+import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { Machine } from "../src/machine.js";
 import { leakedFds } from "./helpers.js";
 
@@ -31,7 +31,8 @@ function handled(profile: string, step: string, errno: string): Handled | undefi
   if (errno === "EINTR" && profile === "youki" && step === "mountinfo_read") {
     return { why: "retried: Rust std's read_until repeats ErrorKind::Interrupted", next: (b, i) => call(b[i]!.request) };
   }
-  if (errno === "EINTR" && profile !== "crun" && profile !== "youki" && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
+  // Only the Go runtimes retry; crun's open(2) and bwrap's calls are made once (C, no retry loop).
+  if (errno === "EINTR" && ["hardened", "runc", "runc-1.1"].includes(profile) && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
     return { why: "retried: Go's os.Open/Read and runc's linux.Open repeat EINTR", next: (b, i) => call(b[i]!.request) };
   }
   if (step.startsWith("close") || step === "mountinfo_close") {
@@ -63,6 +64,7 @@ function handled(profile: string, step: string, errno: string): Handled | undefi
 const machine = Machine.create();
 for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
+    if (staticRule({ profile, strategy })) continue; // refused before any request (bwrap move/chroot): nothing to fault
     const config = parseConfig({ rootfs: "/r", profile, strategy });
     const base = plan(config);
     test(`fault table ${profile} ${strategy}: ${base.steps.length} steps × man-page errnos`, () => {
@@ -145,12 +147,31 @@ test("hardened auto on a ramfs /: pivot_root EINVAL falls back to move and says 
   ]);
 });
 
-test("runc and crun do not fall back (runc PR #4434, bwrap #592 still open)", () => {
+test("runc, crun and bwrap do not fall back (runc PR #4434, bwrap #592 still open)", () => {
   const mi = "1 0 0:1 / / rw - ramfs none rw\n";
-  for (const profile of ["runc", "crun"] as const) {
+  for (const profile of ["runc", "crun", "bwrap"] as const) {
     const t = plan({ rootfs: "/r", profile }, { mountinfo: mi, faults: ["pivot_root=EINVAL"] });
     assert.is(t.outcome.kind, "failed");
   }
+});
+
+test("bwrap: every step but the final close dies on any errno (die_with_error), named in bwrap's words", () => {
+  // Each errno of each of its two pivots' steps fails (the table above); these pin the messages,
+  // bubblewrap.c L3055-L3177 and bind-mount.c L553-L578 (die_with_bind_result).
+  const msg = (faults: Parameters<typeof plan>[1]) => {
+    const t = plan({ rootfs: "/r", profile: "bwrap" }, faults);
+    return t.outcome.kind === "failed" ? `${t.outcome.step}: ${t.outcome.message}` : "done";
+  };
+  assert.is(msg({ faults: ["mkdir=EEXIST"] }), "mkdir_newroot: bwrap: Creating newroot failed: File exists");
+  assert.is(msg({ faults: ["mkdir#2=EROFS"] }), "mkdir_oldroot: bwrap: Creating oldroot failed: Read-only file system");
+  assert.is(msg({ faults: ["pivot_root=EINVAL"] }), "stage_pivot: bwrap: pivot_root: Invalid argument");
+  assert.is(msg({ faults: ["pivot_root#2=EINVAL"] }), "pivot_root: bwrap: pivot_root(/newroot): Invalid argument");
+  assert.is(msg({ faults: ["mount#4=ENOENT"] }), "bind_rootfs: bwrap: Can't bind mount /oldroot/r on /newroot/: Unable to mount source on destination: No such file or directory");
+  assert.is(msg({ faults: ["mount#5=EPERM"] }), "bind_remount: bwrap: Can't bind mount /oldroot/r on /newroot/: Unable to remount destination \"/newroot\" with correct flags: Operation not permitted");
+  assert.is(msg({ faults: ["umount2=EINVAL"] }), "stage_old_detach: bwrap: unmount old root: Invalid argument");
+  assert.is(msg({ faults: ["chdir#2=ENOENT"] }), "chdir_stage_root: bwrap: chdir / (base path): No such file or directory");
+  assert.is(msg({ faults: ["chdir#4=EACCES"] }), "chdir_root: bwrap: chdir /: Permission denied");
+  assert.is(msg({ faults: ["close=EIO"] }), "done", "cleanup_fd ignores close's result");
 });
 
 test.run();

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import * as assert from "uvu/assert";
 import type { Trace } from "../src/trace.js";
 import { formatStrace } from "../src/format/index.js";
+import { PROFILES, STRATEGIES, staticRule } from "../src/schema.js";
 
 export const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
@@ -41,3 +42,12 @@ export const lines = (t: Trace) => formatStrace(t).trimEnd().split("\n");
  */
 export const CWD_LEFT_OUTSIDE: readonly string[] = ["youki/chroot"];
 export const leavesCwdOutside = (profile: string, strategy: string) => CWD_LEFT_OUTSIDE.includes(`${profile}/${strategy}`);
+
+/**
+ * The strategies a profile can be planned with: all but those its static config rule refuses
+ * whatever the propagation (bwrap: pivot and auto only, rule pivot_only in src/abi.ts). Loops over
+ * every profile × strategy that build a plan use it; a refused pair is tested as refused elsewhere
+ * (test/config-rules.test.ts, test/plan-golden.test.ts).
+ */
+export const strategiesOf = (profile: (typeof PROFILES)[number]): (typeof STRATEGIES)[number][] =>
+  STRATEGIES.filter((strategy) => !staticRule({ profile, strategy }));

@@ -12,8 +12,9 @@ import { parseConfig } from "../src/schema.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import { REQ_STR1, REQ_REASON } from "../src/abi.js";
+import { strategiesOf } from "./helpers.js";
 
-const CONFIGS = PROFILES.flatMap((profile) => STRATEGIES.map((strategy) => encode(parseConfig({ rootfs: "/r", profile, strategy }))));
+const CONFIGS = PROFILES.flatMap((profile) => strategiesOf(profile).map((strategy) => encode(parseConfig({ rootfs: "/r", profile, strategy }))));
 
 /** Run i: a config, and on odd runs a failure at request i % 9 (so messages are rendered too). */
 function run(m: Machine, i: number): string[] {

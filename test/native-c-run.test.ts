@@ -20,7 +20,7 @@ import { encode } from "../src/config.js";
 import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { errnoNumber } from "../src/names-ts.js";
 import { cProgram } from "./helpers/c-dir.js";
-import { leavesCwdOutside } from "./helpers.js";
+import { leavesCwdOutside, strategiesOf } from "./helpers.js";
 
 const DRIVER = cProgram("run-driver");
 const why = process.geteuid?.() !== 0 ? "not root: the switch needs CAP_SYS_ADMIN"
@@ -74,7 +74,7 @@ if (why) {
   console.error(`SKIP native C run: ${why}`);
   test.skip("native C run");
 } else {
-  for (const profile of PROFILES) for (const strategy of STRATEGIES) {
+  for (const profile of PROFILES) for (const strategy of strategiesOf(profile)) {
     if (staticRule({ profile, strategy }) !== 0 || leavesCwdOutside(profile, strategy)) continue; // youki chroot: cwd outside, by design
     test(`${profile} ${strategy}: ps_run switches for real, and every result is the model's prediction`, () => {
       const dir = rootfs();
@@ -97,7 +97,7 @@ if (why) {
 
   // Rootless: the child unshares a user namespace too (as run --rootless's executor does), so the
   // mounts it copies are locked; the prediction models that from the table before the unshare.
-  for (const profile of PROFILES) for (const strategy of STRATEGIES) {
+  for (const profile of PROFILES) for (const strategy of strategiesOf(profile)) {
     if (staticRule({ profile, strategy }) !== 0 || leavesCwdOutside(profile, strategy)) continue;
     test(`${profile} ${strategy}, rootless: ps_run switches in a user namespace, and every result is the rootless model's prediction`, () => {
       const dir = rootfs();

@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import { probeEnvironment, run } from "../src/run.js";
 import { PROFILES } from "../src/schema.js";
 import { capture, eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest } from "./helpers/native-env.js";
+import { strategiesOf } from "./helpers.js";
 
 const { mode, reason } = await eitherMode();
 const test = suite(`native run (${mode})`);
 const rootless = mode === "rootless";
 
 for (const profile of PROFILES) {
-  for (const strategy of ["pivot", "move"] as const) {
+  for (const strategy of (["pivot", "move"] as const).filter((s) => strategiesOf(profile).includes(s))) {
     nativeTest(test, reason, `${profile} / ${strategy}: the command starts in the new root with fds 0-2 only`, async () => {
       const before = hostMountinfo();
       const left = leftoverRootfs();

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import { PROBE, ROOTFS_PREFIX, hostMountinfo, nativeTest, skipReason } from "./helpers/native-env.js";
+import { strategiesOf } from "./helpers.js";
 
 const test = suite("native verify: run refuses exactly what the model predicts");
 const reason = await skipReason("root");
@@ -19,7 +20,7 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const CHILD = join(ROOT, "test/helpers/verify-matrix-child.ts");
 
 const PROPAGATIONS = [undefined, "rshared", "rslave", "rprivate"] as const;
-const rows = PROFILES.flatMap((profile) => STRATEGIES.flatMap((strategy) => [true, false].flatMap((prepare) =>
+const rows = PROFILES.flatMap((profile) => strategiesOf(profile).flatMap((strategy) => [true, false].flatMap((prepare) =>
   PROPAGATIONS.map((rootPropagation) => ({ profile, strategy, prepare, ...(rootPropagation ? { rootPropagation } : {}) })))));
 
 /** The shell that builds the host in the child's namespace. "/" rprivate first: no peer of ours. */

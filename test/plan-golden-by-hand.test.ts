@@ -1,5 +1,6 @@
 // Goldens with an independent source: test/fixtures/plans/by-hand/*.strace were written line by line
-// from runc main's source (the seed), youki's source (main bc78720, no capture exists) and the
+// from runc main's source (the seed), youki's source (main bc78720, no capture exists), bubblewrap
+// 0.8.0's source (with the line of its real capture next to each) and the
 // hardened rules (docs/sources.md), each line saying where
 // it comes from (`  #src: ...`). The generated goldens in test/fixtures/plans/ are pivotshim's own
 // output, checked for drift; these check it against the sources. Each test says which kind it is.
@@ -30,6 +31,9 @@ const CASES: [string, ConfigInput][] = [
   ["youki-chroot-readonly.strace", { profile: "youki", strategy: "chroot", readonly: true }],
   ["youki-pivot-shared-readonly.strace", { profile: "youki", strategy: "pivot", rootPropagation: "shared", readonly: true }],
   ["youki-move-unbindable.strace", { profile: "youki", strategy: "move", rootPropagation: "unbindable" }],
+  // bwrap 0.8.0: from source, each line also checked against the real capture's line.
+  ["bwrap-pivot.strace", { profile: "bwrap", strategy: "pivot" }],
+  ["bwrap-pivot-readonly.strace", { profile: "bwrap", strategy: "pivot", readonly: true }],
 ];
 
 for (const [name, config] of CASES) {
@@ -40,7 +44,7 @@ for (const [name, config] of CASES) {
 
 test("the generated golden agrees with the hand-written one where both exist", () => {
   for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace",
-    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace"]) {
+    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace", "bwrap-pivot.strace", "bwrap-pivot-readonly.strace"]) {
     assert.fixture(readFileSync(new URL(`../${name}`, dir), "utf8"), byHand(name), name);
   }
 });

@@ -3,7 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { plan } from "../src/plan.js";
-import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { PROFILES, STRATEGIES, staticRule } from "../src/schema.js";
+import { InvalidInputError } from "../src/errors.js";
 import { expectPlan, leakedFds } from "./helpers.js";
 
 test("runc switch only (the seed): exactly runc's pivotRoot, rootfs /r", () => {
@@ -14,6 +15,13 @@ for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
     for (const readonly of [false, true]) {
       const name = `plans/${profile}-${strategy}${readonly ? "-readonly" : ""}.strace`;
+      // A config the static rule refuses (bwrap move/chroot: pivot_only) has no plan: it is refused, with the rule's reason.
+      if (staticRule({ profile, strategy })) {
+        test(`no golden for ${name}: the config is refused`, () => {
+          assert.throws(() => plan({ rootfs: "/r", profile, strategy, readonly }), (e: unknown) => e instanceof InvalidInputError && /only with pivot_root/.test(String((e as Error).message)));
+        });
+        continue;
+      }
       test(`golden ${name}`, () => {
         const t = plan({ rootfs: "/r", profile, strategy, readonly });
         expectPlan(t, name);

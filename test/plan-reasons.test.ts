@@ -7,15 +7,16 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { plan } from "../src/plan.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
+import { strategiesOf } from "./helpers.js";
 
 /** R_* texts as assembly/text.txt defines them (the one source of the machine's words). */
 const TEXT = new Map([...readFileSync(new URL("../assembly/text.txt", import.meta.url), "utf8").matchAll(/^(R_\w+) "((?:[^"\\]|\\.)*)"$/gm)]
   .map(([, k, v]) => [k!, v!.replace(/\\"/g, '"')]));
 
 type P = (typeof PROFILES)[number];
-/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki]; one entry = the same for all. */
+/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki, bwrap]; one entry = the same for all. */
 const TABLE: Record<string, string[]> = {
-  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI"],
+  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI", "R_PROPAGATE_BWRAP"],
   mountinfo_read: ["R_MI_READ"],
   mountinfo_close: ["R_MI_CLOSE"],
   parent_propagation: ["R_PARENT_RUNC", "R_PARENT_RUNC", "R_PARENT_11", "R_PARENT_CRUN", "R_PARENT_YOUKI"],
@@ -24,16 +25,16 @@ const TABLE: Record<string, string[]> = {
   self_remount: ["R_SELF_REMOUNT"],
   open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN"],
   enter_root: ["R_ENTER_ROOT"],
-  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI"],
+  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI", "R_OPEN_OLD_BWRAP"],
   open_new_root: ["R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW_YOUKI"],
   fchdir_new_root: ["R_FCHDIR_NEW"],
   pivot_root: ["R_PIVOT"],
   fchdir_old_root: ["R_FCHDIR_OLD"],
   old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI"],
-  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH"],
+  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP"],
   chdir_root: ["R_CHDIR_ROOT"],
   close_new_root: ["R_CLOSE_NEW"],
-  close_old_root: ["R_CLOSE_OLD"],
+  close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP"],
   chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI"],
   mask_propagation: ["R_MASK_PROP"],
   mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI"],
@@ -45,8 +46,21 @@ const TABLE: Record<string, string[]> = {
   post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI"],
   readonly_remount: ["R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY_YOUKI"],
   check_cwd: ["R_CHECK_CWD"],
+  // bwrap's staging root (its own steps; docs/sources.md#bwrap).
+  stage_tmpfs: ["R_STAGE_TMPFS"],
+  chdir_stage: ["R_CHDIR_STAGE"],
+  mkdir_newroot: ["R_MKDIR_NEWROOT"],
+  bind_newroot: ["R_BIND_NEWROOT"],
+  mkdir_oldroot: ["R_MKDIR_OLDROOT"],
+  stage_pivot: ["R_STAGE_PIVOT"],
+  chdir_stage_root: ["R_CHDIR_STAGE_ROOT"],
+  bind_rootfs: ["R_BIND_ROOTFS"],
+  bind_remount: ["R_BIND_REMOUNT"],
+  stage_old_private: ["R_STAGE_OLD_PRIVATE"],
+  stage_old_detach: ["R_STAGE_OLD_DETACH"],
+  chdir_newroot: ["R_CHDIR_NEWROOT"],
 };
-const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki"];
+const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap"];
 const expected = (step: string, p: P): string => {
   const row = TABLE[step];
   if (!row) return `(no row for ${step})`;
@@ -55,9 +69,9 @@ const expected = (step: string, p: P): string => {
 
 /** Every plan the profiles make: each strategy, read-only or not, and move with a refused unmount (the tmpfs cover). */
 function plans(p: P) {
-  const out = STRATEGIES.flatMap((strategy) => [false, true].map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
-  // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call.
-  out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
+  const out = strategiesOf(p).flatMap((strategy) => [false, true].map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
+  // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call. bwrap has no move.
+  if (strategiesOf(p).includes("move")) out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
   return out;
 }
 
@@ -78,7 +92,9 @@ for (const p of ORDER) {
       }
     }
     // runc 1.1 has no post-switch propagation (runc 04be81b came in 1.2); only crun remounts the root read-only before the switch.
-    assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
+    // bwrap has no move (so no mask), no post-switch propagation: its read-only is the bind's remount.
+    if (p === "bwrap") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("bind_remount") && seen.has("mkdir_oldroot"), [...seen].join(" "));
+    else assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
   });
 }
 
@@ -96,7 +112,8 @@ test("selfBind: false leaves out the self bind, and crun's rprivate and remount 
     const steps = (selfBind: boolean) => plan({ rootfs: "/r", profile: p, strategy: "pivot", selfBind }).steps.map((s) => s.request.step);
     const gone = ["self_bind", "self_private", "self_remount"];
     assert.equal(steps(false), steps(true).filter((st) => !gone.includes(st)), p);
-    assert.ok(steps(true).includes("self_bind"), p);
+    // bwrap binds the rootfs onto /newroot/, not onto itself: it has no self bind, and selfBind changes nothing.
+    assert.ok(steps(true).includes("self_bind") === (p !== "bwrap"), p);
     if (p === "crun") assert.ok(steps(true).includes("self_private") && steps(true).includes("self_remount"));
   }
 });

@@ -1,6 +1,7 @@
 // `pivotshim diff`: compares a plan (built from the config flags, or a recorded trace file) with
 // the root-switch window of a real `strace -f` log, and says step by step where they differ.
 // Reads files and prints; the comparison itself is src/diff/.
+import { assumedHostDirs } from "../rootfs-facts.js";
 import { type Command, Option } from "commander";
 import { plan } from "../plan.js";
 import { DryRunHost } from "../hosts/dry-run.js";
@@ -37,7 +38,7 @@ function planSide(f: DiffFlags): Trace {
   try {
     // The runtime's namespace: chroot runs in the caller's (switch-namespace.ts).
     k = mountinfo !== undefined
-      ? enterSwitchNamespace(FakeKernel.fromMountinfo(mountinfo).mkdir(config.rootfs), config)
+      ? enterSwitchNamespace(assumedHostDirs(config.profile).reduce((m, d) => m.mkdir(d), FakeKernel.fromMountinfo(mountinfo)).mkdir(config.rootfs), config)
       : enterSwitchNamespace(FakeKernel.scenario("docker-host", { rootfs: config.rootfs }), config, true);
   } catch (e) {
     throw new InvalidInputError(`the --mountinfo file is not a mountinfo table: ${(e as Error).message}`, [], { cause: e });

@@ -6,7 +6,7 @@ import type { Request, Result } from "../request.js";
 import type { TraceResult } from "../trace.js";
 import type { Addr, TracedRequest } from "../strace/to-requests.js";
 import { errnoName, msFlags } from "../names-ts.js";
-import { openFlags, quote, umountFlags } from "../format/strace.js";
+import { modeText, openFlags, quote, umountFlags } from "../format/strace.js";
 
 /** What an fd argument refers to: "o<N>" = opened by call N of its side; "fd:N" = opened before; "cwd" = AT_FDCWD. */
 export type FdLabel = string;
@@ -131,11 +131,13 @@ const FIELDS: Record<Request["op"], string[]> = {
   sethostname: ["name"],
   umount2: ["target", "flags"],
   getcwd: [],
+  mkdir: ["pathname", "mode"],
 };
 
 function show(op: Request["op"], field: string, v: Str | number): string {
   if (typeof v !== "number") return showStr(v);
   if (field === "mountflags") return msFlags(v);
+  if (field === "mode" && op === "mkdir") return modeText(v);
   if (field === "flags") return op === "umount2" ? umountFlags(v) : openFlags(v);
   if (v === abi.AT_FDCWD) return "AT_FDCWD";
   return String(v);

@@ -56,6 +56,8 @@ export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config[
   // youki runs mount_to_rootfs whatever the namespace: chroot starts with "/" made rslave too
   // (process/init/process.rs L85-L124, docs/sources.md#youki).
   youki: () => "root-propagation",
+  // bwrap makes "/" rslave first (bubblewrap.c L3055), then stages its tmpfs; only pivot is planned.
+  bwrap: () => "root-propagation",
 };
 
 /** Where a plan's window starts: its profile's rule, and its first request (the fallback). */

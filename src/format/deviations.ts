@@ -72,4 +72,22 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "initramfs: pivot_root fails with EINVAL and youki has no fallback; move (--no-pivot) works",
     ],
   },
+  bwrap: {
+    runtime: "bubblewrap 0.8.0 (Debian 12, as straced: `--bind ROOTFS /` and `--ro-bind ROOTFS /`)",
+    deviations: [
+      "the bind's remount flags are MS_NOSUID|MS_NODEV (|MS_RDONLY for --ro-bind) over MS_RELATIME: bwrap ORs them into the flags it decodes from the bind's mountinfo line (bind_mount, bind-mount.c L449-L453), which a relatime mount gives as MS_RELATIME. The machine assumes that line: on a rootfs whose mount is noatime, nosuid, noexec or ro the real call carries those too, and where they already include nosuid,nodev (and ro) bwrap makes no remount at all",
+      "bind_mount's own calls around the remount are not reproduced: the O_PATH open of /newroot, the readlink of its /proc/self/fd link (untraced), the mountinfo read through bwrap's /proc fd, the close; nor the remount of each submount of a recursive bind (one more mount(\"none\", ...) per submount of the rootfs)",
+      "the sandbox set-up between the pivots (--proc, --dev, their binds, mkdirs and remounts) and bwrap's getcwd() of the old cwd are outside the plan: diff lists them as not part of the plan",
+      "a configured rootPropagation replaces bwrap's fixed MS_SILENT|MS_SLAVE|MS_REC of \"/\" (bwrap has no such option)",
+      "on a failure bwrap exits (die_with_error), and the kernel closes the staging-root fd; the machine emits that close itself, as for every profile",
+      "strategy move and chroot are refused (config rule pivot_only): bwrap has only pivot_root (issue #592 asks for an MS_MOVE fallback and is open)",
+    ],
+    flaws: [
+      "no violation on any scenario, single or double faults; every fault fails closed, as die_with_error exits",
+      "initramfs: the first pivot_root(\"/tmp\", \"oldroot\") fails with EINVAL (the root is the initial ramfs) and bwrap has no fallback: `bwrap: pivot_root: Invalid argument`. The real bwrap has this (issue #592)",
+      "stacked-root: the rootfs is reached as /oldroot + its path after the first pivot, and that lookup goes through the mounts stacked on the old root, not the bottom root the path named before (a process root is not crossed into its own overmounts): the bind fails with ENOENT here, and where the top mount has a directory at that path, bwrap would bind that one. The real bwrap has this; runc-like profiles name the rootfs before any pivot",
+      "shared-tmp and rootfs-not-a-mountpoint: propagation-after shows a host mount made under the rootfs after the switch appearing in the sandbox (host → container): \"/\" is made rslave on purpose, \"so that we still receive mounts from the real root\" (bubblewrap.c L3052-L3054)",
+      "findings on every scenario where it completes: the staging-root handle is opened without O_CLOEXEC (closed before exec by cleanup_fd, so nothing leaks), no propagation change before the last umount2 (the staging tmpfs was made under an rslave \"/\", so it has no peers to reach), one detach (the staging tmpfs holds no stack), and no getcwd() check",
+    ],
+  },
 };

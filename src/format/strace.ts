@@ -57,6 +57,9 @@ export function quote(s: string | null, max = Infinity): string {
   return `"${out}"${bytes.length > n ? "..." : ""}`;
 }
 
+/** A file mode as strace prints it: octal with a leading 0 (0755), or 0 alone. */
+export const modeText = (mode: number): string => (mode === 0 ? "0" : `0${(mode >>> 0).toString(8)}`);
+
 const fdArg = (fd: number) => (fd === abi.AT_FDCWD ? "AT_FDCWD" : String(fd));
 
 /** The call, without its result: `pivot_root(".", ".")`. */
@@ -80,6 +83,8 @@ export function call(r: Request, result?: TraceResult): string {
       return `getcwd(${text}, ${r.size})`;
     }
     case "sethostname": return `sethostname(${quote(r.name)}, ${Buffer.from(encodeString(r.name)).length})`;
+    // strace prints the mode in octal with a leading 0 (0755), as print_numeric_umode_t does.
+    case "mkdir": return `mkdir(${quote(r.pathname)}, ${modeText(r.mode)})`;
   }
 }
 

@@ -2,11 +2,13 @@
 // (like the kernel), answers mountinfo reads from a given text (default: a docker-like host) and
 // getcwd with "/". It checks nothing but one kernel fact that loops depend on: once the old root
 // stacked on "." has been detached, umount2(".") answers EINVAL (nothing is mounted there any
-// more), so crun's and hardened's detach loops end as they do on a real kernel.
+// more), so crun's and hardened's detach loops end as they do on a real kernel. mkdir succeeds
+// unless the path is known to exist: "/", or a directory this host made itself since the last
+// change of the mount table (a mount can hide it, a pivot moves it), named through a cwd it knows.
 import type { Host } from "./host.js";
 import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
-import { EINVAL, ENOSYS } from "../abi.js";
+import { EEXIST, EINVAL, ENOSYS } from "../abi.js";
 import { DEFAULT_ROOTFS } from "../schema.js";
 import { encodeString } from "../utf8.js";
 
@@ -32,6 +34,10 @@ export class DryRunHost implements Host {
   #mountinfo: Uint8Array | null = null;
   /** umount2(".") succeeded since the last pivot_root: the next one finds no mount. */
   #detached = false;
+  /** The cwd as the last chdir to a known place set it; null when unknown (start, fchdir, any mount change). */
+  #cwd: string | null = null;
+  /** Directories mkdir made, absolute and normalised, since the mount table last changed. */
+  readonly #made = new Set<string>();
 
   constructor(opts: DryRunOptions = {}) {
     this.#text = opts.mountinfo;
@@ -62,16 +68,45 @@ export class DryRunHost implements Host {
       }
       case "close": this.#open.delete(req.fd); return { ret: 0 };
       case "getcwd": return { ret: 2, data: new Uint8Array([0x2f, 0]) };
-      case "pivot_root": this.#detached = false; return { ret: 0 };
+      case "pivot_root": this.#detached = false; this.#forget(); return { ret: 0 };
+      case "mkdir": {
+        const at = this.#absolute(req.pathname);
+        if (at === "/" || (at !== null && this.#made.has(at))) return { errno: EEXIST };
+        if (at !== null) this.#made.add(at);
+        return { ret: 0 };
+      }
+      case "chdir": this.#cwd = this.#absolute(req.path); return { ret: 0 };
+      case "fchdir": this.#cwd = null; return { ret: 0 };
       case "umount2": {
+        this.#made.clear();
         if (req.target !== ".") return { ret: 0 };
         if (this.#detached) return { errno: EINVAL };
         this.#detached = true;
         return { ret: 0 };
       }
-      case "mount": case "fchdir": case "chdir": case "chroot": case "sethostname": return { ret: 0 };
+      case "mount": case "chroot": this.#forget(); return { ret: 0 };
+      case "sethostname": return { ret: 0 };
       // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
       default: return { errno: ENOSYS };
     }
+  }
+
+  /** The mount table or the root changed: what mkdir made may be hidden or elsewhere, and "." may name another place. */
+  #forget(): void {
+    this.#made.clear();
+    this.#cwd = null;
+  }
+
+  /** `path` made absolute against the known cwd and normalised ("." and ".." folded); null when that needs an unknown cwd. */
+  #absolute(path: string): string | null {
+    if (path === "") return null;
+    const base = path.startsWith("/") ? "" : this.#cwd;
+    if (base === null) return null;
+    const out: string[] = [];
+    for (const c of `${base}/${path}`.split("/")) {
+      if (c === "" || c === ".") continue;
+      if (c === "..") out.pop(); else out.push(c);
+    }
+    return "/" + out.join("/");
   }
 }

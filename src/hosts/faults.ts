@@ -9,7 +9,7 @@ import { errnoNumber } from "../names-ts.js";
 import { FaultNotFiredError } from "../errors.js";
 import { wraps } from "./trust.js";
 
-/** ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2, getcwd.3, gethostname.2). */
+/** ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2, getcwd.3, gethostname.2, mkdir.2). */
 export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
   openat: ["EACCES", "EBADF", "EBUSY", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EINTR", "EINVAL", "EISDIR", "ELOOP", "EMFILE",
     "ENAMETOOLONG", "ENFILE", "ENODEV", "ENOENT", "ENOMEM", "ENOSPC", "ENOTDIR", "ENXIO", "EOPNOTSUPP", "EOVERFLOW", "EPERM",
@@ -25,6 +25,8 @@ export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
   umount2: ["EAGAIN", "EBUSY", "EFAULT", "EINVAL", "ENAMETOOLONG", "ENOENT", "ENOMEM", "EPERM"],
   getcwd: ["EACCES", "EFAULT", "EINVAL", "ENAMETOOLONG", "ENOENT", "ENOMEM", "ERANGE"],
   sethostname: ["EFAULT", "EINVAL", "EPERM"],
+  mkdir: ["EACCES", "EDQUOT", "EEXIST", "EFAULT", "EINVAL", "ELOOP", "EMLINK", "ENAMETOOLONG", "ENOENT", "ENOMEM",
+    "ENOSPC", "ENOTDIR", "EPERM", "EROFS"],
 };
 
 /**

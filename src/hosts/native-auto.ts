@@ -142,6 +142,7 @@ function requestAt(w: Wire, b: Buffer, from: number, to: number, seq: number, co
     case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(0), flags };
     case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: count };
     case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(0) };
+    case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(0), mode };
     default: throw bad(`unknown op ${op}`);
   }
 }

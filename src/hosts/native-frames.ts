@@ -90,6 +90,7 @@ export function requestFrame(w: Wire, r: Request): Buffer {
     case "umount2": return frame(w, abi.Op.umount2, 0, r.flags, 0, 0, [r.target]);
     case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
     case "sethostname": return frame(w, abi.Op.sethostname, 0, 0, 0, 0, [r.name]);
+    case "mkdir": return frame(w, abi.Op.mkdir, 0, 0, 0, r.mode, [r.pathname]);
     default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
   }
 }

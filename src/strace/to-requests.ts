@@ -40,7 +40,7 @@ const ERRNO_VALUE = new Map<string, number>([
   ...ERRNO_EXTRA_NAME.map((n, i): [string, number] => [n, ERRNO_EXTRA_NUMBER[i]!]),
 ]);
 
-const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd"]);
+const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "mkdir"]);
 
 /** Maps the recognised calls, in order; `seq` counts the mapped calls, `reason` names the log line. */
 export function toRequests(calls: readonly Call[]): Traced[] {
@@ -75,6 +75,8 @@ function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<
     case "getcwd": return { seq, step, reason, op, size: a.num(1) };
     // Not in RECOGNISED: no plan makes it (only run's hooks), so a log's sethostname is not a plan call.
     case "sethostname": return { seq, step, reason, op, name: a.str(0) };
+    // mkdir(pathname, mode): strace prints the mode in octal (0755), which args.ts reads as octal.
+    case "mkdir": return { seq, step, reason, op, pathname: a.str(0), mode: a.num(1) };
   }
 }
 

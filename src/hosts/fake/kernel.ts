@@ -10,6 +10,7 @@ import { renderMountinfo } from "./mountinfo.js";
 import { pathFrom } from "./resolve.js";
 import { type ScenarioName, type ScenarioOptions, buildScenario } from "./scenario.js";
 import { sysChdir, sysChroot, sysClose, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
+import { sysMkdir } from "./sys-mkdir.js";
 import { sysMount } from "./sys-mount.js";
 import { sysSethostname } from "./sys-uts.js";
 import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
@@ -75,6 +76,7 @@ export class FakeKernel implements Host {
       case "umount2": return sysUmount2(s, p, req.target, req.flags);
       case "getcwd": return sysGetcwd(s, p, req.size);
       case "sethostname": return sysSethostname(s, p, req.name);
+      case "mkdir": return sysMkdir(s, p, req.pathname);
       // An op this model does not know (a newer caller's): ENOSYS, as the executor answers it.
       default: return { errno: ENOSYS };
     }

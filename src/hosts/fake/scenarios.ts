@@ -16,7 +16,8 @@ export interface ScenarioData {
 
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-const ROOTFS_DIRS = ["{rootfs}/proc", "{rootfs}/sys", "{rootfs}/dev", "{rootfs}/etc", "{rootfs}/tmp"];
+/** The host's /tmp too, where every Linux host has one: bwrap mounts its staging tmpfs there (docs/sources.md#bwrap). */
+const ROOTFS_DIRS = ["{rootfs}/proc", "{rootfs}/sys", "{rootfs}/dev", "{rootfs}/etc", "{rootfs}/tmp", "/tmp"];
 
 const DOCKER_BASE = [
   "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro",
