@@ -4,13 +4,14 @@
 // nothing about results.
 import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, MS_REC, MS_SLAVE, MS_PRIVATE, MS_SHARED,
   MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MS_PROPAGATION, MS_SILENT, MS_NODEV, MS_NOSUID, MS_MGC_VAL,
-  MNT_DETACH, GETCWD_SIZE } from "../src/abi";
+  MNT_DETACH, GETCWD_SIZE, EBADF, O_NOCTTY, O_NOFOLLOW, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH,
+  OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_EMPTY_PATH, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH } from "../src/abi";
 import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
 import { S } from "./state";
 import { reason } from "./reasons";
-import { F, my, has, text, PARENT_WALK_SLAVE, POST_SHARED_OR_UNBINDABLE, ROOT_REC_KIND_OR_SLAVE, parentFromMountinfo } from "./profiles";
+import { F, my, has, text, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE, PARENT_WALK_SLAVE, POST_SHARED_OR_UNBINDABLE, ROOT_REC_KIND_OR_SLAVE, parentFromMountinfo } from "./profiles";
 import * as T from "./generated/text";
 
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
@@ -42,6 +43,21 @@ function openat(dirfd: i32, path: Str, flags: i32): void {
 }
 
 function withFd(op: Op, fd: i32): void { begin(op); R.setFd(fd); }
+
+/**
+ * LXC's open_at (file_utils.c L652-L674): openat2(dfd, path, {flags, mode 0, resolve}); on ENOSYS
+ * the same step again as openat(dfd, path, flags, 0) (machine.ts sets openatFallback). LXC passes
+ * -EBADF as the dirfd of an absolute path.
+ */
+function openat2(dirfd: i32, path: Str, flags: i32, resolve: i32): void {
+  if (S.openatFallback) { openat(dirfd, path, flags); return; }
+  begin(Op.openat2);
+  R.setFd(dirfd);
+  R.setStr(R.PATH, path);
+  R.setFlags(flags);
+  R.setCount(resolve);
+}
+const NO_DIRFD: i32 = -EBADF;
 
 /** mkdir(pathname, mode): bwrap creates its staging directories 0755 (bubblewrap.c L3075, L3081). */
 function mkdir(path: Str): void { begin(Op.mkdir); R.setStr(R.PATH, path); R.setMode(0o755); }
@@ -77,8 +93,16 @@ export function emit(step: i32, arg: i32): void {
   switch (step) {
     case Step.propagate_root: remount(L.SLASH, rootFlags()); break;
     case Step.mountinfo_open:
+      // LXC turn_into_dependent_mounts: beneath dfd_host, PROTECT_OPEN with PROTECT_LOOKUP_BENEATH_XDEV
+      // minus RESOLVE_NO_SYMLINKS (conf.c L3883-L3884): "/proc" is another mount, /proc/self a symlink.
+      if (has(F.OPENAT2)) {
+        openat2(S.fdHost, L.PROC_SELF_MOUNTINFO_REL, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+        break;
+      }
       // runc 1.1.5 opens /proc/self/mountinfo directly (straced); newer moby/sys tries thread-self first.
       openat(AT_FDCWD, mountinfoPath(), O_RDONLY | O_CLOEXEC); break;
+    // LXC detect_ramfs_rootfs: fopen("/proc/self/mountinfo", "re") (utils.c L707-L740).
+    case Step.ramfs_open: openat(AT_FDCWD, L.SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
     case Step.mountinfo_read: {
       begin(Op.read);
       R.setFd(S.fdInfo);
@@ -107,7 +131,10 @@ export function emit(step: i32, arg: i32): void {
     case Step.enter_root:
       if (has(F.ENTER_BY_PATH)) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
       break;
-    case Step.open_old_root: openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS)); break;
+    case Step.open_old_root:
+      if (has(F.OPENAT2)) openat2(NO_DIRFD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS), LXC_LOOKUP_ABSOLUTE);
+      else openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS));
+      break;
     case Step.open_new_root: openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS)); break;
     case Step.fchdir_new_root: withFd(Op.fchdir, S.fdNew >= 0 ? S.fdNew : S.fdRoot); break;
     case Step.pivot_root: {
@@ -157,6 +184,35 @@ export function emit(step: i32, arg: i32): void {
     case Step.stage_old_private: mount(L.OLDROOT, L.OLDROOT, NULL, MS_SILENT | MS_REC | MS_PRIVATE, NULL); break;
     case Step.stage_old_detach: umount2(L.OLDROOT); break;
     case Step.chdir_newroot: withPath(Op.chdir, L.NEWROOT_ABS); break;
+    // LXC (docs/sources.md#lxc): lxc_setup_rootfs_prepare_root, turn_into_dependent_mounts, dir_mount,
+    // __fd_bind_mount, lxc_mount_rootfs, lxc_pivot_root.
+    case Step.open_host: openat2(NO_DIRFD, L.SLASH, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE); break;
+    case Step.dependent_mount: mount(NULL, S.shared.get(arg), NULL, MS_SLAVE, NULL); break;
+    case Step.open_mountpoint: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, 0); break;
+    case Step.open_rootfs_src: openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0); break;
+    case Step.clone_rootfs: {
+      begin(Op.open_tree);
+      R.setFd(S.fdSource);
+      R.setStr(R.PATH, L.EMPTY);
+      R.setFlags(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+      break;
+    }
+    case Step.attach_rootfs: {
+      begin(Op.move_mount);
+      R.setFd(S.fdTree);
+      R.setStr(R.PATH, L.EMPTY);
+      R.setCount(S.fdTarget);
+      R.setStr(R.TARGET, L.EMPTY);
+      R.setFlags(MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+      break;
+    }
+    case Step.close_tree: withFd(Op.close, S.fdTree); break;
+    case Step.close_mountpoint: withFd(Op.close, S.fdTarget); break;
+    case Step.close_rootfs_src: withFd(Op.close, S.fdSource); break;
+    // PROTECT_LOOKUP_ABSOLUTE_XDEV: the mount point is now a mount, so RESOLVE_NO_XDEV is dropped.
+    case Step.open_mnt: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS); break;
+    case Step.share_root: remount(L.DOT, MS_SHARED | MS_REC); break;
+    case Step.close_host: withFd(Op.close, S.fdHost); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
       // Static data outlives runs: clear it, or a host that writes nothing would pass the check

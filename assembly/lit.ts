@@ -24,3 +24,5 @@ export const OLDROOT_ABS: Str = txt(T.OLDROOT_ABS);
 export const NEWROOT_ABS: Str = txt(T.NEWROOT_ABS);
 export const NEWROOT_SLASH: Str = txt(T.NEWROOT_SLASH);
 export const NONE: Str = txt(T.NONE);
+export const LXC_ROOTFS_MOUNT: Str = txt(T.LXC_ROOTFS_MOUNT);
+export const PROC_SELF_MOUNTINFO_REL: Str = txt(T.PROC_SELF_MOUNTINFO_REL);

@@ -16,12 +16,12 @@
 // Memory: a run lives in one arena that start() resets (index.ts), so nothing here frees anything.
 // Texts are UTF-8 Strs (bytes.ts) into static data, the rootfs copy or the mountinfo buffer; the
 // parser (mountinfo.ts) visits each mount and only the mount points kept are ever stored.
-import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, MAX_EINTR, MAX_REQUESTS, MAX_DETACH,
+import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MAX_REQUESTS, MAX_DETACH,
   MOUNTINFO_CHUNK, MOUNTINFO_CAP, REQ_STR0, REQ_STR1, OUT_OP, OUT_ERRNO, OUT_STEP,
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
 import { S, reset } from "./state";
 import { Config, check } from "./config";
-import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS } from "./plan";
+import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./plan";
 import { F, has, my, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render } from "./messages";
@@ -47,6 +47,10 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   any in EINTR_STEPS    -                           EINTR → repeat, ≤ MAX_EINTR (Go's os.Open and Read)
 // (the capitals are columns of the profile's record, profiles.ts)
 //   check_cwd             next if cwd == "/"          fail with runc's CVE-2024-21626 message
+//   an openat2 (OPENAT2)  -                           ENOSYS → the same step as openat (LXC open_at)
+//   mountinfo_open/read,  -                           MOUNTINFO_OPTIONAL: skip to after the close (the read:
+//   ramfs_open                                        to the close), and the steps that use it (LXC logs it)
+//   dependent_mount       next                        ignored: logged and skipped (LXC)
 //   any other             next                        fail
 
 export function start(rootfs: Str, profile: i32, strategy: i32, propagation: i32, options: i32): i32 {
@@ -64,6 +68,7 @@ export function start(rootfs: Str, profile: i32, strategy: i32, propagation: i32
   }
   S.plan = build(c);
   S.walkLen = len(rootfs);
+  S.collectShared = planHasControl(DEPENDENT);
   return 0;
 }
 
@@ -115,9 +120,12 @@ function stepName(step: i32): void {
 function onOk(ret: i32): void {
   const st = S.step;
   S.eintr = 0;
+  S.openatFallback = false;
   switch (st) {
-    case Step.mountinfo_open: {
+    case Step.mountinfo_open:
+    case Step.ramfs_open: {
       S.fdInfo = opened(ret);
+      S.infoFailed = false;
       S.infoCap = max(MOUNTINFO_CHUNK, <i32>my(F.READ_SIZE));
       S.info = heap.alloc(<usize>S.infoCap);
       // start() resets the arena without clearing it: zero the buffer, so bytes a host claims but
@@ -129,8 +137,18 @@ function onOk(ret: i32): void {
     case Step.open_root: S.fdRoot = opened(ret); break;
     case Step.open_old_root: S.fdOld = opened(ret); break;
     case Step.open_new_root: S.fdNew = opened(ret); break;
-    case Step.mountinfo_read: if (readChunk(ret)) return; break;
-    case Step.mountinfo_close: closed(S.fdInfo); S.fdInfo = -1; if (!parsed()) return; break;
+    case Step.mountinfo_read: if (readChunk(ret) || (has(F.PARSE_AT_EOF) && !parsed())) return; break;
+    case Step.mountinfo_close: closed(S.fdInfo); S.fdInfo = -1; if (!S.infoFailed && !has(F.PARSE_AT_EOF) && !parsed()) return; break;
+    case Step.open_host: S.fdHost = opened(ret); break;
+    case Step.open_mountpoint: S.fdTarget = opened(ret); break;
+    case Step.open_rootfs_src: S.fdSource = opened(ret); break;
+    case Step.clone_rootfs: S.fdTree = opened(ret); break;
+    case Step.open_mnt: S.fdRoot = opened(ret); break;
+    // Forgotten once closed: the number comes back from the next open, and unwind() names fds by them.
+    case Step.close_tree: closed(S.fdTree); S.fdTree = -1; break;
+    case Step.close_mountpoint: closed(S.fdTarget); S.fdTarget = -1; break;
+    case Step.close_rootfs_src: closed(S.fdSource); S.fdSource = -1; break;
+    case Step.close_host: closed(S.fdHost); S.fdHost = -1; break;
     case Step.close_root: closed(S.fdRoot); break;
     case Step.close_old_root: closed(S.fdOld); break;
     case Step.close_new_root: closed(S.fdNew); break;
@@ -154,6 +172,19 @@ function onOk(ret: i32): void {
 function onErr(errno: i32): void {
   const st = S.step;
   if (errno == EINTR && retriesEintr(st) && ++S.eintr < MAX_EINTR) return; // the same request again
+  // LXC's open_at: openat2 unknown to the kernel (before 5.6) → the same open with openat.
+  if (errno == ENOSYS && R.op() == Op.openat2 && has(F.OPENAT2)) { S.openatFallback = true; return; }
+  S.openatFallback = false;
+  if (st == Step.dependent_mount) { S.pc++; return; } // SYSERROR(...) "Continuing..." (conf.c L3945-L3948)
+  if (has(F.MOUNTINFO_OPTIONAL) && (st == Step.mountinfo_open || st == Step.ramfs_open || st == Step.mountinfo_read)) {
+    // turn_into_dependent_mounts returns on a failed open or copy; detect_ramfs_rootfs answers false.
+    S.infoFailed = true;
+    if (st == Step.mountinfo_read) { S.pc++; return; } // on to the close; its users (DEPENDENT) find nothing
+    let at = S.pc + 1; // a failed open: past its reads, its users and its close
+    while (at < S.plan.length && entry(at) != Step.mountinfo_close) at++;
+    S.pc = at + 1;
+    return;
+  }
   // thread-self needs Linux 3.17: on ENOENT try /proc/self (runc 1.1 opens /proc/self already).
   if (st == Step.mountinfo_open && errno == ENOENT && !S.infoFallback && !has(F.MOUNTINFO_SELF)) { S.infoFallback = true; return; }
   // The walk goes up on EINVAL ("not a mount point"), runc's and crun 1.8.1's alike: any other errno
@@ -172,7 +203,8 @@ function onErr(errno: i32): void {
     fallBackToMove();
     return;
   }
-  if (st == Step.close_root || st == Step.close_old_root || st == Step.close_new_root || st == Step.mountinfo_close) {
+  if (st == Step.close_root || st == Step.close_old_root || st == Step.close_new_root || st == Step.mountinfo_close ||
+      st == Step.close_tree || st == Step.close_mountpoint || st == Step.close_rootfs_src || st == Step.close_host) {
     onOk(0); // a failed close still releases the fd (close(2) NOTES); runc ignores it
     return;
   }
@@ -246,6 +278,7 @@ function readChunk(n: i32): bool {
 /** Parses the mountinfo read so far; returns false (and fails) on a malformed file. */
 function parsed(): bool {
   S.masks = new Vec(); // runc 1.1 move reads mountinfo twice: the second read decides alone
+  S.shared = new Vec();
   S.parent = NULL;
   const err = MI.parse(S.info, S.infoLen, visitMount);
   if (err == NULL) return true;
@@ -268,6 +301,9 @@ function visitMount(): void {
     const t = MI.fstype();
     if (equals(t, L.PROC_FS) || equals(t, L.SYSFS)) S.masks.push(mp);
   }
+  // LXC turn_into_dependent_mounts: the first optional field contains "shared"; field 5 as printed,
+  // escapes and all (conf.c L3928-L3943). The kernel prints shared:N before master:N.
+  if (S.collectShared && MI.isShared()) S.shared.push(MI.rawMountpoint());
   // runc 1.1 getParentMount: the longest mount point that is a string prefix of rootfs; of equal
   // ones the first listed, because it replaces its pick only on `len > maxlen`
   // (libcontainer/rootfs_linux.go in v1.1.5; docs/sources.md#runc-1-1).
@@ -315,6 +351,22 @@ function expand(e: i32): void {
       }
       break;
     }
+    case DEPENDENT: {
+      if (!S.infoFailed) for (let i = 0; i < S.shared.length; i++) items.push(Step.dependent_mount | (i << 8));
+      break;
+    }
+    case LXC_CHOOSE: {
+      // detect_ramfs_rootfs: "- rootfs " after the "/" line; an unreadable mountinfo means no.
+      if (!S.infoFailed && S.initramfs) {
+        failWith(Op.none, 0, Step.ramfs_open, NULL, txt(T.LXC_RAMFS_UNMODELLED));
+        S.pc++;
+        return;
+      }
+      S.note = txt(T.NOTE_LXC_PIVOT);
+      const list = <usize>my(F.PIVOT);
+      if (list != 0) items.pushAll(list);
+      break;
+    }
     case FIXED_MASKS:
       S.masks = new Vec();
       S.masks.push(L.SYS);
@@ -350,6 +402,11 @@ function fallBackToMove(): void {
   S.plan.splice(S.pc, end - S.pc + 1, items);
 }
 
+function planHasControl(e: i32): bool {
+  for (let i = 0; i < S.plan.length; i++) if (entry(i) == e) return true;
+  return false;
+}
+
 function cwdIsRoot(ret: i32): bool {
   const b = cwdBuffer();
   return ret == 2 && load<u8>(b) == 0x2f && load<u8>(b + 1) == 0;
@@ -377,7 +434,8 @@ function unwind(): usize {
   if (S.defers.length == 0) return terminal(Op.FAILED);
   const fd = <i32>S.defers.pop();
   S.step = fd == S.fdOld ? Step.close_old_root : fd == S.fdNew ? Step.close_new_root : fd == S.fdInfo
-    ? Step.mountinfo_close : Step.close_root;
+    ? Step.mountinfo_close : fd == S.fdTree ? Step.close_tree : fd == S.fdSource ? Step.close_rootfs_src
+    : fd == S.fdTarget ? Step.close_mountpoint : fd == S.fdHost ? Step.close_host : Step.close_root;
   emit(Step.close_root, 0); // a close request; begin() stamped it with the fd's own step
   R.setFd(fd);
   S.pending = true;

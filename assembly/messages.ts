@@ -8,7 +8,7 @@ import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putD
 import * as T from "./generated/text";
 import { S } from "./state";
 import { mountinfoPath } from "./emit";
-import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO, MESSAGES_BWRAP } from "./profiles";
+import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO, MESSAGES_BWRAP, MESSAGES_LXC } from "./profiles";
 
 /** The profile's message style (profiles.ts F.MESSAGES). */
 function style(): u32 { return my(F.MESSAGES); }
@@ -96,6 +96,7 @@ export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, r
     putText(T.COLON_SPACE); strerror(errno);
     return close();
   }
+  if (style() == MESSAGES_LXC) { lxc(step, errno, rootfs); return close(); }
   if (style() == MESSAGES_CRUN) {
     // umount_or_hide reports a failed tmpfs cover as the unmount, with the unmount's saved errno
     // (EINVAL: the only one that leads to a cover), crun 1.8.1 linux.c L2587.
@@ -246,4 +247,34 @@ function bwrapText(step: i32): u32 {
     case Step.chdir_root: return T.BWRAP_CHDIR_ROOT;
     default: return 0;
   }
+}
+
+/**
+ * LXC 5.0.2's SYSERROR line without its log prefix: the function, its text, " - " and strerror
+ * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) never fail.
+ */
+function lxc(step: i32, errno: i32, rootfs: Str): void {
+  const mp = txt(T.LXC_ROOTFS_MOUNT);
+  let fn = T.LXC_PIVOT_FN;
+  let id: u32 = 0;
+  let target = mp;
+  switch (step) {
+    case Step.open_host: fn = T.LXC_PREPARE_FN; id = T.LXC_OPEN_HOST; break;
+    case Step.open_mountpoint: fn = T.LXC_DIR_FN; id = T.LXC_OPEN_TARGET; break;
+    case Step.open_rootfs_src: fn = T.LXC_DIR_FN; id = T.LXC_OPEN_TARGET; target = rootfs; break;
+    case Step.clone_rootfs: fn = T.LXC_BIND_FN; id = T.LXC_CLONE; break;
+    case Step.attach_rootfs: fn = T.LXC_DIR_FN; id = T.LXC_ATTACH; break;
+    case Step.open_mnt: fn = T.LXC_MOUNT_FN; id = T.LXC_OPEN_MNT; break;
+    case Step.open_old_root: id = T.LXC_OPEN_OLD; break;
+    case Step.fchdir_new_root: id = T.LXC_FCHDIR_NEW; break;
+    case Step.pivot_root: id = T.LXC_PIVOT; break;
+    case Step.fchdir_old_root: id = T.LXC_FCHDIR_OLD; break;
+    case Step.old_root_propagation: id = T.LXC_OLD_PROP; break;
+    case Step.detach_old_root: id = T.LXC_DETACH; break;
+    case Step.share_root: id = T.LXC_SHARE; break;
+    default: break;
+  }
+  putText(fn);
+  if (id == 0) { putText(T.OP_STEP); putDec(step); } else fill(id, target, rootfs);
+  putText(T.LXC_ERR_SEP); strerror(errno);
 }

@@ -1,11 +1,11 @@
 // The plan: which steps a run takes, in order, read from its profile's record (profiles.ts). The
-// machine (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT, FIXED_MASKS)
+// machine (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE)
 // expand into more steps once mountinfo has been read. Nothing here emits a request.
 import { Step, Strategy, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
 import { Config } from "./config";
 import { Vec } from "./vec";
 import { F, col, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
-export { CHOOSE, MASKS, PARENT, FIXED_MASKS } from "./profiles";
+export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./profiles";
 
 export function isControl(step: i32): bool { return step >= 200; }
 
@@ -41,6 +41,9 @@ export function switchSteps(out: Vec, c: Config, s: Strategy): void {
   if (s == Strategy.chroot && alone != 0) { out.pushAll(<usize>alone); return; }
   if (c.prepare) prepareSteps(out, c);
   else steps(out, col(p, F.BARE));
+  // LXC detects the initial ramfs after its prepare: DETECT ends in the control entry that picks the switch.
+  const detect = col(p, F.DETECT);
+  if (c.strategy == Strategy.auto && detect != 0) { steps(out, detect); return; }
   steps(out, col(p, s == Strategy.chroot ? F.CHROOT : s == Strategy.move ? F.MOVE : F.PIVOT));
 }
 

@@ -4,8 +4,8 @@
 // these records through the accessors below and never compares a profile id, so a new runtime that
 // uses the existing request kinds is one record here (plus its goldens and docs).
 // Static data only (memory.data): the arena is reset by every start() (index.ts).
-// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki, #bwrap; hardened: docs/profiles.md.
-import { Step, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, MS_SILENT, MS_NOSUID, MS_NODEV, MS_RELATIME, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
+// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki, #bwrap, #lxc; hardened: docs/profiles.md.
+import { Step, RESOLVE_NO_XDEV, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, O_NOFOLLOW, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, MS_SILENT, MS_NOSUID, MS_NODEV, MS_RELATIME, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
 import { Str, NULL, txt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
@@ -17,6 +17,8 @@ export const CHOOSE: i32 = 200; // auto: pick move on initramfs, else pivot (aft
 export const MASKS: i32 = 201; //  move: one mask_propagation + mask_umount pair per full proc/sysfs
 export const PARENT: i32 = 202; // the parent from mountinfo: remount it private if it is shared
 export const FIXED_MASKS: i32 = 203; // move: umount (or hide) /sys then /proc, fixed paths
+export const DEPENDENT: i32 = 204; // lxc: one dependent_mount per shared mount of the mountinfo read
+export const LXC_CHOOSE: i32 = 205; // lxc auto: lxc_pivot_root unless / is the initial ramfs (then: not modelled)
 
 // runc main (the seed): prepareRoot, root handle, fchdir (rootswitch §2.1, §2.2).
 const RUNC_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
@@ -67,6 +69,20 @@ const BWRAP_PIVOT: usize = memory.data<u8>([<u8>Step.stage_tmpfs, <u8>Step.chdir
   <u8>Step.chdir_stage_root, <u8>Step.bind_rootfs, <u8>Step.bind_remount, <u8>Step.stage_old_private,
   <u8>Step.stage_old_detach, <u8>Step.open_old_root, <u8>Step.chdir_newroot, <u8>Step.pivot_root,
   <u8>Step.fchdir_old_root, <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_old_root, 0]);
+
+// LXC 5.0.2 (Debian 12), as straced (test/fixtures/real/WINDOWS.md): dfd_host, the dependent-mounts
+// pass over mountinfo read beneath it, the rootfs bound onto LXC's mount point with open_tree +
+// move_mount (dir_mount, __fd_bind_mount), dfd_mnt; then under auto detect_ramfs_rootfs, and
+// lxc_pivot_root: pivot_root(".", ".") between fchdirs, the old root rslave and detached, the new
+// root rshared; dfd_host and dfd_mnt are closed at the end of the set-up (docs/sources.md#lxc).
+const LXC_PREPARE: usize = memory.data<u8>([<u8>Step.open_host, <u8>Step.mountinfo_open, <u8>Step.mountinfo_read,
+  <u8>DEPENDENT, <u8>Step.mountinfo_close, <u8>Step.open_mountpoint, <u8>Step.open_rootfs_src, <u8>Step.clone_rootfs,
+  <u8>Step.attach_rootfs, <u8>Step.close_tree, <u8>Step.close_mountpoint, <u8>Step.close_rootfs_src, <u8>Step.open_mnt, 0]);
+const LXC_BARE: usize = memory.data<u8>([<u8>Step.open_host, <u8>Step.open_mnt, 0]);
+const LXC_DETECT: usize = memory.data<u8>([<u8>Step.ramfs_open, <u8>Step.mountinfo_read, <u8>Step.mountinfo_close, <u8>LXC_CHOOSE, 0]);
+const LXC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdir_new_root, <u8>Step.pivot_root,
+  <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation, <u8>Step.detach_old_root, <u8>Step.fchdir_new_root,
+  <u8>Step.share_root, <u8>Step.close_old_root, <u8>Step.close_host, 0]);
 
 // hardened: reads mountinfo first when it may need it (auto, move), masks children first, and in
 // the caller's namespace (chroot) changes no mount.
@@ -135,6 +151,14 @@ export enum F {
   READONLY_IN_CHROOT,
   /** The bind's remount (bind_remount) adds these to MS_SILENT|MS_BIND|MS_REMOUNT: the flags bwrap ORs in over the ones it assumes the mount has. */
   BIND_REMOUNT_FLAGS,
+  /** Handles are opened with openat2 (resolve flags per step, emit.ts), again with openat on ENOSYS (LXC's open_at). */
+  OPENAT2,
+  /** A failed mountinfo open or read is logged, not fatal: the steps that use it are skipped (LXC). */
+  MOUNTINFO_OPTIONAL,
+  /** mountinfo is parsed at its end of file, before its close: the mounts it decides come while the fd is open (LXC's __do_close). */
+  PARSE_AT_EOF,
+  /** auto: steps between prepare and the switch, ending in a control entry that picks it (LXC's detect_ramfs_rootfs); 0: none. */
+  DETECT,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
   /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none. */
@@ -160,6 +184,7 @@ export const MESSAGES_RUNC_1_1: u32 = 1;
 export const MESSAGES_CRUN: u32 = 2;
 export const MESSAGES_ERRNO: u32 = 3; //            youki: the error value is the errno alone (nix Errno's Display)
 export const MESSAGES_BWRAP: u32 = 4; //            bwrap: "bwrap: " + its die_with_error text + ": " + strerror
+export const MESSAGES_LXC: u32 = 5; //              LXC: "<function>: " + its SYSERROR text + " - " + strerror
 
 export const NO_TEXT: u32 = 0xffffffff;
 /** A column the profile's steps never read (e.g. the new root's open flags where no step opens it). */
@@ -185,6 +210,15 @@ const YOUKI_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGAT
   Step.mask_cover, T.R_MASK_COVER_YOUKI, Step.chroot_root, T.R_CHROOT_YOUKI,
   Step.post_propagation, T.R_POST_PROP_YOUKI, Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
 
+const LXC_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_LXC, Step.open_old_root, T.R_OPEN_OLD_LXC,
+  Step.fchdir_new_root, T.R_FCHDIR_NEW_LXC, Step.old_root_propagation, T.R_OLD_PROP_LXC, Step.close_old_root, T.R_CLOSE_OLD_LXC,
+  Step.close_root, T.R_CLOSE_ROOT_LXC, 0]);
+
+/** LXC's PROTECT_OPATH_DIRECTORY (open_utils.h L70): O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC. */
+export const LXC_OPATH_DIRECTORY: u32 = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+/** LXC's PROTECT_LOOKUP_ABSOLUTE: no mount crossing, no magic links, no symlinks. */
+export const LXC_LOOKUP_ABSOLUTE: u32 = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+
 const BWRAP_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_BWRAP,
   Step.open_old_root, T.R_OPEN_OLD_BWRAP, Step.detach_old_root, T.R_DETACH_BWRAP, Step.close_old_root, T.R_CLOSE_OLD_BWRAP, 0]);
 
@@ -205,6 +239,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
   /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
 
   // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
@@ -218,6 +253,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
@@ -231,6 +267,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
@@ -245,6 +282,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
 
   // youki main (bc78720): C-style NULLs (nix's None), rslave unless shared/private, the parent from
@@ -262,6 +300,7 @@ const DEFS: usize = memory.data<u32>([
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
   /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u32>YOUKI_REASONS,
 
   // bwrap 0.8.0: C NULLs, a fixed rslave of "/" with MS_SILENT, its own staging pivot, the old
@@ -279,14 +318,33 @@ const DEFS: usize = memory.data<u32>([
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // bwrap calls open(2) and mount(2) once each: no EINTR retry (a signal-free single thread).
   /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ BWRAP_BIND_FLAGS,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
   /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u32>BWRAP_REASONS,
+
+  // LXC 5.0.2: "" strings (mount("", ".", "", ...)), openat2 handles with the openat fallback, the
+  // dependent-mounts pass logged not fatal, one detach, the new root made rshared, move and chroot
+  // refused (config rule lxc_pivot_only, abi.ts), SYSERROR's messages.
+  /* AUTO */ 0, /* PREPARE */ <u32>LXC_PREPARE, /* BARE */ <u32>LXC_BARE,
+  /* PIVOT */ <u32>LXC_PIVOT, /* MOVE */ UNUSED, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
+  /* GO */ 1, /* ROOT_PROPAGATION */ UNUSED, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1,
+  /* PARENT_RULE */ UNUSED,
+  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ LXC_OPATH_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 0,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
+  // fd_to_fd and getline read with lxc_read_nointr / stdio, which retry EINTR; the opens do not (file_utils.c).
+  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 4096, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 1, /* MOUNTINFO_OPTIONAL */ 1, /* PARSE_AT_EOF */ 1, /* DETECT */ <u32>LXC_DETECT,
+  /* MESSAGES */ MESSAGES_LXC, /* REASONS */ <u32>LXC_REASONS,
 ]);
 
 /**
  * How many records DEFS holds: the profile ids a config may name are 0 to PROFILES - 1. A column
  * added to F but not to every record shifts the records after it: every golden then fails.
  */
-export const PROFILES: i32 = 6;
+export const PROFILES: i32 = 7;
 
 /** A column of profile `p`'s record (p is checked by config.ts before any run reads it). */
 // @ts-ignore: decorator

@@ -3,11 +3,12 @@
 // (profiles.ts) first.
 import { Step, Profile } from "../src/abi";
 import * as T from "./generated/text";
-import { reasonOverride, NO_TEXT } from "./profiles";
+import { F, col, reasonOverride, NO_TEXT } from "./profiles";
 
 /** The reason's text id (bytes.ts txt()): the profile's own (profiles.ts F.REASONS), else the default. */
 export function reason(step: i32, p: Profile, auto: bool): u32 {
-  if (step == Step.mountinfo_open && auto) return T.R_MI_OPEN_AUTO;
+  // A profile that detects the ramfs in steps of its own (DETECT: LXC) reads mountinfo first for another reason.
+  if (step == Step.mountinfo_open && auto && col(p, F.DETECT) == 0) return T.R_MI_OPEN_AUTO;
   const own = reasonOverride(p, step);
   if (own != NO_TEXT) return own;
   switch (step) {
@@ -54,6 +55,19 @@ export function reason(step: i32, p: Profile, auto: bool): u32 {
     case Step.stage_old_private: return T.R_STAGE_OLD_PRIVATE;
     case Step.stage_old_detach: return T.R_STAGE_OLD_DETACH;
     case Step.chdir_newroot: return T.R_CHDIR_NEWROOT;
+    case Step.open_host: return T.R_OPEN_HOST_LXC;
+    case Step.dependent_mount: return T.R_DEPENDENT_LXC;
+    case Step.open_mountpoint: return T.R_OPEN_MOUNTPOINT_LXC;
+    case Step.open_rootfs_src: return T.R_OPEN_ROOTFS_SRC_LXC;
+    case Step.clone_rootfs: return T.R_CLONE_ROOTFS_LXC;
+    case Step.attach_rootfs: return T.R_ATTACH_ROOTFS_LXC;
+    case Step.close_tree: return T.R_CLOSE_TREE_LXC;
+    case Step.close_mountpoint: return T.R_CLOSE_MOUNTPOINT_LXC;
+    case Step.close_rootfs_src: return T.R_CLOSE_ROOTFS_SRC_LXC;
+    case Step.open_mnt: return T.R_OPEN_MNT_LXC;
+    case Step.share_root: return T.R_SHARE_ROOT_LXC;
+    case Step.close_host: return T.R_CLOSE_HOST_LXC;
+    case Step.ramfs_open: return T.R_RAMFS_OPEN_LXC;
     default: return T.R_NONE;
   }
 }

@@ -29,6 +29,8 @@ export function getStr(slot: i32): Str {
 
 export function setFd(fd: i32): void { store<i32>(REQ + REQ_FD, fd); }
 export function setMode(mode: i32): void { store<i32>(REQ + REQ_MODE, mode); }
+/** openat2's how.resolve and move_mount's to_dirfd (ABI 5): REQ_COUNT, free for those ops. */
+export function setCount(v: i32): void { store<i32>(REQ + REQ_COUNT, v); }
 export function setFlags(flags: i32): void { store<i32>(REQ + REQ_FLAGS, flags); }
 export function flags(): i32 { return load<i32>(REQ + REQ_FLAGS); }
 export function setBuf(p: usize, count: i32): void {

@@ -32,6 +32,19 @@ export class State {
   fdOld: i32 = -1;
   fdNew: i32 = -1;
   fdInfo: i32 = -1;
+  /** LXC: dfd_host, the bind's target and source, the detached tree (open_tree). */
+  fdHost: i32 = -1;
+  fdTarget: i32 = -1;
+  fdSource: i32 = -1;
+  fdTree: i32 = -1;
+  /** LXC open_at: this step's openat2 said ENOSYS, so it is made again as openat (reset by the step's result). */
+  openatFallback: bool = false;
+  /** LXC: the mountinfo open or read failed; its users are skipped (logged, not fatal). */
+  infoFailed: bool = false;
+  /** LXC: mount points whose first optional field says shared, raw as mountinfo prints them, in order. */
+  shared: Vec = new Vec();
+  /** The plan has a DEPENDENT entry: visitMount keeps the shared mount points. */
+  collectShared: bool = false;
   /** The parent walk's current target: the first walkLen bytes of rootfs. */
   walkLen: i32 = 0;
   /** Successful umount2 calls in a detach loop (hardened, crun). */

@@ -83,6 +83,9 @@ bool put_request(Sink& s, const ps_request& r) {
     case PS_UMOUNT2: flags = r.flags, nstr = 1; break;
     case PS_GETCWD: count = r.count; break;
     case PS_MKDIR: mode = r.mode, nstr = 1; break;  // ABI 4
+    case PS_OPENAT2: fd = r.fd, flags = r.flags, count = r.count, mode = r.mode, nstr = 1; break;  // ABI 5: resolve in count
+    case PS_OPEN_TREE: fd = r.fd, flags = r.flags, nstr = 1; break;
+    case PS_MOVE_MOUNT: fd = r.fd, flags = r.flags, mode = r.count, nstr = 2; break;  // to_dirfd: the wire's mode field
     default: break;
   }
   uint32_t start = s.len;

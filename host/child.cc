@@ -22,6 +22,18 @@
 #include <cstdint>
 
 #include "abi_ops.h"
+
+// Linux 5.2 (open_tree 428, move_mount 429) and 5.6 (openat2 437): one number on every architecture
+// since the syscall table was unified (424 on); older libc headers may lack the names.
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 #include "child-auto.h"
 #include "wire.h"
 
@@ -180,6 +192,15 @@ long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* 
 #else
     case PS_OP_mkdir: return syscall(SYS_mkdirat, AT_FDCWD, str(0), (mode_t)d.mode);
 #endif
+    // ABI 5 (LXC): the new mount API and openat2, raw. struct open_how is three u64s (linux/openat2.h,
+    // written out so no header of a given libc is needed); resolve rides in the frame's count field,
+    // move_mount's to_dirfd in its mode field (native-frames.ts requestFrame).
+    case PS_OP_openat2: {
+      struct { uint64_t flags, mode, resolve; } how = {d.flags, d.mode, d.count};
+      return syscall(SYS_openat2, d.fd, str(0), &how, sizeof how);
+    }
+    case PS_OP_open_tree: return syscall(SYS_open_tree, d.fd, str(0), (unsigned)d.flags);
+    case PS_OP_move_mount: return syscall(SYS_move_mount, d.fd, str(0), int32_t(d.mode), str(1), (unsigned)d.flags);
     case PS_OP_getcwd: {
       long r = syscall(SYS_getcwd, data, count);  // returns the length including the NUL
       if (r > 0) data_len = uint32_t(r);

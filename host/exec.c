@@ -7,11 +7,23 @@
 #include "pivotshim.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* Linux 5.2 (open_tree, move_mount) and 5.6 (openat2): one number on every architecture since 424. */
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
 
 enum { PATH_CAP = PS_PATH_MAX };  /* no request string is longer (docs/ABI.md §7) */
 
@@ -51,6 +63,15 @@ long ps_exec(const ps_request *r) {
 #else
     case PS_MKDIR: ret = syscall(SYS_mkdirat, AT_FDCWD, s[0], (mode_t)r->mode); break;  /* ABI 4: arm64 has only mkdirat */
 #endif
+    /* ABI 5 (LXC): struct open_how written out (three u64s, linux/openat2.h); resolve and move_mount's
+     * to_dirfd ride in REQ_COUNT (docs/ABI.md §5). */
+    case PS_OPENAT2: {
+      struct { uint64_t flags, mode, resolve; } how = { (uint32_t)r->flags, (uint32_t)r->mode, (uint32_t)r->count };
+      ret = syscall(SYS_openat2, r->fd, s[0], &how, sizeof how);
+      break;
+    }
+    case PS_OPEN_TREE: ret = syscall(SYS_open_tree, r->fd, s[0], (unsigned)r->flags); break;
+    case PS_MOVE_MOUNT: ret = syscall(SYS_move_mount, r->fd, s[0], r->count, s[1], (unsigned)r->flags); break;
     default: return -ENOSYS;
   }
   return ret < 0 ? -errno : ret;

@@ -179,6 +179,16 @@ static void request(FILE *f, const step_rec *s) {
     case PS_GETCWD: fprintf(f, ",\"size\":%d", s->count); break;
     case PS_SETHOSTNAME: fputs(",\"name\":", f); json_path(f, &s->str[0]); break;
     case PS_MKDIR: fputs(",\"pathname\":", f); json_path(f, &s->str[0]); fprintf(f, ",\"mode\":%d", s->mode); break;  /* ABI 4 */
+    case PS_OPENAT2:  /* ABI 5 */
+      fprintf(f, ",\"dirfd\":%d,\"pathname\":", s->fd); json_path(f, &s->str[0]);
+      fprintf(f, ",\"flags\":%d,\"mode\":%d,\"resolve\":%d", s->flags, s->mode, s->count);
+      break;
+    case PS_OPEN_TREE: fprintf(f, ",\"dirfd\":%d,\"pathname\":", s->fd); json_path(f, &s->str[0]); fprintf(f, ",\"flags\":%d", s->flags); break;
+    case PS_MOVE_MOUNT:
+      fprintf(f, ",\"from_dirfd\":%d,\"from_pathname\":", s->fd); json_path(f, &s->str[0]);
+      fprintf(f, ",\"to_dirfd\":%d,\"to_pathname\":", s->count); json_path(f, &s->str[1]);
+      fprintf(f, ",\"flags\":%d", s->flags);
+      break;
     default: break;
   }
   fputc('}', f);

@@ -19,13 +19,14 @@ const SOURCES: Record<string, string> = {
   crun: "crun 1.8.1 as shipped in Debian 12, straced here (test/fixtures/real/crun-*.strace, WINDOWS.md); docs/sources.md#crun-1-8",
   youki: "youki main `bc78720` (v0.7.0+, `pivot_rootfs` of PR #3621), `crates/libcontainer`; from source, no capture (no Debian package): the hand-written goldens in test/fixtures/plans/by-hand/youki-*.strace; docs/sources.md#youki",
   bwrap: "bubblewrap 0.8.0 (`4ab175f`) as shipped in Debian 12, `bubblewrap.c` L3055-L3179 and `bind-mount.c`, straced here (test/fixtures/real/bwrap-*.strace, WINDOWS.md), with hand-written goldens in test/fixtures/plans/by-hand/bwrap-*.strace; docs/sources.md#bwrap",
+  lxc: "LXC 5.0.2 (`d571736`) as shipped in Debian 12, `conf.c` (lxc_setup_rootfs_prepare_root, turn_into_dependent_mounts, lxc_mount_rootfs, lxc_pivot_root), `storage/dir.c`, `mount_utils.c`, `utils.c` detect_ramfs_rootfs, straced here (test/fixtures/real/lxc-pivot-*.strace, WINDOWS.md), with hand-written goldens in test/fixtures/plans/by-hand/lxc-*.strace; docs/sources.md#lxc",
 };
 
 const STRATEGY_NOTES: Record<string, string> = {
-  auto: "hardened reads mountinfo first and picks move when / is the initial ramfs (fstype `rootfs`), pivot otherwise; the other profiles treat auto as pivot, as their runtimes have no automatic choice.",
-  pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125). bwrap pivots twice: first into a tmpfs staging root on /tmp (the host's root on `oldroot`), then `pivot_root(\".\", \".\")` into `/newroot`.",
-  move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only). Refused for bwrap, which has no MS_MOVE fallback (bubblewrap #592).",
-  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap, which has no chroot mode.",
+  auto: "hardened reads mountinfo first and picks move when / is the initial ramfs (fstype `rootfs`), pivot otherwise; lxc reads it after its prepare, as LXC's detect_ramfs_rootfs does, and takes lxc_pivot_root unless / is the initial ramfs (then its lxc_chroot, not modelled: the plan fails saying so); the other profiles treat auto as pivot, as their runtimes have no automatic choice.",
+  pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125). bwrap pivots twice: first into a tmpfs staging root on /tmp (the host's root on `oldroot`), then `pivot_root(\".\", \".\")` into `/newroot`. lxc binds the rootfs onto its mount point with `open_tree` + `move_mount` first, and after the detach makes the new root rshared.",
+  move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only). Refused for bwrap, which has no MS_MOVE fallback (bubblewrap #592), and for lxc, whose ramfs path (lxc_chroot: a bind, unmount passes, chroot) is not modelled.",
+  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap and lxc, which have no chroot mode.",
 };
 
 const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
@@ -83,7 +84,8 @@ export function render(): string {
     "",
     "A profile is the runtime whose root switch a plan reproduces, to the flag: `runc` (main, the seed),",
     "`runc-1.1` (what Debian 12 ships), `crun` (1.8.1, Debian 12), `youki` (main, v0.7.0+, from source:",
-    "no capture exists), `bwrap` (bubblewrap 0.8.0, Debian 12: pivot only) and `hardened`, our default: runc main",
+    "no capture exists), `bwrap` (bubblewrap 0.8.0, Debian 12: pivot only), `lxc` (LXC 5.0.2, Debian 12: pivot and auto)",
+    "and `hardened`, our default: runc main",
     "with the changes listed below. Every sequence here is a golden plan of the test suite (rootfs `/r`,",
     "dry-run host with the built-in docker-like mountinfo), so this page cannot drift from the code.",
     "",
@@ -92,7 +94,8 @@ export function render(): string {
     "retries, the parent walk, the detach loop, mask covers), its message style and the reasons it",
     "gives. The machine reads only those records and never compares a profile id, so a runtime that",
     "uses the existing request kinds needs its record, its goldens and this page's rows; a runtime",
-    "that needs a new request kind also touches the ABI (docs/ABI.md): bwrap brought `mkdir` (ABI 4).",
+    "that needs a new request kind also touches the ABI (docs/ABI.md): bwrap brought `mkdir` (ABI 4), lxc",
+    "`openat2`, `open_tree` and `move_mount` (ABI 5).",
     "",
     "| strategy | what it is |", "|---|---|",
     ...STRATEGIES.map((s) => `| \`${s}\` | ${STRATEGY_NOTES[s]} |`),

@@ -4,7 +4,7 @@
 // no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** What a request asks for. One op = one syscall, named as the kernel names it. */
 export enum Op {
@@ -23,6 +23,12 @@ export enum Op {
   sethostname = 11,
   /** mkdir(pathname, mode): bwrap's staging directories. ABI 4. */
   mkdir = 12,
+  /** openat2(dirfd, pathname, &how, sizeof how): how.flags in REQ_FLAGS, how.mode in REQ_MODE, how.resolve in REQ_COUNT. LXC. ABI 5. */
+  openat2 = 13,
+  /** open_tree(dirfd, pathname, flags): LXC's rootfs bind (OPEN_TREE_CLONE). ABI 5. */
+  open_tree = 14,
+  /** move_mount(from_dirfd, from_pathname, to_dirfd, to_pathname, flags): from_dirfd in REQ_FD, to_dirfd in REQ_COUNT. ABI 5. */
+  move_mount = 15,
   /** Terminal: the switch is complete. */
   DONE = 100,
   /** Terminal: the switch failed; see the outcome block. */
@@ -33,17 +39,17 @@ export enum Op {
 // A string argument is (ptr, len); ptr == 0 means NULL, and "" is a non-zero ptr with len 0.
 export const REQ_OP = 0; //         Op
 export const REQ_SEQ = 4; //        0-based index of this request in the run
-export const REQ_FD = 8; //         dirfd (openat), fd (read, close, fchdir)
-export const REQ_FLAGS = 12; //     O_* (openat), MS_* (mount), MNT_* (umount2)
-export const REQ_COUNT = 16; //     buffer size (read, getcwd)
+export const REQ_FD = 8; //         dirfd (openat, openat2, open_tree), fd (read, close, fchdir), from_dirfd (move_mount)
+export const REQ_FLAGS = 12; //     O_* (openat, openat2's how.flags), MS_* (mount), MNT_* (umount2), OPEN_TREE_*|AT_* (open_tree), MOVE_MOUNT_* (move_mount)
+export const REQ_COUNT = 16; //     buffer size (read, getcwd); how.resolve (openat2); to_dirfd (move_mount)
 export const REQ_BUF = 20; //       buffer ptr the host writes into (read, getcwd)
-export const REQ_STR0 = 24; //      path / source / new_root / target (ptr at +0, len at +4)
-export const REQ_STR1 = 32; //      target (mount) / put_old (pivot_root)
+export const REQ_STR0 = 24; //      path / source / new_root / target / from_pathname (ptr at +0, len at +4)
+export const REQ_STR1 = 32; //      target (mount) / put_old (pivot_root) / to_pathname (move_mount)
 export const REQ_STR2 = 40; //      fstype (mount)
 export const REQ_STR3 = 48; //      data (mount)
 export const REQ_REASON = 56; //    why this step exists, with its source (UTF-8)
 export const REQ_STEP = 64; //      Step code: which step of the plan this request belongs to
-export const REQ_MODE = 68; //      mode: mkdir's (0755 for bwrap); openat's, always 0 here
+export const REQ_MODE = 68; //      mode: mkdir's (0755 for bwrap); openat's and openat2's how.mode, always 0 here
 export const REQ_SIZE = 72;
 
 // Outcome block, valid once next() returned DONE or FAILED, at outcome_ptr().
@@ -59,7 +65,8 @@ export const OUT_SIZE = 40;
 /**
  * The steps of a plan. Every request carries the step it belongs to; names in src/names.ts.
  * Steps 1-13 are the prepare phase, 20-29 the pivot switch, 30-39 the move and chroot switches,
- * 40-49 finalize, 50-61 bwrap's staging root (a tmpfs on /tmp, pivoted into first). A step can emit
+ * 40-49 finalize, 50-61 bwrap's staging root (a tmpfs on /tmp, pivoted into first), 62-74 LXC's
+ * prepare and pivot (openat2 handles, the rootfs bound with open_tree + move_mount). A step can emit
  * several requests (the parent walk, the detach loop, the reads).
  */
 export enum Step {
@@ -107,6 +114,19 @@ export enum Step {
   stage_old_detach = 59, //    bwrap: umount2("oldroot", MNT_DETACH)
   chdir_newroot = 60, //       bwrap: chdir("/newroot") before pivot_root(".", ".")
   chdir_stage_root = 61, //    bwrap: chdir("/") right after the first pivot
+  open_host = 62, //           lxc: openat2("/", O_PATH, RESOLVE_NO_XDEV|...): dfd_host, the host's root
+  dependent_mount = 63, //     lxc: mount(NULL, mp, NULL, MS_SLAVE, NULL) for each shared mount (turn_into_dependent_mounts)
+  open_mountpoint = 64, //     lxc: openat2(its rootfs mount point, O_PATH|O_DIRECTORY): the bind's target
+  open_rootfs_src = 65, //     lxc: openat2(rootfs, O_PATH|O_DIRECTORY): the bind's source
+  clone_rootfs = 66, //        lxc: open_tree(source, "", OPEN_TREE_CLONE|AT_RECURSIVE|...): a detached copy
+  attach_rootfs = 67, //       lxc: move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH)
+  close_tree = 68, //          lxc: close(tree)
+  close_mountpoint = 69, //    lxc: close(target)
+  close_rootfs_src = 70, //    lxc: close(source)
+  open_mnt = 71, //            lxc: openat2(mount point, O_PATH|O_DIRECTORY, RESOLVE_NO_SYMLINKS|...): dfd_mnt
+  share_root = 72, //          lxc: mount("", ".", "", MS_REC|MS_SHARED) after fchdir(dfd_mnt)
+  close_host = 73, //          lxc: close(dfd_host)
+  ramfs_open = 74, //          lxc: openat(AT_FDCWD, "/proc/self/mountinfo") for detect_ramfs_rootfs
 }
 
 /** Which runtime the plan reproduces. */
@@ -117,6 +137,7 @@ export enum Profile {
   crun = 3,
   youki = 4,
   bwrap = 5,
+  lxc = 6,
 }
 
 /** How the root is switched. */
@@ -217,6 +238,28 @@ export const MNT_DETACH = 2;
 export const MNT_EXPIRE = 4;
 export const UMOUNT_NOFOLLOW = 8;
 
+// openat2(2) how.resolve, open_tree(2) and move_mount(2) flags (uapi linux/openat2.h, linux/mount.h, fcntl.h). ABI 5.
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+export const RESOLVE_CACHED = 0x20;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_NO_AUTOMOUNT = 0x800;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_RECURSIVE = 0x8000;
+export const OPEN_TREE_CLONE = 1;
+export const OPEN_TREE_CLOEXEC = 0o2000000;
+export const MOVE_MOUNT_F_SYMLINKS = 0x01;
+export const MOVE_MOUNT_F_AUTOMOUNTS = 0x02;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
+export const MOVE_MOUNT_T_SYMLINKS = 0x10;
+export const MOVE_MOUNT_T_AUTOMOUNTS = 0x20;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+export const MOVE_MOUNT_SET_GROUP = 0x100;
+export const MOVE_MOUNT_BENEATH = 0x200;
+
 // errno values (asm-generic).
 export const EPERM = 1;
 export const ENOENT = 2;
@@ -273,10 +316,14 @@ export enum ConfigRule {
   /** bwrap has only pivot_root: no MS_MOVE fallback (bubblewrap issue #592, open) and no chroot mode
    * (bubblewrap 0.8.0 bubblewrap.c L3084, L3171). The row's kinds column is 0: it refuses whatever the propagation. */
   pivot_only = 4,
+  /** LXC switches root with lxc_pivot_root, or lxc_chroot only when "/" is the initial ramfs (auto);
+   * it has no chroot mode, and the machine does not model lxc_chroot's bind-and-unmount passes, so
+   * strategy move (that path forced) and chroot are refused (LXC 5.0.2 conf.c lxc_setup_rootfs_switch_root). */
+  lxc_pivot_only = 5,
 }
 
 const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
-const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki) | (1 << Profile.bwrap);
+const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki) | (1 << Profile.bwrap) | (1 << Profile.lxc);
 const ANY_STRATEGY = (1 << Strategy.auto) | (1 << Strategy.pivot) | (1 << Strategy.move) | (1 << Strategy.chroot);
 
 /**
@@ -293,6 +340,7 @@ export const RULE_COLUMNS = 4;
  */
 export const CONFIG_RULES = [
   ConfigRule.pivot_only, 1 << Profile.bwrap, (1 << Strategy.move) | (1 << Strategy.chroot), 0,
+  ConfigRule.lxc_pivot_only, 1 << Profile.lxc, (1 << Strategy.move) | (1 << Strategy.chroot), 0,
   ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
   ConfigRule.recursive_propagation, 1 << Profile.youki, ANY_STRATEGY, MS_PROPAGATION | MS_REC,
   ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,

@@ -52,4 +52,6 @@ export const STEP_NAME = [
   "close_root", "post_propagation", "readonly_remount", "check_cwd", "", "", "", "", "", "",
   "stage_tmpfs", "chdir_stage", "mkdir_newroot", "bind_newroot", "mkdir_oldroot", "stage_pivot",
   "bind_rootfs", "bind_remount", "stage_old_private", "stage_old_detach", "chdir_newroot", "chdir_stage_root",
+  "open_host", "dependent_mount", "open_mountpoint", "open_rootfs_src", "clone_rootfs", "attach_rootfs",
+  "close_tree", "close_mountpoint", "close_rootfs_src", "open_mnt", "share_root", "close_host", "ramfs_open",
 ];

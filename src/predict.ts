@@ -13,7 +13,7 @@ import type { Verdict } from "./explore.js";
 import type { Trace } from "./trace.js";
 import { EnvironmentError } from "./errors.js";
 import { MOUNTINFO_CAP, PREDICTION_MEMO } from "./abi.js";
-import { HOST_DIRS, realLstat, rootfsFacts, rootfsRule, walkInRoot, walkPath } from "./rootfs-facts.js";
+import { realLstat, rootfsFacts, rootfsRule, walkInRoot, withHostDirs } from "./rootfs-facts.js";
 import { runConfig } from "./check.js";
 import { decodeBytes } from "./utf8.js";
 import { hookPaths, runHooks, type Hook } from "./hooks.js";
@@ -186,7 +186,7 @@ export function predictLive(config: Config, opts: LiveOptions = {}): Prediction 
   }
   const rootfs = rootfsFacts(config.rootfs);
   // The host directories the plan uses outside the rootfs (bwrap's /tmp), as lstat() sees them.
-  const facts = [...rootfs, ...HOST_DIRS[config.profile].flatMap((d) => walkPath(d, realLstat)).filter((f) => !rootfs.some((g) => g.path === f.path))];
+  const facts = withHostDirs(config.profile, rootfs);
   // What each path a hook names is inside the rootfs (a /proc directory or none): the model has no other way to know.
   const root = realDir(facts) ?? config.rootfs;
   const inRoot = new Map<string, PathFact>();

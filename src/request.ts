@@ -29,11 +29,18 @@ export type Request = Common & (
   | { op: "sethostname"; name: string }
   /** ABI 4: bwrap's staging directories ("newroot", "oldroot"); mode as the runtime passes it (before umask). */
   | { op: "mkdir"; pathname: string; mode: number }
+  /** ABI 5 (LXC): openat2(dirfd, pathname, &{flags, mode, resolve}, 24); resolve travels in REQ_COUNT. */
+  | { op: "openat2"; dirfd: number; pathname: string; flags: number; mode: number; resolve: number }
+  /** ABI 5 (LXC): open_tree(dirfd, pathname, flags): OPEN_TREE_CLONE makes a detached copy. */
+  | { op: "open_tree"; dirfd: number; pathname: string; flags: number }
+  /** ABI 5 (LXC): move_mount(from_dirfd, from_pathname, to_dirfd, to_pathname, flags); to_dirfd travels in REQ_COUNT. */
+  | { op: "move_mount"; from_dirfd: number; from_pathname: string; to_dirfd: number; to_pathname: string; flags: number }
 );
 
 export type OpName = Request["op"];
 export const OP_NAMES: readonly OpName[] = [
   "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "sethostname", "mkdir",
+  "openat2", "open_tree", "move_mount",
 ];
 
 /**
@@ -116,6 +123,15 @@ export class RequestDecoder {
       case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(abi.REQ_COUNT) };
       case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(str(abi.REQ_STR0)) };
       case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(str(abi.REQ_STR0)), mode: i32(abi.REQ_MODE) };
+      case abi.Op.openat2:
+        return { seq, step, reason, op: "openat2", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS), mode: i32(abi.REQ_MODE), resolve: i32(abi.REQ_COUNT) };
+      case abi.Op.open_tree:
+        return { seq, step, reason, op: "open_tree", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
+      case abi.Op.move_mount:
+        return {
+          seq, step, reason, op: "move_mount", from_dirfd: i32(abi.REQ_FD), from_pathname: s(str(abi.REQ_STR0)),
+          to_dirfd: i32(abi.REQ_COUNT), to_pathname: s(str(abi.REQ_STR1)), flags: i32(abi.REQ_FLAGS),
+        };
       default:
         throw new RangeError(`unknown op code ${op} in request block`);
     }

@@ -162,18 +162,28 @@ const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | "canonic
   crun: "realpath",
   youki: "canonicalize",
   bwrap: "canonicalize",
+  // LXC opens the rootfs with openat2(O_PATH|O_NOFOLLOW|O_DIRECTORY, resolve 0): a symlink on the
+  // way is followed by the kernel, a final one fails with ENOTDIR; the model is not given that case.
+  lxc: (via) => `lxc: a rootfs reached through a symlink (${via}) is not modelled: LXC opens the path as given with openat2, where the kernel follows a link on the way and refuses a final one (O_NOFOLLOW|O_DIRECTORY: ENOTDIR)`,
 };
 
 /**
  * Directories outside the rootfs that a profile's plan uses before its switch, which a model of a
- * host must know: bwrap mounts its staging tmpfs on /tmp (bubblewrap.c L2803, docs/sources.md#bwrap).
+ * host must know: bwrap mounts its staging tmpfs on /tmp (bubblewrap.c L2803, docs/sources.md#bwrap);
+ * LXC binds the rootfs onto /usr/lib/x86_64-linux-gnu/lxc/rootfs (docs/sources.md#lxc).
  * `run` lstat()s them as it does the rootfs; a model built from a mount table alone assumes them,
  * as every Linux host has them (a wrong guess shows as a result the prediction did not make, and
  * run stops there). One entry per profile.
  */
 export const HOST_DIRS: Readonly<Record<Config["profile"], readonly string[]>> = {
   hardened: [], runc: [], "runc-1.1": [], crun: [], youki: [], bwrap: ["/tmp"],
+  // LXC binds the rootfs onto its LXCROOTFSMOUNT, which the lxc package ships (docs/sources.md#lxc).
+  lxc: ["/usr/lib/x86_64-linux-gnu/lxc/rootfs"],
 };
+
+/** The rootfs's facts plus the facts of the profile's host directories as lstat() sees them now (what run models). */
+export const withHostDirs = (profile: Config["profile"], rootfs: readonly PathFact[]): PathFact[] =>
+  [...rootfs, ...HOST_DIRS[profile].flatMap((d) => walkPath(d, realLstat)).filter((f) => !rootfs.some((g) => g.path === f.path))];
 
 /** The host directories of the profile that `facts` do not already describe (for a model to mkdir). */
 export const assumedHostDirs = (profile: Config["profile"], facts: readonly PathFact[] = []): string[] =>

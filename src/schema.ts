@@ -12,7 +12,7 @@ import { PROFILE_CODE, propagationFlags } from "./config.js";
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap"] as const;
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc"] as const;
 export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
 export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
 
@@ -36,7 +36,7 @@ export const ConfigSchema = z.object({
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
 }).strict().superRefine((c, ctx) => {
   const rule = staticRule(c);
-  if (rule) ctx.addIssue({ code: "custom", path: [rule === ConfigRule.pivot_only ? "strategy" : "rootPropagation"], message: RULE_MESSAGES[rule](c) });
+  if (rule) ctx.addIssue({ code: "custom", path: [rule === ConfigRule.pivot_only || rule === ConfigRule.lxc_pivot_only ? "strategy" : "rootPropagation"], message: RULE_MESSAGES[rule](c) });
 });
 
 /** Why each row of the static rule table (abi.ts CONFIG_RULES) refuses; the machine's check() says the same. */
@@ -44,6 +44,7 @@ const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string; strategy
   [ConfigRule.private_move]: (c) => `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot (crun accepts it: --profile crun)`,
   [ConfigRule.recursive_propagation]: (c) => `youki refuses rootfsPropagation ${c.rootPropagation}: it knows only shared, private, slave and unbindable (RootfsError::UnknownRootfsPropagation, before its first mount; docs/sources.md#youki); use ${c.rootPropagation?.slice(1)}`,
   [ConfigRule.pivot_only]: (c) => `bwrap switches root only with pivot_root: strategy ${c.strategy} is refused, as bubblewrap has no MS_MOVE fallback (issue #592, open) and no chroot mode (docs/sources.md#bwrap); use strategy pivot or auto`,
+  [ConfigRule.lxc_pivot_only]: (c) => `lxc switches root with lxc_pivot_root, or lxc_chroot only when "/" is the initial ramfs: strategy ${c.strategy} is refused, as LXC has no chroot mode and its ramfs path (a bind and repeated unmount passes, lxc_chroot) is not modelled (docs/sources.md#lxc); use strategy pivot or auto`,
   [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
 };
 

@@ -13,7 +13,8 @@ import { encodeString } from "./utf8.js";
  * not for an addition. A new request kind (mkdir, ABI 4) is one more `op` variant of the request
  * union: every version-1 trace written before it still validates, replays and diffs as it did
  * (test/trace-schema.test.ts loads the old fixtures), and a reader without the new kind refuses a
- * trace that has one loudly ("unknown op"), never silently. So mkdir left it at 1.
+ * trace that has one loudly ("unknown op"), never silently. So mkdir left it at 1, and so did
+ * openat2, open_tree and move_mount (ABI 5, LXC).
  */
 export const TRACE_VERSION = 1;
 

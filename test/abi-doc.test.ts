@@ -11,10 +11,11 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/plans/${name}
 // ABI.md §5, §6: offsets and op codes.
 const REQ = { OP: 0, SEQ: 4, FD: 8, FLAGS: 12, COUNT: 16, BUF: 20, STR0: 24, STR1: 32, STR2: 40, STR3: 48, STEP: 64, MODE: 68 };
 const OUT = { OP: 0, ERRNO: 4, STEP: 8, SEQ: 12, PATH: 16, MESSAGE: 24, NOTE: 32 };
-const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, mkdir: 12, DONE: 100, FAILED: 101 };
-/** ABI.md §3: name and code; bwrap plans only auto and pivot (move and chroot are refused). */
-const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5]];
-const REFUSED = new Set(["bwrap-move", "bwrap-chroot"]);
+const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, mkdir: 12,
+  openat2: 13, open_tree: 14, move_mount: 15, DONE: 100, FAILED: 101 };
+/** ABI.md §3: name and code; bwrap and lxc plan only auto and pivot (move and chroot are refused). */
+const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5], ["lxc", 6]];
+const REFUSED = new Set(["bwrap-move", "bwrap-chroot", "lxc-move", "lxc-chroot"]);
 const STRATEGIES = ["auto", "pivot", "move", "chroot"];
 const OPT_READONLY = 1;
 const EINVAL = 22;
@@ -33,6 +34,11 @@ const MS_NAMES: [number, string][] = [
 /** ABI.md §11: MS_MGC_VAL (0xc0ed0000 in the top 16 bits) comes first, then the bits in ascending order. */
 const msFlags = (f: number) => ((f >>> 16) === 0xc0ed ? flagNames(f & 0xffff, MS_NAMES, ["MS_MGC_VAL"]) : flagNames(f, MS_NAMES));
 const MNT_NAMES: [number, string][] = [[1, "MNT_FORCE"], [2, "MNT_DETACH"], [4, "MNT_EXPIRE"], [8, "UMOUNT_NOFOLLOW"]];
+// ABI.md §8, §11 (ABI 5): openat2's resolve, open_tree's and move_mount's flags.
+const RESOLVE_NAMES: [number, string][] = [[1, "RESOLVE_NO_XDEV"], [2, "RESOLVE_NO_MAGICLINKS"], [4, "RESOLVE_NO_SYMLINKS"], [8, "RESOLVE_BENEATH"]];
+const OPEN_TREE_NAMES: [number, string][] = [[1, "OPEN_TREE_CLONE"], [0x80000, "OPEN_TREE_CLOEXEC"], [0x1000, "AT_EMPTY_PATH"], [0x8000, "AT_RECURSIVE"]];
+const MOVE_MOUNT_NAMES: [number, string][] = [[0x4, "MOVE_MOUNT_F_EMPTY_PATH"], [0x40, "MOVE_MOUNT_T_EMPTY_PATH"]];
+const dirfd = (fd: number) => (fd === -100 ? "AT_FDCWD" : String(fd));
 const ERRNOS: Record<number, [string, string]> = {
   1: ["EPERM", "Operation not permitted"], 2: ["ENOENT", "No such file or directory"], 22: ["EINVAL", "Invalid argument"],
 };
@@ -100,7 +106,7 @@ async function instantiate(): Promise<Exports> {
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort } });
   const ex = instance.exports as unknown as Exports;
   memory = ex.memory;
-  if (ex.abi_version() !== 4) throw new Error(`unknown ABI version ${ex.abi_version()}`);
+  if (ex.abi_version() !== 5) throw new Error(`unknown ABI version ${ex.abi_version()}`);
   return ex;
 }
 
@@ -152,7 +158,7 @@ async function run(rootfs: string, profile: number, strategy: number, options: n
     let errno = 0;
     let written: Uint8Array | null = null;
     if (fault) { ret = -1; errno = fault.errno; }
-    else if (op === OP.openat) {
+    else if (op === OP.openat || op === OP.openat2 || op === OP.open_tree) {
       ret = 3;
       while (files.has(ret)) ret++;
       const path = text(s(REQ.STR0))!;
@@ -183,6 +189,11 @@ function render(op: number, i32: (off: number) => number, s: (off: number) => Ui
   switch (op) {
     case OP.openat: return `openat(${fd === -100 ? "AT_FDCWD" : fd}, ${quote(s(REQ.STR0))}, ${openFlags(i32(REQ.FLAGS))})`;
     case OP.read: return `read(${fd}, ${written ? quote(written, 32) : "..."}, ${i32(REQ.COUNT)})`;
+    case OP.openat2:
+      return `openat2(${dirfd(fd)}, ${quote(s(REQ.STR0))}, {flags=${openFlags(i32(REQ.FLAGS))}, resolve=${flagNames(i32(REQ.COUNT), RESOLVE_NAMES)}}, 24)`;
+    case OP.open_tree: return `open_tree(${dirfd(fd)}, ${quote(s(REQ.STR0))}, ${flagNames(i32(REQ.FLAGS), OPEN_TREE_NAMES)})`;
+    case OP.move_mount:
+      return `move_mount(${dirfd(fd)}, ${quote(s(REQ.STR0))}, ${dirfd(i32(REQ.COUNT))}, ${quote(s(REQ.STR1))}, ${flagNames(i32(REQ.FLAGS), MOVE_MOUNT_NAMES)})`;
     case OP.close: return `close(${fd})`;
     case OP.fchdir: return `fchdir(${fd})`;
     case OP.chdir: return `chdir(${quote(s(REQ.STR0))})`;

@@ -127,7 +127,7 @@ test("the machine emits op 12 with the pathname in STR0 and 0755 in REQ_MODE", (
     }
     m.feed(host.exec(n.request));
   }
-  assert.is(abi.ABI_VERSION, 4);
+  assert.is(abi.ABI_VERSION >= 4, true, "mkdir came with ABI 4; lxc (ABI 5) added ops after it and changed none");
 });
 
 // ---- traces ---------------------------------------------------------------------------------------

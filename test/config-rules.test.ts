@@ -29,7 +29,8 @@ test("each refused config is refused by the wasm itself, with zod's reason", () 
     const rule = staticRule(c);
     assert.match(said!, rule === abi.ConfigRule.private_move ? /not safe without pivot_root/
       : rule === abi.ConfigRule.recursive_propagation ? /unknown rootfs propagation: youki/
-      : rule === abi.ConfigRule.pivot_only ? /bwrap switches root only with pivot_root/ : /needs a mount namespace/, JSON.stringify(c));
+      : rule === abi.ConfigRule.pivot_only ? /bwrap switches root only with pivot_root/
+      : rule === abi.ConfigRule.lxc_pivot_only ? /lxc switches root with lxc_pivot_root/ : /needs a mount namespace/, JSON.stringify(c));
     assert.not.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, `zod accepted ${JSON.stringify(c)}`);
   }
 });
@@ -41,13 +42,13 @@ test("every other config is accepted by both: the machine emits a first request"
   }
 });
 
-test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, and bwrap's move and chroot whatever the propagation", () => {
+test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, and bwrap's and lxc's move and chroot whatever the propagation", () => {
   const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}`);
   const want = [
     ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].map((x) => `${p}/move/${x}`)),
     ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].map((x) => `youki/${s}/${x}`)),
-    ...PROFILES.filter((p) => p !== "bwrap").flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
-    ...["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].map((x) => `bwrap/${s}/${x}`)),
+    ...PROFILES.filter((p) => p !== "bwrap" && p !== "lxc").flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
+    ...["bwrap", "lxc"].flatMap((p) => ["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].map((x) => `${p}/${s}/${x}`))),
   ];
   assert.equal(refused.sort(), want.sort());
 });
@@ -62,6 +63,18 @@ test("bwrap move and chroot: refused by the pivot_only row, with no propagation 
   }
   assert.is(machineSays("bwrap", "pivot"), null);
   assert.is(machineSays("bwrap", "auto", "rshared"), null, "pivot with a propagation is planned (as configured)");
+});
+
+test("lxc move and chroot: refused by the lxc_pivot_only row, whatever the propagation, in both zod and the wasm", () => {
+  for (const strategy of ["move", "chroot"] as const) {
+    assert.is(staticRule({ profile: "lxc", strategy }), abi.ConfigRule.lxc_pivot_only);
+    assert.match(machineSays("lxc", strategy) ?? "", /^invalid config: lxc switches root with lxc_pivot_root .*not modelled/);
+    const z = ConfigSchema.safeParse({ rootfs: "/r", profile: "lxc", strategy });
+    assert.not.ok(z.success);
+    assert.equal(z.error?.issues.map((i) => i.path.join(".")), ["strategy"]);
+  }
+  assert.is(machineSays("lxc", "pivot"), null);
+  assert.is(machineSays("lxc", "auto"), null);
 });
 
 test("crun accepts move + rprivate (crun does), and the machine plans it", () => {

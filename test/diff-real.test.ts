@@ -11,6 +11,7 @@ import { FakeKernel } from "../src/hosts/fake/index.js";
 import { diff, renderText, type DiffReport } from "../src/diff/index.js";
 import type { ConfigInput } from "../src/schema.js";
 import { fixture } from "./helpers.js";
+import { assumedHostDirs } from "../src/rootfs-facts.js";
 
 const ROOTFS = "/tmp/pvs/rootfs";
 const read = (name: string) => readFileSync(fixture(name), "utf8");
@@ -18,7 +19,7 @@ const read = (name: string) => readFileSync(fixture(name), "utf8");
 const PRIVATE_HOST = read("diff/capture-host.mountinfo");
 const SHARED_HOST = read("diff/capture-host-rshared.mountinfo");
 
-interface Case { log: string; config: ConfigInput; shared: boolean }
+interface Case { log: string; config: ConfigInput; shared: boolean; table?: string }
 const VARIANTS: [string, Partial<ConfigInput>, boolean][] = [
   ["default", {}, false], ["default-tt", {}, false], ["default-noy", {}, false],
   ["readonly", { readonly: true }, false], ["rshared", { rootPropagation: "rshared" }, true],
@@ -33,6 +34,14 @@ for (const [runtime, profile] of [["runc", "runc-1.1"], ["crun", "crun"]] as con
 // bwrap 0.8.0: `--bind ROOTFS /` and `--ro-bind ROOTFS /`; it has only pivot_root (move and chroot are refused).
 CASES.push({ log: "bwrap-default", config: { rootfs: ROOTFS, profile: "bwrap", strategy: "pivot" }, shared: false });
 CASES.push({ log: "bwrap-readonly", config: { rootfs: ROOTFS, profile: "bwrap", strategy: "pivot", readonly: true }, shared: false });
+// LXC 5.0.2 lxc-execute: a private host and an all-shared one (each mount made a slave first); LXC
+// checks for the initial ramfs before it pivots, so its own behaviour is strategy auto (pivot: the
+// same calls without that mountinfo read). Its capture machine's table had the cgroup v1 mounts the
+// runc/crun one lacked: test/fixtures/diff/lxc-capture-host*.mountinfo, rebuilt from the captures.
+for (const strategy of ["auto", "pivot"] as const) {
+  CASES.push({ log: "lxc-pivot-default", config: { rootfs: ROOTFS, profile: "lxc", strategy }, shared: false, table: read("diff/lxc-capture-host.mountinfo") });
+  CASES.push({ log: "lxc-pivot-sharedhost", config: { rootfs: ROOTFS, profile: "lxc", strategy }, shared: true, table: read("diff/lxc-capture-host-shared.mountinfo") });
+}
 
 /** pid and raw line range of each window, as WINDOWS.md records them. */
 function handWindows(): Map<string, { pid: number; start: number; end: number }> {
@@ -44,11 +53,25 @@ function handWindows(): Map<string, { pid: number; start: number; end: number }>
 }
 const HAND = handWindows();
 
-const dryRun = (c: Case) => plan(c.config, { host: new DryRunHost({ rootfs: ROOTFS, mountinfo: c.shared ? SHARED_HOST : PRIVATE_HOST }) });
+const dryRun = (c: Case) => plan(c.config, { host: new DryRunHost({ rootfs: ROOTFS, mountinfo: c.table ?? (c.shared ? SHARED_HOST : PRIVATE_HOST) }) });
 /** The fake kernel built from the capture machine's table: it answers EINVAL where that kernel did. */
-const onModel = (c: Case) => plan(c.config, { host: FakeKernel.fromMountinfo(PRIVATE_HOST).mkdir(ROOTFS).unshare() });
+const onModel = (c: Case) => {
+  const k = FakeKernel.fromMountinfo(c.table ?? PRIVATE_HOST).mkdir(ROOTFS);
+  for (const d of assumedHostDirs(c.config.profile ?? "hardened")) k.mkdir(d); // LXC's mount point
+  return plan(c.config, { host: k.unshare() });
+};
 
 const problems = (r: DiffReport) => r.steps.filter((s) => s.status !== "match");
+
+test("lxc: both captures, both strategies, and the sharedhost capture's 20 MS_SLAVE calls in mountinfo order", () => {
+  const c = CASES.find((x) => x.log === "lxc-pivot-sharedhost" && x.config.strategy === "auto")!;
+  const r = diff(dryRun(c), read("real/lxc-pivot-sharedhost.strace"));
+  const slaves = r.steps.filter((s) => s.plan.step === "dependent_mount").map((s) => (s.status === "match" ? s.log.line : -1));
+  assert.equal(slaves, Array.from({ length: 20 }, (_, i) => 221 + i));
+  const d = CASES.find((x) => x.log === "lxc-pivot-default" && x.config.strategy === "auto")!;
+  assert.equal(diff(dryRun(d), read("real/lxc-pivot-default.strace")).steps.filter((s) => s.plan.step === "dependent_mount"), [], "no shared mount: no MS_SLAVE");
+  assert.is(CASES.filter((x) => x.config.profile === "lxc").length, 4);
+});
 
 test("WINDOWS.md lists every capture we compare", () => {
   for (const c of CASES) assert.ok(HAND.has(c.log), c.log);

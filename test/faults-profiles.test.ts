@@ -35,6 +35,8 @@ function handled(profile: string, step: string, errno: string): Handled | undefi
   if (errno === "EINTR" && ["hardened", "runc", "runc-1.1"].includes(profile) && (["open_root", "mountinfo_open", "mountinfo_read"].includes(step) || (step === "open_old_root" && profile !== "runc-1.1"))) {
     return { why: "retried: Go's os.Open/Read and runc's linux.Open repeat EINTR", next: (b, i) => call(b[i]!.request) };
   }
+  const lxc = lxcHandled(profile, step, errno);
+  if (lxc) return lxc;
   if (step.startsWith("close") || step === "mountinfo_close") {
     return { why: "a failed close still releases the fd; runc ignores it, as youki's OwnedFd drop does", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
   }
@@ -61,10 +63,42 @@ function handled(profile: string, step: string, errno: string): Handled | undefi
   return undefined;
 }
 
+/** The call after the first mountinfo_close at or after i (what a skipped mountinfo pass goes on to). */
+const afterClose = (b: readonly Step[], i: number, inclusive: boolean): string | undefined => {
+  const k = b.findIndex((x, j) => j > i && x.request.step === "mountinfo_close");
+  const at = inclusive ? k : k + 1;
+  return b[at] ? call(b[at]!.request) : undefined;
+};
+
+/**
+ * LXC 5.0.2 (docs/sources.md#lxc): open_at retries an openat2 that says ENOSYS as openat
+ * (file_utils.c L652-L674); turn_into_dependent_mounts logs a failed open or copy of mountinfo and
+ * returns, and a failed MS_SLAVE and goes on (conf.c L3885-L3948); detect_ramfs_rootfs answers
+ * "not a ramfs" when mountinfo cannot be read (utils.c L714-L716); lxc_read_nointr repeats EINTR.
+ */
+function lxcHandled(profile: string, step: string, errno: string): Handled | undefined {
+  if (profile !== "lxc") return undefined;
+  const opens2 = ["open_host", "mountinfo_open", "open_mountpoint", "open_rootfs_src", "open_mnt", "open_old_root"];
+  if (errno === "ENOSYS" && opens2.includes(step)) {
+    return {
+      why: "open_at: openat2 unknown (ENOSYS) → the same open with openat",
+      next: (b, i) => {
+        const r = b[i]!.request as Extract<Step["request"], { op: "openat2" }>;
+        return call({ ...r, op: "openat", dirfd: r.dirfd, pathname: r.pathname, flags: r.flags, mode: r.mode });
+      },
+    };
+  }
+  if (step === "mountinfo_open" || step === "ramfs_open") return { why: "a mountinfo that cannot be opened is logged (or means no ramfs), not fatal", next: (b, i) => afterClose(b, i, false) };
+  if (step === "mountinfo_read" && errno === "EINTR") return { why: "retried: lxc_read_nointr / stdio repeat EINTR", next: (b, i) => call(b[i]!.request) };
+  if (step === "mountinfo_read") return { why: "a failed copy of mountinfo is logged and its fd closed; no MS_SLAVE follows", next: (b, i) => afterClose(b, i, true) };
+  if (step === "dependent_mount") return { why: "SYSERROR(...) Continuing...: the next mount of the table", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
+  return undefined;
+}
+
 const machine = Machine.create();
 for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
-    if (staticRule({ profile, strategy })) continue; // refused before any request (bwrap move/chroot): nothing to fault
+    if (staticRule({ profile, strategy })) continue; // refused before any request (bwrap, lxc move/chroot): nothing to fault
     const config = parseConfig({ rootfs: "/r", profile, strategy });
     const base = plan(config);
     test(`fault table ${profile} ${strategy}: ${base.steps.length} steps × man-page errnos`, () => {

@@ -23,7 +23,8 @@ export function expectPlan(trace: Trace, name: string): void {
 export function leakedFds(t: Trace): number[] {
   const open: number[] = [];
   for (const s of t.steps) {
-    if (s.request.op === "openat" && "ret" in s.result) open.push(s.result.ret);
+    // openat2 and open_tree (ABI 5, LXC) make fds as openat does.
+    if ((s.request.op === "openat" || s.request.op === "openat2" || s.request.op === "open_tree") && "ret" in s.result) open.push(s.result.ret);
     if (s.request.op === "close") {
       const i = open.lastIndexOf(s.request.fd);
       if (i >= 0) open.splice(i, 1);

@@ -78,9 +78,12 @@ nativeTest(test, noAddon, "a request payload decodes back into the request it fr
     { ...c, op: "sethostname", name: "box" }, { ...c, op: "getcwd", size: 4096 }, { ...c, op: "chroot", path: "/srv/\udcff\udc80x" },
     { ...c, op: "mount", source: null, target: "/a b", filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null },
     { ...c, op: "mount", source: "", target: "é", filesystemtype: "tmpfs", mountflags: 0, data: "size=0k" },
-    { ...c, op: "openat", dirfd: -100, pathname: "", flags: abi.O_PATH, mode: 0o644 }];
+    { ...c, op: "openat", dirfd: -100, pathname: "", flags: abi.O_PATH, mode: 0o644 },
+    // ABI 5: a negative to_dirfd (the wire's count is unsigned, so it rides in the mode field) and an openat2 mode.
+    { ...c, op: "move_mount", from_dirfd: -100, from_pathname: "/a", to_dirfd: -100, to_pathname: "/b", flags: abi.MOVE_MOUNT_F_SYMLINKS },
+    { ...c, op: "openat2", dirfd: -9, pathname: "x", flags: abi.O_CREAT, mode: 0o600, resolve: abi.RESOLVE_BENEATH }];
   assert.ok(reqs.length > 200, `${reqs.length} requests`);
-  assert.equal(new Set(reqs.map((r) => r.op)).size, 12, "every op (mkdir: ABI 4, bwrap)");
+  assert.equal(new Set(reqs.map((r) => r.op)).size, 15, "every op (mkdir: ABI 4, bwrap; openat2, open_tree, move_mount: ABI 5, lxc)");
   for (const r of reqs) {
     const f = requestFrame(w!, r);
     const back = requestOfPayload(w!, f.subarray(w!.kLenSize), r.seq, abi.Step[r.step as keyof typeof abi.Step], r.reason);

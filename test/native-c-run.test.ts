@@ -15,7 +15,7 @@ import { join } from "node:path";
 import * as abi from "../src/abi.js";
 import { check } from "../src/check.js";
 import { predict as predictRun } from "../src/predict.js";
-import { rootfsFacts } from "../src/rootfs-facts.js";
+import { rootfsFacts, withHostDirs } from "../src/rootfs-facts.js";
 import { encode } from "../src/config.js";
 import { PROFILES, STRATEGIES, parseConfig, staticRule } from "../src/schema.js";
 import { errnoNumber } from "../src/names-ts.js";
@@ -106,7 +106,8 @@ if (why) {
       const ran = runC(dir, encode(config), { rootless: true });
       assert.is(ran.status, 0, ran.stderr);
       assert.is(hostTable(), before, "this process's mount table is unchanged");
-      const want = predictRun(config, { mountinfo: ran.before, facts: rootfsFacts(dir), rootless: true });
+      // The host directories the profile uses as lstat() sees them, as run models them (LXC's mount point).
+      const want = predictRun(config, { mountinfo: ran.before, facts: withHostDirs(profile, rootfsFacts(dir)), rootless: true });
       assert.equal(ran.steps.map((s) => s.op), want.trace.steps.map((s) => abi.Op[s.request.op as keyof typeof abi.Op] as number), "the same requests");
       const kind = (op: number, [ret, err]: [number, number]) => (err ? `-1 ${err}` : op === abi.Op.read ? (ret > 0 ? "data" : "eof") : `${ret}`);
       assert.equal(ran.steps.map((s) => kind(s.op, [s.ret, s.err])),

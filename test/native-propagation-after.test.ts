@@ -18,7 +18,7 @@ import { drive, driveAsync } from "../src/driver.js";
 import { modelCaller } from "../src/predict.js";
 import { PROBE_IN_CONTAINER, PROBE_NAME_ON_HOST, probePropagation } from "../src/hosts/fake/propagation-after.js";
 import { spawnExecutor, type Executor } from "../src/hosts/native.js";
-import { realLstat, walkPath } from "../src/rootfs-facts.js";
+import { realLstat, walkPath, HOST_DIRS } from "../src/rootfs-facts.js";
 import { isErr, type Request } from "../src/request.js";
 import { errnoName } from "../src/names-ts.js";
 import type { ConfigInput } from "../src/schema.js";
@@ -78,7 +78,10 @@ async function real(sc: Omit<DiffScenario, "configs">, cfg: Omit<ConfigInput, "r
     const rootfs = sc.rootfs(base);
     probeDirs(a, rootfs);
     const hostText = await readMountinfoVia(a);
-    const facts = walkPath(rootfs, (p) => realLstat(`/proc/${a!.pid}/root${p}`));
+    const inChild = (p: string) => realLstat(`/proc/${a!.pid}/root${p}`);
+    const rootfsOnly = walkPath(rootfs, inChild);
+    // And the host directories the profile uses (LXC's mount point), as the child sees them.
+    const facts = [...rootfsOnly, ...HOST_DIRS[cfg.profile ?? "hardened"].flatMap((d) => walkPath(d, inChild)).filter((f) => !rootfsOnly.some((g) => g.path === f.path))];
     b = await spawnExecutor({ timeoutMs: 5000, rootless: sc.rootless === true, mountNamespaceOf: a.pid });
     const low = b.startState.fds.filter((fd) => fd !== b!.channelFd);
     const model = modelCaller({ mountinfo: hostText, facts, rootless: sc.rootless === true, fds: low });

@@ -1,6 +1,6 @@
 // Goldens with an independent source: test/fixtures/plans/by-hand/*.strace were written line by line
 // from runc main's source (the seed), youki's source (main bc78720, no capture exists), bubblewrap
-// 0.8.0's source (with the line of its real capture next to each) and the
+// 0.8.0's and LXC 5.0.2's source (with the line of its real capture next to each) and the
 // hardened rules (docs/sources.md), each line saying where
 // it comes from (`  #src: ...`). The generated goldens in test/fixtures/plans/ are pivotshim's own
 // output, checked for drift; these check it against the sources. Each test says which kind it is.
@@ -34,6 +34,10 @@ const CASES: [string, ConfigInput][] = [
   // bwrap 0.8.0: from source, each line also checked against the real capture's line.
   ["bwrap-pivot.strace", { profile: "bwrap", strategy: "pivot" }],
   ["bwrap-pivot-readonly.strace", { profile: "bwrap", strategy: "pivot", readonly: true }],
+  // LXC 5.0.2: from source (conf.c, storage/dir.c, mount_utils.c, utils.c at d571736), each line also
+  // naming the line of test/fixtures/real/lxc-pivot-*.strace it matches.
+  ["lxc-pivot.strace", { profile: "lxc", strategy: "pivot" }],
+  ["lxc-auto.strace", { profile: "lxc", strategy: "auto" }],
 ];
 
 for (const [name, config] of CASES) {
@@ -44,7 +48,7 @@ for (const [name, config] of CASES) {
 
 test("the generated golden agrees with the hand-written one where both exist", () => {
   for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace",
-    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace", "bwrap-pivot.strace", "bwrap-pivot-readonly.strace"]) {
+    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace", "bwrap-pivot.strace", "bwrap-pivot-readonly.strace", "lxc-pivot.strace", "lxc-auto.strace"]) {
     assert.fixture(readFileSync(new URL(`../${name}`, dir), "utf8"), byHand(name), name);
   }
 });

@@ -14,7 +14,7 @@ const TEXT = new Map([...readFileSync(new URL("../assembly/text.txt", import.met
   .map(([, k, v]) => [k!, v!.replace(/\\"/g, '"')]));
 
 type P = (typeof PROFILES)[number];
-/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki, bwrap]; one entry = the same for all. */
+/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki, bwrap, lxc]; one entry = the same for all. */
 const TABLE: Record<string, string[]> = {
   propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI", "R_PROPAGATE_BWRAP"],
   mountinfo_read: ["R_MI_READ"],
@@ -25,16 +25,16 @@ const TABLE: Record<string, string[]> = {
   self_remount: ["R_SELF_REMOUNT"],
   open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN"],
   enter_root: ["R_ENTER_ROOT"],
-  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI", "R_OPEN_OLD_BWRAP"],
+  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI", "R_OPEN_OLD_BWRAP", "R_OPEN_OLD_LXC"],
   open_new_root: ["R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW_YOUKI"],
-  fchdir_new_root: ["R_FCHDIR_NEW"],
+  fchdir_new_root: ["R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW_LXC"],
   pivot_root: ["R_PIVOT"],
   fchdir_old_root: ["R_FCHDIR_OLD"],
-  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI"],
-  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP"],
+  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI", "(bwrap has none)", "R_OLD_PROP_LXC"],
+  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP", "R_DETACH"],
   chdir_root: ["R_CHDIR_ROOT"],
   close_new_root: ["R_CLOSE_NEW"],
-  close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP"],
+  close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP", "R_CLOSE_OLD_LXC"],
   chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI"],
   mask_propagation: ["R_MASK_PROP"],
   mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI"],
@@ -42,7 +42,7 @@ const TABLE: Record<string, string[]> = {
   move_root: ["R_MOVE"],
   chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI"],
   readonly_root: ["R_READONLY_ROOT"],
-  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT"],
+  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT", "(bwrap has none)", "R_CLOSE_ROOT_LXC"],
   post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI"],
   readonly_remount: ["R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY_YOUKI"],
   check_cwd: ["R_CHECK_CWD"],
@@ -59,8 +59,22 @@ const TABLE: Record<string, string[]> = {
   stage_old_private: ["R_STAGE_OLD_PRIVATE"],
   stage_old_detach: ["R_STAGE_OLD_DETACH"],
   chdir_newroot: ["R_CHDIR_NEWROOT"],
+  // LXC's own steps (docs/sources.md#lxc).
+  open_host: ["R_OPEN_HOST_LXC"],
+  dependent_mount: ["R_DEPENDENT_LXC"],
+  open_mountpoint: ["R_OPEN_MOUNTPOINT_LXC"],
+  open_rootfs_src: ["R_OPEN_ROOTFS_SRC_LXC"],
+  clone_rootfs: ["R_CLONE_ROOTFS_LXC"],
+  attach_rootfs: ["R_ATTACH_ROOTFS_LXC"],
+  close_tree: ["R_CLOSE_TREE_LXC"],
+  close_mountpoint: ["R_CLOSE_MOUNTPOINT_LXC"],
+  close_rootfs_src: ["R_CLOSE_ROOTFS_SRC_LXC"],
+  open_mnt: ["R_OPEN_MNT_LXC"],
+  share_root: ["R_SHARE_ROOT_LXC"],
+  close_host: ["R_CLOSE_HOST_LXC"],
+  ramfs_open: ["R_RAMFS_OPEN_LXC"],
 };
-const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap"];
+const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc"];
 const expected = (step: string, p: P): string => {
   const row = TABLE[step];
   if (!row) return `(no row for ${step})`;
@@ -76,7 +90,7 @@ function plans(p: P) {
 }
 
 test("the table names every R_ text of assembly/text.txt but the empty one", () => {
-  const used = new Set(Object.values(TABLE).flat().concat(["R_MI_OPEN", "R_MI_OPEN_AUTO", "R_MI_OPEN_11", "R_MI_OPEN_YOUKI"]));
+  const used = new Set(Object.values(TABLE).flat().concat(["R_MI_OPEN", "R_MI_OPEN_AUTO", "R_MI_OPEN_11", "R_MI_OPEN_YOUKI", "R_MI_OPEN_LXC"]));
   assert.equal([...TEXT.keys()].filter((k) => !used.has(k)), ["R_NONE"]);
 });
 
@@ -93,7 +107,9 @@ for (const p of ORDER) {
     }
     // runc 1.1 has no post-switch propagation (runc 04be81b came in 1.2); only crun remounts the root read-only before the switch.
     // bwrap has no move (so no mask), no post-switch propagation: its read-only is the bind's remount.
-    if (p === "bwrap") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("bind_remount") && seen.has("mkdir_oldroot"), [...seen].join(" "));
+    // lxc has no move either, no post-switch propagation of "/", and binds with the new mount API.
+    if (p === "lxc") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("clone_rootfs") && seen.has("share_root") && seen.has("ramfs_open"), [...seen].join(" "));
+    else if (p === "bwrap") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("bind_remount") && seen.has("mkdir_oldroot"), [...seen].join(" "));
     else assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
   });
 }
@@ -105,6 +121,9 @@ test("mountinfo_open: auto reads it for the ramfs check, runc 1.1 for its parent
   assert.is(reasonOf("runc", "move"), TEXT.get("R_MI_OPEN"));
   assert.is(reasonOf("hardened", "move"), TEXT.get("R_MI_OPEN"));
   assert.is(reasonOf("youki", "pivot"), TEXT.get("R_MI_OPEN_YOUKI"));
+  // lxc reads it first for its dependent-mounts pass, under auto too (its ramfs check is ramfs_open).
+  assert.is(reasonOf("lxc", "auto"), TEXT.get("R_MI_OPEN_LXC"));
+  assert.is(reasonOf("lxc", "pivot"), TEXT.get("R_MI_OPEN_LXC"));
 });
 
 test("selfBind: false leaves out the self bind, and crun's rprivate and remount of it, and nothing else", () => {
@@ -113,7 +132,7 @@ test("selfBind: false leaves out the self bind, and crun's rprivate and remount 
     const gone = ["self_bind", "self_private", "self_remount"];
     assert.equal(steps(false), steps(true).filter((st) => !gone.includes(st)), p);
     // bwrap binds the rootfs onto /newroot/, not onto itself: it has no self bind, and selfBind changes nothing.
-    assert.ok(steps(true).includes("self_bind") === (p !== "bwrap"), p);
+    assert.ok(steps(true).includes("self_bind") === (p !== "bwrap" && p !== "lxc"), p);
     if (p === "crun") assert.ok(steps(true).includes("self_private") && steps(true).includes("self_remount"));
   }
 });

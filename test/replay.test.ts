@@ -43,8 +43,11 @@ test("a dry-run trace replays identically for every profile × strategy (and rea
 });
 
 test("traces with faults replay, failed outcome included", () => {
-  // runc, runc 1.1 and youki unmount the old root once; hardened and crun loop, so they have a second umount2.
-  const faults = (p: string): FaultSpec[][] => [["pivot_root=EINVAL"], [p.startsWith("runc") || p === "youki" ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"], ["openat=EMFILE"]];
+  // runc, runc 1.1, youki and lxc unmount the old root once; hardened and crun loop, so they have a second umount2.
+  // lxc also replays faults of its ABI-5 calls, and its openat2 fallback.
+  const faults = (p: string): FaultSpec[][] => [["pivot_root=EINVAL"], [p.startsWith("runc") || p === "youki" || p === "lxc" ? "umount2=EBUSY" : "umount2#2=EBUSY"], ["close=EIO"], ["mount#2=EINVAL"],
+    // lxc opens with openat2 only (strategy pivot has no openat), and replays faults of its other ABI-5 calls and the fallback.
+    ...(p === "lxc" ? [["openat2=EMFILE"], ["open_tree=EPERM"], ["move_mount=EINVAL"], ["openat2#3=ENOSYS"]] as FaultSpec[][] : [["openat=EMFILE"]] as FaultSpec[][])];
   for (const profile of PROFILES) for (const f of faults(profile)) {
     const t = plan({ rootfs: "/r", profile, strategy: "pivot" }, { faults: f });
     expectIdentical(t, `${profile} ${f}`);

@@ -70,12 +70,15 @@ test("read and getcwd carry the bytes the kernel wrote; truncation is reported",
   assert.equal(t[2]!.problems, ["the read data was truncated by strace -s"]);
 });
 
-test("calls the machine never makes are left out; seq counts only mapped calls (mkdir is one it makes, since ABI 4)", () => {
+test("calls the machine never makes are left out; seq counts only mapped calls (mkdir since ABI 4, openat2 since ABI 5 are ones it makes)", () => {
   const t = map(`4064  dup(3</tmp/pvs/rootfs>)           = 5</tmp/pvs/rootfs>
 4097  mkdir("oldroot", 0755)            = 0
 4030  openat2(3</tmp/pvs/rootfs>, "proc", {flags=O_RDONLY|O_CLOEXEC|O_PATH, resolve=RESOLVE_IN_ROOT}, 24) = 6</tmp/pvs/rootfs/proc>
+4030  fsopen("tmpfs", FSOPEN_CLOEXEC)   = 7<anon_inode:[fscontext]>
 4097  pivot_root("/tmp", "oldroot")     = 0`);
-  assert.equal(t.map((x) => [x.request.op, x.request.seq, x.call.line]), [["mkdir", 0, 2], ["pivot_root", 1, 4]]);
+  assert.equal(t.map((x) => [x.request.op, x.request.seq, x.call.line]), [["mkdir", 0, 2], ["openat2", 1, 3], ["pivot_root", 2, 5]]);
+  assert.equal(t[1]!.request, { seq: 1, step: "none", reason: "strace line 3", op: "openat2", dirfd: 3, pathname: "proc",
+    flags: abi.O_RDONLY | abi.O_CLOEXEC | abi.O_PATH, mode: 0, resolve: abi.RESOLVE_IN_ROOT });
 });
 
 test("openat mode, fds without -y, and a numeric flag residue", () => {

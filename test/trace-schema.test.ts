@@ -26,7 +26,9 @@ function problems(t: unknown): string[] {
 test("a plan's JSON parses back to an equal trace, for every profile (move reads mountinfo)", () => {
   for (const profile of PROFILES) {
     // bwrap has no move (pivot_only) and no chroot call: its plan with an mkdir fault instead.
+    // lxc (no move either): a plan with an open_tree fault, its ABI-5 requests in the trace.
     const t = json(profile === "bwrap" ? plan({ rootfs: "/r", profile }, { faults: ["mkdir#2=EEXIST"] })
+      : profile === "lxc" ? plan({ rootfs: "/r", profile, strategy: "auto" }, { faults: ["open_tree=EPERM"] })
       : plan({ rootfs: "/r", profile, strategy: "move" }, { faults: ["chroot=EPERM"] }));
     assert.equal(parseTrace(t), t, profile);
   }
@@ -48,14 +50,14 @@ test("every problem is listed, not just the first", () => {
   const t = runcJson();
   t.version = 2;
   t.config.rootfs = "r";
-  t.steps[5].request.op = "openat2";
+  t.steps[5].request.op = "fsopen"; // openat2 was unknown until ABI 5 (LXC)
   t.steps[6].result = { errno: 22 };
   delete t.outcome.note;
   const p = problems(t);
   assert.equal(p, [
     "version: expected 1",
     "config.rootfs: must be an absolute path (start with /)",
-    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir",
+    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount",
     "steps[6].result.errnoName: expected string, received undefined",
     "outcome.note: expected string, received undefined",
   ]);

@@ -1,7 +1,7 @@
 // Aligns the plan's steps with the window's calls: an order-preserving best match (LCS-like DP)
 // where an equivalent pair outweighs any number of differing ones. fds are matched through the
 // openat pairs of the alignment, so it is recomputed until that mapping is stable.
-import { compare, sameFd, type FieldDiff, type OriginMap, type Side } from "./compare.js";
+import { OPENS, compare, sameFd, type FieldDiff, type OriginMap, type Side } from "./compare.js";
 
 export interface Pair { plan: number; log: number | null; diffs: FieldDiff[] }
 
@@ -30,14 +30,16 @@ function pairable(plan: Side, log: Side, map: OriginMap): boolean {
   switch (p.op) {
     case "mount": case "umount2":
       return plan.fds.target !== undefined || log.fds.target !== undefined ? sameFd(plan.fds.target, log.fds.target, map) : p.target === l.target;
-    case "openat": return p.pathname === l.pathname;
+    case "openat": case "openat2": return p.pathname === l.pathname;
+    case "open_tree": return sameFd(plan.fds.dirfd, log.fds.dirfd, map);
+    case "move_mount": return sameFd(plan.fds.from_dirfd, log.fds.from_dirfd, map);
     case "close": case "read": return sameFd(plan.fds.fd, log.fds.fd, map);
     default: return true;
   }
 }
 
 /** One round of the DP under a fixed fd mapping; `skip` rows (untraced plan steps) never pair. */
-function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap, skip: ReadonlySet<number>): Pair[] {
+function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap, skip: ReadonlySet<number>, early = false): Pair[] {
   const n = plan.length;
   const m = log.length;
   const diffs: (FieldDiff[] | null)[][] = plan.map((p, i) => log.map((l) => (l && !skip.has(i) && pairable(p, l, map) ? compare(p, l, map) : null)));
@@ -52,7 +54,9 @@ function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: Or
   const pairs: Pair[] = plan.map((_, i) => ({ plan: i, log: null, diffs: [] }));
   for (let i = n, j = m; i > 0 && j >= 0;) {
     const s = j > 0 ? score(i - 1, j - 1) : -1;
-    if (j > 0 && s >= 0 && best[i]![j] === best[i - 1]![j - 1]! + s) {
+    // Ties go to the latest log call, or with `early` to the earliest (a skip is tried first).
+    if (early && j > 0 && best[i]![j] === best[i]![j - 1]) j--;
+    else if (j > 0 && s >= 0 && best[i]![j] === best[i - 1]![j - 1]! + s) {
       pairs[i - 1] = { plan: i - 1, log: j - 1, diffs: diffs[i - 1]![j - 1]! };
       i--; j--;
     } else if (j > 0 && best[i]![j] === best[i]![j - 1]) j--;
@@ -61,9 +65,22 @@ function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: Or
   return pairs;
 }
 
+/** Aligns, then re-aligns under the fd mapping that alignment gives, until the mapping is stable. */
+function settle(plan: readonly Side[], log: readonly (Side | null)[], skip: ReadonlySet<number>, early: boolean): { pairs: Pair[]; map: OriginMap } {
+  let map: OriginMap = new Map();
+  let pairs = alignOnce(plan, log, map, skip, early);
+  for (let round = 1; round < MAX_ROUNDS; round++) {
+    const next = originsOf(pairs, plan);
+    if (sameMap(next, map)) break;
+    map = next;
+    pairs = alignOnce(plan, log, map, skip, early);
+  }
+  return { pairs, map };
+}
+
 function originsOf(pairs: readonly Pair[], plan: readonly Side[]): Map<number, number> {
   const map = new Map<number, number>();
-  for (const p of pairs) if (p.log !== null && plan[p.plan]!.req.op === "openat") map.set(p.plan, p.log);
+  for (const p of pairs) if (p.log !== null && OPENS.has(plan[p.plan]!.req.op as string)) map.set(p.plan, p.log);
   return map;
 }
 
@@ -75,13 +92,13 @@ const sameMap = (a: OriginMap, b: OriginMap) => a.size === b.size && [...a].ever
  * the fd labels name steps by index).
  */
 export function align(plan: readonly Side[], log: readonly (Side | null)[], skip: ReadonlySet<number> = new Set()): Alignment {
-  let map: OriginMap = new Map();
-  let pairs = alignOnce(plan, log, map, skip);
-  for (let round = 1; round < MAX_ROUNDS; round++) {
-    const next = originsOf(pairs, plan);
-    if (sameMap(next, map)) break;
-    map = next;
-    pairs = alignOnce(plan, log, map, skip);
+  let { pairs, map } = settle(plan, log, skip, false);
+  // Equal calls tie (LXC opens its rootfs mount point again and again): when the latest ones leave
+  // fds unmatched, the earliest may not; that one is kept only if it matches strictly more steps.
+  if (pairs.some((p) => p.log === null || p.diffs.length > 0)) {
+    const other = settle(plan, log, skip, true);
+    const exact = (ps: readonly Pair[]) => ps.filter((p) => p.log !== null && p.diffs.length === 0).length;
+    if (exact(other.pairs) > exact(pairs)) ({ pairs, map } = other);
   }
   const used = new Set(pairs.map((p) => p.log).filter((j): j is number => j !== null));
   const unpaired = log.map((_, j) => j).filter((j) => !used.has(j));

@@ -6,7 +6,7 @@ import type { Request, Result } from "../request.js";
 import type { TraceResult } from "../trace.js";
 import type { Addr, TracedRequest } from "../strace/to-requests.js";
 import { errnoName, msFlags } from "../names-ts.js";
-import { modeText, openFlags, quote, umountFlags } from "../format/strace.js";
+import { modeText, moveMountFlags, openFlags, openTreeFlags, quote, resolveFlags, umountFlags } from "../format/strace.js";
 
 /** What an fd argument refers to: "o<N>" = opened by call N of its side; "fd:N" = opened before; "cwd" = AT_FDCWD. */
 export type FdLabel = string;
@@ -29,6 +29,11 @@ export type OriginMap = ReadonlyMap<number, number>;
  * runtime that writes one is not the one that writes the other, so the prefix is kept in the label. */
 const PROC_FD = /^\/proc\/(self|thread-self)\/fd\/(\d+)$/;
 
+/** The fd-valued request fields (move_mount has two, ABI 5). */
+const FD_FIELDS = ["dirfd", "fd", "from_dirfd", "to_dirfd"];
+/** The calls whose result is a new fd that later calls name: an origin of the fd labels. */
+export const OPENS: ReadonlySet<string> = new Set(["openat", "openat2", "open_tree"]);
+
 /**
  * Labels fds along one side, in order: an openat (or dup) that succeeds starts an origin, close
  * ends it. `openRet(i)` is the fd call i returned, or null. Plan and log are labelled the same way.
@@ -39,7 +44,7 @@ export function labelFds(reqs: readonly ({ op: string } & Record<string, unknown
   return reqs.map((r, i) => {
     const out: Record<string, FdLabel> = {};
     if (r) {
-      for (const f of ["dirfd", "fd"]) if (typeof r[f] === "number") out[f] = label(r[f] as number);
+      for (const f of FD_FIELDS) if (typeof r[f] === "number") out[f] = label(r[f] as number);
       for (const f of ["source", "target", "pathname"]) {
         const m = typeof r[f] === "string" ? PROC_FD.exec(r[f] as string) : null;
         if (m) out[f] = `${m[1]}@${label(Number(m[2]))}`;
@@ -49,7 +54,7 @@ export function labelFds(reqs: readonly ({ op: string } & Record<string, unknown
     const ret = rets[i];
     const dup = dupOf[i];
     if (ret !== null && ret !== undefined && ret >= 0 && dup !== null && dup !== undefined) live.set(ret, label(dup));
-    else if (ret !== null && ret !== undefined && ret >= 0 && r?.op === "openat") live.set(ret, `o${i}`);
+    else if (ret !== null && ret !== undefined && ret >= 0 && r && OPENS.has(r.op)) live.set(ret, `o${i}`);
     return out;
   });
 }
@@ -132,13 +137,17 @@ const FIELDS: Record<Request["op"], string[]> = {
   umount2: ["target", "flags"],
   getcwd: [],
   mkdir: ["pathname", "mode"],
+  openat2: ["dirfd", "pathname", "flags", "mode", "resolve"],
+  open_tree: ["dirfd", "pathname", "flags"],
+  move_mount: ["from_dirfd", "from_pathname", "to_dirfd", "to_pathname", "flags"],
 };
 
 function show(op: Request["op"], field: string, v: Str | number): string {
   if (typeof v !== "number") return showStr(v);
   if (field === "mountflags") return msFlags(v);
-  if (field === "mode" && op === "mkdir") return modeText(v);
-  if (field === "flags") return op === "umount2" ? umountFlags(v) : openFlags(v);
+  if (field === "mode" && (op === "mkdir" || op === "openat2")) return modeText(v);
+  if (field === "resolve") return resolveFlags(v);
+  if (field === "flags") return op === "umount2" ? umountFlags(v) : op === "open_tree" ? openTreeFlags(v) : op === "move_mount" ? moveMountFlags(v) : openFlags(v);
   if (v === abi.AT_FDCWD) return "AT_FDCWD";
   return String(v);
 }
@@ -178,7 +187,7 @@ function compareResult(op: Request["op"], plan: AnyResult, log: AnyResult): Fiel
   if (pe !== undefined || le !== undefined) return pe === le ? null : d;
   const pr = retOf(plan);
   const lr = retOf(log);
-  if (op === "openat") return (pr >= 0) === (lr >= 0) ? null : d;
+  if (op === "openat" || op === "openat2" || op === "open_tree") return (pr >= 0) === (lr >= 0) ? null : d;
   if (op === "read") return (pr === 0) === (lr === 0) ? null : { ...d, why: "end of file on one side only" };
   if (op === "getcwd") return null; // the length of the cwd string: the path is not an argument we plan
   return pr === lr ? null : d;

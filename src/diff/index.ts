@@ -9,11 +9,11 @@ import { straceLine } from "../format/strace.js";
 import type { Trace } from "../trace.js";
 import { align } from "./align.js";
 import { labelFds, type Side } from "./compare.js";
-import { findWindow, switchKinds, windowStart } from "./window.js";
+import { WINDOW_END, findWindow, switchKinds, windowStart } from "./window.js";
 import { untracedOps } from "./traced.js";
 import type { CallRef, DiffReport, StepResult } from "./report.js";
 
-export { NoSwitchError, findWindow, switchKinds, windowStart, WINDOW_START, type SwitchKind, type Window, type StartKind } from "./window.js";
+export { NoSwitchError, findWindow, switchKinds, windowStart, WINDOW_START, WINDOW_END, type EndKind, type SwitchKind, type Window, type StartKind } from "./window.js";
 export { parseTracedList, untracedOps, INFERRED_UNTRACED } from "./traced.js";
 export { renderText, renderJson, type DiffReport, type StepResult, type StepRef, type CallRef } from "./report.js";
 export type { FieldDiff } from "./compare.js";
@@ -58,7 +58,7 @@ export function diff(plan: Trace, straceText: string, opts: DiffOptions = {}): D
   const parsed = parseStrace(straceText);
   if (parsed.calls.length === 0) throw new InvalidInputError("the strace log contains no system call line (is it strace -f -o output?)");
   const reqs = plan.steps.map((s) => s.request);
-  const w = findWindow(parsed, switchKinds(reqs), opts.pid, windowStart(plan.config.profile, plan.config.strategy, reqs));
+  const w = findWindow(parsed, switchKinds(reqs), opts.pid, windowStart(plan.config.profile, plan.config.strategy, reqs), WINDOW_END[plan.config.profile]);
   const untraced = untracedOps(reqs.map((r) => r.op), new Set(parsed.calls.map((c) => c.name)), opts.traced);
   const skip = new Set(reqs.flatMap((r, i) => (untraced.includes(r.op) ? [i] : [])));
   const { sides, traced } = logSides(w.calls);

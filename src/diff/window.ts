@@ -58,6 +58,24 @@ export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config[
   youki: () => "root-propagation",
   // bwrap makes "/" rslave first (bubblewrap.c L3055), then stages its tmpfs; only pivot is planned.
   bwrap: () => "root-propagation",
+  // LXC never changes "/" itself before the pivot (turn_into_dependent_mounts makes "/" MS_SLAVE
+  // only when it is shared): its first step, openat2 of "/" (dfd_host), docs/sources.md#lxc.
+  lxc: () => "first-step",
+};
+
+/**
+ * How a runtime's window ends:
+ * - "chdir-root": the last successful chdir("/") after the switch, then the tail (endOf);
+ * - "handles-closed": the last close of an fd the window opened before the switch and still held
+ *   at it. LXC never chdir("/")s (it fchdir()s to dfd_mnt) and closes dfd_host and dfd_mnt only at
+ *   the end of its set-up, after calls of its own (boot id, /dev/.lxc-boot-id), which diff then lists
+ *   as not part of the plan (docs/sources.md#lxc).
+ */
+export type EndKind = "chdir-root" | "handles-closed";
+
+export const WINDOW_END: Readonly<Record<Config["profile"], EndKind>> = {
+  hardened: "chdir-root", runc: "chdir-root", "runc-1.1": "chdir-root", crun: "chdir-root", youki: "chdir-root", bwrap: "chdir-root",
+  lxc: "handles-closed",
 };
 
 /** Where a plan's window starts: its profile's rule, and its first request (the fallback). */
@@ -76,7 +94,7 @@ export function windowStart(profile: Config["profile"], strategy: Config["strate
 type PlanRequest = { op: string; target?: string; mountflags?: number; pathname?: string; path?: string };
 
 const pathOf = (r: PlanRequest): string | undefined =>
-  r.op === "openat" ? r.pathname : r.op === "mount" || r.op === "umount2" ? r.target : r.op === "chdir" || r.op === "chroot" ? r.path : undefined;
+  r.op === "openat" || r.op === "openat2" ? r.pathname : r.op === "mount" || r.op === "umount2" ? r.target : r.op === "chdir" || r.op === "chroot" ? r.path : undefined;
 
 /** The plan's first request as the window finder wants it (op, path, how often before the switch), if it has a path. */
 function firstStep(reqs: readonly PlanRequest[]): FirstStep | undefined {
@@ -130,7 +148,7 @@ const pidOf = (c: { pid?: number }): number | null => c.pid ?? null;
  * pivot/move plans look for pivot_root or the MS_MOVE onto "/" (either: a runtime may fall back);
  * chroot-only plans look for chroot.
  */
-export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, start: WindowStart = { kind: "root-propagation" }): Window {
+export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, start: WindowStart = { kind: "root-propagation" }, endKind: EndKind = "chdir-root"): Window {
   const look: readonly SwitchKind[] = kinds.includes("chroot") && kinds.length === 1 ? ["chroot"] : ["pivot", "move"];
   const sw = parsed.calls.find((c) => (pid === undefined || pidOf(c) === pid) && isSwitch(c, look));
   if (!sw) {
@@ -142,7 +160,7 @@ export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: n
   const mine = parsed.calls.filter((c) => pidOf(c) === who);
   const at = mine.indexOf(sw);
   const { index: startAt, kind } = startOf(mine, at, start);
-  const end = endOf(mine, at);
+  const end = endKind === "handles-closed" ? handlesClosed(mine, startAt, at) : endOf(mine, at);
   const calls = mine.slice(startAt, end + 1);
   const startLine = calls[0]!.line;
   const endLine = calls[calls.length - 1]!.endLine ?? calls[calls.length - 1]!.line;
@@ -170,7 +188,7 @@ function startOf(mine: readonly Call[], at: number, start: WindowStart): { index
     // The plan makes `count` calls with this op and path before its switch, so the window starts
     // at the count-th last of them before the log's switch (hardened's rslave of "/", not the
     // walk's MS_PRIVATE on "/" after it); the earliest one if the log has fewer.
-    const argAt = first.op === "openat" || first.op === "mount" ? 1 : 0;
+    const argAt = first.op === "openat" || first.op === "openat2" || first.op === "mount" ? 1 : 0;
     const hits = mine.flatMap((c, i) => (i <= at && c.name === first.op && str(c, argAt) === first.path ? [i] : []));
     if (hits.length) return { index: hits[Math.max(0, hits.length - first.count)]!, kind: "first-step" };
   }
@@ -200,6 +218,30 @@ function endOf(mine: readonly Call[], at: number): number {
   }
   return end;
 }
+
+/**
+ * "handles-closed": index of the last successful close, before an execve, of an fd that a call of
+ * the window opened (openat, openat2, open_tree) before the switch and that was still open at it;
+ * the switch itself when there is none.
+ */
+function handlesClosed(mine: readonly Call[], startAt: number, at: number): number {
+  let stop = mine.findIndex((c, i) => i > at && c.name.startsWith("execve"));
+  if (stop < 0) stop = mine.length;
+  const held = new Set<number>();
+  for (const c of mine.slice(startAt, at + 1)) {
+    if (HANDLE_OPENS.has(c.name) && c.ret !== null && c.ret >= 0) held.add(c.ret);
+    const a = c.args[0];
+    if (c.name === "close" && a) held.delete(a.kind === "fd" ? a.fd : a.kind === "num" ? a.value : -1);
+  }
+  let end = at;
+  for (let i = at + 1; i < stop && held.size > 0; i++) {
+    const c = mine[i]!;
+    const a = c.args[0];
+    if (c.name === "close" && ok(c) && a && held.delete(a.kind === "fd" ? a.fd : a.kind === "num" ? a.value : -1)) end = i;
+  }
+  return end;
+}
+const HANDLE_OPENS = new Set(["openat", "openat2", "open_tree"]);
 
 /** The fds the calls leave open (openat/dup results minus closes), for the tail rule above. */
 function openFds(calls: readonly Call[]): Set<number> {

@@ -90,4 +90,22 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "findings on every scenario where it completes: the staging-root handle is opened without O_CLOEXEC (closed before exec by cleanup_fd, so nothing leaks), no propagation change before the last umount2 (the staging tmpfs was made under an rslave \"/\", so it has no peers to reach), one detach (the staging tmpfs holds no stack), and no getcwd() check",
     ],
   },
+  lxc: {
+    runtime: "LXC 5.0.2 (Debian 12, as straced: lxc-execute with a dir: rootfs, on a private and on an all-shared host)",
+    deviations: [
+      "turn_into_dependent_mounts copies mountinfo into a memfd (memfd_create, sendfile or write, lseek, fdopen) and parses the copy; the machine reads /proc/self/mountinfo beneath dfd_host itself and parses that: the memfd's calls are not part of the plan (diff lists its reads as not part of it)",
+      "the container set-up between the bind and the pivot (the /dev tmpfs through fsopen/fsmount/move_mount, proc, the console bind, cgroups) and after it (boot id) is outside the plan: diff lists what of it is traced as not part of the plan",
+      "dfd_host and dfd_mnt are closed right after lxc_pivot_root here; LXC closes them at the end of its set-up, after its boot-id bind",
+      "on a failure the machine closes the open handles newest first; LXC's __do_close order inside dir_mount closes the target before the source",
+      "readonly (lxc.rootfs.options=ro: a mount_setattr on the detached tree) and a configured rootPropagation (lxc.rootfs.options propagation) are not modelled and are ignored; the access(F_OK) of the mount point before the bind has no request kind",
+      "strategy move (lxc_chroot, LXC's ramfs path) and chroot are refused (config rule lxc_pivot_only); auto on the initial ramfs fails with \"not modelled\" where LXC would take lxc_chroot",
+    ],
+    flaws: [
+      "docker-host, shared-tmp, stacked-root, rootfs-not-a-mountpoint (every scenario whose \"/\" is shared): a failed open or read of mountinfo in turn_into_dependent_mounts (16 + 12 single faults) or a failed MS_SLAVE of \"/\" (15) is only logged, so \"/\" stays a peer of the host's: the rootfs bind onto LXC's mount point propagates to the host (host-unchanged: a mount at /usr/lib/x86_64-linux-gnu/lxc/rootfs appears there) and pivot_root then fails with EINVAL (a shared parent). The real LXC has this (conf.c L3885-L3948 log and go on)",
+      "stacked-root: lxc_pivot_root unmounts the old root once, so the lower old root stays reachable (old-root-unreachable, and the host's proc/sysfs with it), as runc's single detach",
+      "shared-tmp and rootfs-not-a-mountpoint: propagation-after shows a host mount made under the rootfs after the switch appearing in the container (host → container): the copy of the rootfs is a slave of the host's group (open_tree copies a slave as a slave, as a bind does), and MS_REC|MS_SHARED on the new root makes it shared and still a slave. LXC's comment says it does not re-establish propagation with the host; the model (and the kernel check in test/native-new-mount-api.test.ts of how copies join peer groups) says a slave copy still receives",
+      "initramfs: auto stops before any switch call (lxc_chroot is not modelled); pivot fails with pivot_root EINVAL, as forcing lxc_pivot_root on a ramfs root would",
+      "findings on every scenario where it completes: one detach, no getcwd() check, and the new root left rshared on purpose; no violation on private-host and rootless, single or double faults",
+    ],
+  },
 };

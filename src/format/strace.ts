@@ -57,6 +57,31 @@ export function quote(s: string | null, max = Infinity): string {
   return `"${out}"${bytes.length > n ? "..." : ""}`;
 }
 
+const RESOLVE: [number, string][] = [[abi.RESOLVE_NO_XDEV, "RESOLVE_NO_XDEV"], [abi.RESOLVE_NO_MAGICLINKS, "RESOLVE_NO_MAGICLINKS"],
+  [abi.RESOLVE_NO_SYMLINKS, "RESOLVE_NO_SYMLINKS"], [abi.RESOLVE_BENEATH, "RESOLVE_BENEATH"], [abi.RESOLVE_IN_ROOT, "RESOLVE_IN_ROOT"],
+  [abi.RESOLVE_CACHED, "RESOLVE_CACHED"]];
+// strace's order (xlat/open_tree_flags.in, move_mount_flags.in): the syscall's own flags, then the AT_* ones.
+const OPEN_TREE: [number, string][] = [[abi.OPEN_TREE_CLONE, "OPEN_TREE_CLONE"], [abi.OPEN_TREE_CLOEXEC, "OPEN_TREE_CLOEXEC"],
+  [abi.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"], [abi.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"], [abi.AT_EMPTY_PATH, "AT_EMPTY_PATH"],
+  [abi.AT_RECURSIVE, "AT_RECURSIVE"]];
+const MOVE_MOUNT: [number, string][] = [[abi.MOVE_MOUNT_F_SYMLINKS, "MOVE_MOUNT_F_SYMLINKS"], [abi.MOVE_MOUNT_F_AUTOMOUNTS, "MOVE_MOUNT_F_AUTOMOUNTS"],
+  [abi.MOVE_MOUNT_F_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH"], [abi.MOVE_MOUNT_T_SYMLINKS, "MOVE_MOUNT_T_SYMLINKS"],
+  [abi.MOVE_MOUNT_T_AUTOMOUNTS, "MOVE_MOUNT_T_AUTOMOUNTS"], [abi.MOVE_MOUNT_T_EMPTY_PATH, "MOVE_MOUNT_T_EMPTY_PATH"],
+  [abi.MOVE_MOUNT_SET_GROUP, "MOVE_MOUNT_SET_GROUP"], [abi.MOVE_MOUNT_BENEATH, "MOVE_MOUNT_BENEATH"]];
+
+function bits(flags: number, table: readonly [number, string][]): string {
+  const parts: string[] = [];
+  let rest = flags;
+  for (const [bit, name] of table) if (rest & bit) { parts.push(name); rest &= ~bit; }
+  if (rest) parts.push(`0x${(rest >>> 0).toString(16)}`);
+  return parts.length ? parts.join("|") : "0";
+}
+
+/** openat2's how.resolve, open_tree's and move_mount's flags, as strace -y prints them (ABI 5). */
+export const resolveFlags = (f: number): string => bits(f, RESOLVE);
+export const openTreeFlags = (f: number): string => bits(f, OPEN_TREE);
+export const moveMountFlags = (f: number): string => bits(f, MOVE_MOUNT);
+
 /** A file mode as strace prints it: octal with a leading 0 (0755), or 0 alone. */
 export const modeText = (mode: number): string => (mode === 0 ? "0" : `0${(mode >>> 0).toString(8)}`);
 
@@ -85,6 +110,14 @@ export function call(r: Request, result?: TraceResult): string {
     case "sethostname": return `sethostname(${quote(r.name)}, ${Buffer.from(encodeString(r.name)).length})`;
     // strace prints the mode in octal with a leading 0 (0755), as print_numeric_umode_t does.
     case "mkdir": return `mkdir(${quote(r.pathname)}, ${modeText(r.mode)})`;
+    // struct open_how as strace prints it: mode only with O_CREAT or O_TMPFILE (print_open_how).
+    case "openat2": {
+      const mode = r.flags & abi.O_CREAT || r.mode !== 0 ? `, mode=${modeText(r.mode).padStart(3, "0")}` : "";
+      return `openat2(${fdArg(r.dirfd)}, ${quote(r.pathname)}, {flags=${openFlags(r.flags)}${mode}, resolve=${resolveFlags(r.resolve)}}, 24)`;
+    }
+    case "open_tree": return `open_tree(${fdArg(r.dirfd)}, ${quote(r.pathname)}, ${openTreeFlags(r.flags)})`;
+    case "move_mount":
+      return `move_mount(${fdArg(r.from_dirfd)}, ${quote(r.from_pathname)}, ${fdArg(r.to_dirfd)}, ${quote(r.to_pathname)}, ${moveMountFlags(r.flags)})`;
   }
 }
 

@@ -5,6 +5,7 @@
 // more), so crun's and hardened's detach loops end as they do on a real kernel. mkdir succeeds
 // unless the path is known to exist: "/", or a directory this host made itself since the last
 // change of the mount table (a mount can hide it, a pivot moves it), named through a cwd it knows.
+// openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5).
 import type { Host } from "./host.js";
 import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
@@ -52,10 +53,10 @@ export class DryRunHost implements Host {
 
   exec(req: Request): Result {
     switch (req.op) {
-      case "openat": {
+      case "openat": case "openat2": case "open_tree": {
         let fd = 3;
         while (this.#open.has(fd)) fd++;
-        const file = req.pathname.endsWith("/mountinfo") ? { data: this.mountinfo(), offset: 0 } : null;
+        const file = req.op !== "open_tree" && req.pathname.endsWith("/mountinfo") ? { data: this.mountinfo(), offset: 0 } : null;
         this.#open.set(fd, file);
         return { ret: fd };
       }
@@ -84,7 +85,7 @@ export class DryRunHost implements Host {
         this.#detached = true;
         return { ret: 0 };
       }
-      case "mount": case "chroot": this.#forget(); return { ret: 0 };
+      case "mount": case "chroot": case "move_mount": this.#forget(); return { ret: 0 };
       case "sethostname": return { ret: 0 };
       // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
       default: return { errno: ENOSYS };

@@ -9,7 +9,11 @@ import { errnoNumber } from "../names-ts.js";
 import { FaultNotFiredError } from "../errors.js";
 import { wraps } from "./trust.js";
 
-/** ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2, getcwd.3, gethostname.2, mkdir.2). */
+/**
+ * ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2,
+ * getcwd.3, gethostname.2, mkdir.2; man-pages 6.9: openat2.2, open_tree.2, move_mount.2). openat2 adds ENOSYS: a kernel before
+ * 5.6 has no such call, and LXC's open_at falls back to openat then.
+ */
 export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
   openat: ["EACCES", "EBADF", "EBUSY", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EINTR", "EINVAL", "EISDIR", "ELOOP", "EMFILE",
     "ENAMETOOLONG", "ENFILE", "ENODEV", "ENOENT", "ENOMEM", "ENOSPC", "ENOTDIR", "ENXIO", "EOPNOTSUPP", "EOVERFLOW", "EPERM",
@@ -27,6 +31,10 @@ export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
   sethostname: ["EFAULT", "EINVAL", "EPERM"],
   mkdir: ["EACCES", "EDQUOT", "EEXIST", "EFAULT", "EINVAL", "ELOOP", "EMLINK", "ENAMETOOLONG", "ENOENT", "ENOMEM",
     "ENOSPC", "ENOTDIR", "EPERM", "EROFS"],
+  openat2: ["E2BIG", "EAGAIN", "EACCES", "EBADF", "EFAULT", "EINTR", "EINVAL", "ELOOP", "EMFILE", "ENAMETOOLONG", "ENFILE",
+    "ENOENT", "ENOMEM", "ENOSYS", "ENOTDIR", "EPERM", "EXDEV"],
+  open_tree: ["EACCES", "EBADF", "EFAULT", "EINVAL", "ELOOP", "EMFILE", "ENAMETOOLONG", "ENFILE", "ENOENT", "ENOMEM", "ENOTDIR", "EPERM"],
+  move_mount: ["EACCES", "EBADF", "EBUSY", "EFAULT", "EINVAL", "ELOOP", "ENAMETOOLONG", "ENOENT", "ENOMEM", "ENOTDIR", "EPERM"],
 };
 
 /**

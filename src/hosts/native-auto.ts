@@ -143,6 +143,9 @@ function requestAt(w: Wire, b: Buffer, from: number, to: number, seq: number, co
     case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: count };
     case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(0) };
     case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(0), mode };
+    case abi.Op.openat2: return { seq, step, reason, op: "openat2", dirfd: fd, pathname: s(0), flags, mode, resolve: count };
+    case abi.Op.open_tree: return { seq, step, reason, op: "open_tree", dirfd: fd, pathname: s(0), flags };
+    case abi.Op.move_mount: return { seq, step, reason, op: "move_mount", from_dirfd: fd, from_pathname: s(0), to_dirfd: mode, to_pathname: s(1), flags };
     default: throw bad(`unknown op ${op}`);
   }
 }

@@ -91,6 +91,11 @@ export function requestFrame(w: Wire, r: Request): Buffer {
     case "getcwd": return frame(w, abi.Op.getcwd, 0, 0, r.size, 0, []);
     case "sethostname": return frame(w, abi.Op.sethostname, 0, 0, 0, 0, [r.name]);
     case "mkdir": return frame(w, abi.Op.mkdir, 0, 0, 0, r.mode, [r.pathname]);
+    // ABI 5: openat2's resolve rides in the count field; move_mount's to_dirfd in the mode field (the
+    // count is unsigned on the wire, and a dirfd may be AT_FDCWD), host/wire.h.
+    case "openat2": return frame(w, abi.Op.openat2, r.dirfd, r.flags, r.resolve, r.mode, [r.pathname]);
+    case "open_tree": return frame(w, abi.Op.open_tree, r.dirfd, r.flags, 0, 0, [r.pathname]);
+    case "move_mount": return frame(w, abi.Op.move_mount, r.from_dirfd, r.flags, 0, r.to_dirfd, [r.from_pathname, r.to_pathname]);
     default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
   }
 }

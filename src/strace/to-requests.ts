@@ -1,6 +1,6 @@
 // Maps parsed strace calls onto the machine's Request union (src/request.ts) plus the kernel's
 // answer as a Result: flag names back to numbers through abi.ts, errno names through names.ts.
-// Calls the machine never makes (dup, mkdir, openat2, ...) are left out. Nothing is guessed: what
+// Calls the machine never makes (dup, fsopen, ...) are left out. Nothing is guessed: what
 // cannot be mapped exactly (unknown flag names, truncated strings) is listed in `problems`.
 import * as abi from "../abi.js";
 import { ERRNO_EXTRA_NAME, ERRNO_EXTRA_NUMBER, ERRNO_NAME, STEP_NAME } from "../names.js";
@@ -28,11 +28,11 @@ export interface Traced {
   call: Call;
 }
 
-const FLAG_PREFIX = /^(?:O_|MS_|MNT_|UMOUNT_)/;
-/** Every single flag abi.ts names; MS_PROPAGATION is a mask, not a flag strace prints. */
+const FLAG_PREFIX = /^(?:O_|MS_|MNT_|UMOUNT_|RESOLVE_|OPEN_TREE_|MOVE_MOUNT_|AT_)/;
+/** Every single flag abi.ts names; MS_PROPAGATION is a mask and AT_FDCWD a dirfd, not flags strace prints. */
 const FLAG_VALUE = new Map<string, number>(
   Object.entries(abi).filter((e): e is [string, number] =>
-    typeof e[1] === "number" && FLAG_PREFIX.test(e[0]) && e[0] !== "MS_PROPAGATION"),
+    typeof e[1] === "number" && FLAG_PREFIX.test(e[0]) && e[0] !== "MS_PROPAGATION" && e[0] !== "AT_FDCWD"),
 );
 
 const ERRNO_VALUE = new Map<string, number>([
@@ -40,7 +40,8 @@ const ERRNO_VALUE = new Map<string, number>([
   ...ERRNO_EXTRA_NAME.map((n, i): [string, number] => [n, ERRNO_EXTRA_NUMBER[i]!]),
 ]);
 
-const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "mkdir"]);
+const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "mkdir",
+  "openat2", "open_tree", "move_mount"]);
 
 /** Maps the recognised calls, in order; `seq` counts the mapped calls, `reason` names the log line. */
 export function toRequests(calls: readonly Call[]): Traced[] {
@@ -77,6 +78,14 @@ function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<
     case "sethostname": return { seq, step, reason, op, name: a.str(0) };
     // mkdir(pathname, mode): strace prints the mode in octal (0755), which args.ts reads as octal.
     case "mkdir": return { seq, step, reason, op, pathname: a.str(0), mode: a.num(1) };
+    // ABI 5: openat2(dirfd, path, {flags=..., [mode=...,] resolve=...}, 24): the struct open_how strace prints.
+    case "openat2": {
+      const how = a.how(2);
+      return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: how.flags, mode: how.mode, resolve: how.resolve };
+    }
+    case "open_tree": return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2) };
+    case "move_mount":
+      return { seq, step, reason, op, from_dirfd: a.fd(0), from_pathname: a.str(1), to_dirfd: a.fd(2), to_pathname: a.str(3), flags: a.bits(4) };
   }
 }
 
@@ -160,6 +169,26 @@ class ArgReader {
     return v;
   }
 
+  /**
+   * openat2's struct open_how as strace prints it: `{flags=O_RDONLY|O_PATH, resolve=RESOLVE_BENEATH}`,
+   * with `mode=0755` between them when O_CREAT or O_TMPFILE is set (absent: 0). NULL or anything
+   * else is noted and read as zeros.
+   */
+  how(i: number): { flags: number; mode: number; resolve: number } {
+    const arg = this.at(i);
+    const out = { flags: 0, mode: 0, resolve: 0 };
+    const m = arg.kind === "raw" ? /^\{(.*)\}$/s.exec(arg.text) : null;
+    if (!m) { this.problems.push(`argument ${i} is not a struct open_how: ${describe(arg)}`); return out; }
+    for (const field of m[1]!.split(", ")) {
+      const eq = field.indexOf("=");
+      const name = field.slice(0, eq);
+      const v = eq > 0 && (name === "flags" || name === "mode" || name === "resolve") ? fieldValue(field.slice(eq + 1)) : null;
+      if (v === null) this.problems.push(`argument ${i}: open_how field ${field} is not understood`);
+      else out[name as "flags" | "mode" | "resolve"] = v | 0;
+    }
+    return out;
+  }
+
   /** A flag set: each name through abi.ts, OR'ed with the numeric residue (a u32 flag word). */
   bits(i: number): number {
     const arg = this.at(i);
@@ -178,6 +207,20 @@ class ArgReader {
     }
     return value; // as the i32 REQ_FLAGS slot holds it (MS_MGC_VAL sets the top bit)
   }
+}
+
+/** One `name=value` of a printed struct: flag names OR'ed, a number (octal with a leading 0), or null. */
+function fieldValue(text: string): number | null {
+  const t = text.trim();
+  if (/^0[0-7]*$/.test(t)) return parseInt(t, 8);
+  if (/^(?:[1-9][0-9]*|0x[0-9a-f]+)$/.test(t)) return Number(t);
+  let v = 0;
+  for (const part of t.split("|")) {
+    const bit = /^(?:0x[0-9a-f]+|[0-9]+)$/.test(part) ? Number(part) : FLAG_VALUE.get(part);
+    if (bit === undefined) return null;
+    v |= bit;
+  }
+  return v;
 }
 
 function describe(arg: Arg): string {

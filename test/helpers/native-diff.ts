@@ -10,7 +10,7 @@ import { drive, driveAsync } from "../../src/driver.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
 import { applyPathFacts } from "../../src/hosts/fake/path-facts.js";
 import { modelCaller } from "../../src/predict.js";
-import { realLstat, walkPath } from "../../src/rootfs-facts.js";
+import { HOST_DIRS, realLstat, walkPath } from "../../src/rootfs-facts.js";
 import { spawnExecutor, type Executor } from "../../src/hosts/native.js";
 import type { Host } from "../../src/hosts/host.js";
 import { isErr, callOf, type Request, type Result } from "../../src/request.js";
@@ -122,7 +122,10 @@ export async function diffRun(sc: DiffScenario, config: Omit<ConfigInput, "rootf
     // What the rootfs path is (a symlink, a file, missing), as the child sees it after its set-up
     // (which may have pivoted): the model gets the same facts.
     const childRoot = `/proc/${ex.pid}/root`;
-    const facts = walkPath(rootfs, (p) => realLstat(childRoot + p));
+    const rootfsOnly = walkPath(rootfs, (p) => realLstat(childRoot + p));
+    // And the host directories the profile uses (LXC's mount point), as the child sees them too.
+    const facts = [...rootfsOnly, ...HOST_DIRS[config.profile ?? "hardened"].flatMap((d) => walkPath(d, (p) => realLstat(childRoot + p)))
+      .filter((f) => !rootfsOnly.some((g) => g.path === f.path))];
     let model: FakeKernel;
     if (sc.rootless) {
       model = modelCaller({ mountinfo: hostText, facts, rootless: true });

@@ -9,8 +9,10 @@ import { type Proc, type State, cloneState } from "./model.js";
 import { renderMountinfo } from "./mountinfo.js";
 import { pathFrom } from "./resolve.js";
 import { type ScenarioName, type ScenarioOptions, buildScenario } from "./scenario.js";
-import { sysChdir, sysChroot, sysClose, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
+import { sysChdir, sysChroot, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
 import { sysMkdir } from "./sys-mkdir.js";
+import { sysOpenat2 } from "./sys-openat2.js";
+import { sysCloseFd, sysMoveMount, sysOpenTree } from "./sys-open-tree.js";
 import { sysMount } from "./sys-mount.js";
 import { sysSethostname } from "./sys-uts.js";
 import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
@@ -67,7 +69,7 @@ export class FakeKernel implements Host {
     switch (req.op) {
       case "openat": return sysOpenat(s, p, req.dirfd, req.pathname, req.flags);
       case "read": return sysRead(p, req.fd, req.count);
-      case "close": return sysClose(p, req.fd);
+      case "close": return sysCloseFd(s, p, req.fd); // sysClose, and the unmount of a detached tree (ABI 5)
       case "fchdir": return sysFchdir(s, p, req.fd);
       case "chdir": return sysChdir(s, p, req.path);
       case "chroot": return sysChroot(s, p, req.path);
@@ -77,6 +79,9 @@ export class FakeKernel implements Host {
       case "getcwd": return sysGetcwd(s, p, req.size);
       case "sethostname": return sysSethostname(s, p, req.name);
       case "mkdir": return sysMkdir(s, p, req.pathname);
+      case "openat2": return sysOpenat2(s, p, req.dirfd, req.pathname, req.flags, req.mode, req.resolve);
+      case "open_tree": return sysOpenTree(s, p, req.dirfd, req.pathname, req.flags);
+      case "move_mount": return sysMoveMount(s, p, req.from_dirfd, req.from_pathname, req.to_dirfd, req.to_pathname, req.flags);
       // An op this model does not know (a newer caller's): ENOSYS, as the executor answers it.
       default: return { errno: ENOSYS };
     }

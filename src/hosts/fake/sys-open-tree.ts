@@ -1,0 +1,134 @@
+// open_tree(2) and move_mount(2) on the model (ABI 5; LXC's rootfs bind), and close(2) of the fd
+// of a detached tree. A detached tree is what OPEN_TREE_CLONE makes: copies (copy_tree: unbindable
+// submounts skipped, locks kept) in no namespace of the model (ns 0, so propagation never reaches
+// them, as it never reaches an anonymous namespace), held by one O_PATH fd marked `tree`. move_mount
+// attaches it (attach_recursive_mnt: graft); closing the fd while it is still detached unmounts it
+// (dissolve_on_fput). Calls the helpers of model.ts, mounts.ts, links.ts, propagation.ts and
+// resolve.ts; changes only the mounts it makes or moves and the fd table.
+import * as abi from "../../abi.js";
+import { EBADF, EINVAL, ELOOP, ENOENT, EPERM, O_CLOEXEC } from "./flags.js";
+import type { Result } from "../../request.js";
+import { type Fd, type Mount, type Pos, type Proc, type State, isSubdir } from "./model.js";
+import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
+import { graft, makePrivate } from "./propagation.js";
+import { setMasterId, setParent, setPeer } from "./links.js";
+import { isDirAt, lookup } from "./resolve.js";
+import { sysClose } from "./sys-fs.js";
+
+/** An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread. */
+type TreeFd = Fd & { tree?: true };
+
+const OPEN_TREE_VALID = abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | abi.AT_EMPTY_PATH | abi.AT_NO_AUTOMOUNT |
+  abi.AT_RECURSIVE | abi.AT_SYMLINK_NOFOLLOW;
+const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
+  abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
+  abi.MOVE_MOUNT_BENEATH;
+
+/** The place a (dirfd, path) pair names, with AT_EMPTY_PATH: "" is the dirfd's own file. */
+function where(s: State, p: Proc, dirfd: number, path: string, emptyPath: boolean, follow: boolean): { pos: Pos } | { errno: number } {
+  if (path === "") {
+    if (!emptyPath) return { errno: ENOENT };
+    const f = p.fds.get(dirfd);
+    if (!f || f.kind === "tty") return { errno: EBADF };
+    return { pos: { mnt: f.mnt, ino: f.ino } };
+  }
+  return lookup(s, p, dirfd, path, { follow });
+}
+
+function newFd(p: Proc, f: TreeFd): Result {
+  let fd = 0;
+  while (p.fds.has(fd)) fd++;
+  p.fds.set(fd, f);
+  return { ret: fd };
+}
+
+/**
+ * open_tree(dirfd, path, flags) (fs/namespace.c): unknown flags, or AT_RECURSIVE without
+ * OPEN_TREE_CLONE, are EINVAL. Without OPEN_TREE_CLONE it is an O_PATH open of the place. With it:
+ * may_mount (EPERM), then __do_loopback: an unbindable mount, a mount of another namespace, and
+ * (not recursive) a mount with locked submounts under the place are EINVAL; the copy is of the
+ * mount rooted at the place, with its submounts when AT_RECURSIVE.
+ */
+export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flags: number): Result {
+  if ((flags & ~OPEN_TREE_VALID) !== 0) return { errno: EINVAL };
+  const clone = (flags & abi.OPEN_TREE_CLONE) !== 0;
+  const rec = (flags & abi.AT_RECURSIVE) !== 0;
+  if (rec && !clone) return { errno: EINVAL };
+  const at = where(s, p, dirfd, path, (flags & abi.AT_EMPTY_PATH) !== 0, (flags & abi.AT_SYMLINK_NOFOLLOW) === 0);
+  if ("errno" in at) return at;
+  const cloexec = (flags & abi.OPEN_TREE_CLOEXEC) !== 0;
+  if (!clone) return newFd(p, { kind: "path", mnt: at.pos.mnt, ino: at.pos.ino, cloexec, offset: 0 });
+  if (!p.cap) return { errno: EPERM };
+  const old = mnt(s, at.pos.mnt);
+  if (old.unbindable || old.ns !== p.ns) return { errno: EINVAL };
+  if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
+  const pairs: [Mount, Mount][] = rec ? copyTree(s, old, at.pos.ino, true) : [[old, cloneMount(s, old, at.pos.ino)]];
+  for (const [orig, copy] of pairs) {
+    setPeer(s, copy, orig.peer); // clone_mnt: a copy of a shared mount is its peer,
+    setMasterId(s, copy, orig.master); // a copy of a slave a slave of the same master
+  }
+  const top = pairs[0]![1];
+  return newFd(p, { kind: "path", mnt: top.id, ino: top.root, cloexec: cloexec || (flags & O_CLOEXEC) !== 0, offset: 0, tree: true });
+}
+
+/** has_locked_children: a locked submount under `ino` of `m` (a plain copy would uncover what it hides). */
+function lockedBelow(s: State, m: Mount, ino: number): boolean {
+  const tree = fsOf(s, m).tree;
+  return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
+}
+
+/**
+ * move_mount(from_dirfd, from_path, to_dirfd, to_path, flags) (fs/namespace.c do_move_mount):
+ * unknown flags EINVAL; MOVE_MOUNT_SET_GROUP and MOVE_MOUNT_BENEATH are not modelled (EINVAL here,
+ * the machine never asks). The source must be a mount's root (EINVAL), either the top of a detached
+ * tree this process holds, or an attached mount of its namespace, movable as by MS_MOVE; the target
+ * (the top of its mount stack) must be in the caller's namespace (a detached one: ENOENT, another:
+ * EINVAL), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may not
+ * go under a shared one (EINVAL).
+ */
+export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
+  if ((flags & ~MOVE_MOUNT_VALID) !== 0 || (flags & (abi.MOVE_MOUNT_SET_GROUP | abi.MOVE_MOUNT_BENEATH)) !== 0) return { errno: EINVAL };
+  if (!p.cap) return { errno: EPERM };
+  const from = where(s, p, fromDirfd, fromPath, (flags & abi.MOVE_MOUNT_F_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_F_SYMLINKS) !== 0);
+  if ("errno" in from) return from;
+  const to = where(s, p, toDirfd, toPath, (flags & abi.MOVE_MOUNT_T_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_T_SYMLINKS) !== 0);
+  if ("errno" in to) return to;
+  const old = mnt(s, from.pos.mnt);
+  if (from.pos.ino !== old.root) return { errno: EINVAL };
+  const detached = old.ns === 0 && old.parent === 0 && heldAsTree(p, old.id);
+  if (!detached && (old.ns !== p.ns || old.parent === 0 || old.locked)) return { errno: EINVAL };
+  if (!detached && mnt(s, old.parent).peer !== 0) return { errno: EINVAL }; // a mount in a shared parent stays
+  if (isDirAt(s, traverse(s, to.pos)) !== isDirAt(s, from.pos)) return { errno: EINVAL };
+  const dest = traverse(s, to.pos); // lock_mount: on top of whatever is mounted there
+  const parent = mnt(s, dest.mnt);
+  if (parent.ns === 0) return { errno: ENOENT };
+  if (parent.ns !== p.ns) return { errno: EINVAL };
+  const moved = detached ? subtreeDetached(s, old) : subtree(s, old);
+  if (parent.peer !== 0 && moved.some((m) => m.unbindable)) return { errno: EINVAL };
+  if (moved.includes(parent)) return { errno: ELOOP };
+  if (!detached) setParent(s, old, 0, old.mp);
+  graft(s, old, parent, dest.ino, !detached);
+  return { ret: 0 };
+}
+
+function heldAsTree(p: Proc, id: number): boolean {
+  for (const f of p.fds.values()) if ((f as TreeFd).tree && f.mnt === id) return true;
+  return false;
+}
+
+/**
+ * close(fd); if the fd held a detached tree that is still detached and no other fd holds it, the
+ * tree is unmounted (dissolve_on_fput → umount_tree): its mounts leave their peer groups and stay
+ * in no namespace, as a lazily unmounted tree does.
+ */
+export function sysCloseFd(s: State, p: Proc, fd: number): Result {
+  const f = p.fds.get(fd) as TreeFd | undefined;
+  const r = sysClose(p, fd);
+  if (!f?.tree || "errno" in r) return r;
+  const top = s.mounts.get(f.mnt);
+  if (!top || top.ns !== 0 || top.parent !== 0) return r;
+  for (const q of s.procs.values()) if (heldAsTree(q, top.id)) return r;
+  for (const m of subtreeDetached(s, top)) makePrivate(s, m);
+  for (const m of subtreeDetached(s, top)) if (m !== top) setParent(s, m, 0, m.mp);
+  return r;
+}

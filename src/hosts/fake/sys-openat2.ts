@@ -1,0 +1,74 @@
+// openat2(2) on the model (ABI 5; LXC's handles): struct open_how's checks, then the RESOLVE_*
+// restrictions of the walk, then openat's own rules (sys-fs.ts). Reads the model through
+// resolve.ts's lookup, one prefix of the path at a time; changes nothing but the fd table.
+import * as abi from "../../abi.js";
+import { EINVAL, ELOOP, O_CREAT, O_NOFOLLOW } from "./flags.js";
+import type { Result } from "../../request.js";
+import type { Pos, Proc, State } from "./model.js";
+import { lookup, nodeAt } from "./resolve.js";
+import { sysOpenat } from "./sys-fs.js";
+
+const RESOLVE_ALL = abi.RESOLVE_NO_XDEV | abi.RESOLVE_NO_MAGICLINKS | abi.RESOLVE_NO_SYMLINKS | abi.RESOLVE_BENEATH |
+  abi.RESOLVE_IN_ROOT | abi.RESOLVE_CACHED;
+/** The open flags build_open_flags accepts (VALID_OPEN_FLAGS, plus O_LARGEFILE which openat2 sets itself). */
+const VALID_OPEN = abi.O_WRONLY | abi.O_RDWR | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | abi.O_APPEND |
+  abi.O_NONBLOCK | abi.O_DSYNC | abi.O_DIRECT | abi.O_LARGEFILE | abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_NOATIME |
+  abi.O_CLOEXEC | abi.O_PATH | 0o20000000 /* __O_TMPFILE */ | 0o4010000 /* __O_SYNC */ | 0o20000 /* FASYNC */;
+
+/**
+ * openat2(dirfd, pathname, {flags, mode, resolve}). build_open_flags first (fs/open.c): an unknown
+ * flag or resolve bit, a mode without O_CREAT/O_TMPFILE, or RESOLVE_BENEATH with RESOLVE_IN_ROOT is
+ * EINVAL. Then the walk: RESOLVE_BENEATH refuses an absolute path and ".." above the start (EXDEV),
+ * RESOLVE_NO_XDEV any mount crossing, the start's mount included (EXDEV), RESOLVE_NO_SYMLINKS any
+ * symlink it would follow (ELOOP), RESOLVE_NO_MAGICLINKS (implied by NO_SYMLINKS) a /proc/self/fd/N
+ * link (ELOOP). RESOLVE_IN_ROOT and RESOLVE_CACHED are accepted and not modelled (the machine never
+ * asks for them), and so are the ".." components of a symlink's target under RESOLVE_BENEATH.
+ */
+export function sysOpenat2(s: State, p: Proc, dirfd: number, pathname: string, flags: number, mode: number, resolve: number): Result {
+  if ((flags & ~VALID_OPEN) !== 0 || (resolve & ~RESOLVE_ALL) !== 0) return { errno: EINVAL };
+  if (mode !== 0 && (flags & (O_CREAT | 0o20000000)) === 0) return { errno: EINVAL };
+  if ((resolve & abi.RESOLVE_BENEATH) && (resolve & abi.RESOLVE_IN_ROOT)) return { errno: EINVAL };
+  const refused = walkRefused(s, p, dirfd, pathname, flags, resolve);
+  if (refused !== 0) return { errno: refused };
+  return sysOpenat(s, p, dirfd, pathname, flags);
+}
+
+/** The errno a RESOLVE_* restriction gives this walk, or 0 (errors of the walk itself are left to openat). */
+function walkRefused(s: State, p: Proc, dirfd: number, pathname: string, flags: number, resolve: number): number {
+  const xdev = (resolve & abi.RESOLVE_NO_XDEV) !== 0;
+  const noSymlinks = (resolve & abi.RESOLVE_NO_SYMLINKS) !== 0;
+  const noMagic = noSymlinks || (resolve & abi.RESOLVE_NO_MAGICLINKS) !== 0;
+  const beneath = (resolve & abi.RESOLVE_BENEATH) !== 0;
+  if (!xdev && !noMagic && !beneath) return 0;
+  const absolute = pathname.startsWith("/");
+  if (beneath && absolute) return abi.EXDEV;
+  const parts = pathname.split("/").filter((c) => c !== "" && c !== ".");
+  const start = lookup(s, p, dirfd, absolute ? "/" : ".", { follow: true });
+  if ("errno" in start) return 0;
+  let depth = 0;
+  let prev: Pos = start.pos;
+  for (let k = 0; k < parts.length; k++) {
+    const c = parts[k]!;
+    if (c === "..") {
+      if (beneath && depth === 0) return abi.EXDEV;
+      depth = Math.max(0, depth - 1);
+    } else depth++;
+    const last = k === parts.length - 1;
+    if (noMagic && nodeAt(s, prev).kind === "fddir" && c !== "..") return ELOOP;
+    const prefix = (absolute ? "/" : "") + parts.slice(0, k + 1).join("/");
+    const at = lookup(s, p, dirfd, prefix, { follow: false });
+    if ("errno" in at) return 0; // ENOENT and the like: openat reports them
+    if (nodeAt(s, at.pos).kind === "symlink" && (!last || (flags & O_NOFOLLOW) === 0)) {
+      if (noSymlinks) return ELOOP;
+      if (beneath && (nodeAt(s, at.pos).target ?? "").startsWith("/")) return abi.EXDEV;
+      const followed = lookup(s, p, dirfd, prefix, { follow: true });
+      if ("errno" in followed) return 0;
+      if (xdev && followed.pos.mnt !== start.pos.mnt) return abi.EXDEV;
+      prev = followed.pos;
+      continue;
+    }
+    if (xdev && at.pos.mnt !== start.pos.mnt) return abi.EXDEV;
+    prev = at.pos;
+  }
+  return 0;
+}
