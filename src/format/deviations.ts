@@ -6,6 +6,8 @@ import type { Config } from "../schema.js";
 export interface ProfileDeviations {
   /** The runtime (and version) the profile follows. */
   runtime: string;
+  /** What its plans are checked against: real captures (test/fixtures/real/), or the source alone. */
+  checked: string;
   deviations: readonly string[];
   /** What `pivotshim explore` flags for this profile on the fake kernel, and whether the real runtime has it. */
   flaws: readonly string[];
@@ -21,6 +23,7 @@ const RUNC_FLAWS: readonly string[] = [
 export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> = {
   hardened: {
     runtime: "runc (main, `pivotRoot` with a root handle)",
+    checked: "the invariants, on every scenario and failure path (it is ours); the runc calls it keeps, as the runc profile",
     deviations: [
       "the old root handle is opened with O_CLOEXEC (runc omits it; O_PATH does not imply it): docs/sources.md#fd-hygiene",
       "the old root is detached until umount2 says EINVAL, so stacked mounts are peeled too (crun df308e2); runc unmounts once",
@@ -34,6 +37,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   runc: {
     runtime: "runc (main, `pivotRoot` as in the seed)",
+    checked: "its source alone (no package ships main): goldens from `pivotRoot` and its callers",
     deviations: [
       "the fd close loop and the getcwd() check of CVE-2024-21626 run just before exec, outside the switch window: not reproduced",
     ],
@@ -41,6 +45,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   "runc-1.1": {
     runtime: "runc 1.1.5 (Debian 12)",
+    checked: "real captures: runc 1.1.5 straced, 8 logs (pivot and --no-pivot; default, rshared, readonly)",
     deviations: [
       "Debian's CVE-2024-21626 backport (close every fd >= 3, then check getcwd()) runs outside the switch window and is not reproduced",
       "the parent's propagation is read from mountinfo (getParentMount), as 1.1 does, so the mountinfo race (runc #2404) is reproduced, not fixed",
@@ -49,6 +54,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   crun: {
     runtime: "crun 1.8.1 (Debian 12, as straced)",
+    checked: "real captures: crun 1.8.1 straced, 8 logs (pivot and --no-pivot; default, rshared, readonly)",
     deviations: [
       "the read-only remount goes through /proc/self/fd/N of the root handle instead of a dup() of it; the effect on the mount is the same",
       "the read-only remount is made straight after the root handle is opened; crun defers it until all its config mounts are made (so that it can still create mount points inside the rootfs), just before it closes the handles and switches (test/fixtures/real/crun-*-readonly.strace). pivotshim makes no config mounts, so the order of its own steps is crun's; a runtime that embeds it must make its mounts inside the rootfs before the switch phase, or they meet a read-only root (EROFS)",
@@ -61,6 +67,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   youki: {
     runtime: "youki (main `bc78720`, v0.7.0 and later; from source, no capture)",
+    checked: "its source alone: no package, no capture; goldens written by hand, line by line, each with its source line",
     deviations: [
       "mountinfo is opened as openat(AT_FDCWD, \"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC); youki gets it through libpathrs's ProcfsHandle, whose own calls (a private procfs by fsopen/open_tree, openat2) have no request kind here: docs/sources.md#youki",
       "the read-only remount is mount(NULL, \"/\", NULL, MS_RDONLY|MS_REMOUNT|MS_BIND, NULL); youki first calls statfs(\"/\") and ORs its flags in (nosuid, nodev, ... of the root mount), which has no request kind here: the same call on a plain rw,relatime mount",
@@ -74,6 +81,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   bwrap: {
     runtime: "bubblewrap 0.8.0 (Debian 12, as straced: `--bind ROOTFS /` and `--ro-bind ROOTFS /`)",
+    checked: "real captures: bwrap 0.8.0 straced (`--bind` and `--ro-bind`); goldens by hand from its source",
     deviations: [
       "the bind's remount flags are MS_NOSUID|MS_NODEV (|MS_RDONLY for --ro-bind) over MS_RELATIME: bwrap ORs them into the flags it decodes from the bind's mountinfo line (bind_mount, bind-mount.c L449-L453), which a relatime mount gives as MS_RELATIME. The machine assumes that line: on a rootfs whose mount is noatime, nosuid, noexec or ro the real call carries those too, and where they already include nosuid,nodev (and ro) bwrap makes no remount at all",
       "bind_mount's own calls around the remount are not reproduced: the O_PATH open of /newroot, the readlink of its /proc/self/fd link (untraced), the mountinfo read through bwrap's /proc fd, the close; nor the remount of each submount of a recursive bind (one more mount(\"none\", ...) per submount of the rootfs)",
@@ -92,6 +100,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   lxc: {
     runtime: "LXC 5.0.2 (Debian 12, as straced: lxc-execute with a dir: rootfs, on a private and on an all-shared host)",
+    checked: "real captures: lxc-execute straced on a private and on an all-shared host; goldens by hand from its source",
     deviations: [
       "turn_into_dependent_mounts copies mountinfo into a memfd (memfd_create, sendfile or write, lseek, fdopen) and parses the copy; the machine reads /proc/self/mountinfo beneath dfd_host itself and parses that: the memfd's calls are not part of the plan (diff lists its reads as not part of it)",
       "the container set-up between the bind and the pivot (the /dev tmpfs through fsopen/fsmount/move_mount, proc, the console bind, cgroups) and after it (boot id) is outside the plan: diff lists what of it is traced as not part of the plan",
