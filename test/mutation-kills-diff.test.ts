@@ -353,7 +353,7 @@ log:  the process, lines 1–17 (pivot_root at line 12; 17 calls)
 − 18  close(3) = 0  [close_old_root]
       missing from the log
 
-fds: plan 3 = log 3 (line 2), plan 3 = log -1 (line 9), plan 4 = log 4 (line 10)
+fds: plan 3 = log 3 (line 2), plan 4 = log 4 (line 10)
 
 not part of the plan: 0 calls in the window (not differences)
 

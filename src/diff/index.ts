@@ -73,7 +73,13 @@ export function diff(plan: Trace, straceText: string, opts: DiffOptions = {}): D
     if (p.diffs.length === 0) return { status: "match", plan: planRef, log: ref(p.log) };
     return { status: "differs", plan: planRef, log: ref(p.log), fields: p.diffs };
   });
-  const fds = [...a.origins].map(([pi, lj]) => ({ plan: (plan.steps[pi]!.result as { ret: number }).ret, log: w.calls[lj]!.ret!, line: w.calls[lj]!.line }));
+  // An fd pair only where both opens returned one: a failed open on either side names no fd (the
+  // report once printed "plan 3 = log -1" for a plan open the log saw fail).
+  const fds = [...a.origins].flatMap(([pi, lj]) => {
+    const planFd = (plan.steps[pi]!.result as { ret?: number }).ret;
+    const logFd = w.calls[lj]!.ret;
+    return typeof planFd === "number" && planFd >= 0 && typeof logFd === "number" && logFd >= 0 ? [{ plan: planFd, log: logFd, line: w.calls[lj]!.line }] : [];
+  });
   const notes: string[] = [];
   for (const p of a.pairs) {
     const t = p.log === null ? null : traced[p.log];
