@@ -137,7 +137,10 @@ function masterOfCopy(s: State, m: Mount, orig: Mount, sourceGroup: number, grou
 
 /** One receiver's copy of the source tree, its groups and locks set, not attached yet. */
 function propagateCopy(s: State, top: Mount, r: Receiver, groupMap: Map<string, number>, sourceGroup: number, sourceNs: number, notYetShared: boolean): Mount {
-  const pairs = copyTree(s, top, top.root, false);
+  // copy_tree keeps a submount's MNT_LOCKED in a propagated copy too: in a user-namespace-owned
+  // namespace, a copy of an rbind whose submount is locked has that submount locked (recorded on
+  // Linux 6.18: test/mutation-kills-fake-propagation.test.ts).
+  const pairs = copyTree(s, top, top.root, true);
   for (const [orig, copy] of pairs) {
     if (r.peerOfSource) {
       setPeer(s, copy, orig.peer);
