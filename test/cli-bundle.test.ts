@@ -20,9 +20,14 @@ const UNBUNDLED = join(ROOT, "dist/src/cli.js");
  */
 function layout(files: string[]): { dir: string; bin: string } {
   const dir = mkdtempSync(join(tmpdir(), "pivotshim-bundle-"));
-  mkdirSync(join(dir, "dist/cli"), { recursive: true });
-  for (const f of files) copyFileSync(join(ROOT, "dist/cli", f), join(dir, "dist/cli", f));
-  for (const f of ["package.json", "build"]) symlinkSync(join(ROOT, f), join(dir, f));
+  try {
+    mkdirSync(join(dir, "dist/cli"), { recursive: true });
+    for (const f of files) copyFileSync(join(ROOT, "dist/cli", f), join(dir, "dist/cli", f));
+    for (const f of ["package.json", "build"]) symlinkSync(join(ROOT, f), join(dir, f));
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true }); // a copy that failed (dist/ being rebuilt) leaves no folder
+    throw e;
+  }
   return { dir, bin: join(dir, "dist/cli/pivotshim.cjs") };
 }
 
