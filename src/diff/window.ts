@@ -96,13 +96,17 @@ type PlanRequest = { op: string; target?: string; mountflags?: number; pathname?
 const pathOf = (r: PlanRequest): string | undefined =>
   r.op === "openat" || r.op === "openat2" ? r.pathname : r.op === "mount" || r.op === "umount2" ? r.target : r.op === "chdir" || r.op === "chroot" ? r.path : undefined;
 
-/** The plan's first request as the window finder wants it (op, path, how often before the switch), if it has a path. */
+/** The plan's first request as the window finder wants it (op, path, how often up to the switch), if it has a path. */
 function firstStep(reqs: readonly PlanRequest[]): FirstStep | undefined {
   const r = reqs[0];
   const path = r ? pathOf(r) : undefined;
   if (!r || path === undefined) return undefined;
   const sw = reqs.findIndex((q) => q.op === "pivot_root" || q.op === "chroot" || (q.op === "mount" && q.target === "/" && ((q.mountflags ?? 0) & abi.MS_MOVE) !== 0));
-  const upTo = sw < 0 ? reqs : reqs.slice(0, sw);
+  // The switch itself counts: the log side looks at the calls up to and including its switch, so a
+  // plan whose first step IS the switch (crun's chroot(rootfs)) or shares its op and path (a mount of
+  // "/" before an MS_MOVE onto "/") counted one short, and the window began at the process's first
+  // call, or at the switch instead of before it.
+  const upTo = sw < 0 ? reqs : reqs.slice(0, sw + 1);
   return { op: r.op, path, count: upTo.filter((q) => q.op === r.op && pathOf(q) === path).length };
 }
 
