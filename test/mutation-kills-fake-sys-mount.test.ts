@@ -146,15 +146,19 @@ test("filesystem types in a user-namespace-owned namespace: FS_USERNS_MOUNT ones
   assert.equal(got, { tmpfs: 0, ramfs: 0, proc: 0, sysfs: 0, devpts: 0, mqueue: 0, cgroup2: 0, devtmpfs: EPERM, bogus: ENODEV });
 });
 
-// The kernel's overlayfs wants two lowerdirs when there is no upperdir (one alone is EINVAL); the
-// fake parses no data and asks only that a lowerdir be named.
-test("overlay needs a lowerdir: with two it mounts (also in a user-namespace-owned namespace); without one it is EINVAL", () => {
+// The kernel's overlayfs wants a lowerdir, and two of them when there is no upperdir: one alone is
+// EINVAL ("overlayfs: at least 2 lowerdir are needed while upperdir nonexistent", Linux 6.18, seen
+// with mount -t overlay under unshare -m), one with an upperdir and workdir mounts.
+test("overlay needs a lowerdir, and two without an upperdir: each as Linux 6.18 answered (also in a user-namespace-owned namespace)", () => {
   for (const name of ["private-host", "rootless"] as const) {
     const k = FakeKernel.scenario(name);
-    k.mkdir("/mnt/o1").mkdir("/mnt/o2").mkdir("/mnt/o3");
+    for (const d of ["o1", "o2", "o3", "o4", "o5", "o6"]) k.mkdir(`/mnt/${d}`);
     assert.is(e(k, mount("overlay", "/mnt/o1", "overlay", 0, "lowerdir=/srv/a:/srv/b")), 0, name);
     assert.is(e(k, mount("overlay", "/mnt/o2", "overlay", 0, null)), EINVAL, name);
     assert.is(e(k, mount("overlay", "/mnt/o3", "overlay", 0, "upperdir=/srv/u")), EINVAL, name);
+    assert.is(e(k, mount("overlay", "/mnt/o4", "overlay", 0, "lowerdir=/srv/a")), EINVAL, `${name}: one lowerdir alone`);
+    assert.is(e(k, mount("overlay", "/mnt/o5", "overlay", 0, "lowerdir=/srv/a\\:b")), EINVAL, `${name}: an escaped colon is one layer`);
+    assert.is(e(k, mount("overlay", "/mnt/o6", "overlay", 0, "lowerdir=/srv/a,upperdir=/srv/u,workdir=/srv/w")), 0, `${name}: one lowerdir with an upperdir`);
   }
 });
 

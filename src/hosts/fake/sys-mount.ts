@@ -183,7 +183,21 @@ function alreadyVisible(s: State, p: Proc, fstype: string): boolean {
   return false;
 }
 
-/** do_new_mount: a new superblock of `filesystemtype` (data is parsed by no one here). */
+/**
+ * overlayfs's layer rule: a lowerdir is required, and without an upperdir (a read-only overlay)
+ * at least two lower layers ("overlayfs: at least 2 lowerdir are needed while upperdir nonexistent",
+ * EINVAL on Linux 6.18, test/mutation-kills-fake-sys-mount.test.ts). Layers are split on ":" not
+ * escaped with "\". Nothing else of the data is checked (the layers' paths are not looked up).
+ */
+function overlayLayersOk(data: string): boolean {
+  const opts = data.split(",");
+  const lower = opts.find((o) => o.startsWith("lowerdir="));
+  if (lower === undefined) return false;
+  if (opts.some((o) => o.startsWith("upperdir="))) return true;
+  return lower.slice("lowerdir=".length).split(/(?<!\\):/).filter((l) => l !== "").length >= 2;
+}
+
+/** do_new_mount: a new superblock of `filesystemtype` (its data is not parsed, but for overlayfs's layer rule). */
 function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   const fstype = req.filesystemtype;
   if (fstype === null) return err(EINVAL);
@@ -191,7 +205,7 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   if (userOk === undefined) return err(ENODEV);
   const userns = s.nss.get(p.ns)?.userns ?? false;
   if (userns && !userOk) return err(EPERM);
-  if (fstype === "overlay" && !(req.data ?? "").includes("lowerdir=")) return err(EINVAL);
+  if (fstype === "overlay" && !overlayLayersOk(req.data ?? "")) return err(EINVAL);
   if (userns && OWNED_BY_TASK_NS.has(fstype) && !(p.ownsPidNet && alreadyVisible(s, p, fstype))) return err(EPERM);
   const dest = lockMount(s, target);
   if ("errno" in dest) return dest;
