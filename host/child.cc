@@ -23,17 +23,7 @@
 
 #include "abi_ops.h"
 
-// Linux 5.2 (open_tree 428, move_mount 429) and 5.6 (openat2 437): one number on every architecture
-// since the syscall table was unified (424 on); older libc headers may lack the names.
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
+#include "syscall-numbers.h"
 #include "child-auto.h"
 #include "wire.h"
 

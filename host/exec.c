@@ -14,16 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Linux 5.2 (open_tree, move_mount) and 5.6 (openat2): one number on every architecture since 424. */
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
+#include "syscall-numbers.h"
 
 enum { PATH_CAP = PS_PATH_MAX };  /* no request string is longer (docs/ABI.md §7) */
 

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, pivot, propagate, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
+import { type Call, type Case, type Step, bind, move, pivot, propagate, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 
 const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
   MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM } = abi;
@@ -16,7 +16,6 @@ const mnt = (source: string | null, target: string, filesystemtype: string | nul
 const A = (call: Call): Step => ({ ns: "A", call });
 const B = (call: Call): Step => ({ ns: "B", call });
 
-interface Kept { name: string; case: Case; start: string; results: number[]; tables: string[] }
 
 const KEPT: Kept[] = [
   {
@@ -660,31 +659,6 @@ const KEPT: Kept[] = [
   },
 ];
 
-const tables = (o: { A: string; B: string | null }): string[] =>
-  normalise([["A", o.A], ["B", o.B]]).filter((l) => !l.includes(" order: "));
-
-for (const k of KEPT) {
-  test(`fake kernel, as Linux 6.18 did: ${k.name}`, () => {
-    const fake = runFake(k.case, k.start);
-    assert.equal(fake.results, k.results, "errno per request");
-    assert.equal(tables(fake), k.tables, "the tables, normalised");
-  });
-}
-
-const reason = oracleSkipReason();
-const name = "the real kernel still does what each kept case recorded";
-if (reason) {
-  console.error(`SKIP ${name}: ${reason}`);
-  test.skip(name);
-} else {
-  test(name, () => {
-    const real = runReal(KEPT.map((k) => k.case));
-    KEPT.forEach((k, i) => {
-      const r = real[i]!;
-      assert.equal(r.results.slice(k.case.setup.length), k.results, `${k.name}: errno per request`);
-      assert.equal(tables(r), k.tables, `${k.name}: the tables, normalised`);
-    });
-  });
-}
+keptCaseTests(test, KEPT);
 
 test.run();

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
-import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, propagate, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
+import { type Call, type Case, type Step, bind, move, propagate, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 import { errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
 
 const { MS_SHARED, MS_SLAVE, MS_REMOUNT, MS_BIND, MS_NOATIME, MNT_DETACH, EPERM, EINVAL } = abi;
@@ -16,7 +16,6 @@ const mnt = (source: string | null, target: string, filesystemtype: string | nul
 const A = (call: Call): Step => ({ ns: "A", call });
 const B = (call: Call): Step => ({ ns: "B", call });
 
-interface Kept { name: string; case: Case; start: string; results: number[]; tables: string[] }
 
 // With userns set, results has one more entry: the unshare that makes B (0), before ops[userns].
 const KEPT: Kept[] = [
@@ -152,16 +151,7 @@ const KEPT: Kept[] = [
   },
 ];
 
-const tables = (o: { A: string; B: string | null }): string[] =>
-  normalise([["A", o.A], ["B", o.B]]).filter((l) => !l.includes(" order: "));
-
-for (const k of KEPT) {
-  test(`fake kernel, as Linux 6.18 did: ${k.name}`, () => {
-    const fake = runFake(k.case, k.start);
-    assert.equal(fake.results, k.results, "errno per request");
-    assert.equal(tables(fake), k.tables, "the tables, normalised");
-  });
-}
+keptCaseTests(test, KEPT);
 
 // Not run on the kernel: the oracle cannot make a namespace whose root mount has no parent (an
 // initramfs's rootfs). umount2's can_umount has no rule against it, and a lazy unmount detaches it.
@@ -192,21 +182,5 @@ test("a peer on another superblock (a hand-written table) receives no copy: prop
     "",
   ].join("\n"));
 });
-
-const reason = oracleSkipReason();
-const name = "the real kernel still does what each kept case recorded";
-if (reason) {
-  console.error(`SKIP ${name}: ${reason}`);
-  test.skip(name);
-} else {
-  test(name, () => {
-    const real = runReal(KEPT.map((k) => k.case));
-    KEPT.forEach((k, i) => {
-      const r = real[i]!;
-      assert.equal(r.results.slice(k.case.setup.length), k.results, `${k.name}: errno per request`);
-      assert.equal(tables(r), k.tables, `${k.name}: the tables, normalised`);
-    });
-  });
-}
 
 test.run();

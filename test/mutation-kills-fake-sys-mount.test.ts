@@ -10,7 +10,7 @@ import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { applyPathFacts } from "../src/hosts/fake/path-facts.js";
 import type { Request } from "../src/request.js";
-import { type Call, type Case, type Step, bind, move, normalise, oracleSkipReason, propagate, runFake, runReal, tmpfs } from "./helpers/kernel-oracle.js";
+import { type Call, type Case, type Step, bind, move, propagate, tmpfs, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 import { errnoOf, fchdir, mount, openat, umount2 } from "./fixtures/fake/calls.js";
 
 const { EINVAL, ENODEV, ENOENT, ENOTDIR, EPERM, MNT_DETACH, MS_BIND, MS_MOVE, MS_NOATIME, MS_RDONLY, MS_REMOUNT, MS_SHARED,
@@ -218,7 +218,6 @@ const mnt = (source: string | null, target: string, filesystemtype: string | nul
 const A = (call: Call): Step => ({ ns: "A", call });
 const B = (call: Call): Step => ({ ns: "B", call });
 
-interface Kept { name: string; case: Case; start: string; results: number[]; tables: string[] }
 
 // With userns set, results has one more entry: the unshare that makes B (0), before ops[userns].
 const KEPT: Kept[] = [
@@ -270,31 +269,6 @@ const KEPT: Kept[] = [
   },
 ];
 
-const tables = (o: { A: string; B: string | null }): string[] =>
-  normalise([["A", o.A], ["B", o.B]]).filter((l) => !l.includes(" order: "));
-
-for (const k of KEPT) {
-  test(`fake kernel, as Linux 6.18 did: ${k.name}`, () => {
-    const fake = runFake(k.case, k.start);
-    assert.equal(fake.results, k.results, "errno per request");
-    assert.equal(tables(fake), k.tables, "the tables, normalised");
-  });
-}
-
-const reason = oracleSkipReason();
-const name = "the real kernel still does what each kept case recorded";
-if (reason) {
-  console.error(`SKIP ${name}: ${reason}`);
-  test.skip(name);
-} else {
-  test(name, () => {
-    const real = runReal(KEPT.map((k) => k.case));
-    KEPT.forEach((k, i) => {
-      const r = real[i]!;
-      assert.equal(r.results.slice(k.case.setup.length), k.results, `${k.name}: errno per request`);
-      assert.equal(tables(r), k.tables, `${k.name}: the tables, normalised`);
-    });
-  });
-}
+keptCaseTests(test, KEPT);
 
 test.run();

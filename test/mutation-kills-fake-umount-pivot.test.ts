@@ -9,7 +9,7 @@ import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { applyPathFacts } from "../src/hosts/fake/path-facts.js";
 import type { Request } from "../src/request.js";
-import { type Case, type Step, normalise, oracleSkipReason, pivot, runFake, runReal, tmpfs, umount } from "./helpers/kernel-oracle.js";
+import { type Case, type Step, pivot, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 import { chdir, chroot, errnoOf, fchdir, mount, openat, pivotRoot, umount2 } from "./fixtures/fake/calls.js";
 
 const { EINVAL, ENOTDIR, EPERM, MNT_DETACH, MNT_EXPIRE, O_DIRECTORY, O_PATH, UMOUNT_NOFOLLOW } = abi;
@@ -117,7 +117,6 @@ test("pivot_root leaves a cwd elsewhere where it was: it is now under put_old", 
   assert.is(k.cwd(), "/tmp/run");
 });
 
-interface Kept { name: string; case: Case; start: string; results: number[]; tables: string[] }
 
 // With userns set, results has one more entry: the unshare that makes B (0), before ops[userns].
 const KEPT: Kept[] = [
@@ -144,31 +143,6 @@ const KEPT: Kept[] = [
   },
 ];
 
-const tables = (o: { A: string; B: string | null }): string[] =>
-  normalise([["A", o.A], ["B", o.B]]).filter((l) => !l.includes(" order: "));
-
-for (const k of KEPT) {
-  test(`fake kernel, as Linux 6.18 did: ${k.name}`, () => {
-    const fake = runFake(k.case, k.start);
-    assert.equal(fake.results, k.results, "errno per request");
-    assert.equal(tables(fake), k.tables, "the tables, normalised");
-  });
-}
-
-const reason = oracleSkipReason();
-const name = "the real kernel still does what each kept case recorded";
-if (reason) {
-  console.error(`SKIP ${name}: ${reason}`);
-  test.skip(name);
-} else {
-  test(name, () => {
-    const real = runReal(KEPT.map((k) => k.case));
-    KEPT.forEach((k, i) => {
-      const r = real[i]!;
-      assert.equal(r.results.slice(k.case.setup.length), k.results, `${k.name}: errno per request`);
-      assert.equal(tables(r), k.tables, `${k.name}: the tables, normalised`);
-    });
-  });
-}
+keptCaseTests(test, KEPT);
 
 test.run();

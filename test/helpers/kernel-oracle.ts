@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import type { Test } from "uvu";
+import * as assert from "uvu/assert";
 import * as abi from "../../src/abi.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
 import { ROOT_INO, copyTree, dentryPath, mkdirs, node } from "../../src/hosts/fake/model.js";
@@ -373,4 +375,41 @@ export function checkProperty(seed: number, numRuns: number): PropertyReport {
   const counterexample = details.failed ? details.counterexample![0] : null;
   if (counterexample) failure = compare(counterexample, runReal([counterexample])[0]!, runFake(counterexample, runReal([counterexample])[0]!.start));
   return { runs: details.numRuns, realRuns, failure: counterexample ? failure : null, counterexample, seed };
+}
+
+// ---- kept cases: sequences recorded on the real kernel, held against the fake and run again ----
+
+/** A counterexample kept with what Linux did: errno per request after the set-up, the tables normalised. */
+export interface Kept { name: string; case: Case; start: string; results: number[]; tables: string[] }
+
+const keptTables = (o: { A: string; B: string | null }): string[] =>
+  normalise([["A", o.A], ["B", o.B]]).filter((l) => !l.includes(" order: "));
+
+/**
+ * One test per kept case on the fake kernel, then one that runs them all on the real kernel (as
+ * root; skipped with the reason printed otherwise), so a kernel that now answers otherwise fails.
+ */
+export function keptCaseTests(test: Test, kept: readonly Kept[]): void {
+  for (const k of kept) {
+    test(`fake kernel, as Linux 6.18 did: ${k.name}`, () => {
+      const fake = runFake(k.case, k.start);
+      assert.equal(fake.results, k.results, "errno per request");
+      assert.equal(keptTables(fake), k.tables, "the tables, normalised");
+    });
+  }
+  const reason = oracleSkipReason();
+  const name = "the real kernel still does what each kept case recorded";
+  if (reason) {
+    console.error(`SKIP ${name}: ${reason}`);
+    test.skip(name);
+    return;
+  }
+  test(name, () => {
+    const real = runReal(kept.map((k) => k.case));
+    kept.forEach((k, i) => {
+      const r = real[i]!;
+      assert.equal(r.results.slice(k.case.setup.length), k.results, `${k.name}: errno per request`);
+      assert.equal(keptTables(r), k.tables, `${k.name}: the tables, normalised`);
+    });
+  });
 }
