@@ -5,7 +5,7 @@
 // Why a bundle and a cache: see src/cli-launcher.ts. The unbundled dist/src/cli.js stays (tsc).
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -45,6 +45,10 @@ await build({
 // wraps it in a function, where "#!" is a syntax error.
 writeFileSync(`${out}/main.cjs`, readFileSync(`${out}/main.cjs`, "utf8").replace(/^#![^\n]*\n/, ""));
 await build({ ...common, entryPoints: [`${root}src/cli-launcher.ts`], outfile: `${out}/pivotshim.cjs`, banner: { js: "#!/usr/bin/env node" } });
+// esbuild marks an output executable only when its entry starts with "#!"; the banner's does not
+// count. package.json's bin is this file, and `npx pivotshim` in a checkout runs it as a program
+// (sh: Permission denied without the bit), so it is set here.
+chmodSync(`${out}/pivotshim.cjs`, 0o755);
 
 // The cache: a run of `--help`, then one of `plan` (which compiles most of what every command
 // shares) started from the first run's cache, so the cache it writes holds both.

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,14 @@ test("package.json's bin is the launcher", () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
   assert.equal(pkg.bin, { pivotshim: "dist/cli/pivotshim.cjs" });
   assert.ok(readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n"));
+  // README's first command, `npx pivotshim plan`, runs the bin as a program from the checkout.
+  assert.is(statSync(BIN).mode & 0o111, 0o111, "dist/cli/pivotshim.cjs is not executable (scripts/bundle-cli.mjs chmods it)");
+});
+
+test("README's command: npx pivotshim runs the bin from the checkout", () => {
+  const r = spawnSync("npx", ["--no-install", "pivotshim", "--version"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  assert.equal([r.status, r.stdout.trim(), r.stderr], [0, pkg.version, ""]);
 });
 
 // One invocation per command and per way out: ok, failed (1), usage (2), a plan with a fault, JSON.
