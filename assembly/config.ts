@@ -54,20 +54,25 @@ export function check(c: Config): u32 {
   if (rule == ConfigRule.private_move) return T.C_PRIVATE_MOVE;
   if (rule == ConfigRule.recursive_propagation) return T.C_RECURSIVE_PROPAGATION;
   if (rule == ConfigRule.chroot_propagation) return T.C_CHROOT_PROPAGATION;
+  if (rule == ConfigRule.lxc_readonly) return T.C_LXC_READONLY;
+  if (rule == ConfigRule.lxc_propagation) return T.C_LXC_PROPAGATION;
+  if (rule == ConfigRule.chroot_readonly) return T.C_CHROOT_READONLY;
   return 0;
 }
 
 /**
  * The first row of the static rule table (CONFIG_RULES in src/abi.ts) that refuses this config, or 0.
  * A row with MS_REC among its kinds matches only a recursive (r*) propagation; a row with no kinds
- * (0) matches any propagation, unset included (bwrap's pivot_only).
+ * (0) matches any propagation, unset included (bwrap's pivot_only); its options must all be set.
  */
 function refusingRule(c: Config, prop: i32): i32 {
   const kind = prop & MS_PROPAGATION;
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
     const kinds = CONFIG_RULES[i + 3];
+    const options = CONFIG_RULES[i + 4];
     if ((CONFIG_RULES[i + 1] & (1 << c.profile)) != 0 && (CONFIG_RULES[i + 2] & (1 << c.strategy)) != 0 &&
-        (kinds == 0 || ((kinds & kind) != 0 && (kinds & MS_REC & ~prop) == 0))) return CONFIG_RULES[i];
+        (kinds == 0 || ((kinds & kind) != 0 && (kinds & MS_REC & ~prop) == 0)) &&
+        (c.options & options) == options) return CONFIG_RULES[i];
   }
   return 0;
 }

@@ -26,7 +26,7 @@ const STRATEGY_NOTES: Record<string, string> = {
   auto: "hardened reads mountinfo first and picks move when / is the initial ramfs (fstype `rootfs`), pivot otherwise; lxc reads it after its prepare, as LXC's detect_ramfs_rootfs does, and takes lxc_pivot_root unless / is the initial ramfs (then its lxc_chroot, not modelled: the plan fails saying so); the other profiles treat auto as pivot, as their runtimes have no automatic choice.",
   pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125). bwrap pivots twice: first into a tmpfs staging root on /tmp (the host's root on `oldroot`), then `pivot_root(\".\", \".\")` into `/newroot`. lxc binds the rootfs onto its mount point with `open_tree` + `move_mount` first, and after the detach makes the new root rshared.",
   move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only). Refused for bwrap, which has no MS_MOVE fallback (bubblewrap #592), and for lxc, whose ramfs path (lxc_chroot: a bind, unmount passes, chroot) is not modelled.",
-  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap and lxc, which have no chroot mode.",
+  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`); so `readonly` is refused for hardened (a remount there would be the host's mount), and runc and crun, which ignore it without a mount namespace, are reproduced doing so. runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap and lxc, which have no chroot mode.",
 };
 
 const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
@@ -121,9 +121,16 @@ export function render(): string {
         continue;
       }
       for (const ro of [false, true]) {
+        const title = `### ${p} · ${s}${ro ? " · readonly" : ""}`;
+        if (staticRule({ profile: p, strategy: s, readonly: ro })) {
+          let why = "";
+          try { parseConfig({ rootfs: "/r", profile: p, strategy: s, readonly: ro }); } catch (e) { why = (e as Error).message.replace(/^invalid config:\s*/, "").replace(/^\S+: /, ""); }
+          out.push(title, "", `Refused before any request: ${why}`, "");
+          continue;
+        }
         const name = `${p}-${s}${ro ? "-readonly" : ""}`;
         const text = readFileSync(new URL(`test/fixtures/plans/${name}.strace`, root), "utf8");
-        out.push(`### ${p} · ${s}${ro ? " · readonly" : ""}`, "", "```", text.trimEnd(), "```", "");
+        out.push(title, "", "```", text.trimEnd(), "```", "");
       }
     }
   }

@@ -320,6 +320,16 @@ export enum ConfigRule {
    * it has no chroot mode, and the machine does not model lxc_chroot's bind-and-unmount passes, so
    * strategy move (that path forced) and chroot are refused (LXC 5.0.2 conf.c lxc_setup_rootfs_switch_root). */
   lxc_pivot_only = 5,
+  /** LXC applies lxc.rootfs.options=ro as a mount_setattr(MOUNT_ATTR_RDONLY) on the detached copy of
+   * the rootfs (LXC 5.0.2 conf.c lxc_mount_rootfs); the profile does not model it, and a plan without
+   * it would show a writable root where LXC makes it read-only: refused, not planned without it. */
+  lxc_readonly = 6,
+  /** LXC sets lxc.rootfs.options' propagation on the copy too, not modelled: refused like lxc_readonly. */
+  lxc_propagation = 7,
+  /** hardened chroot has no mount namespace of its own: a read-only remount of the rootfs would change
+   * the host's mount (the reason chroot_propagation exists). runc and crun ignore the setting there, as
+   * their profiles reproduce; hardened refuses it rather than plan a writable root it was asked not to. */
+  chroot_readonly = 8,
 }
 
 const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
@@ -328,22 +338,27 @@ const ANY_STRATEGY = (1 << Strategy.auto) | (1 << Strategy.pivot) | (1 << Strate
 
 /**
  * Columns of CONFIG_RULES: rule, profiles (1 << Profile), strategies (1 << Strategy), propagation
- * kinds (MS_* bits). MS_REC in the kinds column narrows the row to the recursive (r*) values.
+ * kinds (MS_* bits), options (OPT_* bits the config must all have). MS_REC in the kinds column
+ * narrows the row to the recursive (r*) values.
  */
-export const RULE_COLUMNS = 4;
+export const RULE_COLUMNS = 5;
 
 /**
- * A config is refused by the first row whose profile bit, strategy bit and propagation kind all
- * match; an unset propagation (0) never matches a row with kinds, and a row whose kinds column is 0
- * matches every propagation, unset included (pivot_only). crun and youki are absent from private_move: they
+ * A config is refused by the first row whose profile bit, strategy bit, propagation kind and options
+ * all match; an unset propagation (0) never matches a row with kinds, a row whose kinds column is 0
+ * matches every propagation, unset included (pivot_only), and a row whose options column is 0 matches
+ * any options. crun and youki are absent from private_move: they
  * accept move + rprivate / private (and so must we; youki has no such check, process.rs L719).
  */
 export const CONFIG_RULES = [
-  ConfigRule.pivot_only, 1 << Profile.bwrap, (1 << Strategy.move) | (1 << Strategy.chroot), 0,
-  ConfigRule.lxc_pivot_only, 1 << Profile.lxc, (1 << Strategy.move) | (1 << Strategy.chroot), 0,
-  ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE,
-  ConfigRule.recursive_propagation, 1 << Profile.youki, ANY_STRATEGY, MS_PROPAGATION | MS_REC,
-  ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION,
+  ConfigRule.pivot_only, 1 << Profile.bwrap, (1 << Strategy.move) | (1 << Strategy.chroot), 0, 0,
+  ConfigRule.lxc_pivot_only, 1 << Profile.lxc, (1 << Strategy.move) | (1 << Strategy.chroot), 0, 0,
+  ConfigRule.lxc_readonly, 1 << Profile.lxc, ANY_STRATEGY, 0, OPT_READONLY,
+  ConfigRule.lxc_propagation, 1 << Profile.lxc, ANY_STRATEGY, MS_PROPAGATION, 0,
+  ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE, 0,
+  ConfigRule.recursive_propagation, 1 << Profile.youki, ANY_STRATEGY, MS_PROPAGATION | MS_REC, 0,
+  ConfigRule.chroot_propagation, ANY_PROFILE, 1 << Strategy.chroot, MS_PROPAGATION, 0,
+  ConfigRule.chroot_readonly, 1 << Profile.hardened, 1 << Strategy.chroot, 0, OPT_READONLY,
 ];
 /**
  * The longest wait a Node timer can take (2^31 - 1 ms, lib/internal/timers.js TIMEOUT_MAX): a longer

@@ -5,7 +5,7 @@ import { InvalidInputError } from "./errors.js";
 import { ALL_ERRNO_NAMES } from "./names-ts.js";
 import { OP_NAMES } from "./request.js";
 import { HookSchema } from "./request-schema.js";
-import { MAX_HOOKS, CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MS_REC, MAX_TIMEOUT_MS, PATH_MAX, Strategy } from "./abi.js";
+import { MAX_HOOKS, CONFIG_RULES, RULE_COLUMNS, ConfigRule, MS_PROPAGATION, MS_REC, MAX_TIMEOUT_MS, OPT_READONLY, PATH_MAX, Strategy } from "./abi.js";
 import { encodeString } from "./utf8.js";
 import { PROFILE_CODE, propagationFlags } from "./config.js";
 
@@ -36,8 +36,14 @@ export const ConfigSchema = z.object({
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
 }).strict().superRefine((c, ctx) => {
   const rule = staticRule(c);
-  if (rule) ctx.addIssue({ code: "custom", path: [rule === ConfigRule.pivot_only || rule === ConfigRule.lxc_pivot_only ? "strategy" : "rootPropagation"], message: RULE_MESSAGES[rule](c) });
+  if (rule) ctx.addIssue({ code: "custom", path: [RULE_FIELD[rule] ?? "rootPropagation"], message: RULE_MESSAGES[rule](c) });
 });
+
+/** The config field each rule blames (rootPropagation unless named here). */
+const RULE_FIELD: Partial<Record<ConfigRule, "strategy" | "readonly">> = {
+  [ConfigRule.pivot_only]: "strategy", [ConfigRule.lxc_pivot_only]: "strategy",
+  [ConfigRule.lxc_readonly]: "readonly", [ConfigRule.chroot_readonly]: "readonly",
+};
 
 /** Why each row of the static rule table (abi.ts CONFIG_RULES) refuses; the machine's check() says the same. */
 const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string; strategy?: string }) => string> = {
@@ -46,19 +52,25 @@ const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string; strategy
   [ConfigRule.pivot_only]: (c) => `bwrap switches root only with pivot_root: strategy ${c.strategy} is refused, as bubblewrap has no MS_MOVE fallback (issue #592, open) and no chroot mode (docs/sources.md#bwrap); use strategy pivot or auto`,
   [ConfigRule.lxc_pivot_only]: (c) => `lxc switches root with lxc_pivot_root, or lxc_chroot only when "/" is the initial ramfs: strategy ${c.strategy} is refused, as LXC has no chroot mode and its ramfs path (a bind and repeated unmount passes, lxc_chroot) is not modelled (docs/sources.md#lxc); use strategy pivot or auto`,
   [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
+  [ConfigRule.lxc_readonly]: () => "lxc: readonly is refused, not planned without it: LXC makes the root read-only (lxc.rootfs.options=ro) with a mount_setattr on the detached copy of the rootfs, which this profile does not model (docs/sources.md#lxc); drop readonly, or plan it with another profile",
+  [ConfigRule.lxc_propagation]: (c) => `lxc: rootPropagation ${c.rootPropagation} is refused, not planned without it: LXC sets the rootfs's propagation from lxc.rootfs.options on the copy of the rootfs, which this profile does not model (docs/sources.md#lxc); drop rootPropagation (LXC's own default is planned)`,
+  [ConfigRule.chroot_readonly]: () => "hardened: readonly with strategy chroot is refused: chroot runs without a mount namespace, so a read-only remount of the rootfs would change the host's mount; use strategy pivot or move, or drop readonly",
 };
 
 /** The row of abi.ts CONFIG_RULES that refuses this config, or 0 (the same walk as assembly/config.ts check()). */
-export function staticRule(c: { profile: (typeof PROFILES)[number]; strategy: (typeof STRATEGIES)[number]; rootPropagation?: (typeof PROPAGATIONS)[number] }): ConfigRule | 0 {
+export function staticRule(c: { profile: (typeof PROFILES)[number]; strategy: (typeof STRATEGIES)[number]; rootPropagation?: (typeof PROPAGATIONS)[number]; readonly?: boolean }): ConfigRule | 0 {
   const flags = propagationFlags(c.rootPropagation);
   const kind = flags & MS_PROPAGATION;
   const profile = 1 << PROFILE_CODE[c.profile];
   const strategy = 1 << Strategy[c.strategy];
+  const options = c.readonly ? OPT_READONLY : 0;
   for (let i = 0; i < CONFIG_RULES.length; i += RULE_COLUMNS) {
     const kinds = CONFIG_RULES[i + 3]!;
+    const needs = CONFIG_RULES[i + 4]!;
     // A row without kinds (0) refuses whatever the propagation, unset included (bwrap's pivot_only).
     if ((CONFIG_RULES[i + 1]! & profile) !== 0 && (CONFIG_RULES[i + 2]! & strategy) !== 0 &&
-      (kinds === 0 || ((kinds & kind) !== 0 && (kinds & MS_REC & ~flags) === 0))) return CONFIG_RULES[i] as ConfigRule;
+      (kinds === 0 || ((kinds & kind) !== 0 && (kinds & MS_REC & ~flags) === 0)) &&
+      (options & needs) === needs) return CONFIG_RULES[i] as ConfigRule;
   }
   return 0;
 }

@@ -41,9 +41,13 @@ test("runc main chroot: the same prepare (walk, self-bind), the root handle, fch
   assert.equal(steps({ ...chroot("runc"), prepare: false }), ["open_root", "enter_root", "chroot_root", "chdir_root", "close_root"]);
 });
 
-test("hardened and crun chroot stay mount-free", () => {
+test("hardened and crun chroot stay mount-free; hardened refuses readonly there, crun ignores it as crun does", () => {
   for (const p of ["hardened", "crun"] as const) {
     for (const readonly of [false, true]) {
+      if (p === "hardened" && readonly) {
+        assert.throws(() => plan({ ...chroot(p), readonly }), /readonly with strategy chroot is refused/);
+        continue;
+      }
       const ops = plan({ ...chroot(p), readonly }).steps.map((s) => s.request.op);
       assert.not.ok(ops.includes("mount") || ops.includes("umount2"), `${p}: ${ops.join(",")}`);
     }

@@ -11,44 +11,60 @@ import { ConfigSchema, PROFILES, PROPAGATIONS, STRATEGIES, staticRule } from "..
 const test = suite("config rules");
 
 /** The machine's own verdict on an encoded config: the first outcome, without any host. */
-function machineSays(profile: (typeof PROFILES)[number], strategy: (typeof STRATEGIES)[number], rootPropagation?: (typeof PROPAGATIONS)[number]) {
+function machineSays(profile: (typeof PROFILES)[number], strategy: (typeof STRATEGIES)[number], rootPropagation?: (typeof PROPAGATIONS)[number], readonly = false) {
   const m = Machine.create(compile());
-  m.start({ ...encode({ rootfs: "/r", profile, strategy, readonly: false, prepare: true, selfBind: true }), rootPropagation: propagationFlags(rootPropagation) });
+  m.start({ ...encode({ rootfs: "/r", profile, strategy, readonly, prepare: true, selfBind: true }), rootPropagation: propagationFlags(rootPropagation) });
   const n = m.next();
   return n.done && n.outcome.kind === "failed" && n.outcome.op === "none" && n.outcome.seq === -1 ? n.outcome.message : null;
 }
 
-const all = PROFILES.flatMap((profile) => STRATEGIES.flatMap((strategy) => [undefined, ...PROPAGATIONS].map((rootPropagation) => ({ profile, strategy, rootPropagation }))));
+const all = PROFILES.flatMap((profile) => STRATEGIES.flatMap((strategy) => [undefined, ...PROPAGATIONS].flatMap((rootPropagation) =>
+  [false, true].map((readonly) => ({ profile, strategy, rootPropagation, readonly })))));
+
+/** What each rule's text in the wasm says (assembly/text.txt C_*). */
+const SAYS: Record<abi.ConfigRule, RegExp> = {
+  [abi.ConfigRule.private_move]: /not safe without pivot_root/,
+  [abi.ConfigRule.recursive_propagation]: /unknown rootfs propagation: youki/,
+  [abi.ConfigRule.pivot_only]: /bwrap switches root only with pivot_root/,
+  [abi.ConfigRule.lxc_pivot_only]: /lxc switches root with lxc_pivot_root/,
+  [abi.ConfigRule.chroot_propagation]: /rootPropagation needs a mount namespace/,
+  [abi.ConfigRule.lxc_readonly]: /lxc: readonly .* is not modelled/,
+  [abi.ConfigRule.lxc_propagation]: /lxc: rootPropagation .* is not modelled/,
+  [abi.ConfigRule.chroot_readonly]: /readonly needs a mount namespace/,
+};
 
 test("each refused config is refused by the wasm itself, with zod's reason", () => {
   const refused = all.filter((c) => staticRule(c) !== 0);
   assert.ok(refused.length > 0);
   for (const c of refused) {
-    const said = machineSays(c.profile, c.strategy, c.rootPropagation);
+    const said = machineSays(c.profile, c.strategy, c.rootPropagation, c.readonly);
     assert.ok(said !== null, `the machine accepted ${JSON.stringify(c)}`);
-    const rule = staticRule(c);
-    assert.match(said!, rule === abi.ConfigRule.private_move ? /not safe without pivot_root/
-      : rule === abi.ConfigRule.recursive_propagation ? /unknown rootfs propagation: youki/
-      : rule === abi.ConfigRule.pivot_only ? /bwrap switches root only with pivot_root/
-      : rule === abi.ConfigRule.lxc_pivot_only ? /lxc switches root with lxc_pivot_root/ : /needs a mount namespace/, JSON.stringify(c));
+    const rule = staticRule(c) as abi.ConfigRule;
+    assert.match(said!, SAYS[rule], JSON.stringify(c));
+    // No other rule's text: each row is told apart, in the wasm as in zod.
+    for (const [r, re] of Object.entries(SAYS)) if (Number(r) !== rule) assert.not.match(said!, re, `${JSON.stringify(c)} says rule ${r}`);
     assert.not.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, `zod accepted ${JSON.stringify(c)}`);
   }
 });
 
 test("every other config is accepted by both: the machine emits a first request", () => {
   for (const c of all.filter((x) => staticRule(x) === 0)) {
-    assert.is(machineSays(c.profile, c.strategy, c.rootPropagation), null, JSON.stringify(c));
+    assert.is(machineSays(c.profile, c.strategy, c.rootPropagation, c.readonly), null, JSON.stringify(c));
     assert.ok(ConfigSchema.safeParse({ rootfs: "/r", ...c }).success, JSON.stringify(c));
   }
 });
 
-test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, and bwrap's and lxc's move and chroot whatever the propagation", () => {
-  const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}`);
+test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, bwrap's and lxc's move and chroot whatever the propagation, lxc's readonly and propagation, hardened chroot + readonly", () => {
+  const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}/${c.readonly}`);
+  const both = (x: string) => [`${x}/false`, `${x}/true`];
   const want = [
-    ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].map((x) => `${p}/move/${x}`)),
-    ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].map((x) => `youki/${s}/${x}`)),
-    ...PROFILES.filter((p) => p !== "bwrap" && p !== "lxc").flatMap((p) => PROPAGATIONS.map((x) => `${p}/chroot/${x}`)),
-    ...["bwrap", "lxc"].flatMap((p) => ["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].map((x) => `${p}/${s}/${x}`))),
+    ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].flatMap((x) => both(`${p}/move/${x}`))),
+    ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].flatMap((x) => both(`youki/${s}/${x}`))),
+    ...PROFILES.filter((p) => p !== "bwrap" && p !== "lxc").flatMap((p) => PROPAGATIONS.flatMap((x) => both(`${p}/chroot/${x}`))),
+    ...["bwrap", "lxc"].flatMap((p) => ["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].flatMap((x) => both(`${p}/${s}/${x}`)))),
+    // lxc's rootfs options (readonly, propagation) are not modelled: refused on every strategy it has.
+    ...["auto", "pivot"].flatMap((s) => [...both(`lxc/${s}/undefined`).slice(1), ...PROPAGATIONS.flatMap((x) => both(`lxc/${s}/${x}`))]),
+    "hardened/chroot/undefined/true", // hardened chroot readonly: no namespace to remount in
   ];
   assert.equal(refused.sort(), want.sort());
 });
@@ -75,6 +91,22 @@ test("lxc move and chroot: refused by the lxc_pivot_only row, whatever the propa
   }
   assert.is(machineSays("lxc", "pivot"), null);
   assert.is(machineSays("lxc", "auto"), null);
+});
+
+test("lxc readonly and lxc rootPropagation: refused (not modelled), blaming the field, in both zod and the wasm; hardened chroot + readonly too", () => {
+  for (const [c, rule, field] of [
+    [{ profile: "lxc", strategy: "pivot", readonly: true }, abi.ConfigRule.lxc_readonly, "readonly"],
+    [{ profile: "lxc", strategy: "auto", rootPropagation: "shared" }, abi.ConfigRule.lxc_propagation, "rootPropagation"],
+    [{ profile: "hardened", strategy: "chroot", readonly: true }, abi.ConfigRule.chroot_readonly, "readonly"],
+  ] as const) {
+    assert.is(staticRule(c), rule);
+    const z = ConfigSchema.safeParse({ rootfs: "/r", ...c });
+    assert.not.ok(z.success);
+    assert.equal(z.error?.issues.map((i) => i.path.join(".")), [field]);
+    assert.match(z.error?.issues[0]?.message ?? "", /refused/);
+  }
+  // The runtimes that ignore readonly without a mount namespace are reproduced, not refused.
+  for (const profile of ["runc", "runc-1.1", "crun"] as const) assert.is(staticRule({ profile, strategy: "chroot", readonly: true }), 0);
 });
 
 test("crun accepts move + rprivate (crun does), and the machine plans it", () => {

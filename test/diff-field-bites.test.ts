@@ -12,7 +12,7 @@ import { diff } from "../src/diff/index.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import type { Trace } from "../src/trace.js";
 import { NoSwitchError } from "../src/diff/window.js";
-import { strategiesOf } from "./helpers.js";
+import { readonlyCases } from "./helpers.js";
 
 /** The fields compare.ts compares, per op, and how each is changed. */
 const CHANGES: Record<string, Record<string, (v: unknown) => unknown>> = {
@@ -36,7 +36,7 @@ function changed(t: Trace, at: number, field: string): Trace {
 test("each compared field of each step, changed alone, makes the plan not equivalent to the log", () => {
   const missed: string[] = [];
   let cases = 0, refused = 0;
-  for (const profile of PROFILES) for (const strategy of strategiesOf(profile)) for (const readonly of [false, true]) {
+  for (const profile of PROFILES) for (const { strategy, readonly } of readonlyCases(profile)) {
     const t = plan({ rootfs: "/var/lib/pivotshim/rootfs", profile, strategy, readonly });
     if (t.outcome.kind !== "done") continue;
     // Unchanged, the same rendering is equivalent: what follows measures the changes alone.

@@ -52,3 +52,7 @@ export const leavesCwdOutside = (profile: string, strategy: string) => CWD_LEFT_
  */
 export const strategiesOf = (profile: (typeof PROFILES)[number]): (typeof STRATEGIES)[number][] =>
   STRATEGIES.filter((strategy) => !staticRule({ profile, strategy }));
+
+/** Each strategy of strategiesOf() with readonly off and on, where the static rule accepts it (not lxc's, nor hardened chroot's). */
+export const readonlyCases = (profile: (typeof PROFILES)[number]): { strategy: (typeof STRATEGIES)[number]; readonly: boolean }[] =>
+  strategiesOf(profile).flatMap((strategy) => [false, true].filter((readonly) => !staticRule({ profile, strategy, readonly })).map((readonly) => ({ strategy, readonly })));

@@ -2,6 +2,7 @@
 // line for line. The switch-only runc plan is the seed's sequence, written by hand from it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { existsSync } from "node:fs";
 import { plan } from "../src/plan.js";
 import { PROFILES, STRATEGIES, staticRule } from "../src/schema.js";
 import { InvalidInputError } from "../src/errors.js";
@@ -15,10 +16,13 @@ for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
     for (const readonly of [false, true]) {
       const name = `plans/${profile}-${strategy}${readonly ? "-readonly" : ""}.strace`;
-      // A config the static rule refuses (bwrap move/chroot: pivot_only; lxc move/chroot: lxc_pivot_only) has no plan: it is refused, with the rule's reason.
-      if (staticRule({ profile, strategy })) {
+      // A config the static rule refuses (bwrap move/chroot: pivot_only; lxc move/chroot: lxc_pivot_only;
+      // lxc readonly: lxc_readonly; hardened chroot readonly: chroot_readonly) has no plan: it is refused, with the rule's reason.
+      if (staticRule({ profile, strategy, readonly })) {
         test(`no golden for ${name}: the config is refused`, () => {
-          assert.throws(() => plan({ rootfs: "/r", profile, strategy, readonly }), (e: unknown) => e instanceof InvalidInputError && /only with pivot_root|switches root with lxc_pivot_root/.test(String((e as Error).message)));
+          assert.throws(() => plan({ rootfs: "/r", profile, strategy, readonly }), (e: unknown) => e instanceof InvalidInputError &&
+            /only with pivot_root|switches root with lxc_pivot_root|lxc: readonly is refused|readonly with strategy chroot is refused/.test(String((e as Error).message)));
+          assert.not.ok(existsSync(new URL(`fixtures/${name}`, import.meta.url)), `${name} is left over`);
         });
         continue;
       }

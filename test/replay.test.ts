@@ -14,7 +14,7 @@ import { replay } from "../src/replay.js";
 import { ReplayMismatchError } from "../src/errors.js";
 import { PROFILES, STRATEGIES } from "../src/schema.js";
 import type { Trace } from "../src/trace.js";
-import { fixture, strategiesOf } from "./helpers.js";
+import { fixture, readonlyCases, strategiesOf } from "./helpers.js";
 
 // A deep copy as plain JSON, loosely typed: the tests tamper with it field by field.
 const json = (v: unknown): any => JSON.parse(JSON.stringify(v));
@@ -37,7 +37,7 @@ function mismatch(t: unknown): ReplayMismatchError {
 }
 
 test("a dry-run trace replays identically for every profile × strategy (and readonly)", () => {
-  for (const profile of PROFILES) for (const strategy of strategiesOf(profile)) for (const readonly of [false, true]) {
+  for (const profile of PROFILES) for (const { strategy, readonly } of readonlyCases(profile)) {
     expectIdentical(plan({ rootfs: "/r", profile, strategy, readonly }), `${profile} ${strategy} ${readonly}`);
   }
 });

@@ -106,7 +106,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "the container set-up between the bind and the pivot (the /dev tmpfs through fsopen/fsmount/move_mount, proc, the console bind, cgroups) and after it (boot id) is outside the plan: diff lists what of it is traced as not part of the plan",
       "dfd_host and dfd_mnt are closed right after lxc_pivot_root here; LXC closes them at the end of its set-up, after its boot-id bind",
       "on a failure the machine closes the open handles newest first; LXC's __do_close order inside dir_mount closes the target before the source",
-      "readonly (lxc.rootfs.options=ro: a mount_setattr on the detached tree) and a configured rootPropagation (lxc.rootfs.options propagation) are not modelled and are ignored; the access(F_OK) of the mount point before the bind has no request kind",
+      "readonly (lxc.rootfs.options=ro: a mount_setattr on the detached tree) and a configured rootPropagation (lxc.rootfs.options propagation) are not modelled: both are refused before any request (config rules lxc_readonly, lxc_propagation), never planned without them; the access(F_OK) of the mount point before the bind has no request kind",
       "strategy move (lxc_chroot, LXC's ramfs path) and chroot are refused (config rule lxc_pivot_only); auto on the initial ramfs fails with \"not modelled\" where LXC would take lxc_chroot",
     ],
     flaws: [
