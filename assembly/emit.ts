@@ -17,7 +17,7 @@ import * as T from "./generated/text";
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
 
 function begin(op: Op): void {
-  R.begin(op, S.seq, S.step, txt(reason(S.step, S.cfg.profile, S.cfg.strategy == Strategy.auto)));
+  R.begin(op, S.seq, S.step, txt(reason(S.step, S.cfg.strategy == Strategy.auto)));
 }
 
 function mount(source: Str, target: Str, fstype: Str, flags: i32, data: Str): void {

@@ -22,7 +22,7 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MA
 import { S, reset } from "./state";
 import { Config, check } from "./config";
 import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./plan";
-import { F, has, my, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo } from "./profiles";
+import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render } from "./messages";
 import * as MI from "./mountinfo";
@@ -66,6 +66,7 @@ export function start(rootfs: Str, profile: i32, strategy: i32, propagation: i32
     S.terminal = Op.FAILED;
     return 1;
   }
+  use(profile);
   S.plan = build(c);
   S.walkLen = len(rootfs);
   S.collectShared = planHasControl(DEPENDENT);

@@ -4,7 +4,7 @@
 import { Step, Strategy, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
 import { Config } from "./config";
 import { Vec } from "./vec";
-import { F, col, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
+import { F, my, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
 export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./profiles";
 
 export function isControl(step: i32): bool { return step >= 200; }
@@ -17,12 +17,11 @@ function steps(out: Vec, list: u32): void {
 /** The plan's steps before any control entry has been expanded. */
 export function build(c: Config): Vec {
   const out = new Vec();
-  const p = c.profile;
-  const auto = col(p, F.AUTO);
+  const auto = my(F.AUTO);
   if (c.strategy == Strategy.auto && auto != 0) out.pushAll(<usize>auto);
   else {
     const s = c.strategy == Strategy.auto ? Strategy.pivot : c.strategy;
-    if (s == Strategy.move) steps(out, col(p, F.MOVE_FIRST));
+    if (s == Strategy.move) steps(out, my(F.MOVE_FIRST));
     switchSteps(out, c, s);
   }
   finalize(out, c);
@@ -31,25 +30,24 @@ export function build(c: Config): Vec {
 
 /** Prepare + switch for a concrete strategy (also what CHOOSE expands into). */
 export function switchSteps(out: Vec, c: Config, s: Strategy): void {
-  const p = c.profile;
   // chroot, no mount namespace: the steps run in the caller's (src/switch-namespace.ts). A profile
   // with CHROOT_ALONE changes no mount there (crun 1.8.1 skips its mount setup, docs/sources.md#crun-1-8;
   // hardened). runc, 1.1.5 and main, has none: prepareRootfs runs prepareRoot unconditionally, so "/"
   // loses its propagation, the parent is made private and the self-bind stays behind in the
   // caller's table, then chroot(".") (docs/sources.md#runc-main, docs/sources.md#runc-1-1).
-  const alone = col(p, F.CHROOT_ALONE);
+  const alone = my(F.CHROOT_ALONE);
   if (s == Strategy.chroot && alone != 0) { out.pushAll(<usize>alone); return; }
   if (c.prepare) prepareSteps(out, c);
-  else steps(out, col(p, F.BARE));
+  else steps(out, my(F.BARE));
   // LXC detects the initial ramfs after its prepare: DETECT ends in the control entry that picks the switch.
-  const detect = col(p, F.DETECT);
+  const detect = my(F.DETECT);
   if (c.strategy == Strategy.auto && detect != 0) { steps(out, detect); return; }
-  steps(out, col(p, s == Strategy.chroot ? F.CHROOT : s == Strategy.move ? F.MOVE : F.PIVOT));
+  steps(out, my(s == Strategy.chroot ? F.CHROOT : s == Strategy.move ? F.MOVE : F.PIVOT));
 }
 
 /** The profile's prepare steps, without the ones the options turn off. */
 function prepareSteps(out: Vec, c: Config): void {
-  let src = <usize>col(c.profile, F.PREPARE);
+  let src = <usize>my(F.PREPARE);
   for (let st = <i32>load<u8>(src); st != 0; st = <i32>load<u8>(++src)) {
     if (!c.selfBind && (st == Step.self_bind || st == Step.self_private || st == Step.self_remount)) continue;
     if (!c.readonly && st == Step.readonly_root) continue;
@@ -59,22 +57,21 @@ function prepareSteps(out: Vec, c: Config): void {
 
 /** After the switch: the root handle closed, propagation re-applied, read-only, cwd check. */
 function finalize(out: Vec, c: Config): void {
-  const p = c.profile;
   const chroot = c.strategy == Strategy.chroot;
-  if (col(p, F.CLOSE_ROOT_AFTER) != 0) out.push(Step.close_root);
+  if (my(F.CLOSE_ROOT_AFTER) != 0) out.push(Step.close_root);
   if (!chroot && postPropagation(c)) {
     out.push(Step.post_propagation);
     // crun's libcrun_do_pivot_root: the spec propagation on "/" again, then chdir("/") (§3.1).
-    if (col(p, F.CHDIR_AFTER_POST) != 0) out.push(Step.chdir_root);
+    if (my(F.CHDIR_AFTER_POST) != 0) out.push(Step.chdir_root);
   }
   // youki remounts "/" read-only whatever the namespace (process/init/process.rs L202-L225).
-  if (c.readonly && (!chroot || col(p, F.READONLY_IN_CHROOT) != 0) && col(p, F.READONLY_AFTER) != 0) out.push(Step.readonly_remount);
-  if (col(p, F.CHECK_CWD) != 0) out.push(Step.check_cwd);
+  if (c.readonly && (!chroot || my(F.READONLY_IN_CHROOT) != 0) && my(F.READONLY_AFTER) != 0) out.push(Step.readonly_remount);
+  if (my(F.CHECK_CWD) != 0) out.push(Step.check_cwd);
 }
 
 /** runc main re-applies RootPropagation after the jail unless it is private or slave (§2.1 step 8). */
 function postPropagation(c: Config): bool {
-  const post = col(c.profile, F.POST);
+  const post = my(F.POST);
   if (post == POST_ALWAYS) return true;
   // youki: only shared and unbindable are set again (adjust_root_mount_propagation, rootfs.rs L131-L135).
   if (post == POST_SHARED_OR_UNBINDABLE) {

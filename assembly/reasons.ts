@@ -1,15 +1,15 @@
 // Why each step exists, with its source: the text every request carries and every plan prints.
 // The texts are in assembly/text.txt (R_*); this file picks one per step, the profile's record
 // (profiles.ts) first.
-import { Step, Profile } from "../src/abi";
+import { Step } from "../src/abi";
 import * as T from "./generated/text";
-import { F, col, reasonOverride, NO_TEXT } from "./profiles";
+import { F, my, reasonOverride, NO_TEXT } from "./profiles";
 
 /** The reason's text id (bytes.ts txt()): the profile's own (profiles.ts F.REASONS), else the default. */
-export function reason(step: i32, p: Profile, auto: bool): u32 {
+export function reason(step: i32, auto: bool): u32 {
   // A profile that detects the ramfs in steps of its own (DETECT: LXC) reads mountinfo first for another reason.
-  if (step == Step.mountinfo_open && auto && col(p, F.DETECT) == 0) return T.R_MI_OPEN_AUTO;
-  const own = reasonOverride(p, step);
+  if (step == Step.mountinfo_open && auto && my(F.DETECT) == 0) return T.R_MI_OPEN_AUTO;
+  const own = reasonOverride(step);
   if (own != NO_TEXT) return own;
   switch (step) {
     case Step.propagate_root: return T.R_PROPAGATE_RUNC;
