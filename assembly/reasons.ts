@@ -11,63 +11,86 @@ export function reason(step: i32, auto: bool): u32 {
   if (step == Step.mountinfo_open && auto && my(F.DETECT) == 0) return T.R_MI_OPEN_AUTO;
   const own = reasonOverride(step);
   if (own != NO_TEXT) return own;
-  switch (step) {
-    case Step.propagate_root: return T.R_PROPAGATE_RUNC;
-    case Step.mountinfo_open: return T.R_MI_OPEN;
-    case Step.mountinfo_read: return T.R_MI_READ;
-    case Step.mountinfo_close: return T.R_MI_CLOSE;
-    case Step.parent_propagation: return T.R_PARENT_RUNC;
-    case Step.self_bind: return T.R_SELF_BIND;
-    case Step.self_private: return T.R_SELF_PRIVATE;
-    case Step.self_remount: return T.R_SELF_REMOUNT;
-    case Step.open_root: return T.R_OPEN_ROOT;
-    case Step.enter_root: return T.R_ENTER_ROOT;
-    case Step.open_old_root: return T.R_OPEN_OLD;
-    case Step.open_new_root: return T.R_OPEN_NEW;
-    case Step.fchdir_new_root: return T.R_FCHDIR_NEW;
-    case Step.pivot_root: return T.R_PIVOT;
-    case Step.fchdir_old_root: return T.R_FCHDIR_OLD;
-    case Step.old_root_propagation: return T.R_OLD_PROP_RUNC;
-    case Step.detach_old_root: return T.R_DETACH;
-    case Step.chdir_root: return T.R_CHDIR_ROOT;
-    case Step.close_new_root: return T.R_CLOSE_NEW;
-    case Step.close_old_root: return T.R_CLOSE_OLD;
-    case Step.chdir_rootfs: return T.R_CHDIR_ROOTFS;
-    case Step.mask_propagation: return T.R_MASK_PROP;
-    case Step.mask_umount: return T.R_MASK_UMOUNT;
-    case Step.mask_cover: return T.R_MASK_COVER;
-    case Step.move_root: return T.R_MOVE;
-    case Step.chroot_root: return T.R_CHROOT;
-    case Step.readonly_root: return T.R_READONLY_ROOT;
-    case Step.close_root: return T.R_CLOSE_ROOT;
-    case Step.post_propagation: return T.R_POST_PROP;
-    case Step.readonly_remount: return T.R_READONLY;
-    case Step.check_cwd: return T.R_CHECK_CWD;
-    case Step.stage_tmpfs: return T.R_STAGE_TMPFS;
-    case Step.chdir_stage: return T.R_CHDIR_STAGE;
-    case Step.mkdir_newroot: return T.R_MKDIR_NEWROOT;
-    case Step.bind_newroot: return T.R_BIND_NEWROOT;
-    case Step.mkdir_oldroot: return T.R_MKDIR_OLDROOT;
-    case Step.stage_pivot: return T.R_STAGE_PIVOT;
-    case Step.chdir_stage_root: return T.R_CHDIR_STAGE_ROOT;
-    case Step.bind_rootfs: return T.R_BIND_ROOTFS;
-    case Step.bind_remount: return T.R_BIND_REMOUNT;
-    case Step.stage_old_private: return T.R_STAGE_OLD_PRIVATE;
-    case Step.stage_old_detach: return T.R_STAGE_OLD_DETACH;
-    case Step.chdir_newroot: return T.R_CHDIR_NEWROOT;
-    case Step.open_host: return T.R_OPEN_HOST_LXC;
-    case Step.dependent_mount: return T.R_DEPENDENT_LXC;
-    case Step.open_mountpoint: return T.R_OPEN_MOUNTPOINT_LXC;
-    case Step.open_rootfs_src: return T.R_OPEN_ROOTFS_SRC_LXC;
-    case Step.clone_rootfs: return T.R_CLONE_ROOTFS_LXC;
-    case Step.attach_rootfs: return T.R_ATTACH_ROOTFS_LXC;
-    case Step.close_tree: return T.R_CLOSE_TREE_LXC;
-    case Step.close_mountpoint: return T.R_CLOSE_MOUNTPOINT_LXC;
-    case Step.close_rootfs_src: return T.R_CLOSE_ROOTFS_SRC_LXC;
-    case Step.open_mnt: return T.R_OPEN_MNT_LXC;
-    case Step.share_root: return T.R_SHARE_ROOT_LXC;
-    case Step.close_host: return T.R_CLOSE_HOST_LXC;
-    case Step.ramfs_open: return T.R_RAMFS_OPEN_LXC;
-    default: return T.R_NONE;
-  }
+  return step >= 0 && step < STEPS ? load<u32>(DEFAULT + (<usize>step << 2)) : T.R_NONE;
 }
+
+/** The default reason of each step, at its number (src/abi.ts Step), T.R_NONE where no step is: a
+ * table, not a switch (−258 B). A new step adds its reason at its number, and STEPS grows with it. */
+const STEPS = 75;
+const DEFAULT: usize = memory.data<u32>([
+  /* 0 none */ T.R_NONE,
+  /* propagate_root */ T.R_PROPAGATE_RUNC,
+  /* mountinfo_open */ T.R_MI_OPEN,
+  /* mountinfo_read */ T.R_MI_READ,
+  /* mountinfo_close */ T.R_MI_CLOSE,
+  /* 5 */ T.R_NONE,
+  /* parent_propagation */ T.R_PARENT_RUNC,
+  /* 7 */ T.R_NONE,
+  /* 8 */ T.R_NONE,
+  /* self_bind */ T.R_SELF_BIND,
+  /* self_private */ T.R_SELF_PRIVATE,
+  /* self_remount */ T.R_SELF_REMOUNT,
+  /* open_root */ T.R_OPEN_ROOT,
+  /* enter_root */ T.R_ENTER_ROOT,
+  /* readonly_root */ T.R_READONLY_ROOT,
+  /* 15 */ T.R_NONE,
+  /* 16 */ T.R_NONE,
+  /* 17 */ T.R_NONE,
+  /* 18 */ T.R_NONE,
+  /* 19 */ T.R_NONE,
+  /* open_old_root */ T.R_OPEN_OLD,
+  /* open_new_root */ T.R_OPEN_NEW,
+  /* fchdir_new_root */ T.R_FCHDIR_NEW,
+  /* pivot_root */ T.R_PIVOT,
+  /* fchdir_old_root */ T.R_FCHDIR_OLD,
+  /* old_root_propagation */ T.R_OLD_PROP_RUNC,
+  /* detach_old_root */ T.R_DETACH,
+  /* chdir_root */ T.R_CHDIR_ROOT,
+  /* close_new_root */ T.R_CLOSE_NEW,
+  /* close_old_root */ T.R_CLOSE_OLD,
+  /* chdir_rootfs */ T.R_CHDIR_ROOTFS,
+  /* mask_propagation */ T.R_MASK_PROP,
+  /* mask_umount */ T.R_MASK_UMOUNT,
+  /* mask_cover */ T.R_MASK_COVER,
+  /* move_root */ T.R_MOVE,
+  /* chroot_root */ T.R_CHROOT,
+  /* 36 */ T.R_NONE,
+  /* 37 */ T.R_NONE,
+  /* 38 */ T.R_NONE,
+  /* 39 */ T.R_NONE,
+  /* close_root */ T.R_CLOSE_ROOT,
+  /* post_propagation */ T.R_POST_PROP,
+  /* readonly_remount */ T.R_READONLY,
+  /* check_cwd */ T.R_CHECK_CWD,
+  /* 44 */ T.R_NONE,
+  /* 45 */ T.R_NONE,
+  /* 46 */ T.R_NONE,
+  /* 47 */ T.R_NONE,
+  /* 48 */ T.R_NONE,
+  /* 49 */ T.R_NONE,
+  /* stage_tmpfs */ T.R_STAGE_TMPFS,
+  /* chdir_stage */ T.R_CHDIR_STAGE,
+  /* mkdir_newroot */ T.R_MKDIR_NEWROOT,
+  /* bind_newroot */ T.R_BIND_NEWROOT,
+  /* mkdir_oldroot */ T.R_MKDIR_OLDROOT,
+  /* stage_pivot */ T.R_STAGE_PIVOT,
+  /* bind_rootfs */ T.R_BIND_ROOTFS,
+  /* bind_remount */ T.R_BIND_REMOUNT,
+  /* stage_old_private */ T.R_STAGE_OLD_PRIVATE,
+  /* stage_old_detach */ T.R_STAGE_OLD_DETACH,
+  /* chdir_newroot */ T.R_CHDIR_NEWROOT,
+  /* chdir_stage_root */ T.R_CHDIR_STAGE_ROOT,
+  /* open_host */ T.R_OPEN_HOST_LXC,
+  /* dependent_mount */ T.R_DEPENDENT_LXC,
+  /* open_mountpoint */ T.R_OPEN_MOUNTPOINT_LXC,
+  /* open_rootfs_src */ T.R_OPEN_ROOTFS_SRC_LXC,
+  /* clone_rootfs */ T.R_CLONE_ROOTFS_LXC,
+  /* attach_rootfs */ T.R_ATTACH_ROOTFS_LXC,
+  /* close_tree */ T.R_CLOSE_TREE_LXC,
+  /* close_mountpoint */ T.R_CLOSE_MOUNTPOINT_LXC,
+  /* close_rootfs_src */ T.R_CLOSE_ROOTFS_SRC_LXC,
+  /* open_mnt */ T.R_OPEN_MNT_LXC,
+  /* share_root */ T.R_SHARE_ROOT_LXC,
+  /* close_host */ T.R_CLOSE_HOST_LXC,
+  /* ramfs_open */ T.R_RAMFS_OPEN_LXC,
+]);
