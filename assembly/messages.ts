@@ -8,7 +8,7 @@ import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putD
 import * as T from "./generated/text";
 import { S } from "./state";
 import { mountinfoPath } from "./emit";
-import { F, my, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO, MESSAGES_BWRAP, MESSAGES_LXC } from "./profiles";
+import { F, my, pick, NO_TEXT, MESSAGES_CRUN, MESSAGES_RUNC_1_1, MESSAGES_ERRNO, MESSAGES_BWRAP, MESSAGES_LXC } from "./profiles";
 
 /** The profile's message style (profiles.ts F.MESSAGES). */
 function style(): u32 { return my(F.MESSAGES); }
@@ -91,8 +91,8 @@ export function render(step: i32, op: Op, errno: i32, target: Str, flags: i32, r
   if (style() == MESSAGES_BWRAP) {
     // die_with_error: "bwrap: " + its text + ": " + strerror(errno) (utils.c L54-L70).
     putText(T.BWRAP_PREFIX);
-    const id = bwrapText(step);
-    if (id == 0) { putText(T.OP_STEP); putDec(step); } else fill(id, target, rootfs);
+    const id = pick(BWRAP_TEXT, step);
+    if (id == NO_TEXT) { putText(T.OP_STEP); putDec(step); } else fill(id, target, rootfs);
     putText(T.COLON_SPACE); strerror(errno);
     return close();
   }
@@ -168,7 +168,7 @@ function crun(step: i32, target: Str, rootfs: Str): void {
   // make_parent_mount_private's last try is mount("/") with its path buffer still at the first
   // component ("/srv" of "/srv/rootfs"): that is what the message names (crun 1.8.1 linux.c L2403).
   if (step == Step.parent_propagation && len(target) == 1) target = firstComponent(rootfs);
-  if (id == 0) { putText(T.OP_STEP); putDec(step); return; }
+  if (id == NO_TEXT) { putText(T.OP_STEP); putDec(step); return; }
   fill(id, target, rootfs);
 }
 
@@ -194,60 +194,42 @@ function planHas(step: i32): bool {
   return false;
 }
 
+/** crun 1.8.1's libcrun_make_error template per step, as (step, text id) pairs that profiles.ts pick()
+ * reads (this and BWRAP_TEXT as lists, not switches: −115 B); chdir_root's is crunText's. */
+const CRUN_TEXT: usize = memory.data<u32>([
+  Step.propagate_root, T.CRUN_PROPAGATE_ROOT, Step.parent_propagation, T.CRUN_PARENT,
+  Step.readonly_root, T.CRUN_READONLY_ROOT, Step.close_root, T.CRUN_CLOSE_ROOT,
+  Step.self_bind, T.CRUN_SELF_BIND, Step.self_private, T.CRUN_SELF_PRIVATE,
+  Step.self_remount, T.CRUN_SELF_REMOUNT, Step.open_root, T.CRUN_OPEN_ROOTFS,
+  Step.open_old_root, T.CRUN_OPEN_OLD, Step.open_new_root, T.CRUN_OPEN_ROOTFS,
+  Step.fchdir_new_root, T.CRUN_FCHDIR_ROOTFS, Step.pivot_root, T.CRUN_PIVOT,
+  Step.fchdir_old_root, T.CRUN_FCHDIR_ROOTFS, Step.old_root_propagation, T.CRUN_OLD_PROPAGATION,
+  Step.detach_old_root, T.CRUN_DETACH, Step.chdir_rootfs, T.CRUN_CHDIR_ROOTFS,
+  Step.mask_umount, T.CRUN_MASK_UMOUNT, Step.move_root, T.CRUN_MOVE, Step.chroot_root, T.CRUN_CHROOT,
+  Step.post_propagation, T.CRUN_PROPAGATE_ROOT, 0,
+]);
+
 function crunText(step: i32): u32 {
-  switch (step) {
-    case Step.propagate_root: return T.CRUN_PROPAGATE_ROOT;
-    case Step.parent_propagation: return T.CRUN_PARENT;
-    case Step.readonly_root: return T.CRUN_READONLY_ROOT;
-    case Step.close_root: return T.CRUN_CLOSE_ROOT;
-    case Step.self_bind: return T.CRUN_SELF_BIND;
-    case Step.self_private: return T.CRUN_SELF_PRIVATE;
-    case Step.self_remount: return T.CRUN_SELF_REMOUNT;
-    case Step.open_root: return T.CRUN_OPEN_ROOTFS;
-    case Step.open_old_root: return T.CRUN_OPEN_OLD;
-    case Step.open_new_root: return T.CRUN_OPEN_ROOTFS;
-    case Step.fchdir_new_root: return T.CRUN_FCHDIR_ROOTFS;
-    case Step.pivot_root: return T.CRUN_PIVOT;
-    case Step.fchdir_old_root: return T.CRUN_FCHDIR_ROOTFS;
-    case Step.old_root_propagation: return T.CRUN_OLD_PROPAGATION;
-    case Step.detach_old_root: return T.CRUN_DETACH;
-    // do_pivot's chdir("/") is "chdir to newroot", move_root's names the rootfs, and the last one,
-    // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676).
-    case Step.chdir_root: return S.pc < S.plan.length - 1 ? (planHas(Step.move_root) ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_NEWROOT) : T.CRUN_CHDIR_ROOT;
-    case Step.chdir_rootfs: return T.CRUN_CHDIR_ROOTFS;
-    case Step.mask_umount: return T.CRUN_MASK_UMOUNT;
-    case Step.move_root: return T.CRUN_MOVE;
-    case Step.chroot_root: return T.CRUN_CHROOT;
-    case Step.post_propagation: return T.CRUN_PROPAGATE_ROOT;
-    default: return 0;
-  }
+  // do_pivot's chdir("/") is "chdir to newroot", move_root's names the rootfs, and the last one,
+  // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676).
+  if (step == Step.chdir_root) return S.pc < S.plan.length - 1 ? (planHas(Step.move_root) ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_NEWROOT) : T.CRUN_CHDIR_ROOT;
+  return pick(CRUN_TEXT, step);
 }
 
-/** bwrap 0.8.0's die_with_error text per step (bubblewrap.c L3055-L3176); 0: a step bwrap has not. */
-function bwrapText(step: i32): u32 {
-  switch (step) {
-    case Step.propagate_root: return T.BWRAP_PROPAGATE_ROOT;
-    case Step.stage_tmpfs: return T.BWRAP_STAGE_TMPFS;
-    case Step.chdir_stage: return T.BWRAP_CHDIR_STAGE;
-    case Step.mkdir_newroot: return T.BWRAP_MKDIR_NEWROOT;
-    case Step.bind_newroot: return T.BWRAP_BIND_NEWROOT;
-    case Step.mkdir_oldroot: return T.BWRAP_MKDIR_OLDROOT;
-    case Step.stage_pivot: return T.BWRAP_STAGE_PIVOT;
-    case Step.chdir_stage_root: return T.BWRAP_CHDIR_STAGE_ROOT;
-    // die_with_bind_result (bind-mount.c L553-L578): the op's text, then the bind_mount result's.
-    case Step.bind_rootfs: return T.BWRAP_BIND_ROOTFS;
-    case Step.bind_remount: return T.BWRAP_BIND_REMOUNT;
-    case Step.stage_old_private: return T.BWRAP_OLD_PRIVATE;
-    case Step.stage_old_detach: return T.BWRAP_OLD_DETACH;
-    case Step.open_old_root: return T.BWRAP_OPEN_OLD;
-    case Step.chdir_newroot: return T.BWRAP_CHDIR_NEWROOT;
-    case Step.pivot_root: return T.BWRAP_PIVOT;
-    case Step.fchdir_old_root: return T.BWRAP_FCHDIR_OLD;
-    case Step.detach_old_root: return T.BWRAP_DETACH;
-    case Step.chdir_root: return T.BWRAP_CHDIR_ROOT;
-    default: return 0;
-  }
-}
+/** bwrap 0.8.0's die_with_error text per step (bubblewrap.c L3055-L3176); none (NO_TEXT): a step bwrap
+ * has not. bind_rootfs and bind_remount: die_with_bind_result's (bind-mount.c L553-L578), the op's
+ * text, then the bind_mount result's. */
+const BWRAP_TEXT: usize = memory.data<u32>([
+  Step.propagate_root, T.BWRAP_PROPAGATE_ROOT, Step.stage_tmpfs, T.BWRAP_STAGE_TMPFS,
+  Step.chdir_stage, T.BWRAP_CHDIR_STAGE, Step.mkdir_newroot, T.BWRAP_MKDIR_NEWROOT,
+  Step.bind_newroot, T.BWRAP_BIND_NEWROOT, Step.mkdir_oldroot, T.BWRAP_MKDIR_OLDROOT,
+  Step.stage_pivot, T.BWRAP_STAGE_PIVOT, Step.chdir_stage_root, T.BWRAP_CHDIR_STAGE_ROOT,
+  Step.bind_rootfs, T.BWRAP_BIND_ROOTFS, Step.bind_remount, T.BWRAP_BIND_REMOUNT,
+  Step.stage_old_private, T.BWRAP_OLD_PRIVATE, Step.stage_old_detach, T.BWRAP_OLD_DETACH,
+  Step.open_old_root, T.BWRAP_OPEN_OLD, Step.chdir_newroot, T.BWRAP_CHDIR_NEWROOT,
+  Step.pivot_root, T.BWRAP_PIVOT, Step.fchdir_old_root, T.BWRAP_FCHDIR_OLD,
+  Step.detach_old_root, T.BWRAP_DETACH, Step.chdir_root, T.BWRAP_CHDIR_ROOT, 0,
+]);
 
 /**
  * LXC 5.0.2's SYSERROR line without its log prefix: the function, its text, " - " and strerror

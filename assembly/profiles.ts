@@ -371,10 +371,12 @@ export function text(f: F): Str {
 /** The parent is picked from mountinfo (runc 1.1, youki), not walked up the path by EINVAL. */
 export function parentFromMountinfo(rule: u32): bool { return rule == PARENT_MOUNTINFO || rule == PARENT_MOUNTINFO_PATH; }
 
-/** The reason text id this run's profile gives for `step` in place of the default one, or NO_TEXT. */
-export function reasonOverride(step: i32): u32 {
-  const list = <usize>my(F.REASONS);
-  if (list == 0) return NO_TEXT;
-  for (let at = list; load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
+/** The text id paired with `step` in a list of (step, text id) u32 pairs ending at step 0 (list 0:
+ * none), or NO_TEXT: the records' REASONS, and messages.ts's per-step texts. */
+export function pick(list: usize, step: i32): u32 {
+  if (list != 0) for (let at = list; load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
   return NO_TEXT;
 }
+
+/** The reason text id this run's profile gives for `step` in place of the default one, or NO_TEXT. */
+export function reasonOverride(step: i32): u32 { return pick(<usize>my(F.REASONS), step); }
