@@ -236,27 +236,21 @@ const BWRAP_TEXT: usize = memory.data<u32>([
  * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) never fail.
  */
 function lxc(step: i32, errno: i32, rootfs: Str): void {
-  const mp = txt(T.LXC_ROOTFS_MOUNT);
-  let fn = T.LXC_PIVOT_FN;
-  let id: u32 = 0;
-  let target = mp;
-  switch (step) {
-    case Step.open_host: fn = T.LXC_PREPARE_FN; id = T.LXC_OPEN_HOST; break;
-    case Step.open_mountpoint: fn = T.LXC_DIR_FN; id = T.LXC_OPEN_TARGET; break;
-    case Step.open_rootfs_src: fn = T.LXC_DIR_FN; id = T.LXC_OPEN_TARGET; target = rootfs; break;
-    case Step.clone_rootfs: fn = T.LXC_BIND_FN; id = T.LXC_CLONE; break;
-    case Step.attach_rootfs: fn = T.LXC_DIR_FN; id = T.LXC_ATTACH; break;
-    case Step.open_mnt: fn = T.LXC_MOUNT_FN; id = T.LXC_OPEN_MNT; break;
-    case Step.open_old_root: id = T.LXC_OPEN_OLD; break;
-    case Step.fchdir_new_root: id = T.LXC_FCHDIR_NEW; break;
-    case Step.pivot_root: id = T.LXC_PIVOT; break;
-    case Step.fchdir_old_root: id = T.LXC_FCHDIR_OLD; break;
-    case Step.old_root_propagation: id = T.LXC_OLD_PROP; break;
-    case Step.detach_old_root: id = T.LXC_DETACH; break;
-    case Step.share_root: id = T.LXC_SHARE; break;
-    default: break;
-  }
-  putText(fn);
-  if (id == 0) { putText(T.OP_STEP); putDec(step); } else fill(id, target, rootfs);
+  const fn = pick(LXC_FN, step);
+  putText(fn == NO_TEXT ? T.LXC_PIVOT_FN : fn);
+  const id = pick(LXC_TEXT, step);
+  if (id == NO_TEXT) { putText(T.OP_STEP); putDec(step); }
+  else fill(id, step == Step.open_rootfs_src ? rootfs : txt(T.LXC_ROOTFS_MOUNT), rootfs);
   putText(T.LXC_ERR_SEP); strerror(errno);
 }
+
+/** The function each SYSERROR names, per step (lxc_pivot_root's where none), and its text; the
+ * target is LXC's rootfs mount point but for the source's open. Lists, not a switch: −122 B. */
+const LXC_FN: usize = memory.data<u32>([Step.open_host, T.LXC_PREPARE_FN, Step.open_mountpoint, T.LXC_DIR_FN,
+  Step.open_rootfs_src, T.LXC_DIR_FN, Step.clone_rootfs, T.LXC_BIND_FN, Step.attach_rootfs, T.LXC_DIR_FN,
+  Step.open_mnt, T.LXC_MOUNT_FN, 0]);
+const LXC_TEXT: usize = memory.data<u32>([Step.open_host, T.LXC_OPEN_HOST, Step.open_mountpoint, T.LXC_OPEN_TARGET,
+  Step.open_rootfs_src, T.LXC_OPEN_TARGET, Step.clone_rootfs, T.LXC_CLONE, Step.attach_rootfs, T.LXC_ATTACH,
+  Step.open_mnt, T.LXC_OPEN_MNT, Step.open_old_root, T.LXC_OPEN_OLD, Step.fchdir_new_root, T.LXC_FCHDIR_NEW,
+  Step.pivot_root, T.LXC_PIVOT, Step.fchdir_old_root, T.LXC_FCHDIR_OLD, Step.old_root_propagation, T.LXC_OLD_PROP,
+  Step.detach_old_root, T.LXC_DETACH, Step.share_root, T.LXC_SHARE, 0]);
