@@ -3,7 +3,7 @@
 // or the mountinfo buffer, so a request can carry it as is. 0 is the C NULL; "" has a real pointer.
 // No AssemblyScript `string` here (UTF-16, and it would pull the string runtime into the module).
 // Also unpacks the static texts, once, at module start.
-import { TEXT, TEXT_PACKED, TEXT_PACKED_SIZE } from "./generated/text";
+import { TEXT, TEXT_PACKED, TEXT_PACKED_SIZE, TEXT_COUNT, TEXT_LEN } from "./generated/text";
 
 /** Unpacks the texts (scripts/gen-text.mjs packs them): a byte < 0x80 is itself; 1llloooo oooooooo
  * copies l + 3 bytes from o + 1 bytes back. Runs once, at module start, before any text is read. */
@@ -15,7 +15,16 @@ function unpack(): void {
     const from = to - ((c & 15) << 8 | <u32>load<u8>(TEXT_PACKED + ++i)) - 1;
     for (let k: usize = 0; k < (c >> 4 & 7) + 3; k++) store<u8>(to++, load<u8>(from + k));
   }
+  // Each text's offset: the texts lie in id order, each TEXT_LEN[id] bytes long.
+  let at: u32 = 0;
+  for (let id: usize = 0; id < <usize>TEXT_COUNT; id++) {
+    store<u16>(OFFSET + (id << 1), at);
+    at += load<u8>(TEXT_LEN + id);
+  }
 }
+/** Each text's offset in TEXT, by id (u16: TEXT is under 64 KiB, gen-text.mjs checks): zeros in the
+ * module, filled by unpack(). */
+const OFFSET: usize = memory.data(TEXT_COUNT << 1, 2);
 unpack();
 
 export type Str = u64;
@@ -27,9 +36,8 @@ export const NULL: Str = 0;
 @inline export function ptr(s: Str): usize { return <usize><u32>s; }
 // @ts-ignore: decorator
 @inline export function len(s: Str): i32 { return <i32>(s >>> 32); }
-/** A text of generated/text.ts by id: (length << 16) | offset. */
-// @ts-ignore: decorator
-@inline export function txt(id: u32): Str { return str(TEXT + (id & 0xffff), id >>> 16); }
+/** A text of generated/text.ts by id (its index; unpack() has computed its offset). */
+export function txt(id: u32): Str { return str(TEXT + <usize>load<u16>(OFFSET + (<usize>id << 1)), load<u8>(TEXT_LEN + <usize>id)); }
 
 /** Whether `s` starts with the bytes of `pre` (a plain string prefix, like Go's strings.HasPrefix). */
 export function hasPrefix(s: Str, pre: Str): bool {

@@ -48,12 +48,12 @@ export function check(c: Config): u32 {
       return T.C_PROPAGATION;
     }
   }
-  return load<u32>(RULE_TEXT + (<usize>refusingRule(c, prop) << 2));
+  return load<u16>(RULE_TEXT + (<usize>refusingRule(c, prop) << 1));
 }
 
 /** What each ConfigRule (abi.ts) says, at its number (1 to 8, in the enum's order); at 0 (no rule
  * refuses), 0. A table, not a chain of ifs: −65 B. A new rule adds its text here at its number. */
-const RULE_TEXT: usize = memory.data<u32>([0, /* private_move */ T.C_PRIVATE_MOVE,
+const RULE_TEXT: usize = memory.data<u16>([0, /* private_move */ T.C_PRIVATE_MOVE,
   /* chroot_propagation */ T.C_CHROOT_PROPAGATION, /* recursive_propagation */ T.C_RECURSIVE_PROPAGATION,
   /* pivot_only */ T.C_PIVOT_ONLY, /* lxc_pivot_only */ T.C_LXC_PIVOT_ONLY, /* lxc_readonly */ T.C_LXC_READONLY,
   /* lxc_propagation */ T.C_LXC_PROPAGATION, /* chroot_readonly */ T.C_CHROOT_READONLY]);

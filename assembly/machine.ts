@@ -115,7 +115,7 @@ export function feed(ret: i32, errno: i32): void {
 function entry(i: i32): i32 { return <i32>S.plan.get(i); }
 
 function stepName(step: i32): void {
-  if (step >= 0 && step < T.STEP_NAME_COUNT) putText(load<u32>(T.STEP_NAME + (<usize>step << 2)));
+  if (step >= 0 && step < T.STEP_NAME_COUNT) putText(load<u16>(T.STEP_NAME + (<usize>step << 1)));
 }
 
 function onOk(ret: i32): void {

@@ -15,9 +15,9 @@ function style(): u32 { return my(F.MESSAGES); }
 
 /** strerror(3) of glibc, or "Unknown error N". */
 function strerror(errno: i32): void {
-  if (errno >= 0 && errno < T.ERRNO_TEXT_COUNT) { putText(load<u32>(T.ERRNO_TEXT + (<usize>errno << 2))); return; }
+  if (errno >= 0 && errno < T.ERRNO_TEXT_COUNT) { putText(load<u16>(T.ERRNO_TEXT + (<usize>errno << 1))); return; }
   for (let i = 0; i < T.ERRNO_EXTRA_TEXT_COUNT; i++) {
-    if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u32>(T.ERRNO_EXTRA_TEXT + (<usize>i << 2))); return; }
+    if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u16>(T.ERRNO_EXTRA_TEXT + (<usize>i << 1))); return; }
   }
   putText(T.UNKNOWN_ERROR); putDec(errno);
 }
@@ -29,11 +29,11 @@ function strerror(errno: i32): void {
  * syscall") name no step (syscall/linux.rs L380-L459, process/init/error.rs L37-L38).
  */
 function nixErr(errno: i32): void {
-  if (errno > 0 && errno < T.ERRNO_NAME_COUNT) putText(load<u32>(T.ERRNO_NAME + (<usize>errno << 2)));
+  if (errno > 0 && errno < T.ERRNO_NAME_COUNT) putText(load<u16>(T.ERRNO_NAME + (<usize>errno << 1)));
   else {
     let named = false;
     for (let i = 0; i < T.ERRNO_EXTRA_NAME_COUNT; i++) {
-      if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u32>(T.ERRNO_EXTRA_NAME + (<usize>i << 2))); named = true; }
+      if (load<i32>(T.ERRNO_EXTRA_NUMBER + (<usize>i << 2)) == errno) { putText(load<u16>(T.ERRNO_EXTRA_NAME + (<usize>i << 1))); named = true; }
     }
     if (!named) putText(T.ERRNO_UNKNOWN);
   }
@@ -52,8 +52,8 @@ function goErr(errno: i32): void {
 function msNames(flags: i32): void {
   let any = false;
   for (let b = 0; b < T.MS_BIT_NAME_COUNT; b++) {
-    const name = load<u32>(T.MS_BIT_NAME + (<usize>b << 2));
-    if ((flags & (1 << b)) == 0 || (name >>> 16) == 0) continue;
+    const name = load<u16>(T.MS_BIT_NAME + (<usize>b << 1));
+    if ((flags & (1 << b)) == 0 || len(txt(name)) == 0) continue;
     if (any) putText(T.BAR);
     putText(name);
     any = true;
@@ -196,17 +196,17 @@ function planHas(step: i32): bool {
 
 /** crun 1.8.1's libcrun_make_error template per step, as (step, text id) pairs that profiles.ts pick()
  * reads (this and BWRAP_TEXT as lists, not switches: −115 B); chdir_root's is crunText's. */
-const CRUN_TEXT: usize = memory.data<u32>([
-  Step.propagate_root, T.CRUN_PROPAGATE_ROOT, Step.parent_propagation, T.CRUN_PARENT,
-  Step.readonly_root, T.CRUN_READONLY_ROOT, Step.close_root, T.CRUN_CLOSE_ROOT,
-  Step.self_bind, T.CRUN_SELF_BIND, Step.self_private, T.CRUN_SELF_PRIVATE,
-  Step.self_remount, T.CRUN_SELF_REMOUNT, Step.open_root, T.CRUN_OPEN_ROOTFS,
-  Step.open_old_root, T.CRUN_OPEN_OLD, Step.open_new_root, T.CRUN_OPEN_ROOTFS,
-  Step.fchdir_new_root, T.CRUN_FCHDIR_ROOTFS, Step.pivot_root, T.CRUN_PIVOT,
-  Step.fchdir_old_root, T.CRUN_FCHDIR_ROOTFS, Step.old_root_propagation, T.CRUN_OLD_PROPAGATION,
-  Step.detach_old_root, T.CRUN_DETACH, Step.chdir_rootfs, T.CRUN_CHDIR_ROOTFS,
-  Step.mask_umount, T.CRUN_MASK_UMOUNT, Step.move_root, T.CRUN_MOVE, Step.chroot_root, T.CRUN_CHROOT,
-  Step.post_propagation, T.CRUN_PROPAGATE_ROOT, 0,
+const CRUN_TEXT: usize = memory.data<u16>([
+  <u16>Step.propagate_root, T.CRUN_PROPAGATE_ROOT, <u16>Step.parent_propagation, T.CRUN_PARENT,
+  <u16>Step.readonly_root, T.CRUN_READONLY_ROOT, <u16>Step.close_root, T.CRUN_CLOSE_ROOT,
+  <u16>Step.self_bind, T.CRUN_SELF_BIND, <u16>Step.self_private, T.CRUN_SELF_PRIVATE,
+  <u16>Step.self_remount, T.CRUN_SELF_REMOUNT, <u16>Step.open_root, T.CRUN_OPEN_ROOTFS,
+  <u16>Step.open_old_root, T.CRUN_OPEN_OLD, <u16>Step.open_new_root, T.CRUN_OPEN_ROOTFS,
+  <u16>Step.fchdir_new_root, T.CRUN_FCHDIR_ROOTFS, <u16>Step.pivot_root, T.CRUN_PIVOT,
+  <u16>Step.fchdir_old_root, T.CRUN_FCHDIR_ROOTFS, <u16>Step.old_root_propagation, T.CRUN_OLD_PROPAGATION,
+  <u16>Step.detach_old_root, T.CRUN_DETACH, <u16>Step.chdir_rootfs, T.CRUN_CHDIR_ROOTFS,
+  <u16>Step.mask_umount, T.CRUN_MASK_UMOUNT, <u16>Step.move_root, T.CRUN_MOVE, <u16>Step.chroot_root, T.CRUN_CHROOT,
+  <u16>Step.post_propagation, T.CRUN_PROPAGATE_ROOT, 0,
 ]);
 
 function crunText(step: i32): u32 {
@@ -219,16 +219,16 @@ function crunText(step: i32): u32 {
 /** bwrap 0.8.0's die_with_error text per step (bubblewrap.c L3055-L3176); none (NO_TEXT): a step bwrap
  * has not. bind_rootfs and bind_remount: die_with_bind_result's (bind-mount.c L553-L578), the op's
  * text, then the bind_mount result's. */
-const BWRAP_TEXT: usize = memory.data<u32>([
-  Step.propagate_root, T.BWRAP_PROPAGATE_ROOT, Step.stage_tmpfs, T.BWRAP_STAGE_TMPFS,
-  Step.chdir_stage, T.BWRAP_CHDIR_STAGE, Step.mkdir_newroot, T.BWRAP_MKDIR_NEWROOT,
-  Step.bind_newroot, T.BWRAP_BIND_NEWROOT, Step.mkdir_oldroot, T.BWRAP_MKDIR_OLDROOT,
-  Step.stage_pivot, T.BWRAP_STAGE_PIVOT, Step.chdir_stage_root, T.BWRAP_CHDIR_STAGE_ROOT,
-  Step.bind_rootfs, T.BWRAP_BIND_ROOTFS, Step.bind_remount, T.BWRAP_BIND_REMOUNT,
-  Step.stage_old_private, T.BWRAP_OLD_PRIVATE, Step.stage_old_detach, T.BWRAP_OLD_DETACH,
-  Step.open_old_root, T.BWRAP_OPEN_OLD, Step.chdir_newroot, T.BWRAP_CHDIR_NEWROOT,
-  Step.pivot_root, T.BWRAP_PIVOT, Step.fchdir_old_root, T.BWRAP_FCHDIR_OLD,
-  Step.detach_old_root, T.BWRAP_DETACH, Step.chdir_root, T.BWRAP_CHDIR_ROOT, 0,
+const BWRAP_TEXT: usize = memory.data<u16>([
+  <u16>Step.propagate_root, T.BWRAP_PROPAGATE_ROOT, <u16>Step.stage_tmpfs, T.BWRAP_STAGE_TMPFS,
+  <u16>Step.chdir_stage, T.BWRAP_CHDIR_STAGE, <u16>Step.mkdir_newroot, T.BWRAP_MKDIR_NEWROOT,
+  <u16>Step.bind_newroot, T.BWRAP_BIND_NEWROOT, <u16>Step.mkdir_oldroot, T.BWRAP_MKDIR_OLDROOT,
+  <u16>Step.stage_pivot, T.BWRAP_STAGE_PIVOT, <u16>Step.chdir_stage_root, T.BWRAP_CHDIR_STAGE_ROOT,
+  <u16>Step.bind_rootfs, T.BWRAP_BIND_ROOTFS, <u16>Step.bind_remount, T.BWRAP_BIND_REMOUNT,
+  <u16>Step.stage_old_private, T.BWRAP_OLD_PRIVATE, <u16>Step.stage_old_detach, T.BWRAP_OLD_DETACH,
+  <u16>Step.open_old_root, T.BWRAP_OPEN_OLD, <u16>Step.chdir_newroot, T.BWRAP_CHDIR_NEWROOT,
+  <u16>Step.pivot_root, T.BWRAP_PIVOT, <u16>Step.fchdir_old_root, T.BWRAP_FCHDIR_OLD,
+  <u16>Step.detach_old_root, T.BWRAP_DETACH, <u16>Step.chdir_root, T.BWRAP_CHDIR_ROOT, 0,
 ]);
 
 /**
@@ -246,11 +246,11 @@ function lxc(step: i32, errno: i32, rootfs: Str): void {
 
 /** The function each SYSERROR names, per step (lxc_pivot_root's where none), and its text; the
  * target is LXC's rootfs mount point but for the source's open. Lists, not a switch: −122 B. */
-const LXC_FN: usize = memory.data<u32>([Step.open_host, T.LXC_PREPARE_FN, Step.open_mountpoint, T.LXC_DIR_FN,
-  Step.open_rootfs_src, T.LXC_DIR_FN, Step.clone_rootfs, T.LXC_BIND_FN, Step.attach_rootfs, T.LXC_DIR_FN,
-  Step.open_mnt, T.LXC_MOUNT_FN, 0]);
-const LXC_TEXT: usize = memory.data<u32>([Step.open_host, T.LXC_OPEN_HOST, Step.open_mountpoint, T.LXC_OPEN_TARGET,
-  Step.open_rootfs_src, T.LXC_OPEN_TARGET, Step.clone_rootfs, T.LXC_CLONE, Step.attach_rootfs, T.LXC_ATTACH,
-  Step.open_mnt, T.LXC_OPEN_MNT, Step.open_old_root, T.LXC_OPEN_OLD, Step.fchdir_new_root, T.LXC_FCHDIR_NEW,
-  Step.pivot_root, T.LXC_PIVOT, Step.fchdir_old_root, T.LXC_FCHDIR_OLD, Step.old_root_propagation, T.LXC_OLD_PROP,
-  Step.detach_old_root, T.LXC_DETACH, Step.share_root, T.LXC_SHARE, 0]);
+const LXC_FN: usize = memory.data<u16>([<u16>Step.open_host, T.LXC_PREPARE_FN, <u16>Step.open_mountpoint, T.LXC_DIR_FN,
+  <u16>Step.open_rootfs_src, T.LXC_DIR_FN, <u16>Step.clone_rootfs, T.LXC_BIND_FN, <u16>Step.attach_rootfs, T.LXC_DIR_FN,
+  <u16>Step.open_mnt, T.LXC_MOUNT_FN, 0]);
+const LXC_TEXT: usize = memory.data<u16>([<u16>Step.open_host, T.LXC_OPEN_HOST, <u16>Step.open_mountpoint, T.LXC_OPEN_TARGET,
+  <u16>Step.open_rootfs_src, T.LXC_OPEN_TARGET, <u16>Step.clone_rootfs, T.LXC_CLONE, <u16>Step.attach_rootfs, T.LXC_ATTACH,
+  <u16>Step.open_mnt, T.LXC_OPEN_MNT, <u16>Step.open_old_root, T.LXC_OPEN_OLD, <u16>Step.fchdir_new_root, T.LXC_FCHDIR_NEW,
+  <u16>Step.pivot_root, T.LXC_PIVOT, <u16>Step.fchdir_old_root, T.LXC_FCHDIR_OLD, <u16>Step.old_root_propagation, T.LXC_OLD_PROP,
+  <u16>Step.detach_old_root, T.LXC_DETACH, <u16>Step.share_root, T.LXC_SHARE, 0]);

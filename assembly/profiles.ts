@@ -160,7 +160,8 @@ export enum F {
   DETECT,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
-  /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none. */
+  /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none.
+   * A u16 list, memory.data<u16>([<u16>Step.x, T.R_X, ..., 0]): a u32 one would compile and be misread. */
   REASONS,
   COUNT,
 }
@@ -191,35 +192,35 @@ const UNUSED: u32 = 0;
 
 const EINTR_GO_OPENS: u32 = (1 << Step.mountinfo_open) | (1 << Step.mountinfo_read) | (1 << Step.open_root);
 
-const HARDENED_REASONS: usize = memory.data<u32>([Step.open_old_root, T.R_OPEN_OLD_HARD,
-  Step.detach_old_root, T.R_DETACH_LOOP, 0]);
-const RUNC11_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_11,
-  Step.parent_propagation, T.R_PARENT_11, 0]);
-const CRUN_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_CRUN,
-  Step.parent_propagation, T.R_PARENT_CRUN, Step.open_root, T.R_OPEN_ROOT_CRUN,
-  Step.old_root_propagation, T.R_OLD_PROP_CRUN, Step.detach_old_root, T.R_DETACH_LOOP,
-  Step.mask_umount, T.R_MASK_UMOUNT_CRUN, Step.mask_cover, T.R_MASK_COVER_CRUN,
-  Step.close_root, T.R_CLOSE_ROOT_CRUN, Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
+const HARDENED_REASONS: usize = memory.data<u16>([<u16>Step.open_old_root, T.R_OPEN_OLD_HARD,
+  <u16>Step.detach_old_root, T.R_DETACH_LOOP, 0]);
+const RUNC11_REASONS: usize = memory.data<u16>([<u16>Step.mountinfo_open, T.R_MI_OPEN_11,
+  <u16>Step.parent_propagation, T.R_PARENT_11, 0]);
+const CRUN_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROPAGATE_CRUN,
+  <u16>Step.parent_propagation, T.R_PARENT_CRUN, <u16>Step.open_root, T.R_OPEN_ROOT_CRUN,
+  <u16>Step.old_root_propagation, T.R_OLD_PROP_CRUN, <u16>Step.detach_old_root, T.R_DETACH_LOOP,
+  <u16>Step.mask_umount, T.R_MASK_UMOUNT_CRUN, <u16>Step.mask_cover, T.R_MASK_COVER_CRUN,
+  <u16>Step.close_root, T.R_CLOSE_ROOT_CRUN, <u16>Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
 
-const YOUKI_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_YOUKI,
-  Step.mountinfo_open, T.R_MI_OPEN_YOUKI, Step.parent_propagation, T.R_PARENT_YOUKI, Step.self_bind, T.R_SELF_BIND_YOUKI,
-  Step.chdir_rootfs, T.R_CHDIR_ROOTFS_YOUKI,
-  Step.open_old_root, T.R_OPEN_OLD_YOUKI, Step.open_new_root, T.R_OPEN_NEW_YOUKI,
-  Step.old_root_propagation, T.R_OLD_PROP_YOUKI, Step.mask_umount, T.R_MASK_UMOUNT_YOUKI,
-  Step.mask_cover, T.R_MASK_COVER_YOUKI, Step.chroot_root, T.R_CHROOT_YOUKI,
-  Step.post_propagation, T.R_POST_PROP_YOUKI, Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
+const YOUKI_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROPAGATE_YOUKI,
+  <u16>Step.mountinfo_open, T.R_MI_OPEN_YOUKI, <u16>Step.parent_propagation, T.R_PARENT_YOUKI, <u16>Step.self_bind, T.R_SELF_BIND_YOUKI,
+  <u16>Step.chdir_rootfs, T.R_CHDIR_ROOTFS_YOUKI,
+  <u16>Step.open_old_root, T.R_OPEN_OLD_YOUKI, <u16>Step.open_new_root, T.R_OPEN_NEW_YOUKI,
+  <u16>Step.old_root_propagation, T.R_OLD_PROP_YOUKI, <u16>Step.mask_umount, T.R_MASK_UMOUNT_YOUKI,
+  <u16>Step.mask_cover, T.R_MASK_COVER_YOUKI, <u16>Step.chroot_root, T.R_CHROOT_YOUKI,
+  <u16>Step.post_propagation, T.R_POST_PROP_YOUKI, <u16>Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
 
-const LXC_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_LXC, Step.open_old_root, T.R_OPEN_OLD_LXC,
-  Step.fchdir_new_root, T.R_FCHDIR_NEW_LXC, Step.old_root_propagation, T.R_OLD_PROP_LXC, Step.close_old_root, T.R_CLOSE_OLD_LXC,
-  Step.close_root, T.R_CLOSE_ROOT_LXC, 0]);
+const LXC_REASONS: usize = memory.data<u16>([<u16>Step.mountinfo_open, T.R_MI_OPEN_LXC, <u16>Step.open_old_root, T.R_OPEN_OLD_LXC,
+  <u16>Step.fchdir_new_root, T.R_FCHDIR_NEW_LXC, <u16>Step.old_root_propagation, T.R_OLD_PROP_LXC, <u16>Step.close_old_root, T.R_CLOSE_OLD_LXC,
+  <u16>Step.close_root, T.R_CLOSE_ROOT_LXC, 0]);
 
 /** LXC's PROTECT_OPATH_DIRECTORY (open_utils.h L70): O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC. */
 export const LXC_OPATH_DIRECTORY: u32 = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 /** LXC's PROTECT_LOOKUP_ABSOLUTE: no mount crossing, no magic links, no symlinks. */
 export const LXC_LOOKUP_ABSOLUTE: u32 = RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
 
-const BWRAP_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGATE_BWRAP,
-  Step.open_old_root, T.R_OPEN_OLD_BWRAP, Step.detach_old_root, T.R_DETACH_BWRAP, Step.close_old_root, T.R_CLOSE_OLD_BWRAP, 0]);
+const BWRAP_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROPAGATE_BWRAP,
+  <u16>Step.open_old_root, T.R_OPEN_OLD_BWRAP, <u16>Step.detach_old_root, T.R_DETACH_BWRAP, <u16>Step.close_old_root, T.R_CLOSE_OLD_BWRAP, 0]);
 
 /** bwrap's bind_mount: MS_NOSUID and MS_NODEV (no --dev-bind) over the mount's own flags, assumed relatime. */
 const BWRAP_BIND_FLAGS: u32 = MS_NOSUID | MS_NODEV | MS_RELATIME;
@@ -371,10 +372,10 @@ export function text(f: F): Str {
 /** The parent is picked from mountinfo (runc 1.1, youki), not walked up the path by EINVAL. */
 export function parentFromMountinfo(rule: u32): bool { return rule == PARENT_MOUNTINFO || rule == PARENT_MOUNTINFO_PATH; }
 
-/** The text id paired with `step` in a list of (step, text id) u32 pairs ending at step 0 (list 0:
+/** The text id paired with `step` in a list of (step, text id) u16 pairs ending at step 0 (list 0:
  * none), or NO_TEXT: the records' REASONS, and messages.ts's per-step texts. */
 export function pick(list: usize, step: i32): u32 {
-  if (list != 0) for (let at = list; load<u32>(at) != 0; at += 8) if (load<u32>(at) == <u32>step) return load<u32>(at + 4);
+  if (list != 0) for (let at = list; load<u16>(at) != 0; at += 4) if (load<u16>(at) == <u32>step) return load<u16>(at + 2);
   return NO_TEXT;
 }
 

@@ -11,13 +11,13 @@ export function reason(step: i32, auto: bool): u32 {
   if (step == Step.mountinfo_open && auto && my(F.DETECT) == 0) return T.R_MI_OPEN_AUTO;
   const own = reasonOverride(step);
   if (own != NO_TEXT) return own;
-  return step >= 0 && step < STEPS ? load<u32>(DEFAULT + (<usize>step << 2)) : T.R_NONE;
+  return step >= 0 && step < STEPS ? load<u16>(DEFAULT + (<usize>step << 1)) : T.R_NONE;
 }
 
 /** The default reason of each step, at its number (src/abi.ts Step), T.R_NONE where no step is: a
  * table, not a switch (−258 B). A new step adds its reason at its number, and STEPS grows with it. */
 const STEPS = 75;
-const DEFAULT: usize = memory.data<u32>([
+const DEFAULT: usize = memory.data<u16>([
   /* 0 none */ T.R_NONE,
   /* propagate_root */ T.R_PROPAGATE_RUNC,
   /* mountinfo_open */ T.R_MI_OPEN,
