@@ -11,7 +11,7 @@ import { benchCli } from "./cli.js";
 console.log("# cold command line");
 benchCli();
 console.log("# machine");
-benchMachine();
+await benchMachine();
 console.log("# mountinfo parser");
 benchParse();
 console.log("# strace parser (diff)");

@@ -1,4 +1,4 @@
-// Machine benchmarks: release wasm size, instantiate time, ns per step, µs per full plan
+// Machine benchmarks: release wasm size (and per profile: bench/profile-size.ts), instantiate time, ns per step, µs per full plan
 // (median of many), plans per second and the instance's memory after all those plans (the
 // runtime is a per-run arena). Measured with the raw Machine and a minimal host, so the figures
 // are the machine's, not zod's or the formatter's.
@@ -8,10 +8,18 @@ import { encode } from "../src/config.js";
 import { parseConfig } from "../src/schema.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import { median, row, time } from "./util.js";
+import { profileSizes } from "./profile-size.js";
 
-export function benchMachine(): void {
+export async function benchMachine(): Promise<void> {
   const wasm = readFileSync(new URL("../../build/wasm/release.wasm", import.meta.url));
-  row("release wasm size", `${wasm.length} B`, "target ≤ 24576 B (issue 14: up to eight profile records; each record is 35 u32 columns, 140 B, plus its step lists and reasons)");
+  row("release wasm size", `${wasm.length} B`, "target ≤ 24576 B (issue 14: room for an eighth profile record; what each one costs below)");
+  // Per profile: full − the machine built without that record (bench/profile-size.ts).
+  const sizes = await profileSizes();
+  if (sizes.full !== wasm.length) row("  (build/wasm/release.wasm is stale)", `${sizes.full} B`, "the sources built now; run npm run build");
+  for (const { name, bytes } of sizes.profiles) {
+    row(`  profile ${name}`, `${bytes} B`, "its record, and the step lists, reasons and texts no other profile uses");
+  }
+  row("  shared core", `${sizes.core} B`, "not attributed: all code (even steps and messages one profile alone reaches), shared lists and texts, name tables");
   const mod = compile("release");
   const inst = median(200, () => time(() => Machine.create(mod)));
   row("instantiate (median of 200)", `${(inst / 1000).toFixed(3)} ms`, "target ≤ 1 ms");

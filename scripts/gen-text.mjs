@@ -1,7 +1,8 @@
 // Generates assembly/generated/text.ts: every text of the machine as one UTF-8 blob in static data,
 // LZ-packed (bytes.ts unpacks it once at module start), from assembly/text.txt (the readable source)
 // and the name tables of src/names.ts. Run it after editing either (`node scripts/gen-text.mjs`;
-// `--check` only says whether the output is stale: test/machine-memory.test.ts runs it). Never edit the output.
+// `--check` only says whether the output is stale: test/machine-memory.test.ts runs it;
+// bench/profile-size.ts calls generate() on copies of the checkout). Never edit the output.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import ts from "typescript";
 
@@ -11,9 +12,9 @@ const TABLES = ["ERRNO_NAME", "ERRNO_TEXT", "ERRNO_EXTRA_NAME", "ERRNO_EXTRA_TEX
 const PLACEHOLDERS = { "{rootfs}": "\u0001", "{target}": "\u0002" }; // see messages.ts fill()
 
 /** NAME "json" lines of assembly/text.txt, in file order. */
-function readTable() {
+function readTable(base) {
   const out = [];
-  readFileSync(new URL("assembly/text.txt", root), "utf8").split("\n").forEach((line, i) => {
+  readFileSync(new URL("assembly/text.txt", base), "utf8").split("\n").forEach((line, i) => {
     if (line.trim() === "" || line.startsWith("#")) return;
     const m = /^([A-Z][A-Z0-9_]*) (".*")$/.exec(line);
     if (!m) throw new Error(`assembly/text.txt:${i + 1}: expected NAME "text"`);
@@ -28,8 +29,8 @@ function readTable() {
 }
 
 /** src/names.ts, compiled by tsc in memory and imported. */
-async function readNames() {
-  const src = readFileSync(new URL("src/names.ts", root), "utf8");
+async function readNames(base) {
+  const src = readFileSync(new URL("src/names.ts", base), "utf8");
   const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext } }).outputText;
   return import("data:text/javascript;base64," + Buffer.from(js).toString("base64"));
 }
@@ -101,11 +102,11 @@ function unpack(packed) {
 
 const rows = (xs, per) => Array.from({ length: Math.ceil(xs.length / per) }, (_, i) => "  " + xs.slice(i * per, i * per + per).join(", ") + ",").join("\n");
 
-/** The generated file's text. */
-export async function generate() {
-  const names = await readNames();
+/** The generated file's text, from the checkout at `base` (a file: URL ending in "/"). */
+export async function generate(base = root) {
+  const names = await readNames(base);
   const blob = new Blob();
-  const singles = readTable().map(([name, text]) => `export const ${name}: u16 = ${blob.add(text)};`);
+  const singles = readTable(base).map(([name, text]) => `export const ${name}: u16 = ${blob.add(text)};`);
   const tables = TABLES.map((t) => {
     const ids = names[t].map((s) => String(blob.add(s)));
     return `export const ${t}: usize = memory.data<u16>([\n${rows(ids, 16)}\n]);\nexport const ${t}_COUNT = ${ids.length};`;

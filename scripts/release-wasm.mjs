@@ -3,7 +3,7 @@
 // it still inlines the single-caller helpers and re-packs the data segments asc leaves: −131 B
 // (22073 → 21942). wasm-opt is the binaryen that assemblyscript installs (node_modules), so the build
 // stays offline. `node scripts/release-wasm.mjs` writes build/wasm/release.wasm (npm run build:wasm);
-// bench/profile-size.ts builds its variants with releaseWasm().
+// bench/profile-size.ts runs wasmOpt() on the full machine it builds.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -15,11 +15,12 @@ const WASM_OPT = fileURLToPath(new URL("../node_modules/binaryen/bin/wasm-opt", 
 export const FEATURES = ["--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-nontrapping-float-to-int"];
 
-/** Compiles `dir`'s assembly/index.ts (dir: a checkout, or a copy of one) to `out` (relative to dir). */
-export function releaseWasm(dir = root, out = "build/wasm/release.wasm") {
-  const run = (args) => execFileSync(process.execPath, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
-  run([ASC, "assembly/index.ts", "--target", "release", "--outFile", out]);
-  run([WASM_OPT, ...FEATURES, "-Oz", out, "-o", out]);
+/** The wasm-opt pass over `file` (in place). */
+export function wasmOpt(file) {
+  execFileSync(process.execPath, [WASM_OPT, ...FEATURES, "-Oz", file, "-o", file], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
-if (process.argv[1] && import.meta.url === new URL(process.argv[1], "file://").href) releaseWasm();
+if (process.argv[1] && import.meta.url === new URL(process.argv[1], "file://").href) {
+  execFileSync(process.execPath, [ASC, "assembly/index.ts", "--target", "release"], { cwd: root, stdio: "inherit" });
+  wasmOpt(fileURLToPath(new URL("../build/wasm/release.wasm", import.meta.url)));
+}
