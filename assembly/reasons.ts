@@ -17,6 +17,9 @@ export function reason(step: i32, auto: bool): u32 {
 /** The default reason of each step, at its number (src/abi.ts Step), T.R_NONE where no step is: a
  * table, not a switch (−258 B). A new step adds its reason at its number, and STEPS grows with it. */
 const STEPS = 75;
+// A step added to abi.ts (and its name to src/names.ts) without its line here stops every module at
+// start, not silently gives R_NONE: the check folds away while the counts agree (0 B).
+if (STEPS != T.STEP_NAME_COUNT) unreachable();
 const DEFAULT: usize = memory.data<u16>([
   /* 0 none */ T.R_NONE,
   /* propagate_root */ T.R_PROPAGATE_RUNC,
