@@ -3,7 +3,7 @@
 // runc 1.1 (mountError "mount src:dst, flags: 0x…: err"), crun ("msg: strerror") and youki (the
 // errno alone, "EINVAL: Invalid argument": its error value names no step). Texts are in
 // assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
-import { Step, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
+import { Step, Op, Strategy, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
 import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
@@ -189,6 +189,12 @@ function firstComponent(rootfs: Str): Str {
   return str(ptr(rootfs), i);
 }
 
+/** A crun text alone, for an error crun makes with errno 0 (no ": strerror"): crun 1.29's walk end. */
+export function crunBare(id: u32): Str {
+  open(); fill(id, NULL, S.cfg.rootfs);
+  return close();
+}
+
 function planHas(step: i32): bool {
   for (let i = 0; i < S.plan.length; i++) if ((S.plan.get(i) & 0xff) == step) return true;
   return false;
@@ -213,7 +219,20 @@ function crunText(step: i32): u32 {
     case Step.detach_old_root: return T.CRUN_DETACH;
     // do_pivot's chdir("/") is "chdir to newroot", move_root's names the rootfs, and the last one,
     // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676).
-    case Step.chdir_root: return S.pc < S.plan.length - 1 ? (planHas(Step.move_root) ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_NEWROOT) : T.CRUN_CHDIR_ROOT;
+    // (By the step before it: a do_pivot's follows the detach, move_root's its chroot(".").)
+    case Step.chdir_root: {
+      const prev = S.pc > 0 ? S.plan.get(S.pc - 1) & 0xff : 0;
+      if (prev == Step.detach_old_root) return T.CRUN_CHDIR_NEWROOT;
+      return prev == Step.chroot_root && S.cfg.strategy != Strategy.chroot ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_ROOT;
+    }
+    // crun 1.29 (docs/sources.md#crun-1-29).
+    case Step.open_rootfs_src: case Step.walk_open: return T.CRUN_OPEN_ROOTFS;
+    case Step.tree_namespace: return T.CRUN_OPEN_TREE;
+    case Step.enter_tree: return T.CRUN_SETNS;
+    case Step.remount_slash: return T.CRUN_REMOUNT_SLASH;
+    case Step.private_slash: return T.CRUN_PROPAGATE_ROOT;
+    case Step.walk_up: return T.CRUN_WALK_UP;
+    case Step.readonly_setattr: return T.CRUN_READONLY_ROOT;
     case Step.chdir_rootfs: return T.CRUN_CHDIR_ROOTFS;
     case Step.mask_umount: return T.CRUN_MASK_UMOUNT;
     case Step.move_root: return T.CRUN_MOVE;

@@ -68,6 +68,18 @@ export function reason(step: i32, p: Profile, auto: bool): u32 {
     case Step.share_root: return T.R_SHARE_ROOT_LXC;
     case Step.close_host: return T.R_CLOSE_HOST_LXC;
     case Step.ramfs_open: return T.R_RAMFS_OPEN_LXC;
+    case Step.tree_namespace: return T.R_TREE_NS_CRUN;
+    case Step.enter_tree: return T.R_ENTER_TREE_CRUN;
+    case Step.remount_slash: return T.R_REMOUNT_SLASH_CRUN;
+    case Step.private_slash: return T.R_PRIVATE_SLASH_CRUN;
+    case Step.walk_open: return T.R_WALK_OPEN_CRUN;
+    case Step.walk_setattr: return T.R_WALK_SETATTR_CRUN;
+    case Step.walk_procfd: return T.R_WALK_PROCFD_CRUN;
+    case Step.walk_up: return T.R_WALK_UP_CRUN;
+    case Step.walk_drop: return T.R_WALK_DROP_CRUN;
+    case Step.walk_close: return T.R_WALK_CLOSE_CRUN;
+    case Step.keep_old_root: return T.R_KEEP_OLD_CRUN;
+    case Step.readonly_setattr: return T.R_READONLY_SETATTR_CRUN;
     default: return T.R_NONE;
   }
 }

@@ -5,7 +5,7 @@ import type { Encoded } from "./machine.js";
 
 export const PROFILE_CODE: Record<Config["profile"], abi.Profile> = {
   hardened: abi.Profile.hardened, runc: abi.Profile.runc, "runc-1.1": abi.Profile.runc_1_1, crun: abi.Profile.crun,
-  youki: abi.Profile.youki, bwrap: abi.Profile.bwrap, lxc: abi.Profile.lxc,
+  youki: abi.Profile.youki, bwrap: abi.Profile.bwrap, lxc: abi.Profile.lxc, "crun-1.29": abi.Profile.crun_1_29,
 };
 
 /** "rslave" → MS_REC|MS_SLAVE, and so on; undefined → 0 (unset: the profile's default). */

@@ -12,7 +12,7 @@ import { PROFILE_CODE, propagationFlags } from "./config.js";
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc"] as const;
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc", "crun-1.29"] as const;
 export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
 export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
 
@@ -181,13 +181,16 @@ const pathFacts = z.array(z.union([
   z.strictObject({ path: z.string(), kind: z.enum(["dir", "file", "missing"]) }),
   z.strictObject({ path: z.string(), kind: z.literal("symlink"), target: z.string() }),
 ]));
+/** The kernel the fake kernel answers as (src/hosts/fake/sys-ns.ts): 6.18 (default) or 7.0 (OPEN_TREE_NAMESPACE). */
+export const KERNEL_VERSIONS = ["6.18", "7.0"] as const;
+const kernel = z.enum(KERNEL_VERSIONS, { error: (iss) => `kernel: must be one of ${KERNEL_VERSIONS.join(", ")} (the Linux versions the fake kernel models), not ${JSON.stringify(iss.input)}` });
 export const CheckOptionsSchema = z.strictObject({
   scenario: z.string().optional(), mountinfo: z.string().optional(), faults: z.array(z.string()).optional(),
-  rootfsFacts: pathFacts.optional(),
+  rootfsFacts: pathFacts.optional(), kernel: kernel.optional(),
 });
 export const ExploreOptionsSchema = z.strictObject({
   double: z.boolean().optional(), onProgress: callable.optional(),
-  scenario: z.string().optional(), mountinfo: z.string().optional(), rootfsFacts: pathFacts.optional(),
+  scenario: z.string().optional(), mountinfo: z.string().optional(), rootfsFacts: pathFacts.optional(), kernel: kernel.optional(),
 });
 
 /** Throws InvalidInputError listing every problem of an options object (`what`: "plan options"). */

@@ -61,6 +61,9 @@ export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config[
   // LXC never changes "/" itself before the pivot (turn_into_dependent_mounts makes "/" MS_SLAVE
   // only when it is shared): its first step, openat2 of "/" (dfd_host), docs/sources.md#lxc.
   lxc: () => "first-step",
+  // crun 1.29 tries OPEN_TREE_NAMESPACE first: open(rootfs), open_tree, close come before "/" is
+  // touched, and on Linux 7.0 the propagation of "/" comes after a setns (docs/sources.md#crun-1-29).
+  "crun-1.29": () => "first-step",
 };
 
 /**
@@ -76,6 +79,7 @@ export type EndKind = "chdir-root" | "handles-closed";
 export const WINDOW_END: Readonly<Record<Config["profile"], EndKind>> = {
   hardened: "chdir-root", runc: "chdir-root", "runc-1.1": "chdir-root", crun: "chdir-root", youki: "chdir-root", bwrap: "chdir-root",
   lxc: "handles-closed",
+  "crun-1.29": "chdir-root",
 };
 
 /** Where a plan's window starts: its profile's rule, and its first request (the fallback). */

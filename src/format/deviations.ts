@@ -98,6 +98,20 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "findings on every scenario where it completes: the staging-root handle is opened without O_CLOEXEC (closed before exec by cleanup_fd, so nothing leaks), no propagation change before the last umount2 (the staging tmpfs was made under an rslave \"/\", so it has no peers to reach), one detach (the staging tmpfs holds no stack), and no getcwd() check",
     ],
   },
+  "crun-1.29": {
+    runtime: "crun main (`ba38286`, 1.29 and later: the switch after the mounts, OPEN_TREE_NAMESPACE; from source, no capture)",
+    checked: "from source, no capture: goldens written from src/libcrun/linux.c at ba38286, line by line (docs/sources.md#crun-1-29); the fallback path (Linux 6.18 answers EINVAL to OPEN_TREE_NAMESPACE) run on the real kernel, the Linux 7.0 path from source, unverified (no kernel here has it)",
+    deviations: [
+      "make_parent_mount_private's fstat(2) calls (of the rootfs, then of each \"..\") have no request kind: the walk ends when the path it went up is \"/\", which for the absolute, clean rootfs a config holds (realpath'd by crun) is where \"..\" is the same inode (a98380b)",
+      "when openat(fd, \"..\") fails, crun calls faccessat(fd, \"..\", X_OK, AT_EACCESS) to choose between EACCES (\"a component is not accessible\") and the open's errno; faccessat has no request kind: the machine reports the open's errno with \"cannot open component\"",
+      "the read-only root: crun dup()s libcrun_set_mounts's root handle (dup has no request kind), closes the original before the switch and, after it, calls mount_setattr(MOUNT_ATTR_RDONLY) on the dup; the machine keeps the original open instead and closes it after the mount_setattr (one fd fewer, the same mount). If that mount_setattr fails, crun tries do_remount (another mount_setattr that also clears nosuid/nodev/noexec, then mount(MS_REMOUNT|MS_BIND|MS_RDONLY) through /proc/self/fd, then statfs and retries); the machine fails at the first",
+      "crun does not try OPEN_TREE_NAMESPACE with createContainer/prestart/createRuntime hooks, with a user namespace in the spec, when it runs in a user namespace already (ef5802d, issue #2124) or when a config mount has no pre-opened fd; the config has none of these, so the machine always tries it. Before Linux 7.0 the answer (EINVAL) and the path are the same either way",
+      "the container mounts (do_mounts, the fsopen/open_tree fds made beforehand, /dev, the notify socket, cgroup lookups through /proc) and libcrun_set_mounts's work on the open root handle are outside the plan; so is the open of /proc kept after the mounts (get_procfd)",
+      "libcrun_set_mounts returns at once when the spec has no mounts (no root handle, no read-only root): the plan assumes a spec with mounts, as every real container has",
+      "the old-root handle of get_old_root_fd (O_PATH|O_CLOEXEC) is still open when the plan ends, as in crun, which keeps it until exec closes it",
+    ],
+    flaws: [],
+  },
   lxc: {
     runtime: "LXC 5.0.2 (Debian 12, as straced: lxc-execute with a dir: rootfs, on a private and on an all-shared host)",
     checked: "real captures: lxc-execute straced on a private and on an all-shared host; goldens by hand from its source",

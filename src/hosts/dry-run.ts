@@ -5,7 +5,8 @@
 // more), so crun's and hardened's detach loops end as they do on a real kernel. mkdir succeeds
 // unless the path is known to exist: "/", or a directory this host made itself since the last
 // change of the mount table (a mount can hide it, a pivot moves it), named through a cwd it knows.
-// openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5).
+// openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5); setns and
+// mount_setattr succeed (ABI 6; crun 1.29's OPEN_TREE_NAMESPACE then plans the Linux 7.0 path).
 import type { Host } from "./host.js";
 import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
@@ -85,7 +86,7 @@ export class DryRunHost implements Host {
         this.#detached = true;
         return { ret: 0 };
       }
-      case "mount": case "chroot": case "move_mount": this.#forget(); return { ret: 0 };
+      case "mount": case "chroot": case "move_mount": case "setns": case "mount_setattr": this.#forget(); return { ret: 0 };
       case "sethostname": return { ret: 0 };
       // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
       default: return { errno: ENOSYS };
