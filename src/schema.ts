@@ -173,17 +173,20 @@ export function checkRunSpec<T>(spec: T): T {
 const hostLike = z.custom<object>((v) => typeof v === "object" && v !== null && typeof (v as { exec?: unknown }).exec === "function",
   "must be a host: an object with an exec(request) method");
 
+/** The kernel a model answers as (src/hosts/fake/sys-ns.ts, the dry-run host): 6.18 (default) or 7.0 (OPEN_TREE_NAMESPACE). */
+export const KERNEL_VERSIONS = ["6.18", "7.0"] as const;
+function kernelVersion() {
+  return z.enum(KERNEL_VERSIONS, { error: (iss) => `must be one of ${KERNEL_VERSIONS.join(", ")} (the Linux versions the models answer as), not ${JSON.stringify(iss.input)}` });
+}
 export const PlanOptionsSchema = z.strictObject({
-  faults: z.array(z.string()).optional(), mountinfo: z.string().optional(), host: hostLike.optional(),
+  faults: z.array(z.string()).optional(), mountinfo: z.string().optional(), host: hostLike.optional(), kernel: kernelVersion().optional(),
 });
 /** What the rootfs path is, component by component (src/hosts/fake/path-facts.ts PathFact). */
 const pathFacts = z.array(z.union([
   z.strictObject({ path: z.string(), kind: z.enum(["dir", "file", "missing"]) }),
   z.strictObject({ path: z.string(), kind: z.literal("symlink"), target: z.string() }),
 ]));
-/** The kernel the fake kernel answers as (src/hosts/fake/sys-ns.ts): 6.18 (default) or 7.0 (OPEN_TREE_NAMESPACE). */
-export const KERNEL_VERSIONS = ["6.18", "7.0"] as const;
-const kernel = z.enum(KERNEL_VERSIONS, { error: (iss) => `kernel: must be one of ${KERNEL_VERSIONS.join(", ")} (the Linux versions the fake kernel models), not ${JSON.stringify(iss.input)}` });
+const kernel = kernelVersion();
 export const CheckOptionsSchema = z.strictObject({
   scenario: z.string().optional(), mountinfo: z.string().optional(), faults: z.array(z.string()).optional(),
   rootfsFacts: pathFacts.optional(), kernel: kernel.optional(),

@@ -35,7 +35,7 @@ function runPlan(f: PlanFlags): number {
   // The kind is checked on either host (bad input is exit 2), but only the fake kernel models it.
   const facts = factsFor(config.rootfs, f.rootfsKind, f.host === "dry-run" ? undefined : f.mountinfo);
   const { trace, verdicts } = withTraceOut(f.traceOut, (out) => {
-    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra }), verdicts: [] }
+    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra, kernel: f.kernel }), verdicts: [] }
       : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}), kernel: f.kernel });
     // On the fake kernel the trace carries the verdicts: a verified plan is one with every one held
     // (pivotshim-exec --expect refuses any other).

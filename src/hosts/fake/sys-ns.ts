@@ -61,14 +61,15 @@ export function openTreeNamespace(s: State, p: Proc, at: Pos, flags: number, new
 }
 
 /**
- * setns(fd, nstype) for a mount namespace (kernel/nsproxy.c, mntns_install): no such fd is EBADF;
- * an fd that is not a namespace's, or an nstype other than 0 or CLONE_NEWNS, EINVAL; without
+ * setns(fd, nstype) for a mount namespace (kernel/nsproxy.c, mntns_install): no such fd, or an
+ * O_PATH one (fdget refuses FMODE_PATH files; seen on 6.18, test/native-crun129-calls.test.ts), is
+ * EBADF; any other fd that is not a namespace's, or an nstype other than 0 or CLONE_NEWNS, EINVAL; without
  * CAP_SYS_ADMIN (and CAP_SYS_CHROOT) EPERM. Root and cwd become the namespace's root, on top of
  * whatever is mounted there.
  */
 export function sysSetns(s: State, p: Proc, fd: number, nstype: number): Result {
   const f = p.fds.get(fd);
-  if (!f) return { errno: EBADF };
+  if (!f || f.kind === "path") return { errno: EBADF };
   if (f.kind !== "mntns" || (nstype !== 0 && nstype !== abi.CLONE_NEWNS)) return { errno: EINVAL };
   if (!p.cap) return { errno: EPERM };
   const root = mnt(s, f.mnt);
