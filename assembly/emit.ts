@@ -127,7 +127,7 @@ export function emit(step: i32, arg: i32): void {
       remount(close(), MS_RDONLY | MS_REMOUNT | MS_BIND);
       break;
     }
-    // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (L3849, L3966).
+    // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (linux.c L3848-L3849, L3966).
     case Step.open_root:
       openat(AT_FDCWD, S.rootSlash ? L.SLASH : c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
     case Step.enter_root:
@@ -191,7 +191,7 @@ export function emit(step: i32, arg: i32): void {
     case Step.open_host: openat2(NO_DIRFD, L.SLASH, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE); break;
     case Step.dependent_mount: mount(NULL, S.shared.get(arg), NULL, MS_SLAVE, NULL); break;
     case Step.open_mountpoint: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, 0); break;
-    // crun 1.29 maybe_open_tree_namespace: open(rootfs, O_DIRECTORY|O_PATH|O_CLOEXEC) (L3530).
+    // crun 1.29 maybe_open_tree_namespace: open(rootfs, O_DIRECTORY|O_PATH|O_CLOEXEC) (linux.c L3536).
     case Step.open_rootfs_src:
       if (has(F.OPENAT2)) openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0);
       else openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS));
@@ -219,9 +219,9 @@ export function emit(step: i32, arg: i32): void {
     case Step.open_mnt: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS); break;
     case Step.share_root: remount(L.DOT, MS_SHARED | MS_REC); break;
     case Step.close_host: withFd(Op.close, S.fdHost); break;
-    // crun 1.29 (docs/sources.md#crun-1-29): OPEN_TREE_NAMESPACE (L3538-L3541), setns (L3831),
-    // the new "/" (L3835-L3846), make_parent_mount_private's walk by fd (L3287-L3334), get_old_root_fd
-    // (L1037), finalize_mounts' read-only mount_setattr (L907-L910 through do_mount_setattr L332-L354).
+    // crun 1.29 (docs/sources.md#crun-1-29): OPEN_TREE_NAMESPACE (linux.c L3540-L3543), setns (L3831),
+    // the new "/" (L3835-L3845), make_parent_mount_private's walk by fd (L3287-L3341), get_old_root_fd
+    // (L1037), finalize_mounts' read-only mount_setattr (L907-L917 through do_mount_setattr L332-L354).
     case Step.tree_namespace: {
       begin(Op.open_tree);
       R.setFd(S.fdSource);

@@ -172,14 +172,15 @@ function onOk(ret: i32): void {
     // crun 1.29 (docs/sources.md#crun-1-29).
     case Step.tree_namespace: S.fdTree = opened(ret); break;
     case Step.enter_tree: S.rootSlash = true; break;
-    case Step.chroot_root: if (S.cfg.strategy == Strategy.chroot) S.rootSlash = true; break;
+    // crun 1.29's libcrun_do_pivot_root without a mount namespace: *rootfs = "/" after chroot (linux.c L3966).
+    case Step.chroot_root: if (S.cfg.strategy == Strategy.chroot && has(F.READONLY_SETATTR)) S.rootSlash = true; break;
     case Step.walk_open: S.fdWalk = opened(ret); break;
     case Step.walk_setattr: case Step.walk_procfd: S.pc = find(Step.walk_close, 1); return; // private: done
     case Step.walk_up: {
       S.fdWalkPrev = S.fdWalk;
       S.fdWalk = opened(ret);
       // fstat(parent) == fstat(this): ".." of "/" is itself, the walk found no mount to change
-      // (a98380b, L3319-L3321): "make `%s` private" with no errno (L3333). fstat is no request kind:
+      // (a98380b, linux.c L3331-L3333): "make `%s` private" with no errno (L3340). fstat is no request kind:
       // the machine knows "/" by the path it walked (docs/profiles.md, deviations).
       if (S.walkLen <= 1) { fail(0, crunBare(T.CRUN_WALK_END)); return; }
       walkUp();
@@ -200,8 +201,8 @@ function onErr(errno: i32): void {
   if (errno == ENOSYS && R.op() == Op.openat2 && has(F.OPENAT2)) { S.openatFallback = true; return; }
   S.openatFallback = false;
   if (st == Step.dependent_mount) { S.pc++; return; } // SYSERROR(...) "Continuing..." (conf.c L3945-L3948)
-  // crun 1.29: an unknown flag (Linux < 7.0), no open_tree, or no privilege: the classic path (L3542-L3543);
-  // either call of the walk failing tries the next (L3308-L3316); get_old_root_fd ignores a failure (L1037).
+  // crun 1.29: an unknown flag (Linux < 7.0), no open_tree, or no privilege: the classic path (linux.c L3545-L3546);
+  // either call of the walk failing tries the next (L3308-L3318); get_old_root_fd ignores a failure (L1037).
   if (st == Step.tree_namespace && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) { S.pc++; return; }
   if (st == Step.walk_setattr || st == Step.walk_procfd || st == Step.keep_old_root) { S.pc++; return; }
   if (has(F.MOUNTINFO_OPTIONAL) && (st == Step.mountinfo_open || st == Step.ramfs_open || st == Step.mountinfo_read)) {
@@ -398,7 +399,7 @@ function expand(e: i32): void {
     }
     case TREE_CHOOSE: {
       // crun 1.29 setup_mount_namespace: with a tree fd, setns into it and no switch at all: what
-      // the plan held after this entry (the switch, the re-applied propagation) goes (L3829-L3852).
+      // the plan held after this entry (the switch, the re-applied propagation) goes (linux.c L3829-L3852).
       if (S.fdTree >= 0) {
         S.note = txt(T.NOTE_TREE_NS);
         items.pushAll(CRUN129_TREE);
@@ -469,7 +470,8 @@ function fail(errno: i32, message: Str): void {
   // The request's strings point into the rootfs copy, the mountinfo buffer or static text, all
   // alive until the next start(): the outcome can keep them as they are.
   const target = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
-  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.cfg.rootfs);
+  // crun 1.29 names "/" once it is the root (after setns, or chroot): its *rootfs became "/" (linux.c L3849, L3966).
+  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.rootSlash ? L.SLASH : S.cfg.rootfs);
   failWith(op, errno, S.step, len(target) > 0 ? target : NULL, msg);
   S.fail.seq = S.seq - 1;
 }

@@ -88,28 +88,28 @@ const LXC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdi
 
 // crun main (ba38286, docs/sources.md#crun-1-29): libcrun_do_pivot_root runs setup_mount_namespace
 // before the container mounts (linux.c L3934-L3958). It first tries OPEN_TREE_NAMESPACE
-// (maybe_open_tree_namespace L3522-L3544): the rootfs handle, open_tree, its close.
+// (maybe_open_tree_namespace L3529-L3551): the rootfs handle, open_tree, its close.
 const CRUN129_PREPARE: usize = memory.data<u8>([<u8>Step.open_rootfs_src, <u8>Step.tree_namespace,
   <u8>Step.close_rootfs_src, <u8>TREE_CHOOSE, 0]);
 /** Linux 7.0: setns into the copy, remount and rprivate "/", the spec's propagation, the mounts' root
- * handle on "/", get_old_root_fd, tree_fd's cleanup_close, chdir("/") (L3829-L3852, L3869-L3920, L3949-L3953),
- * then libcrun_set_mounts's handle (L3359): no pivot_root at all. */
+ * handle on "/", get_old_root_fd, tree_fd's cleanup_close, chdir("/") (L3829-L3852, L3879-L3920, L3947-L3954),
+ * then libcrun_set_mounts's handle (L3353): no pivot_root at all. */
 export const CRUN129_TREE: usize = memory.data<u8>([<u8>Step.enter_tree, <u8>Step.remount_slash, <u8>Step.private_slash,
   <u8>Step.propagate_root, <u8>Step.open_root, <u8>Step.close_root, <u8>Step.keep_old_root, <u8>Step.close_tree,
   <u8>Step.chdir_root, <u8>Step.open_root, <u8>SET_MOUNTS_CLOSE, 0]);
-/** Otherwise: the spec's propagation on "/", make_parent_mount_private (L3287-L3334), the rbind made
- * rprivate and remounted (do_mount L3863), the mounts' root handle (L3871-L3910), get_old_root_fd
- * (L3920), libcrun_set_mounts's handle (L3359); the switch is deferred to libcrun_finalize_mounts. */
+/** Otherwise: the spec's propagation on "/", make_parent_mount_private (L3287-L3341), the rbind made
+ * rprivate and remounted (do_mount L3869), the mounts' root handle (L3879-L3914), get_old_root_fd
+ * (L3920), libcrun_set_mounts's handle (L3353); the switch is deferred to libcrun_finalize_mounts. */
 export const CRUN129_CLASSIC: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.walk_open, <u8>Step.walk_setattr,
   <u8>Step.walk_procfd, <u8>Step.walk_up, <u8>Step.walk_drop, <u8>Step.walk_close, <u8>Step.self_bind, <u8>Step.self_private,
   <u8>Step.self_remount, <u8>Step.open_root, <u8>Step.close_root, <u8>Step.keep_old_root, <u8>Step.open_root, 0]);
-/** libcrun_finalize_mounts (L3478-L3518): the handle closed, then do_pivot (O_PATH new root, >= 1.28) or move_root. */
+/** libcrun_finalize_mounts (L3478-L3524): the handle closed, then do_pivot (O_PATH new root, >= 1.28) or move_root. */
 const CRUN129_PIVOT: usize = memory.data<u8>([<u8>SET_MOUNTS_CLOSE, <u8>Step.open_old_root, <u8>Step.open_new_root,
   <u8>Step.fchdir_new_root, <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation,
   <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_new_root, <u8>Step.close_old_root, 0]);
 const CRUN129_MOVE: usize = memory.data<u8>([<u8>SET_MOUNTS_CLOSE, <u8>Step.chdir_rootfs, <u8>FIXED_MASKS, <u8>Step.move_root,
   <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
-/** Without a mount namespace: chroot(rootfs), chdir("/") (L3960-L3967), then libcrun_set_mounts on "/". */
+/** Without a mount namespace: chroot(rootfs), chdir("/") (L3959-L3963), then libcrun_set_mounts on "/". */
 const CRUN129_CHROOT: usize = memory.data<u8>([<u8>Step.chroot_root, <u8>Step.chdir_root, <u8>Step.open_root,
   <u8>SET_MOUNTS_CLOSE, 0]);
 /** Without prepare: libcrun_set_mounts's handle only. */

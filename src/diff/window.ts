@@ -222,6 +222,10 @@ function endOf(mine: readonly Call[], at: number): number {
     const a = c.args[0];
     const fd = a?.kind === "fd" ? a.fd : a?.kind === "num" ? a.value : -1;
     if (c.name === "getcwd" || (c.name === "close" && open.delete(fd)) || isRootFinalize(c)) end = i;
+    // crun 1.29: libcrun_set_mounts opens "/" after chroot(rootfs) and chdir("/"), and finalize_mounts
+    // makes the root read-only with mount_setattr on a handle still open (docs/sources.md#crun-1-29).
+    else if (c.name === "openat" && str(c, 1) === "/" && c.ret !== null && c.ret >= 0) { open.add(c.ret); end = i; }
+    else if (c.name === "mount_setattr" && open.has(fd)) end = i;
     else if (c.name !== "read" || open.has(fd)) break; // reads of a control channel (runc's sync pipe, our executor's socket) do not end the tail
   }
   return end;

@@ -110,7 +110,13 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "libcrun_set_mounts returns at once when the spec has no mounts (no root handle, no read-only root): the plan assumes a spec with mounts, as every real container has",
       "the old-root handle of get_old_root_fd (O_PATH|O_CLOEXEC) is still open when the plan ends, as in crun, which keeps it until exec closes it",
     ],
-    flaws: [],
+    flaws: [
+      "chroot (no mount namespace) with readonly: libcrun_set_mounts still opens \"/\" after chroot(rootfs) and finalize_mounts makes that mount read-only with mount_setattr (linux.c L3353, L3365-L3377, L907-L917): on docker-host, where the rootfs is a mount of the host's, host-unchanged is VIOLATED (the host's overlay turns ro); where the rootfs is no mount point, mount_setattr says EINVAL and the run fails (`remount `/`: Invalid argument`; crun's do_remount retries first). The real crun has this as far as its source says (from source, no capture); `run` always switches in a fresh mount namespace",
+      "every scenario, pivot and move (Linux 6.18): get_old_root_fd's O_PATH handle on the host's \"/\" is opened before the switch and still open at its end (fds-unchanged: a finding, the fd is O_CLOEXEC), so the container's init holds the detached old root until exec (linux.c L1037, L3920): a handle of the CVE-2024-21626 kind, closed by exec rather than before it",
+      "Linux 7.0 (from source, unverified): strategy move (crun --no-pivot) takes the OPEN_TREE_NAMESPACE path like pivot, so no_pivot has no effect there (L3829-L3852 store it, nothing reads it); the rootless scenario takes it too, where crun itself does not try (ef5802d: a user namespace; the config cannot say so, a deviation above)",
+      "initramfs: pivot_root fails with EINVAL and crun has no fallback (as 1.8.1); move works. stacked-root: the detach loop peels the whole stack (df308e2); explore's one finding is that an EINVAL injected on the repeated umount2 ends the loop early, which no plan can tell from the kernel's own answer",
+      "no violation on any scenario for pivot, move (both kernels) and chroot without readonly, single faults; findings: no getcwd() check (Linux 6.18 paths), the kept old-root handle",
+    ],
   },
   lxc: {
     runtime: "LXC 5.0.2 (Debian 12, as straced: lxc-execute with a dir: rootfs, on a private and on an all-shared host)",
