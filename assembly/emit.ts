@@ -127,7 +127,7 @@ export function emit(step: i32, arg: i32): void {
       remount(close(), MS_RDONLY | MS_REMOUNT | MS_BIND);
       break;
     }
-    // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (linux.c L3848-L3849, L3966).
+    // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (linux.c L3850, L3968).
     case Step.open_root:
       openat(AT_FDCWD, S.rootSlash ? L.SLASH : c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
     case Step.enter_root:

@@ -172,7 +172,7 @@ function onOk(ret: i32): void {
     // crun 1.29 (docs/sources.md#crun-1-29).
     case Step.tree_namespace: S.fdTree = opened(ret); break;
     case Step.enter_tree: S.rootSlash = true; break;
-    // crun 1.29's libcrun_do_pivot_root without a mount namespace: *rootfs = "/" after chroot (linux.c L3966).
+    // crun 1.29's libcrun_do_pivot_root without a mount namespace: *rootfs = "/" after chroot (linux.c L3968).
     case Step.chroot_root: if (S.cfg.strategy == Strategy.chroot && has(F.READONLY_SETATTR)) S.rootSlash = true; break;
     case Step.walk_open: S.fdWalk = opened(ret); break;
     case Step.walk_setattr: case Step.walk_procfd: S.pc = find(Step.walk_close, 1); return; // private: done
@@ -470,7 +470,7 @@ function fail(errno: i32, message: Str): void {
   // The request's strings point into the rootfs copy, the mountinfo buffer or static text, all
   // alive until the next start(): the outcome can keep them as they are.
   const target = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
-  // crun 1.29 names "/" once it is the root (after setns, or chroot): its *rootfs became "/" (linux.c L3849, L3966).
+  // crun 1.29 names "/" once it is the root (after setns, or chroot): its *rootfs became "/" (linux.c L3850, L3968).
   const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.rootSlash ? L.SLASH : S.cfg.rootfs);
   failWith(op, errno, S.step, len(target) > 0 ? target : NULL, msg);
   S.fail.seq = S.seq - 1;

@@ -281,7 +281,7 @@ export const MOVE_MOUNT_BENEATH = 0x200;
 // setns(2), open_tree(2)'s OPEN_TREE_NAMESPACE and mount_setattr(2) (uapi linux/sched.h, linux/mount.h). ABI 6.
 export const CLONE_NEWNS = 0x00020000;
 /** Linux 7.0: open_tree makes a new mount namespace holding a copy of the tree; crun defines it as 2
- * when the headers lack it (crun ba38286 src/libcrun/linux.c L91-L93). Unknown before 7.0: EINVAL. */
+ * when the headers lack it (crun ba38286 linux.c L91-L93, docs/sources.md#crun-1-29). Unknown before 7.0: EINVAL. */
 export const OPEN_TREE_NAMESPACE = 2;
 export const MOUNT_ATTR_RDONLY = 0x01;
 export const MOUNT_ATTR_NOSUID = 0x02;

@@ -120,7 +120,7 @@ const FAULTS: [string, string][] = [
   ["pivot_root", '"pivot_root" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
   [" pivot_root=EINVAL", '" pivot_root=EINVAL" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
   ["pivot_root=EINVAL,umount2=EBUSY", '"pivot_root=EINVAL,umount2=EBUSY" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
-  ["pivotroot=EINVAL", 'unknown op "pivotroot"; expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount'],
+  ["pivotroot=EINVAL", 'unknown op "pivotroot"; expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount, setns, mount_setattr'],
   ["pivot_root=EWHAT", 'unknown errno "EWHAT"; expected a name such as EINVAL, EPERM, EBUSY, ENOENT'],
   ["mount#0=EPERM", '"#0": calls are counted from 1'],
 ];

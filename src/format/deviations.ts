@@ -100,7 +100,7 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
   },
   "crun-1.29": {
     runtime: "crun main (`ba38286`, 1.29 and later: the switch after the mounts, OPEN_TREE_NAMESPACE; from source, no capture)",
-    checked: "from source, no capture: goldens written from src/libcrun/linux.c at ba38286, line by line (docs/sources.md#crun-1-29); the fallback path (Linux 6.18 answers EINVAL to OPEN_TREE_NAMESPACE) run on the real kernel, the Linux 7.0 path from source, unverified (no kernel here has it)",
+    checked: "from source, no capture: goldens written from crun's linux.c at ba38286, line by line (docs/sources.md#crun-1-29); the fallback path (Linux 6.18 answers EINVAL to OPEN_TREE_NAMESPACE) run on the real kernel, the Linux 7.0 path from source, unverified (no kernel here has it)",
     deviations: [
       "make_parent_mount_private's fstat(2) calls (of the rootfs, then of each \"..\") have no request kind: the walk ends when the path it went up is \"/\", which for the absolute, clean rootfs a config holds (realpath'd by crun) is where \"..\" is the same inode (a98380b)",
       "when openat(fd, \"..\") fails, crun calls faccessat(fd, \"..\", X_OK, AT_EACCESS) to choose between EACCES (\"a component is not accessible\") and the open's errno; faccessat has no request kind: the machine reports the open's errno with \"cannot open component\"",
