@@ -1,6 +1,6 @@
 // crun main (1.29+, ba38286) beyond its goldens: the decisions its source makes on a result and the
 // words it fails with (crun_make_error's "msg: strerror", or msg alone for errno 0), each with the
-// line of src/libcrun/linux.c it comes from (docs/sources.md#crun-1-29).
+// line of crun's linux.c it comes from (docs/sources.md#crun-1-29).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { plan } from "../src/plan.js";
