@@ -407,7 +407,7 @@ function expand(e: i32): void {
         S.plan.splice(S.pc, S.plan.length - S.pc, items);
         return;
       }
-      S.note = txt(T.NOTE_TREE_FALLBACK);
+      S.note = txt(c.userns ? T.NOTE_TREE_USERNS : T.NOTE_TREE_FALLBACK);
       pushPrepare(items, c, CRUN129_CLASSIC);
       break;
     }

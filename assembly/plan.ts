@@ -56,6 +56,8 @@ export function pushPrepare(out: Vec, c: Config, list: usize): void {
   for (let st = <i32>load<u8>(src); st != 0; st = <i32>load<u8>(++src)) {
     if (!c.selfBind && (st == Step.self_bind || st == Step.self_private || st == Step.self_remount)) continue;
     if (!c.readonly && st == Step.readonly_root) continue;
+    // crun 1.29 does not try OPEN_TREE_NAMESPACE with a user namespace (can_use_open_tree_namespace, ef5802d).
+    if (c.userns && (st == Step.open_rootfs_src || st == Step.tree_namespace || st == Step.close_rootfs_src)) continue;
     out.push(st);
   }
 }

@@ -172,6 +172,9 @@ export const OPT_READONLY = 1;
 export const OPT_NO_PREPARE = 2;
 /** Skip only the self bind mount (the rootfs must already be a mount point). */
 export const OPT_NO_SELF_BIND = 4;
+/** The container has a user namespace, or the runtime runs in one: crun 1.29 then keeps to its classic
+ * path without trying OPEN_TREE_NAMESPACE (can_use_open_tree_namespace, ef5802d). ABI 6. */
+export const OPT_USERNS = 8;
 
 /**
  * Hard bounds on every loop in the machine (documented in docs/ABI.md). MAX_REQUESTS leaves room

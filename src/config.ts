@@ -23,6 +23,7 @@ export function encode(c: Config): Encoded {
     profile: PROFILE_CODE[c.profile],
     strategy: abi.Strategy[c.strategy],
     rootPropagation: propagationFlags(c.rootPropagation),
-    options: (c.readonly ? abi.OPT_READONLY : 0) | (c.prepare ? 0 : abi.OPT_NO_PREPARE) | (c.selfBind ? 0 : abi.OPT_NO_SELF_BIND),
+    options: (c.readonly ? abi.OPT_READONLY : 0) | (c.prepare ? 0 : abi.OPT_NO_PREPARE) | (c.selfBind ? 0 : abi.OPT_NO_SELF_BIND) |
+      (c.userns ? abi.OPT_USERNS : 0),
   };
 }

@@ -34,6 +34,7 @@ export const ConfigSchema = z.object({
   readonly: z.boolean().default(false).describe("remount the new root read-only, where the runtime does"),
   prepare: z.boolean().default(true).describe("run the prepare phase (propagation of /, parent walk, self bind)"),
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
+  userns: z.boolean().optional().describe("the container has a user namespace, or the runtime runs in one (crun-1.29 then does not try OPEN_TREE_NAMESPACE)"),
 }).strict().superRefine((c, ctx) => {
   const rule = staticRule(c);
   if (rule) ctx.addIssue({ code: "custom", path: [RULE_FIELD[rule] ?? "rootPropagation"], message: RULE_MESSAGES[rule](c) });

@@ -11,29 +11,30 @@ import { keptUntilExec, leakedFds } from "./helpers.js";
 
 const crun = { rootfs: "/r", profile: "crun-1.29", strategy: "pivot" } as const;
 const tail = (t: ReturnType<typeof plan>, n: number) => formatStrace(t).trimEnd().split("\n").slice(-n);
+const message = (t: ReturnType<typeof plan>) => (t.outcome.kind === "failed" ? t.outcome.message : `done: ${t.outcome.note}`);
 
 test("open_tree answering another errno than EINVAL, ENOSYS or EPERM fails: open_tree `/r` (L3547), the rootfs handle closed", () => {
   const t = plan(crun, { faults: ["open_tree=EACCES"] });
   assert.is(t.outcome.kind, "failed");
-  assert.is(t.outcome.message, "open_tree `/r`: Permission denied");
+  assert.is(message(t), "open_tree `/r`: Permission denied");
   assert.equal(tail(t, 3), ['open_tree(3, "", OPEN_TREE_NAMESPACE|OPEN_TREE_CLOEXEC|AT_EMPTY_PATH|AT_RECURSIVE) = -1 EACCES (Permission denied)',
     "close(3) = 0", "# failed: open_tree `/r`: Permission denied"]);
 });
 
 test("Linux 7.0, setns refused: setns `CLONE_NEWNS` (L3833), the namespace fd closed; nothing was switched", () => {
   const t = plan(crun, { kernel: "7.0", faults: ["setns=EPERM"] });
-  assert.is(t.outcome.message, "setns `CLONE_NEWNS`: Operation not permitted");
+  assert.is(message(t), "setns `CLONE_NEWNS`: Operation not permitted");
   assert.equal(tail(t, 4), ["setns(4, CLONE_NEWNS) = -1 EPERM (Operation not permitted)", "close(4) = 0",
     "# note: OPEN_TREE_NAMESPACE (Linux 7.0): setns into the rootfs's namespace, no switch: crun 25790ca", "# failed: setns `CLONE_NEWNS`: Operation not permitted"]);
   const r = plan(crun, { kernel: "7.0", faults: ["mount=EINVAL"] });
-  assert.is(r.outcome.message, "remount `/`: Invalid argument", "mount(NULL, \"/\", MS_REMOUNT|MS_BIND) fails as remount `/` (L3837)");
+  assert.is(message(r), "remount `/`: Invalid argument", "mount(NULL, \"/\", MS_REMOUNT|MS_BIND) fails as remount `/` (L3837)");
 });
 
 test("the walk: mount_setattr then mount(2) refused at /r, the same at / after going up: make `/r` private, no strerror (L3340)", () => {
   // mount#1 is "/"'s propagation; #2 and #3 are the walk's mount(2) through /proc/self/fd.
   const t = plan(crun, { faults: ["mount_setattr#1=EINVAL", "mount#2=EINVAL", "mount_setattr#2=EINVAL", "mount#3=EINVAL"] });
-  assert.is(t.outcome.message, "make `/r` private");
-  assert.is(t.outcome.errno, 0);
+  assert.is(message(t), "make `/r` private");
+  assert.is(t.outcome.kind === "failed" && t.outcome.errno, 0);
   assert.equal(tail(t, 9).slice(0, 7), [
     'openat(3, "..", O_RDONLY|O_CLOEXEC|O_PATH) = 4', "close(3) = 0",
     'mount_setattr(4, "", AT_EMPTY_PATH, {attr_set=0, attr_clr=0, propagation=MS_PRIVATE, userns_fd=0}, 32) = -1 EINVAL (Invalid argument)',
@@ -46,8 +47,8 @@ test("the walk: mount_setattr then mount(2) refused at /r, the same at / after g
 
 test("the walk: the parent cannot be opened: make `/r` private: cannot open component, with the open's errno (L3325)", () => {
   const t = plan(crun, { faults: ["mount_setattr#1=EINVAL", "mount#2=EINVAL", "openat#3=EACCES"] }); // #1 open_tree's handle, #2 the walk's
-  assert.is(t.outcome.step, "walk_up");
-  assert.is(t.outcome.message, "make `/r` private: cannot open component: Permission denied");
+  assert.is(t.outcome.kind === "failed" && t.outcome.step, "walk_up");
+  assert.is(message(t), "make `/r` private: cannot open component: Permission denied");
 });
 
 test("get_old_root_fd's failure is ignored (L1037): the switch goes on without the kept handle", () => {
@@ -65,6 +66,18 @@ test("chroot with readonly on a host whose rootfs is a mount: the host's mount t
   assert.match(host.detail, /\+ 41 21 0:45 \/ \/var\/lib\/pivotshim\/rootfs ro,relatime - overlay/);
   // The same on crun 1.8.1 leaves the host alone: it skips its mount set-up without a namespace.
   assert.ok(check({ profile: "crun", strategy: "chroot", readonly: true }, { scenario: "docker-host" }).verdicts.every((v) => v.held));
+});
+
+test("userns (a user namespace): crun does not try OPEN_TREE_NAMESPACE at all (ef5802d), on Linux 7.0 too", () => {
+  for (const kernel of ["6.18", "7.0"] as const) {
+    const t = plan({ ...crun, userns: true }, { kernel });
+    assert.not.ok(t.steps.some((s) => s.request.op === "open_tree" || s.request.op === "setns"), kernel);
+    assert.is(t.steps[0]!.request.step, "propagate_root");
+    assert.ok(t.steps.some((s) => s.request.op === "pivot_root"));
+    assert.is(message(t), "done: a user namespace: crun does not try OPEN_TREE_NAMESPACE (ef5802d): its classic path");
+  }
+  // Every other profile ignores it: the same plan with and without.
+  assert.is(formatStrace(plan({ rootfs: "/r", profile: "crun", userns: true })), formatStrace(plan({ rootfs: "/r", profile: "crun" })));
 });
 
 test("Linux 7.0 ignores strategy move (crun's no_pivot is stored, not read, on that path): move plans as pivot", () => {

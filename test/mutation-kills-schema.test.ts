@@ -111,6 +111,7 @@ test("schema config (JSON Schema): each field's description, as `pivotshim schem
     readonly: "remount the new root read-only, where the runtime does",
     prepare: "run the prepare phase (propagation of /, parent walk, self bind)",
     selfBind: "bind the rootfs onto itself during prepare",
+    userns: "the container has a user namespace, or the runtime runs in one (crun-1.29 then does not try OPEN_TREE_NAMESPACE)",
   });
 });
 
