@@ -1,6 +1,6 @@
 // The machine's view of its config: what start() received, already validated by the shell (zod)
 // and checked again here so an embedder in another language cannot start a nonsense run.
-import { Profile, Strategy, OPT_READONLY, OPT_NO_PREPARE, OPT_NO_SELF_BIND, PATH_MAX,
+import { Profile, Strategy, OPT_READONLY, OPT_NO_PREPARE, OPT_NO_SELF_BIND, OPT_USERNS, PATH_MAX,
   MS_REC, MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE, MS_PROPAGATION, CONFIG_RULES, RULE_COLUMNS } from "../src/abi";
 import { Str, NULL, ptr, len } from "./bytes";
 import * as T from "./generated/text";
@@ -17,6 +17,7 @@ export class Config {
   get readonly(): bool { return (this.options & OPT_READONLY) != 0; }
   get prepare(): bool { return (this.options & OPT_NO_PREPARE) == 0; }
   get selfBind(): bool { return (this.options & OPT_NO_SELF_BIND) == 0; }
+  get userns(): bool { return (this.options & OPT_USERNS) != 0; }
 }
 
 /** Returns 0 when the config is acceptable, else the text (id) of what is wrong. */

@@ -5,7 +5,8 @@
 import { Op, Step, Strategy, AT_FDCWD, O_RDONLY, O_CLOEXEC, MS_REC, MS_SLAVE, MS_PRIVATE, MS_SHARED,
   MS_BIND, MS_REMOUNT, MS_RDONLY, MS_MOVE, MS_PROPAGATION, MS_SILENT, MS_NODEV, MS_NOSUID, MS_MGC_VAL,
   MNT_DETACH, GETCWD_SIZE, EBADF, O_NOCTTY, O_NOFOLLOW, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_BENEATH,
-  OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_EMPTY_PATH, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH } from "../src/abi";
+  OPEN_TREE_CLONE, OPEN_TREE_CLOEXEC, AT_EMPTY_PATH, AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH,
+  OPEN_TREE_NAMESPACE, CLONE_NEWNS, MOUNT_ATTR_RDONLY } from "../src/abi";
 import { Str, NULL, str, ptr, txt, open, put, putDec, close, trap } from "./bytes";
 import * as R from "./request";
 import * as L from "./lit";
@@ -126,8 +127,9 @@ export function emit(step: i32, arg: i32): void {
       remount(close(), MS_RDONLY | MS_REMOUNT | MS_BIND);
       break;
     }
+    // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (linux.c L3850, L3968).
     case Step.open_root:
-      openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+      openat(AT_FDCWD, S.rootSlash ? L.SLASH : c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
     case Step.enter_root:
       if (has(F.ENTER_BY_PATH)) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
       break;
@@ -189,7 +191,11 @@ export function emit(step: i32, arg: i32): void {
     case Step.open_host: openat2(NO_DIRFD, L.SLASH, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE); break;
     case Step.dependent_mount: mount(NULL, S.shared.get(arg), NULL, MS_SLAVE, NULL); break;
     case Step.open_mountpoint: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, 0); break;
-    case Step.open_rootfs_src: openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0); break;
+    // crun 1.29 maybe_open_tree_namespace: open(rootfs, O_DIRECTORY|O_PATH|O_CLOEXEC) (linux.c L3536).
+    case Step.open_rootfs_src:
+      if (has(F.OPENAT2)) openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0);
+      else openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS));
+      break;
     case Step.clone_rootfs: {
       begin(Op.open_tree);
       R.setFd(S.fdSource);
@@ -213,6 +219,31 @@ export function emit(step: i32, arg: i32): void {
     case Step.open_mnt: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS); break;
     case Step.share_root: remount(L.DOT, MS_SHARED | MS_REC); break;
     case Step.close_host: withFd(Op.close, S.fdHost); break;
+    // crun 1.29 (docs/sources.md#crun-1-29): OPEN_TREE_NAMESPACE (linux.c L3540-L3543), setns (L3831),
+    // the new "/" (L3835-L3845), make_parent_mount_private's walk by fd (L3287-L3341), get_old_root_fd
+    // (L1037), finalize_mounts' read-only mount_setattr (L907-L917 through do_mount_setattr L332-L354).
+    case Step.tree_namespace: {
+      begin(Op.open_tree);
+      R.setFd(S.fdSource);
+      R.setStr(R.PATH, L.EMPTY);
+      R.setFlags(OPEN_TREE_NAMESPACE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+      break;
+    }
+    case Step.enter_tree: withFd(Op.setns, S.fdTree); R.setFlags(CLONE_NEWNS); break;
+    case Step.remount_slash: remount(L.SLASH, MS_REMOUNT | MS_BIND); break;
+    case Step.private_slash: remount(L.SLASH, MS_REC | MS_PRIVATE); break;
+    case Step.walk_open: openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.walk_setattr: mountSetattr(S.fdWalk, 0, MS_PRIVATE); break;
+    case Step.walk_procfd: {
+      open(); put(L.PROC_SELF_FD); putDec(S.fdWalk); // in the run's arena: valid until the next start()
+      remount(close(), MS_PRIVATE);
+      break;
+    }
+    case Step.walk_up: openat(S.fdWalk, L.DOTDOT, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.walk_drop: withFd(Op.close, S.fdWalkPrev); break;
+    case Step.walk_close: withFd(Op.close, S.fdWalk); break;
+    case Step.keep_old_root: openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.readonly_setattr: mountSetattr(S.fdRoot, MOUNT_ATTR_RDONLY, 0); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
       // Static data outlives runs: clear it, or a host that writes nothing would pass the check
@@ -223,6 +254,16 @@ export function emit(step: i32, arg: i32): void {
     }
     default: open(); put(txt(T.NO_REQUEST)); putDec(step); trap(close()); // a bug in the plans
   }
+}
+
+/** mount_setattr(dirfd, "", AT_EMPTY_PATH, {attr_set, attr_clr 0, propagation, userns_fd 0}, 32): crun's do_mount_setattr. */
+function mountSetattr(dirfd: i32, attrSet: i32, propagation: i32): void {
+  begin(Op.mount_setattr);
+  R.setFd(dirfd);
+  R.setStr(R.PATH, L.EMPTY);
+  R.setFlags(AT_EMPTY_PATH);
+  R.setMode(attrSet);
+  R.setCount(propagation);
 }
 
 function umount2(target: Str): void {

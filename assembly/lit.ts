@@ -5,6 +5,7 @@ import * as T from "./generated/text";
 export const EMPTY: Str = txt(T.EMPTY);
 export const SLASH: Str = txt(T.SLASH);
 export const DOT: Str = txt(T.DOT);
+export const DOTDOT: Str = txt(T.DOTDOT);
 export const BIND: Str = txt(T.BIND);
 export const TMPFS: Str = txt(T.TMPFS);
 export const SIZE_0K: Str = txt(T.SIZE_0K);

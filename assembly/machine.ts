@@ -21,10 +21,10 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MA
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
 import { S, reset } from "./state";
 import { Config, check } from "./config";
-import { build, switchSteps, isControl, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./plan";
-import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo } from "./profiles";
+import { build, switchSteps, isControl, pushPrepare, readonlyTail, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE } from "./plan";
+import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
-import { render } from "./messages";
+import { render, crunBare } from "./messages";
 import * as MI from "./mountinfo";
 import * as R from "./request";
 import * as L from "./lit";
@@ -51,6 +51,11 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   mountinfo_open/read,  -                           MOUNTINFO_OPTIONAL: skip to after the close (the read:
 //   ramfs_open                                        to the close), and the steps that use it (LXC logs it)
 //   dependent_mount       next                        ignored: logged and skipped (LXC)
+//   tree_namespace        fd → defer; next            EINVAL, ENOSYS, EPERM → next (TREE_CHOOSE takes the classic path)
+//   walk_setattr/procfd   skip to walk_close          next (the other call, then up)
+//   walk_up               fd → defer; next (drop)     fail ("cannot open component"); at "/": fail, errno 0
+//   walk_drop             back to walk_setattr        ignored (as a close)
+//   keep_old_root         fd → defer (kept); next     next (get_old_root_fd ignores it)
 //   any other             next                        fail
 
 export function start(rootfs: Str, profile: i32, strategy: i32, propagation: i32, options: i32): i32 {
@@ -165,6 +170,26 @@ function onOk(ret: i32): void {
       break;
     }
     case Step.check_cwd: if (!cwdIsRoot(ret)) { fail(0, txt(T.CWD_BREAKOUT)); return; } break;
+    // crun 1.29 (docs/sources.md#crun-1-29).
+    case Step.tree_namespace: S.fdTree = opened(ret); break;
+    case Step.enter_tree: S.rootSlash = true; break;
+    // crun 1.29's libcrun_do_pivot_root without a mount namespace: *rootfs = "/" after chroot (linux.c L3968).
+    case Step.chroot_root: if (S.cfg.strategy == Strategy.chroot && has(F.READONLY_SETATTR)) S.rootSlash = true; break;
+    case Step.walk_open: S.fdWalk = opened(ret); break;
+    case Step.walk_setattr: case Step.walk_procfd: S.pc = find(Step.walk_close, 1); return; // private: done
+    case Step.walk_up: {
+      S.fdWalkPrev = S.fdWalk;
+      S.fdWalk = opened(ret);
+      // fstat(parent) == fstat(this): ".." of "/" is itself, the walk found no mount to change
+      // (a98380b, linux.c L3331-L3333): "make `%s` private" with no errno (L3340). fstat is no request kind:
+      // the machine knows "/" by the path it walked (docs/profiles.md, deviations).
+      if (S.walkLen <= 1) { fail(0, crunBare(T.CRUN_WALK_END)); return; }
+      walkUp();
+      break;
+    }
+    case Step.walk_drop: closed(S.fdWalkPrev); S.fdWalkPrev = -1; S.pc = find(Step.walk_setattr, -1); return;
+    case Step.walk_close: closed(S.fdWalk); S.fdWalk = -1; break;
+    case Step.keep_old_root: S.fdKeep = opened(ret); break;
   }
   if (S.unwinding) return;
   S.pc++;
@@ -177,6 +202,10 @@ function onErr(errno: i32): void {
   if (errno == ENOSYS && R.op() == Op.openat2 && has(F.OPENAT2)) { S.openatFallback = true; return; }
   S.openatFallback = false;
   if (st == Step.dependent_mount) { S.pc++; return; } // SYSERROR(...) "Continuing..." (conf.c L3945-L3948)
+  // crun 1.29: an unknown flag (Linux < 7.0), no open_tree, or no privilege: the classic path (linux.c L3545-L3546);
+  // either call of the walk failing tries the next (L3308-L3318); get_old_root_fd ignores a failure (L1037).
+  if (st == Step.tree_namespace && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) { S.pc++; return; }
+  if (st == Step.walk_setattr || st == Step.walk_procfd || st == Step.keep_old_root) { S.pc++; return; }
   if (has(F.MOUNTINFO_OPTIONAL) && (st == Step.mountinfo_open || st == Step.ramfs_open || st == Step.mountinfo_read)) {
     // turn_into_dependent_mounts returns on a failed open or copy; detect_ramfs_rootfs answers false.
     S.infoFailed = true;
@@ -205,7 +234,8 @@ function onErr(errno: i32): void {
     return;
   }
   if (st == Step.close_root || st == Step.close_old_root || st == Step.close_new_root || st == Step.mountinfo_close ||
-      st == Step.close_tree || st == Step.close_mountpoint || st == Step.close_rootfs_src || st == Step.close_host) {
+      st == Step.close_tree || st == Step.close_mountpoint || st == Step.close_rootfs_src || st == Step.close_host ||
+      st == Step.walk_drop || st == Step.walk_close) {
     onOk(0); // a failed close still releases the fd (close(2) NOTES); runc ignores it
     return;
   }
@@ -368,6 +398,22 @@ function expand(e: i32): void {
       if (list != 0) items.pushAll(list);
       break;
     }
+    case TREE_CHOOSE: {
+      // crun 1.29 setup_mount_namespace: with a tree fd, setns into it and no switch at all: what
+      // the plan held after this entry (the switch, the re-applied propagation) goes (linux.c L3829-L3852).
+      if (S.fdTree >= 0) {
+        S.note = txt(T.NOTE_TREE_NS);
+        items.pushAll(CRUN129_TREE);
+        readonlyTail(items, c);
+        S.plan.splice(S.pc, S.plan.length - S.pc, items);
+        return;
+      }
+      S.note = txt(c.userns ? T.NOTE_TREE_USERNS : T.NOTE_TREE_FALLBACK);
+      pushPrepare(items, c, CRUN129_CLASSIC);
+      break;
+    }
+    // libcrun_finalize_mounts closes the handle before the switch; a read-only root keeps it (crun dup()s it) for finalize_mounts.
+    case SET_MOUNTS_CLOSE: if (!c.readonly || !has(F.READONLY_SETATTR)) items.push(Step.close_root); break;
     case FIXED_MASKS:
       S.masks = new Vec();
       S.masks.push(L.SYS);
@@ -403,6 +449,12 @@ function fallBackToMove(): void {
   S.plan.splice(S.pc, end - S.pc + 1, items);
 }
 
+/** The plan index of the nearest `step` from pc on, going `dir` (+1 or -1); pc if there is none (a bug in the plans). */
+function find(step: i32, dir: i32): i32 {
+  for (let i = S.pc; i >= 0 && i < S.plan.length; i += dir) if (entry(i) == step) return i;
+  return S.pc;
+}
+
 function planHasControl(e: i32): bool {
   for (let i = 0; i < S.plan.length; i++) if (entry(i) == e) return true;
   return false;
@@ -419,7 +471,8 @@ function fail(errno: i32, message: Str): void {
   // The request's strings point into the rootfs copy, the mountinfo buffer or static text, all
   // alive until the next start(): the outcome can keep them as they are.
   const target = R.getStr(op == Op.mount || op == Op.pivot_root ? REQ_STR1 : REQ_STR0);
-  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.cfg.rootfs);
+  // crun 1.29 names "/" once it is the root (after setns, or chroot): its *rootfs became "/" (linux.c L3850, L3968).
+  const msg = message != NULL ? message : render(S.step, op, errno, target, R.flags(), S.rootSlash ? L.SLASH : S.cfg.rootfs);
   failWith(op, errno, S.step, len(target) > 0 ? target : NULL, msg);
   S.fail.seq = S.seq - 1;
 }
@@ -436,7 +489,8 @@ function unwind(): usize {
   const fd = <i32>S.defers.pop();
   S.step = fd == S.fdOld ? Step.close_old_root : fd == S.fdNew ? Step.close_new_root : fd == S.fdInfo
     ? Step.mountinfo_close : fd == S.fdTree ? Step.close_tree : fd == S.fdSource ? Step.close_rootfs_src
-    : fd == S.fdTarget ? Step.close_mountpoint : fd == S.fdHost ? Step.close_host : Step.close_root;
+    : fd == S.fdTarget ? Step.close_mountpoint : fd == S.fdHost ? Step.close_host : fd == S.fdWalk ? Step.walk_close
+    : fd == S.fdWalkPrev ? Step.walk_drop : fd == S.fdKeep ? Step.close_old_root : Step.close_root;
   emit(Step.close_root, 0); // a close request; begin() stamped it with the fd's own step
   R.setFd(fd);
   S.pending = true;

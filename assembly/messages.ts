@@ -3,7 +3,7 @@
 // runc 1.1 (mountError "mount src:dst, flags: 0x…: err"), crun ("msg: strerror") and youki (the
 // errno alone, "EINVAL: Invalid argument": its error value names no step). Texts are in
 // assembly/text.txt; this file only assembles them, as UTF-8, with the builder of bytes.ts.
-import { Step, Op, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
+import { Step, Op, Strategy, MS_REC, MS_SLAVE, MS_MOVE, MNT_DETACH, EINVAL } from "../src/abi";
 import { Str, NULL, str, txt, len, ptr, open, close, put, putText, putByte, putDec, putHex, built, builtAt } from "./bytes";
 import * as T from "./generated/text";
 import { S } from "./state";
@@ -189,6 +189,12 @@ function firstComponent(rootfs: Str): Str {
   return str(ptr(rootfs), i);
 }
 
+/** A crun text alone, for an error crun makes with errno 0 (no ": strerror"): crun 1.29's walk end. */
+export function crunBare(id: u32): Str {
+  open(); fill(id, NULL, S.cfg.rootfs);
+  return close();
+}
+
 function planHas(step: i32): bool {
   for (let i = 0; i < S.plan.length; i++) if ((S.plan.get(i) & 0xff) == step) return true;
   return false;
@@ -206,13 +212,24 @@ const CRUN_TEXT: usize = memory.data<u16>([
   <u16>Step.fchdir_old_root, T.CRUN_FCHDIR_ROOTFS, <u16>Step.old_root_propagation, T.CRUN_OLD_PROPAGATION,
   <u16>Step.detach_old_root, T.CRUN_DETACH, <u16>Step.chdir_rootfs, T.CRUN_CHDIR_ROOTFS,
   <u16>Step.mask_umount, T.CRUN_MASK_UMOUNT, <u16>Step.move_root, T.CRUN_MOVE, <u16>Step.chroot_root, T.CRUN_CHROOT,
-  <u16>Step.post_propagation, T.CRUN_PROPAGATE_ROOT, 0,
+  <u16>Step.post_propagation, T.CRUN_PROPAGATE_ROOT,
+  // crun 1.29 (docs/sources.md#crun-1-29).
+  <u16>Step.open_rootfs_src, T.CRUN_OPEN_ROOTFS, <u16>Step.walk_open, T.CRUN_OPEN_ROOTFS,
+  <u16>Step.tree_namespace, T.CRUN_OPEN_TREE, <u16>Step.enter_tree, T.CRUN_SETNS,
+  <u16>Step.remount_slash, T.CRUN_REMOUNT_SLASH, <u16>Step.private_slash, T.CRUN_PROPAGATE_ROOT,
+  <u16>Step.walk_up, T.CRUN_WALK_UP, <u16>Step.readonly_setattr, T.CRUN_READONLY_ROOT, 0,
 ]);
 
 function crunText(step: i32): u32 {
   // do_pivot's chdir("/") is "chdir to newroot", move_root's names the rootfs, and the last one,
-  // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676).
-  if (step == Step.chdir_root) return S.pc < S.plan.length - 1 ? (planHas(Step.move_root) ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_NEWROOT) : T.CRUN_CHDIR_ROOT;
+  // in libcrun_do_pivot_root, is "chdir to /" (crun 1.8.1 linux.c L1878, L2638, L2676). By the
+  // step before it: a do_pivot's follows the detach, move_root's its chroot(".") (crun 1.29 runs
+  // more steps after the switch, so "not the last step" no longer tells them apart).
+  if (step == Step.chdir_root) {
+    const prev = S.pc > 0 ? S.plan.get(S.pc - 1) & 0xff : 0;
+    if (prev == Step.detach_old_root) return T.CRUN_CHDIR_NEWROOT;
+    return prev == Step.chroot_root && S.cfg.strategy != Strategy.chroot ? T.CRUN_CHDIR_ROOTFS : T.CRUN_CHDIR_ROOT;
+  }
   return pick(CRUN_TEXT, step);
 }
 

@@ -5,7 +5,7 @@ import { Step, Strategy, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, MS_PROP
 import { Config } from "./config";
 import { Vec } from "./vec";
 import { F, my, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
-export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE } from "./profiles";
+export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE } from "./profiles";
 
 export function isControl(step: i32): bool { return step >= 200; }
 
@@ -46,11 +46,16 @@ export function switchSteps(out: Vec, c: Config, s: Strategy): void {
 }
 
 /** The profile's prepare steps, without the ones the options turn off. */
-function prepareSteps(out: Vec, c: Config): void {
-  let src = <usize>my(F.PREPARE);
+function prepareSteps(out: Vec, c: Config): void { pushPrepare(out, c, <usize>my(F.PREPARE)); }
+
+/** A prepare list without the steps the options turn off (also crun 1.29's classic path, machine.ts). */
+export function pushPrepare(out: Vec, c: Config, list: usize): void {
+  let src = list;
   for (let st = <i32>load<u8>(src); st != 0; st = <i32>load<u8>(++src)) {
     if (!c.selfBind && (st == Step.self_bind || st == Step.self_private || st == Step.self_remount)) continue;
     if (!c.readonly && st == Step.readonly_root) continue;
+    // crun 1.29 does not try OPEN_TREE_NAMESPACE with a user namespace (can_use_open_tree_namespace, ef5802d).
+    if (c.userns && (st == Step.open_rootfs_src || st == Step.tree_namespace || st == Step.close_rootfs_src)) continue;
     out.push(st);
   }
 }
@@ -67,6 +72,12 @@ function finalize(out: Vec, c: Config): void {
   // youki remounts "/" read-only whatever the namespace (process/init/process.rs L202-L225).
   if (c.readonly && (!chroot || my(F.READONLY_IN_CHROOT) != 0) && my(F.READONLY_AFTER) != 0) out.push(Step.readonly_remount);
   if (my(F.CHECK_CWD) != 0) out.push(Step.check_cwd);
+  readonlyTail(out, c);
+}
+
+/** crun 1.29's finalize_mounts: the deferred read-only remount through the kept handle, then its close. */
+export function readonlyTail(out: Vec, c: Config): void {
+  if (c.readonly && my(F.READONLY_SETATTR) != 0) { out.push(Step.readonly_setattr); out.push(Step.close_root); }
 }
 
 /** runc main re-applies RootPropagation after the jail unless it is private or slave (§2.1 step 8). */

@@ -4,7 +4,7 @@
 // these records through the accessors below and never compares a profile id, so a new runtime that
 // uses the existing request kinds is one record here (plus its goldens and docs).
 // Static data only (memory.data): the arena is reset by every start() (index.ts).
-// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #youki, #bwrap, #lxc; hardened: docs/profiles.md.
+// Sources, per runtime: docs/sources.md#runc-main, #runc-1-1, #crun-1-8, #crun-1-29, #youki, #bwrap, #lxc; hardened: docs/profiles.md.
 import { Step, RESOLVE_NO_XDEV, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, O_NOFOLLOW, MS_REC, MS_SLAVE, MS_PRIVATE, MS_RDONLY, MS_SILENT, MS_NOSUID, MS_NODEV, MS_RELATIME, O_RDONLY, O_CLOEXEC, O_PATH, O_DIRECTORY } from "../src/abi";
 import { Str, NULL, txt } from "./bytes";
 import * as T from "./generated/text";
@@ -18,6 +18,8 @@ export const PARENT: i32 = 202; // the parent from mountinfo: remount it private
 export const FIXED_MASKS: i32 = 203; // move: umount (or hide) /sys then /proc, fixed paths
 export const DEPENDENT: i32 = 204; // lxc: one dependent_mount per shared mount of the mountinfo read
 export const LXC_CHOOSE: i32 = 205; // lxc auto: lxc_pivot_root unless / is the initial ramfs (then: not modelled)
+export const TREE_CHOOSE: i32 = 206; // crun 1.29: TREE_PATH if open_tree(OPEN_TREE_NAMESPACE) gave an fd, else CLASSIC_PREPARE
+export const SET_MOUNTS_CLOSE: i32 = 207; // crun 1.29: close_root, unless readonly keeps the handle for after the switch
 
 // runc main (the seed): prepareRoot, root handle, fchdir (rootswitch §2.1, §2.2).
 const RUNC_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
@@ -82,6 +84,35 @@ const LXC_DETECT: usize = memory.data<u8>([<u8>Step.ramfs_open, <u8>Step.mountin
 const LXC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdir_new_root, <u8>Step.pivot_root,
   <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation, <u8>Step.detach_old_root, <u8>Step.fchdir_new_root,
   <u8>Step.share_root, <u8>Step.close_old_root, <u8>Step.close_host, 0]);
+
+// crun main (ba38286, docs/sources.md#crun-1-29): libcrun_do_pivot_root runs setup_mount_namespace
+// before the container mounts (linux.c L3934-L3958). It first tries OPEN_TREE_NAMESPACE
+// (maybe_open_tree_namespace L3529-L3551): the rootfs handle, open_tree, its close.
+const CRUN129_PREPARE: usize = memory.data<u8>([<u8>Step.open_rootfs_src, <u8>Step.tree_namespace,
+  <u8>Step.close_rootfs_src, <u8>TREE_CHOOSE, 0]);
+/** Linux 7.0: setns into the copy, remount and rprivate "/", the spec's propagation, the mounts' root
+ * handle on "/", get_old_root_fd, tree_fd's cleanup_close, chdir("/") (L3829-L3852, L3879-L3920, L3947-L3954),
+ * then libcrun_set_mounts's handle (L3353): no pivot_root at all. */
+export const CRUN129_TREE: usize = memory.data<u8>([<u8>Step.enter_tree, <u8>Step.remount_slash, <u8>Step.private_slash,
+  <u8>Step.propagate_root, <u8>Step.open_root, <u8>Step.close_root, <u8>Step.keep_old_root, <u8>Step.close_tree,
+  <u8>Step.chdir_root, <u8>Step.open_root, <u8>SET_MOUNTS_CLOSE, 0]);
+/** Otherwise: the spec's propagation on "/", make_parent_mount_private (L3287-L3341), the rbind made
+ * rprivate and remounted (do_mount L3869), the mounts' root handle (L3879-L3914), get_old_root_fd
+ * (L3920), libcrun_set_mounts's handle (L3353); the switch is deferred to libcrun_finalize_mounts. */
+export const CRUN129_CLASSIC: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.walk_open, <u8>Step.walk_setattr,
+  <u8>Step.walk_procfd, <u8>Step.walk_up, <u8>Step.walk_drop, <u8>Step.walk_close, <u8>Step.self_bind, <u8>Step.self_private,
+  <u8>Step.self_remount, <u8>Step.open_root, <u8>Step.close_root, <u8>Step.keep_old_root, <u8>Step.open_root, 0]);
+/** libcrun_finalize_mounts (L3478-L3524): the handle closed, then do_pivot (O_PATH new root, >= 1.28) or move_root. */
+const CRUN129_PIVOT: usize = memory.data<u8>([<u8>SET_MOUNTS_CLOSE, <u8>Step.open_old_root, <u8>Step.open_new_root,
+  <u8>Step.fchdir_new_root, <u8>Step.pivot_root, <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation,
+  <u8>Step.detach_old_root, <u8>Step.chdir_root, <u8>Step.close_new_root, <u8>Step.close_old_root, 0]);
+const CRUN129_MOVE: usize = memory.data<u8>([<u8>SET_MOUNTS_CLOSE, <u8>Step.chdir_rootfs, <u8>FIXED_MASKS, <u8>Step.move_root,
+  <u8>Step.chroot_root, <u8>Step.chdir_root, 0]);
+/** Without a mount namespace: chroot(rootfs), chdir("/") (L3959-L3963), then libcrun_set_mounts on "/". */
+const CRUN129_CHROOT: usize = memory.data<u8>([<u8>Step.chroot_root, <u8>Step.chdir_root, <u8>Step.open_root,
+  <u8>SET_MOUNTS_CLOSE, 0]);
+/** Without prepare: libcrun_set_mounts's handle only. */
+const OPEN_ROOT: usize = memory.data<u8>([<u8>Step.open_root, 0]);
 
 // hardened: reads mountinfo first when it may need it (auto, move), masks children first, and in
 // the caller's namespace (chroot) changes no mount.
@@ -158,6 +189,8 @@ export enum F {
   PARSE_AT_EOF,
   /** auto: steps between prepare and the switch, ending in a control entry that picks it (LXC's detect_ramfs_rootfs); 0: none. */
   DETECT,
+  /** Read-only root: mount_setattr(MOUNT_ATTR_RDONLY) on the root handle, then its close, after everything (crun 1.29 finalize_mounts). */
+  READONLY_SETATTR,
   /** How failures are worded (a MESSAGES_ kind). */
   MESSAGES,
   /** Reasons that differ from the default ones (reasons.ts): (step, text id) pairs, ending at step 0; 0: none.
@@ -202,6 +235,11 @@ const CRUN_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROP
   <u16>Step.mask_umount, T.R_MASK_UMOUNT_CRUN, <u16>Step.mask_cover, T.R_MASK_COVER_CRUN,
   <u16>Step.close_root, T.R_CLOSE_ROOT_CRUN, <u16>Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
 
+const CRUN129_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROPAGATE_CRUN,
+  <u16>Step.open_root, T.R_OPEN_ROOT_CRUN129, <u16>Step.old_root_propagation, T.R_OLD_PROP_CRUN, <u16>Step.detach_old_root, T.R_DETACH_LOOP,
+  <u16>Step.mask_umount, T.R_MASK_UMOUNT_CRUN, <u16>Step.mask_cover, T.R_MASK_COVER_CRUN, <u16>Step.open_rootfs_src, T.R_TREE_OPEN_CRUN,
+  <u16>Step.close_rootfs_src, T.R_TREE_CLOSE_CRUN, <u16>Step.close_tree, T.R_CLOSE_TREE_NS_CRUN, <u16>Step.close_root, T.R_CLOSE_ROOT_CRUN129, <u16>Step.post_propagation, T.R_POST_PROP_CRUN, 0]);
+
 const YOUKI_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PROPAGATE_YOUKI,
   <u16>Step.mountinfo_open, T.R_MI_OPEN_YOUKI, <u16>Step.parent_propagation, T.R_PARENT_YOUKI, <u16>Step.self_bind, T.R_SELF_BIND_YOUKI,
   <u16>Step.chdir_rootfs, T.R_CHDIR_ROOTFS_YOUKI,
@@ -239,7 +277,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
   /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
 
   // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
@@ -253,7 +291,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
@@ -267,7 +305,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
@@ -282,7 +320,7 @@ const DEFS: usize = memory.data<u32>([
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
   /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
 
   // youki main (bc78720): C-style NULLs (nix's None), rslave unless shared/private, the parent from
@@ -300,7 +338,7 @@ const DEFS: usize = memory.data<u32>([
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
   /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u32>YOUKI_REASONS,
 
   // bwrap 0.8.0: C NULLs, a fixed rslave of "/" with MS_SILENT, its own staging pivot, the old
@@ -318,7 +356,7 @@ const DEFS: usize = memory.data<u32>([
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // bwrap calls open(2) and mount(2) once each: no EINTR retry (a signal-free single thread).
   /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ BWRAP_BIND_FLAGS,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u32>BWRAP_REASONS,
 
   // LXC 5.0.2: "" strings (mount("", ".", "", ...)), openat2 handles with the openat fallback, the
@@ -336,15 +374,31 @@ const DEFS: usize = memory.data<u32>([
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
   // fd_to_fd and getline read with lxc_read_nointr / stdio, which retry EINTR; the opens do not (file_utils.c).
   /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 4096, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 1, /* MOUNTINFO_OPTIONAL */ 1, /* PARSE_AT_EOF */ 1, /* DETECT */ <u32>LXC_DETECT,
+  /* OPENAT2 */ 1, /* MOUNTINFO_OPTIONAL */ 1, /* PARSE_AT_EOF */ 1, /* DETECT */ <u32>LXC_DETECT, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_LXC, /* REASONS */ <u32>LXC_REASONS,
+
+  // crun main (ba38286): crun 1.8.1's calls where they did not change (C NULLs, rprivate, the detach
+  // loop, move_root, umount_or_hide), O_PATH|O_CLOEXEC handles, the OPEN_TREE_NAMESPACE try, the
+  // fd walk, the switch after the mounts, the read-only root by mount_setattr at the very end.
+  /* AUTO */ 0, /* PREPARE */ <u32>CRUN129_PREPARE, /* BARE */ <u32>OPEN_ROOT,
+  /* PIVOT */ <u32>CRUN129_PIVOT, /* MOVE */ <u32>CRUN129_MOVE, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CRUN129_CHROOT, /* CHROOT_ALONE_BY_PATH */ 1,
+  /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
+  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ UNUSED,
+  /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
+  /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
+  /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
+  /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
+  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 1,
+  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN129_REASONS,
 ]);
 
 /**
  * How many records DEFS holds: the profile ids a config may name are 0 to PROFILES - 1. A column
  * added to F but not to every record shifts the records after it: every golden then fails.
  */
-export const PROFILES: i32 = 7;
+export const PROFILES: i32 = 8;
 
 /**
  * This run's record: start() points it at the checked profile's (use()), so a column read is one

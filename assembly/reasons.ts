@@ -16,7 +16,7 @@ export function reason(step: i32, auto: bool): u32 {
 
 /** The default reason of each step, at its number (src/abi.ts Step), T.R_NONE where no step is: a
  * table, not a switch (−258 B). A new step adds its reason at its number, and STEPS grows with it. */
-const STEPS = 75;
+const STEPS = 87;
 // A step added to abi.ts (and its name to src/names.ts) without its line here stops every module at
 // start, not silently gives R_NONE: the check folds away while the counts agree (0 B).
 if (STEPS != T.STEP_NAME_COUNT) unreachable();
@@ -96,4 +96,16 @@ const DEFAULT: usize = memory.data<u16>([
   /* share_root */ T.R_SHARE_ROOT_LXC,
   /* close_host */ T.R_CLOSE_HOST_LXC,
   /* ramfs_open */ T.R_RAMFS_OPEN_LXC,
+  /* tree_namespace */ T.R_TREE_NS_CRUN,
+  /* enter_tree */ T.R_ENTER_TREE_CRUN,
+  /* remount_slash */ T.R_REMOUNT_SLASH_CRUN,
+  /* private_slash */ T.R_PRIVATE_SLASH_CRUN,
+  /* walk_open */ T.R_WALK_OPEN_CRUN,
+  /* walk_setattr */ T.R_WALK_SETATTR_CRUN,
+  /* walk_procfd */ T.R_WALK_PROCFD_CRUN,
+  /* walk_up */ T.R_WALK_UP_CRUN,
+  /* walk_drop */ T.R_WALK_DROP_CRUN,
+  /* walk_close */ T.R_WALK_CLOSE_CRUN,
+  /* keep_old_root */ T.R_KEEP_OLD_CRUN,
+  /* readonly_setattr */ T.R_READONLY_SETATTR_CRUN,
 ]);

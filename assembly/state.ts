@@ -37,6 +37,12 @@ export class State {
   fdTarget: i32 = -1;
   fdSource: i32 = -1;
   fdTree: i32 = -1;
+  /** crun 1.29: make_parent_mount_private's handle and the one it came up from; get_old_root_fd's, kept. */
+  fdWalk: i32 = -1;
+  fdWalkPrev: i32 = -1;
+  fdKeep: i32 = -1;
+  /** crun 1.29: "/" is the new root already (setns into the open_tree namespace, or chroot): open_root opens "/". */
+  rootSlash: bool = false;
   /** LXC open_at: this step's openat2 said ENOSYS, so it is made again as openat (reset by the step's result). */
   openatFallback: bool = false;
   /** LXC: the mountinfo open or read failed; its users are skipped (logged, not fatal). */

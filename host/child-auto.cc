@@ -86,6 +86,8 @@ bool put_request(Sink& s, const ps_request& r) {
     case PS_OPENAT2: fd = r.fd, flags = r.flags, count = r.count, mode = r.mode, nstr = 1; break;  // ABI 5: resolve in count
     case PS_OPEN_TREE: fd = r.fd, flags = r.flags, nstr = 1; break;
     case PS_MOVE_MOUNT: fd = r.fd, flags = r.flags, mode = r.count, nstr = 2; break;  // to_dirfd: the wire's mode field
+    case PS_SETNS: fd = r.fd, flags = r.flags; break;  // ABI 6: nstype in flags
+    case PS_MOUNT_SETATTR: fd = r.fd, flags = r.flags, count = r.count, mode = r.mode, nstr = 1; break;  // propagation, attr_set
     default: break;
   }
   uint32_t start = s.len;

@@ -191,6 +191,14 @@ long run_syscall(const Decoded& d, int sock, uint32_t& data_len, unsigned char* 
     }
     case PS_OP_open_tree: return syscall(SYS_open_tree, d.fd, str(0), (unsigned)d.flags);
     case PS_OP_move_mount: return syscall(SYS_move_mount, d.fd, str(0), int32_t(d.mode), str(1), (unsigned)d.flags);
+    // ABI 6 (crun 1.29): setns's nstype rides in the flags field; mount_setattr's struct mount_attr
+    // (four u64s, linux/mount.h, written out) takes attr_set from the mode field and propagation from
+    // the count field; attr_clr and userns_fd are 0 (native-frames.ts requestFrame).
+    case PS_OP_setns: return syscall(SYS_setns, d.fd, d.flags);
+    case PS_OP_mount_setattr: {
+      struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = {uint32_t(d.mode), 0, d.count, 0};
+      return syscall(SYS_mount_setattr, d.fd, str(0), (unsigned)d.flags, &attr, sizeof attr);
+    }
     case PS_OP_getcwd: {
       long r = syscall(SYS_getcwd, data, count);  // returns the length including the NUL
       if (r > 0) data_len = uint32_t(r);

@@ -63,6 +63,14 @@ long ps_exec(const ps_request *r) {
     }
     case PS_OPEN_TREE: ret = syscall(SYS_open_tree, r->fd, s[0], (unsigned)r->flags); break;
     case PS_MOVE_MOUNT: ret = syscall(SYS_move_mount, r->fd, s[0], r->count, s[1], (unsigned)r->flags); break;
+    /* ABI 6 (crun 1.29): setns's nstype in REQ_FLAGS; struct mount_attr written out (four u64s,
+     * linux/mount.h): attr_set from REQ_MODE, propagation from REQ_COUNT, attr_clr and userns_fd 0. */
+    case PS_SETNS: ret = syscall(SYS_setns, r->fd, r->flags); break;
+    case PS_MOUNT_SETATTR: {
+      struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = { (uint32_t)r->mode, 0, (uint32_t)r->count, 0 };
+      ret = syscall(SYS_mount_setattr, r->fd, s[0], (unsigned)r->flags, &attr, sizeof attr);
+      break;
+    }
     default: return -ENOSYS;
   }
   return ret < 0 ? -errno : ret;

@@ -38,7 +38,7 @@ typedef struct {
 
 /* One request, decoded from the request block (docs/ABI.md §5). */
 typedef struct {
-  int32_t op, seq, fd, flags, count, step, mode;  /* mode: mkdir's (ABI 4), openat's; count: openat2's resolve, move_mount's to_dirfd (ABI 5) */
+  int32_t op, seq, fd, flags, count, step, mode;  /* mode: mkdir's (ABI 4), openat's, mount_setattr's attr_set (ABI 6); count: openat2's resolve, move_mount's to_dirfd (ABI 5), mount_setattr's propagation (ABI 6); flags: setns's nstype */
   uint8_t *buf;      /* read/getcwd: where to put the bytes (count of room); else NULL */
   ps_str str[4];     /* openat: pathname; mount: source, target, fstype, data; ... */
   ps_str reason;     /* why the step exists, with its source */

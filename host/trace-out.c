@@ -189,6 +189,11 @@ static void request(FILE *f, const step_rec *s) {
       fprintf(f, ",\"to_dirfd\":%d,\"to_pathname\":", s->count); json_path(f, &s->str[1]);
       fprintf(f, ",\"flags\":%d", s->flags);
       break;
+    case PS_SETNS: fprintf(f, ",\"fd\":%d,\"nstype\":%d", s->fd, s->flags); break;  /* ABI 6 */
+    case PS_MOUNT_SETATTR:
+      fprintf(f, ",\"dirfd\":%d,\"pathname\":", s->fd); json_path(f, &s->str[0]);
+      fprintf(f, ",\"flags\":%d,\"attr_set\":%d,\"propagation\":%d", s->flags, s->mode, s->count);
+      break;
     default: break;
   }
   fputc('}', f);

@@ -15,9 +15,9 @@ constexpr uint32_t kLenSize = 4;
 // len == -1 is the NULL pointer; len == 0 is "" (kept distinct, as the machine requires).
 constexpr uint32_t kReqOp = 0;     // abi.Op code, or one of the control ops below
 constexpr uint32_t kReqFd = 4;     // dirfd / fd
-constexpr uint32_t kReqFlags = 8;  // O_* / MS_* / MNT_* as the kernel takes them
-constexpr uint32_t kReqCount = 12; // read count, getcwd size; argc for kOpExec; openat2's resolve (ABI 5)
-constexpr uint32_t kReqMode = 16;  // openat mode, mkdir mode (ABI 4), openat2 mode; move_mount's to_dirfd (ABI 5: count must be >= 0)
+constexpr uint32_t kReqFlags = 8;  // O_* / MS_* / MNT_* as the kernel takes them; setns's nstype (ABI 6)
+constexpr uint32_t kReqCount = 12; // read count, getcwd size; argc for kOpExec; openat2's resolve (ABI 5); mount_setattr's attr.propagation (ABI 6)
+constexpr uint32_t kReqMode = 16;  // openat mode, mkdir mode (ABI 4), openat2 mode; move_mount's to_dirfd (ABI 5: count must be >= 0); mount_setattr's attr.attr_set (ABI 6)
 constexpr uint32_t kReqNstr = 20;  // number of strings that follow
 constexpr uint32_t kReqHeader = 24;
 

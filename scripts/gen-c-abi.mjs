@@ -32,6 +32,7 @@ lines.push("", "/* start() options (docs/ABI.md §3). */");
 def("PS_OPT_READONLY", abi.OPT_READONLY);
 def("PS_OPT_NO_PREPARE", abi.OPT_NO_PREPARE);
 def("PS_OPT_NO_SELF_BIND", abi.OPT_NO_SELF_BIND);
+def("PS_OPT_USERNS", abi.OPT_USERNS);
 lines.push("", "/* Propagation flags for root_propagation. */");
 for (const n of ["MS_REC", "MS_UNBINDABLE", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED"]) def(`PS_${n}`, abi[n]);
 lines.push("", "/* Bounds. */");

@@ -17,6 +17,7 @@ const SOURCES: Record<string, string> = {
   runc: "runc main `76d9cf5`, `libcontainer/rootfs_linux.go` prepareRoot/prepareRootfs/pivotRoot/msMoveRoot/chroot; docs/sources.md#runc-main",
   "runc-1.1": "runc 1.1.5+ds1-1+deb12u1 as shipped in Debian 12, straced here (test/fixtures/real/runc-*.strace, WINDOWS.md); docs/sources.md#runc-1-1",
   crun: "crun 1.8.1 as shipped in Debian 12, straced here (test/fixtures/real/crun-*.strace, WINDOWS.md); docs/sources.md#crun-1-8",
+  "crun-1.29": "crun main `ba38286`, `linux.c` setup_mount_namespace/maybe_open_tree_namespace/make_parent_mount_private/libcrun_finalize_mounts/do_pivot/move_root/finalize_mounts and `container.c` L1031-L1057; from source, no capture (no package ships it); the fallback path run on the real kernel (Linux 6.18), the Linux 7.0 path from source, unverified; docs/sources.md#crun-1-29",
   youki: "youki main `bc78720` (v0.7.0+, `pivot_rootfs` of PR #3621), `crates/libcontainer`; from source, no capture (no Debian package): the hand-written goldens in test/fixtures/plans/by-hand/youki-*.strace; docs/sources.md#youki",
   bwrap: "bubblewrap 0.8.0 (`4ab175f`) as shipped in Debian 12, `bubblewrap.c` L3055-L3179 and `bind-mount.c`, straced here (test/fixtures/real/bwrap-*.strace, WINDOWS.md), with hand-written goldens in test/fixtures/plans/by-hand/bwrap-*.strace; docs/sources.md#bwrap",
   lxc: "LXC 5.0.2 (`d571736`) as shipped in Debian 12, `conf.c` (lxc_setup_rootfs_prepare_root, turn_into_dependent_mounts, lxc_mount_rootfs, lxc_pivot_root), `storage/dir.c`, `mount_utils.c`, `utils.c` detect_ramfs_rootfs, straced here (test/fixtures/real/lxc-pivot-*.strace, WINDOWS.md), with hand-written goldens in test/fixtures/plans/by-hand/lxc-*.strace; docs/sources.md#lxc",
@@ -26,7 +27,7 @@ const STRATEGY_NOTES: Record<string, string> = {
   auto: "hardened reads mountinfo first and picks move when / is the initial ramfs (fstype `rootfs`), pivot otherwise; lxc reads it after its prepare, as LXC's detect_ramfs_rootfs does, and takes lxc_pivot_root unless / is the initial ramfs (then its lxc_chroot, not modelled: the plan fails saying so); the other profiles treat auto as pivot, as their runtimes have no automatic choice.",
   pivot: "`pivot_root(\".\", \".\")` with the old root stacked on the new one, then detached (pivot_root(2) NOTES; runc PR #1125). bwrap pivots twice: first into a tmpfs staging root on /tmp (the host's root on `oldroot`), then `pivot_root(\".\", \".\")` into `/newroot`. lxc binds the rootfs onto its mount point with `open_tree` + `move_mount` first, and after the detach makes the new root rshared.",
   move: "runc's `--no-pivot`: mask the host's full proc/sysfs, then `mount(rootfs, \"/\", MS_MOVE)`, `chroot(\".\")`, `chdir(\"/\")` (runc PR #1962; crun PR #951; youki's move_root is crun's, its tmpfs cover read-only). Refused for bwrap, which has no MS_MOVE fallback (bubblewrap #592), and for lxc, whose ramfs path (lxc_chroot: a bind, unmount passes, chroot) is not modelled.",
-  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`); so `readonly` is refused for hardened (a remount there would be the host's mount), and runc and crun, which ignore it without a mount namespace, are reproduced doing so. runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap and lxc, which have no chroot mode.",
+  chroot: "no mount namespace: the steps run in the caller's namespace. hardened and crun 1.8.1 change no mount there (only `chroot` and `chdir`); so `readonly` is refused for hardened (a remount there would be the host's mount), and runc and crun 1.8.1, which ignore it without a mount namespace, are reproduced doing so; crun-1.29 makes the mount the rootfs is on read-only there (libcrun_set_mounts and finalize_mounts run whatever the namespace: a finding about crun main). runc, 1.1.5 and main alike, still runs its prepare phase there (`/` made rslave, the parent made private, the rootfs bound onto itself): on the caller's table every mount loses `shared:` and the bind stays behind. `plan`, `explore` and `diff` model that (host-unchanged VIOLATED on the fake kernel: a finding about runc); `run` always switches in a fresh mount namespace of its own. youki does the same, then `chroot(rootfs)` with no `chdir(\"/\")`: the cwd stays outside the new root (a finding about youki). Refused for bwrap and lxc, which have no chroot mode.",
 };
 
 const KINDS = ["dir", "symlink:/srv/real", "missing", "file"] as const;
@@ -76,6 +77,22 @@ function propagationLines(profile: (typeof PROFILES)[number]): string[] {
   return out.length ? out : ["- nothing crosses on any scenario"];
 }
 
+/** crun-1.29 on Linux 7.0 (plan's kernel option): open_tree(OPEN_TREE_NAMESPACE) gives an fd, crun setns()es into it. */
+function kernel70(): string[] {
+  const out = ["### crun-1.29 on Linux 7.0 (from source, unverified)", "",
+    "No kernel here has Linux 7.0: these plans follow crun's source (`setup_mount_namespace`, linux.c",
+    "L3829-L3852) and crun's commit text for what the kernel does (`plan --kernel 7.0`; the fake kernel",
+    "models it with `--kernel 7.0`). There is no `pivot_root` and no `MS_MOVE`, for pivot and move alike.", ""];
+  for (const s of ["pivot", "move"]) {
+    for (const ro of [false, true]) {
+      const name = `crun-1.29-${s}-kernel-7.0${ro ? "-readonly" : ""}`;
+      const text = readFileSync(new URL(`test/fixtures/plans/${name}.strace`, root), "utf8");
+      out.push(`#### crun-1.29 · ${s}${ro ? " · readonly" : ""} · Linux 7.0`, "", "```", text.trimEnd(), "```", "");
+    }
+  }
+  return out;
+}
+
 export function render(): string {
   const out: string[] = [
     "# Profiles",
@@ -83,7 +100,8 @@ export function render(): string {
     "<!-- Generated by scripts/profiles-doc.ts from test/fixtures/plans/ and src/format/deviations.ts. Do not edit. -->",
     "",
     "A profile is the runtime whose root switch a plan reproduces, to the flag: `runc` (main, the seed),",
-    "`runc-1.1` (what Debian 12 ships), `crun` (1.8.1, Debian 12), `youki` (main, v0.7.0+, from source:",
+    "`runc-1.1` (what Debian 12 ships), `crun` (1.8.1, Debian 12), `crun-1.29` (crun main, 1.29+: from source),",
+    "`youki` (main, v0.7.0+, from source:",
     "no capture exists), `bwrap` (bubblewrap 0.8.0, Debian 12: pivot only), `lxc` (LXC 5.0.2, Debian 12: pivot and auto)",
     "and `hardened`, our default: runc main",
     "with the changes listed below. Every sequence here is a golden plan of the test suite (rootfs `/r`,",
@@ -95,7 +113,7 @@ export function render(): string {
     "gives. The machine reads only those records and never compares a profile id, so a runtime that",
     "uses the existing request kinds needs its record, its goldens and this page's rows; a runtime",
     "that needs a new request kind also touches the ABI (docs/ABI.md): bwrap brought `mkdir` (ABI 4), lxc",
-    "`openat2`, `open_tree` and `move_mount` (ABI 5).",
+    "`openat2`, `open_tree` and `move_mount` (ABI 5), crun-1.29 `setns` and `mount_setattr` (ABI 6).",
     "",
     "| profile | reproduces | checked against | strategies |", "|---|---|---|---|",
     ...PROFILES.map((p) => `| \`${p}\` | ${DEVIATIONS[p].runtime} | ${DEVIATIONS[p].checked} | ${STRATEGIES.filter((s) => !staticRule({ profile: p, strategy: s })).join(", ")} |`),
@@ -133,6 +151,7 @@ export function render(): string {
         out.push(title, "", "```", text.trimEnd(), "```", "");
       }
     }
+    if (p === "crun-1.29") out.push(...kernel70());
   }
   return out.join("\n");
 }

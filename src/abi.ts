@@ -4,7 +4,7 @@
 // no functions, no strings (names live in src/names.ts, generated into assembly/generated/text.ts).
 
 /** Bumped on any change to exports, the request/outcome layout or the meaning of a code. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** What a request asks for. One op = one syscall, named as the kernel names it. */
 export enum Op {
@@ -29,6 +29,11 @@ export enum Op {
   open_tree = 14,
   /** move_mount(from_dirfd, from_pathname, to_dirfd, to_pathname, flags): from_dirfd in REQ_FD, to_dirfd in REQ_COUNT. ABI 5. */
   move_mount = 15,
+  /** setns(fd, nstype): nstype in REQ_FLAGS. crun 1.29 enters the namespace open_tree(OPEN_TREE_NAMESPACE) made. ABI 6. */
+  setns = 16,
+  /** mount_setattr(dirfd, pathname, flags, &attr, 32): attr.propagation in REQ_COUNT, attr.attr_set in REQ_MODE;
+   * attr_clr and userns_fd are 0 (no profile clears an attribute). crun 1.29. ABI 6. */
+  mount_setattr = 17,
   /** Terminal: the switch is complete. */
   DONE = 100,
   /** Terminal: the switch failed; see the outcome block. */
@@ -39,9 +44,9 @@ export enum Op {
 // A string argument is (ptr, len); ptr == 0 means NULL, and "" is a non-zero ptr with len 0.
 export const REQ_OP = 0; //         Op
 export const REQ_SEQ = 4; //        0-based index of this request in the run
-export const REQ_FD = 8; //         dirfd (openat, openat2, open_tree), fd (read, close, fchdir), from_dirfd (move_mount)
-export const REQ_FLAGS = 12; //     O_* (openat, openat2's how.flags), MS_* (mount), MNT_* (umount2), OPEN_TREE_*|AT_* (open_tree), MOVE_MOUNT_* (move_mount)
-export const REQ_COUNT = 16; //     buffer size (read, getcwd); how.resolve (openat2); to_dirfd (move_mount)
+export const REQ_FD = 8; //         dirfd (openat, openat2, open_tree, mount_setattr), fd (read, close, fchdir, setns), from_dirfd (move_mount)
+export const REQ_FLAGS = 12; //     O_* (openat, openat2's how.flags), MS_* (mount), MNT_* (umount2), OPEN_TREE_*|AT_* (open_tree), MOVE_MOUNT_* (move_mount), CLONE_* (setns), AT_* (mount_setattr)
+export const REQ_COUNT = 16; //     buffer size (read, getcwd); how.resolve (openat2); to_dirfd (move_mount); attr.propagation (mount_setattr)
 export const REQ_BUF = 20; //       buffer ptr the host writes into (read, getcwd)
 export const REQ_STR0 = 24; //      path / source / new_root / target / from_pathname (ptr at +0, len at +4)
 export const REQ_STR1 = 32; //      target (mount) / put_old (pivot_root) / to_pathname (move_mount)
@@ -49,7 +54,7 @@ export const REQ_STR2 = 40; //      fstype (mount)
 export const REQ_STR3 = 48; //      data (mount)
 export const REQ_REASON = 56; //    why this step exists, with its source (UTF-8)
 export const REQ_STEP = 64; //      Step code: which step of the plan this request belongs to
-export const REQ_MODE = 68; //      mode: mkdir's (0755 for bwrap); openat's and openat2's how.mode, always 0 here
+export const REQ_MODE = 68; //      mode: mkdir's (0755 for bwrap); openat's and openat2's how.mode, always 0 here; attr.attr_set (mount_setattr)
 export const REQ_SIZE = 72;
 
 // Outcome block, valid once next() returned DONE or FAILED, at outcome_ptr().
@@ -127,6 +132,18 @@ export enum Step {
   share_root = 72, //          lxc: mount("", ".", "", MS_REC|MS_SHARED) after fchdir(dfd_mnt)
   close_host = 73, //          lxc: close(dfd_host)
   ramfs_open = 74, //          lxc: openat(AT_FDCWD, "/proc/self/mountinfo") for detect_ramfs_rootfs
+  tree_namespace = 75, //      crun 1.29: open_tree(rootfs fd, "", OPEN_TREE_NAMESPACE|...): a new mount namespace (Linux 7.0)
+  enter_tree = 76, //          crun 1.29: setns(tree, CLONE_NEWNS)
+  remount_slash = 77, //       crun 1.29: mount(NULL, "/", NULL, MS_REMOUNT|MS_BIND, NULL) in the new namespace
+  private_slash = 78, //       crun 1.29: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) in the new namespace
+  walk_open = 79, //           crun 1.29 make_parent_mount_private: open(rootfs, O_PATH|O_CLOEXEC)
+  walk_setattr = 80, //        crun 1.29: mount_setattr(fd, "", AT_EMPTY_PATH, {propagation=MS_PRIVATE})
+  walk_procfd = 81, //         crun 1.29: mount(NULL, "/proc/self/fd/N", NULL, MS_PRIVATE, NULL)
+  walk_up = 82, //             crun 1.29: openat(fd, "..", O_PATH|O_CLOEXEC)
+  walk_drop = 83, //           crun 1.29: close(the child's fd) after going up
+  walk_close = 84, //          crun 1.29: close(the walk's fd)
+  keep_old_root = 85, //       crun 1.29 get_old_root_fd: open("/", O_PATH|O_CLOEXEC), kept until exec (O_CLOEXEC)
+  readonly_setattr = 86, //    crun 1.29 finalize_mounts: mount_setattr(root handle, "", AT_EMPTY_PATH, {attr_set=MOUNT_ATTR_RDONLY})
 }
 
 /** Which runtime the plan reproduces. */
@@ -138,6 +155,7 @@ export enum Profile {
   youki = 4,
   bwrap = 5,
   lxc = 6,
+  crun_1_29 = 7,
 }
 
 /** How the root is switched. */
@@ -154,6 +172,9 @@ export const OPT_READONLY = 1;
 export const OPT_NO_PREPARE = 2;
 /** Skip only the self bind mount (the rootfs must already be a mount point). */
 export const OPT_NO_SELF_BIND = 4;
+/** The container has a user namespace, or the runtime runs in one: crun 1.29 then keeps to its classic
+ * path without trying OPEN_TREE_NAMESPACE (can_use_open_tree_namespace, ef5802d). ABI 6. */
+export const OPT_USERNS = 8;
 
 /**
  * Hard bounds on every loop in the machine (documented in docs/ABI.md). MAX_REQUESTS leaves room
@@ -260,6 +281,24 @@ export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
 export const MOVE_MOUNT_SET_GROUP = 0x100;
 export const MOVE_MOUNT_BENEATH = 0x200;
 
+// setns(2), open_tree(2)'s OPEN_TREE_NAMESPACE and mount_setattr(2) (uapi linux/sched.h, linux/mount.h). ABI 6.
+export const CLONE_NEWNS = 0x00020000;
+/** Linux 7.0: open_tree makes a new mount namespace holding a copy of the tree; crun defines it as 2
+ * when the headers lack it (crun ba38286 linux.c L91-L93, docs/sources.md#crun-1-29). Unknown before 7.0: EINVAL. */
+export const OPEN_TREE_NAMESPACE = 2;
+export const MOUNT_ATTR_RDONLY = 0x01;
+export const MOUNT_ATTR_NOSUID = 0x02;
+export const MOUNT_ATTR_NODEV = 0x04;
+export const MOUNT_ATTR_NOEXEC = 0x08;
+export const MOUNT_ATTR__ATIME = 0x70;
+export const MOUNT_ATTR_NOATIME = 0x10;
+export const MOUNT_ATTR_STRICTATIME = 0x20;
+export const MOUNT_ATTR_NODIRATIME = 0x80;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+export const MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
+/** sizeof(struct mount_attr): attr_set, attr_clr, propagation, userns_fd, u64 each. */
+export const MOUNT_ATTR_SIZE_VER0 = 32;
+
 // errno values (asm-generic).
 export const EPERM = 1;
 export const ENOENT = 2;
@@ -333,7 +372,7 @@ export enum ConfigRule {
 }
 
 const RUNC_LIKE = (1 << Profile.hardened) | (1 << Profile.runc) | (1 << Profile.runc_1_1);
-const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki) | (1 << Profile.bwrap) | (1 << Profile.lxc);
+const ANY_PROFILE = RUNC_LIKE | (1 << Profile.crun) | (1 << Profile.youki) | (1 << Profile.bwrap) | (1 << Profile.lxc) | (1 << Profile.crun_1_29);
 const ANY_STRATEGY = (1 << Strategy.auto) | (1 << Strategy.pivot) | (1 << Strategy.move) | (1 << Strategy.chroot);
 
 /**

@@ -13,6 +13,7 @@ import { applyPathFacts, realDir, type PathFact } from "./hosts/fake/path-facts.
 import { enterSwitchNamespace } from "./switch-namespace.js";
 import { assumedHostDirs, rootfsRule } from "./rootfs-facts.js";
 import { finalOfModel } from "./final-state.js";
+import type { Kernel } from "./hosts/fake/sys-ns.js";
 
 export interface CheckOptions {
   /** A built-in scenario (default docker-host); ignored when `mountinfo` is given. */
@@ -23,6 +24,8 @@ export interface CheckOptions {
   faults?: readonly FaultSpec[];
   /** What the rootfs path is, component by component (src/rootfs-facts.ts); default a directory. */
   rootfsFacts?: readonly PathFact[];
+  /** The Linux version the fake kernel answers as: "6.18" (default) or "7.0" (OPEN_TREE_NAMESPACE; from source, unverified). */
+  kernel?: Kernel;
 }
 
 export interface Checked { trace: Trace; verdicts: Verdict[] }
@@ -36,7 +39,13 @@ export function scenarioName(name: string | undefined): ScenarioName {
 }
 
 /** A fresh kernel for a config: the scenario (container namespace unshared from the host) or the file's table. */
-export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo" | "rootfsFacts">): FakeKernel {
+export function kernelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo" | "rootfsFacts" | "kernel">): FakeKernel {
+  const k = modelFor(config, opts);
+  if (opts.kernel !== undefined && opts.kernel !== "6.18") k.state.kernel = opts.kernel;
+  return k;
+}
+
+function modelFor(config: Config, opts: Pick<CheckOptions, "scenario" | "mountinfo" | "rootfsFacts">): FakeKernel {
   const facts = opts.rootfsFacts;
   if (opts.mountinfo === undefined) {
     const name = scenarioName(opts.scenario);

@@ -5,7 +5,7 @@ import type { Encoded } from "./machine.js";
 
 export const PROFILE_CODE: Record<Config["profile"], abi.Profile> = {
   hardened: abi.Profile.hardened, runc: abi.Profile.runc, "runc-1.1": abi.Profile.runc_1_1, crun: abi.Profile.crun,
-  youki: abi.Profile.youki, bwrap: abi.Profile.bwrap, lxc: abi.Profile.lxc,
+  youki: abi.Profile.youki, bwrap: abi.Profile.bwrap, lxc: abi.Profile.lxc, "crun-1.29": abi.Profile.crun_1_29,
 };
 
 /** "rslave" → MS_REC|MS_SLAVE, and so on; undefined → 0 (unset: the profile's default). */
@@ -23,6 +23,7 @@ export function encode(c: Config): Encoded {
     profile: PROFILE_CODE[c.profile],
     strategy: abi.Strategy[c.strategy],
     rootPropagation: propagationFlags(c.rootPropagation),
-    options: (c.readonly ? abi.OPT_READONLY : 0) | (c.prepare ? 0 : abi.OPT_NO_PREPARE) | (c.selfBind ? 0 : abi.OPT_NO_SELF_BIND),
+    options: (c.readonly ? abi.OPT_READONLY : 0) | (c.prepare ? 0 : abi.OPT_NO_PREPARE) | (c.selfBind ? 0 : abi.OPT_NO_SELF_BIND) |
+      (c.userns ? abi.OPT_USERNS : 0),
   };
 }

@@ -61,6 +61,8 @@ export interface ExploreOptions {
   mountinfo?: string;
   /** What the rootfs path is, component by component (src/rootfs-facts.ts); default a directory. */
   rootfsFacts?: readonly PathFact[];
+  /** The Linux version the fake kernel answers as: "6.18" (default) or "7.0" (OPEN_TREE_NAMESPACE). */
+  kernel?: "6.18" | "7.0";
 }
 
 const spell = (t: Trace, f: IndexFault) => {

@@ -54,4 +54,6 @@ export const STEP_NAME = [
   "bind_rootfs", "bind_remount", "stage_old_private", "stage_old_detach", "chdir_newroot", "chdir_stage_root",
   "open_host", "dependent_mount", "open_mountpoint", "open_rootfs_src", "clone_rootfs", "attach_rootfs",
   "close_tree", "close_mountpoint", "close_rootfs_src", "open_mnt", "share_root", "close_host", "ramfs_open",
+  "tree_namespace", "enter_tree", "remount_slash", "private_slash", "walk_open", "walk_setattr", "walk_procfd",
+  "walk_up", "walk_drop", "walk_close", "keep_old_root", "readonly_setattr",
 ];

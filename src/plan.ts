@@ -14,6 +14,8 @@ export interface PlanOptions {
   mountinfo?: string;
   /** Run against this host instead of a fresh dry-run host. */
   host?: Host;
+  /** The kernel the dry-run host answers as: "6.18" (default) or "7.0" (crun 1.29's OPEN_TREE_NAMESPACE; ignored when `host` is given). */
+  kernel?: "6.18" | "7.0";
 }
 
 /**
@@ -29,7 +31,7 @@ export function plan(input: ConfigInput = {}, opts: PlanOptions = {}): Trace {
   const config = parseConfig(input);
   checkOptions(PlanOptionsSchema, opts, "plan options");
   const faults = parseFaults(opts.faults ?? []);
-  const base = opts.host ?? new DryRunHost({ rootfs: config.rootfs, mountinfo: opts.mountinfo });
+  const base = opts.host ?? new DryRunHost({ rootfs: config.rootfs, mountinfo: opts.mountinfo, ...(opts.kernel ? { kernel: opts.kernel } : {}) });
   const host = faults.length ? new FaultyHost(base, faults) : base;
   const source = { ...(faults.length ? { faults: [...(opts.faults ?? [])] } : {}), ...(opts.mountinfo !== undefined ? { scenario: "mountinfo file" } : {}) };
   const trace = drive(config, host, { source });

@@ -36,7 +36,9 @@ const variants = <E extends z.ZodRawShape>(extra: E) => {
     v("openat2", { dirfd: i32, pathname: str, flags: i32, mode: i32, resolve: i32 }),
     v("open_tree", { dirfd: i32, pathname: str, flags: i32 }),
     v("move_mount", { from_dirfd: i32, from_pathname: str, to_dirfd: i32, to_pathname: str, flags: i32 }),
-  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount" : undefined) });
+    v("setns", { fd: i32, nstype: i32 }),
+    v("mount_setattr", { dirfd: i32, pathname: str, flags: i32, attr_set: i32, propagation: i32 }),
+  ], { error: (iss) => (iss.code === "invalid_union" ? "unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount, setns, mount_setattr" : undefined) });
 };
 
 // Both are built on first use (z.lazy, which keeps what its getter made): eleven strict objects

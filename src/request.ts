@@ -35,12 +35,20 @@ export type Request = Common & (
   | { op: "open_tree"; dirfd: number; pathname: string; flags: number }
   /** ABI 5 (LXC): move_mount(from_dirfd, from_pathname, to_dirfd, to_pathname, flags); to_dirfd travels in REQ_COUNT. */
   | { op: "move_mount"; from_dirfd: number; from_pathname: string; to_dirfd: number; to_pathname: string; flags: number }
+  /** ABI 6 (crun 1.29): setns(fd, nstype): enter the mount namespace open_tree(OPEN_TREE_NAMESPACE) made. */
+  | { op: "setns"; fd: number; nstype: number }
+  /**
+   * ABI 6 (crun 1.29): mount_setattr(dirfd, pathname, flags, &attr, 32) with attr = {attr_set, attr_clr 0,
+   * propagation, userns_fd 0}: no profile clears an attribute or idmaps. attr_set travels in REQ_MODE,
+   * propagation in REQ_COUNT.
+   */
+  | { op: "mount_setattr"; dirfd: number; pathname: string; flags: number; attr_set: number; propagation: number }
 );
 
 export type OpName = Request["op"];
 export const OP_NAMES: readonly OpName[] = [
   "openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "sethostname", "mkdir",
-  "openat2", "open_tree", "move_mount",
+  "openat2", "open_tree", "move_mount", "setns", "mount_setattr",
 ];
 
 /**
@@ -131,6 +139,12 @@ export class RequestDecoder {
         return {
           seq, step, reason, op: "move_mount", from_dirfd: i32(abi.REQ_FD), from_pathname: s(str(abi.REQ_STR0)),
           to_dirfd: i32(abi.REQ_COUNT), to_pathname: s(str(abi.REQ_STR1)), flags: i32(abi.REQ_FLAGS),
+        };
+      case abi.Op.setns: return { seq, step, reason, op: "setns", fd: i32(abi.REQ_FD), nstype: i32(abi.REQ_FLAGS) };
+      case abi.Op.mount_setattr:
+        return {
+          seq, step, reason, op: "mount_setattr", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS),
+          attr_set: i32(abi.REQ_MODE), propagation: i32(abi.REQ_COUNT),
         };
       default:
         throw new RangeError(`unknown op code ${op} in request block`);

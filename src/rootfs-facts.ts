@@ -160,6 +160,8 @@ const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | "canonic
   runc: runcRefuses("runc"),
   "runc-1.1": runcRefuses("runc-1.1"),
   crun: "realpath",
+  // crun main still realpath()s def->root->path (container.c L793, ba38286).
+  "crun-1.29": "realpath",
   youki: "canonicalize",
   bwrap: "canonicalize",
   // LXC opens the rootfs with openat2(O_PATH|O_NOFOLLOW|O_DIRECTORY, resolve 0): a symlink on the
@@ -176,7 +178,7 @@ const SYMLINKED_ROOTFS: Readonly<Record<Config["profile"], "realpath" | "canonic
  * run stops there). One entry per profile.
  */
 export const HOST_DIRS: Readonly<Record<Config["profile"], readonly string[]>> = {
-  hardened: [], runc: [], "runc-1.1": [], crun: [], youki: [], bwrap: ["/tmp"],
+  hardened: [], runc: [], "runc-1.1": [], crun: [], "crun-1.29": [], youki: [], bwrap: ["/tmp"],
   // LXC binds the rootfs onto its LXCROOTFSMOUNT, which the lxc package ships (docs/sources.md#lxc).
   lxc: ["/usr/lib/x86_64-linux-gnu/lxc/rootfs"],
 };

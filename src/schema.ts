@@ -12,7 +12,7 @@ import { PROFILE_CODE, propagationFlags } from "./config.js";
 /** Where `plan` points when no --rootfs is given: a path, never touched by a dry run. */
 export const DEFAULT_ROOTFS = "/var/lib/pivotshim/rootfs";
 
-export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc"] as const;
+export const PROFILES = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc", "crun-1.29"] as const;
 export const STRATEGIES = ["auto", "pivot", "move", "chroot"] as const;
 export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"] as const;
 
@@ -34,6 +34,7 @@ export const ConfigSchema = z.object({
   readonly: z.boolean().default(false).describe("remount the new root read-only, where the runtime does"),
   prepare: z.boolean().default(true).describe("run the prepare phase (propagation of /, parent walk, self bind)"),
   selfBind: z.boolean().default(true).describe("bind the rootfs onto itself during prepare"),
+  userns: z.boolean().optional().describe("the container has a user namespace, or the runtime runs in one (crun-1.29 then does not try OPEN_TREE_NAMESPACE)"),
 }).strict().superRefine((c, ctx) => {
   const rule = staticRule(c);
   if (rule) ctx.addIssue({ code: "custom", path: [RULE_FIELD[rule] ?? "rootPropagation"], message: RULE_MESSAGES[rule](c) });
@@ -173,21 +174,27 @@ export function checkRunSpec<T>(spec: T): T {
 const hostLike = z.custom<object>((v) => typeof v === "object" && v !== null && typeof (v as { exec?: unknown }).exec === "function",
   "must be a host: an object with an exec(request) method");
 
+/** The kernel a model answers as (src/hosts/fake/sys-ns.ts, the dry-run host): 6.18 (default) or 7.0 (OPEN_TREE_NAMESPACE). */
+export const KERNEL_VERSIONS = ["6.18", "7.0"] as const;
+function kernelVersion() {
+  return z.enum(KERNEL_VERSIONS, { error: (iss) => `must be one of ${KERNEL_VERSIONS.join(", ")} (the Linux versions the models answer as), not ${JSON.stringify(iss.input)}` });
+}
 export const PlanOptionsSchema = z.strictObject({
-  faults: z.array(z.string()).optional(), mountinfo: z.string().optional(), host: hostLike.optional(),
+  faults: z.array(z.string()).optional(), mountinfo: z.string().optional(), host: hostLike.optional(), kernel: kernelVersion().optional(),
 });
 /** What the rootfs path is, component by component (src/hosts/fake/path-facts.ts PathFact). */
 const pathFacts = z.array(z.union([
   z.strictObject({ path: z.string(), kind: z.enum(["dir", "file", "missing"]) }),
   z.strictObject({ path: z.string(), kind: z.literal("symlink"), target: z.string() }),
 ]));
+const kernel = kernelVersion();
 export const CheckOptionsSchema = z.strictObject({
   scenario: z.string().optional(), mountinfo: z.string().optional(), faults: z.array(z.string()).optional(),
-  rootfsFacts: pathFacts.optional(),
+  rootfsFacts: pathFacts.optional(), kernel: kernel.optional(),
 });
 export const ExploreOptionsSchema = z.strictObject({
   double: z.boolean().optional(), onProgress: callable.optional(),
-  scenario: z.string().optional(), mountinfo: z.string().optional(), rootfsFacts: pathFacts.optional(),
+  scenario: z.string().optional(), mountinfo: z.string().optional(), rootfsFacts: pathFacts.optional(), kernel: kernel.optional(),
 });
 
 /** Throws InvalidInputError listing every problem of an options object (`what`: "plan options"). */

@@ -12,9 +12,9 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/plans/${name}
 const REQ = { OP: 0, SEQ: 4, FD: 8, FLAGS: 12, COUNT: 16, BUF: 20, STR0: 24, STR1: 32, STR2: 40, STR3: 48, STEP: 64, MODE: 68 };
 const OUT = { OP: 0, ERRNO: 4, STEP: 8, SEQ: 12, PATH: 16, MESSAGE: 24, NOTE: 32 };
 const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, mkdir: 12,
-  openat2: 13, open_tree: 14, move_mount: 15, DONE: 100, FAILED: 101 };
+  openat2: 13, open_tree: 14, move_mount: 15, setns: 16, mount_setattr: 17, DONE: 100, FAILED: 101 };
 /** ABI.md §3: name and code; bwrap and lxc plan only auto and pivot (move and chroot are refused). */
-const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5], ["lxc", 6]];
+const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5], ["lxc", 6], ["crun-1.29", 7]];
 const REFUSED = new Set(["bwrap-move", "bwrap-chroot", "lxc-move", "lxc-chroot", "lxc-auto-readonly", "lxc-pivot-readonly", "hardened-chroot-readonly"]);
 const STRATEGIES = ["auto", "pivot", "move", "chroot"];
 const OPT_READONLY = 1;
@@ -36,7 +36,12 @@ const msFlags = (f: number) => ((f >>> 16) === 0xc0ed ? flagNames(f & 0xffff, MS
 const MNT_NAMES: [number, string][] = [[1, "MNT_FORCE"], [2, "MNT_DETACH"], [4, "MNT_EXPIRE"], [8, "UMOUNT_NOFOLLOW"]];
 // ABI.md §8, §11 (ABI 5): openat2's resolve, open_tree's and move_mount's flags.
 const RESOLVE_NAMES: [number, string][] = [[1, "RESOLVE_NO_XDEV"], [2, "RESOLVE_NO_MAGICLINKS"], [4, "RESOLVE_NO_SYMLINKS"], [8, "RESOLVE_BENEATH"]];
-const OPEN_TREE_NAMES: [number, string][] = [[1, "OPEN_TREE_CLONE"], [0x80000, "OPEN_TREE_CLOEXEC"], [0x1000, "AT_EMPTY_PATH"], [0x8000, "AT_RECURSIVE"]];
+const OPEN_TREE_NAMES: [number, string][] = [[1, "OPEN_TREE_CLONE"], [2, "OPEN_TREE_NAMESPACE"], [0x80000, "OPEN_TREE_CLOEXEC"], [0x1000, "AT_EMPTY_PATH"], [0x8000, "AT_RECURSIVE"]];
+// ABI.md §5, §8, §11 (ABI 6): setns's nstype, mount_setattr's flags, attr_set and propagation.
+const OPEN_TREE_NAMESPACE = 2;
+const AT_NAMES: [number, string][] = [[0x1000, "AT_EMPTY_PATH"], [0x8000, "AT_RECURSIVE"]];
+const ATTR_NAMES: [number, string][] = [[1, "MOUNT_ATTR_RDONLY"]];
+const PROP_NAMES: [number, string][] = [[0x20000, "MS_UNBINDABLE"], [0x40000, "MS_PRIVATE"], [0x80000, "MS_SLAVE"], [0x100000, "MS_SHARED"]];
 const MOVE_MOUNT_NAMES: [number, string][] = [[0x4, "MOVE_MOUNT_F_EMPTY_PATH"], [0x40, "MOVE_MOUNT_T_EMPTY_PATH"]];
 const dirfd = (fd: number) => (fd === -100 ? "AT_FDCWD" : String(fd));
 const ERRNOS: Record<number, [string, string]> = {
@@ -106,7 +111,7 @@ async function instantiate(): Promise<Exports> {
   const { instance } = await WebAssembly.instantiate(wasm, { env: { abort } });
   const ex = instance.exports as unknown as Exports;
   memory = ex.memory;
-  if (ex.abi_version() !== 5) throw new Error(`unknown ABI version ${ex.abi_version()}`);
+  if (ex.abi_version() !== 6) throw new Error(`unknown ABI version ${ex.abi_version()}`);
   return ex;
 }
 
@@ -158,6 +163,8 @@ async function run(rootfs: string, profile: number, strategy: number, options: n
     let errno = 0;
     let written: Uint8Array | null = null;
     if (fault) { ret = -1; errno = fault.errno; }
+    // ABI.md §12: as Linux before 7.0, OPEN_TREE_NAMESPACE is an unknown flag.
+    else if (op === OP.open_tree && (i32(REQ.FLAGS) & OPEN_TREE_NAMESPACE) !== 0) { ret = -1; errno = EINVAL; }
     else if (op === OP.openat || op === OP.openat2 || op === OP.open_tree) {
       ret = 3;
       while (files.has(ret)) ret++;
@@ -194,6 +201,9 @@ function render(op: number, i32: (off: number) => number, s: (off: number) => Ui
     case OP.open_tree: return `open_tree(${dirfd(fd)}, ${quote(s(REQ.STR0))}, ${flagNames(i32(REQ.FLAGS), OPEN_TREE_NAMES)})`;
     case OP.move_mount:
       return `move_mount(${dirfd(fd)}, ${quote(s(REQ.STR0))}, ${dirfd(i32(REQ.COUNT))}, ${quote(s(REQ.STR1))}, ${flagNames(i32(REQ.FLAGS), MOVE_MOUNT_NAMES)})`;
+    case OP.setns: return `setns(${fd}, ${i32(REQ.FLAGS) === 0x20000 ? "CLONE_NEWNS" : i32(REQ.FLAGS)})`;
+    case OP.mount_setattr:
+      return `mount_setattr(${dirfd(fd)}, ${quote(s(REQ.STR0))}, ${flagNames(i32(REQ.FLAGS), AT_NAMES)}, {attr_set=${flagNames(i32(REQ.MODE), ATTR_NAMES)}, attr_clr=0, propagation=${flagNames(i32(REQ.COUNT), PROP_NAMES)}, userns_fd=0}, 32)`;
     case OP.close: return `close(${fd})`;
     case OP.fchdir: return `fchdir(${fd})`;
     case OP.chdir: return `chdir(${quote(s(REQ.STR0))})`;

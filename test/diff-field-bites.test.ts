@@ -22,6 +22,10 @@ const CHANGES: Record<string, Record<string, (v: unknown) => unknown>> = {
   pivot_root: { new_root: (v) => `${v}x`, put_old: (v) => `${v}x` },
   mount: { source: (v) => `${v ?? ""}x`, target: (v) => `${v}x`, filesystemtype: (v) => `${v ?? ""}x`, mountflags: (v) => (v as number) ^ abi.MS_NOSUID, data: (v) => `${v ?? ""}x` },
   umount2: { target: (v) => `${v}x`, flags: (v) => (v as number) ^ abi.MNT_FORCE },
+  // ABI 6 (crun 1.29): setns's fd is an fd (the alignment's), its nstype a flag word; mount_setattr's struct fields.
+  setns: { nstype: (v) => (v as number) ^ abi.MS_NOSUID },
+  mount_setattr: { pathname: (v) => `${v}x`, flags: (v) => (v as number) ^ abi.AT_RECURSIVE, attr_set: (v) => (v as number) ^ abi.MOUNT_ATTR_NOSUID,
+    propagation: (v) => ((v as number) === 0 ? abi.MS_SLAVE : 0) },
 };
 
 function changed(t: Trace, at: number, field: string): Trace {

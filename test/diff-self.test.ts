@@ -15,7 +15,7 @@ import { leavesCwdOutside, strategiesOf } from "./helpers.js";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const PREFIX = "pivotshim-diff-self-";
-const TRACED = "pivot_root,mount,umount2,chroot,chdir,fchdir,openat,close,read,getcwd,mkdir,openat2,open_tree,move_mount";
+const TRACED = "pivot_root,mount,umount2,chroot,chdir,fchdir,openat,close,read,getcwd,mkdir,openat2,open_tree,move_mount,setns,mount_setattr";
 
 function hasStrace(): boolean {
   if (spawnSync("strace", ["-V"]).status === 0) return true;

@@ -35,4 +35,13 @@ test("a plan's own strace is equivalent to it: every profile, strategy, readonly
   assert.equal(differ, []);
 });
 
+test("crun-1.29 on Linux 7.0: the switch is setns into the OPEN_TREE_NAMESPACE copy, and its own strace is equivalent to it", () => {
+  for (const strategy of ["pivot", "move"] as const) for (const readonly of [false, true]) {
+    const t = plan({ rootfs: "/var/lib/pivotshim/rootfs", profile: "crun-1.29", strategy, readonly }, { kernel: "7.0" });
+    const r = diff(t, format(t, "strace"));
+    assert.ok(r.equivalent, `${strategy}${readonly ? " readonly" : ""}`);
+    assert.is(r.window.switchCall, "setns");
+  }
+});
+
 test.run();

@@ -38,6 +38,7 @@ test("WINDOW_START: runc and crun start at the first propagation change of /, ru
     youki: ["root-propagation", "root-propagation", "root-propagation", "root-propagation"],
     bwrap: ["root-propagation", "root-propagation", "root-propagation", "root-propagation"],
     lxc: ["first-step", "first-step", "first-step", "first-step"],
+    "crun-1.29": ["first-step", "first-step", "first-step", "first-step"],
   });
   // A plan without such a step (--no-prepare) starts at its own first step.
   const noPrep = runc11({ prepare: false });

@@ -33,6 +33,14 @@ export function leakedFds(t: Trace): number[] {
   return open;
 }
 
+/**
+ * fds a runtime keeps open past the switch on purpose, until exec closes them (O_CLOEXEC): crun
+ * 1.29's get_old_root_fd (docs/sources.md#crun-1-29). leakedFds of its plans is exactly these.
+ */
+export function keptUntilExec(t: Trace): number[] {
+  return t.steps.filter((s) => s.request.step === "keep_old_root" && "ret" in s.result).map((s) => ("ret" in s.result ? s.result.ret : -1));
+}
+
 export const lines = (t: Trace) => formatStrace(t).trimEnd().split("\n");
 
 /**

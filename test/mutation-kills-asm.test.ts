@@ -45,9 +45,9 @@ test("a double slash is refused, at the end of the path too", () => {
 });
 
 test("profile and strategy: every member is accepted, one past either end is refused", () => {
-  for (const profile of [abi.Profile.hardened, abi.Profile.runc, abi.Profile.runc_1_1, abi.Profile.crun, abi.Profile.youki, abi.Profile.bwrap, abi.Profile.lxc])
+  for (const profile of [abi.Profile.hardened, abi.Profile.runc, abi.Profile.runc_1_1, abi.Profile.crun, abi.Profile.youki, abi.Profile.bwrap, abi.Profile.lxc, abi.Profile.crun_1_29])
     assert.is(verdict({ profile }), "ok", `profile ${profile}`);
-  for (const profile of [abi.Profile.hardened - 1, abi.Profile.lxc + 1])
+  for (const profile of [abi.Profile.hardened - 1, abi.Profile.crun_1_29 + 1])
     assert.match(verdict({ profile }), /^invalid config: .*profile/, `profile ${profile}`);
   for (const strategy of [abi.Strategy.auto, abi.Strategy.pivot, abi.Strategy.move, abi.Strategy.chroot])
     assert.is(verdict({ strategy, profile: abi.Profile.hardened }), "ok", `strategy ${strategy}`);

@@ -111,6 +111,7 @@ test("schema config (JSON Schema): each field's description, as `pivotshim schem
     readonly: "remount the new root read-only, where the runtime does",
     prepare: "run the prepare phase (propagation of /, parent walk, self bind)",
     selfBind: "bind the rootfs onto itself during prepare",
+    userns: "the container has a user namespace, or the runtime runs in one (crun-1.29 then does not try OPEN_TREE_NAMESPACE)",
   });
 });
 
@@ -120,7 +121,7 @@ const FAULTS: [string, string][] = [
   ["pivot_root", '"pivot_root" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
   [" pivot_root=EINVAL", '" pivot_root=EINVAL" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
   ["pivot_root=EINVAL,umount2=EBUSY", '"pivot_root=EINVAL,umount2=EBUSY" is not OP=ERRNO or OP#N=ERRNO (e.g. pivot_root=EINVAL, umount2#2=EBUSY)'],
-  ["pivotroot=EINVAL", 'unknown op "pivotroot"; expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount'],
+  ["pivotroot=EINVAL", 'unknown op "pivotroot"; expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount, setns, mount_setattr'],
   ["pivot_root=EWHAT", 'unknown errno "EWHAT"; expected a name such as EINVAL, EPERM, EBUSY, ENOENT'],
   ["mount#0=EPERM", '"#0": calls are counted from 1'],
 ];

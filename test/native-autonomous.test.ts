@@ -81,9 +81,12 @@ nativeTest(test, noAddon, "a request payload decodes back into the request it fr
     { ...c, op: "openat", dirfd: -100, pathname: "", flags: abi.O_PATH, mode: 0o644 },
     // ABI 5: a negative to_dirfd (the wire's count is unsigned, so it rides in the mode field) and an openat2 mode.
     { ...c, op: "move_mount", from_dirfd: -100, from_pathname: "/a", to_dirfd: -100, to_pathname: "/b", flags: abi.MOVE_MOUNT_F_SYMLINKS },
-    { ...c, op: "openat2", dirfd: -9, pathname: "x", flags: abi.O_CREAT, mode: 0o600, resolve: abi.RESOLVE_BENEATH }];
+    { ...c, op: "openat2", dirfd: -9, pathname: "x", flags: abi.O_CREAT, mode: 0o600, resolve: abi.RESOLVE_BENEATH },
+    // ABI 6: mount_setattr with a set attribute and a propagation (count and mode fields), setns.
+    { ...c, op: "mount_setattr", dirfd: -100, pathname: "/a", flags: abi.AT_RECURSIVE, attr_set: abi.MOUNT_ATTR_RDONLY | abi.MOUNT_ATTR_NOSUID, propagation: abi.MS_SLAVE },
+    { ...c, op: "setns", fd: 5, nstype: abi.CLONE_NEWNS }];
   assert.ok(reqs.length > 200, `${reqs.length} requests`);
-  assert.equal(new Set(reqs.map((r) => r.op)).size, 15, "every op (mkdir: ABI 4, bwrap; openat2, open_tree, move_mount: ABI 5, lxc)");
+  assert.equal(new Set(reqs.map((r) => r.op)).size, 17, "every op (mkdir: ABI 4, bwrap; openat2, open_tree, move_mount: ABI 5, lxc; setns, mount_setattr: ABI 6, crun-1.29)");
   for (const r of reqs) {
     const f = requestFrame(w!, r);
     const back = requestOfPayload(w!, f.subarray(w!.kLenSize), r.seq, abi.Step[r.step as keyof typeof abi.Step], r.reason);

@@ -17,6 +17,9 @@ const REC_SHARED = abi.MS_REC | abi.MS_SHARED;
 const ALL = [
   { profile: "hardened", strategy: "pivot" }, { profile: "runc", strategy: "pivot" }, { profile: "crun", strategy: "pivot" },
   { profile: "hardened", strategy: "move" }, { profile: "runc", strategy: "move" }, { profile: "crun", strategy: "move" },
+  // crun main: open_tree(OPEN_TREE_NAMESPACE) refused by 6.18 (EINVAL) on both sides, then the walk by fd
+  // (mount_setattr, mount through /proc/self/fd, "..") goes up to the first mount (docs/sources.md#crun-1-29).
+  { profile: "crun-1.29", strategy: "pivot" }, { profile: "crun-1.29", strategy: "move" },
 ] as const;
 
 const SCENARIOS: DiffScenario[] = [
@@ -31,7 +34,7 @@ const SCENARIOS: DiffScenario[] = [
   {
     name: "/ rshared, rootfs a private tmpfs",
     dirs: ["rootfs"], setup: (b) => [propagate("/", REC_SHARED), tmpfs(`${b}/rootfs`), propagate(`${b}/rootfs`, abi.MS_PRIVATE)],
-    rootfs: (b) => `${b}/rootfs`, configs: [...ALL, { profile: "crun", strategy: "pivot", readonly: true }],
+    rootfs: (b) => `${b}/rootfs`, configs: [...ALL, { profile: "crun", strategy: "pivot", readonly: true }, { profile: "crun-1.29", strategy: "pivot", readonly: true }],
   },
   {
     name: "shared /tmp-like bind with the rootfs a plain directory in it",
@@ -41,7 +44,7 @@ const SCENARIOS: DiffScenario[] = [
   {
     name: "stacked root: a shared tmpfs mounted over /",
     dirs: ["rootfs"], setup: () => [propagate("/", REC_SHARED), tmpfs("/")], rootfs: (b) => `${b}/rootfs`,
-    configs: [{ profile: "runc", strategy: "pivot" }, { profile: "hardened", strategy: "pivot" }, { profile: "crun", strategy: "pivot" }, { profile: "runc", strategy: "move" }],
+    configs: [{ profile: "runc", strategy: "pivot" }, { profile: "hardened", strategy: "pivot" }, { profile: "crun", strategy: "pivot" }, { profile: "runc", strategy: "move" }, { profile: "crun-1.29", strategy: "pivot" }],
   },
   {
     name: "rootfs not a mount point, no self bind",
@@ -49,6 +52,7 @@ const SCENARIOS: DiffScenario[] = [
     configs: [
       { profile: "runc", strategy: "pivot", selfBind: false }, { profile: "crun", strategy: "pivot", selfBind: false },
       { profile: "hardened", strategy: "pivot", selfBind: false }, { profile: "hardened", strategy: "move", selfBind: false },
+      { profile: "crun-1.29", strategy: "pivot", selfBind: false },
     ],
   },
   {

@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import { plan } from "../src/plan.js";
+import { plan, type PlanOptions } from "../src/plan.js";
 import { formatStrace } from "../src/format/index.js";
 import type { ConfigInput } from "../src/schema.js";
 
@@ -20,7 +20,7 @@ function byHand(name: string): string {
   return lines.map((l) => l.replace(/  #src: .*$/, "")).join("\n") + "\n";
 }
 
-const CASES: [string, ConfigInput][] = [
+const CASES: [string, ConfigInput, PlanOptions?][] = [
   ["runc-pivot.strace", { profile: "runc", strategy: "pivot" }],
   ["runc-pivot-rshared.strace", { profile: "runc", strategy: "pivot", rootPropagation: "rshared" }],
   ["runc-pivot-readonly.strace", { profile: "runc", strategy: "pivot", readonly: true }],
@@ -38,17 +38,22 @@ const CASES: [string, ConfigInput][] = [
   // naming the line of test/fixtures/real/lxc-pivot-*.strace it matches.
   ["lxc-pivot.strace", { profile: "lxc", strategy: "pivot" }],
   ["lxc-auto.strace", { profile: "lxc", strategy: "auto" }],
+  // crun main ba38286: from source, no capture (docs/sources.md#crun-1-29); Linux 7.0's path from source, unverified.
+  ["crun-1.29-pivot-readonly.strace", { profile: "crun-1.29", strategy: "pivot", readonly: true }],
+  ["crun-1.29-chroot-readonly.strace", { profile: "crun-1.29", strategy: "chroot", readonly: true }],
+  ["crun-1.29-pivot-kernel-7.0-readonly.strace", { profile: "crun-1.29", strategy: "pivot", readonly: true }, { kernel: "7.0" }],
 ];
 
-for (const [name, config] of CASES) {
+for (const [name, config, opts] of CASES) {
   test(`by hand from the source: ${name}`, () => {
-    assert.fixture(formatStrace(plan({ rootfs: "/r", ...config })), byHand(name));
+    assert.fixture(formatStrace(plan({ rootfs: "/r", ...config }, opts)), byHand(name));
   });
 }
 
 test("the generated golden agrees with the hand-written one where both exist", () => {
   for (const name of ["runc-pivot.strace", "runc-pivot-readonly.strace", "hardened-pivot.strace",
-    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace", "bwrap-pivot.strace", "bwrap-pivot-readonly.strace", "lxc-pivot.strace", "lxc-auto.strace"]) {
+    "youki-pivot.strace", "youki-move.strace", "youki-chroot-readonly.strace", "bwrap-pivot.strace", "bwrap-pivot-readonly.strace", "lxc-pivot.strace", "lxc-auto.strace",
+    "crun-1.29-pivot-readonly.strace", "crun-1.29-chroot-readonly.strace", "crun-1.29-pivot-kernel-7.0-readonly.strace"]) {
     assert.fixture(readFileSync(new URL(`../${name}`, dir), "utf8"), byHand(name), name);
   }
 });

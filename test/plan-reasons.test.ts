@@ -14,36 +14,36 @@ const TEXT = new Map([...readFileSync(new URL("../assembly/text.txt", import.met
   .map(([, k, v]) => [k!, v!.replace(/\\"/g, '"')]));
 
 type P = (typeof PROFILES)[number];
-/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki, bwrap, lxc]; one entry = the same for all. */
+/** step → the R_ text per profile: [hardened, runc, runc-1.1, crun, youki, bwrap, lxc, crun-1.29]; one entry = the same for all. */
 const TABLE: Record<string, string[]> = {
-  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI", "R_PROPAGATE_BWRAP"],
+  propagate_root: ["R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_RUNC", "R_PROPAGATE_CRUN", "R_PROPAGATE_YOUKI", "R_PROPAGATE_BWRAP", "(lxc has none)", "R_PROPAGATE_CRUN"],
   mountinfo_read: ["R_MI_READ"],
   mountinfo_close: ["R_MI_CLOSE"],
   parent_propagation: ["R_PARENT_RUNC", "R_PARENT_RUNC", "R_PARENT_11", "R_PARENT_CRUN", "R_PARENT_YOUKI"],
-  self_bind: ["R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND_YOUKI"],
+  self_bind: ["R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND", "R_SELF_BIND_YOUKI", "(none)", "(none)", "R_SELF_BIND"],
   self_private: ["R_SELF_PRIVATE"],
   self_remount: ["R_SELF_REMOUNT"],
-  open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN"],
+  open_root: ["R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT", "R_OPEN_ROOT_CRUN", "(none)", "(none)", "(none)", "R_OPEN_ROOT_CRUN129"],
   enter_root: ["R_ENTER_ROOT"],
-  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI", "R_OPEN_OLD_BWRAP", "R_OPEN_OLD_LXC"],
-  open_new_root: ["R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW_YOUKI"],
-  fchdir_new_root: ["R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW_LXC"],
+  open_old_root: ["R_OPEN_OLD_HARD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD", "R_OPEN_OLD_YOUKI", "R_OPEN_OLD_BWRAP", "R_OPEN_OLD_LXC", "R_OPEN_OLD"],
+  open_new_root: ["R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW", "R_OPEN_NEW_YOUKI", "(none)", "(none)", "R_OPEN_NEW"],
+  fchdir_new_root: ["R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW", "R_FCHDIR_NEW_LXC", "R_FCHDIR_NEW"],
   pivot_root: ["R_PIVOT"],
   fchdir_old_root: ["R_FCHDIR_OLD"],
-  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI", "(bwrap has none)", "R_OLD_PROP_LXC"],
-  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP", "R_DETACH"],
+  old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI", "(bwrap has none)", "R_OLD_PROP_LXC", "R_OLD_PROP_CRUN"],
+  detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP", "R_DETACH", "R_DETACH_LOOP"],
   chdir_root: ["R_CHDIR_ROOT"],
   close_new_root: ["R_CLOSE_NEW"],
-  close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP", "R_CLOSE_OLD_LXC"],
-  chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI"],
+  close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP", "R_CLOSE_OLD_LXC", "R_CLOSE_OLD"],
+  chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI", "(none)", "(none)", "R_CHDIR_ROOTFS"],
   mask_propagation: ["R_MASK_PROP"],
-  mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI"],
-  mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN", "R_MASK_COVER_YOUKI"],
+  mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI", "(none)", "(none)", "R_MASK_UMOUNT_CRUN"],
+  mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN", "R_MASK_COVER_YOUKI", "(none)", "(none)", "R_MASK_COVER_CRUN"],
   move_root: ["R_MOVE"],
-  chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI"],
+  chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI", "(none)", "(none)", "R_CHROOT"],
   readonly_root: ["R_READONLY_ROOT"],
-  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT", "(bwrap has none)", "R_CLOSE_ROOT_LXC"],
-  post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI"],
+  close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT", "(bwrap has none)", "R_CLOSE_ROOT_LXC", "R_CLOSE_ROOT_CRUN129"],
+  post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI", "(none)", "(none)", "R_POST_PROP_CRUN"],
   readonly_remount: ["R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY", "R_READONLY_YOUKI"],
   check_cwd: ["R_CHECK_CWD"],
   // bwrap's staging root (its own steps; docs/sources.md#bwrap).
@@ -63,18 +63,31 @@ const TABLE: Record<string, string[]> = {
   open_host: ["R_OPEN_HOST_LXC"],
   dependent_mount: ["R_DEPENDENT_LXC"],
   open_mountpoint: ["R_OPEN_MOUNTPOINT_LXC"],
-  open_rootfs_src: ["R_OPEN_ROOTFS_SRC_LXC"],
+  open_rootfs_src: ["(none)", "(none)", "(none)", "(none)", "(none)", "(none)", "R_OPEN_ROOTFS_SRC_LXC", "R_TREE_OPEN_CRUN"],
   clone_rootfs: ["R_CLONE_ROOTFS_LXC"],
   attach_rootfs: ["R_ATTACH_ROOTFS_LXC"],
-  close_tree: ["R_CLOSE_TREE_LXC"],
+  close_tree: ["(none)", "(none)", "(none)", "(none)", "(none)", "(none)", "R_CLOSE_TREE_LXC", "R_CLOSE_TREE_NS_CRUN"],
   close_mountpoint: ["R_CLOSE_MOUNTPOINT_LXC"],
-  close_rootfs_src: ["R_CLOSE_ROOTFS_SRC_LXC"],
+  close_rootfs_src: ["(none)", "(none)", "(none)", "(none)", "(none)", "(none)", "R_CLOSE_ROOTFS_SRC_LXC", "R_TREE_CLOSE_CRUN"],
   open_mnt: ["R_OPEN_MNT_LXC"],
   share_root: ["R_SHARE_ROOT_LXC"],
   close_host: ["R_CLOSE_HOST_LXC"],
   ramfs_open: ["R_RAMFS_OPEN_LXC"],
+  // crun main's own steps (docs/sources.md#crun-1-29).
+  tree_namespace: ["R_TREE_NS_CRUN"],
+  enter_tree: ["R_ENTER_TREE_CRUN"],
+  remount_slash: ["R_REMOUNT_SLASH_CRUN"],
+  private_slash: ["R_PRIVATE_SLASH_CRUN"],
+  walk_open: ["R_WALK_OPEN_CRUN"],
+  walk_setattr: ["R_WALK_SETATTR_CRUN"],
+  walk_procfd: ["R_WALK_PROCFD_CRUN"],
+  walk_up: ["R_WALK_UP_CRUN"],
+  walk_drop: ["R_WALK_DROP_CRUN"],
+  walk_close: ["R_WALK_CLOSE_CRUN"],
+  keep_old_root: ["R_KEEP_OLD_CRUN"],
+  readonly_setattr: ["R_READONLY_SETATTR_CRUN"],
 };
-const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc"];
+const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc", "crun-1.29"];
 const expected = (step: string, p: P): string => {
   const row = TABLE[step];
   if (!row) return `(no row for ${step})`;
@@ -87,6 +100,11 @@ function plans(p: P) {
     .map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
   // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call. bwrap has no move.
   if (strategiesOf(p).includes("move")) out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
+  // crun 1.29: the Linux 7.0 path, and a walk that goes up one level (mount_setattr, then mount, refused).
+  if (p === "crun-1.29") {
+    out.push(plan({ rootfs: "/r", profile: p, strategy: "pivot" }, { kernel: "7.0" }));
+    out.push(plan({ rootfs: "/r", profile: p, strategy: "pivot" }, { faults: ["mount_setattr#1=EINVAL", "mount#2=EINVAL"] }));
+  }
   return out;
 }
 
@@ -109,7 +127,8 @@ for (const p of ORDER) {
     // runc 1.1 has no post-switch propagation (runc 04be81b came in 1.2); only crun remounts the root read-only before the switch.
     // bwrap has no move (so no mask), no post-switch propagation: its read-only is the bind's remount.
     // lxc has no move either, no post-switch propagation of "/", and binds with the new mount API.
-    if (p === "lxc") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("clone_rootfs") && seen.has("share_root") && seen.has("ramfs_open"), [...seen].join(" "));
+    if (p === "crun-1.29") assert.ok(["enter_tree", "walk_procfd", "walk_up", "walk_drop", "keep_old_root", "readonly_setattr"].every((st) => seen.has(st)) && !seen.has("readonly_root"), [...seen].join(" "));
+    else if (p === "lxc") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("clone_rootfs") && seen.has("share_root") && seen.has("ramfs_open"), [...seen].join(" "));
     else if (p === "bwrap") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("bind_remount") && seen.has("mkdir_oldroot"), [...seen].join(" "));
     else assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
   });
@@ -134,6 +153,7 @@ test("selfBind: false leaves out the self bind, and crun's rprivate and remount 
     assert.equal(steps(false), steps(true).filter((st) => !gone.includes(st)), p);
     // bwrap binds the rootfs onto /newroot/, not onto itself: it has no self bind, and selfBind changes nothing.
     assert.ok(steps(true).includes("self_bind") === (p !== "bwrap" && p !== "lxc"), p);
+    if (p === "crun-1.29") assert.ok(steps(true).includes("self_private") && steps(true).includes("self_remount"));
     if (p === "crun") assert.ok(steps(true).includes("self_private") && steps(true).includes("self_remount"));
   }
 });

@@ -22,7 +22,7 @@ test("schema config: JSON with $schema, the config's fields, enums and defaults"
   const s = JSON.parse(r.stdout) as Obj;
   assert.is(s.$schema, "https://json-schema.org/draft/2020-12/schema");
   assert.is(s.additionalProperties, false);
-  assert.equal(Object.keys(s.properties).sort(), ["prepare", "profile", "readonly", "rootPropagation", "rootfs", "selfBind", "strategy"]);
+  assert.equal(Object.keys(s.properties).sort(), ["prepare", "profile", "readonly", "rootPropagation", "rootfs", "selfBind", "strategy", "userns"]);
   assert.equal(s.properties.profile.enum, [...PROFILES]);
   assert.equal(s.properties.strategy.enum, [...STRATEGIES]);
   assert.is(s.properties.profile.default, "hardened");

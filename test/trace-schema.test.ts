@@ -57,7 +57,7 @@ test("every problem is listed, not just the first", () => {
   assert.equal(p, [
     "version: expected 1",
     "config.rootfs: must be an absolute path (start with /)",
-    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount",
+    "steps[5].request.op: unknown op: expected one of openat, read, close, fchdir, chdir, chroot, pivot_root, mount, umount2, getcwd, sethostname, mkdir, openat2, open_tree, move_mount, setns, mount_setattr",
     "steps[6].result.errnoName: expected string, received undefined",
     "outcome.note: expected string, received undefined",
   ]);

@@ -8,7 +8,7 @@ import { DryRunHost } from "../src/hosts/dry-run.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request } from "../src/request.js";
 
-const future = { seq: 0, step: "future", reason: "an op from a newer caller", op: "mount_setattr", dfd: -100, path: "/", flags: 0 } as unknown as Request;
+const future = { seq: 0, step: "future", reason: "an op from a newer caller", op: "fsconfig", fd: 3, cmd: 0 } as unknown as Request;
 
 test("the dry-run host answers an unknown op ENOSYS", () => {
   assert.equal(new DryRunHost().exec(future), { errno: ENOSYS });

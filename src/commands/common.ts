@@ -12,7 +12,7 @@ export { EXIT } from "./exit.js";
 
 export interface ConfigFlags {
   rootfs?: string; profile?: string; strategy?: string; rootPropagation?: string; readonly?: boolean;
-  prepare?: boolean; selfBind?: boolean;
+  prepare?: boolean; selfBind?: boolean; userns?: boolean;
 }
 
 /** Adds the config flags to a command. */
@@ -24,7 +24,8 @@ export function configOptions(c: Command): Command {
     .addOption(new Option("--root-propagation <mode>", "propagation of / (default: the profile's)").choices(PROPAGATIONS))
     .option("--readonly", "remount the new root read-only")
     .option("--no-prepare", "switch only: skip propagation of /, the parent walk and the self bind")
-    .option("--no-self-bind", "skip the self bind (the rootfs must already be a mount point)");
+    .option("--no-self-bind", "skip the self bind (the rootfs must already be a mount point)")
+    .option("--userns", "the container has a user namespace, or the runtime runs in one (crun-1.29: no OPEN_TREE_NAMESPACE try)");
 }
 
 export function configOf(f: ConfigFlags): ConfigInput {
@@ -36,6 +37,7 @@ export function configOf(f: ConfigFlags): ConfigInput {
     readonly: f.readonly ?? false,
     prepare: f.prepare ?? true,
     selfBind: f.selfBind ?? true,
+    ...(f.userns ? { userns: true } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // second fault on the cleanup path), on the fake kernel, with the invariants judged per path.
 import { type Command, Option } from "commander";
 import { explore } from "../explore.js";
-import { parseConfig } from "../schema.js";
+import { KERNEL_VERSIONS, parseConfig } from "../schema.js";
 import { factsFor } from "../rootfs-facts.js";
 import { SCENARIO_NAMES, type ScenarioName } from "../hosts/fake/index.js";
 import { exploreText, exploreMarkdown, perStep } from "../format/explore.js";
@@ -11,7 +11,7 @@ import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "
 import { withTraceOut } from "./trace-out.js";
 import { COMMAND_LINES } from "./descriptions.js";
 
-interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; format: "text" | "json" | "markdown"; traceOut?: string }
+interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; kernel: "6.18" | "7.0"; format: "text" | "json" | "markdown"; traceOut?: string }
 
 function runExplore(f: ExploreFlags): number {
   const config = parseConfig(configOf(f));
@@ -22,7 +22,7 @@ function runExplore(f: ExploreFlags): number {
   const report = withTraceOut(f.traceOut, (traceOut) => {
     const r = explore(config, {
       ...(f.scenario ? { scenario: f.scenario } : {}), ...(mountinfo !== undefined ? { mountinfo } : {}), ...(facts ? { rootfsFacts: facts } : {}),
-      double: f.double ?? false,
+      double: f.double ?? false, kernel: f.kernel,
       ...(tty ? { onProgress: (n: number) => { if (n % 100 === 0) process.stderr.write(`\rexplored ${n} paths`); } } : {}),
     });
     if (tty) process.stderr.write("\r\x1b[K");
@@ -43,6 +43,7 @@ export function register(cli: Command): void {
   configOptions(cli.command("explore").description(COMMAND_LINES.explore))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file instead of a scenario")
+    .addOption(new Option("--kernel <version>", "the Linux version the fake kernel answers as (7.0: open_tree OPEN_TREE_NAMESPACE, from source, unverified)").choices(KERNEL_VERSIONS).default("6.18"))
     .option("--rootfs-kind <kind>", "what the rootfs path is: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")
     .option("--double", "also inject a second fault on every request after the first (the cleanup path)")
     .addOption(new Option("--format <fmt>", "output format").choices(["text", "json", "markdown"]).default("text"))

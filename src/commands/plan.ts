@@ -13,13 +13,13 @@ import { paint, complain } from "./colour.js";
 import { findings } from "../findings.js";
 import { EXIT, configOptions, configOf, readMountinfo, collect, type ConfigFlags } from "./common.js";
 import { withTraceOut } from "./trace-out.js";
-import { parseConfig, parseFaults } from "../schema.js";
+import { KERNEL_VERSIONS, parseConfig, parseFaults } from "../schema.js";
 import { factsFor } from "../rootfs-facts.js";
 import { COMMAND_LINES } from "./descriptions.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
-  fail: FaultSpec[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: ScenarioName; rootfsKind?: string;
+  fail: FaultSpec[]; format: Format; mountinfo?: string; traceOut?: string; host: "fake-kernel" | "dry-run"; scenario?: ScenarioName; rootfsKind?: string; kernel: "6.18" | "7.0";
 }
 
 /** "# invariant host-unchanged: held (host mountinfo byte-identical)", one per verdict. */
@@ -35,8 +35,8 @@ function runPlan(f: PlanFlags): number {
   // The kind is checked on either host (bad input is exit 2), but only the fake kernel models it.
   const facts = factsFor(config.rootfs, f.rootfsKind, f.host === "dry-run" ? undefined : f.mountinfo);
   const { trace, verdicts } = withTraceOut(f.traceOut, (out) => {
-    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra }), verdicts: [] }
-      : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}) });
+    const r: { trace: Trace; verdicts: Verdict[] } = f.host === "dry-run" ? { trace: plan(configOf(f), { faults: f.fail, ...extra, kernel: f.kernel }), verdicts: [] }
+      : check(configOf(f), { faults: f.fail, ...extra, ...(f.scenario ? { scenario: f.scenario } : {}), ...(facts ? { rootfsFacts: facts } : {}), kernel: f.kernel });
     // On the fake kernel the trace carries the verdicts: a verified plan is one with every one held
     // (pivotshim-exec --expect refuses any other).
     out?.write(f.host === "dry-run" ? r.trace : { ...r.trace, verdicts: r.verdicts.map(({ id, held }) => ({ id, held })) });
@@ -59,6 +59,7 @@ export function register(cli: Command): void {
     .addOption(new Option("--host <host>", "fake-kernel: a model of the host, invariants checked; dry-run: success for everything").choices(["fake-kernel", "dry-run"]).default("fake-kernel"))
     .addOption(new Option("--scenario <name>", "the fake kernel's host (default docker-host)").choices(SCENARIO_NAMES))
     .option("--mountinfo <file>", "build the host from this mountinfo file (dry-run: what mountinfo reads return)")
+    .addOption(new Option("--kernel <version>", "the Linux version the fake kernel answers as (7.0: open_tree OPEN_TREE_NAMESPACE, from source, unverified)").choices(KERNEL_VERSIONS).default("6.18"))
     .option("--rootfs-kind <kind>", "what the rootfs path is on the modelled host: dir (default), missing, file, symlink:TARGET; with --mountinfo /proc/self/mountinfo, lstat decides")
     .addOption(new Option("--format <fmt>", "output format").choices(FORMATS).default("text"))
     .option("--trace-out <file>", "also write the trace as JSON to this file")
@@ -71,6 +72,7 @@ Examples:
   pivotshim plan --mountinfo /proc/self/mountinfo --strategy move
   pivotshim plan --rootfs /r --rootfs-kind missing --scenario rootfs-not-a-mountpoint
   pivotshim plan --host dry-run --profile crun --strategy move --readonly
+  pivotshim plan --rootfs /r --profile crun-1.29 --kernel 7.0   # open_tree(OPEN_TREE_NAMESPACE) + setns
 
 Exit status: 0 the plan ends done with every invariant held, 1 it ends failed or an invariant
 is violated, 2 bad usage or input.`)

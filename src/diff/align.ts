@@ -33,7 +33,8 @@ function pairable(plan: Side, log: Side, map: OriginMap): boolean {
     case "openat": case "openat2": return p.pathname === l.pathname;
     case "open_tree": return sameFd(plan.fds.dirfd, log.fds.dirfd, map);
     case "move_mount": return sameFd(plan.fds.from_dirfd, log.fds.from_dirfd, map);
-    case "close": case "read": return sameFd(plan.fds.fd, log.fds.fd, map);
+    case "close": case "read": case "setns": return sameFd(plan.fds.fd, log.fds.fd, map);
+    case "mount_setattr": return sameFd(plan.fds.dirfd, log.fds.dirfd, map);
     default: return true;
   }
 }

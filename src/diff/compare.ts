@@ -6,7 +6,7 @@ import type { Request, Result } from "../request.js";
 import type { TraceResult } from "../trace.js";
 import type { Addr, TracedRequest } from "../strace/to-requests.js";
 import { errnoName, msFlags } from "../names-ts.js";
-import { modeText, moveMountFlags, openFlags, openTreeFlags, quote, resolveFlags, umountFlags } from "../format/strace.js";
+import { atFlags, modeText, mountAttrFlags, moveMountFlags, nsType, openFlags, openTreeFlags, propagationFlags, quote, resolveFlags, umountFlags } from "../format/strace.js";
 
 /** What an fd argument refers to: "o<N>" = opened by call N of its side; "fd:N" = opened before; "cwd" = AT_FDCWD. */
 export type FdLabel = string;
@@ -140,6 +140,8 @@ const FIELDS: Record<Request["op"], string[]> = {
   openat2: ["dirfd", "pathname", "flags", "mode", "resolve"],
   open_tree: ["dirfd", "pathname", "flags"],
   move_mount: ["from_dirfd", "from_pathname", "to_dirfd", "to_pathname", "flags"],
+  setns: ["fd", "nstype"],
+  mount_setattr: ["dirfd", "pathname", "flags", "attr_set", "propagation"],
 };
 
 function show(op: Request["op"], field: string, v: Str | number): string {
@@ -147,6 +149,10 @@ function show(op: Request["op"], field: string, v: Str | number): string {
   if (field === "mountflags") return msFlags(v);
   if (field === "mode" && (op === "mkdir" || op === "openat2")) return modeText(v);
   if (field === "resolve") return resolveFlags(v);
+  if (field === "nstype") return nsType(v);
+  if (field === "attr_set") return mountAttrFlags(v);
+  if (field === "propagation") return propagationFlags(v);
+  if (field === "flags" && op === "mount_setattr") return atFlags(v);
   if (field === "flags") return op === "umount2" ? umountFlags(v) : op === "open_tree" ? openTreeFlags(v) : op === "move_mount" ? moveMountFlags(v) : openFlags(v);
   if (v === abi.AT_FDCWD) return "AT_FDCWD";
   return String(v);

@@ -8,7 +8,8 @@ import type { Call, Parsed } from "../strace/parse.js";
 import type { Config } from "../schema.js";
 
 /** How the plan switches root: decides which call marks the switching process. */
-export type SwitchKind = "pivot" | "move" | "chroot";
+/** "setns": crun 1.29 on Linux 7.0 enters the namespace open_tree(OPEN_TREE_NAMESPACE) made; no pivot or move (docs/sources.md#crun-1-29). */
+export type SwitchKind = "pivot" | "move" | "chroot" | "setns";
 
 /** No process in the log switches root the way the plan does (exit 1: the log differs). */
 export class NoSwitchError extends PivotshimError {
@@ -24,7 +25,7 @@ export interface Window {
   startLine: number;
   endLine: number;
   switchLine: number;
-  /** The call that marks the switch: pivot_root, the MS_MOVE onto "/", or chroot. */
+  /** The call that marks the switch: pivot_root, the MS_MOVE onto "/", chroot, or setns into a mount namespace. */
   switchCall: string;
   /** Signals delivered to the process inside the window (runc's SIGURG): not calls, only counted. */
   signals: number;
@@ -61,6 +62,9 @@ export const WINDOW_START: Readonly<Record<Config["profile"], (strategy: Config[
   // LXC never changes "/" itself before the pivot (turn_into_dependent_mounts makes "/" MS_SLAVE
   // only when it is shared): its first step, openat2 of "/" (dfd_host), docs/sources.md#lxc.
   lxc: () => "first-step",
+  // crun 1.29 tries OPEN_TREE_NAMESPACE first: open(rootfs), open_tree, close come before "/" is
+  // touched, and on Linux 7.0 the propagation of "/" comes after a setns (docs/sources.md#crun-1-29).
+  "crun-1.29": () => "first-step",
 };
 
 /**
@@ -76,6 +80,7 @@ export type EndKind = "chdir-root" | "handles-closed";
 export const WINDOW_END: Readonly<Record<Config["profile"], EndKind>> = {
   hardened: "chdir-root", runc: "chdir-root", "runc-1.1": "chdir-root", crun: "chdir-root", youki: "chdir-root", bwrap: "chdir-root",
   lxc: "handles-closed",
+  "crun-1.29": "chdir-root",
 };
 
 /** Where a plan's window starts: its profile's rule, and its first request (the fallback). */
@@ -101,7 +106,7 @@ function firstStep(reqs: readonly PlanRequest[]): FirstStep | undefined {
   const r = reqs[0];
   const path = r ? pathOf(r) : undefined;
   if (!r || path === undefined) return undefined;
-  const sw = reqs.findIndex((q) => q.op === "pivot_root" || q.op === "chroot" || (q.op === "mount" && q.target === "/" && ((q.mountflags ?? 0) & abi.MS_MOVE) !== 0));
+  const sw = reqs.findIndex((q) => q.op === "pivot_root" || q.op === "chroot" || q.op === "setns" || (q.op === "mount" && q.target === "/" && ((q.mountflags ?? 0) & abi.MS_MOVE) !== 0));
   // The switch itself counts: the log side looks at the calls up to and including its switch, so a
   // plan whose first step IS the switch (crun's chroot(rootfs)) or shares its op and path (a mount of
   // "/" before an MS_MOVE onto "/") counted one short, and the window began at the process's first
@@ -141,6 +146,7 @@ const isRootFinalize = (c: Call): boolean =>
 function isSwitch(c: Call, kinds: readonly SwitchKind[]): boolean {
   if (c.name === "pivot_root") return kinds.includes("pivot");
   if (c.name === "chroot") return kinds.includes("chroot");
+  if (c.name === "setns") return kinds.includes("setns");
   return kinds.includes("move") && isMoveOntoRoot(c);
 }
 
@@ -153,10 +159,11 @@ const pidOf = (c: { pid?: number }): number | null => c.pid ?? null;
  * chroot-only plans look for chroot.
  */
 export function findWindow(parsed: Parsed, kinds: readonly SwitchKind[], pid?: number, start: WindowStart = { kind: "root-propagation" }, endKind: EndKind = "chdir-root"): Window {
-  const look: readonly SwitchKind[] = kinds.includes("chroot") && kinds.length === 1 ? ["chroot"] : ["pivot", "move"];
+  const alone = kinds.length === 1 && (kinds[0] === "chroot" || kinds[0] === "setns");
+  const look: readonly SwitchKind[] = alone ? kinds : ["pivot", "move"];
   const sw = parsed.calls.find((c) => (pid === undefined || pidOf(c) === pid) && isSwitch(c, look));
   if (!sw) {
-    const what = look.includes("chroot") ? "chroot" : `pivot_root or mount(..., "/", ..., MS_MOVE, ...)`;
+    const what = look.includes("chroot") ? "chroot" : look.includes("setns") ? "setns(..., CLONE_NEWNS)" : `pivot_root or mount(..., "/", ..., MS_MOVE, ...)`;
     const who = pid === undefined ? `no process in the strace log calls ${what}` : `process ${pid} does not call ${what} in the strace log`;
     throw new NoSwitchError(`${who}: no root switch to compare with the plan`);
   }
@@ -218,6 +225,10 @@ function endOf(mine: readonly Call[], at: number): number {
     const a = c.args[0];
     const fd = a?.kind === "fd" ? a.fd : a?.kind === "num" ? a.value : -1;
     if (c.name === "getcwd" || (c.name === "close" && open.delete(fd)) || isRootFinalize(c)) end = i;
+    // crun 1.29: libcrun_set_mounts opens "/" after chroot(rootfs) and chdir("/"), and finalize_mounts
+    // makes the root read-only with mount_setattr on a handle still open (docs/sources.md#crun-1-29).
+    else if (c.name === "openat" && str(c, 1) === "/" && c.ret !== null && c.ret >= 0) { open.add(c.ret); end = i; }
+    else if (c.name === "mount_setattr" && open.has(fd)) end = i;
     else if (c.name !== "read" || open.has(fd)) break; // reads of a control channel (runc's sync pipe, our executor's socket) do not end the tail
   }
   return end;
@@ -264,6 +275,7 @@ export function switchKinds(ops: readonly { op: string; target?: string; mountfl
   for (const r of ops) {
     if (r.op === "pivot_root") kinds.add("pivot");
     else if (r.op === "chroot") kinds.add("chroot");
+    else if (r.op === "setns") kinds.add("setns");
     else if (r.op === "mount" && r.target === "/" && ((r.mountflags ?? 0) & abi.MS_MOVE)) kinds.add("move");
   }
   if (kinds.has("move")) kinds.delete("chroot"); // MS_MOVE is always followed by chroot(".")

@@ -98,6 +98,26 @@ export const DEVIATIONS: Readonly<Record<Config["profile"], ProfileDeviations>> 
       "findings on every scenario where it completes: the staging-root handle is opened without O_CLOEXEC (closed before exec by cleanup_fd, so nothing leaks), no propagation change before the last umount2 (the staging tmpfs was made under an rslave \"/\", so it has no peers to reach), one detach (the staging tmpfs holds no stack), and no getcwd() check",
     ],
   },
+  "crun-1.29": {
+    runtime: "crun main (`ba38286`, 1.29 and later: the switch after the mounts, OPEN_TREE_NAMESPACE; from source, no capture)",
+    checked: "from source, no capture: goldens written from crun's linux.c at ba38286, line by line (docs/sources.md#crun-1-29); the fallback path (Linux 6.18 answers EINVAL to OPEN_TREE_NAMESPACE) run on the real kernel, the Linux 7.0 path from source, unverified (no kernel here has it)",
+    deviations: [
+      "make_parent_mount_private's fstat(2) calls (of the rootfs, then of each \"..\") have no request kind: the walk ends when the path it went up is \"/\", which for the absolute, clean rootfs a config holds (realpath'd by crun) is where \"..\" is the same inode (a98380b)",
+      "when openat(fd, \"..\") fails, crun calls faccessat(fd, \"..\", X_OK, AT_EACCESS) to choose between EACCES (\"a component is not accessible\") and the open's errno; faccessat has no request kind: the machine reports the open's errno with \"cannot open component\"",
+      "the read-only root: crun dup()s libcrun_set_mounts's root handle (dup has no request kind), closes the original before the switch and, after it, calls mount_setattr(MOUNT_ATTR_RDONLY) on the dup; the machine keeps the original open instead and closes it after the mount_setattr (one fd fewer, the same mount). If that mount_setattr fails, crun tries do_remount (another mount_setattr that also clears nosuid/nodev/noexec, then mount(MS_REMOUNT|MS_BIND|MS_RDONLY) through /proc/self/fd, then statfs and retries); the machine fails at the first",
+      "crun does not try OPEN_TREE_NAMESPACE with createContainer/prestart/createRuntime hooks, with a user namespace in the spec or when it runs in one already (ef5802d, issue #2124), in a joined mount namespace, or when a config mount has no pre-opened fd (can_use_open_tree_namespace, linux.c L3624-L3659). The user namespace is the config's `userns` (OPT_USERNS), which the machine follows; hooks and the rest are not part of a config, so without `userns` the machine tries. Before Linux 7.0 the answer (EINVAL) and the path are the same either way",
+      "the container mounts (do_mounts, the fsopen/open_tree fds made beforehand, /dev, the notify socket, cgroup lookups through /proc) and libcrun_set_mounts's work on the open root handle are outside the plan; so is the open of /proc kept after the mounts (get_procfd)",
+      "libcrun_set_mounts returns at once when the spec has no mounts (no root handle, no read-only root): the plan assumes a spec with mounts, as every real container has",
+      "the old-root handle of get_old_root_fd (O_PATH|O_CLOEXEC) is still open when the plan ends, as in crun, which keeps it until exec closes it",
+    ],
+    flaws: [
+      "chroot (no mount namespace) with readonly: libcrun_set_mounts still opens \"/\" after chroot(rootfs) and finalize_mounts makes that mount read-only with mount_setattr (linux.c L3353, L3365-L3377, L907-L917): on docker-host, where the rootfs is a mount of the host's, host-unchanged is VIOLATED (the host's overlay turns ro); where the rootfs is no mount point, mount_setattr says EINVAL and the run fails (`remount `/`: Invalid argument`; crun's do_remount retries first). The real crun has this as far as its source says (from source, no capture); `run` always switches in a fresh mount namespace",
+      "every scenario, pivot and move (Linux 6.18): get_old_root_fd's O_PATH handle on the host's \"/\" is opened before the switch and still open at its end (fds-unchanged: a finding, the fd is O_CLOEXEC), so the container's init holds the detached old root until exec (linux.c L1037, L3920): a handle of the CVE-2024-21626 kind, closed by exec rather than before it",
+      "Linux 7.0 (from source, unverified): strategy move (crun --no-pivot) takes the OPEN_TREE_NAMESPACE path like pivot, so no_pivot has no effect there (L3829-L3852 store it, nothing reads it); the rootless scenario takes it too unless the config says `userns`, as crun's check of ef5802d would (the scenario does not set the config)",
+      "initramfs: pivot_root fails with EINVAL and crun has no fallback (as 1.8.1); move works. stacked-root: the detach loop peels the whole stack (df308e2); explore's one finding is that an EINVAL injected on the repeated umount2 ends the loop early, which no plan can tell from the kernel's own answer",
+      "no violation on any scenario for pivot, move (both kernels) and chroot without readonly, single faults; findings: no getcwd() check (Linux 6.18 paths), the kept old-root handle",
+    ],
+  },
   lxc: {
     runtime: "LXC 5.0.2 (Debian 12, as straced: lxc-execute with a dir: rootfs, on a private and on an all-shared host)",
     checked: "real captures: lxc-execute straced on a private and on an all-shared host; goldens by hand from its source",

@@ -61,13 +61,25 @@ const RESOLVE: [number, string][] = [[abi.RESOLVE_NO_XDEV, "RESOLVE_NO_XDEV"], [
   [abi.RESOLVE_NO_SYMLINKS, "RESOLVE_NO_SYMLINKS"], [abi.RESOLVE_BENEATH, "RESOLVE_BENEATH"], [abi.RESOLVE_IN_ROOT, "RESOLVE_IN_ROOT"],
   [abi.RESOLVE_CACHED, "RESOLVE_CACHED"]];
 // strace's order (xlat/open_tree_flags.in, move_mount_flags.in): the syscall's own flags, then the AT_* ones.
-const OPEN_TREE: [number, string][] = [[abi.OPEN_TREE_CLONE, "OPEN_TREE_CLONE"], [abi.OPEN_TREE_CLOEXEC, "OPEN_TREE_CLOEXEC"],
+const OPEN_TREE: [number, string][] = [[abi.OPEN_TREE_CLONE, "OPEN_TREE_CLONE"], [abi.OPEN_TREE_NAMESPACE, "OPEN_TREE_NAMESPACE"], [abi.OPEN_TREE_CLOEXEC, "OPEN_TREE_CLOEXEC"],
   [abi.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"], [abi.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"], [abi.AT_EMPTY_PATH, "AT_EMPTY_PATH"],
   [abi.AT_RECURSIVE, "AT_RECURSIVE"]];
 const MOVE_MOUNT: [number, string][] = [[abi.MOVE_MOUNT_F_SYMLINKS, "MOVE_MOUNT_F_SYMLINKS"], [abi.MOVE_MOUNT_F_AUTOMOUNTS, "MOVE_MOUNT_F_AUTOMOUNTS"],
   [abi.MOVE_MOUNT_F_EMPTY_PATH, "MOVE_MOUNT_F_EMPTY_PATH"], [abi.MOVE_MOUNT_T_SYMLINKS, "MOVE_MOUNT_T_SYMLINKS"],
   [abi.MOVE_MOUNT_T_AUTOMOUNTS, "MOVE_MOUNT_T_AUTOMOUNTS"], [abi.MOVE_MOUNT_T_EMPTY_PATH, "MOVE_MOUNT_T_EMPTY_PATH"],
   [abi.MOVE_MOUNT_SET_GROUP, "MOVE_MOUNT_SET_GROUP"], [abi.MOVE_MOUNT_BENEATH, "MOVE_MOUNT_BENEATH"]];
+
+// ABI 6: mount_setattr's flags and struct mount_attr (xlat/mount_setattr_flags.in, mount_attr_attr.in,
+// mount_attr_propagation.in), setns's nstype (only CLONE_NEWNS is ever asked for).
+const AT_FLAGS: [number, string][] = [[abi.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"], [abi.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"],
+  [abi.AT_EMPTY_PATH, "AT_EMPTY_PATH"], [abi.AT_RECURSIVE, "AT_RECURSIVE"]];
+const MOUNT_ATTR: [number, string][] = [[abi.MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY"], [abi.MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID"],
+  [abi.MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV"], [abi.MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC"], [abi.MOUNT_ATTR_NOATIME, "MOUNT_ATTR_NOATIME"],
+  [abi.MOUNT_ATTR_STRICTATIME, "MOUNT_ATTR_STRICTATIME"], [abi.MOUNT_ATTR_NODIRATIME, "MOUNT_ATTR_NODIRATIME"],
+  [abi.MOUNT_ATTR_IDMAP, "MOUNT_ATTR_IDMAP"], [abi.MOUNT_ATTR_NOSYMFOLLOW, "MOUNT_ATTR_NOSYMFOLLOW"]];
+const PROPAGATION: [number, string][] = [[abi.MS_UNBINDABLE, "MS_UNBINDABLE"], [abi.MS_PRIVATE, "MS_PRIVATE"],
+  [abi.MS_SLAVE, "MS_SLAVE"], [abi.MS_SHARED, "MS_SHARED"]];
+const NSTYPE: [number, string][] = [[abi.CLONE_NEWNS, "CLONE_NEWNS"]];
 
 function bits(flags: number, table: readonly [number, string][]): string {
   const parts: string[] = [];
@@ -81,6 +93,11 @@ function bits(flags: number, table: readonly [number, string][]): string {
 export const resolveFlags = (f: number): string => bits(f, RESOLVE);
 export const openTreeFlags = (f: number): string => bits(f, OPEN_TREE);
 export const moveMountFlags = (f: number): string => bits(f, MOVE_MOUNT);
+/** mount_setattr's flags, its attr_set and propagation, setns's nstype (ABI 6). */
+export const atFlags = (f: number): string => bits(f, AT_FLAGS);
+export const mountAttrFlags = (f: number): string => bits(f, MOUNT_ATTR);
+export const propagationFlags = (f: number): string => bits(f, PROPAGATION);
+export const nsType = (f: number): string => bits(f, NSTYPE);
 
 /** A file mode as strace prints it: octal with a leading 0 (0755), or 0 alone. */
 export const modeText = (mode: number): string => (mode === 0 ? "0" : `0${(mode >>> 0).toString(8)}`);
@@ -118,6 +135,10 @@ export function call(r: Request, result?: TraceResult): string {
     case "open_tree": return `open_tree(${fdArg(r.dirfd)}, ${quote(r.pathname)}, ${openTreeFlags(r.flags)})`;
     case "move_mount":
       return `move_mount(${fdArg(r.from_dirfd)}, ${quote(r.from_pathname)}, ${fdArg(r.to_dirfd)}, ${quote(r.to_pathname)}, ${moveMountFlags(r.flags)})`;
+    case "setns": return `setns(${r.fd}, ${nsType(r.nstype)})`;
+    // struct mount_attr as strace prints it (print_mount_attr); attr_clr and userns_fd are always 0 here.
+    case "mount_setattr":
+      return `mount_setattr(${fdArg(r.dirfd)}, ${quote(r.pathname)}, ${atFlags(r.flags)}, {attr_set=${mountAttrFlags(r.attr_set)}, attr_clr=0, propagation=${propagationFlags(r.propagation)}, userns_fd=0}, ${abi.MOUNT_ATTR_SIZE_VER0})`;
   }
 }
 

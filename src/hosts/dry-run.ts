@@ -5,11 +5,14 @@
 // more), so crun's and hardened's detach loops end as they do on a real kernel. mkdir succeeds
 // unless the path is known to exist: "/", or a directory this host made itself since the last
 // change of the mount table (a mount can hide it, a pivot moves it), named through a cwd it knows.
-// openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5).
+// openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5); setns and
+// mount_setattr succeed (ABI 6). A second kernel fact: open_tree(OPEN_TREE_NAMESPACE) is EINVAL, as
+// on Linux 6.18 (the flag is unknown before 7.0), unless the host is told it is kernel 7.0, so crun
+// 1.29's plan takes the path it takes on the kernels that exist here.
 import type { Host } from "./host.js";
 import type { Request, Result } from "../request.js";
 import { dockerHostMountinfo } from "./mountinfo-default.js";
-import { EEXIST, EINVAL, ENOSYS } from "../abi.js";
+import { EEXIST, EINVAL, ENOSYS, OPEN_TREE_NAMESPACE } from "../abi.js";
 import { DEFAULT_ROOTFS } from "../schema.js";
 import { encodeString } from "../utf8.js";
 
@@ -17,6 +20,8 @@ export interface DryRunOptions {
   /** What reads of /proc/{self,thread-self}/mountinfo return; default: dockerHostMountinfo(rootfs). */
   mountinfo?: string;
   rootfs?: string;
+  /** The kernel the host answers as: "6.18" (default: OPEN_TREE_NAMESPACE is EINVAL) or "7.0". */
+  kernel?: "6.18" | "7.0";
 }
 
 const encoded = new Map<string, Uint8Array>();
@@ -32,6 +37,7 @@ export class DryRunHost implements Host {
   readonly #open = new Map<number, { data: Uint8Array; offset: number } | null>();
   readonly #text: string | undefined;
   readonly #rootfs: string | undefined;
+  readonly #treeNamespace: boolean;
   #mountinfo: Uint8Array | null = null;
   /** umount2(".") succeeded since the last pivot_root: the next one finds no mount. */
   #detached = false;
@@ -43,6 +49,7 @@ export class DryRunHost implements Host {
   constructor(opts: DryRunOptions = {}) {
     this.#text = opts.mountinfo;
     this.#rootfs = opts.rootfs;
+    this.#treeNamespace = opts.kernel === "7.0";
   }
 
   /** Encoded on first use: most plans never read mountinfo. */
@@ -54,6 +61,7 @@ export class DryRunHost implements Host {
   exec(req: Request): Result {
     switch (req.op) {
       case "openat": case "openat2": case "open_tree": {
+        if (req.op === "open_tree" && (req.flags & OPEN_TREE_NAMESPACE) !== 0 && !this.#treeNamespace) return { errno: EINVAL };
         let fd = 3;
         while (this.#open.has(fd)) fd++;
         const file = req.op !== "open_tree" && req.pathname.endsWith("/mountinfo") ? { data: this.mountinfo(), offset: 0 } : null;
@@ -85,7 +93,7 @@ export class DryRunHost implements Host {
         this.#detached = true;
         return { ret: 0 };
       }
-      case "mount": case "chroot": case "move_mount": this.#forget(); return { ret: 0 };
+      case "mount": case "chroot": case "move_mount": case "setns": case "mount_setattr": this.#forget(); return { ret: 0 };
       case "sethostname": return { ret: 0 };
       // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
       default: return { errno: ENOSYS };

@@ -11,7 +11,7 @@ import { wraps } from "./trust.js";
 
 /**
  * ERRORS sections of the man pages (man-pages 5.13: open.2, read.2, close.2, chdir.2, chroot.2, pivot_root.2, mount.2, umount.2,
- * getcwd.3, gethostname.2, mkdir.2; man-pages 6.9: openat2.2, open_tree.2, move_mount.2). openat2 adds ENOSYS: a kernel before
+ * getcwd.3, gethostname.2, mkdir.2; man-pages 6.9: openat2.2, open_tree.2, move_mount.2, setns.2, mount_setattr.2). openat2 adds ENOSYS: a kernel before
  * 5.6 has no such call, and LXC's open_at falls back to openat then.
  */
 export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
@@ -35,6 +35,8 @@ export const MAN_ERRNOS: Readonly<Record<OpName, readonly string[]>> = {
     "ENOENT", "ENOMEM", "ENOSYS", "ENOTDIR", "EPERM", "EXDEV"],
   open_tree: ["EACCES", "EBADF", "EFAULT", "EINVAL", "ELOOP", "EMFILE", "ENAMETOOLONG", "ENFILE", "ENOENT", "ENOMEM", "ENOTDIR", "EPERM"],
   move_mount: ["EACCES", "EBADF", "EBUSY", "EFAULT", "EINVAL", "ELOOP", "ENAMETOOLONG", "ENOENT", "ENOMEM", "ENOTDIR", "EPERM"],
+  setns: ["EBADF", "EINVAL", "ENOMEM", "EPERM", "ESRCH"],
+  mount_setattr: ["E2BIG", "EBADF", "EBUSY", "EINVAL", "ENOENT", "ENOMEM", "EOPNOTSUPP", "EPERM"],
 };
 
 /**

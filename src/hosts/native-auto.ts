@@ -146,6 +146,8 @@ function requestAt(w: Wire, b: Buffer, from: number, to: number, seq: number, co
     case abi.Op.openat2: return { seq, step, reason, op: "openat2", dirfd: fd, pathname: s(0), flags, mode, resolve: count };
     case abi.Op.open_tree: return { seq, step, reason, op: "open_tree", dirfd: fd, pathname: s(0), flags };
     case abi.Op.move_mount: return { seq, step, reason, op: "move_mount", from_dirfd: fd, from_pathname: s(0), to_dirfd: mode, to_pathname: s(1), flags };
+    case abi.Op.setns: return { seq, step, reason, op: "setns", fd, nstype: flags };
+    case abi.Op.mount_setattr: return { seq, step, reason, op: "mount_setattr", dirfd: fd, pathname: s(0), flags, attr_set: mode, propagation: count };
     default: throw bad(`unknown op ${op}`);
   }
 }

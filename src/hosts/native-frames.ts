@@ -96,6 +96,10 @@ export function requestFrame(w: Wire, r: Request): Buffer {
     case "openat2": return frame(w, abi.Op.openat2, r.dirfd, r.flags, r.resolve, r.mode, [r.pathname]);
     case "open_tree": return frame(w, abi.Op.open_tree, r.dirfd, r.flags, 0, 0, [r.pathname]);
     case "move_mount": return frame(w, abi.Op.move_mount, r.from_dirfd, r.flags, 0, r.to_dirfd, [r.from_pathname, r.to_pathname]);
+    // ABI 6: setns's nstype rides in the flags field; mount_setattr's attr.propagation in the count
+    // field and attr.attr_set in the mode field (attr_clr and userns_fd are 0), host/wire.h.
+    case "setns": return frame(w, abi.Op.setns, r.fd, r.nstype, 0, 0, []);
+    case "mount_setattr": return frame(w, abi.Op.mount_setattr, r.dirfd, r.flags, r.propagation, r.attr_set, [r.pathname]);
     default: throw new TypeError(`unknown request op ${JSON.stringify((r as { op: unknown }).op)}`);
   }
 }

@@ -28,11 +28,13 @@ export interface Traced {
   call: Call;
 }
 
-const FLAG_PREFIX = /^(?:O_|MS_|MNT_|UMOUNT_|RESOLVE_|OPEN_TREE_|MOVE_MOUNT_|AT_)/;
-/** Every single flag abi.ts names; MS_PROPAGATION is a mask and AT_FDCWD a dirfd, not flags strace prints. */
+const FLAG_PREFIX = /^(?:O_|MS_|MNT_|UMOUNT_|RESOLVE_|OPEN_TREE_|MOVE_MOUNT_|AT_|CLONE_|MOUNT_ATTR_)/;
+/** Not flags strace prints: masks (MS_PROPAGATION, MOUNT_ATTR__ATIME), a dirfd (AT_FDCWD), a size. */
+const NOT_FLAGS = new Set(["MS_PROPAGATION", "AT_FDCWD", "MOUNT_ATTR__ATIME", "MOUNT_ATTR_SIZE_VER0"]);
+/** Every single flag abi.ts names. */
 const FLAG_VALUE = new Map<string, number>(
   Object.entries(abi).filter((e): e is [string, number] =>
-    typeof e[1] === "number" && FLAG_PREFIX.test(e[0]) && e[0] !== "MS_PROPAGATION" && e[0] !== "AT_FDCWD"),
+    typeof e[1] === "number" && FLAG_PREFIX.test(e[0]) && !NOT_FLAGS.has(e[0])),
 );
 
 const ERRNO_VALUE = new Map<string, number>([
@@ -41,7 +43,7 @@ const ERRNO_VALUE = new Map<string, number>([
 ]);
 
 const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "mkdir",
-  "openat2", "open_tree", "move_mount"]);
+  "openat2", "open_tree", "move_mount", "setns", "mount_setattr"]);
 
 /** Maps the recognised calls, in order; `seq` counts the mapped calls, `reason` names the log line. */
 export function toRequests(calls: readonly Call[]): Traced[] {
@@ -86,6 +88,12 @@ function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<
     case "open_tree": return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2) };
     case "move_mount":
       return { seq, step, reason, op, from_dirfd: a.fd(0), from_pathname: a.str(1), to_dirfd: a.fd(2), to_pathname: a.str(3), flags: a.bits(4) };
+    // ABI 6 (crun 1.29): setns(fd, CLONE_NEWNS); mount_setattr(dirfd, path, flags, {attr_set=..., attr_clr=0, propagation=..., userns_fd=0}, 32).
+    case "setns": return { seq, step, reason, op, fd: a.fd(0), nstype: a.bits(1) };
+    case "mount_setattr": {
+      const attr = a.mountAttr(3);
+      return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2), attr_set: attr.attr_set, propagation: attr.propagation };
+    }
   }
 }
 
@@ -185,6 +193,28 @@ class ArgReader {
       const v = eq > 0 && (name === "flags" || name === "mode" || name === "resolve") ? fieldValue(field.slice(eq + 1)) : null;
       if (v === null) this.problems.push(`argument ${i}: open_how field ${field} is not understood`);
       else out[name as "flags" | "mode" | "resolve"] = v | 0;
+    }
+    return out;
+  }
+
+  /**
+   * mount_setattr's struct mount_attr as strace prints it: `{attr_set=MOUNT_ATTR_RDONLY, attr_clr=0,
+   * propagation=MS_PRIVATE, userns_fd=0}` (userns_fd may be absent). attr_clr and userns_fd have no
+   * request field (always 0 in a plan): a non-zero one is noted, so such a call never matches a plan's.
+   */
+  mountAttr(i: number): { attr_set: number; propagation: number } {
+    const arg = this.at(i);
+    const out = { attr_set: 0, propagation: 0 };
+    const m = arg.kind === "raw" ? /^\{(.*)\}$/s.exec(arg.text) : null;
+    if (!m) { this.problems.push(`argument ${i} is not a struct mount_attr: ${describe(arg)}`); return out; }
+    for (const field of m[1]!.split(", ")) {
+      const eq = field.indexOf("=");
+      const name = field.slice(0, eq);
+      const v = eq > 0 ? fieldValue(field.slice(eq + 1)) : null;
+      if (v === null || !["attr_set", "attr_clr", "propagation", "userns_fd"].includes(name)) {
+        this.problems.push(`argument ${i}: mount_attr field ${field} is not understood`);
+      } else if (name === "attr_set" || name === "propagation") out[name] = v | 0;
+      else if (v !== 0) this.problems.push(`argument ${i}: ${name}=${v} is not modelled (a plan's is always 0)`);
     }
     return out;
   }

@@ -109,7 +109,7 @@ export function checkInvariants(before: FakeKernel | Before, after: FakeKernel, 
   if (b.rootfs !== cfg.rootfs || (procSysfs && !b.procSysfs)) throw new TypeError(`a Before view taken for another config (${b.rootfs}), judged for ${cfg.rootfs}, strategy ${strategy}`);
   const out = [hostUnchanged(b, after)];
   if (outcome === "done") out.push(rootIsRootfs(b, after), oldRootUnreachable(after, strategy));
-  out.push(fdsUnchanged(b, after));
+  out.push(fdsUnchanged(b, after, cfg.profile, outcome));
   if (outcome === "done" && procSysfs) out.push(noHostProcSysfs(b, after));
   if (outcome === "done") out.push(propagationAfter(after, cfg, strategy, o.consume ?? false)); // last: it may change `after`
   return out;
@@ -171,11 +171,27 @@ const fdKey = (fds: readonly FdInfo[]) => fds.map((f) => `${f.fd}:${f.kind}:${f.
 
 const fdList = (fds: readonly FdInfo[]) => fds.map((f) => `${f.fd}:${f.kind}${f.cloexec ? "+cloexec" : ""}`).join(" ");
 
-function fdsUnchanged(before: Before, after: FakeKernel): Invariant {
+/**
+ * Runtimes that keep a handle past the switch on purpose, until exec closes it (O_CLOEXEC): crun
+ * 1.29's get_old_root_fd (linux.c L1032-L1038, docs/sources.md#crun-1-29). For them a new O_CLOEXEC
+ * fd at Done is a finding, not a violation; any other new fd still violates.
+ */
+const KEPT_UNTIL_EXEC = new Set(["crun-1.29"]);
+
+function fdsUnchanged(before: Before, after: FakeKernel, profile: string | undefined, outcome: RunOutcome): Invariant {
+  const id = "fds-unchanged";
   const now = after.fdTable();
   const a = fdKey(before.fds);
   const b = fdKey(now);
-  return { id: "fds-unchanged", held: a === b, detail: a === b ? `fds ${fdList(now)}` : `before ${fdList(before.fds)}; after ${fdList(now)}` };
+  if (a === b) return { id, held: true, detail: `fds ${fdList(now)}` };
+  const detail = `before ${fdList(before.fds)}; after ${fdList(now)}`;
+  const had = new Set(before.fds.map((f) => fdKey([f])));
+  const added = now.filter((f) => !had.has(fdKey([f])));
+  const kept = outcome === "done" && KEPT_UNTIL_EXEC.has(profile ?? "") && before.fds.every((f) => now.some((g) => fdKey([g]) === fdKey([f])));
+  if (kept && added.every((f) => f.cloexec)) {
+    return { id, held: true, detail, finding: `${added.map((f) => `fd ${f.fd} (${f.kind}, O_CLOEXEC)`).join(", ")} kept open at Done, as ${profile} keeps it until exec closes it` };
+  }
+  return { id, held: false, detail };
 }
 
 const FULL_TYPES = new Set(["proc", "sysfs"]);

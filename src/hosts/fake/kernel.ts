@@ -15,6 +15,7 @@ import { sysOpenat2 } from "./sys-openat2.js";
 import { sysCloseFd, sysMoveMount, sysOpenTree } from "./sys-open-tree.js";
 import { sysMount } from "./sys-mount.js";
 import { sysSethostname } from "./sys-uts.js";
+import { sysMountSetattr, sysSetns } from "./sys-ns.js";
 import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
 
 /** One row of a process's fd table, as tests and invariant (4) compare it. */
@@ -82,6 +83,8 @@ export class FakeKernel implements Host {
       case "openat2": return sysOpenat2(s, p, req.dirfd, req.pathname, req.flags, req.mode, req.resolve);
       case "open_tree": return sysOpenTree(s, p, req.dirfd, req.pathname, req.flags);
       case "move_mount": return sysMoveMount(s, p, req.from_dirfd, req.from_pathname, req.to_dirfd, req.to_pathname, req.flags);
+      case "setns": return sysSetns(s, p, req.fd, req.nstype);
+      case "mount_setattr": return sysMountSetattr(s, p, req.dirfd, req.pathname, req.flags, req.attr_set, req.propagation);
       // An op this model does not know (a newer caller's): ENOSYS, as the executor answers it.
       default: return { errno: ENOSYS };
     }

@@ -90,7 +90,8 @@ export interface Ns { id: number; userns: boolean; owner: number }
 export interface Pos { mnt: number; ino: number }
 
 export interface Fd {
-  kind: "path" | "dir" | "file" | "mountinfo" | "tty";
+  /** "mntns": an nsfs fd of a mount namespace (open_tree OPEN_TREE_NAMESPACE, Linux 7.0); mnt is its root mount. */
+  kind: "path" | "dir" | "file" | "mountinfo" | "tty" | "mntns";
   mnt: number;
   ino: number;
   cloexec: boolean;
@@ -141,6 +142,8 @@ export interface State {
    * unless a path lookup has used them since (mntput clears the mark). Absent until the first.
    */
   expiry?: Set<number>;
+  /** The kernel the model answers as (sys-ns.ts KERNELS); absent: Linux 6.18. */
+  kernel?: "6.18" | "7.0";
 }
 
 /** A superblock's options after a remount: a new record in place of the old (see Fs). */

@@ -173,7 +173,7 @@ export function subtreeDetached(s: State, top: Mount): Mount[] {
 export function mountInUse(s: State, id: number): boolean {
   for (const p of s.procs.values()) {
     if (p.root.mnt === id || p.cwd.mnt === id) return true;
-    for (const f of p.fds.values()) if (f.mnt === id && f.kind !== "tty") return true;
+    for (const f of p.fds.values()) if (f.mnt === id && f.kind !== "tty" && f.kind !== "mntns") return true;
   }
   return false;
 }

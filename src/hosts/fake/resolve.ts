@@ -31,7 +31,7 @@ function start(s: State, proc: Proc, dirfd: number, path: string): Lookup {
   if (path.startsWith("/")) return { pos: proc.root };
   if (dirfd === AT_FDCWD) return { pos: proc.cwd };
   const f = proc.fds.get(dirfd);
-  if (!f || f.kind === "tty") return { errno: f ? ENOTDIR : EBADF };
+  if (!f || f.kind === "tty" || f.kind === "mntns") return { errno: f ? ENOTDIR : EBADF };
   const pos = { mnt: f.mnt, ino: f.ino };
   return isDirAt(s, pos) ? { pos } : { errno: ENOTDIR };
 }
@@ -60,7 +60,7 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       // /proc/self/fd/N: a magic link straight to what the fd refers to. N is decimal without a
       // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
       const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
-      if (!f || f.kind === "tty") return { errno: ENOENT };
+      if (!f || f.kind === "tty" || f.kind === "mntns") return { errno: ENOENT };
       cur = { mnt: f.mnt, ino: f.ino };
       continue;
     }

@@ -2,7 +2,7 @@
 // errnos their man pages list. The model's files are read-only: only mountinfo has content, and
 // it reads as the kernel's seq_file does (whole records: seq-file.ts).
 import {
-  AT_FDCWD, EBADF, EISDIR, ELOOP, EMFILE, ENOTDIR, EPERM, ERANGE, EROFS, O_ACCMODE_MASK, O_CLOEXEC, O_CREAT, O_DIRECTORY,
+  AT_FDCWD, EBADF, EINVAL, EISDIR, ELOOP, EMFILE, ENOTDIR, EPERM, ERANGE, EROFS, O_ACCMODE_MASK, O_CLOEXEC, O_CREAT, O_DIRECTORY,
   O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
 } from "./flags.js";
 import type { Result } from "../../request.js";
@@ -56,6 +56,7 @@ export function sysRead(p: Proc, fd: number, count: number): Result {
   const f = p.fds.get(fd);
   if (!f || f.kind === "path") return { errno: EBADF };
   if (f.kind === "dir") return { errno: EISDIR };
+  if (f.kind === "mntns") return { errno: EINVAL }; // nsfs has no read
   const data = f.data ?? new Uint8Array(0);
   const at = f.offset;
   // The fd carries seq_file's state (offset, and a record held whole), cloned with it.
@@ -79,7 +80,7 @@ export function sysFchdir(s: State, p: Proc, fd: number): Result {
   const f = p.fds.get(fd);
   if (!f) return { errno: EBADF };
   const pos = { mnt: f.mnt, ino: f.ino };
-  if (f.kind === "tty" || !isDirAt(s, pos)) return { errno: ENOTDIR };
+  if (f.kind === "tty" || f.kind === "mntns" || !isDirAt(s, pos)) return { errno: ENOTDIR };
   p.cwd = pos;
   return { ret: 0 };
 }

@@ -121,7 +121,7 @@ const TYPES: readonly [number, "shared" | "slave" | "private" | "unbindable"][] 
 ];
 
 /** do_change_type: exactly one propagation type, plus only MS_REC / MS_SILENT. */
-function propagationChange(s: State, p: Proc, pos: Pos, f: number): Result {
+export function propagationChange(s: State, p: Proc, pos: Pos, f: number): Result {
   const m = mnt(s, pos.mnt);
   if (pos.ino !== m.root) return err(EINVAL);
   const rest = f & ~(MS_REC | MS_SILENT);

@@ -14,12 +14,11 @@ import { graft, makePrivate } from "./propagation.js";
 import { setMasterId, setParent, setPeer } from "./links.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
+import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
 
 /** An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread. */
 type TreeFd = Fd & { tree?: true };
 
-const OPEN_TREE_VALID = abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | abi.AT_EMPTY_PATH | abi.AT_NO_AUTOMOUNT |
-  abi.AT_RECURSIVE | abi.AT_SYMLINK_NOFOLLOW;
 const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
   abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
   abi.MOVE_MOUNT_BENEATH;
@@ -50,12 +49,14 @@ function newFd(p: Proc, f: TreeFd): Result {
  * mount rooted at the place, with its submounts when AT_RECURSIVE.
  */
 export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flags: number): Result {
-  if ((flags & ~OPEN_TREE_VALID) !== 0) return { errno: EINVAL };
+  if ((flags & ~openTreeValid(s)) !== 0) return { errno: EINVAL }; // OPEN_TREE_NAMESPACE: Linux 7.0 only (sys-ns.ts)
+  const namespace = (flags & abi.OPEN_TREE_NAMESPACE) !== 0;
   const clone = (flags & abi.OPEN_TREE_CLONE) !== 0;
   const rec = (flags & abi.AT_RECURSIVE) !== 0;
-  if (rec && !clone) return { errno: EINVAL };
+  if (rec && !clone && !namespace) return { errno: EINVAL };
   const at = where(s, p, dirfd, path, (flags & abi.AT_EMPTY_PATH) !== 0, (flags & abi.AT_SYMLINK_NOFOLLOW) === 0);
   if ("errno" in at) return at;
+  if (namespace) return openTreeNamespace(s, p, at.pos, flags, (f) => newFd(p, f));
   const cloexec = (flags & abi.OPEN_TREE_CLOEXEC) !== 0;
   if (!clone) return newFd(p, { kind: "path", mnt: at.pos.mnt, ino: at.pos.ino, cloexec, offset: 0 });
   if (!p.cap) return { errno: EPERM };
@@ -124,6 +125,7 @@ function heldAsTree(p: Proc, id: number): boolean {
 export function sysCloseFd(s: State, p: Proc, fd: number): Result {
   const f = p.fds.get(fd) as TreeFd | undefined;
   const r = sysClose(p, fd);
+  if (f?.kind === "mntns" && !("errno" in r)) dropNamespace(s, f);
   if (!f?.tree || "errno" in r) return r;
   const top = s.mounts.get(f.mnt);
   if (!top || top.ns !== 0 || top.parent !== 0) return r;

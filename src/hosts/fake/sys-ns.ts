@@ -1,0 +1,142 @@
+// ABI 6 (crun 1.29): open_tree(OPEN_TREE_NAMESPACE), setns(fd, CLONE_NEWNS) and mount_setattr(2)
+// on the model. OPEN_TREE_NAMESPACE exists from Linux 7.0 only: a state built for 6.18 (the default,
+// the kernel this project runs on) refuses the flag as unknown (EINVAL), as 6.18 does; with
+// `kernel: "7.0"` the copy becomes the root of a new mount namespace, held by an nsfs fd (kind
+// "mntns") that setns enters. The 7.0 rules are from source, unverified (crun 25790ca's commit text
+// and its use in setup_mount_namespace, docs/sources.md#crun-1-29). Changes only the mounts it makes
+// or changes, the namespaces and the calling process.
+import * as abi from "../../abi.js";
+import { EBADF, EINVAL, ENOENT, EPERM, LOCKABLE, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOSYMFOLLOW, MS_NODIRATIME } from "./flags.js";
+import type { Result } from "../../request.js";
+import type { Fd, Mount, Pos, Proc, State } from "./model.js";
+import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
+import { isSubdir } from "./model.js";
+import { setMasterId, setPeer } from "./links.js";
+import { makePrivate } from "./propagation.js";
+import { lookup } from "./resolve.js";
+import { propagationChange } from "./sys-mount.js";
+
+/** The kernels the model answers as: 6.18 (default) and 7.0 (OPEN_TREE_NAMESPACE). */
+export const KERNELS = ["6.18", "7.0"] as const;
+export type Kernel = (typeof KERNELS)[number];
+
+/** open_tree's flags on 6.18 (fs/namespace.c): anything else is EINVAL. */
+const OPEN_TREE_VALID = abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | abi.AT_EMPTY_PATH | abi.AT_NO_AUTOMOUNT |
+  abi.AT_RECURSIVE | abi.AT_SYMLINK_NOFOLLOW;
+
+/** Whether this model's kernel knows OPEN_TREE_NAMESPACE (Linux 7.0). */
+export const hasTreeNamespace = (s: State): boolean => s.kernel === "7.0";
+
+/** The flags open_tree accepts on this model's kernel. */
+export const openTreeValid = (s: State): number => OPEN_TREE_VALID | (hasTreeNamespace(s) ? abi.OPEN_TREE_NAMESPACE : 0);
+
+/**
+ * open_tree(dirfd, path, OPEN_TREE_NAMESPACE|...) on 7.0 (sys-open-tree.ts checked the flags): with
+ * OPEN_TREE_CLONE too, EINVAL; may_mount (EPERM); the mount at the place must be of the caller's
+ * namespace and bindable (EINVAL), and not recursive over locked submounts (EINVAL), as a clone; the
+ * copy (submounts too with AT_RECURSIVE; copies of shared mounts join their groups, as copy_mnt_ns
+ * makes them) is the root of a new namespace with the caller's namespace's owner.
+ */
+export function openTreeNamespace(s: State, p: Proc, at: Pos, flags: number, newFd: (f: Fd) => Result): Result {
+  if (flags & abi.OPEN_TREE_CLONE) return { errno: EINVAL };
+  if (!p.cap) return { errno: EPERM };
+  const old = mnt(s, at.mnt);
+  if (old.unbindable || old.ns !== p.ns) return { errno: EINVAL };
+  const rec = (flags & abi.AT_RECURSIVE) !== 0;
+  const tree = fsOf(s, old).tree;
+  if (!rec && children(s, old.id).some((c) => c.locked && isSubdir(tree, c.mp, at.ino))) return { errno: EINVAL };
+  const kept: [Mount, Mount][] = rec ? copyTree(s, old, at.ino, true) : [[old, cloneMount(s, old, at.ino)]];
+  for (const [orig, copy] of kept) {
+    setPeer(s, copy, orig.peer);
+    setMasterId(s, copy, orig.master);
+  }
+  let ns = 0;
+  for (const k of s.nss.keys()) ns = Math.max(ns, k);
+  ns++;
+  const from = s.nss.get(p.ns);
+  s.nss.set(ns, { id: ns, userns: from?.userns ?? false, owner: from?.owner ?? 0 });
+  const top = kept[0]![1];
+  for (const m of subtreeDetached(s, top)) { m.ns = ns; m.seq = s.nextSeq++; }
+  return newFd({ kind: "mntns", mnt: top.id, ino: top.root, cloexec: (flags & abi.OPEN_TREE_CLOEXEC) !== 0, offset: 0 });
+}
+
+/**
+ * setns(fd, nstype) for a mount namespace (kernel/nsproxy.c, mntns_install): no such fd, or an
+ * O_PATH one (fdget refuses FMODE_PATH files; seen on 6.18, test/native-crun129-calls.test.ts), is
+ * EBADF; any other fd that is not a namespace's, or an nstype other than 0 or CLONE_NEWNS, EINVAL; without
+ * CAP_SYS_ADMIN (and CAP_SYS_CHROOT) EPERM. Root and cwd become the namespace's root, on top of
+ * whatever is mounted there.
+ */
+export function sysSetns(s: State, p: Proc, fd: number, nstype: number): Result {
+  const f = p.fds.get(fd);
+  if (!f || f.kind === "path") return { errno: EBADF };
+  if (f.kind !== "mntns" || (nstype !== 0 && nstype !== abi.CLONE_NEWNS)) return { errno: EINVAL };
+  if (!p.cap) return { errno: EPERM };
+  const root = mnt(s, f.mnt);
+  if (root.ns === 0) return { errno: EINVAL }; // the namespace is gone (not reachable in this model)
+  p.ns = root.ns;
+  p.root = traverse(s, { mnt: root.id, ino: root.root });
+  p.cwd = { ...p.root };
+  return { ret: 0 };
+}
+
+/**
+ * close(2) of a namespace fd: when no process is in that namespace and no other fd holds it, it
+ * dies (put_mnt_ns → umount_tree): its mounts leave their peer groups and belong to no namespace.
+ */
+export function dropNamespace(s: State, f: Fd): void {
+  const ns = mnt(s, f.mnt).ns;
+  if (ns === 0) return;
+  for (const q of s.procs.values()) {
+    if (q.ns === ns) return;
+    for (const g of q.fds.values()) if (g.kind === "mntns" && mnt(s, g.mnt).ns === ns) return;
+  }
+  for (const m of s.mounts.values()) if (m.ns === ns) { makePrivate(s, m); m.ns = 0; }
+}
+
+/** MOUNT_ATTR_* → the per-mount MS_* bit it sets (the atime values are not modelled: EINVAL). */
+const ATTR_TO_MS: readonly [number, number][] = [[abi.MOUNT_ATTR_RDONLY, MS_RDONLY], [abi.MOUNT_ATTR_NOSUID, MS_NOSUID],
+  [abi.MOUNT_ATTR_NODEV, MS_NODEV], [abi.MOUNT_ATTR_NOEXEC, MS_NOEXEC], [abi.MOUNT_ATTR_NODIRATIME, MS_NODIRATIME],
+  [abi.MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW]];
+const MOUNT_SETATTR_FLAGS = abi.AT_EMPTY_PATH | abi.AT_RECURSIVE | abi.AT_SYMLINK_NOFOLLOW | abi.AT_NO_AUTOMOUNT;
+const PROPAGATIONS = [abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE, abi.MS_UNBINDABLE];
+
+/**
+ * mount_setattr(dirfd, path, flags, {attr_set, 0, propagation, 0}, 32) (fs/namespace.c): unknown
+ * flags EINVAL; may_mount (EPERM); all zero is a no-op (0, before the lookup); more than one
+ * propagation type or an attribute the model does not know, EINVAL; the lookup's errnos; the place
+ * must be a mount's root in the caller's namespace (EINVAL); a locked flag stays (EPERM, never here:
+ * attributes are only set). Then the attributes, then the propagation, recursive with AT_RECURSIVE.
+ */
+export function sysMountSetattr(s: State, p: Proc, dirfd: number, path: string, flags: number, attrSet: number, propagation: number): Result {
+  if ((flags & ~MOUNT_SETATTR_FLAGS) !== 0) return { errno: EINVAL };
+  if (!p.cap) return { errno: EPERM };
+  if (attrSet === 0 && propagation === 0) return { ret: 0 };
+  if (propagation !== 0 && !PROPAGATIONS.includes(propagation)) return { errno: EINVAL };
+  let set = 0;
+  let rest = attrSet;
+  for (const [attr, ms] of ATTR_TO_MS) if (rest & attr) { set |= ms; rest &= ~attr; }
+  if (rest !== 0) return { errno: EINVAL };
+  const at = place(s, p, dirfd, path, flags);
+  if ("errno" in at) return at;
+  const m = mnt(s, at.pos.mnt);
+  if (at.pos.ino !== m.root || m.ns !== p.ns) return { errno: EINVAL };
+  const rec = (flags & abi.AT_RECURSIVE) !== 0;
+  const targets: Mount[] = rec ? subtree(s, m) : [m];
+  if (targets.some((t) => (t.lockedFlags & LOCKABLE & ~(t.flags | set)) !== 0)) return { errno: EPERM };
+  for (const t of targets) t.flags |= set;
+  if (propagation !== 0) return propagationChange(s, p, at.pos, propagation | (rec ? abi.MS_REC : 0));
+  return { ret: 0 };
+}
+
+/** The place (dirfd, path) names; "" with AT_EMPTY_PATH is the fd's own file (a namespace fd: EINVAL). */
+function place(s: State, p: Proc, dirfd: number, path: string, flags: number): { pos: Pos } | { errno: number } {
+  if (path !== "" || (flags & abi.AT_EMPTY_PATH) === 0) {
+    return lookup(s, p, dirfd, path, { follow: (flags & abi.AT_SYMLINK_NOFOLLOW) === 0 });
+  }
+  if (dirfd === abi.AT_FDCWD) return { pos: p.cwd };
+  const f = p.fds.get(dirfd);
+  if (!f || f.kind === "tty") return { errno: f ? ENOENT : EBADF };
+  if (f.kind === "mntns") return { errno: EINVAL };
+  return { pos: { mnt: f.mnt, ino: f.ino } };
+}
