@@ -50,7 +50,7 @@ export function check(c: Config): u32 {
   }
   const rule = refusingRule(c, prop);
   if (rule == ConfigRule.pivot_only) return T.C_PIVOT_ONLY;
-  if (rule == ConfigRule.lxc_pivot_only) return T.C_LXC_PIVOT_ONLY;
+  if (rule == ConfigRule.lxc_no_chroot) return T.C_LXC_NO_CHROOT;
   if (rule == ConfigRule.private_move) return T.C_PRIVATE_MOVE;
   if (rule == ConfigRule.recursive_propagation) return T.C_RECURSIVE_PROPAGATION;
   if (rule == ConfigRule.chroot_propagation) return T.C_CHROOT_PROPAGATION;

@@ -251,7 +251,8 @@ function bwrapText(step: i32): u32 {
 
 /**
  * LXC 5.0.2's SYSERROR line without its log prefix: the function, its text, " - " and strerror
- * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) never fail.
+ * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) or ignores
+ * (lxc_chroot's umount2 calls) never fail.
  */
 function lxc(step: i32, errno: i32, rootfs: Str): void {
   const mp = txt(T.LXC_ROOTFS_MOUNT);
@@ -272,6 +273,13 @@ function lxc(step: i32, errno: i32, rootfs: Str): void {
     case Step.old_root_propagation: id = T.LXC_OLD_PROP; break;
     case Step.detach_old_root: id = T.LXC_DETACH; break;
     case Step.share_root: id = T.LXC_SHARE; break;
+    // lxc_chroot: chdir("/") fails silently ("return -1"), and its caller logs without an errno (conf.c L1475-L1477, L4481-L4483).
+    case Step.chdir_root: putText(T.LXC_SETUP_SWITCH); return;
+    case Step.bind_root: fn = T.LXC_CHROOT_FN; id = T.LXC_BIND_ROOT; break;
+    case Step.private_root: fn = T.LXC_CHROOT_FN; id = T.LXC_PRIVATE_ROOT; break;
+    case Step.pass_open: fn = T.LXC_CHROOT_FN; id = T.LXC_PASS_OPEN; break;
+    case Step.chdir_up: fn = T.LXC_CHROOT_FN; id = T.LXC_CHDIR_UP; break;
+    case Step.chroot_root: fn = T.LXC_CHROOT_FN; id = T.LXC_CHROOT; break;
     default: break;
   }
   putText(fn);

@@ -68,6 +68,12 @@ export function reason(step: i32, p: Profile, auto: bool): u32 {
     case Step.share_root: return T.R_SHARE_ROOT_LXC;
     case Step.close_host: return T.R_CLOSE_HOST_LXC;
     case Step.ramfs_open: return T.R_RAMFS_OPEN_LXC;
+    case Step.bind_root: return T.R_BIND_ROOT_LXC;
+    case Step.private_root: return T.R_PRIVATE_ROOT_LXC;
+    case Step.pass_open: return T.R_PASS_OPEN_LXC;
+    case Step.pass_umount: return T.R_PASS_UMOUNT_LXC;
+    case Step.umount_proc: return T.R_UMOUNT_PROC_LXC;
+    case Step.chdir_up: return T.R_CHDIR_UP_LXC;
     default: return T.R_NONE;
   }
 }

@@ -54,4 +54,5 @@ export const STEP_NAME = [
   "bind_rootfs", "bind_remount", "stage_old_private", "stage_old_detach", "chdir_newroot", "chdir_stage_root",
   "open_host", "dependent_mount", "open_mountpoint", "open_rootfs_src", "clone_rootfs", "attach_rootfs",
   "close_tree", "close_mountpoint", "close_rootfs_src", "open_mnt", "share_root", "close_host", "ramfs_open",
+  "bind_root", "private_root", "pass_open", "pass_umount", "umount_proc", "chdir_up",
 ];
