@@ -54,16 +54,16 @@ test("every other config is accepted by both: the machine emits a first request"
   }
 });
 
-test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, bwrap's and lxc's move and chroot whatever the propagation, lxc's readonly and propagation, hardened chroot + readonly", () => {
+test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, bwrap's move and chroot and lxc's chroot whatever the propagation, lxc's readonly and propagation, hardened chroot + readonly", () => {
   const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}/${c.readonly}`);
   const both = (x: string) => [`${x}/false`, `${x}/true`];
   const want = [
     ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].flatMap((x) => both(`${p}/move/${x}`))),
     ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].flatMap((x) => both(`youki/${s}/${x}`))),
     ...PROFILES.filter((p) => p !== "bwrap" && p !== "lxc").flatMap((p) => PROPAGATIONS.flatMap((x) => both(`${p}/chroot/${x}`))),
-    ...["bwrap", "lxc"].flatMap((p) => ["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].flatMap((x) => both(`${p}/${s}/${x}`)))),
+    ...["bwrap/move", "bwrap/chroot", "lxc/chroot"].flatMap((ps) => [undefined, ...PROPAGATIONS].flatMap((x) => both(`${ps}/${x}`))),
     // lxc's rootfs options (readonly, propagation) are not modelled: refused on every strategy it has.
-    ...["auto", "pivot"].flatMap((s) => [...both(`lxc/${s}/undefined`).slice(1), ...PROPAGATIONS.flatMap((x) => both(`lxc/${s}/${x}`))]),
+    ...["auto", "pivot", "move"].flatMap((s) => [...both(`lxc/${s}/undefined`).slice(1), ...PROPAGATIONS.flatMap((x) => both(`lxc/${s}/${x}`))]),
     "hardened/chroot/undefined/true", // hardened chroot readonly: no namespace to remount in
   ];
   assert.equal(refused.sort(), want.sort());

@@ -94,8 +94,12 @@ export interface Fd {
   mnt: number;
   ino: number;
   cloexec: boolean;
-  /** The mountinfo snapshot taken at open (kind "mountinfo"). */
+  /** The mountinfo text as far as it is known (kind "mountinfo"): rendered at open, and its tail
+   * again at a read on a record boundary after the table changed (sys-fs.ts liveTail). */
   data?: Uint8Array;
+  /** The mount seq of each record of data, in order; the table's signature when data was rendered. */
+  seqs?: number[];
+  sig?: string;
   offset: number;
 }
 
@@ -141,6 +145,8 @@ export interface State {
    * unless a path lookup has used them since (mntput clears the mark). Absent until the first.
    */
   expiry?: Set<number>;
+  /** How many umount_tree calls so far (absent: none): part of what a live mountinfo read compares. */
+  unmounts?: number;
 }
 
 /** A superblock's options after a remount: a new record in place of the old (see Fs). */
