@@ -85,7 +85,7 @@ test("the loop's bound: a host that says 0 to every umount2 ends FAILED at MAX_R
   // By hand: src/driver.ts stops at MAX_REQUESTS + 1 before the machine's closes (mutation-kills-asm.test.ts).
   const dry = new DryRunHost({ rootfs: "/r", mountinfo: line(1, "/", "rootfs") + line(2, "/a") });
   const m = Machine.create();
-  m.start({ rootfs: "/r", profile: abi.Profile.lxc, strategy: abi.Strategy.move, propagation: 0, options: 0 });
+  m.start({ rootfs: "/r", profile: abi.Profile.lxc, strategy: abi.Strategy.move, rootPropagation: 0, options: 0 });
   const seen: string[] = [];
   let n = m.next();
   for (let i = 0; !n.done && i < abi.MAX_REQUESTS + 16; i++) {
