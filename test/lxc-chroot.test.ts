@@ -10,6 +10,7 @@ import { Machine } from "../src/machine.js";
 import { straceLine } from "../src/format/strace.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
 import * as abi from "../src/abi.js";
+import { expectPlan } from "./helpers.js";
 
 const move = (mountinfo: string, faults: string[] = []) =>
   plan({ rootfs: "/r", profile: "lxc", strategy: "move" }, { mountinfo, faults: faults as never });
@@ -106,6 +107,11 @@ test("auto on the initial ramfs (fake kernel): lxc_chroot; the old tree's mounts
     'umount2("./usr/lib/x86_64-linux-gnu/lxc/rootfs", MNT_DETACH) = 0', 'umount2("./proc", MNT_DETACH) = 0',
   ]);
   assert.equal(c.verdicts.filter((v) => !v.held), [], "the invariants hold: host unchanged, root is the rootfs, old root unreachable");
+});
+
+test("goldens: lxc move on the dry-run host (plan-golden.test.ts has it too) and auto on the initramfs scenario (fake kernel)", () => {
+  expectPlan(check({ rootfs: "/r", profile: "lxc", strategy: "auto" }, { scenario: "initramfs" }).trace, "plans/lxc-auto-initramfs.strace");
+  expectPlan(plan({ rootfs: "/r", profile: "lxc", strategy: "move" }), "plans/lxc-move.strace");
 });
 
 test.run();
