@@ -70,6 +70,22 @@ test("errors LXC ignores: a failed umount2 is no progress and the pass goes on; 
   assert.is(proc.outcome.kind, "done");
 });
 
+test("a read error ends the file as EOF does: getline returns the line it had begun (glibc getdelim), so that partial line is unmounted", () => {
+  // Pad the first line until the 4096-byte cut falls after a line's mount point field.
+  for (let pad = 0; pad < 64; pad++) {
+    const mi = `1 1 0:1 / / rw - rootfs rootfs rw${",x".repeat(pad)}\n` + Array.from({ length: 200 }, (_, i) => line(10 + i, `/m${i}`)).join("");
+    const partial = mi.slice(mi.lastIndexOf("\n", 4095) + 1, 4096);
+    if (partial.split(" ").length < 7) continue;
+    const t = move(mi, ["openat2#2=EACCES", "read#2=EIO"]); // no dependent pass: the pass's second read fails
+    const p = passes(t);
+    const err = p.indexOf("read = err");
+    assert.equal(p.slice(err, err + 3), ["read = err", `umount2("./${partial.split(" ")[4]!.slice(1)}", MNT_DETACH) = 0`, "close(5) = 0"]);
+    assert.is(t.outcome.kind, "done");
+    return;
+  }
+  assert.unreachable("no padding puts the cut after a mount point");
+});
+
 test("LXC's messages on lxc_chroot's failures, and the fds closed after them", () => {
   const msg = (f: string) => { const t = move(line(1, "/"), [f]); return t.outcome.kind === "failed" ? t.outcome.message : t.outcome.kind; };
   assert.is(msg("chdir=EACCES"), "lxc_setup: Failed to pivot root into rootfs", "chdir(\"/\") fails silently; its caller logs no errno");
