@@ -217,7 +217,7 @@ const YOUKI_REASONS: usize = memory.data<u32>([Step.propagate_root, T.R_PROPAGAT
   Step.post_propagation, T.R_POST_PROP_YOUKI, Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
 
 const LXC_REASONS: usize = memory.data<u32>([Step.mountinfo_open, T.R_MI_OPEN_LXC, Step.open_old_root, T.R_OPEN_OLD_LXC,
-  Step.chdir_root, T.R_CHDIR_ROOT_LXC, Step.chroot_root, T.R_CHROOT_LXC,
+  Step.chdir_root, T.R_CHDIR_ROOT_LXC,
   Step.fchdir_new_root, T.R_FCHDIR_NEW_LXC, Step.old_root_propagation, T.R_OLD_PROP_LXC, Step.close_old_root, T.R_CLOSE_OLD_LXC,
   Step.close_root, T.R_CLOSE_ROOT_LXC, 0]);
 

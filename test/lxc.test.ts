@@ -207,7 +207,7 @@ test("auto: detect_ramfs_rootfs reads mountinfo after the prepare; on the initia
   assert.is(t.outcome.kind, "done");
   assert.match(t.outcome.note ?? "", /initial ramfs.*lxc_chroot/);
   const at = t.steps.findIndex((s) => s.request.step === "ramfs_open");
-  assert.equal(t.steps.slice(at + 3, at + 5).map((s) => s.request.step), ["chdir_root", "bind_root"], "lxc_chroot right after the detection's close");
+  assert.equal(t.steps.slice(at + 3, at + 6).map((s) => s.request.step), ["mountinfo_close", "chdir_root", "bind_root"], "lxc_chroot right after the detection's close");
   const unreadable = lxc({ strategy: "auto" }, { faults: ["openat=EACCES"] });
   assert.is(unreadable.outcome.kind, "done", "a mountinfo it cannot read means no ramfs: lxc_pivot_root");
   const p = check({ profile: "lxc", strategy: "pivot" }, { scenario: "initramfs" }).trace;
