@@ -187,7 +187,7 @@ function onErr(errno: i32): void {
   // LXC's open_at: openat2 unknown to the kernel (before 5.6) → the same open with openat.
   if (errno == ENOSYS && R.op() == Op.openat2 && has(F.OPENAT2)) { S.openatFallback = true; return; }
   S.openatFallback = false;
-  // SYSERROR(...) "Continuing..." (conf.c L3945-L3948); lxc_chroot counts only successes and ignores the rest (L1528-L1530, L1537).
+  // SYSERROR(...) "Continuing..." (conf.c L3945-L3948); lxc_chroot counts only successes and ignores the rest (L1531-L1533, L1541).
   if (st == Step.dependent_mount || st == Step.pass_umount || st == Step.umount_proc) { S.pc++; return; }
   if (st == Step.mountinfo_read && S.passing) { passRead(0); return; } // getline's -1 on a read error ends the file
   if (has(F.MOUNTINFO_OPTIONAL) && (st == Step.mountinfo_open || st == Step.ramfs_open || st == Step.mountinfo_read)) {
@@ -309,7 +309,7 @@ function passRead(n: i32): void {
 }
 
 /**
- * One line [from, to) as lxc_chroot reads it (conf.c L1512-L1531): the 4th space after the line's
+ * One line [from, to) as lxc_chroot reads it (conf.c L1512-L1529): the 4th space after the line's
  * first byte (strchr from slider1 + 1) and the next one bound the mount point, as printed (\ooo
  * left in); LXC writes "." over the space before it, and so does this. "/" and "/proc" are skipped;
  * a line with fewer spaces too.
@@ -420,7 +420,7 @@ function expand(e: i32): void {
       break;
     }
     case LXC_PASS: {
-      // lxc_chroot's for (;;): a pass that unmounted nothing ends it (conf.c L1534-L1535). The loop
+      // lxc_chroot's for (;;): a pass that unmounted nothing ends it (conf.c L1536-L1537). The loop
       // is unbounded in LXC; here MAX_REQUESTS bounds it (a host that says 0 to every umount2).
       if (S.passes > 0 && S.detached == 0) break;
       S.passes++;
