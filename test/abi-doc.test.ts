@@ -175,7 +175,7 @@ async function run(rootfs: string, profile: number, strategy: number, options: n
     else if (op === OP.umount2 && text(s(REQ.STR0)) === ".") {
       if (detached) { ret = -1; errno = EINVAL; } else detached = true;
     } else if (op === OP.umount2) {
-      const t = text(s(REQ.STR0));
+      const t = text(s(REQ.STR0)) ?? "";
       if (unmounted.has(t)) { ret = -1; errno = EINVAL; } else unmounted.add(t);
     }
     if (written) {
