@@ -56,7 +56,7 @@ export function check(c: Config): u32 {
  * refuses), 0. A table, not a chain of ifs: −65 B. A new rule adds its text here at its number. */
 const RULE_TEXT: usize = memory.data<u16>([0, /* private_move */ T.C_PRIVATE_MOVE,
   /* chroot_propagation */ T.C_CHROOT_PROPAGATION, /* recursive_propagation */ T.C_RECURSIVE_PROPAGATION,
-  /* pivot_only */ T.C_PIVOT_ONLY, /* lxc_pivot_only */ T.C_LXC_PIVOT_ONLY, /* lxc_readonly */ T.C_LXC_READONLY,
+  /* pivot_only */ T.C_PIVOT_ONLY, /* lxc_no_chroot */ T.C_LXC_NO_CHROOT, /* lxc_readonly */ T.C_LXC_READONLY,
   /* lxc_propagation */ T.C_LXC_PROPAGATION, /* chroot_readonly */ T.C_CHROOT_READONLY]);
 
 /**

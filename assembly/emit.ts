@@ -244,6 +244,15 @@ export function emit(step: i32, arg: i32): void {
     case Step.walk_close: withFd(Op.close, S.fdWalk); break;
     case Step.keep_old_root: openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_ROOT_FLAGS)); break;
     case Step.readonly_setattr: mountSetattr(S.fdRoot, MOUNT_ATTR_RDONLY, 0); break;
+    // lxc_chroot (conf.c L1465-L1553): nroot is realpath(rootfs->mount), LXC's mount point, whose
+    // realpath is itself (the lxc package ships it as a plain directory).
+    case Step.bind_root: mount(L.LXC_ROOTFS_MOUNT, L.SLASH, NULL, MS_REC | MS_BIND, NULL); break;
+    case Step.private_root: mount(NULL, L.SLASH, NULL, MS_REC | MS_PRIVATE, NULL); break;
+    // fopen(path, "re") is openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC), as detect_ramfs_rootfs's.
+    case Step.pass_open: openat(AT_FDCWD, L.DOT_PROC_SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
+    case Step.pass_umount: umount2(S.lines.get(arg)); break;
+    case Step.umount_proc: umount2(L.DOT_PROC); break;
+    case Step.chdir_up: withPath(Op.chdir, L.DOTDOT); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
       // Static data outlives runs: clear it, or a host that writes nothing would pass the check

@@ -21,7 +21,7 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MA
   OUT_SEQ, OUT_PATH, OUT_MESSAGE, OUT_NOTE, OUT_SIZE } from "../src/abi";
 import { S, reset } from "./state";
 import { Config, check } from "./config";
-import { build, switchSteps, isControl, pushPrepare, readonlyTail, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE } from "./plan";
+import { build, switchSteps, isControl, pushPrepare, readonlyTail, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE, LXC_PASS } from "./plan";
 import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render, crunBare } from "./messages";
@@ -29,7 +29,7 @@ import * as MI from "./mountinfo";
 import * as R from "./request";
 import * as L from "./lit";
 import * as T from "./generated/text";
-import { Str, NULL, ptr, len, txt, equals, hasPrefix, open, close, put, putText, putDec, trap } from "./bytes";
+import { Str, NULL, str, ptr, len, txt, equals, hasPrefix, open, close, put, putText, putDec, trap } from "./bytes";
 import { Vec } from "./vec";
 
 export const OUT: usize = memory.data(OUT_SIZE, 8);
@@ -51,6 +51,11 @@ export const OUT: usize = memory.data(OUT_SIZE, 8);
 //   mountinfo_open/read,  -                           MOUNTINFO_OPTIONAL: skip to after the close (the read:
 //   ramfs_open                                        to the close), and the steps that use it (LXC logs it)
 //   dependent_mount       next                        ignored: logged and skipped (LXC)
+//   mountinfo_read of an  n > 0 → its lines' umounts,   as EOF (getline's -1): the rest, then the close
+//   lxc_chroot pass       then another read; 0 → the
+//                         last line's, then the close
+//   pass_umount           count it (progress); next   ignored (lxc_chroot: "ret == 0 → progress++")
+//   umount_proc           next                        ignored ("(void)umount2")
 //   tree_namespace        fd → defer; next            EINVAL, ENOSYS, EPERM → next (TREE_CHOOSE takes the classic path)
 //   walk_setattr/procfd   skip to walk_close          next (the other call, then up)
 //   walk_up               fd → defer; next (drop)     fail ("cannot open component"); at "/": fail, errno 0
@@ -129,8 +134,11 @@ function onOk(ret: i32): void {
   S.openatFallback = false;
   switch (st) {
     case Step.mountinfo_open:
-    case Step.ramfs_open: {
+    case Step.ramfs_open:
+    case Step.pass_open: {
       S.fdInfo = opened(ret);
+      S.passing = st == Step.pass_open;
+      S.passAt = 0;
       S.infoFailed = false;
       S.infoCap = max(MOUNTINFO_CHUNK, <i32>my(F.READ_SIZE));
       S.info = heap.alloc(<usize>S.infoCap);
@@ -143,7 +151,11 @@ function onOk(ret: i32): void {
     case Step.open_root: S.fdRoot = opened(ret); break;
     case Step.open_old_root: S.fdOld = opened(ret); break;
     case Step.open_new_root: S.fdNew = opened(ret); break;
-    case Step.mountinfo_read: if (readChunk(ret) || (has(F.PARSE_AT_EOF) && !parsed())) return; break;
+    case Step.mountinfo_read:
+      if (S.passing) { passRead(ret); return; }
+      if (readChunk(ret) || (has(F.PARSE_AT_EOF) && !parsed())) return;
+      break;
+    case Step.pass_umount: S.detached++; break;
     case Step.mountinfo_close: closed(S.fdInfo); S.fdInfo = -1; if (!S.infoFailed && !has(F.PARSE_AT_EOF) && !parsed()) return; break;
     case Step.open_host: S.fdHost = opened(ret); break;
     case Step.open_mountpoint: S.fdTarget = opened(ret); break;
@@ -201,7 +213,9 @@ function onErr(errno: i32): void {
   // LXC's open_at: openat2 unknown to the kernel (before 5.6) → the same open with openat.
   if (errno == ENOSYS && R.op() == Op.openat2 && has(F.OPENAT2)) { S.openatFallback = true; return; }
   S.openatFallback = false;
-  if (st == Step.dependent_mount) { S.pc++; return; } // SYSERROR(...) "Continuing..." (conf.c L3945-L3948)
+  // SYSERROR(...) "Continuing..." (conf.c L3945-L3948); lxc_chroot counts only successes and ignores the rest (L1531-L1533, L1541).
+  if (st == Step.dependent_mount || st == Step.pass_umount || st == Step.umount_proc) { S.pc++; return; }
+  if (st == Step.mountinfo_read && S.passing) { passRead(0); return; } // getline's -1 on a read error ends the file
   // crun 1.29: an unknown flag (Linux < 7.0), no open_tree, or no privilege: the classic path (linux.c L3545-L3546);
   // either call of the walk failing tries the next (L3308-L3318); get_old_root_fd ignores a failure (L1037).
   if (st == Step.tree_namespace && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) { S.pc++; return; }
@@ -306,6 +320,49 @@ function readChunk(n: i32): bool {
   return true;
 }
 
+/**
+ * A read of an lxc_chroot pass. stdio hands getline the lines as they come, so each read's whole
+ * lines become umount2 calls before the next read; at end of file getline returns the last line
+ * even without its newline (glibc getdelim). Returns with pc past the read.
+ */
+function passRead(n: i32): void {
+  const more = readChunk(n);
+  if (S.unwinding) return;
+  const items = new Vec();
+  const b = S.info;
+  for (let i = S.passAt; i < S.infoLen; i++) {
+    if (load<u8>(b + <usize>i) == 0x0a) { passLine(items, S.passAt, i); S.passAt = i + 1; }
+  }
+  if (!more && S.passAt < S.infoLen) { passLine(items, S.passAt, S.infoLen); S.passAt = S.infoLen; }
+  if (more) items.push(Step.mountinfo_read);
+  S.plan.splice(S.pc + 1, 0, items);
+  S.pc++;
+}
+
+/**
+ * One line [from, to) as lxc_chroot reads it (conf.c L1512-L1529): the 4th space after the line's
+ * first byte (strchr from slider1 + 1) and the next one bound the mount point, as printed (\ooo
+ * left in); LXC writes "." over the space before it, and so does this. "/" and "/proc" are skipped;
+ * a line with fewer spaces too.
+ */
+function passLine(items: Vec, from: i32, to: i32): void {
+  let s = from;
+  for (let i = 0; i < 4 && s >= 0; i++) s = spaceAfter(s, to);
+  const e = s < 0 ? -1 : spaceAfter(s, to);
+  if (e < 0) return;
+  store<u8>(S.info + <usize>s, 0x2e);
+  const p = str(S.info + <usize>s, e - s);
+  if (equals(p, L.DOT_SLASH) || equals(p, L.DOT_PROC)) return;
+  items.push(Step.pass_umount | (S.lines.length << 8));
+  S.lines.push(p);
+}
+
+/** strchr(at + 1, ' ') within the line: the index of the next space after `at`, or -1. */
+function spaceAfter(at: i32, to: i32): i32 {
+  for (let i = at + 1; i < to; i++) if (load<u8>(S.info + <usize>i) == 0x20) return i;
+  return -1;
+}
+
 /** Parses the mountinfo read so far; returns false (and fails) on a malformed file. */
 function parsed(): bool {
   S.masks = new Vec(); // runc 1.1 move reads mountinfo twice: the second read decides alone
@@ -388,14 +445,19 @@ function expand(e: i32): void {
     }
     case LXC_CHOOSE: {
       // detect_ramfs_rootfs: "- rootfs " after the "/" line; an unreadable mountinfo means no.
-      if (!S.infoFailed && S.initramfs) {
-        failWith(Op.none, 0, Step.ramfs_open, NULL, txt(T.LXC_RAMFS_UNMODELLED));
-        S.pc++;
-        return;
-      }
-      S.note = txt(T.NOTE_LXC_PIVOT);
-      const list = <usize>my(F.PIVOT);
-      if (list != 0) items.pushAll(list);
+      const ramfs = !S.infoFailed && S.initramfs;
+      S.note = txt(ramfs ? T.NOTE_LXC_CHROOT : T.NOTE_LXC_PIVOT);
+      items.pushAll(<usize>my(ramfs ? F.MOVE : F.PIVOT));
+      break;
+    }
+    case LXC_PASS: {
+      // lxc_chroot's for (;;): a pass that unmounted nothing ends it (conf.c L1536-L1537). The loop
+      // is unbounded in LXC; here MAX_REQUESTS bounds it (a host that says 0 to every umount2).
+      if (S.passes > 0 && S.detached == 0) break;
+      S.passes++;
+      S.detached = 0;
+      S.lines = new Vec();
+      items.push(Step.pass_open); items.push(Step.mountinfo_read); items.push(Step.mountinfo_close); items.push(LXC_PASS);
       break;
     }
     case TREE_CHOOSE: {

@@ -250,9 +250,12 @@ const BWRAP_TEXT: usize = memory.data<u16>([
 
 /**
  * LXC 5.0.2's SYSERROR line without its log prefix: the function, its text, " - " and strerror
- * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) never fail.
+ * (log.h's errno suffix). The steps LXC only logs (dependent_mount, the mountinfo reads) or ignores
+ * (lxc_chroot's umount2 calls) never fail.
  */
 function lxc(step: i32, errno: i32, rootfs: Str): void {
+  // lxc_chroot: chdir("/") fails silently ("return -1"), and its caller logs without an errno (conf.c L1475-L1477, L4481-L4483).
+  if (step == Step.chdir_root) { putText(T.LXC_SETUP_SWITCH); return; }
   const fn = pick(LXC_FN, step);
   putText(fn == NO_TEXT ? T.LXC_PIVOT_FN : fn);
   const id = pick(LXC_TEXT, step);
@@ -265,9 +268,12 @@ function lxc(step: i32, errno: i32, rootfs: Str): void {
  * target is LXC's rootfs mount point but for the source's open. Lists, not a switch: −122 B. */
 const LXC_FN: usize = memory.data<u16>([<u16>Step.open_host, T.LXC_PREPARE_FN, <u16>Step.open_mountpoint, T.LXC_DIR_FN,
   <u16>Step.open_rootfs_src, T.LXC_DIR_FN, <u16>Step.clone_rootfs, T.LXC_BIND_FN, <u16>Step.attach_rootfs, T.LXC_DIR_FN,
-  <u16>Step.open_mnt, T.LXC_MOUNT_FN, 0]);
+  <u16>Step.open_mnt, T.LXC_MOUNT_FN, <u16>Step.bind_root, T.LXC_CHROOT_FN, <u16>Step.private_root, T.LXC_CHROOT_FN,
+  <u16>Step.pass_open, T.LXC_CHROOT_FN, <u16>Step.chdir_up, T.LXC_CHROOT_FN, <u16>Step.chroot_root, T.LXC_CHROOT_FN, 0]);
 const LXC_TEXT: usize = memory.data<u16>([<u16>Step.open_host, T.LXC_OPEN_HOST, <u16>Step.open_mountpoint, T.LXC_OPEN_TARGET,
   <u16>Step.open_rootfs_src, T.LXC_OPEN_TARGET, <u16>Step.clone_rootfs, T.LXC_CLONE, <u16>Step.attach_rootfs, T.LXC_ATTACH,
   <u16>Step.open_mnt, T.LXC_OPEN_MNT, <u16>Step.open_old_root, T.LXC_OPEN_OLD, <u16>Step.fchdir_new_root, T.LXC_FCHDIR_NEW,
   <u16>Step.pivot_root, T.LXC_PIVOT, <u16>Step.fchdir_old_root, T.LXC_FCHDIR_OLD, <u16>Step.old_root_propagation, T.LXC_OLD_PROP,
-  <u16>Step.detach_old_root, T.LXC_DETACH, <u16>Step.share_root, T.LXC_SHARE, 0]);
+  <u16>Step.detach_old_root, T.LXC_DETACH, <u16>Step.share_root, T.LXC_SHARE, <u16>Step.bind_root, T.LXC_BIND_ROOT,
+  <u16>Step.private_root, T.LXC_PRIVATE_ROOT, <u16>Step.pass_open, T.LXC_PASS_OPEN, <u16>Step.chdir_up, T.LXC_CHDIR_UP,
+  <u16>Step.chroot_root, T.LXC_CHROOT, 0]);

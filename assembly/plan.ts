@@ -1,11 +1,11 @@
 // The plan: which steps a run takes, in order, read from its profile's record (profiles.ts). The
-// machine (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE)
+// machine (machine.ts) walks the list; a few control entries (CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, LXC_PASS)
 // expand into more steps once mountinfo has been read. Nothing here emits a request.
 import { Step, Strategy, MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE, MS_PROPAGATION } from "../src/abi";
 import { Config } from "./config";
 import { Vec } from "./vec";
 import { F, my, POST_ALWAYS, POST_UNLESS_PRIVATE_OR_SLAVE, POST_SHARED_OR_UNBINDABLE } from "./profiles";
-export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE } from "./profiles";
+export { CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE, LXC_PASS } from "./profiles";
 
 export function isControl(step: i32): bool { return step >= 200; }
 

@@ -17,9 +17,10 @@ export const MASKS: i32 = 201; //  move: one mask_propagation + mask_umount pair
 export const PARENT: i32 = 202; // the parent from mountinfo: remount it private if it is shared
 export const FIXED_MASKS: i32 = 203; // move: umount (or hide) /sys then /proc, fixed paths
 export const DEPENDENT: i32 = 204; // lxc: one dependent_mount per shared mount of the mountinfo read
-export const LXC_CHOOSE: i32 = 205; // lxc auto: lxc_pivot_root unless / is the initial ramfs (then: not modelled)
+export const LXC_CHOOSE: i32 = 205; // lxc auto: lxc_pivot_root, or lxc_chroot (MOVE) when / is the initial ramfs
 export const TREE_CHOOSE: i32 = 206; // crun 1.29: TREE_PATH if open_tree(OPEN_TREE_NAMESPACE) gave an fd, else CLASSIC_PREPARE
 export const SET_MOUNTS_CLOSE: i32 = 207; // crun 1.29: close_root, unless readonly keeps the handle for after the switch
+export const LXC_PASS: i32 = 208; //   lxc_chroot: one more pass over mountinfo, unless the last one unmounted nothing
 
 // runc main (the seed): prepareRoot, root handle, fchdir (rootswitch §2.1, §2.2).
 const RUNC_PREPARE: usize = memory.data<u8>([<u8>Step.propagate_root, <u8>Step.parent_propagation,
@@ -84,6 +85,11 @@ const LXC_DETECT: usize = memory.data<u8>([<u8>Step.ramfs_open, <u8>Step.mountin
 const LXC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdir_new_root, <u8>Step.pivot_root,
   <u8>Step.fchdir_old_root, <u8>Step.old_root_propagation, <u8>Step.detach_old_root, <u8>Step.fchdir_new_root,
   <u8>Step.share_root, <u8>Step.close_old_root, <u8>Step.close_host, 0]);
+// lxc_chroot (conf.c L1465-L1553): realpath (no request: a libc walk), chdir("/"), the rootfs mount
+// point bound recursively onto "/", "/" made rprivate, passes over the old tree's mountinfo until
+// one unmounts nothing, its /proc, then chdir("..") onto the new root and chroot(".").
+const LXC_CHROOT: usize = memory.data<u8>([<u8>Step.chdir_root, <u8>Step.bind_root, <u8>Step.private_root,
+  <u8>LXC_PASS, <u8>Step.umount_proc, <u8>Step.chdir_up, <u8>Step.chroot_root, <u8>Step.close_host, 0]);
 
 // crun main (ba38286, docs/sources.md#crun-1-29): libcrun_do_pivot_root runs setup_mount_namespace
 // before the container mounts (linux.c L3934-L3958). It first tries OPEN_TREE_NAMESPACE
@@ -249,6 +255,7 @@ const YOUKI_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PRO
   <u16>Step.post_propagation, T.R_POST_PROP_YOUKI, <u16>Step.readonly_remount, T.R_READONLY_YOUKI, 0]);
 
 const LXC_REASONS: usize = memory.data<u16>([<u16>Step.mountinfo_open, T.R_MI_OPEN_LXC, <u16>Step.open_old_root, T.R_OPEN_OLD_LXC,
+  <u16>Step.chdir_root, T.R_CHDIR_ROOT_LXC,
   <u16>Step.fchdir_new_root, T.R_FCHDIR_NEW_LXC, <u16>Step.old_root_propagation, T.R_OLD_PROP_LXC, <u16>Step.close_old_root, T.R_CLOSE_OLD_LXC,
   <u16>Step.close_root, T.R_CLOSE_ROOT_LXC, 0]);
 
@@ -360,10 +367,10 @@ const DEFS: usize = memory.data<u32>([
   /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u32>BWRAP_REASONS,
 
   // LXC 5.0.2: "" strings (mount("", ".", "", ...)), openat2 handles with the openat fallback, the
-  // dependent-mounts pass logged not fatal, one detach, the new root made rshared, move and chroot
-  // refused (config rule lxc_pivot_only, abi.ts), SYSERROR's messages.
+  // dependent-mounts pass logged not fatal, one detach, the new root made rshared; move is
+  // lxc_chroot, chroot refused (config rule lxc_no_chroot, abi.ts); SYSERROR's messages.
   /* AUTO */ 0, /* PREPARE */ <u32>LXC_PREPARE, /* BARE */ <u32>LXC_BARE,
-  /* PIVOT */ <u32>LXC_PIVOT, /* MOVE */ UNUSED, /* CHROOT */ UNUSED,
+  /* PIVOT */ <u32>LXC_PIVOT, /* MOVE */ <u32>LXC_CHROOT, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
   /* GO */ 1, /* ROOT_PROPAGATION */ UNUSED, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1,

@@ -16,7 +16,7 @@ export function reason(step: i32, auto: bool): u32 {
 
 /** The default reason of each step, at its number (src/abi.ts Step), T.R_NONE where no step is: a
  * table, not a switch (−258 B). A new step adds its reason at its number, and STEPS grows with it. */
-const STEPS = 87;
+const STEPS = 93;
 // A step added to abi.ts (and its name to src/names.ts) without its line here stops every module at
 // start, not silently gives R_NONE: the check folds away while the counts agree (0 B).
 if (STEPS != T.STEP_NAME_COUNT) unreachable();
@@ -108,4 +108,10 @@ const DEFAULT: usize = memory.data<u16>([
   /* walk_close */ T.R_WALK_CLOSE_CRUN,
   /* keep_old_root */ T.R_KEEP_OLD_CRUN,
   /* readonly_setattr */ T.R_READONLY_SETATTR_CRUN,
+  /* bind_root */ T.R_BIND_ROOT_LXC,
+  /* private_root */ T.R_PRIVATE_ROOT_LXC,
+  /* pass_open */ T.R_PASS_OPEN_LXC,
+  /* pass_umount */ T.R_PASS_UMOUNT_LXC,
+  /* umount_proc */ T.R_UMOUNT_PROC_LXC,
+  /* chdir_up */ T.R_CHDIR_UP_LXC,
 ]);

@@ -53,8 +53,14 @@ export class State {
   collectShared: bool = false;
   /** The parent walk's current target: the first walkLen bytes of rootfs. */
   walkLen: i32 = 0;
-  /** Successful umount2 calls in a detach loop (hardened, crun). */
+  /** Successful umount2 calls in a detach loop (hardened, crun) or in one lxc_chroot pass. */
   detached: i32 = 0;
+  /** lxc_chroot: passes begun; the current read is a pass's (its lines become umount2 calls as read). */
+  passes: i32 = 0;
+  passing: bool = false;
+  /** lxc_chroot: where the next unread line of the pass's buffer starts; the "." + mount points to unmount (Strs). */
+  passAt: i32 = 0;
+  lines: Vec = new Vec();
   /** EINTR retries of the current step so far (reset by a success). */
   eintr: i32 = 0;
   /** The open fell back from /proc/thread-self/mountinfo to /proc/self/mountinfo. */

@@ -71,8 +71,9 @@ export const OUT_SIZE = 40;
  * The steps of a plan. Every request carries the step it belongs to; names in src/names.ts.
  * Steps 1-13 are the prepare phase, 20-29 the pivot switch, 30-39 the move and chroot switches,
  * 40-49 finalize, 50-61 bwrap's staging root (a tmpfs on /tmp, pivoted into first), 62-74 LXC's
- * prepare and pivot (openat2 handles, the rootfs bound with open_tree + move_mount). A step can emit
- * several requests (the parent walk, the detach loop, the reads).
+ * prepare and pivot (openat2 handles, the rootfs bound with open_tree + move_mount), 75-86 crun
+ * 1.29's (the tree namespace, the parent walk, the kept old root), 87-92 LXC's lxc_chroot (the
+ * ramfs path). A step can emit several requests (the parent walk, the detach loop, the reads).
  */
 export enum Step {
   none = 0,
@@ -144,6 +145,12 @@ export enum Step {
   walk_close = 84, //          crun 1.29: close(the walk's fd)
   keep_old_root = 85, //       crun 1.29 get_old_root_fd: open("/", O_PATH|O_CLOEXEC), kept until exec (O_CLOEXEC)
   readonly_setattr = 86, //    crun 1.29 finalize_mounts: mount_setattr(root handle, "", AT_EMPTY_PATH, {attr_set=MOUNT_ATTR_RDONLY})
+  bind_root = 87, //           lxc_chroot: mount(nroot, "/", NULL, MS_REC|MS_BIND, NULL): the rootfs stacked on "/"
+  private_root = 88, //        lxc_chroot: mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)
+  pass_open = 89, //           lxc_chroot: fopen("./proc/self/mountinfo", "re"): the old tree's, through cwd
+  pass_umount = 90, //         lxc_chroot: umount2("." + mount point, MNT_DETACH), errors ignored
+  umount_proc = 91, //         lxc_chroot: umount2("./proc", MNT_DETACH), errors ignored
+  chdir_up = 92, //            lxc_chroot: chdir(".."): from the old root onto the top of "/"'s stack, the new root
 }
 
 /** Which runtime the plan reproduces. */
@@ -355,10 +362,10 @@ export enum ConfigRule {
   /** bwrap has only pivot_root: no MS_MOVE fallback (bubblewrap issue #592, open) and no chroot mode
    * (bubblewrap 0.8.0 bubblewrap.c L3084, L3171). The row's kinds column is 0: it refuses whatever the propagation. */
   pivot_only = 4,
-  /** LXC switches root with lxc_pivot_root, or lxc_chroot only when "/" is the initial ramfs (auto);
-   * it has no chroot mode, and the machine does not model lxc_chroot's bind-and-unmount passes, so
-   * strategy move (that path forced) and chroot are refused (LXC 5.0.2 conf.c lxc_setup_rootfs_switch_root). */
-  lxc_pivot_only = 5,
+  /** LXC has two switches: lxc_pivot_root (pivot) and lxc_chroot (move: a bind onto "/", not MS_MOVE),
+   * which auto takes when "/" is the initial ramfs; it has no chroot mode (LXC 5.0.2 conf.c
+   * lxc_setup_rootfs_switch_root L1656-L1665): strategy chroot is refused. */
+  lxc_no_chroot = 5,
   /** LXC applies lxc.rootfs.options=ro as a mount_setattr(MOUNT_ATTR_RDONLY) on the detached copy of
    * the rootfs (LXC 5.0.2 conf.c lxc_mount_rootfs); the profile does not model it, and a plan without
    * it would show a writable root where LXC makes it read-only: refused, not planned without it. */
@@ -391,7 +398,7 @@ export const RULE_COLUMNS = 5;
  */
 export const CONFIG_RULES = [
   ConfigRule.pivot_only, 1 << Profile.bwrap, (1 << Strategy.move) | (1 << Strategy.chroot), 0, 0,
-  ConfigRule.lxc_pivot_only, 1 << Profile.lxc, (1 << Strategy.move) | (1 << Strategy.chroot), 0, 0,
+  ConfigRule.lxc_no_chroot, 1 << Profile.lxc, 1 << Strategy.chroot, 0, 0,
   ConfigRule.lxc_readonly, 1 << Profile.lxc, ANY_STRATEGY, 0, OPT_READONLY,
   ConfigRule.lxc_propagation, 1 << Profile.lxc, ANY_STRATEGY, MS_PROPAGATION, 0,
   ConfigRule.private_move, RUNC_LIKE, 1 << Strategy.move, MS_PRIVATE, 0,

@@ -56,4 +56,5 @@ export const STEP_NAME = [
   "close_tree", "close_mountpoint", "close_rootfs_src", "open_mnt", "share_root", "close_host", "ramfs_open",
   "tree_namespace", "enter_tree", "remount_slash", "private_slash", "walk_open", "walk_setattr", "walk_procfd",
   "walk_up", "walk_drop", "walk_close", "keep_old_root", "readonly_setattr",
+  "bind_root", "private_root", "pass_open", "pass_umount", "umount_proc", "chdir_up",
 ];

@@ -42,7 +42,7 @@ export const ConfigSchema = z.object({
 
 /** The config field each rule blames (rootPropagation unless named here). */
 const RULE_FIELD: Partial<Record<ConfigRule, "strategy" | "readonly">> = {
-  [ConfigRule.pivot_only]: "strategy", [ConfigRule.lxc_pivot_only]: "strategy",
+  [ConfigRule.pivot_only]: "strategy", [ConfigRule.lxc_no_chroot]: "strategy",
   [ConfigRule.lxc_readonly]: "readonly", [ConfigRule.chroot_readonly]: "readonly",
 };
 
@@ -51,7 +51,7 @@ const RULE_MESSAGES: Record<ConfigRule, (c: { rootPropagation?: string; strategy
   [ConfigRule.private_move]: (c) => `${c.rootPropagation} with strategy move is rejected, as runc rejects it: "rootfsPropagation of [r]private is not safe without pivot_root" (runc PR #1606); use rslave or strategy pivot (crun accepts it: --profile crun)`,
   [ConfigRule.recursive_propagation]: (c) => `youki refuses rootfsPropagation ${c.rootPropagation}: it knows only shared, private, slave and unbindable (RootfsError::UnknownRootfsPropagation, before its first mount; docs/sources.md#youki); use ${c.rootPropagation?.slice(1)}`,
   [ConfigRule.pivot_only]: (c) => `bwrap switches root only with pivot_root: strategy ${c.strategy} is refused, as bubblewrap has no MS_MOVE fallback (issue #592, open) and no chroot mode (docs/sources.md#bwrap); use strategy pivot or auto`,
-  [ConfigRule.lxc_pivot_only]: (c) => `lxc switches root with lxc_pivot_root, or lxc_chroot only when "/" is the initial ramfs: strategy ${c.strategy} is refused, as LXC has no chroot mode and its ramfs path (a bind and repeated unmount passes, lxc_chroot) is not modelled (docs/sources.md#lxc); use strategy pivot or auto`,
+  [ConfigRule.lxc_no_chroot]: (c) => `lxc switches root with lxc_pivot_root (strategy pivot) or lxc_chroot (strategy move; auto takes it when "/" is the initial ramfs): strategy ${c.strategy} is refused, as LXC has no chroot mode (docs/sources.md#lxc); use strategy auto, pivot or move`,
   [ConfigRule.chroot_propagation]: () => "the chroot strategy runs without a mount namespace, so it must not change propagation; drop rootPropagation or use pivot/move",
   [ConfigRule.lxc_readonly]: () => "lxc: readonly is refused, not planned without it: LXC makes the root read-only (lxc.rootfs.options=ro) with a mount_setattr on the detached copy of the rootfs, which this profile does not model (docs/sources.md#lxc); drop readonly, or plan it with another profile",
   [ConfigRule.lxc_propagation]: (c) => `lxc: rootPropagation ${c.rootPropagation} is refused, not planned without it: LXC sets the rootfs's propagation from lxc.rootfs.options on the copy of the rootfs, which this profile does not model (docs/sources.md#lxc); drop rootPropagation (LXC's own default is planned)`,

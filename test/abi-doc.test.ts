@@ -13,9 +13,9 @@ const REQ = { OP: 0, SEQ: 4, FD: 8, FLAGS: 12, COUNT: 16, BUF: 20, STR0: 24, STR
 const OUT = { OP: 0, ERRNO: 4, STEP: 8, SEQ: 12, PATH: 16, MESSAGE: 24, NOTE: 32 };
 const OP = { openat: 1, read: 2, close: 3, fchdir: 4, chdir: 5, chroot: 6, pivot_root: 7, mount: 8, umount2: 9, getcwd: 10, mkdir: 12,
   openat2: 13, open_tree: 14, move_mount: 15, setns: 16, mount_setattr: 17, DONE: 100, FAILED: 101 };
-/** ABI.md §3: name and code; bwrap and lxc plan only auto and pivot (move and chroot are refused). */
+/** ABI.md §3: name and code; bwrap plans only auto and pivot, lxc auto, pivot and move (chroot refused). */
 const PROFILES: [string, number][] = [["hardened", 0], ["runc", 1], ["runc-1.1", 2], ["crun", 3], ["bwrap", 5], ["lxc", 6], ["crun-1.29", 7]];
-const REFUSED = new Set(["bwrap-move", "bwrap-chroot", "lxc-move", "lxc-chroot", "lxc-auto-readonly", "lxc-pivot-readonly", "hardened-chroot-readonly"]);
+const REFUSED = new Set(["bwrap-move", "bwrap-chroot", "lxc-chroot", "lxc-auto-readonly", "lxc-pivot-readonly", "lxc-move-readonly", "hardened-chroot-readonly"]);
 const STRATEGIES = ["auto", "pivot", "move", "chroot"];
 const OPT_READONLY = 1;
 const EINVAL = 22;
@@ -135,6 +135,7 @@ async function run(rootfs: string, profile: number, strategy: number, options: n
   const files = new Map<number, { data: Uint8Array; off: number } | null>();
   const counts = new Map<number, number>();
   let detached = false;
+  const unmounted = new Set<string>(); // the dry-run host's second fact: a path it unmounted is no mount point any more
   const lines: string[] = [];
   for (let p = ex.next(); ; p = ex.next()) {
     const mem = new Uint8Array(ex.memory.buffer); // re-fetched after every call (§1)
@@ -176,9 +177,13 @@ async function run(rootfs: string, profile: number, strategy: number, options: n
       if (f) f.off += written.length;
     } else if (op === OP.close) files.delete(fd);
     else if (op === OP.getcwd) written = new Uint8Array([0x2f, 0]);
-    else if (op === OP.pivot_root) detached = false;
+    else if (op === OP.pivot_root) { detached = false; unmounted.clear(); }
+    else if (op === OP.mount || op === OP.move_mount || op === OP.setns || op === OP.mount_setattr) unmounted.clear();
     else if (op === OP.umount2 && text(s(REQ.STR0)) === ".") {
       if (detached) { ret = -1; errno = EINVAL; } else detached = true;
+    } else if (op === OP.umount2) {
+      const t = text(s(REQ.STR0)) ?? "";
+      if (unmounted.has(t)) { ret = -1; errno = EINVAL; } else unmounted.add(t);
     }
     if (written) {
       assert.ok(written.length <= i32(REQ.COUNT), "never more than COUNT bytes");

@@ -26,7 +26,7 @@ const SAYS: Record<abi.ConfigRule, RegExp> = {
   [abi.ConfigRule.private_move]: /not safe without pivot_root/,
   [abi.ConfigRule.recursive_propagation]: /unknown rootfs propagation: youki/,
   [abi.ConfigRule.pivot_only]: /bwrap switches root only with pivot_root/,
-  [abi.ConfigRule.lxc_pivot_only]: /lxc switches root with lxc_pivot_root/,
+  [abi.ConfigRule.lxc_no_chroot]: /lxc switches root with lxc_pivot_root .* it has no chroot mode/,
   [abi.ConfigRule.chroot_propagation]: /rootPropagation needs a mount namespace/,
   [abi.ConfigRule.lxc_readonly]: /lxc: readonly .* is not modelled/,
   [abi.ConfigRule.lxc_propagation]: /lxc: rootPropagation .* is not modelled/,
@@ -54,16 +54,16 @@ test("every other config is accepted by both: the machine emits a first request"
   }
 });
 
-test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, bwrap's and lxc's move and chroot whatever the propagation, lxc's readonly and propagation, hardened chroot + readonly", () => {
+test("exactly these: runc-like [r]private + move and youki's r* (the runtimes refuse), chroot + any propagation, bwrap's move and chroot and lxc's chroot whatever the propagation, lxc's readonly and propagation, hardened chroot + readonly", () => {
   const refused = all.filter((c) => staticRule(c) !== 0).map((c) => `${c.profile}/${c.strategy}/${c.rootPropagation}/${c.readonly}`);
   const both = (x: string) => [`${x}/false`, `${x}/true`];
   const want = [
     ...["hardened", "runc", "runc-1.1"].flatMap((p) => ["private", "rprivate"].flatMap((x) => both(`${p}/move/${x}`))),
     ...["auto", "pivot", "move"].flatMap((s) => ["rshared", "rslave", "rprivate", "runbindable"].flatMap((x) => both(`youki/${s}/${x}`))),
     ...PROFILES.filter((p) => p !== "bwrap" && p !== "lxc").flatMap((p) => PROPAGATIONS.flatMap((x) => both(`${p}/chroot/${x}`))),
-    ...["bwrap", "lxc"].flatMap((p) => ["move", "chroot"].flatMap((s) => [undefined, ...PROPAGATIONS].flatMap((x) => both(`${p}/${s}/${x}`)))),
+    ...["bwrap/move", "bwrap/chroot", "lxc/chroot"].flatMap((ps) => [undefined, ...PROPAGATIONS].flatMap((x) => both(`${ps}/${x}`))),
     // lxc's rootfs options (readonly, propagation) are not modelled: refused on every strategy it has.
-    ...["auto", "pivot"].flatMap((s) => [...both(`lxc/${s}/undefined`).slice(1), ...PROPAGATIONS.flatMap((x) => both(`lxc/${s}/${x}`))]),
+    ...["auto", "pivot", "move"].flatMap((s) => [...both(`lxc/${s}/undefined`).slice(1), ...PROPAGATIONS.flatMap((x) => both(`lxc/${s}/${x}`))]),
     "hardened/chroot/undefined/true", // hardened chroot readonly: no namespace to remount in
   ];
   assert.equal(refused.sort(), want.sort());
@@ -81,16 +81,19 @@ test("bwrap move and chroot: refused by the pivot_only row, with no propagation 
   assert.is(machineSays("bwrap", "auto", "rshared"), null, "pivot with a propagation is planned (as configured)");
 });
 
-test("lxc move and chroot: refused by the lxc_pivot_only row, whatever the propagation, in both zod and the wasm", () => {
-  for (const strategy of ["move", "chroot"] as const) {
-    assert.is(staticRule({ profile: "lxc", strategy }), abi.ConfigRule.lxc_pivot_only);
-    assert.match(machineSays("lxc", strategy) ?? "", /^invalid config: lxc switches root with lxc_pivot_root .*not modelled/);
-    const z = ConfigSchema.safeParse({ rootfs: "/r", profile: "lxc", strategy });
-    assert.not.ok(z.success);
-    assert.equal(z.error?.issues.map((i) => i.path.join(".")), ["strategy"]);
+test("lxc chroot: refused by the lxc_no_chroot row, in both zod and the wasm; move (lxc_chroot) is planned", () => {
+  assert.is(staticRule({ profile: "lxc", strategy: "chroot" }), abi.ConfigRule.lxc_no_chroot);
+  assert.match(machineSays("lxc", "chroot") ?? "", /^invalid config: lxc switches root with lxc_pivot_root \(pivot\) or lxc_chroot \(move/);
+  const z = ConfigSchema.safeParse({ rootfs: "/r", profile: "lxc", strategy: "chroot" });
+  assert.not.ok(z.success);
+  assert.equal(z.error?.issues.map((i) => i.path.join(".")), ["strategy"]);
+  assert.match(z.error?.issues[0]?.message ?? "", /strategy chroot is refused, as LXC has no chroot mode/);
+  // LXC's strategies (issue 14): auto = detect_ramfs_rootfs, pivot = lxc_pivot_root, move = lxc_chroot.
+  for (const strategy of ["auto", "pivot", "move"] as const) {
+    assert.is(staticRule({ profile: "lxc", strategy }), 0, strategy);
+    assert.is(machineSays("lxc", strategy), null, strategy);
+    assert.ok(ConfigSchema.safeParse({ rootfs: "/r", profile: "lxc", strategy }).success, strategy);
   }
-  assert.is(machineSays("lxc", "pivot"), null);
-  assert.is(machineSays("lxc", "auto"), null);
 });
 
 test("lxc readonly and lxc rootPropagation: refused (not modelled), blaming the field, in both zod and the wasm; hardened chroot + readonly too", () => {

@@ -77,7 +77,8 @@ const afterClose = (b: readonly Step[], i: number, inclusive: boolean): string |
  * LXC 5.0.2 (docs/sources.md#lxc): open_at retries an openat2 that says ENOSYS as openat
  * (file_utils.c L652-L674); turn_into_dependent_mounts logs a failed open or copy of mountinfo and
  * returns, and a failed MS_SLAVE and goes on (conf.c L3885-L3948); detect_ramfs_rootfs answers
- * "not a ramfs" when mountinfo cannot be read (utils.c L714-L716); lxc_read_nointr repeats EINTR.
+ * "not a ramfs" when mountinfo cannot be read (utils.c L714-L716); lxc_read_nointr repeats EINTR;
+ * lxc_chroot ignores its umount2 errors and ends a pass's file on a read error (conf.c L1507-L1541).
  */
 function lxcHandled(profile: string, step: string, errno: string): Handled | undefined {
   if (profile !== "lxc") return undefined;
@@ -93,7 +94,12 @@ function lxcHandled(profile: string, step: string, errno: string): Handled | und
   }
   if (step === "mountinfo_open" || step === "ramfs_open") return { why: "a mountinfo that cannot be opened is logged (or means no ramfs), not fatal", next: (b, i) => afterClose(b, i, false) };
   if (step === "mountinfo_read" && errno === "EINTR") return { why: "retried: lxc_read_nointr / stdio repeat EINTR", next: (b, i) => call(b[i]!.request) };
-  if (step === "mountinfo_read") return { why: "a failed copy of mountinfo is logged and its fd closed; no MS_SLAVE follows", next: (b, i) => afterClose(b, i, true) };
+  // lxc_chroot's passes (conf.c L1507-L1510): a read error ends getline's file, no line is left to
+  // unmount (the dry-run's reads end on a line), and the FILE is closed.
+  if (step === "mountinfo_read") return { why: "a failed copy of mountinfo is logged and its fd closed; no MS_SLAVE follows (lxc_chroot: getline's -1, the pass ends)", next: (b, i) => afterClose(b, i, true) };
+  // "if (ret == 0) progress++": any other answer is no progress, and the pass goes on (L1531-L1533);
+  // "(void)umount2("./proc", MNT_DETACH)" (L1541).
+  if (step === "pass_umount" || step === "umount_proc") return { why: "lxc_chroot ignores umount2's errors", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
   if (step === "dependent_mount") return { why: "SYSERROR(...) Continuing...: the next mount of the table", next: (b, i) => (b[i + 1] ? call(b[i + 1]!.request) : undefined) };
   return undefined;
 }
@@ -123,7 +129,7 @@ function crun129Handled(profile: string, step: string, errno: string): Handled |
 const machine = Machine.create();
 for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
-    if (staticRule({ profile, strategy })) continue; // refused before any request (bwrap, lxc move/chroot): nothing to fault
+    if (staticRule({ profile, strategy })) continue; // refused before any request (bwrap move/chroot, lxc chroot): nothing to fault
     const config = parseConfig({ rootfs: "/r", profile, strategy });
     const base = plan(config);
     test(`fault table ${profile} ${strategy}: ${base.steps.length} steps × man-page errnos`, () => {

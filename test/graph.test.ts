@@ -37,6 +37,16 @@ test("graph --profile runc --no-prepare --format mermaid equals the golden Merma
   expectGolden(r.stdout, "runc-switch-only.mmd");
 });
 
+test("lxc move (lxc_chroot): umount2 errors of the passes and of ./proc are handled branches; bind, remount, the pass's open, chdir(\"..\") and chroot fail with LXC's messages", () => {
+  const { trace, branches } = planBranches({ profile: "lxc", strategy: "move" });
+  const at = (step: string) => trace.steps.findIndex((s) => s.request.step === step);
+  const kinds = (i: number) => [...new Set(branches.filter((b) => b.at === i).map((b) => b.kind))];
+  assert.equal(kinds(at("pass_umount")), ["handled"]);
+  assert.equal(kinds(at("umount_proc")), ["handled"]);
+  for (const step of ["bind_root", "private_root", "pass_open", "chdir_up"]) assert.equal(kinds(at(step)), ["failed"], step);
+  assert.match(branches.find((b) => b.at === at("chdir_up"))!.message, /^lxc_chroot: Failed to chdir\("\.\."\) - <error>$/);
+});
+
 test("deterministic: two runs draw byte-identical graphs", () => {
   const again = planBranches({ profile: "runc", prepare: false });
   assert.is(toDot(again), toDot(runcSwitch));

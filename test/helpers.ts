@@ -64,3 +64,19 @@ export const strategiesOf = (profile: (typeof PROFILES)[number]): (typeof STRATE
 /** Each strategy of strategiesOf() with readonly off and on, where the static rule accepts it (not lxc's, nor hardened chroot's). */
 export const readonlyCases = (profile: (typeof PROFILES)[number]): { strategy: (typeof STRATEGIES)[number]; readonly: boolean }[] =>
   strategiesOf(profile).flatMap((strategy) => [false, true].filter((readonly) => !staticRule({ profile, strategy, readonly })).map((readonly) => ({ strategy, readonly })));
+
+/**
+ * lxc move (lxc_chroot) walks every mount of the namespace's copy by path, so it meets what the
+ * model cannot know from a mountinfo text: the order Linux's copy lists a parent's children in (attach
+ * order: a mount moved under "/" lists after one mounted there later) and which directories lie
+ * under a mount on the filesystem below it (./dev/shm: EINVAL on Linux where the model's /dev is
+ * empty, ENOENT). run() verifies every result, so it refuses such a run as diverged at a pass's
+ * umount2; rootless, it refuses it as predicted damage (the host's locked /proc and /sys stay under
+ * the new root, a finding). The explanation when `outcome` is one of these, else null.
+ */
+export function lxcMoveKnown(profile: string, strategy: string, outcome: { kind: string; reason?: string; message?: string; violated?: { id: string }[] }): string | null {
+  if (profile !== "lxc" || strategy !== "move" || outcome.kind !== "refused") return null;
+  if (outcome.reason === "diverged" && /\(pass_umount\)|umount2 \(pass_umount\)|pass_umount/.test(outcome.message ?? "")) return `diverged at a pass's umount2: ${outcome.message}`;
+  if (outcome.reason === "predicted-damage" && (outcome.violated ?? []).every((v) => v.id === "no-host-proc-sysfs")) return "rootless: the host's locked /proc and /sys stay under the new root (LXC: \"live with all this trash\")";
+  return null;
+}

@@ -2,7 +2,7 @@
 // open_tree and move_mount on the fake kernel (their errno rules, the detached tree and its
 // unmount on close), the strace parser and formatter on the captures' own lines, and what the lxc
 // record does that no other profile does (open_at's ENOSYS fallback, the dependent-mounts pass
-// logged not fatal, detect_ramfs_rootfs under auto, LXC's messages).
+// logged not fatal, detect_ramfs_rootfs under auto, LXC's messages). lxc_chroot: lxc-chroot.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
@@ -202,11 +202,12 @@ test("the model bites: on a shared host, one failed MS_SLAVE of \"/\" lets the r
   assert.is(bad.trace.outcome.kind === "failed" && bad.trace.outcome.step, "pivot_root", "and pivot_root refuses the shared parent");
 });
 
-test("auto: detect_ramfs_rootfs reads mountinfo after the prepare; on the initial ramfs the plan stops, saying lxc_chroot is not modelled", () => {
+test("auto: detect_ramfs_rootfs reads mountinfo after the prepare; on the initial ramfs it takes lxc_chroot (test/lxc-chroot.test.ts)", () => {
   const t = check({ profile: "lxc", strategy: "auto" }, { scenario: "initramfs" }).trace;
-  assert.is(t.outcome.kind === "failed" && t.outcome.step, "ramfs_open");
-  assert.match(t.outcome.kind === "failed" ? t.outcome.message : "", /initial ramfs.*lxc_chroot.*not modelled/);
-  assert.equal(t.steps.slice(-2).map((s) => s.request.step), ["close_root", "close_host"], "then dfd_mnt and dfd_host are closed");
+  assert.is(t.outcome.kind, "done");
+  assert.match(t.outcome.note ?? "", /initial ramfs.*lxc_chroot/);
+  const at = t.steps.findIndex((s) => s.request.step === "ramfs_open");
+  assert.equal(t.steps.slice(at + 3, at + 6).map((s) => s.request.step), ["mountinfo_close", "chdir_root", "bind_root"], "lxc_chroot right after the detection's close");
   const unreadable = lxc({ strategy: "auto" }, { faults: ["openat=EACCES"] });
   assert.is(unreadable.outcome.kind, "done", "a mountinfo it cannot read means no ramfs: lxc_pivot_root");
   const p = check({ profile: "lxc", strategy: "pivot" }, { scenario: "initramfs" }).trace;

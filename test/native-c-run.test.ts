@@ -90,7 +90,10 @@ if (why) {
       assert.equal(ran.steps.map((s) => s.op), want.ops, "the same requests");
       // A read by kind (data or EOF): its byte count follows the mount ids, which the model numbers
       // in its own copy of the table (the rule of src/verify-run.ts).
-      const kind = (op: number, [ret, err]: [number, number]) => (err ? `-1 ${err}` : op === abi.Op.read ? (ret > 0 ? "data" : "eof") : `${ret}`);
+      // lxc move ignores every umount2 error (lxc_chroot): which errno Linux gives for a path under
+      // a detached mount depends on directories the model cannot see (test/helpers.ts lxcMoveKnown).
+      const ignored = (op: number) => profile === "lxc" && strategy === "move" && op === abi.Op.umount2;
+      const kind = (op: number, [ret, err]: [number, number]) => (err ? (ignored(op) ? "-1 (ignored)" : `-1 ${err}`) : op === abi.Op.read ? (ret > 0 ? "data" : "eof") : `${ret}`);
       assert.equal(ran.steps.map((s) => kind(s.op, [s.ret, s.err])), want.results.map((r, i) => kind(want.ops[i]!, r)), "the same results");
     });
   }

@@ -27,7 +27,14 @@ for (const sc of SETUPS) {
       const d = await diffRun({ ...sc, configs: [cfg] }, cfg);
       runs++;
       for (const note of readCountNotes(d)) console.error(`note ${name}: ${note}`);
-      const diff = differences(d);
+      // lxc move ignores its umount2 errors, and which errno Linux gives under a detached mount
+      // depends on directories a mountinfo text does not show; its copy's order too (lxcMoveKnown).
+      const lxcMove = cfg.profile === "lxc" && cfg.strategy === "move";
+      const unseen = (l: string) => lxcMove && /"op":"umount2","target":"\.\/[^"]*","flags":2\}: real umount2 -> E[A-Z]+ vs fake umount2 -> E[A-Z]+$/.test(l);
+      const reordered = (l: string) => lxcMove && /^request #\d+: real \{"op":"umount2","target":"\.\/[^"]*","flags":2\} vs fake \{"op":"umount2","target":"\.\/[^"]*","flags":2\}$/.test(l);
+      const all = differences(d);
+      for (const l of all.filter((x) => unseen(x) || reordered(x))) console.error(`known ${name}: ${l}`);
+      const diff = all.filter((x) => !unseen(x) && !reordered(x));
       if (diff.length === 0) { matched++; continue; }
       if (KNOWN[name]) { console.error(`known ${name}: ${KNOWN[name]}`); continue; }
       bad.push(`${name}:\n  ${diff.join("\n  ")}`);

@@ -16,7 +16,7 @@ for (const profile of PROFILES) {
   for (const strategy of STRATEGIES) {
     for (const readonly of [false, true]) {
       const name = `plans/${profile}-${strategy}${readonly ? "-readonly" : ""}.strace`;
-      // A config the static rule refuses (bwrap move/chroot: pivot_only; lxc move/chroot: lxc_pivot_only;
+      // A config the static rule refuses (bwrap move/chroot: pivot_only; lxc chroot: lxc_no_chroot;
       // lxc readonly: lxc_readonly; hardened chroot readonly: chroot_readonly) has no plan: it is refused, with the rule's reason.
       if (staticRule({ profile, strategy, readonly })) {
         test(`no golden for ${name}: the config is refused`, () => {

@@ -32,7 +32,7 @@ const TABLE: Record<string, string[]> = {
   fchdir_old_root: ["R_FCHDIR_OLD"],
   old_root_propagation: ["R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_RUNC", "R_OLD_PROP_CRUN", "R_OLD_PROP_YOUKI", "(bwrap has none)", "R_OLD_PROP_LXC", "R_OLD_PROP_CRUN"],
   detach_old_root: ["R_DETACH_LOOP", "R_DETACH", "R_DETACH", "R_DETACH_LOOP", "R_DETACH", "R_DETACH_BWRAP", "R_DETACH", "R_DETACH_LOOP"],
-  chdir_root: ["R_CHDIR_ROOT"],
+  chdir_root: ["R_CHDIR_ROOT", "R_CHDIR_ROOT", "R_CHDIR_ROOT", "R_CHDIR_ROOT", "R_CHDIR_ROOT", "R_CHDIR_ROOT", "R_CHDIR_ROOT_LXC", "R_CHDIR_ROOT"],
   close_new_root: ["R_CLOSE_NEW"],
   close_old_root: ["R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD", "R_CLOSE_OLD_BWRAP", "R_CLOSE_OLD_LXC", "R_CLOSE_OLD"],
   chdir_rootfs: ["R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS", "R_CHDIR_ROOTFS_YOUKI", "(none)", "(none)", "R_CHDIR_ROOTFS"],
@@ -40,7 +40,7 @@ const TABLE: Record<string, string[]> = {
   mask_umount: ["R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT", "R_MASK_UMOUNT_CRUN", "R_MASK_UMOUNT_YOUKI", "(none)", "(none)", "R_MASK_UMOUNT_CRUN"],
   mask_cover: ["R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER", "R_MASK_COVER_CRUN", "R_MASK_COVER_YOUKI", "(none)", "(none)", "R_MASK_COVER_CRUN"],
   move_root: ["R_MOVE"],
-  chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI", "(none)", "(none)", "R_CHROOT"],
+  chroot_root: ["R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT", "R_CHROOT_YOUKI", "(none)", "R_CHROOT", "R_CHROOT"],
   readonly_root: ["R_READONLY_ROOT"],
   close_root: ["R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT", "R_CLOSE_ROOT_CRUN", "R_CLOSE_ROOT", "(bwrap has none)", "R_CLOSE_ROOT_LXC", "R_CLOSE_ROOT_CRUN129"],
   post_propagation: ["R_POST_PROP", "R_POST_PROP", "R_POST_PROP", "R_POST_PROP_CRUN", "R_POST_PROP_YOUKI", "(none)", "(none)", "R_POST_PROP_CRUN"],
@@ -86,6 +86,13 @@ const TABLE: Record<string, string[]> = {
   walk_close: ["R_WALK_CLOSE_CRUN"],
   keep_old_root: ["R_KEEP_OLD_CRUN"],
   readonly_setattr: ["R_READONLY_SETATTR_CRUN"],
+  // lxc_chroot (strategy move).
+  bind_root: ["R_BIND_ROOT_LXC"],
+  private_root: ["R_PRIVATE_ROOT_LXC"],
+  pass_open: ["R_PASS_OPEN_LXC"],
+  pass_umount: ["R_PASS_UMOUNT_LXC"],
+  umount_proc: ["R_UMOUNT_PROC_LXC"],
+  chdir_up: ["R_CHDIR_UP_LXC"],
 };
 const ORDER: P[] = ["hardened", "runc", "runc-1.1", "crun", "youki", "bwrap", "lxc", "crun-1.29"];
 const expected = (step: string, p: P): string => {
@@ -98,8 +105,9 @@ const expected = (step: string, p: P): string => {
 function plans(p: P) {
   const out = strategiesOf(p).flatMap((strategy) => [false, true].filter((readonly) => !staticRule({ profile: p, strategy, readonly }))
     .map((readonly) => plan({ rootfs: "/r", profile: p, strategy, readonly })));
-  // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call. bwrap has no move.
-  if (strategiesOf(p).includes("move")) out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
+  // youki refuses rshared (UnknownRootfsPropagation): its shared is the same first call. bwrap has no
+  // move; lxc's (lxc_chroot) masks nothing and refuses any rootPropagation.
+  if (strategiesOf(p).includes("move") && p !== "lxc") out.push(plan({ rootfs: "/r", profile: p, strategy: "move", rootPropagation: p === "youki" ? "shared" : "rshared" }, { faults: ["umount2#1=EINVAL"] }));
   // crun 1.29: the Linux 7.0 path, and a walk that goes up one level (mount_setattr, then mount, refused).
   if (p === "crun-1.29") {
     out.push(plan({ rootfs: "/r", profile: p, strategy: "pivot" }, { kernel: "7.0" }));
@@ -126,9 +134,9 @@ for (const p of ORDER) {
     }
     // runc 1.1 has no post-switch propagation (runc 04be81b came in 1.2); only crun remounts the root read-only before the switch.
     // bwrap has no move (so no mask), no post-switch propagation: its read-only is the bind's remount.
-    // lxc has no move either, no post-switch propagation of "/", and binds with the new mount API.
+    // lxc's move is lxc_chroot (no masks), no post-switch propagation of "/", and binds with the new mount API.
     if (p === "crun-1.29") assert.ok(["enter_tree", "walk_procfd", "walk_up", "walk_drop", "keep_old_root", "readonly_setattr"].every((st) => seen.has(st)) && !seen.has("readonly_root"), [...seen].join(" "));
-    else if (p === "lxc") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("clone_rootfs") && seen.has("share_root") && seen.has("ramfs_open"), [...seen].join(" "));
+    else if (p === "lxc") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("clone_rootfs") && seen.has("share_root") && seen.has("ramfs_open") && seen.has("chdir_up"), [...seen].join(" "));
     else if (p === "bwrap") assert.ok(!seen.has("mask_cover") && !seen.has("post_propagation") && seen.has("bind_remount") && seen.has("mkdir_oldroot"), [...seen].join(" "));
     else assert.ok(seen.has("mask_cover") && seen.has("post_propagation") === (p !== "runc-1.1") && seen.has("readonly_root") === (p === "crun"), [...seen].join(" "));
   });

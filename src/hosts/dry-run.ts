@@ -1,8 +1,10 @@
 // The dry-run host: answers every request with success, hands out fds lowest-free-first from 3
 // (like the kernel), answers mountinfo reads from a given text (default: a docker-like host) and
-// getcwd with "/". It checks nothing but one kernel fact that loops depend on: once the old root
+// getcwd with "/". It checks nothing but two kernel facts that loops depend on: once the old root
 // stacked on "." has been detached, umount2(".") answers EINVAL (nothing is mounted there any
-// more), so crun's and hardened's detach loops end as they do on a real kernel. mkdir succeeds
+// more), so crun's and hardened's detach loops end as they do on a real kernel; and a path it has
+// unmounted since the last mount or pivot is no mount point any more (EINVAL again), so
+// lxc_chroot's passes end with one that unmounts nothing. mkdir succeeds
 // unless the path is known to exist: "/", or a directory this host made itself since the last
 // change of the mount table (a mount can hide it, a pivot moves it), named through a cwd it knows.
 // openat2 and open_tree hand out fds as openat does; move_mount succeeds (ABI 5); setns and
@@ -41,6 +43,8 @@ export class DryRunHost implements Host {
   #mountinfo: Uint8Array | null = null;
   /** umount2(".") succeeded since the last pivot_root: the next one finds no mount. */
   #detached = false;
+  /** Other umount2 targets unmounted since the last mount or pivot_root, as named. */
+  readonly #unmounted = new Set<string>();
   /** The cwd as the last chdir to a known place set it; null when unknown (start, fchdir, any mount change). */
   #cwd: string | null = null;
   /** Directories mkdir made, absolute and normalised, since the mount table last changed. */
@@ -77,7 +81,7 @@ export class DryRunHost implements Host {
       }
       case "close": this.#open.delete(req.fd); return { ret: 0 };
       case "getcwd": return { ret: 2, data: new Uint8Array([0x2f, 0]) };
-      case "pivot_root": this.#detached = false; this.#forget(); return { ret: 0 };
+      case "pivot_root": this.#detached = false; this.#unmounted.clear(); this.#forget(); return { ret: 0 };
       case "mkdir": {
         const at = this.#absolute(req.pathname);
         if (at === "/" || (at !== null && this.#made.has(at))) return { errno: EEXIST };
@@ -88,12 +92,17 @@ export class DryRunHost implements Host {
       case "fchdir": this.#cwd = null; return { ret: 0 };
       case "umount2": {
         this.#made.clear();
-        if (req.target !== ".") return { ret: 0 };
+        if (req.target !== ".") {
+          if (this.#unmounted.has(req.target)) return { errno: EINVAL };
+          this.#unmounted.add(req.target);
+          return { ret: 0 };
+        }
         if (this.#detached) return { errno: EINVAL };
         this.#detached = true;
         return { ret: 0 };
       }
-      case "mount": case "chroot": case "move_mount": case "setns": case "mount_setattr": this.#forget(); return { ret: 0 };
+      case "mount": case "move_mount": case "setns": case "mount_setattr": this.#unmounted.clear(); this.#forget(); return { ret: 0 };
+      case "chroot": this.#forget(); return { ret: 0 };
       case "sethostname": return { ret: 0 };
       // An op this host does not know (a newer caller's): ENOSYS, as the executor answers it, never a made-up success.
       default: return { errno: ENOSYS };

@@ -69,7 +69,7 @@ export class FakeKernel implements Host {
     const p = this.process;
     switch (req.op) {
       case "openat": return sysOpenat(s, p, req.dirfd, req.pathname, req.flags);
-      case "read": return sysRead(p, req.fd, req.count);
+      case "read": return sysRead(s, p, req.fd, req.count);
       case "close": return sysCloseFd(s, p, req.fd); // sysClose, and the unmount of a detached tree (ABI 5)
       case "fchdir": return sysFchdir(s, p, req.fd);
       case "chdir": return sysChdir(s, p, req.path);

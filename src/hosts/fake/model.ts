@@ -95,8 +95,12 @@ export interface Fd {
   mnt: number;
   ino: number;
   cloexec: boolean;
-  /** The mountinfo snapshot taken at open (kind "mountinfo"). */
+  /** The mountinfo text as far as it is known (kind "mountinfo"): rendered at open, and its tail
+   * again at a read on a record boundary after the table changed (sys-fs.ts liveTail). */
   data?: Uint8Array;
+  /** The mount seq of each record of data, in order; the table's signature when data was rendered. */
+  seqs?: number[];
+  sig?: string;
   offset: number;
 }
 
@@ -144,6 +148,8 @@ export interface State {
   expiry?: Set<number>;
   /** The kernel the model answers as (sys-ns.ts KERNELS); absent: Linux 6.18. */
   kernel?: "6.18" | "7.0";
+  /** How many umount_tree calls so far (absent: none): part of what a live mountinfo read compares. */
+  unmounts?: number;
 }
 
 /** A superblock's options after a remount: a new record in place of the old (see Fs). */

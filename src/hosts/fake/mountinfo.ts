@@ -108,15 +108,16 @@ export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, 
 }
 
 /**
- * The whole file for a process: its namespace's mounts in list order. `dom` may hold the
+ * The whole file for a process: its namespace's mounts in list order, those after seq `after`
+ * only when given (a read resuming, sys-fs.ts), each line's seq pushed on `seqs`. `dom` may hold the
  * dominating group of master groups ahead (host-view.ts renders a copy that lacks the other
  * namespaces propagate_from is found through).
  */
-export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, number>()): string {
+export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, number>(), after = 0, seqs?: number[]): string {
   const list: Mount[] = [];
   let sorted = true;
   for (const m of s.mounts.values()) {
-    if (m.ns !== reader.ns) continue;
+    if (m.ns !== reader.ns || m.seq <= after) continue;
     if (list.length > 0 && list[list.length - 1]!.seq > m.seq) sorted = false;
     list.push(m);
   }
@@ -126,7 +127,7 @@ export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, nu
   const lines: string[] = [];
   for (const m of list) {
     parts.length = 0;
-    if (lineParts(s, m, reader, memo, dom, parts)) lines.push(parts.join(""));
+    if (lineParts(s, m, reader, memo, dom, parts)) { lines.push(parts.join("")); seqs?.push(m.seq); }
   }
   return lines.join("");
 }

@@ -1,6 +1,7 @@
 // The fd and directory syscalls: openat, read, close, chdir, fchdir, chroot, getcwd, with the
 // errnos their man pages list. The model's files are read-only: only mountinfo has content, and
-// it reads as the kernel's seq_file does (whole records: seq-file.ts).
+// it reads as the kernel's seq_file does (whole records: seq-file.ts), live: a read that starts a
+// record after the table changed renders the mounts after the last one shown (liveTail).
 import {
   AT_FDCWD, EBADF, EINVAL, EISDIR, ELOOP, EMFILE, ENOTDIR, EPERM, ERANGE, EROFS, O_ACCMODE_MASK, O_CLOEXEC, O_CREAT, O_DIRECTORY,
   O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC,
@@ -10,7 +11,7 @@ import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js"
 import { renderMountinfo } from "./mountinfo.js";
 import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
 import { encodeString } from "../../utf8.js";
-import { seqRead } from "./seq-file.js";
+import { type SeqState, seqRead } from "./seq-file.js";
 
 const FD_LIMIT = 1024;
 
@@ -32,8 +33,9 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : fd("dir");
   if (writing) return { errno: EROFS };
   if (n.kind === "mountinfo") {
-    const data = encodeString(renderMountinfo(s, p)); // names are surrogateescaped: utf8.ts
-    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data };
+    const seqs: number[] = [];
+    const data = encodeString(renderMountinfo(s, p, undefined, 0, seqs)); // names are surrogateescaped: utf8.ts
+    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s) };
   }
   return fd("file");
 }
@@ -52,11 +54,42 @@ export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, fl
   return { ret: fd };
 }
 
-export function sysRead(p: Proc, fd: number, count: number): Result {
+/**
+ * What a change of the table shows: mounts added or removed (umount, bind, move of a new mount).
+ * Propagation and flag changes keep it: a later record still shows the text it had at open.
+ */
+const signature = (s: State): string => `${s.unmounts ?? 0}:${s.nextSeq}`;
+
+/**
+ * seq_file keeps no text between reads, only its position: since Linux 6.8 mountinfo's m_start
+ * finds the first mount whose unique id is at least the next one after the last shown
+ * (mnt_find_id_at), so a read after an umount skips what went and shows what came
+ * (test/native-lxc-chroot.test.ts, Linux 6.18: lxc_chroot's second read no longer lists the
+ * children detached with their parents). The bytes already read stay; the rest is rendered anew.
+ * At a record boundary only: a record held whole or in part is the kernel's buffer (seq-file.ts).
+ */
+function liveTail(s: State, p: Proc, f: Fd): void {
+  const data = f.data!;
+  if (!f.seqs || f.offset > data.length || (f as SeqState).held || f.sig === signature(s)) return;
+  if (f.offset > 0 && data[f.offset - 1] !== 0x0a) return;
+  let shown = 0;
+  for (let i = 0; i < f.offset; i++) if (data[i] === 0x0a) shown++;
+  const seqs = f.seqs.slice(0, shown);
+  const tail = encodeString(renderMountinfo(s, p, undefined, seqs[shown - 1] ?? 0, seqs));
+  const next = new Uint8Array(f.offset + tail.length);
+  next.set(data.subarray(0, f.offset));
+  next.set(tail, f.offset);
+  f.data = next;
+  f.seqs = seqs;
+  f.sig = signature(s);
+}
+
+export function sysRead(s: State, p: Proc, fd: number, count: number): Result {
   const f = p.fds.get(fd);
   if (!f || f.kind === "path") return { errno: EBADF };
   if (f.kind === "dir") return { errno: EISDIR };
   if (f.kind === "mntns") return { errno: EINVAL }; // nsfs has no read
+  if (f.kind === "mountinfo") liveTail(s, p, f);
   const data = f.data ?? new Uint8Array(0);
   const at = f.offset;
   // The fd carries seq_file's state (offset, and a record held whole), cloned with it.

@@ -57,6 +57,7 @@ export function umountTree(s: State, top: Mount): void {
     if (!(m.locked && set.has(m.parent))) setParent(s, m, 0, m.mp);
   }
   for (const m of gone) m.ns = 0;
+  s.unmounts = (s.unmounts ?? 0) + 1; // a mountinfo read resuming after this renders anew (sys-fs.ts liveTail)
   for (const m of gone) makePrivate(s, m);
 }
 
