@@ -28,5 +28,4 @@ export const NONE: Str = txt(T.NONE);
 export const LXC_ROOTFS_MOUNT: Str = txt(T.LXC_ROOTFS_MOUNT);
 export const PROC_SELF_MOUNTINFO_REL: Str = txt(T.PROC_SELF_MOUNTINFO_REL);
 export const DOT_PROC_SELF_MOUNTINFO: Str = txt(T.DOT_PROC_SELF_MOUNTINFO);
-export const DOT_SLASH: Str = txt(T.DOT_SLASH);
 export const DOT_PROC: Str = txt(T.DOT_PROC);

@@ -22,7 +22,7 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MA
 import { S, reset } from "./state";
 import { Config, check } from "./config";
 import { build, switchSteps, isControl, pushPrepare, readonlyTail, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE, LXC_PASS } from "./plan";
-import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC } from "./profiles";
+import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC, LXC_PASS_STEPS } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render, crunBare } from "./messages";
 import * as MI from "./mountinfo";
@@ -151,10 +151,12 @@ function onOk(ret: i32): void {
     case Step.open_root: S.fdRoot = opened(ret); break;
     case Step.open_old_root: S.fdOld = opened(ret); break;
     case Step.open_new_root: S.fdNew = opened(ret); break;
-    case Step.mountinfo_read:
-      if (S.passing) { passRead(ret); return; }
-      if (readChunk(ret) || (has(F.PARSE_AT_EOF) && !parsed())) return;
+    case Step.mountinfo_read: {
+      const more = readChunk(ret); // one call: inlined
+      if (S.passing) { if (!S.unwinding) passLines(more); return; }
+      if (more || (has(F.PARSE_AT_EOF) && !parsed())) return;
       break;
+    }
     case Step.pass_umount: S.detached++; break;
     case Step.mountinfo_close: closed(S.fdInfo); S.fdInfo = -1; if (!S.infoFailed && !has(F.PARSE_AT_EOF) && !parsed()) return; break;
     case Step.open_host: S.fdHost = opened(ret); break;
@@ -215,7 +217,7 @@ function onErr(errno: i32): void {
   S.openatFallback = false;
   // SYSERROR(...) "Continuing..." (conf.c L3945-L3948); lxc_chroot counts only successes and ignores the rest (L1531-L1533, L1541).
   if (st == Step.dependent_mount || st == Step.pass_umount || st == Step.umount_proc) { S.pc++; return; }
-  if (st == Step.mountinfo_read && S.passing) { passRead(0); return; } // getline's -1 on a read error ends the file
+  if (st == Step.mountinfo_read && S.passing) { passLines(false); return; } // getline's -1 on a read error ends the file
   // crun 1.29: an unknown flag (Linux < 7.0), no open_tree, or no privilege: the classic path (linux.c L3545-L3546);
   // either call of the walk failing tries the next (L3308-L3318); get_old_root_fd ignores a failure (L1037).
   if (st == Step.tree_namespace && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) { S.pc++; return; }
@@ -321,46 +323,41 @@ function readChunk(n: i32): bool {
 }
 
 /**
- * A read of an lxc_chroot pass. stdio hands getline the lines as they come, so each read's whole
- * lines become umount2 calls before the next read; at end of file getline returns the last line
- * even without its newline (glibc getdelim). Returns with pc past the read.
+ * The lines of an lxc_chroot pass's read (`more`: readChunk's answer, false at end of file or on a
+ * read error, getline's -1). stdio hands getline the lines as they come, so each read's whole lines
+ * become umount2 calls before the next read; at end of file getline returns the last line even
+ * without its newline (glibc getdelim). Leaves pc past the read.
  */
-function passRead(n: i32): void {
-  const more = readChunk(n);
-  if (S.unwinding) return;
+function passLines(more: bool): void {
   const items = new Vec();
   const b = S.info;
-  for (let i = S.passAt; i < S.infoLen; i++) {
-    if (load<u8>(b + <usize>i) == 0x0a) { passLine(items, S.passAt, i); S.passAt = i + 1; }
+  const end = S.infoLen;
+  for (let i = S.passAt; i <= end; i++) {
+    if (i < end ? load<u8>(b + <usize>i) != 0x0a : more || S.passAt == end) continue;
+    // One line [passAt, i) as lxc_chroot reads it (conf.c L1512-L1529): the 4th space after the
+    // line's first byte (strchr from slider1 + 1, four times) and the next one bound the mount point,
+    // as printed (\ooo left in); LXC writes "." over the space before it, and so does this. "/" and
+    // "/proc" are skipped; a line with fewer spaces too.
+    let n = 0;
+    let s = 0;
+    for (let j = S.passAt + 1; j < i; j++) {
+      if (load<u8>(b + <usize>j) != 0x20) continue;
+      if (++n == 4) { s = j; continue; }
+      if (n != 5) continue;
+      store<u8>(b + <usize>s, 0x2e);
+      const p = str(b + <usize>s, j - s);
+      // Not "./" nor "./proc": "." and the mount points "/" and "/proc".
+      if ((j - s != 2 || load<u8>(b + <usize>s + 1) != 0x2f) && !equals(p, L.DOT_PROC)) {
+        items.push(Step.pass_umount | (S.lines.length << 8));
+        S.lines.push(p);
+      }
+      break;
+    }
+    S.passAt = i + 1;
   }
-  if (!more && S.passAt < S.infoLen) { passLine(items, S.passAt, S.infoLen); S.passAt = S.infoLen; }
   if (more) items.push(Step.mountinfo_read);
   S.plan.splice(S.pc + 1, 0, items);
   S.pc++;
-}
-
-/**
- * One line [from, to) as lxc_chroot reads it (conf.c L1512-L1529): the 4th space after the line's
- * first byte (strchr from slider1 + 1) and the next one bound the mount point, as printed (\ooo
- * left in); LXC writes "." over the space before it, and so does this. "/" and "/proc" are skipped;
- * a line with fewer spaces too.
- */
-function passLine(items: Vec, from: i32, to: i32): void {
-  let s = from;
-  for (let i = 0; i < 4 && s >= 0; i++) s = spaceAfter(s, to);
-  const e = s < 0 ? -1 : spaceAfter(s, to);
-  if (e < 0) return;
-  store<u8>(S.info + <usize>s, 0x2e);
-  const p = str(S.info + <usize>s, e - s);
-  if (equals(p, L.DOT_SLASH) || equals(p, L.DOT_PROC)) return;
-  items.push(Step.pass_umount | (S.lines.length << 8));
-  S.lines.push(p);
-}
-
-/** strchr(at + 1, ' ') within the line: the index of the next space after `at`, or -1. */
-function spaceAfter(at: i32, to: i32): i32 {
-  for (let i = at + 1; i < to; i++) if (load<u8>(S.info + <usize>i) == 0x20) return i;
-  return -1;
 }
 
 /** Parses the mountinfo read so far; returns false (and fails) on a malformed file. */
@@ -457,7 +454,7 @@ function expand(e: i32): void {
       S.passes++;
       S.detached = 0;
       S.lines = new Vec();
-      items.push(Step.pass_open); items.push(Step.mountinfo_read); items.push(Step.mountinfo_close); items.push(LXC_PASS);
+      items.pushAll(LXC_PASS_STEPS);
       break;
     }
     case TREE_CHOOSE: {

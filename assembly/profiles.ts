@@ -90,6 +90,10 @@ const LXC_PIVOT: usize = memory.data<u8>([<u8>Step.open_old_root, <u8>Step.fchdi
 // one unmounts nothing, its /proc, then chdir("..") onto the new root and chroot(".").
 const LXC_CHROOT: usize = memory.data<u8>([<u8>Step.chdir_root, <u8>Step.bind_root, <u8>Step.private_root,
   <u8>LXC_PASS, <u8>Step.umount_proc, <u8>Step.chdir_up, <u8>Step.chroot_root, <u8>Step.close_host, 0]);
+/** One pass (machine.ts LXC_PASS): fopen, the getline reads (each read's lines unmounted before the
+ * next, machine.ts passLines), fclose, and the test for another. */
+export const LXC_PASS_STEPS: usize = memory.data<u8>([<u8>Step.pass_open, <u8>Step.mountinfo_read, <u8>Step.mountinfo_close,
+  <u8>LXC_PASS, 0]);
 
 // crun main (ba38286, docs/sources.md#crun-1-29): libcrun_do_pivot_root runs setup_mount_namespace
 // before the container mounts (linux.c L3934-L3958). It first tries OPEN_TREE_NAMESPACE
