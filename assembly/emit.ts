@@ -12,7 +12,7 @@ import * as R from "./request";
 import * as L from "./lit";
 import { S } from "./state";
 import { reason } from "./reasons";
-import { F, my, has, text, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE, PARENT_WALK_SLAVE, POST_SHARED_OR_UNBINDABLE, ROOT_REC_KIND_OR_SLAVE, parentFromMountinfo } from "./profiles";
+import { F, W, my, wide, has, text, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE, PARENT_WALK_SLAVE, POST_SHARED_OR_UNBINDABLE, ROOT_REC_KIND_OR_SLAVE, parentFromMountinfo } from "./profiles";
 import * as T from "./generated/text";
 
 const CWD_BUF: usize = memory.data(GETCWD_SIZE);
@@ -67,7 +67,7 @@ function withPath(op: Op, path: Str): void { begin(op); R.setStr(R.PATH, path); 
 /** The configured propagation of "/", or the profile's default (runc: MS_SLAVE|MS_REC; crun: MS_REC|MS_PRIVATE; §2.2, §3.1). */
 export function rootFlags(): i32 {
   const prop = S.cfg.propagation;
-  if (prop == 0) return <i32>my(F.ROOT_PROPAGATION);
+  if (prop == 0) return <i32>wide(W.ROOT_PROPAGATION);
   if (my(F.ROOT_RULE) != ROOT_REC_KIND_OR_SLAVE) return prop;
   // youki mount_to_rootfs: shared and private keep their kind; slave and unbindable become
   // MS_REC|MS_SLAVE (unbindable comes after the jail), rootfs/rootfs.rs L41-L49 (docs/sources.md#youki).
@@ -129,15 +129,15 @@ export function emit(step: i32, arg: i32): void {
     }
     // crun 1.29 names "/" once it is the new root (setns into the tree, or chroot): *rootfs = "/" (linux.c L3850, L3968).
     case Step.open_root:
-      openat(AT_FDCWD, S.rootSlash ? L.SLASH : c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+      openat(AT_FDCWD, S.rootSlash ? L.SLASH : c.rootfs, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.enter_root:
       if (has(F.ENTER_BY_PATH)) withPath(Op.chdir, c.rootfs); else withFd(Op.fchdir, S.fdRoot);
       break;
     case Step.open_old_root:
-      if (has(F.OPENAT2)) openat2(NO_DIRFD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS), LXC_LOOKUP_ABSOLUTE);
-      else openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_OLD_FLAGS));
+      if (has(F.OPENAT2)) openat2(NO_DIRFD, L.SLASH, <i32>wide(W.OPEN_OLD_FLAGS), LXC_LOOKUP_ABSOLUTE);
+      else openat(AT_FDCWD, L.SLASH, <i32>wide(W.OPEN_OLD_FLAGS));
       break;
-    case Step.open_new_root: openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS)); break;
+    case Step.open_new_root: openat(AT_FDCWD, c.rootfs, <i32>wide(W.OPEN_NEW_FLAGS)); break;
     case Step.fchdir_new_root: withFd(Op.fchdir, S.fdNew >= 0 ? S.fdNew : S.fdRoot); break;
     case Step.pivot_root: {
       begin(Op.pivot_root);
@@ -146,7 +146,7 @@ export function emit(step: i32, arg: i32): void {
       break;
     }
     case Step.fchdir_old_root: withFd(Op.fchdir, S.fdOld); break;
-    case Step.old_root_propagation: remount(L.DOT, <i32>my(F.OLD_ROOT_PROPAGATION)); break;
+    case Step.old_root_propagation: remount(L.DOT, <i32>wide(W.OLD_ROOT_PROPAGATION)); break;
     case Step.detach_old_root: umount2(L.DOT); break;
     case Step.chdir_root: withPath(Op.chdir, L.SLASH); break;
     case Step.close_new_root: withFd(Op.close, S.fdNew); break;
@@ -181,7 +181,7 @@ export function emit(step: i32, arg: i32): void {
       break;
     }
     case Step.bind_remount:
-      mount(L.NONE, L.NEWROOT_ABS, NULL, MS_SILENT | MS_BIND | MS_REMOUNT | <i32>my(F.BIND_REMOUNT_FLAGS) | (c.readonly ? MS_RDONLY : 0), NULL);
+      mount(L.NONE, L.NEWROOT_ABS, NULL, MS_SILENT | MS_BIND | MS_REMOUNT | <i32>wide(W.BIND_REMOUNT_FLAGS) | (c.readonly ? MS_RDONLY : 0), NULL);
       break;
     case Step.stage_old_private: mount(L.OLDROOT, L.OLDROOT, NULL, MS_SILENT | MS_REC | MS_PRIVATE, NULL); break;
     case Step.stage_old_detach: umount2(L.OLDROOT); break;
@@ -194,7 +194,7 @@ export function emit(step: i32, arg: i32): void {
     // crun 1.29 maybe_open_tree_namespace: open(rootfs, O_DIRECTORY|O_PATH|O_CLOEXEC) (linux.c L3536).
     case Step.open_rootfs_src:
       if (has(F.OPENAT2)) openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0);
-      else openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_NEW_FLAGS));
+      else openat(AT_FDCWD, c.rootfs, <i32>wide(W.OPEN_NEW_FLAGS));
       break;
     case Step.clone_rootfs: {
       begin(Op.open_tree);
@@ -232,17 +232,17 @@ export function emit(step: i32, arg: i32): void {
     case Step.enter_tree: withFd(Op.setns, S.fdTree); R.setFlags(CLONE_NEWNS); break;
     case Step.remount_slash: remount(L.SLASH, MS_REMOUNT | MS_BIND); break;
     case Step.private_slash: remount(L.SLASH, MS_REC | MS_PRIVATE); break;
-    case Step.walk_open: openat(AT_FDCWD, c.rootfs, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.walk_open: openat(AT_FDCWD, c.rootfs, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.walk_setattr: mountSetattr(S.fdWalk, 0, MS_PRIVATE); break;
     case Step.walk_procfd: {
       open(); put(L.PROC_SELF_FD); putDec(S.fdWalk); // in the run's arena: valid until the next start()
       remount(close(), MS_PRIVATE);
       break;
     }
-    case Step.walk_up: openat(S.fdWalk, L.DOTDOT, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.walk_up: openat(S.fdWalk, L.DOTDOT, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.walk_drop: withFd(Op.close, S.fdWalkPrev); break;
     case Step.walk_close: withFd(Op.close, S.fdWalk); break;
-    case Step.keep_old_root: openat(AT_FDCWD, L.SLASH, <i32>my(F.OPEN_ROOT_FLAGS)); break;
+    case Step.keep_old_root: openat(AT_FDCWD, L.SLASH, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.readonly_setattr: mountSetattr(S.fdRoot, MOUNT_ATTR_RDONLY, 0); break;
     // lxc_chroot (conf.c L1465-L1553): nroot is realpath(rootfs->mount), LXC's mount point, whose
     // realpath is itself (the lxc package ships it as a plain directory).

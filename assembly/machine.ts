@@ -22,7 +22,7 @@ import { Op, Step, Strategy, EINVAL, ENOENT, EPERM, EINTR, ENOSYS, MAX_EINTR, MA
 import { S, reset } from "./state";
 import { Config, check } from "./config";
 import { build, switchSteps, isControl, pushPrepare, readonlyTail, CHOOSE, MASKS, PARENT, FIXED_MASKS, DEPENDENT, LXC_CHOOSE, TREE_CHOOSE, SET_MOUNTS_CLOSE, LXC_PASS } from "./plan";
-import { F, has, my, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC, LXC_PASS_STEPS } from "./profiles";
+import { F, W, has, my, wide, use, PARENT_MOUNTINFO_PATH, MESSAGES_ERRNO, parentFromMountinfo, CRUN129_TREE, CRUN129_CLASSIC, LXC_PASS_STEPS } from "./profiles";
 import { emit, cwdBuffer } from "./emit";
 import { render, crunBare } from "./messages";
 import * as MI from "./mountinfo";
@@ -264,7 +264,7 @@ function onErr(errno: i32): void {
  * (§2.3 step 1). runc 1.1 opens the roots with unix.Open, which does not retry; crun calls open(2) once.
  */
 function retriesEintr(st: i32): bool {
-  return st < 32 && (my(F.EINTR_STEPS) & (1 << st)) != 0;
+  return st < 32 && (wide(W.EINTR_STEPS) & (1 << st)) != 0;
 }
 
 /** dirname of the walk's target; false at "/" (the walk is bounded by the path's depth + 1). */

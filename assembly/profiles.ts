@@ -137,7 +137,8 @@ const HARDENED_CHROOT: usize = memory.data<u8>([<u8>Step.open_root, <u8>Step.ent
 
 // ---- the record ------------------------------------------------------------------------------
 
-/** Columns of a record, one u32 each. A step list is an address (0: none); a text is an id or NO_TEXT. */
+/** Columns of a record, one u16 each (DEFS; the flags beyond 16 bits are the wide columns, W). A step
+ * list is an address (0: none); a text is an id or NO_TEXT. */
 export enum F {
   /** auto: the whole plan's start (it ends in CHOOSE); 0: auto is pivot. */
   AUTO,
@@ -155,20 +156,14 @@ export enum F {
   CLOSE_ROOT_AFTER, POST, CHDIR_AFTER_POST, READONLY_AFTER, CHECK_CWD,
   /** Go strings: "" for an absent source and fstype, "bind" as the bind's fstype; else C's NULL. */
   GO,
-  /** The propagation of "/" when none is configured. */
-  ROOT_PROPAGATION,
   /** How a configured propagation becomes the first mount of "/" (a ROOT_ kind). */
   ROOT_RULE,
   /** Opens /proc/self/mountinfo directly; else /proc/thread-self/mountinfo, then /proc/self on ENOENT. */
   MOUNTINFO_SELF,
   /** How the rootfs's parent mount is found and changed (a PARENT_ kind). */
   PARENT_RULE,
-  /** open flags: the root handle, the old root, the new root. */
-  OPEN_ROOT_FLAGS, OPEN_OLD_FLAGS, OPEN_NEW_FLAGS,
   /** enter_root is chdir(rootfs); else fchdir(root handle). */
   ENTER_BY_PATH,
-  /** The old root's propagation before its detach. */
-  OLD_ROOT_PROPAGATION,
   /** The detach repeats until EINVAL (bounded by MAX_DETACH). */
   DETACH_LOOPS,
   /** A mask that cannot be unmounted is covered: mount(SOURCE, mask, "tmpfs", FLAGS, DATA). */
@@ -183,14 +178,10 @@ export enum F {
   MOVE_FSTYPE, MOVE_DATA,
   /** auto: pivot_root EINVAL on a ramfs root falls back to MS_MOVE. */
   RAMFS_FALLBACK,
-  /** Steps (bit 1 << step, all below 32) repeated on EINTR, at most MAX_EINTR times. */
-  EINTR_STEPS,
   /** Every mountinfo read asks for this many bytes (a reader's fixed buffer); 0: the room left in the machine's buffer. */
   READ_SIZE,
   /** The read-only remount is made under strategy chroot too (the runtime does it whatever the namespace). */
   READONLY_IN_CHROOT,
-  /** The bind's remount (bind_remount) adds these to MS_SILENT|MS_BIND|MS_REMOUNT: the flags bwrap ORs in over the ones it assumes the mount has. */
-  BIND_REMOUNT_FLAGS,
   /** Handles are opened with openat2 (resolve flags per step, emit.ts), again with openat on ENOSYS (LXC's open_at). */
   OPENAT2,
   /** A failed mountinfo open or read is logged, not fatal: the steps that use it are skipped (LXC). */
@@ -209,29 +200,44 @@ export enum F {
   COUNT,
 }
 
-export const POST_NEVER: u32 = 0; //                runc 1.1
-export const POST_UNLESS_PRIVATE_OR_SLAVE: u32 = 1; // runc main (§2.1 step 8)
-export const POST_ALWAYS: u32 = 2; //               crun's libcrun_do_pivot_root (§3.1)
-export const POST_SHARED_OR_UNBINDABLE: u32 = 3; // youki adjust_root_mount_propagation: the kind alone, no MS_REC
+/** The wide columns of a record (WIDES, one u32 each): flags beyond 16 bits. */
+export enum W {
+  /** The propagation of "/" when none is configured. */
+  ROOT_PROPAGATION,
+  /** open flags: the root handle, the old root, the new root. */
+  OPEN_ROOT_FLAGS, OPEN_OLD_FLAGS, OPEN_NEW_FLAGS,
+  /** The old root's propagation before its detach. */
+  OLD_ROOT_PROPAGATION,
+  /** Steps (bit 1 << step, all below 32) repeated on EINTR, at most MAX_EINTR times. */
+  EINTR_STEPS,
+  /** The bind's remount (bind_remount) adds these to MS_SILENT|MS_BIND|MS_REMOUNT: the flags bwrap ORs in over the ones it assumes the mount has. */
+  BIND_REMOUNT_FLAGS,
+  COUNT,
+}
 
-export const PARENT_WALK: u32 = 0; //               up the path on EINVAL, MS_PRIVATE (crun 1.8.1)
-export const PARENT_WALK_SLAVE: u32 = 1; //         the same, MS_SLAVE when the root propagation is slave (runc PR #5200)
-export const PARENT_MOUNTINFO: u32 = 2; //          the longest mount point prefix, MS_PRIVATE if shared (runc 1.1)
-export const PARENT_MOUNTINFO_PATH: u32 = 3; //     the same by path components, undecoded names, last of equals (youki)
+export const POST_NEVER: u16 = 0; //                runc 1.1
+export const POST_UNLESS_PRIVATE_OR_SLAVE: u16 = 1; // runc main (§2.1 step 8)
+export const POST_ALWAYS: u16 = 2; //               crun's libcrun_do_pivot_root (§3.1)
+export const POST_SHARED_OR_UNBINDABLE: u16 = 3; // youki adjust_root_mount_propagation: the kind alone, no MS_REC
 
-export const ROOT_AS_CONFIGURED: u32 = 0; //        the configured flags as they are (runc, crun)
-export const ROOT_REC_KIND_OR_SLAVE: u32 = 1; //    MS_REC with shared or private, else MS_REC|MS_SLAVE (youki rootfs.rs L41-L49)
+export const PARENT_WALK: u16 = 0; //               up the path on EINVAL, MS_PRIVATE (crun 1.8.1)
+export const PARENT_WALK_SLAVE: u16 = 1; //         the same, MS_SLAVE when the root propagation is slave (runc PR #5200)
+export const PARENT_MOUNTINFO: u16 = 2; //          the longest mount point prefix, MS_PRIVATE if shared (runc 1.1)
+export const PARENT_MOUNTINFO_PATH: u16 = 3; //     the same by path components, undecoded names, last of equals (youki)
 
-export const MESSAGES_RUNC: u32 = 0;
-export const MESSAGES_RUNC_1_1: u32 = 1;
-export const MESSAGES_CRUN: u32 = 2;
-export const MESSAGES_ERRNO: u32 = 3; //            youki: the error value is the errno alone (nix Errno's Display)
-export const MESSAGES_BWRAP: u32 = 4; //            bwrap: "bwrap: " + its die_with_error text + ": " + strerror
-export const MESSAGES_LXC: u32 = 5; //              LXC: "<function>: " + its SYSERROR text + " - " + strerror
+export const ROOT_AS_CONFIGURED: u16 = 0; //        the configured flags as they are (runc, crun)
+export const ROOT_REC_KIND_OR_SLAVE: u16 = 1; //    MS_REC with shared or private, else MS_REC|MS_SLAVE (youki rootfs.rs L41-L49)
 
-export const NO_TEXT: u32 = 0xffffffff;
+export const MESSAGES_RUNC: u16 = 0;
+export const MESSAGES_RUNC_1_1: u16 = 1;
+export const MESSAGES_CRUN: u16 = 2;
+export const MESSAGES_ERRNO: u16 = 3; //            youki: the error value is the errno alone (nix Errno's Display)
+export const MESSAGES_BWRAP: u16 = 4; //            bwrap: "bwrap: " + its die_with_error text + ": " + strerror
+export const MESSAGES_LXC: u16 = 5; //              LXC: "<function>: " + its SYSERROR text + " - " + strerror
+
+export const NO_TEXT: u16 = 0xffff;
 /** A column the profile's steps never read (e.g. the new root's open flags where no step opens it). */
-const UNUSED: u32 = 0;
+const UNUSED: u16 = 0;
 
 const EINTR_GO_OPENS: u32 = (1 << Step.mountinfo_open) | (1 << Step.mountinfo_read) | (1 << Step.open_root);
 
@@ -274,135 +280,163 @@ const BWRAP_REASONS: usize = memory.data<u16>([<u16>Step.propagate_root, T.R_PRO
 /** bwrap's bind_mount: MS_NOSUID and MS_NODEV (no --dev-bind) over the mount's own flags, assumed relatime. */
 const BWRAP_BIND_FLAGS: u32 = MS_NOSUID | MS_NODEV | MS_RELATIME;
 
-/** The records, in Profile order (abi.ts), F.COUNT columns each. */
-const DEFS: usize = memory.data<u32>([
+/** The records, in Profile order (abi.ts), F.COUNT u16 columns each (u32 columns, their upper halves
+ * mostly zero, made the release wasm 298 B larger). A step list's address fits while static data ends
+ * below 64 KiB (checked below); a value that needs more bits is a wide column (WIDES). */
+const DEFS: usize = memory.data<u16>([
   // hardened (docs/profiles.md): runc main's calls with O_CLOEXEC on every handle, mountinfo first
   // when it may move, children-first masks, a detach loop, the cwd check, the ramfs fallback.
-  /* AUTO */ <u32>MOUNTINFO_CHOOSE, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
-  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>HARDENED_MOVE, /* CHROOT */ UNUSED,
-  /* MOVE_FIRST */ <u32>MOUNTINFO, /* CHROOT_ALONE */ <u32>HARDENED_CHROOT, /* CHROOT_ALONE_BY_PATH */ 0,
+  /* AUTO */ <u16>MOUNTINFO_CHOOSE, /* PREPARE */ <u16>RUNC_PREPARE, /* BARE */ <u16>OPEN_AND_ENTER,
+  /* PIVOT */ <u16>RUNC_PIVOT, /* MOVE */ <u16>HARDENED_MOVE, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ <u16>MOUNTINFO, /* CHROOT_ALONE */ <u16>HARDENED_CHROOT, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 1,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
-  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* GO */ 1, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE, /* ENTER_BY_PATH */ 0,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 0, /* MASKS_CHILDREN_FIRST */ 1, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 1,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u32>HARDENED_REASONS,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ <u16>HARDENED_REASONS,
 
   // runc main (76d9cf5): Go's os.Open retries EINTR, and so does its linux.Open of the old root.
-  /* AUTO */ 0, /* PREPARE */ <u32>RUNC_PREPARE, /* BARE */ <u32>OPEN_AND_ENTER,
-  /* PIVOT */ <u32>RUNC_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* AUTO */ 0, /* PREPARE */ <u16>RUNC_PREPARE, /* BARE */ <u16>OPEN_AND_ENTER,
+  /* PIVOT */ <u16>RUNC_PIVOT, /* MOVE */ <u16>RUNC_MOVE, /* CHROOT */ <u16>CHROOT_DOT,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_UNLESS_PRIVATE_OR_SLAVE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE,
-  /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ 0, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* GO */ 1, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 0, /* PARENT_RULE */ PARENT_WALK_SLAVE, /* ENTER_BY_PATH */ 0,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root), /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
   /* MESSAGES */ MESSAGES_RUNC, /* REASONS */ 0,
 
   // runc 1.1.5: opens /proc/self/mountinfo, chdir(rootfs), both roots with unix.Open (no EINTR retry).
-  /* AUTO */ 0, /* PREPARE */ <u32>RUNC11_PREPARE, /* BARE */ <u32>ENTER,
-  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>RUNC_MOVE, /* CHROOT */ <u32>CHROOT_DOT,
+  /* AUTO */ 0, /* PREPARE */ <u16>RUNC11_PREPARE, /* BARE */ <u16>ENTER,
+  /* PIVOT */ <u16>BOTH_ROOTS_PIVOT, /* MOVE */ <u16>RUNC_MOVE, /* CHROOT */ <u16>CHROOT_DOT,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ UNUSED, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
-  /* GO */ 1, /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO,
-  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ 1, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* GO */ 1, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1, /* PARENT_RULE */ PARENT_MOUNTINFO, /* ENTER_BY_PATH */ 1,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ T.TMPFS, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 1,
   /* MASK_VANISHED_SKIPS */ 1, /* MASKS_CHILDREN_FIRST */ 0, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ EINTR_GO_OPENS, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u32>RUNC11_REASONS,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_RUNC_1_1, /* REASONS */ <u16>RUNC11_REASONS,
 
   // crun 1.8.1: C strings (NULL), rprivate, O_PATH root handle closed before the switch, fixed
   // masks hidden with tmpfs size=0k on EINVAL only, a detach loop, open(2) called once.
-  /* AUTO */ 0, /* PREPARE */ <u32>CRUN_PREPARE, /* BARE */ 0,
-  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ UNUSED,
-  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CHROOT_DOT, /* CHROOT_ALONE_BY_PATH */ 1,
+  /* AUTO */ 0, /* PREPARE */ <u16>CRUN_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u16>BOTH_ROOTS_PIVOT, /* MOVE */ <u16>CRUN_MOVE, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u16>CHROOT_DOT, /* CHROOT_ALONE_BY_PATH */ 1,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
-  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ PARENT_WALK,
-  /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
+  /* GO */ 0, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ PARENT_WALK, /* ENTER_BY_PATH */ UNUSED,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN_REASONS,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u16>CRUN_REASONS,
 
   // youki main (bc78720): C-style NULLs (nix's None), rslave unless shared/private, the parent from
   // /proc/self/mountinfo, both roots O_PATH|O_CLOEXEC, one detach, fixed masks covered read-only,
   // chroot(rootfs) with no chdir, the errno as its only message.
-  /* AUTO */ 0, /* PREPARE */ <u32>YOUKI_PREPARE, /* BARE */ 0,
-  /* PIVOT */ <u32>BOTH_ROOTS_PIVOT, /* MOVE */ <u32>CRUN_MOVE, /* CHROOT */ <u32>CHROOT_ONLY,
+  // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
+  /* AUTO */ 0, /* PREPARE */ <u16>YOUKI_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u16>BOTH_ROOTS_PIVOT, /* MOVE */ <u16>CRUN_MOVE, /* CHROOT */ <u16>CHROOT_ONLY,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 1,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_SHARED_OR_UNBINDABLE, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 1, /* CHECK_CWD */ 0,
-  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_SLAVE, /* ROOT_RULE */ ROOT_REC_KIND_OR_SLAVE, /* MOUNTINFO_SELF */ 1,
-  /* PARENT_RULE */ PARENT_MOUNTINFO_PATH,
-  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
-  /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
-  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ MS_RDONLY, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
+  /* GO */ 0, /* ROOT_RULE */ ROOT_REC_KIND_OR_SLAVE, /* MOUNTINFO_SELF */ 1,
+  /* PARENT_RULE */ PARENT_MOUNTINFO_PATH, /* ENTER_BY_PATH */ UNUSED,
+  /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ <u16>MS_RDONLY, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  // std's BufReader (8 KiB) retries an interrupted read; pathrs's open does not (docs/sources.md#youki).
-  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u32>YOUKI_REASONS,
+  /* READ_SIZE */ 8192, /* READONLY_IN_CHROOT */ 1,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_ERRNO, /* REASONS */ <u16>YOUKI_REASONS,
 
   // bwrap 0.8.0: C NULLs, a fixed rslave of "/" with MS_SILENT, its own staging pivot, the old
   // root opened O_DIRECTORY|O_RDONLY without O_CLOEXEC, one detach, no MS_MOVE fallback (move and
   // chroot are refused by the config rule pivot_only, abi.ts), die_with_error's messages.
-  /* AUTO */ 0, /* PREPARE */ <u32>BWRAP_PREPARE, /* BARE */ 0,
-  /* PIVOT */ <u32>BWRAP_PIVOT, /* MOVE */ UNUSED, /* CHROOT */ UNUSED,
+  // bwrap calls open(2) and mount(2) once each: no EINTR retry (a signal-free single thread).
+  /* AUTO */ 0, /* PREPARE */ <u16>BWRAP_PREPARE, /* BARE */ 0,
+  /* PIVOT */ <u16>BWRAP_PIVOT, /* MOVE */ UNUSED, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
-  /* GO */ 0, /* ROOT_PROPAGATION */ MS_SILENT | MS_SLAVE | MS_REC, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED,
-  /* PARENT_RULE */ UNUSED,
-  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_RDONLY,
-  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ UNUSED,
+  /* GO */ 0, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED,
+  /* PARENT_RULE */ UNUSED, /* ENTER_BY_PATH */ UNUSED,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  // bwrap calls open(2) and mount(2) once each: no EINTR retry (a signal-free single thread).
-  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ BWRAP_BIND_FLAGS,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u32>BWRAP_REASONS,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_BWRAP, /* REASONS */ <u16>BWRAP_REASONS,
 
   // LXC 5.0.2: "" strings (mount("", ".", "", ...)), openat2 handles with the openat fallback, the
   // dependent-mounts pass logged not fatal, one detach, the new root made rshared; move is
   // lxc_chroot, chroot refused (config rule lxc_no_chroot, abi.ts); SYSERROR's messages.
-  /* AUTO */ 0, /* PREPARE */ <u32>LXC_PREPARE, /* BARE */ <u32>LXC_BARE,
-  /* PIVOT */ <u32>LXC_PIVOT, /* MOVE */ <u32>LXC_CHROOT, /* CHROOT */ UNUSED,
+  // fd_to_fd and getline read with lxc_read_nointr / stdio, which retry EINTR; the opens do not (file_utils.c).
+  /* AUTO */ 0, /* PREPARE */ <u16>LXC_PREPARE, /* BARE */ <u16>LXC_BARE,
+  /* PIVOT */ <u16>LXC_PIVOT, /* MOVE */ <u16>LXC_CHROOT, /* CHROOT */ UNUSED,
   /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ 0, /* CHROOT_ALONE_BY_PATH */ 0,
   /* CLOSE_ROOT_AFTER */ 1, /* POST */ POST_NEVER, /* CHDIR_AFTER_POST */ 0, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
-  /* GO */ 1, /* ROOT_PROPAGATION */ UNUSED, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1,
-  /* PARENT_RULE */ UNUSED,
-  /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ LXC_OPATH_DIRECTORY,
-  /* OPEN_NEW_FLAGS */ UNUSED, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* GO */ 1, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ 1,
+  /* PARENT_RULE */ UNUSED, /* ENTER_BY_PATH */ UNUSED,
   /* DETACH_LOOPS */ 0, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ NO_TEXT, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ NO_TEXT, /* MOVE_DATA */ NO_TEXT, /* RAMFS_FALLBACK */ 0,
-  // fd_to_fd and getline read with lxc_read_nointr / stdio, which retry EINTR; the opens do not (file_utils.c).
-  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* READ_SIZE */ 4096, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 1, /* MOUNTINFO_OPTIONAL */ 1, /* PARSE_AT_EOF */ 1, /* DETECT */ <u32>LXC_DETECT, /* READONLY_SETATTR */ 0,
-  /* MESSAGES */ MESSAGES_LXC, /* REASONS */ <u32>LXC_REASONS,
+  /* READ_SIZE */ 4096, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 1, /* MOUNTINFO_OPTIONAL */ 1, /* PARSE_AT_EOF */ 1, /* DETECT */ <u16>LXC_DETECT, /* READONLY_SETATTR */ 0,
+  /* MESSAGES */ MESSAGES_LXC, /* REASONS */ <u16>LXC_REASONS,
 
   // crun main (ba38286): crun 1.8.1's calls where they did not change (C NULLs, rprivate, the detach
   // loop, move_root, umount_or_hide), O_PATH|O_CLOEXEC handles, the OPEN_TREE_NAMESPACE try, the
   // fd walk, the switch after the mounts, the read-only root by mount_setattr at the very end.
-  /* AUTO */ 0, /* PREPARE */ <u32>CRUN129_PREPARE, /* BARE */ <u32>OPEN_ROOT,
-  /* PIVOT */ <u32>CRUN129_PIVOT, /* MOVE */ <u32>CRUN129_MOVE, /* CHROOT */ UNUSED,
-  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u32>CRUN129_CHROOT, /* CHROOT_ALONE_BY_PATH */ 1,
+  /* AUTO */ 0, /* PREPARE */ <u16>CRUN129_PREPARE, /* BARE */ <u16>OPEN_ROOT,
+  /* PIVOT */ <u16>CRUN129_PIVOT, /* MOVE */ <u16>CRUN129_MOVE, /* CHROOT */ UNUSED,
+  /* MOVE_FIRST */ 0, /* CHROOT_ALONE */ <u16>CRUN129_CHROOT, /* CHROOT_ALONE_BY_PATH */ 1,
   /* CLOSE_ROOT_AFTER */ 0, /* POST */ POST_ALWAYS, /* CHDIR_AFTER_POST */ 1, /* READONLY_AFTER */ 0, /* CHECK_CWD */ 0,
-  /* GO */ 0, /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ UNUSED,
-  /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC, /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
-  /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* ENTER_BY_PATH */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE,
+  /* GO */ 0, /* ROOT_RULE */ ROOT_AS_CONFIGURED, /* MOUNTINFO_SELF */ UNUSED, /* PARENT_RULE */ UNUSED, /* ENTER_BY_PATH */ UNUSED,
   /* DETACH_LOOPS */ 1, /* COVER_SOURCE */ NO_TEXT, /* COVER_FLAGS */ 0, /* COVER_DATA */ T.SIZE_0K, /* COVER_ON_EPERM */ 0,
   /* MASK_VANISHED_SKIPS */ UNUSED, /* MASKS_CHILDREN_FIRST */ UNUSED, /* MOVE_FSTYPE */ T.EMPTY, /* MOVE_DATA */ T.EMPTY, /* RAMFS_FALLBACK */ 0,
-  /* EINTR_STEPS */ 0, /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
-  /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 1,
-  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u32>CRUN129_REASONS,
+  /* READ_SIZE */ 0, /* READONLY_IN_CHROOT */ 0,   /* OPENAT2 */ 0, /* MOUNTINFO_OPTIONAL */ 0, /* PARSE_AT_EOF */ 0, /* DETECT */ 0, /* READONLY_SETATTR */ 1,
+  /* MESSAGES */ MESSAGES_CRUN, /* REASONS */ <u16>CRUN129_REASONS,]);
+
+// A list's address in a u16 cell: the module stops at start if static data ever reaches 64 KiB
+// (folds away while it does not: 0 B).
+if (__heap_base > 0x10000) unreachable();
+
+/** The wide columns (W) of each record, in Profile order: flags beyond 16 bits. */
+const WIDES: usize = memory.data<u32>([
+  // hardened
+  /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
+  /* OPEN_OLD_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY, /* OPEN_NEW_FLAGS */ UNUSED,
+  /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root),
+  /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // runc main
+  /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* OPEN_ROOT_FLAGS */ O_RDONLY | O_CLOEXEC | O_PATH | O_DIRECTORY,
+  /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY, /* OPEN_NEW_FLAGS */ UNUSED,
+  /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* EINTR_STEPS */ EINTR_GO_OPENS | (1 << Step.open_old_root),
+  /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // runc 1.1
+  /* ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* OPEN_ROOT_FLAGS */ UNUSED,
+  /* OPEN_OLD_FLAGS */ O_RDONLY | O_DIRECTORY, /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY,
+  /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* EINTR_STEPS */ EINTR_GO_OPENS,
+  /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // crun 1.8.1
+  /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC,
+  /* OPEN_OLD_FLAGS */ O_RDONLY | O_PATH | O_DIRECTORY, /* OPEN_NEW_FLAGS */ O_RDONLY | O_DIRECTORY,
+  /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* EINTR_STEPS */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // youki
+  /* ROOT_PROPAGATION */ MS_REC | MS_SLAVE, /* OPEN_ROOT_FLAGS */ UNUSED,
+  /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
+  /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC, /* EINTR_STEPS */ 1 << Step.mountinfo_read,
+  /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // bwrap
+  /* ROOT_PROPAGATION */ MS_SILENT | MS_SLAVE | MS_REC, /* OPEN_ROOT_FLAGS */ UNUSED,
+  /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_RDONLY, /* OPEN_NEW_FLAGS */ UNUSED, /* OLD_ROOT_PROPAGATION */ UNUSED,
+  /* EINTR_STEPS */ 0, /* BIND_REMOUNT_FLAGS */ BWRAP_BIND_FLAGS,
+
+  // LXC
+  /* ROOT_PROPAGATION */ UNUSED, /* OPEN_ROOT_FLAGS */ UNUSED, /* OPEN_OLD_FLAGS */ LXC_OPATH_DIRECTORY,
+  /* OPEN_NEW_FLAGS */ UNUSED, /* OLD_ROOT_PROPAGATION */ MS_SLAVE | MS_REC,
+  /* EINTR_STEPS */ 1 << Step.mountinfo_read, /* BIND_REMOUNT_FLAGS */ UNUSED,
+
+  // crun 1.29
+  /* ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* OPEN_ROOT_FLAGS */ O_PATH | O_CLOEXEC,
+  /* OPEN_OLD_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC, /* OPEN_NEW_FLAGS */ O_DIRECTORY | O_PATH | O_CLOEXEC,
+  /* OLD_ROOT_PROPAGATION */ MS_REC | MS_PRIVATE, /* EINTR_STEPS */ 0, /* BIND_REMOUNT_FLAGS */ UNUSED,
 ]);
 
 /**
@@ -416,13 +450,22 @@ export const PROFILES: i32 = 8;
  * load at a constant offset, not S.cfg.profile * COUNT at every read (−664 B of code).
  */
 let REC: usize = DEFS;
+/** The same for its wide columns (WIDES). */
+let WREC: usize = WIDES;
 
 /** Makes profile `p`'s record the run's (p is checked by config.ts first). */
-export function use(p: i32): void { REC = DEFS + ((<usize>p * <usize>F.COUNT) << 2); }
+export function use(p: i32): void {
+  REC = DEFS + ((<usize>p * <usize>F.COUNT) << 1);
+  WREC = WIDES + ((<usize>p * <usize>W.COUNT) << 2);
+}
 
 /** A column of this run's profile. */
 // @ts-ignore: decorator
-@inline export function my(f: F): u32 { return load<u32>(REC + (<usize>f << 2)); }
+@inline export function my(f: F): u32 { return load<u16>(REC + (<usize>f << 1)); }
+
+/** A wide column of this run's profile. */
+// @ts-ignore: decorator
+@inline export function wide(w: W): u32 { return load<u32>(WREC + (<usize>w << 2)); }
 
 /** A yes/no column of this run's profile. */
 // @ts-ignore: decorator

@@ -1,6 +1,6 @@
 // The release wasm's size per profile (issue 14): what one profile's record costs, measured by
 // building the machine without it. Each variant is a copy of assembly/ (with src/abi.ts, src/names.ts
-// and asconfig.json) whose profiles.ts lacks one record of DEFS (PROFILES one less), whose step
+// and asconfig.json) whose profiles.ts lacks one record of DEFS and of WIDES (PROFILES one less), whose step
 // and reason lists that no other record names are then never compiled (asc compiles what is used),
 // and whose text.txt lacks the texts no live source names any more; it goes through gen-text and
 // asc as the release build does (scripts/release-wasm.mjs). A profile's size is full − variant,
@@ -19,14 +19,17 @@ import { PROFILES } from "../src/schema.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)); // dist/bench/ → the checkout
 
-/** The `/* COLUMN *\/ value,` cells of DEFS, in order, and where DEFS's list is in profiles.ts. */
-function cells(src: string): { cells: string[]; start: number; end: number } {
-  const start = src.indexOf("const DEFS: usize = memory.data<u32>([");
+/** The `/* COLUMN *\/ value,` cells of a record table (DEFS: the u16 columns, WIDES: the u32 ones),
+ * in order, and where its list is in profiles.ts. */
+function cells(src: string, table: string): { cells: string[]; start: number; end: number } {
+  const start = src.indexOf(table);
   const end = src.indexOf("]);", start);
-  if (start < 0 || end < 0) throw new Error("profile-size: no DEFS list in assembly/profiles.ts");
+  if (start < 0 || end < 0) throw new Error(`profile-size: no ${table} list in assembly/profiles.ts`);
   const body = src.slice(start, end).split("\n").map((l) => l.replace(/\/\/.*$/, "")).join("\n");
   return { cells: [...body.matchAll(/\/\* (\w+) \*\/ ([^,]+),/g)].map((m) => `/* ${m[1]} */ ${m[2]!.trim()},`), start, end };
 }
+
+const TABLES = ["const DEFS: usize = memory.data<u16>([", "const WIDES: usize = memory.data<u32>(["];
 
 /** The text names (T.NAME) that assembly/*.ts name, generated/ aside. */
 function textsNamed(dir: string): Set<string> {
@@ -49,15 +52,18 @@ function copyTree(dir: string): void {
 function dropProfile(dir: string, p: number, liveInFull: Set<string>): void {
   const file = join(dir, "assembly", "profiles.ts");
   let src = readFileSync(file, "utf8");
-  const { cells: all, start, end } = cells(src);
-  const count = all.length / PROFILES.length;
-  if (!Number.isInteger(count)) throw new Error(`profile-size: ${all.length} cells for ${PROFILES.length} profiles`);
-  const kept = all.filter((_, i) => Math.floor(i / count) !== p);
-  const mine = all.slice(p * count, (p + 1) * count).join(" ");
-  src = src.slice(0, start) + "const DEFS: usize = memory.data<u32>([\n" + kept.join("\n") + "\n" + src.slice(end);
+  let mine = "";
+  for (const table of TABLES) {
+    const { cells: all, start, end } = cells(src, table);
+    const count = all.length / PROFILES.length;
+    if (!Number.isInteger(count)) throw new Error(`profile-size: ${all.length} cells for ${PROFILES.length} profiles in ${table}`);
+    const kept = all.filter((_, i) => Math.floor(i / count) !== p);
+    mine += all.slice(p * count, (p + 1) * count).join(" ");
+    src = src.slice(0, start) + table + "\n" + kept.join("\n") + "\n" + src.slice(end);
+  }
   src = src.replace(/export const PROFILES: i32 = (\d+);/, (_, n: string) => `export const PROFILES: i32 = ${Number(n) - 1};`);
   // A list only this record named is dead: drop its declaration, so its texts count as the profile's.
-  for (const [, name] of mine.matchAll(/<u32>(\w+)/g)) {
+  for (const [, name] of mine.matchAll(/<u16>(\w+)/g)) {
     if (src.split(new RegExp(`\\b${name}\\b`)).length === 2) src = src.replace(new RegExp(`const ${name}: usize = memory\\.data<\\w+>\\(\\[[^]*?\\]\\);\\n`), "");
   }
   writeFileSync(file, src);

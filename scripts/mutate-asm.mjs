@@ -74,7 +74,7 @@ function lineMutants(line) {
   return out;
 }
 
-// The profile records (assembly/profiles.ts DEFS): rows of `/* COLUMN */ value,` cells, which the
+// The profile records (assembly/profiles.ts DEFS and WIDES): rows of `/* COLUMN */ value,` cells, which the
 // line operators would skip as comments. Each cell gets its own mutants: a yes/no flipped, a step
 // list or a text taken away, a kind moved to the next of its family, a flag dropped or a constant
 // moved to the next of its family. A record column that no test pins survives here.
@@ -93,11 +93,11 @@ function recordMutants(line) {
     const v = value.trim();
     if (v === "UNUSED") continue; // no step of that profile reads the column: any value is equivalent
     // A list column with none gets one (a phase or reasons added); a yes/no column is flipped.
-    if (v === "0" && LISTS.has(col)) put(col === "REASONS" ? "<u32>CRUN_REASONS" : "<u32>MOUNTINFO", "none→a list");
+    if (v === "0" && LISTS.has(col)) put(col === "REASONS" ? "<u16>CRUN_REASONS" : "<u16>MOUNTINFO", "none→a list");
     else if (v === "0" && col === "EINTR_STEPS") put("EINTR_GO_OPENS", "none→Go's opens retried"); // bit 0 is step none: 1 would be equivalent
     else if (v === "0") put("1", "0→1");
     else if (v === "1") put("0", "1→0");
-    else if (/^<u32>\w+$/.test(v)) put("0", `${v.slice(5)}→none`);
+    else if (/^<u16>\w+$/.test(v)) put("0", `${v.slice(5)}→none`);
     else if (/^T\.\w+$/.test(v)) put("NO_TEXT", `${v}→NO_TEXT`);
     else if (v === "NO_TEXT") put("T.EMPTY", "NO_TEXT→T.EMPTY");
     else {
