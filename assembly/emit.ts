@@ -97,13 +97,13 @@ export function emit(step: i32, arg: i32): void {
       // LXC turn_into_dependent_mounts: beneath dfd_host, PROTECT_OPEN with PROTECT_LOOKUP_BENEATH_XDEV
       // minus RESOLVE_NO_SYMLINKS (conf.c L3883-L3884): "/proc" is another mount, /proc/self a symlink.
       if (has(F.OPENAT2)) {
-        openat2(S.fdHost, L.PROC_SELF_MOUNTINFO_REL, O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
+        openat2(S.fdHost, txt(T.PROC_SELF_MOUNTINFO_REL), O_RDONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH);
         break;
       }
       // runc 1.1.5 opens /proc/self/mountinfo directly (straced); newer moby/sys tries thread-self first.
       openat(AT_FDCWD, mountinfoPath(), O_RDONLY | O_CLOEXEC); break;
     // LXC detect_ramfs_rootfs: fopen("/proc/self/mountinfo", "re") (utils.c L707-L740).
-    case Step.ramfs_open: openat(AT_FDCWD, L.SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
+    case Step.ramfs_open: openat(AT_FDCWD, txt(T.SELF_MOUNTINFO), O_RDONLY | O_CLOEXEC); break;
     case Step.mountinfo_read: {
       begin(Op.read);
       R.setFd(S.fdInfo);
@@ -118,12 +118,12 @@ export function emit(step: i32, arg: i32): void {
       remount(str(ptr(c.rootfs), S.walkLen), rule == PARENT_WALK_SLAVE && (c.propagation & MS_SLAVE) != 0 ? MS_SLAVE : MS_PRIVATE);
       break;
     }
-    case Step.self_bind: mount(c.rootfs, c.rootfs, has(F.GO) ? L.BIND : NULL, MS_BIND | MS_REC, NULL); break;
+    case Step.self_bind: mount(c.rootfs, c.rootfs, has(F.GO) ? txt(T.BIND) : NULL, MS_BIND | MS_REC, NULL); break;
     case Step.self_private: remount(c.rootfs, MS_REC | MS_PRIVATE); break;
     case Step.self_remount: remount(c.rootfs, MS_REMOUNT | MS_BIND); break;
     // crun dup()s the handle and remounts through the dup; we use the handle itself (same mount).
     case Step.readonly_root: {
-      open(); put(L.PROC_SELF_FD); putDec(S.fdRoot); // in the run's arena: valid until the next start()
+      open(); put(txt(T.PROC_SELF_FD)); putDec(S.fdRoot); // in the run's arena: valid until the next start()
       remount(close(), MS_RDONLY | MS_REMOUNT | MS_BIND);
       break;
     }
@@ -154,21 +154,21 @@ export function emit(step: i32, arg: i32): void {
     case Step.chdir_rootfs: withPath(Op.chdir, c.rootfs); break;
     case Step.mask_propagation: remount(S.masks.get(arg), MS_SLAVE | MS_REC); break;
     case Step.mask_umount: umount2(S.masks.get(arg)); break;
-    case Step.mask_cover: mount(text(F.COVER_SOURCE), S.masks.get(arg), L.TMPFS, <i32>my(F.COVER_FLAGS), text(F.COVER_DATA)); break;
+    case Step.mask_cover: mount(text(F.COVER_SOURCE), S.masks.get(arg), txt(T.TMPFS), <i32>my(F.COVER_FLAGS), text(F.COVER_DATA)); break;
     case Step.move_root: mount(c.rootfs, L.SLASH, text(F.MOVE_FSTYPE), MS_MOVE, text(F.MOVE_DATA)); break;
     case Step.chroot_root: withPath(Op.chroot, has(F.CHROOT_ALONE_BY_PATH) && c.strategy == Strategy.chroot ? c.rootfs : L.DOT); break;
     case Step.close_root: withFd(Op.close, S.fdRoot); break;
     case Step.post_propagation: remount(L.SLASH, postFlags()); break;
     case Step.readonly_remount: remount(L.SLASH, MS_BIND | MS_REMOUNT | MS_RDONLY); break;
     // bwrap's staging root (bubblewrap.c L3059-L3147; docs/sources.md#bwrap).
-    case Step.stage_tmpfs: mount(L.TMPFS, L.TMP, L.TMPFS, MS_NODEV | MS_NOSUID, NULL); break;
-    case Step.chdir_stage: withPath(Op.chdir, L.TMP); break;
-    case Step.mkdir_newroot: mkdir(L.NEWROOT); break;
-    case Step.bind_newroot: mount(L.NEWROOT, L.NEWROOT, NULL, MS_SILENT | MS_MGC_VAL | MS_BIND | MS_REC, NULL); break;
+    case Step.stage_tmpfs: mount(txt(T.TMPFS), txt(T.TMP), txt(T.TMPFS), MS_NODEV | MS_NOSUID, NULL); break;
+    case Step.chdir_stage: withPath(Op.chdir, txt(T.TMP)); break;
+    case Step.mkdir_newroot: mkdir(txt(T.NEWROOT)); break;
+    case Step.bind_newroot: mount(txt(T.NEWROOT), txt(T.NEWROOT), NULL, MS_SILENT | MS_MGC_VAL | MS_BIND | MS_REC, NULL); break;
     case Step.mkdir_oldroot: mkdir(L.OLDROOT); break;
     case Step.stage_pivot: {
       begin(Op.pivot_root);
-      R.setStr(R.PATH, L.TMP);
+      R.setStr(R.PATH, txt(T.TMP));
       R.setStr(R.TARGET, L.OLDROOT);
       break;
     }
@@ -176,21 +176,21 @@ export function emit(step: i32, arg: i32): void {
     case Step.bind_rootfs: {
       // get_oldroot_path: the rootfs as the host's root shows it under /oldroot (utils.c L825-L830);
       // the destination is get_newroot_path("/"), hence the trailing "/" (bubblewrap.c L948-L953).
-      open(); put(L.OLDROOT_ABS); put(c.rootfs); // in the run's arena: valid until the next start()
-      mount(close(), L.NEWROOT_SLASH, NULL, MS_SILENT | MS_BIND | MS_REC, NULL);
+      open(); put(txt(T.OLDROOT_ABS)); put(c.rootfs); // in the run's arena: valid until the next start()
+      mount(close(), txt(T.NEWROOT_SLASH), NULL, MS_SILENT | MS_BIND | MS_REC, NULL);
       break;
     }
     case Step.bind_remount:
-      mount(L.NONE, L.NEWROOT_ABS, NULL, MS_SILENT | MS_BIND | MS_REMOUNT | <i32>wide(W.BIND_REMOUNT_FLAGS) | (c.readonly ? MS_RDONLY : 0), NULL);
+      mount(txt(T.NONE), txt(T.NEWROOT_ABS), NULL, MS_SILENT | MS_BIND | MS_REMOUNT | <i32>wide(W.BIND_REMOUNT_FLAGS) | (c.readonly ? MS_RDONLY : 0), NULL);
       break;
     case Step.stage_old_private: mount(L.OLDROOT, L.OLDROOT, NULL, MS_SILENT | MS_REC | MS_PRIVATE, NULL); break;
     case Step.stage_old_detach: umount2(L.OLDROOT); break;
-    case Step.chdir_newroot: withPath(Op.chdir, L.NEWROOT_ABS); break;
+    case Step.chdir_newroot: withPath(Op.chdir, txt(T.NEWROOT_ABS)); break;
     // LXC (docs/sources.md#lxc): lxc_setup_rootfs_prepare_root, turn_into_dependent_mounts, dir_mount,
     // __fd_bind_mount, lxc_mount_rootfs, lxc_pivot_root.
     case Step.open_host: openat2(NO_DIRFD, L.SLASH, LXC_OPATH_DIRECTORY, LXC_LOOKUP_ABSOLUTE); break;
     case Step.dependent_mount: mount(NULL, S.shared.get(arg), NULL, MS_SLAVE, NULL); break;
-    case Step.open_mountpoint: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, 0); break;
+    case Step.open_mountpoint: openat2(NO_DIRFD, txt(T.LXC_ROOTFS_MOUNT), LXC_OPATH_DIRECTORY, 0); break;
     // crun 1.29 maybe_open_tree_namespace: open(rootfs, O_DIRECTORY|O_PATH|O_CLOEXEC) (linux.c L3536).
     case Step.open_rootfs_src:
       if (has(F.OPENAT2)) openat2(NO_DIRFD, c.rootfs, LXC_OPATH_DIRECTORY, 0);
@@ -216,7 +216,7 @@ export function emit(step: i32, arg: i32): void {
     case Step.close_mountpoint: withFd(Op.close, S.fdTarget); break;
     case Step.close_rootfs_src: withFd(Op.close, S.fdSource); break;
     // PROTECT_LOOKUP_ABSOLUTE_XDEV: the mount point is now a mount, so RESOLVE_NO_XDEV is dropped.
-    case Step.open_mnt: openat2(NO_DIRFD, L.LXC_ROOTFS_MOUNT, LXC_OPATH_DIRECTORY, RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS); break;
+    case Step.open_mnt: openat2(NO_DIRFD, txt(T.LXC_ROOTFS_MOUNT), LXC_OPATH_DIRECTORY, RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS); break;
     case Step.share_root: remount(L.DOT, MS_SHARED | MS_REC); break;
     case Step.close_host: withFd(Op.close, S.fdHost); break;
     // crun 1.29 (docs/sources.md#crun-1-29): OPEN_TREE_NAMESPACE (linux.c L3540-L3543), setns (L3831),
@@ -235,24 +235,24 @@ export function emit(step: i32, arg: i32): void {
     case Step.walk_open: openat(AT_FDCWD, c.rootfs, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.walk_setattr: mountSetattr(S.fdWalk, 0, MS_PRIVATE); break;
     case Step.walk_procfd: {
-      open(); put(L.PROC_SELF_FD); putDec(S.fdWalk); // in the run's arena: valid until the next start()
+      open(); put(txt(T.PROC_SELF_FD)); putDec(S.fdWalk); // in the run's arena: valid until the next start()
       remount(close(), MS_PRIVATE);
       break;
     }
-    case Step.walk_up: openat(S.fdWalk, L.DOTDOT, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
+    case Step.walk_up: openat(S.fdWalk, txt(T.DOTDOT), <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.walk_drop: withFd(Op.close, S.fdWalkPrev); break;
     case Step.walk_close: withFd(Op.close, S.fdWalk); break;
     case Step.keep_old_root: openat(AT_FDCWD, L.SLASH, <i32>wide(W.OPEN_ROOT_FLAGS)); break;
     case Step.readonly_setattr: mountSetattr(S.fdRoot, MOUNT_ATTR_RDONLY, 0); break;
     // lxc_chroot (conf.c L1465-L1553): nroot is realpath(rootfs->mount), LXC's mount point, whose
     // realpath is itself (the lxc package ships it as a plain directory).
-    case Step.bind_root: mount(L.LXC_ROOTFS_MOUNT, L.SLASH, NULL, MS_REC | MS_BIND, NULL); break;
+    case Step.bind_root: mount(txt(T.LXC_ROOTFS_MOUNT), L.SLASH, NULL, MS_REC | MS_BIND, NULL); break;
     case Step.private_root: mount(NULL, L.SLASH, NULL, MS_REC | MS_PRIVATE, NULL); break;
     // fopen(path, "re") is openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC), as detect_ramfs_rootfs's.
-    case Step.pass_open: openat(AT_FDCWD, L.DOT_PROC_SELF_MOUNTINFO, O_RDONLY | O_CLOEXEC); break;
+    case Step.pass_open: openat(AT_FDCWD, txt(T.DOT_PROC_SELF_MOUNTINFO), O_RDONLY | O_CLOEXEC); break;
     case Step.pass_umount: umount2(S.lines.get(arg)); break;
-    case Step.umount_proc: umount2(L.DOT_PROC); break;
-    case Step.chdir_up: withPath(Op.chdir, L.DOTDOT); break;
+    case Step.umount_proc: umount2(txt(T.DOT_PROC)); break;
+    case Step.chdir_up: withPath(Op.chdir, txt(T.DOTDOT)); break;
     case Step.check_cwd: {
       begin(Op.getcwd);
       // Static data outlives runs: clear it, or a host that writes nothing would pass the check
@@ -285,5 +285,5 @@ export function cwdBuffer(): usize { return CWD_BUF; }
 
 /** The mountinfo file a run opens: /proc/self when the profile opens it directly (runc 1.1) or after the thread-self ENOENT fallback. */
 export function mountinfoPath(): Str {
-  return S.infoFallback || has(F.MOUNTINFO_SELF) ? L.SELF_MOUNTINFO : L.THREAD_SELF_MOUNTINFO;
+  return S.infoFallback || has(F.MOUNTINFO_SELF) ? txt(T.SELF_MOUNTINFO) : txt(T.THREAD_SELF_MOUNTINFO);
 }

@@ -347,7 +347,7 @@ function passLines(more: bool): void {
       store<u8>(b + <usize>s, 0x2e);
       const p = str(b + <usize>s, j - s);
       // Not "./" nor "./proc": "." and the mount points "/" and "/proc".
-      if ((j - s != 2 || load<u8>(b + <usize>s + 1) != 0x2f) && !equals(p, L.DOT_PROC)) {
+      if ((j - s != 2 || load<u8>(b + <usize>s + 1) != 0x2f) && !equals(p, txt(T.DOT_PROC))) {
         items.push(Step.pass_umount | (S.lines.length << 8));
         S.lines.push(p);
       }
@@ -378,13 +378,13 @@ function visitMount(): void {
   const mp = MI.mountpoint();
   if (equals(mp, L.SLASH)) {
     const t = MI.fstype();
-    S.initramfs = equals(t, L.ROOTFS);
-    S.ramfsRoot = S.initramfs || equals(t, L.RAMFS);
+    S.initramfs = equals(t, txt(T.ROOTFS));
+    S.ramfsRoot = S.initramfs || equals(t, txt(T.RAMFS));
   }
   // runc msMoveRoot's filter: a full mount, proc or sysfs, not under the rootfs (plain prefix, §2.4).
   if (equals(MI.root(), L.SLASH) && !hasPrefix(mp, c.rootfs)) {
     const t = MI.fstype();
-    if (equals(t, L.PROC_FS) || equals(t, L.SYSFS)) S.masks.push(mp);
+    if (equals(t, txt(T.PROC_FS)) || equals(t, txt(T.SYSFS))) S.masks.push(mp);
   }
   // LXC turn_into_dependent_mounts: the first optional field contains "shared"; field 5 as printed,
   // escapes and all (conf.c L3928-L3943). The kernel prints shared:N before master:N.
@@ -475,8 +475,8 @@ function expand(e: i32): void {
     case SET_MOUNTS_CLOSE: if (!c.readonly || !has(F.READONLY_SETATTR)) items.push(Step.close_root); break;
     case FIXED_MASKS:
       S.masks = new Vec();
-      S.masks.push(L.SYS);
-      S.masks.push(L.PROC);
+      S.masks.push(txt(T.SYS));
+      S.masks.push(txt(T.PROC));
       items.push(Step.mask_umount);
       items.push(Step.mask_umount | (1 << 8));
       break;
