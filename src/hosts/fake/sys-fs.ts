@@ -7,7 +7,7 @@ import {
 } from "./flags.js";
 import type { Result } from "../../request.js";
 import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js";
-import { renderMountinfo } from "./mountinfo.js";
+import { renderMountinfoBytes } from "./mountinfo.js";
 import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
 import { encodeString } from "../../utf8.js";
 import { seqRead } from "./seq-file.js";
@@ -32,7 +32,7 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   if (isDirKind(n.kind)) return writing ? { errno: EISDIR } : fd("dir");
   if (writing) return { errno: EROFS };
   if (n.kind === "mountinfo") {
-    const data = encodeString(renderMountinfo(s, p)); // names are surrogateescaped: utf8.ts
+    const data = renderMountinfoBytes(s, p); // encodeString(renderMountinfo(s, p)): names are surrogateescaped (utf8.ts)
     return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data };
   }
   return fd("file");
