@@ -11,8 +11,11 @@ interface CheckExports {
   mountinfo_check(len: number): number;
 }
 
+const encoder = new TextEncoder();
+
 /** One instance kept for checks only: mountinfo_buffer() discards any run, so none runs here. */
-let checker: CheckExports | null = null;
+let kept: CheckExports | null = null;
+const instance = (): CheckExports => (kept ??= Machine.create(compile()).exports as unknown as CheckExports);
 
 /**
  * The message a run would end FAILED with on these bytes ("malformed mountinfo, line N: ..."), or
@@ -23,12 +26,27 @@ export function mountinfoError(text: string | Uint8Array): string | null {
   // Every character is at least one byte (an escape is one, a pair four): a text this long is past
   // the cap before it is encoded, which would take seconds for hundreds of MB.
   if (text.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
-  const bytes = typeof text === "string" ? encodeString(text) : text;
-  if (bytes.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
-  checker ??= Machine.create(compile()).exports as unknown as CheckExports;
-  const at = checker.mountinfo_buffer(bytes.length);
-  new Uint8Array(checker.memory.buffer, at, bytes.length).set(bytes);
-  const slot = checker.mountinfo_check(bytes.length);
+  let len = -1;
+  if (typeof text === "string") {
+    // ASCII (the usual table) is one byte a character: written straight into the machine's
+    // buffer, it is there when the encoder read every character into as many bytes (a character
+    // past ASCII takes two or more, and the room runs out first). encodeString's copy was a
+    // 12 MB ArrayBuffer for a 100k-line table (V8 counts those towards a full collection).
+    const c = instance();
+    const at = c.mountinfo_buffer(text.length);
+    const r = encoder.encodeInto(text, new Uint8Array(c.memory.buffer, at, text.length));
+    if (r.read === text.length && r.written === text.length) len = text.length;
+  }
+  if (len < 0) { // not ASCII: encodeString writes escaped bytes as themselves (utf8.ts)
+    const bytes = typeof text === "string" ? encodeString(text) : text;
+    if (bytes.length >= MOUNTINFO_CAP) return `mountinfo is larger than the ${MOUNTINFO_CAP}-byte cap`;
+    len = bytes.length;
+    const c = instance();
+    const at = c.mountinfo_buffer(len);
+    new Uint8Array(c.memory.buffer, at, len).set(bytes);
+  }
+  const checker = instance();
+  const slot = checker.mountinfo_check(len);
   if (slot === 0) return null;
   const view = new DataView(checker.memory.buffer);
   const p = view.getUint32(slot, true);

@@ -3,13 +3,14 @@
 // copy_mnt_ns does. Used by FakeKernel.fromMountinfo and the scenarios; no syscall logic here.
 import { LOCKABLE } from "./flags.js";
 import {
-  type Fd, type Fs, type Mount, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsIn, newTree, ownTree, procTree,
+  type Fd, type Fs, type Mount, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsAfter,
+  mkdirsIn, mkdirsMemo, newTree, ownTree, procTree,
 } from "./model.js";
-import { type Entry, parseMountInfoOpts, parseMountinfo } from "./mountinfo.js";
-import { addMount, bySeq, children, fsOf, mnt, traverse } from "./mounts.js";
+import { type Entry, decimal, entryAt, mountinfoHeads, parseMountInfoOpts } from "./mountinfo-parse.js";
+import { addMount, addMountOf, bySeqOrder, children, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
-import { setParent } from "./links.js";
+import { mayHaveKids, orphans, setParent } from "./links.js";
 import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
@@ -35,71 +36,93 @@ export function newFs(s: State, fstype: string, dev: string, superOpts: string, 
   return fs;
 }
 
-function relative(e: Entry, parent: Entry): string {
-  const mp = e.mountpoint, parentMp = parent.mountpoint;
+/** Where a mount point lies below its parent's (`line`, `parentId` name them in the error). */
+function relative(mp: string, parentMp: string, line: number, parentId: number): string {
   if (parentMp === "/") return mp.slice(1);
   if (mp === parentMp) return "";
   if (mp.startsWith(parentMp) && mp[parentMp.length] === "/") return mp.slice(parentMp.length + 1);
-  const what = `mount point ${JSON.stringify(mp)} is not below ${JSON.stringify(parentMp)}, where its parent ${parent.id} is mounted`;
-  throw new MountinfoError(`malformed mountinfo, line ${e.line}: ${what}`, e.line);
+  const what = `mount point ${JSON.stringify(mp)} is not below ${JSON.stringify(parentMp)}, where its parent ${parentId} is mounted`;
+  throw new MountinfoError(`malformed mountinfo, line ${line}: ${what}`, line);
 }
 
-interface Propagation { peer: number; master: number; propFrom: number; unbindable: boolean }
-
-function propagation(e: Entry): Propagation {
-  const out = { peer: 0, master: 0, propFrom: 0, unbindable: false };
-  for (const tag of e.optional) {
-    const colon = tag.indexOf(":");
-    const k = colon < 0 ? tag : tag.slice(0, colon);
-    let v: string | undefined; // what follows the first colon, up to the next (split(":")[1])
-    if (colon >= 0) { const end = tag.indexOf(":", colon + 1); v = tag.slice(colon + 1, end < 0 ? undefined : end); }
-    if (k === "shared") out.peer = Number(v);
-    else if (k === "master") out.master = Number(v);
-    else if (k === "propagate_from") out.propFrom = Number(v);
-    else if (k === "unbindable") out.unbindable = true;
-  }
-  return out;
-}
-
-/** The state for a mountinfo text: one namespace (ids, devs and order kept) and process 1 in it. */
+/**
+ * The state for a mountinfo text: one namespace (ids, devs and order kept) and process 1 in it.
+ * The table's shape is checked on its lines' heads first; then each line is split in full, made a
+ * mount, and dropped (only its mount point is kept, for placing its children): no Entry outlives
+ * its line.
+ */
 export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): State {
   const s = emptyState();
-  const entries = parseMountinfo(text);
-  const { root: rootE, byId } = checkTable(entries);
+  const h = mountinfoHeads(text);
+  const { root: rootI, byId } = checkTable(h);
   s.nss.set(1, { id: 1, userns: o.userns ?? false, owner: o.userns ? 1 : 0 });
   s.hostNs = 1;
   // One superblock per (dev, fstype, super options); by dev first, which is nearly always enough.
   const fsByDev = new Map<string, Fs | Fs[]>();
   const fsFor = (e: Entry): Fs => {
     const have = fsByDev.get(e.dev);
-    const same = (f: Fs) => f.fstype === e.fstype && f.superOpts === e.superOpts;
-    if (have !== undefined && !Array.isArray(have) && same(have)) return have;
-    const found = Array.isArray(have) ? have.find(same) : undefined;
-    if (found) return found;
-    const fs = newFs(s, e.fstype, e.dev, e.superOpts, false);
+    if (have !== undefined) { // the first of the dev's superblocks with the same type and options
+      if (!Array.isArray(have)) { if (have.fstype === e.fstype && have.superOpts === e.superOpts) return have; }
+      else for (const f of have) if (f.fstype === e.fstype && f.superOpts === e.superOpts) return f;
+    }
+    const fs = newFs(s, (lastType = same(e.fstype, lastType)), e.dev, e.superOpts, false);
     fsByDev.set(e.dev, have === undefined ? fs : Array.isArray(have) ? [...have, fs] : [have, fs]);
     s.nextAnonDev = Math.max(s.nextAnonDev, anonMinor(e.dev) + 1);
     return fs;
   };
   const optsCache = new Map<string, { flags: number; extra: string }>();
-  if (rootE.parent !== rootE.id && !byId.has(rootE.parent)) {
+  // A type or source equal to the line before's is kept as that one string: the line's own copy
+  // dies young instead of being moved by the collector with the mount (100k "overlay"s twice).
+  let lastType = "";
+  let lastSource = "";
+  const rootId = h.ids[rootI]!;
+  const rootParent = h.parents[rootI]!;
+  if (rootParent !== rootId && !byId.has(rootParent)) {
     // The initial rootfs under "/" is outside every reader's root: never listed, always there.
     const fs = newFs(s, "rootfs", "0:1", "rw", false);
-    addMount(s, hiddenRoot(fs), rootE.parent);
+    addMount(s, hiddenRoot(fs), rootParent);
   }
-  for (const e of entries) {
+  // Each line's mount point, mount and filesystem, by line, for placing the mounts below (a
+  // lookup by id in 100k-entry maps was ~40 ms of it).
+  const mps: string[] = [];
+  const recs: Mount[] = [];
+  const fsOfLine: Fs[] = [];
+  for (let i = 0; i < h.ids.length; i++) {
+    const e = entryAt(text, h, i);
+    mps.push(e.mountpoint);
     const fs = fsFor(e);
+    fsOfLine.push(fs);
     let opts = optsCache.get(e.opts);
     if (!opts) optsCache.set(e.opts, (opts = parseMountInfoOpts(e.opts)));
-    const p = propagation(e);
-    addMount(s, {
-      parent: e.parent === e.id ? 0 : e.parent, mp: ROOT_INO, fs: fs.id, root: mkdirsIn(fs, ROOT_INO, e.root),
-      flags: opts.flags, extraOpts: opts.extra, lockedFlags: 0, lockAtime: false, locked: false, ns: 1, source: e.source,
-      peer: p.peer, master: p.master, propFrom: p.propFrom, unbindable: p.unbindable,
-    }, e.id);
+    // The optional fields, read in place: no object per line, no slice per tag (13 + 10 MB of a
+    // 100k-line build). A tag is "name" or "name:value"; the value ends at a next colon
+    // (split(":")[1]), and a name without one has none (Number(undefined): NaN).
+    let peer = 0, master = 0, propFrom = 0, unbindable = false;
+    for (const tag of e.optional) {
+      const colon = tag.indexOf(":");
+      if (tagIs(tag, colon, "shared")) peer = tagValue(tag, colon);
+      else if (tagIs(tag, colon, "master")) master = tagValue(tag, colon);
+      else if (tagIs(tag, colon, "propagate_from")) propFrom = tagValue(tag, colon);
+      else if (tagIs(tag, colon, "unbindable")) unbindable = true;
+    }
+    recs.push(addMountOf(
+      s, e.id, e.parent === e.id ? 0 : e.parent, ROOT_INO, fs.id, mkdirsIn(fs, ROOT_INO, e.root), opts.flags, opts.extra, 0, false, false, 1,
+      peer, master, propFrom, unbindable, (lastSource = same(e.source, lastSource)),
+    ));
   }
-  for (const e of entries) if (e !== rootE) placeMountpoint(s, e, byId);
-  const root = { mnt: rootE.id, ino: mnt(s, rootE.id).root };
+  const dirs = mkdirsMemo();
+  let lastParent = NaN;
+  let pi = -1;
+  for (let i = 0; i < h.ids.length; i++) {
+    if (i === rootI) continue;
+    // checkTable: every parent but the root's is listed. Lines in a row often share one.
+    if (h.parents[i] !== lastParent) pi = byId.get((lastParent = h.parents[i]!))!;
+    const parent = recs[pi]!;
+    const m = recs[i]!;
+    const at = mkdirsAfter(fsOfLine[pi]!, parent.root, relative(mps[i]!, mps[pi]!, h.lines[i]!, h.ids[pi]!), dirs);
+    setParent(s, m, m.parent, at);
+  }
+  const root = { mnt: rootId, ino: mnt(s, rootId).root };
   s.procs.set(1, { pid: 1, ns: 1, root, cwd: { ...root }, fds: stdFds(), cap: o.cap ?? true });
   s.current = 1;
   s.hostPid = 1;
@@ -113,16 +136,26 @@ function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "rank"> {
   };
 }
 
-function anonMinor(dev: string): number {
-  const [maj, min] = dev.split(":");
-  return maj === "0" ? Number(min) : 0;
+/** The tag's name (up to its first colon, at `colon`, or all of it) is `k`. */
+const tagIs = (tag: string, colon: number, k: string): boolean => (colon < 0 ? tag.length : colon) === k.length && tag.startsWith(k);
+
+/** Number(what follows the colon up to the next one), NaN without a colon (Number(undefined)). */
+function tagValue(tag: string, colon: number): number {
+  if (colon < 0) return NaN;
+  const end = tag.indexOf(":", colon + 1);
+  return decimal(tag, colon + 1, end < 0 ? tag.length : end);
 }
 
-function placeMountpoint(s: State, e: Entry, byId: Map<number, Entry>): void {
-  const pe = byId.get(e.parent)!; // checkTable: every parent but the root's is listed
-  const parent = mnt(s, pe.id);
-  const m = mnt(s, e.id);
-  setParent(s, m, m.parent, mkdirsIn(fsOf(s, parent), parent.root, relative(e, pe)));
+/** `was` when it equals `s` (one string kept for many equal ones), else `s`. */
+const same = (s: string, was: string): string => (s === was ? was : s);
+
+/** The minor of a "0:minor" dev (what split(":") gives: Number(undefined) is NaN), else 0. */
+function anonMinor(dev: string): number {
+  const c = dev.indexOf(":");
+  if (c < 0) return dev === "0" ? NaN : 0;
+  if (c !== 1 || dev.charCodeAt(0) !== 0x30) return 0;
+  const end = dev.indexOf(":", 2);
+  return Number(dev.slice(2, end < 0 ? undefined : end));
 }
 
 /** mkdir -p `path` as `proc` sees it, creating missing directories in whatever mount they fall in. */
@@ -177,33 +210,51 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
   // copies' ids, and so the new namespace's mountinfo order, follow the tree, not the old order.
   // (A table whose root names parent 0 gets a hidden root with id 0, its own "parent": hence `done`.)
   const list: Mount[] = [];
+  // under[i]: the index in `list` of the mount list[i] was found under (its parent, whose copy is
+  // its copy's parent), -1 for a root; so no map from old ids to new ones is needed.
+  const under: number[] = [];
+  // Only through a mount 0 (listed under itself) is a mount reached twice; without one, no set.
+  const dedupe = s.mounts.has(0);
   const done = new Set<number>();
   const stack: Mount[] = [];
-  for (const m of s.mounts.values()) if (m.ns === proc.ns && (m.parent === 0 || !s.mounts.has(m.parent))) stack.push(m);
-  stack.sort(bySeq).reverse();
+  const foundUnder: number[] = []; // for each stacked mount, the index of the one it was found under
+  for (const m of orphans(s)) if (m.ns === proc.ns) stack.push(m); // the namespace's roots
+  stack.sort((a, b) => a.seq - b.seq || a.rank - b.rank).reverse(); // by seq, then creation (s.mounts order)
+  for (let i = 0; i < stack.length; i++) foundUnder.push(-1);
   for (let m = stack.pop(); m; m = stack.pop()) {
-    if (done.has(m.id)) continue;
-    done.add(m.id);
+    const up = foundUnder.pop()!;
+    if (dedupe) {
+      if (done.has(m.id)) continue;
+      done.add(m.id);
+    }
+    const at = list.length;
     list.push(m);
-    const kids = children(s, m.id).sort(bySeq);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!); // no spread: 100k args overflow the stack
+    under.push(up);
+    if (!mayHaveKids(s, m.id)) continue; // a leaf: no array made for it
+    const kids = bySeqOrder(children(s, m.id));
+    for (let i = kids.length - 1; i >= 0; i--) { // no spread: 100k args overflow the stack
+      stack.push(kids[i]!);
+      foundUnder.push(at);
+    }
   }
   // The copies take the next ids in list order, so each is filed under its parent's copy at once.
-  const ids = new Map<number, number>();
-  list.forEach((o, i) => ids.set(o.id, s.nextMountId + i));
-  for (const o of list) {
-    const parent = o.parent === 0 ? 0 : ids.get(o.parent) ?? 0;
+  const first = s.nextMountId;
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i]!;
+    // A mount found under another has it as parent (children()); a root's parent, 0 or not a
+    // mount, has no copy (the hidden root's children are roots too, with parent 0).
+    const parent = o.parent === 0 || under[i]! < 0 ? 0 : first + under[i]!;
     // clone_mnt leaves mnt_t_flags (T_UNBINDABLE) behind: no copy is unbindable (seen on 6.18,
     // test/kernel-oracle.test.ts; docs/sources.md#kernel-umount-mount). Written out field by
     // field, not spread: 100k spreads were a third of this copy's time.
-    const c = addMount(s, {
-      parent, mp: o.mp, fs: o.fs, root: o.root, flags: o.flags, extraOpts: o.extraOpts,
-      lockedFlags: userns ? o.flags & LOCKABLE : o.lockedFlags, lockAtime: userns || o.lockAtime, locked: userns || o.locked,
-      ns, peer: userns ? 0 : o.peer, master: userns ? o.peer || o.master : o.master, propFrom: 0, unbindable: false, source: o.source,
-    });
-    if (c.id !== ids.get(o.id)) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
+    const c = addMountOf(
+      s, undefined, parent, o.mp, o.fs, o.root, o.flags, o.extraOpts, userns ? o.flags & LOCKABLE : o.lockedFlags,
+      userns || o.lockAtime, userns || o.locked, ns, userns ? 0 : o.peer, userns ? o.peer || o.master : o.master, 0, false, o.source,
+    );
+    if (c.id !== first + i) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
   }
-  const map = (p: { mnt: number; ino: number }) => ({ mnt: ids.get(p.mnt) ?? p.mnt, ino: p.ino });
+  const copyOf = (id: number): number => { const i = list.findIndex((m) => m.id === id); return i < 0 ? id : first + i; };
+  const map = (p: { mnt: number; ino: number }) => ({ mnt: copyOf(p.mnt), ino: p.ino });
   proc.ns = ns;
   proc.root = map(proc.root);
   proc.cwd = map(proc.cwd);

@@ -60,7 +60,7 @@ function each(b: Bag | undefined, f: (m: Mount) => void): void {
 export function links(s: State): Links {
   if (s.links) return s.links;
   const l: Links = { at: new Map(), peers: new Map(), slaves: new Map(), freeHint: 1 };
-  for (const m of s.mounts.values()) file(l, m);
+  s.mounts.forEach((m) => file(l, m)); // forEach: a for-of made an iterator result per mount
   s.links = l;
   return l;
 }
@@ -160,7 +160,12 @@ const attached = (m: Mount) => m.ns !== 0;
 function kids(s: State, id: number, keep: ((m: Mount) => boolean) | null): Mount[] {
   const byMp = links(s).at.get(id);
   const out: Mount[] = [];
-  if (byMp) for (const b of byMp.values()) collect(b, keep, out);
+  // forEach and the one-mount slot inline: a for-of and a closure per slot were most of listing
+  // a parent with 100k children.
+  if (byMp) byMp.forEach((b) => {
+    if (b instanceof Set || Array.isArray(b)) collect(b, keep, out);
+    else if (keep === null || keep(b)) out.push(b);
+  });
   return ordered(out);
 }
 
@@ -168,6 +173,13 @@ function kids(s: State, id: number, keep: ((m: Mount) => boolean) | null): Mount
 export function kidsOf(s: State, id: number): Mount[] { return kids(s, id, attached); }
 /** Every mount whose parent is `id`, detached ones too. */
 export function allKidsOf(s: State, id: number): Mount[] { return kids(s, id, null); }
+/**
+ * False when no mount at all (attached or not) has `id` as its parent: kidsOf and allKidsOf are
+ * then empty. A walk over 100k leaves asks this first instead of making an array for each.
+ */
+export function mayHaveKids(s: State, id: number): boolean { return links(s).at.has(id); }
+/** peersOf(s, g) is not empty (a slot is never empty), without making the list. */
+export function hasPeers(s: State, g: number): boolean { return g !== 0 && links(s).peers.has(g); }
 /** The first attached mount on (parent, ino), in creation order. */
 export function firstAt(s: State, parent: number, ino: number): Mount | undefined {
   const b = links(s).at.get(parent)?.get(ino);
@@ -187,6 +199,34 @@ export function peersAndSlaves(s: State, g: number): Mount[] {
   const seen = new Set(out);
   each(l.slaves.get(g), (m) => { if (!seen.has(m)) out.push(m); });
   return ordered(out);
+}
+
+/**
+ * Calls f on each of peersAndSlaves(s, g), in the same order, without making the list when the
+ * group is one mount alone (a walk through 100k single-mount groups made an array for each).
+ */
+export function eachPeerAndSlave(s: State, g: number, f: (m: Mount) => void): void {
+  const l = links(s);
+  const p = l.peers.get(g);
+  const sl = l.slaves.get(g);
+  const one = (b: Bag | undefined): b is Mount => b !== undefined && !(b instanceof Set) && !Array.isArray(b);
+  if (sl === undefined && one(p)) return f(p);
+  if (p === undefined && one(sl)) return f(sl);
+  for (const m of peersAndSlaves(s, g)) f(m);
+}
+
+/**
+ * Every mount whose parent is 0 or not a mount (a namespace's root, a detached mount, a parsed
+ * table's root under its unlisted parent), in no particular order: read off the few parents in
+ * the index instead of looking up the parent of each of 100k mounts.
+ */
+export function orphans(s: State): Mount[] {
+  const out: Mount[] = [];
+  links(s).at.forEach((byMp, parent) => {
+    if (parent !== 0 && s.mounts.has(parent)) return;
+    byMp.forEach((b) => collect(b, null, out));
+  });
+  return out;
 }
 
 /** The lowest group id no mount uses as peer or master. */

@@ -1,51 +1,35 @@
 // /proc/self/mountinfo: rendering from the model exactly as proc(5) and fs/proc_namespace.c print it
-// (relative to the reader's root, with the kernel's octal escapes), and splitting a text back into
-// entries (for FakeKernel.fromMountinfo) once the machine's own parser has accepted it: the grammar
-// is assembly/mountinfo.ts's alone. No model building here (build.ts does that).
-import {
-  MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_RDONLY, MS_RELATIME,
-} from "../../abi.js";
+// (relative to the reader's root, with the kernel's octal escapes), as a text or as the bytes an
+// open(2) hands out. Splitting a text back into entries is mountinfo-parse.ts's (re-exported here).
+import { MOUNTINFO_CAP, MS_RDONLY } from "../../abi.js";
+import { MNT_OPTS } from "./mountinfo-parse.js";
 import type { Mount, Proc, State } from "./model.js";
 import { ROOT_INO, dentryPath } from "./model.js";
 import { bySeq, fsOf } from "./mounts.js";
 import { dominatingGroup } from "./propagation.js";
-import { type PathAt, pathFrom, pathFromMemo } from "./resolve.js";
-import { MountinfoError } from "../../errors.js";
-import { mountinfoError } from "../../mountinfo-check.js";
-import { decodeBytes, encodeString } from "../../utf8.js";
+import { type NameList, type PathAt, mountPathSplit, pathFrom, pathFromMemo } from "./resolve.js";
+import { encodeString } from "../../utf8.js";
 
-/** show_mnt_opts order (fs/proc_namespace.c). */
-export const MNT_OPTS: readonly [number, string][] = [
-  [MS_NOSUID, "nosuid"], [MS_NODEV, "nodev"], [MS_NOEXEC, "noexec"], [MS_NOATIME, "noatime"],
-  [MS_NODIRATIME, "nodiratime"], [MS_RELATIME, "relatime"], [MS_NOSYMFOLLOW, "nosymfollow"],
-];
+export {
+  type Entry, type Heads, MNT_OPTS, decimal, entryAt, mountinfoHeads, parseLine, parseMountInfoOpts, parseMountinfo, unescape,
+} from "./mountinfo-parse.js";
 
 /** mangle(): space, tab, newline and backslash as \ooo. */
-const MANGLED = /[ \t\n\\]/;
 export function escape(s: string): string {
-  if (!MANGLED.test(s)) return s; // the common case, without allocating
+  if (!mangled(s)) return s; // the common case, without allocating
   return s.replace(/[ \t\n\\]/g, (c) => "\\" + c.charCodeAt(0).toString(8).padStart(3, "0"));
 }
 
-const isOctal = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x37;
-
 /**
- * Decodes any \ooo (three octal digits, ≤ \377) to its byte; anything else is kept as is. The
- * bytes are decoded like every kernel name at the seam (src/utf8.ts): \377 is U+DCFF, the byte 0xff.
+ * Whether s has a character mangle() writes as \ooo. A loop, not a regexp test: a 100k-line
+ * render asks this of 800k short names and fields, where a regexp call cost more than the scan.
  */
-export function unescape(s: string): string {
-  if (!s.includes("\\")) return s;
-  const b = encodeString(s);
-  const out = new Uint8Array(b.length);
-  let w = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    if (c === 0x5c && b[i + 1]! <= 0x33 && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
-      out[w++] = ((b[i + 1]! - 0x30) << 6) | ((b[i + 2]! - 0x30) << 3) | (b[i + 3]! - 0x30);
-      i += 3;
-    } else out[w++] = c;
+function mangled(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x5c) return true;
   }
-  return decodeBytes(out.subarray(0, w));
+  return false;
 }
 
 /** The per-mount options text of each flags value (a handful of distinct ones in any table). */
@@ -63,9 +47,9 @@ function mountOpts(m: Mount): string {
 }
 
 function optionalFields(s: State, m: Mount, reader: Proc, dom: Map<number, number> | undefined, out: Parts): void {
-  if (m.peer !== 0) out.push(" shared:", m.peer);
+  if (m.peer !== 0) add(out, " shared:", m.peer);
   if (m.master !== 0) {
-    out.push(" master:", m.master);
+    add(out, " master:", m.master);
     // get_dominating_id depends on the master group alone (and the reader), not on m: one walk per group.
     let d = dom?.get(m.master);
     if (d === undefined) {
@@ -73,28 +57,81 @@ function optionalFields(s: State, m: Mount, reader: Proc, dom: Map<number, numbe
       dom?.set(m.master, d);
     }
     d ||= m.propFrom;
-    if (d !== 0 && d !== m.master) out.push(" propagate_from:", d);
+    if (d !== 0 && d !== m.master) add(out, " propagate_from:", d);
   }
-  if (m.unbindable) out.push(" unbindable");
+  if (m.unbindable) add(out, " unbindable");
 }
 
 /**
  * A line's pieces, numbers as numbers (join() writes them as a template would): joined, a line is
  * one flat string, where a template made a chain of partial strings per line that lived until the
- * file was joined (100k lines: a render 450 -> 300 ms, mostly the garbage collector's).
+ * file was joined (100k lines: a render 450 -> 300 ms, mostly the garbage collector's). The first
+ * `n` of `a` are current: a reused array is overwritten, never emptied with `length = 0`, which
+ * drops its storage (regrowing it allocated more than a 100k-line render wrote).
  */
-type Parts = (string | number)[];
+interface Parts { a: (string | number)[]; n: number }
+
+function add(out: Parts, x: string | number, y?: string | number): void {
+  out.a[out.n++] = x;
+  if (y !== undefined) out.a[out.n++] = y;
+}
+
+/** The text of the current pieces. */
+function joined(out: Parts): string {
+  out.a.length = out.n;
+  return out.a.join("");
+}
+
+/** The names below a mount's path (mountPathSplit's), leaf first; reused for every line. */
+const NAMES: NameList = { list: [], n: 0, lastMemo: undefined, lastParent: undefined, lastTree: undefined };
+
+/** After a render: NAMES keeps nothing of its state (a 100k-mount tree). */
+function forget(): void {
+  NAMES.lastMemo = NAMES.lastParent = NAMES.lastTree = undefined;
+  NAMES.list.length = 0;
+}
+
+/**
+ * Pushes the escaped path of `m`'s root as `reader` sees it, false (nothing pushed) when it is
+ * outside the reader's root. With a memo the path goes in as its pieces (the path above, then
+ * "/" and each name): no string per line (escape works character by character, so escaping the
+ * pieces is escaping their join).
+ */
+function pathParts(s: State, m: Mount, reader: Proc, memo: Map<number, PathAt> | undefined, out: Parts): boolean {
+  const above = memo ? mountPathSplit(s, m, reader.root, memo, NAMES) : null;
+  if (above === null) {
+    const pos = { mnt: m.id, ino: m.root };
+    const at = memo ? pathFromMemo(s, pos, reader.root, memo) : pathFrom(s, pos, reader.root);
+    if (at.unreachable) return false;
+    add(out, escape(at.path));
+    return true;
+  }
+  if (above.unreachable) return false;
+  const { list, n } = NAMES;
+  if (n === 0 || above.path !== "/") add(out, escape(above.path));
+  for (let i = n - 1; i >= 0; i--) add(out, "/", escape(list[i]!));
+  return true;
+}
 
 /** Pushes the pieces of `m`'s line as `reader` sees it onto `out`; false (nothing pushed) when it is outside the reader's root. */
 function lineParts(s: State, m: Mount, reader: Proc, memo: Map<number, PathAt> | undefined, dom: Map<number, number> | undefined, out: Parts): boolean {
-  const pos = { mnt: m.id, ino: m.root };
-  const at = memo ? pathFromMemo(s, pos, reader.root, memo) : pathFrom(s, pos, reader.root);
-  if (at.unreachable) return false;
   const fs = fsOf(s, m);
-  const root = m.root === ROOT_INO ? "/" : escape(dentryPath(fs.tree, m.root));
-  out.push(m.id, " ", m.parent === 0 ? m.id : m.parent, " ", fs.dev, " ", root, " ", escape(at.path), " ", mountOpts(m), m.extraOpts);
+  const mark = out.n;
+  add(out, m.id, " ");
+  add(out, m.parent === 0 ? m.id : m.parent, " ");
+  add(out, fs.dev, " ");
+  add(out, m.root === ROOT_INO ? "/" : escape(dentryPath(fs.tree, m.root)), " ");
+  if (!pathParts(s, m, reader, memo, out)) {
+    out.n = mark;
+    return false;
+  }
+  add(out, " ", mountOpts(m));
+  add(out, m.extraOpts);
   optionalFields(s, m, reader, dom, out);
-  out.push(" - ", escape(fs.fstype), " ", escape(m.source ?? "none"), " ", fs.superOpts, "\n");
+  add(out, " - ", escape(fs.fstype));
+  add(out, " ", escape(m.source ?? "none"));
+  add(out, " ", fs.superOpts);
+  add(out, "\n");
   return true;
 }
 
@@ -103,86 +140,112 @@ function lineParts(s: State, m: Mount, reader: Proc, memo: Map<number, PathAt> |
  * memos (renderMountinfo's) are valid while the state does not change.
  */
 export function renderLine(s: State, m: Mount, reader: Proc, memo?: Map<number, PathAt>, dom?: Map<number, number>): string | null {
-  const out: Parts = [];
-  return lineParts(s, m, reader, memo, dom, out) ? out.join("") : null;
+  const out: Parts = { a: [], n: 0 };
+  const shown = lineParts(s, m, reader, memo, dom, out);
+  forget();
+  return shown ? joined(out) : null;
 }
 
 /**
  * The whole file for a process: its namespace's mounts in list order, those after seq `after`
  * only when given (a read resuming, sys-fs.ts), each line's seq pushed on `seqs`. `dom` may hold the
  * dominating group of master groups ahead (host-view.ts renders a copy that lacks the other
- * namespaces propagate_from is found through).
+ * namespaces propagate_from is found through). Every line's pieces go into one array, joined
+ * once: no string per line.
  */
 export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, number>(), after = 0, seqs?: number[]): string {
+  const memo = new Map<number, PathAt>();
+  const parts: Parts = { a: [], n: 0 };
+  for (const m of listed(s, reader, after)) if (lineParts(s, m, reader, memo, dom, parts)) seqs?.push(m.seq);
+  forget();
+  return joined(parts);
+}
+
+/**
+ * The reader's namespace's mounts in list order (by seq), those after `after` only: a read that
+ * resumes after the table changed shows the mounts past the last one it showed (sys-fs.ts liveTail).
+ */
+function listed(s: State, reader: Proc, after = 0): Mount[] {
   const list: Mount[] = [];
   let sorted = true;
-  for (const m of s.mounts.values()) {
-    if (m.ns !== reader.ns || m.seq <= after) continue;
+  // forEach, not for-of: the iterator's result objects were 12 MB of a 100k-mount render.
+  s.mounts.forEach((m) => {
+    if (m.ns !== reader.ns || m.seq <= after) return;
     if (list.length > 0 && list[list.length - 1]!.seq > m.seq) sorted = false;
     list.push(m);
-  }
+  });
   if (!sorted) list.sort(bySeq);
+  return list;
+}
+
+/**
+ * The file as open(2) hands it out: encodeString(renderMountinfo(s, reader)), the same bytes,
+ * written line by line into one buffer (ASCII characters and integers byte by byte) instead of
+ * joined into a string and encoded: joining 100k lines' pieces was half of a 300 ms render. A
+ * text with any character past ASCII is rendered and encoded the long way (utf8.ts decides how
+ * an escaped byte or a surrogate pair is written; no piece here splits such a pair).
+ */
+export function renderMountinfoBytes(s: State, reader: Proc, after = 0, seqs?: number[]): Uint8Array {
   const memo = new Map<number, PathAt>();
-  const parts: Parts = [];
-  const lines: string[] = [];
+  const dom = new Map<number, number>();
+  const list = listed(s, reader, after);
+  const seqsFrom = seqs?.length ?? 0;
+  let buf = scratch;
+  if (buf.length < list.length * 160) buf = new Uint8Array(list.length * 160); // ample for most lines: growing copies it all
+  let n = 0;
+  const parts: Parts = { a: [], n: 0 };
   for (const m of list) {
-    parts.length = 0;
-    if (lineParts(s, m, reader, memo, dom, parts)) { lines.push(parts.join("")); seqs?.push(m.seq); }
+    parts.n = 0;
+    if (!lineParts(s, m, reader, memo, dom, parts)) continue;
+    seqs?.push(m.seq);
+    for (let k = 0; k < parts.n; k++) {
+      let p = parts.a[k]!;
+      if (typeof p === "number") {
+        if (p >= 0 && Number.isSafeInteger(p)) {
+          if (n + 16 > buf.length) buf = grow(buf, n + 16);
+          n = writeUint(buf, n, p);
+          continue;
+        }
+        p = String(p);
+      }
+      if (n + p.length > buf.length) buf = grow(buf, n + p.length);
+      for (let i = 0; i < p.length; i++) {
+        const c = p.charCodeAt(i);
+        if (c >= 0x80) {
+          forget();
+          if (seqs) seqs.length = seqsFrom; // the long way lists them again
+          return encodeString(renderMountinfo(s, reader, undefined, after, seqs));
+        }
+        buf[n++] = c;
+      }
+    }
   }
-  return lines.join("");
+  forget();
+  if (buf.length <= SCRATCH_KEPT) scratch = buf;
+  return buf.slice(0, n);
 }
 
-export interface Entry {
-  /** 1-based line number in the text (empty lines count, as in the machine's messages). */
-  line: number;
-  id: number;
-  parent: number;
-  dev: string;
-  root: string;
-  mountpoint: string;
-  opts: string;
-  optional: string[];
-  fstype: string;
-  source: string;
-  superOpts: string;
-}
+/**
+ * The buffer renderMountinfoBytes writes into, kept for the next render (the file is copied out
+ * at its exact size): a new 16 MB ArrayBuffer per 100k-line render, with the 12 MB copy, made V8
+ * start a full collection for external memory pressure in every check(). Kept up to twice the
+ * machine's cap on the file (MOUNTINFO_CAP, 16 MiB).
+ */
+let scratch = new Uint8Array(4096);
+const SCRATCH_KEPT = 2 * MOUNTINFO_CAP;
 
-/** Splits one line the way moby/sys/mountinfo does (single spaces, the "-" found from the end);
- * the line must have passed the machine's grammar (parseMountinfo checks it first). */
-export function parseLine(line: string, lineNo = 1): Entry {
-  const f = line.split(" ");
-  let sep = f.length - 4;
-  while (sep >= 6 && f[sep] !== "-") sep--;
-  const g = (i: number): string => f[i] ?? "";
-  return {
-    line: lineNo, id: Number(g(0)), parent: Number(g(1)), dev: g(2), root: unescape(g(3)), mountpoint: unescape(g(4)),
-    opts: g(5), optional: f.slice(6, sep), fstype: unescape(g(sep + 1)), source: unescape(g(sep + 2)),
-    superOpts: f.slice(sep + 3).join(" "),
-  };
-}
-
-/** Every mount of a text, in order; throws MountinfoError with the machine's message when a run would refuse it. */
-export function parseMountinfo(text: string): Entry[] {
-  const err = mountinfoError(text);
-  if (err !== null) throw new MountinfoError(err, Number(/line (\d+):/.exec(err)?.[1] ?? NaN) || null);
-  const out: Entry[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) if (lines[i] !== "") out.push(parseLine(lines[i]!, i + 1));
+function grow(buf: Uint8Array, need: number): Uint8Array {
+  const out = new Uint8Array(Math.max(need, buf.length * 2));
+  out.set(buf);
   return out;
 }
 
-/** Splits "rw,nosuid,idmapped" into MS_* flags and the unknown rest (",idmapped"). */
-export function parseMountInfoOpts(opts: string): { flags: number; extra: string } {
-  let flags = 0;
-  let extra = "";
-  for (const o of opts.split(",")) {
-    if (o === "rw") continue;
-    if (o === "ro") flags |= MS_RDONLY;
-    else {
-      const known = MNT_OPTS.find(([, n]) => n === o);
-      if (known) flags |= known[0];
-      else extra += "," + o;
-    }
-  }
-  return { flags, extra };
+/** A non-negative safe integer in decimal, as String(v) writes it; returns the new end. */
+function writeUint(buf: Uint8Array, at: number, v: number): number {
+  let digits = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+  const end = at + digits;
+  for (let i = end - 1, x = v; i >= at; i--, x = Math.floor(x / 10)) buf[i] = 0x30 + (x % 10);
+  return end;
 }
+

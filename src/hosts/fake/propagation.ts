@@ -5,7 +5,7 @@ import type { Mount, Pos, State } from "./model.js";
 import { isSubdir } from "./model.js";
 import { LOCKABLE } from "./flags.js";
 import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree } from "./mounts.js";
-import { lowestFreeGroup, peersAndSlaves, peersOf, setMasterId, setParent, setPeer, slavesOf } from "./links.js";
+import { eachPeerAndSlave, hasPeers, lowestFreeGroup, peersOf, setMasterId, setParent, setPeer, slavesOf } from "./links.js";
 
 export function members(s: State, g: number): Mount[] {
   return peersOf(s, g);
@@ -26,7 +26,7 @@ export function makeSlave(s: State, m: Mount): void {
   const g = m.peer;
   if (g === 0) return;
   setPeer(s, m, 0);
-  if (members(s, g).length > 0) return setMaster(s, m, g);
+  if (hasPeers(s, g)) return setMaster(s, m, g);
   // Last member: the group's slaves are handed to its master (or become private).
   for (const x of slavesOf(s, g)) setMaster(s, x, m.master);
 }
@@ -69,20 +69,18 @@ export function receivers(s: State, src: Mount): Receiver[] {
   const seen = new Set<number>([src.peer]);
   const got = new Set<number>([src.id]);
   const queue = [src.peer];
-  for (let i = 0; i < queue.length; i++) {
-    const g = queue[i]!;
-    for (const m of peersAndSlaves(s, g)) {
-      if (m.ns === 0) continue;
-      if (!got.has(m.id)) {
-        got.add(m.id);
-        if (m.fs === src.fs) out.push({ m, peerOfSource: m.peer === src.peer });
-      }
-      if (m.peer !== 0 && !seen.has(m.peer)) {
-        seen.add(m.peer);
-        queue.push(m.peer);
-      }
+  const visit = (m: Mount): void => {
+    if (m.ns === 0) return;
+    if (!got.has(m.id)) {
+      got.add(m.id);
+      if (m.fs === src.fs) out.push({ m, peerOfSource: m.peer === src.peer });
     }
-  }
+    if (m.peer !== 0 && !seen.has(m.peer)) {
+      seen.add(m.peer);
+      queue.push(m.peer);
+    }
+  };
+  for (let i = 0; i < queue.length; i++) eachPeerAndSlave(s, queue[i]!, visit);
   return out;
 }
 
@@ -209,8 +207,8 @@ export function propagateMountUnlock(s: State, top: Mount): void {
  *  - non-revealing: a locked mount goes only with its parent.
  * Sources: docs/sources.md#kernel-umount-mount.
  */
-export function propagateUmount(s: State, set: Set<number>): void {
-  const cand = gatherCandidates(s, set);
+export function propagateUmount(s: State, set: Set<number>, members?: readonly Mount[]): void {
+  const cand = gatherCandidates(s, set, members);
   const inS = (id: number) => set.has(id) || cand.has(id);
   const overmount = (m: Mount) => childAt(s, m.id, m.root);
   const allIn = (m: Mount) => subtree(s, m).every((x) => inS(x.id));
@@ -243,13 +241,26 @@ export function propagateUmount(s: State, set: Set<number>): void {
   }
 }
 
-/** gather_candidates: every mount at the mount point of a member, in a receiver of its parent. */
-function gatherCandidates(s: State, set: Set<number>): Set<number> {
+/**
+ * gather_candidates: every mount at the mount point of a member, in a receiver of its parent.
+ * `members`: the set's mounts in its order, when the caller has them (not looked up again by id).
+ */
+function gatherCandidates(s: State, set: Set<number>, members?: readonly Mount[]): Set<number> {
   const cand = new Set<number>();
-  for (const id of set) {
-    const m = mnt(s, id);
+  // Receivers of each parent, found once: a detached tree's 100k mounts share one parent, and
+  // nothing changes while the candidates are gathered.
+  const byParent = new Map<number, Receiver[]>();
+  let lastParent = 0;
+  let recv: Receiver[] = [];
+  for (const m of members ?? [...set].map((id) => mnt(s, id))) {
     if (m.parent === 0) continue;
-    for (const r of receivers(s, mnt(s, m.parent))) {
+    if (m.parent !== lastParent) { // members in a row mostly share a parent
+      lastParent = m.parent;
+      const known = byParent.get(m.parent);
+      if (known !== undefined) recv = known;
+      else byParent.set(m.parent, (recv = receivers(s, mnt(s, m.parent))));
+    }
+    for (const r of recv) {
       const c = childAt(s, r.m.id, m.mp);
       if (c && !set.has(c.id)) cand.add(c.id);
     }

@@ -2,7 +2,7 @@
 // "..", symlinks, the /proc/self/fd/N magic links; and the reverse, a position's path as seen from a
 // root (prepend_path), for getcwd and mountinfo. Reads state only; never changes it.
 import { AT_FDCWD, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, PATH_MAX } from "../../abi.js";
-import { type Mount, type Pos, type Proc, type State, ROOT_INO, isDirKind, node } from "./model.js";
+import { type Mount, type Pos, type Proc, type State, type Tree, ROOT_INO, isDirKind, node } from "./model.js";
 import { fsOf, mnt, samePos, traverse } from "./mounts.js";
 
 export interface LookupOpts {
@@ -175,6 +175,53 @@ function mountRootFast(s: State, pos: Pos, root: Pos, memo: Map<number, PathAt>)
   const at = seg === "" ? above : { path: join(above.path, seg), unreachable: above.unreachable };
   memo.set(m.id, at);
   return at;
+}
+
+/**
+ * Names gathered leaf first into a reused array, the first `n` of them current. Not emptied with
+ * `length = 0`: that drops the array's storage, and refilling it allocated again for every line.
+ */
+export interface NameList {
+  list: string[];
+  n: number;
+  /** The parent mount and tree of the last call with `memo` (valid while that memo is: one render). */
+  lastMemo?: Map<number, PathAt> | undefined;
+  lastParent?: Mount | undefined;
+  lastTree?: Tree | undefined;
+}
+
+/**
+ * Where the root of `m` is seen from `root`, for a mountinfo line, in two parts: the path above
+ * (the reader's root, or where m's parent is mounted, from the memo or found and memoized) and
+ * the names from m's mount point up to it, filled into `names` leaf first; the path is their
+ * join. Nothing is memoized for m itself and no string is made for it: a 100k-mount render made
+ * a path string and a memo entry per line (its most of 300 ms), where only a parent's path is
+ * ever asked for again. Null for what this does not handle (m is the reader's root, or has no
+ * parent): the caller uses pathFromMemo. Same state and memo rules as pathFromMemo.
+ */
+export function mountPathSplit(s: State, m: Mount, root: Pos, memo: Map<number, PathAt>, names: NameList): PathAt | null {
+  if (m.parent === 0 || (m.id === root.mnt && m.root === root.ino)) return null;
+  names.n = 0;
+  const known = memo.get(m.id);
+  if (known) return known;
+  // Lines in a row mostly share a parent: it and its tree are looked up once for them.
+  if (names.lastMemo !== memo || names.lastParent?.id !== m.parent) {
+    names.lastMemo = memo;
+    names.lastParent = mnt(s, m.parent);
+    names.lastTree = fsOf(s, names.lastParent).tree;
+  }
+  const p = names.lastParent!;
+  const tree = names.lastTree!;
+  let reached = false;
+  for (let ino = m.mp; ; ) {
+    if (p.id === root.mnt && ino === root.ino) { reached = true; break; }
+    if (ino === p.root || ino === ROOT_INO) break;
+    const n = node(tree, ino);
+    names.list[names.n++] = n.name;
+    ino = n.parent;
+  }
+  if (reached) return AT_ROOT;
+  return memo.get(p.id) ?? pathFromMemo(s, { mnt: p.id, ino: p.root }, root, memo);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from "./flags.js";
 import type { Result } from "../../request.js";
 import { type Fd, type Pos, type Proc, type State, isDirKind } from "./model.js";
-import { renderMountinfo } from "./mountinfo.js";
+import { renderMountinfoBytes } from "./mountinfo.js";
 import { isDirAt, lookup, nodeAt, pathFrom } from "./resolve.js";
 import { encodeString } from "../../utf8.js";
 import { type SeqState, seqRead } from "./seq-file.js";
@@ -34,7 +34,7 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   if (writing) return { errno: EROFS };
   if (n.kind === "mountinfo") {
     const seqs: number[] = [];
-    const data = encodeString(renderMountinfo(s, p, undefined, 0, seqs)); // names are surrogateescaped: utf8.ts
+    const data = renderMountinfoBytes(s, p, 0, seqs); // encodeString(renderMountinfo(...)): names are surrogateescaped (utf8.ts)
     return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s) };
   }
   return fd("file");
@@ -75,7 +75,7 @@ function liveTail(s: State, p: Proc, f: Fd): void {
   let shown = 0;
   for (let i = 0; i < f.offset; i++) if (data[i] === 0x0a) shown++;
   const seqs = f.seqs.slice(0, shown);
-  const tail = encodeString(renderMountinfo(s, p, undefined, seqs[shown - 1] ?? 0, seqs));
+  const tail = renderMountinfoBytes(s, p, seqs[shown - 1] ?? 0, seqs);
   const next = new Uint8Array(f.offset + tail.length);
   next.set(data.subarray(0, f.offset));
   next.set(tail, f.offset);

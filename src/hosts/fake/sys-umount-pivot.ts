@@ -50,9 +50,14 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
  */
 export function umountTree(s: State, top: Mount): void {
   propagateMountUnlock(s, top);
-  const set = new Set(subtree(s, top).map((m) => m.id));
-  propagateUmount(s, set);
-  const gone = [...set].map((id) => mnt(s, id));
+  const gone = subtree(s, top);
+  const set = new Set<number>();
+  for (const m of gone) set.add(m.id);
+  propagateUmount(s, set, gone);
+  // What propagateUmount added comes after the subtree in the set's order: only those are looked up.
+  let i = 0;
+  const n = gone.length;
+  set.forEach((id) => { if (i++ >= n) gone.push(mnt(s, id)); }); // forEach: for-of made an iterator result per id
   for (const m of gone) {
     if (!(m.locked && set.has(m.parent))) setParent(s, m, 0, m.mp);
   }
