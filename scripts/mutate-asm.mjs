@@ -9,7 +9,8 @@ import { ROOT, failed, lastSurvivors, progress, runMutants, score, sh, writeRepo
 
 /** The pure tests (no native host): plan goldens, fault tables, propagation rules, protocol, abi, mountinfo, explore. */
 export const ASM_TESTS = ["plan-golden", "faults", "faults-profiles", "faults-unfired", "propagation-rules", "protocol",
-  "abi", "mountinfo", "explore", "machine-feed", "machine-memory", "config-rules", "predict", "mutation-kills-asm", "crun-messages", "plan-reasons", "runc-messages", "profile-records"];
+  "abi", "mountinfo", "explore", "machine-feed", "machine-memory", "config-rules", "predict", "mutation-kills-asm", "crun-messages", "plan-reasons", "runc-messages", "profile-records",
+  "crun129", "lxc", "lxc-chroot", "youki", "bwrap"]; // the per-profile suites: each profile's own decisions and messages
 
 // Families from src/abi.ts: a constant is replaced by the next one of its own family.
 const FAMILIES = [
