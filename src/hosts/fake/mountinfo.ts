@@ -234,7 +234,7 @@ export function renderMountinfoBytes(s: State, reader: Proc, after = 0, seqs?: n
 let scratch = new Uint8Array(4096);
 const SCRATCH_KEPT = 2 * MOUNTINFO_CAP;
 
-function grow(buf: Uint8Array, need: number): Uint8Array {
+function grow(buf: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(Math.max(need, buf.length * 2));
   out.set(buf);
   return out;
