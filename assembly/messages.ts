@@ -195,11 +195,6 @@ export function crunBare(id: u32): Str {
   return close();
 }
 
-function planHas(step: i32): bool {
-  for (let i = 0; i < S.plan.length; i++) if ((S.plan.get(i) & 0xff) == step) return true;
-  return false;
-}
-
 /** crun 1.8.1's libcrun_make_error template per step, as (step, text id) pairs that profiles.ts pick()
  * reads (this and BWRAP_TEXT as lists, not switches: −115 B); chdir_root's is crunText's. */
 const CRUN_TEXT: usize = memory.data<u16>([
