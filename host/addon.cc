@@ -1,27 +1,43 @@
-// The Node-API surface of the native host: fork the executor child (child.cc), signal it, reap it
-// (one waitpid thread per child, reporting through a thread-safe function, so the libuv thread pool
-// is never held), and a pipe() helper for stdio. Throws TypeError only for a programming error;
+// The Node-API surface of the native host: start the executor child (pivotshim-child, next to this
+// addon: clone(CLONE_VM|CLONE_VFORK) + execve, never fork), signal it, reap it (one waitpid thread
+// per child, reporting through a thread-safe function, so the libuv thread pool is never held),
+// and a pipe() helper for stdio. Throws TypeError only for a programming error;
 // failures of the system come back as { errno, syscall }. TS view: src/hosts/native.ts.
 #include <napi.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
 #include "abi_ops.h"
-#include "child-auto.h"
-#include "child.h"
 #include "wire.h"
 
+extern char** environ;
+
 namespace {
+
+#ifdef PIVOTSHIM_WASM_SHA256
+const char* const kWasmSha = PIVOTSHIM_WASM_SHA256;  // the C machine's wasm, built into pivotshim-child
+#else
+const char* const kWasmSha = nullptr;
+#endif
+
+/** pivotshim-child beside this addon's file ("" when it is not there), found at load. */
+std::string g_child;
 
 Napi::Value type_error(Napi::Env env, const char* msg) {
   Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
@@ -108,9 +124,67 @@ bool start_reaper(pid_t pid, Napi::ThreadSafeFunction tsfn) {
   return e == 0;
 }
 
+/** What start_child hands the child: its program, argv, and the fds that must survive execve. */
+struct Spawned {
+  int sock;
+  int stdio[3];
+  int ns_fd, root_fd;
+  const char* path;
+  char** argv;
+  int err;  // written by the child (CLONE_VM: this very struct) when execve failed
+  void close_ns() {
+    if (ns_fd >= 0) close(ns_fd), close(root_fd);
+  }
+};
+
 /**
- * spawn({ rootless, pidNamespace, uts, stdio, mountNsOf, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall }
+ * The child between clone and execve. It shares our memory (CLONE_VM) while we wait (CLONE_VFORK),
+ * so it runs raw syscalls only, on its own stack: keep the fds pivotshim-child needs across execve
+ * (in its own copy of the fd table), then execve. On failure it leaves errno in sp->err and exits.
+ */
+int exec_child(void* arg) {
+  Spawned* sp = static_cast<Spawned*>(arg);
+  // The channel, the stdio to install, the namespace to copy, and 0-2 kept as they are (Node
+  // marks its own 0-2 FD_CLOEXEC); child.cc arrange_fds closes every other fd after execve.
+  int keep[] = {sp->sock, sp->stdio[0], sp->stdio[1], sp->stdio[2], sp->ns_fd, sp->root_fd, 0, 1, 2};
+  for (int fd : keep) {
+    if (fd < 0 || fcntl(fd, F_GETFD) < 0) continue;
+    if (fcntl(fd, F_SETFD, 0) < 0) {
+      sp->err = errno;
+      _exit(127);
+    }
+  }
+  execve(sp->path, sp->argv, environ);
+  sp->err = errno;
+  _exit(127);
+}
+
+/**
+ * Starts pivotshim-child: clone(CLONE_VM|CLONE_VFORK), so Node's memory is neither copied (fork
+ * of a 100 MB process costs about a millisecond in page tables alone) nor shared copy-on-write
+ * afterwards (every page either side writes first would fault and be copied). Returns the pid,
+ * or -1 with errno and *step set.
+ */
+pid_t start_child(Spawned& sp, const char** step) {
+  const size_t kStack = 64 * 1024;
+  void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return *step = "mmap (the child's stack)", -1;
+  sp.err = 0;
+  pid_t pid = clone(exec_child, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
+  int e = errno;
+  munmap(stack, kStack);  // the child has exec'd or exited: CLONE_VFORK returned after either
+  if (pid < 0) return errno = e, *step = "clone", -1;
+  if (sp.err != 0) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    return errno = sp.err, *step = "execve pivotshim-child", -1;
+  }
+  return pid;
+}
+
+/**
+ * spawn({ rootless, pidNamespace, uts, stdio, mountNsOf, autoBytes, onExit(code, signal, waitErrno) }) → { pid, fd, pidfd } | { errno, syscall }
  * mountNsOf: 0, or a pid whose mount namespace the child copies instead of this process's.
+ * autoBytes: 0, or the memory pivotshim-child gives its C machine (autonomous mode).
  */
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -118,54 +192,71 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Object o = info[0].As<Napi::Object>();
   Napi::Value on_exit = o.Get("onExit");
   if (!on_exit.IsFunction()) return type_error(env, "spawn: opts.onExit must be a function");
-  ChildPlan plan{};
-  if (!read_stdio(o.Get("stdio"), plan.stdio)) return type_error(env, "spawn: opts.stdio must be [int, int, int] (-1 = inherit)");
-  plan.rootless = o.Get("rootless").ToBoolean().Value();
-  plan.pid_ns = o.Get("pidNamespace").ToBoolean().Value();
-  plan.uts = o.Get("uts").ToBoolean().Value();
-  int ns_of = 0;
+  if (g_child.empty()) return sys_failure(env, "find pivotshim-child beside the addon", ENOENT);
+  Spawned sp{};
+  if (!read_stdio(o.Get("stdio"), sp.stdio)) return type_error(env, "spawn: opts.stdio must be [int, int, int] (-1 = inherit)");
+  int flags = (o.Get("rootless").ToBoolean().Value() ? 1 : 0) | (o.Get("pidNamespace").ToBoolean().Value() ? 2 : 0) |
+              (o.Get("uts").ToBoolean().Value() ? 4 : 0);
+  int ns_of = 0, auto_bytes = 0;
   Napi::Value ns_v = o.Get("mountNsOf");
   if (!ns_v.IsUndefined() && !to_int(ns_v, 0, INT_MAX, ns_of)) return type_error(env, "spawn: opts.mountNsOf must be a pid, or 0 for this process's namespace");
-  plan.ns_fd = plan.root_fd = -1;
+  Napi::Value auto_v = o.Get("autoBytes");
+  if (!auto_v.IsUndefined() && !to_int(auto_v, 0, 1 << 30, auto_bytes)) return type_error(env, "spawn: opts.autoBytes must be 0 to 2^30 (the C machine's memory; 0: no autonomous mode)");
+  sp.ns_fd = sp.root_fd = -1;
   if (ns_of > 0) {
     char path[48];
     snprintf(path, sizeof path, "/proc/%d/ns/mnt", ns_of);
-    plan.ns_fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (plan.ns_fd < 0) return sys_failure(env, "open /proc/<mountNsOf>/ns/mnt", errno);
+    sp.ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (sp.ns_fd < 0) return sys_failure(env, "open /proc/<mountNsOf>/ns/mnt", errno);
     snprintf(path, sizeof path, "/proc/%d/root", ns_of);
-    plan.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (plan.root_fd < 0) {
+    sp.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (sp.root_fd < 0) {
       int e = errno;
-      close(plan.ns_fd);
+      close(sp.ns_fd);
       return sys_failure(env, "open /proc/<mountNsOf>/root", e);
     }
   }
-  plan.uid = geteuid();
-  plan.gid = getegid();
-  plan.parent = getpid();
   struct stat ns;
-  if (stat("/proc/self/ns/mnt", &ns) < 0) return sys_failure(env, "stat /proc/self/ns/mnt", errno);
-  plan.parent_ns_dev = ns.st_dev;
-  plan.parent_ns_ino = ns.st_ino;
+  if (stat("/proc/self/ns/mnt", &ns) < 0) {
+    int e = errno;
+    sp.close_ns();
+    return sys_failure(env, "stat /proc/self/ns/mnt", e);
+  }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
     int e = errno;
-    if (plan.ns_fd >= 0) close(plan.ns_fd), close(plan.root_fd);
+    sp.close_ns();
     return sys_failure(env, "socketpair", e);
   }
-  plan.sock = sv[1];
+  sp.sock = sv[1];
   auto tsfn = Napi::ThreadSafeFunction::New(env, on_exit.As<Napi::Function>(), "pivotshim-reaper", 0, 1);
 
-  sigset_t all;
+  sigset_t all, was;
   sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &plan.exec_mask);  // no Node handler may run in the child
-  pid_t pid = fork();
-  if (pid == 0) child_main(plan);
-  int fork_err = errno;
+  pthread_sigmask(SIG_SETMASK, &all, &was);  // no Node handler may run in the child
+  // pivotshim-child's argv (child-main.cc): made before clone, since the child must not allocate.
+  unsigned long long mask = 0;
+  for (int sig = 1; sig <= 64; sig++)
+    if (sigismember(&was, sig) == 1) mask |= 1ULL << (sig - 1);
+  char hex[24];
+  snprintf(hex, sizeof hex, "%llx", mask);
+  std::vector<std::string> args = {g_child, kWasmSha ? kWasmSha : "-", std::to_string(sp.sock),
+    std::to_string(sp.stdio[0]), std::to_string(sp.stdio[1]), std::to_string(sp.stdio[2]), std::to_string(flags),
+    std::to_string(geteuid()), std::to_string(getegid()), std::to_string(getpid()),
+    std::to_string((unsigned long long)ns.st_dev), std::to_string((unsigned long long)ns.st_ino), hex,
+    std::to_string(sp.ns_fd), std::to_string(sp.root_fd), std::to_string(auto_bytes)};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  sp.path = g_child.c_str();
+  sp.argv = argv.data();
+  const char* step = nullptr;
+  pid_t pid = start_child(sp, &step);
+  int start_err = errno;
   close(sv[1]);
-  if (plan.ns_fd >= 0) close(plan.ns_fd), close(plan.root_fd);
+  sp.close_ns();
   bool reaping = pid > 0 && start_reaper(pid, tsfn);
-  pthread_sigmask(SIG_SETMASK, &plan.exec_mask, nullptr);
+  pthread_sigmask(SIG_SETMASK, &was, nullptr);
   if (pid < 0 || !reaping) {
     if (pid > 0) {  // no thread to reap it: do it here, it has not done anything yet
       kill(pid, SIGKILL);
@@ -173,7 +264,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     }
     close(sv[0]);
     tsfn.Release();
-    return sys_failure(env, pid < 0 ? "fork" : "pthread_create", pid < 0 ? fork_err : EAGAIN);
+    return sys_failure(env, pid < 0 ? step : "pthread_create", pid < 0 ? start_err : EAGAIN);
   }
   int pidfd = int(syscall(SYS_pidfd_open, pid, 0));  // valid until we close it: the pid cannot be reused
   Napi::Object out = Napi::Object::New(env);
@@ -213,16 +304,6 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return a;
 }
 
-/**
- * prepareAutonomous(bytes) → boolean: the C machine of autonomous mode (child-auto.h), made once,
- * with at least `bytes` of memory, before the next spawn forks it. false: not built in, or no memory.
- */
-Napi::Value PrepareAutonomous(const Napi::CallbackInfo& info) {
-  double bytes = info.Length() == 1 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
-  if (!(bytes >= 0 && bytes <= double(1u << 30))) return type_error(info.Env(), "prepareAutonomous(bytes): 0 to 2^30 bytes");
-  return Napi::Boolean::New(info.Env(), auto_prepare(size_t(bytes)));
-}
-
 Napi::Object Wire(Napi::Env env) {
   Napi::Object w = Napi::Object::New(env);
 #define W(name) w.Set(#name, Napi::Number::New(env, double(wire::name)))
@@ -233,7 +314,7 @@ Napi::Object Wire(Napi::Env env) {
   W(kOpBatch); W(kBatEntRet); W(kBatEntErrno); W(kBatEntAny); W(kBatEntHeader); W(kMaxBatch);
   W(kMaxBatchFrame); W(kBatch); W(kBatRepNs); W(kBatRepHeader); W(kBatResRet); W(kBatResErrno);
   W(kBatResLen); W(kBatResHeader); W(kExitDone); W(kExitSetup); W(kExitParentGone);
-  W(kExitChannelLost); W(kExitFraming);
+  W(kExitChannelLost); W(kExitFraming); W(kHelloAutoReady);
   W(kOpAuto); W(kAuto); W(kAutoTail); W(kMaxAutoExpect); W(kAutRepNs); W(kAutRepCount); W(kAutRepHeader);
   W(kAutResSeq); W(kAutResStep); W(kAutResRet); W(kAutResErrno); W(kAutResLen); W(kAutResHeader); W(kMaxAutoData); W(kMaxAnyReply);
 #undef W
@@ -255,10 +336,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("wire", Wire(env));
   exports.Set("ops", Ops(env));
-  exports.Set("prepareAutonomous", Napi::Function::New(env, PrepareAutonomous, "prepareAutonomous"));
   // The wasm the child's C machine was translated from (null: built without it, no autonomous mode).
-  const char* sha = auto_sha256();
-  exports.Set("autonomous", sha ? Napi::Value(Napi::String::New(env, sha)) : env.Null());
+  exports.Set("autonomous", kWasmSha ? Napi::Value(Napi::String::New(env, kWasmSha)) : env.Null());
+  // pivotshim-child, beside this file (null: not there; spawn then fails with ENOENT).
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&Init), &self) && self.dli_fname) {
+    std::string dir = self.dli_fname;
+    size_t slash = dir.rfind('/');
+    std::string path = (slash == std::string::npos ? std::string(".") : dir.substr(0, slash)) + "/pivotshim-child";
+    char real[PATH_MAX];  // absolute, so a later chdir of this process does not lose it
+    if (access(path.c_str(), X_OK) == 0 && realpath(path.c_str(), real)) g_child = real;
+  }
+  exports.Set("child", g_child.empty() ? env.Null() : Napi::Value(Napi::String::New(env, g_child)));
   return exports;
 }
 

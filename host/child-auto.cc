@@ -143,7 +143,10 @@ const char* auto_sha256() { return PIVOTSHIM_WASM_SHA256; }
 
 bool auto_prepare(size_t bytes) {
   if (!g_machine) g_machine = ps_new();
-  return g_machine && ps_reserve(g_machine, bytes) == 0;
+  // Capped, not reserved: growing 4 MiB or more at start would zero (touch) every page of it at
+  // each spawn; pivotshim-child is a single-threaded program of its own, so the machine's
+  // realloc during a run is safe, and a run past the cap traps as a sealed one did.
+  return g_machine && ps_cap(g_machine, bytes) == 0;
 }
 
 uint32_t auto_run(const AutoArgs& a, unsigned char* out, uint32_t cap, int32_t* status, int32_t* at) {
@@ -153,7 +156,6 @@ uint32_t auto_run(const AutoArgs& a, unsigned char* out, uint32_t cap, int32_t* 
     *status = PS_TRAPPED;
     return 0;
   }
-  ps_seal(g_machine);  // any growth now fails inside the machine instead of calling realloc
   const unsigned char* req = a.requests;
   for (uint32_t i = 0; i < a.n_expect; i++) {
     g_expect[i].ret = int32_t(get_u32(a.expect + 8 * i));

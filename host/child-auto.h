@@ -1,6 +1,6 @@
 // Autonomous mode (host/wire.h kOpAuto): the executor child runs the whole switch on the C machine
 // (libpivotshim, the release wasm translated by wasm2c) instead of one request per round trip.
-// The parent prepares the machine before fork (the child must not allocate); the child runs it
+// pivotshim-child makes the machine at start, capped at the memory its table needs; it runs it
 // with ps_run and records every request and result for the one reply. Built only when the C
 // machine was (PIVOTSHIM_AUTONOMOUS, CMakeLists.txt); otherwise auto_sha256() is nullptr.
 #pragma once
@@ -11,8 +11,8 @@
 const char* auto_sha256();
 
 /**
- * Parent side, before fork: the machine (made once per process) with at least `bytes` of linear
- * memory. false when there is no C machine or no memory for it.
+ * At the child's start, before it serves: the machine (made once), its linear memory capped at
+ * `bytes` (ps_cap). false when there is no C machine or no memory for it.
  */
 bool auto_prepare(size_t bytes);
 
@@ -33,8 +33,8 @@ struct AutoArgs {
 };
 
 /**
- * Child side: seals the machine's memory, runs the switch, and writes the kAuto reply data
- * (host/wire.h) into `out` (room `cap`). Returns its length; *status is ps_run's status and *at
- * the seq it stopped at (or -1). Async-signal-safe: no allocation, no stdio.
+ * Child side: runs the switch, and writes the kAuto reply data (host/wire.h) into `out` (room
+ * `cap`). Returns its length; *status is ps_run's status and *at the seq it stopped at (or -1).
+ * No stdio; the machine's memory may grow up to its cap (realloc, in the child's own process).
  */
 uint32_t auto_run(const AutoArgs& a, unsigned char* out, uint32_t cap, int32_t* status, int32_t* at);

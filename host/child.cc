@@ -1,5 +1,5 @@
 // The executor child (see child.h). Everything here is async-signal-safe: raw syscalls on static
-// buffers allocated at load time. No malloc, no stdio, no exceptions, no locks after fork().
+// buffers allocated at load time. No malloc, no stdio, no exceptions, no locks.
 // The child refuses every request unless it has left the parent's mount namespace.
 #include "child.h"
 
@@ -29,7 +29,7 @@
 
 namespace {
 
-// Static, so fork() copies them (copy-on-write) and the child never allocates.
+// Static, so the child never allocates.
 unsigned char g_in[wire::kMaxFrame];
 unsigned char g_out[wire::kMaxReply];
 char g_arena[wire::kMaxFrame + wire::kMaxStrings];
@@ -565,11 +565,15 @@ namespace {
 }  // namespace
 
 void child_main(const ChildPlan& plan) {
-  // Signals stay blocked (the parent blocked them around fork) until set-up is over.
+  // Signals stay blocked (the addon blocked them around clone, and execve keeps the mask) until set-up is over.
   reset_signals();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) setup_failed(plan.sock, "prctl(PR_SET_PDEATHSIG, SIGKILL)");
-  // The parent died between fork() and prctl(): its channel end is gone, nobody reads a hello.
+  // The parent died before prctl() (between clone and here): its channel end is gone, nobody reads a hello.
   if (getppid() != plan.parent) _exit(wire::kExitParentGone);
+  if (plan.setup_refusal) {
+    errno = EINVAL;
+    setup_failed(plan.sock, plan.setup_refusal);
+  }
   // Copy another process's mount namespace instead of the parent's (a test's throwaway "host"):
   // join it, take that process's root as ours (setns puts us at the top of the namespace's "/"
   // stack, which that process may not see), then unshare as always: as if it had forked us.
@@ -585,7 +589,7 @@ void child_main(const ChildPlan& plan) {
   sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
   uint32_t len = failed ? put_text(failed) : 1;
   if (!failed) {  // which of 0, 1, 2 are open: the speculation predicts fds from them
-    g_out[wire::kRepHeader] = 0;
+    g_out[wire::kRepHeader] = plan.auto_ready ? wire::kHelloAutoReady : 0;
     for (int i = 0; i < 3; i++) if (fcntl(i, F_GETFD) >= 0) g_out[wire::kRepHeader] |= 1 << i;
   }
   reply(sock, wire::kHello, failed ? -1 : sock, err, len);

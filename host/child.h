@@ -1,5 +1,6 @@
-// The executor child: what runs between fork() and execve(). Owns the namespace set-up, the
-// request loop and the final exec. Must not allocate, use stdio, throw, or touch Node state.
+// The executor child: what runs in pivotshim-child (child-main.cc, which the addon execs) up to
+// the command's execve. Owns the namespace set-up, the request loop and the final exec. Must not
+// allocate, use stdio or throw once it serves (test/asan/executor-driver.cc forks it directly).
 #pragma once
 #include <signal.h>
 #include <sys/types.h>
@@ -18,7 +19,9 @@ struct ChildPlan {
   sigset_t exec_mask;   // the signal mask to restore just before execve
   int ns_fd = -1;       // -1, or /proc/<pid>/ns/mnt of the namespace to copy instead of the parent's
   int root_fd = -1;     // with ns_fd: /proc/<pid>/root (O_PATH), that process's root, taken as ours
+  bool auto_ready = false;              // the C machine of autonomous mode is made (auto_prepare)
+  const char* setup_refusal = nullptr;  // set: say so in a failed hello and serve nothing
 };
 
-/** Runs in the forked child; never returns. */
+/** Runs in the executor child; never returns. */
 [[noreturn]] void child_main(const ChildPlan& plan);

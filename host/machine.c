@@ -183,6 +183,14 @@ size_t ps_memory_size(const ps_machine *m) {
   return (size_t)Z_pivotshimZ_memory((Z_pivotshim_instance_t *)&m->inst)->size;
 }
 
+int ps_cap(ps_machine *m, size_t bytes) {
+  wasm_rt_memory_t *mem_ = Z_pivotshimZ_memory(&m->inst);
+  uint64_t want = (bytes + 65535) / 65536;
+  if (want > mem_->max_pages) return -1;
+  mem_->max_pages = want > mem_->pages ? (uint32_t)want : mem_->pages;  /* wasm_rt_grow_memory refuses past it */
+  return 0;
+}
+
 void ps_seal(ps_machine *m) {
   wasm_rt_memory_t *mem_ = Z_pivotshimZ_memory(&m->inst);
   mem_->max_pages = mem_->pages;  /* wasm_rt_grow_memory refuses past max_pages before it reallocs */

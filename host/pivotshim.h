@@ -87,6 +87,11 @@ size_t ps_memory_size(const ps_machine *m);
  * memory.grow fails) instead of calling realloc. For a forked child of a threaded process, where
  * malloc may hold another thread's lock: ps_reserve before fork, ps_seal in the child. */
 void ps_seal(ps_machine *m);
+/* Growth on demand, never past `bytes` (rounded up to 64 KiB pages, and never below the current
+ * size): allocates nothing now, so a program that may allocate later (pivotshim-child, exec'd
+ * and single-threaded) pays only for the pages a run uses. A run that needs more traps. 0, or -1
+ * when `bytes` is past the module's maximum. */
+int ps_cap(ps_machine *m, size_t bytes);
 
 /* Why the machine trapped ("protocol: ..." for a caller's mistake), or NULL if it has not. */
 const char *ps_trap_message(const ps_machine *m);

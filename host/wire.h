@@ -83,7 +83,9 @@ constexpr uint32_t kRepErrno = 8;
 constexpr uint32_t kRepHeader = 12;
 
 constexpr uint32_t kHello = 1;      // once, after set-up: ret = channel fd (or -1), errno, data = the
-                                    // failed step, or on success one byte: bit i set = fd i (0-2) open
+                                    // failed step, or on success one byte: bit i set = fd i (0-2) open,
+                                    // and kHelloAutoReady when the C machine is made (autonomous mode)
+constexpr unsigned char kHelloAutoReady = 1u << 3;
 constexpr uint32_t kResult = 2;     // a syscall's {ret | errno}
 constexpr uint32_t kPaused = 3;     // ret = pid
 constexpr uint32_t kResumed = 4;

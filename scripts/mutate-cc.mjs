@@ -10,7 +10,7 @@ import { finish } from "./mutate-asm.mjs";
 
 /** The native tests that exercise the executor (not the soak, the verify matrix or the CLI end to end). */
 export const CC_TESTS = ["native-executor", "native-failures", "native-kill", "native-switch", "native-run", "native-bytes",
-  "native-batch", "native-rootless", "native-pdeathsig", "native-frames-malformed", "native-malformed-requests", "native-autonomous", "mutation-kills-cc"];
+  "native-batch", "native-rootless", "native-pdeathsig", "native-frames-malformed", "native-malformed-requests", "native-autonomous", "native-child-program", "mutation-kills-cc"];
 
 const BUILD = "node node_modules/cmake-js/bin/cmake-js compile --out build/native";
 

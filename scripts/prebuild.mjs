@@ -1,9 +1,10 @@
 // `npm pack`'s prepack: builds what the package ships (the release wasm and dist/) and copies the
-// native addon built here to prebuilds/<platform>-<arch>/pivotshim.<libc>.node, so a consumer on
+// native addon built here to prebuilds/<platform>-<arch>/pivotshim.<libc>.node (and pivotshim-child
+// beside it), so a consumer on
 // the same platform installs with no compiler and no cmake (src/hosts/native-location.ts loads it).
 // Node-API 8 (package.json binary.napi_versions) keeps one binary good for every Node >= 12.22.
 import { execSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,3 +26,10 @@ const from = new URL("../build/native/Release/host.node", import.meta.url);
 if (!existsSync(from)) throw new Error("prebuild: build/native/Release/host.node was not built");
 copyFileSync(from, to);
 console.log(`prebuild: ${fileURLToPath(to).slice(root.length)}`);
+// The executor child the addon execs, beside it (static: one file serves glibc and musl).
+const child = new URL("../build/native/Release/pivotshim-child", import.meta.url);
+if (!existsSync(child)) throw new Error("prebuild: build/native/Release/pivotshim-child was not built");
+const childTo = new URL("pivotshim-child", to);
+copyFileSync(child, childTo);
+chmodSync(childTo, 0o755);
+console.log(`prebuild: ${fileURLToPath(childTo).slice(root.length)}`);

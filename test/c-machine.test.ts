@@ -145,7 +145,7 @@ if (why) {
 }
 
 const RESERVE = cProgram("reserve-check");
-const reserveName = "ps_reserve(PS_RESERVE_ANY_RUN): a run with a mountinfo at the 16 MiB cap never grows the memory (no allocation after a fork)";
+const reserveName = "ps_reserve(PS_RESERVE_ANY_RUN): a run with a mountinfo at the 16 MiB cap never grows the memory (no allocation after a fork); ps_cap bounds the growth";
 if (why || !existsSync(RESERVE)) {
   console.error(`SKIP ${reserveName}: ${why ?? "build/c/reserve-check is not built"}`);
   test.skip(reserveName);
@@ -158,12 +158,17 @@ if (why || !existsSync(RESERVE)) {
     const full = run("any");
     assert.equal(full.slice(1, 3), ["0", "done"], "with PS_RESERVE_ANY_RUN it does not");
     assert.ok(Number(full[3]) > abi.MOUNTINFO_CAP - 200, `the table was ${full[3]} bytes, just under the cap`);
-    // ps_seal (the autonomous child's): what the parent reserved for this table size is enough,
-    // and a reservation too small makes the run trap instead of growing (no realloc after fork).
+    // ps_seal after a reservation: a reservation too small makes the run trap instead of growing.
     const sealed = spawnSync(RESERVE, [String(autonomousBytes(abi.MOUNTINFO_CAP)), "seal"], { encoding: "utf8" }).stdout.trim().split(" ");
     assert.equal(sealed.slice(1, 3), ["0", "done"], "autonomousBytes(16 MiB) is room enough for a sealed machine");
     const small = spawnSync(RESERVE, [String(8 << 20), "seal"], { encoding: "utf8" }).stdout.trim().split(" ");
     assert.equal(small.slice(1, 3), ["0", "trapped"], "8 MiB sealed: the run traps, the memory stays as it was");
+    // ps_cap (pivotshim-child's): the memory grows as the run needs, up to the cap the executor
+    // gives for this table size, and a cap too small makes the run trap instead.
+    const capped = spawnSync(RESERVE, [String(autonomousBytes(abi.MOUNTINFO_CAP)), "cap"], { encoding: "utf8" }).stdout.trim().split(" ");
+    assert.equal(capped.slice(1, 3), ["1", "done"], "autonomousBytes(16 MiB) as the cap: the memory grows, the run ends");
+    const tight = spawnSync(RESERVE, [String(8 << 20), "cap"], { encoding: "utf8" }).stdout.trim().split(" ");
+    assert.equal(tight.slice(1, 3), ["1", "trapped"], "an 8 MiB cap: the run grows to it, then traps");
   });
 }
 

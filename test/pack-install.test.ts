@@ -1,5 +1,5 @@
 // The package installs where it claims to: `npm pack` (its prepack builds dist/ and copies the
-// addon to prebuilds/), then the tarball is installed into a throwaway project inside a child's
+// addon and pivotshim-child to prebuilds/), then the tarball is installed into a throwaway project inside a child's
 // own mount namespace where cc, c++, g++, gcc, cmake, make and ninja are /dev/null, HOME and the
 // npm cache are empty. There `plan` works, `require("pivotshim")` works from CommonJS, and (root)
 // `run` works with the prebuilt addon. Root only (the mount namespace); skipped with the reason.
@@ -33,6 +33,9 @@ nativeTest(test, reason, "packed tarball: installs with no compiler, plan works,
     assert.ok(tarball, "npm pack wrote a tarball");
     const listed = execFileSync("tar", ["-tzf", join(work, tarball!)], { encoding: "utf8" });
     assert.match(listed, /^package\/prebuilds\/linux-x64\/pivotshim\.glibc\.node$/m);
+    // The executor child the addon execs, beside it, executable (the run below starts it).
+    const modes = execFileSync("tar", ["-tvzf", join(work, tarball!)], { encoding: "utf8" });
+    assert.match(modes, /^-rwxr-xr-x .* package\/prebuilds\/linux-x64\/pivotshim-child$/m);
     assert.match(listed, /^package\/LICENSE$/m);
     assert.match(listed, /^package\/docs\/ABI\.md$/m);
     assert.not.match(listed, /\.map$/m);

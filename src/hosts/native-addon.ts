@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { addonCandidates, buildHint } from "./native-location.js";
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as abi from "../abi.js";
 import { EnvironmentError } from "../errors.js";
 
@@ -30,6 +31,8 @@ export interface Wire {
   /** The child's exit status before execve, when it could not say more on the channel. */
   readonly kExitDone: number; readonly kExitSetup: number; readonly kExitParentGone: number;
   readonly kExitChannelLost: number; readonly kExitFraming: number;
+  /** The hello's bit for "the C machine is made" (autonomous mode). */
+  readonly kHelloAutoReady: number;
 }
 
 /** A failure of the system inside the addon (not a programming error). */
@@ -38,7 +41,8 @@ export interface SysFailure { errno: number; syscall: string }
 /** The raw addon. Each function throws TypeError for bad arguments and nothing else. */
 export interface NativeAddon {
   /**
-   * Forks the executor child. The child resets signal dispositions, moves its socket end to an
+   * Starts the executor child: pivotshim-child (host/child-main.cc) beside the addon, through
+   * clone(CLONE_VM|CLONE_VFORK) + execve, never fork(). The child resets signal dispositions, moves its socket end to an
    * fd >= wire.kChannelFdMin, installs `stdio` (-1 = keep the parent's) as 0/1/2, closes every
    * other fd, unshares its mount namespace (and user namespace when `rootless`, mapping the
    * caller's euid/egid to 0 with setgroups "deny"), checks that it left the parent's namespace,
@@ -54,6 +58,11 @@ export interface NativeAddon {
     stdio: readonly [number, number, number] | null;
     /** 0 or absent, or a pid: the child setns()es into its mount namespace before it unshares (a copy of it, not of ours). */
     mountNsOf?: number;
+    /**
+     * 0 or absent, or the memory (0 to 2^30 bytes) the child gives its C machine at start, before
+     * it serves (it never allocates after): autonomous mode. Its hello says whether it got it.
+     */
+    autoBytes?: number;
     onExit: (code: number | null, signal: number | null, waitErrno: number) => void;
   }): { pid: number; fd: number; pidfd: number } | SysFailure;
   /** SIGKILL through the pidfd (no pid-reuse race), or kill(2) when pidfd is -1. Returns 0 or errno. */
@@ -62,14 +71,10 @@ export interface NativeAddon {
   closeFd(fd: number): number;
   /** pipe2(O_CLOEXEC): [read end, write end], e.g. to capture a command's stdout. */
   pipe(): [number, number] | SysFailure;
-  /**
-   * Makes the C machine of autonomous mode (once per process) and grows its memory to `bytes`, in
-   * this process, before the next spawn forks it (the child must not allocate). false: not built
-   * in, or no memory.
-   */
-  prepareAutonomous(bytes: number): boolean;
-  /** The SHA-256 of the release wasm its C machine was translated from; null: built without it. */
+  /** The SHA-256 of the release wasm pivotshim-child's C machine was translated from; null: built without it. */
   readonly autonomous: string | null;
+  /** The absolute path of pivotshim-child beside the addon; null when it is not there. */
+  readonly child: string | null;
   readonly wire: Wire;
   /** abi.Op as compiled into the addon (generated from src/abi.ts): checked against abi.Op on load. */
   readonly ops: Readonly<Record<string, number>>;
@@ -83,6 +88,13 @@ export function loadAddon(): NativeAddon {
   const file = addonCandidates().find((f) => existsSync(f));
   if (!file) throw new EnvironmentError(`the native host is not built: ${buildHint()}`);
   const addon = createRequire(import.meta.url)(file) as NativeAddon;
+  // The addon starts its executor child from this program, built with it (CMakeLists.txt).
+  if (addon.child === null) {
+    const child = join(dirname(file), "pivotshim-child");
+    throw new EnvironmentError(existsSync(child)
+      ? `the native host's executor program ${child} cannot be executed: it must have its x bit, on a filesystem not mounted noexec`
+      : `the native host's executor program pivotshim-child is not beside ${file}: ${buildHint()}`);
+  }
   for (const [name, code] of Object.entries(addon.ops)) {
     if ((abi.Op as unknown as Record<string, number>)[name] !== code)
       throw new EnvironmentError(`the native host was built from another src/abi.ts (Op.${name}): ${buildHint()}`);

@@ -109,7 +109,7 @@ export interface Executor extends AsyncHost {
   readonly channelFd: number;
   /**
    * The child's state before any request, for the speculation's predictions: its open fds (as it
-   * reported them in its hello) and the mount points it copied (this process's, read at fork).
+   * reported them in its hello) and the mount points it copied (this process's, read at spawn).
    */
   readonly startState: ChildState;
   /** Requests per batch frame, as the addon was built (host/wire.h kMaxBatch). */
@@ -158,7 +158,7 @@ export interface Executor extends AsyncHost {
 }
 
 /**
- * Forks an executor child and waits for it to report that it left the host's namespaces.
+ * Starts an executor child (pivotshim-child, host/child-main.cc) and waits for it to report that it left the host's namespaces.
  * Rejects with EnvironmentError when set-up fails (e.g. "needs root or --rootless"), and with
  * InvalidInputError for a timeoutMs out of 1..abi.MAX_TIMEOUT_MS.
  * The child keeps Node alive until close() or kill(); it gets SIGKILL if Node dies
@@ -174,10 +174,10 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   if (!Number.isInteger(nsOf) || nsOf < 0 || nsOf > 0x7fffffff)
     throw new InvalidInputError(`mountNamespaceOf must be a pid (a positive whole number), got ${nsOf}`, [{ path: "mountNamespaceOf", message: "not a pid" }]);
   const addon = loadAddon();
-  // Read before fork: the autonomous child's machine gets its memory here (it must not allocate),
-  // sized from the table its copy will equal: this process's, or that of the namespace it copies.
+  // The autonomous child's machine gets its memory at start (it never allocates after), sized from
+  // the table its copy will equal: this process's, or that of the namespace it copies.
   const table = mountinfoText(nsOf > 0 ? nsOf : "self");
-  const autonomous = opts.autonomous !== false && addon.autonomous !== null && addon.prepareAutonomous(autonomousBytes(table.length));
+  const autonomous = opts.autonomous !== false && addon.autonomous !== null;
   let onExit!: (s: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
   const spawned = addon.spawn({
@@ -186,11 +186,18 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
     uts: opts.uts === true,
     stdio: opts.stdio ?? null,
     mountNsOf: nsOf,
+    autoBytes: autonomous ? autonomousBytes(table.length) : 0,
     onExit: (code, sig, waitErrno) => onExit({ status: waitErrno ? null : code, signal: sig === null ? null : signalName(sig) }),
   });
-  if ("errno" in spawned) throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}`);
+  if ("errno" in spawned) {
+    // The child is a program beside the addon (pivotshim-child): a filesystem mounted noexec, or a
+    // copy that lost its mode, is where that exec fails.
+    const why = spawned.syscall === "execve pivotshim-child" && (spawned.errno === osConstants.errno.EACCES || spawned.errno === osConstants.errno.EPERM)
+      ? `; ${addon.child} must be executable, on a filesystem not mounted noexec` : "";
+    throw new EnvironmentError(`cannot start the executor: ${spawned.syscall}: ${errnoName(spawned.errno)}${why}`);
+  }
   // The mount points the child copies, for the predictions.
-  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs, mountPoints(table), autonomous);
+  const ex = new NativeExecutor(addon, spawned, exited, timeoutMs, mountPoints(table));
   await ex.handshake(opts.rootless === true);
   return ex;
 }
@@ -256,12 +263,11 @@ class NativeExecutor implements Executor {
   #state: "ready" | "paused" | "exec" = "ready";
 
   readonly autoStats = { runs: 0, childNs: 0 };
-  /** The addon's C machine was prepared for this child (prepareAutonomous before the fork). */
-  readonly #autonomous: boolean;
+  /** The child made its C machine (its hello says so: wire.kHelloAutoReady). */
+  #autonomous = false;
 
-  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number, mounts: string[], autonomous: boolean) {
+  constructor(addon: NativeAddon, s: { pid: number; fd: number; pidfd: number }, exited: Promise<ExitStatus>, timeoutMs: number, mounts: string[]) {
     this.startState = { fds: [], mounts };
-    this.#autonomous = autonomous;
     this.#addon = addon;
     this.#w = addon.wire;
     this.#reader = new ReplyReader(addon.wire);
@@ -291,6 +297,7 @@ class NativeExecutor implements Executor {
     this.channelFd = hello.ret;
     const open = hello.data.length === 1 ? hello.data[0]! : 0b111;
     this.startState.fds = [0, 1, 2].filter((fd) => open & (1 << fd)).concat(this.channelFd);
+    this.#autonomous = (open & this.#w.kHelloAutoReady) !== 0;
   }
 
   async exec(req: Request): Promise<Result> {
@@ -347,7 +354,7 @@ class NativeExecutor implements Executor {
   autonomousOff(module?: WebAssembly.Module): string | null {
     const off = autonomousOffFor(this.#addon, module);
     if (off !== null) return off;
-    if (!this.#autonomous) return "autonomous mode is off for this executor (autonomous: false, or no memory for the C machine)";
+    if (!this.#autonomous) return "autonomous mode is off for this executor (autonomous: false, or the child had no memory for its C machine)";
     return null;
   }
 

@@ -3,8 +3,9 @@
  * the outcome and whether the machine's memory grew during the run: "<reserve> <grew> <done>".
  * With ps_reserve(64 MiB) first it must not grow (no allocation in a forked child); without, it
  * does, which shows the check can fail. With "seal" after it, ps_seal follows the reservation: a
- * run that needs more then traps instead of growing ("trapped").
- * usage: reserve-check RESERVE_BYTES|any (PS_RESERVE_ANY_RUN) [seal] */
+ * run that needs more then traps instead of growing ("trapped"). With "cap", RESERVE_BYTES is
+ * ps_cap's bound instead (pivotshim-child's): the memory grows on demand, and past it the run traps.
+ * usage: reserve-check RESERVE_BYTES|any (PS_RESERVE_ANY_RUN) [seal|cap] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ int main(int argc, char **argv) {
     n += (size_t)k;
   }
   ps_machine *m = ps_new();
-  if (!m || (reserve && ps_reserve(m, reserve) != 0)) { puts("setup failed"); return 1; }
+  int capped = argc > 2 && strcmp(argv[2], "cap") == 0;
+  if (!m || (reserve && (capped ? ps_cap(m, reserve) : ps_reserve(m, reserve)) != 0)) { puts("setup failed"); return 1; }
   if (argc > 2 && strcmp(argv[2], "seal") == 0) ps_seal(m);
   size_t before = ps_memory_size(m);
   ps_start(m, "/srv/rootfs", 11, 2 /* runc-1.1 */, 1 /* pivot */, 0, 0);
