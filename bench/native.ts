@@ -48,6 +48,24 @@ function timeSpawn(argvFor: (i: number) => string[], n: number): { us: number } 
   return { us: med(samples) };
 }
 
+/**
+ * Medians (µs) of starting an executor (spawnExecutor: clone + execve of pivotshim-child, its
+ * set-up, the hello) and of killing and reaping it. Node's own size does not enter: the child is
+ * never a fork of it (docs/ABI.md §15).
+ */
+async function startAndKill(n: number): Promise<{ start: number; kill: number }> {
+  const start: number[] = [], kill: number[] = [];
+  for (let i = -5; i < n; i++) {
+    let t0 = nowUs();
+    const ex = await spawnExecutor();
+    const a = nowUs() - t0;
+    t0 = nowUs();
+    await ex.kill();
+    if (i >= 0) { start.push(a); kill.push(nowUs() - t0); }
+  }
+  return { start: med(start), kill: med(kill) };
+}
+
 async function roundTrip(): Promise<number> {
   const ex = await spawnExecutor();
   try {
@@ -243,6 +261,8 @@ export async function benchNative(): Promise<void> {
     const rootfs = join(dir, "rootfs");
     mkdirSync(rootfs);
     copyFileSync(PROBE, join(rootfs, "probe"));
+    const sk = await startAndKill(60);
+    row("executor start / kill (median of 60)", `${sk.start.toFixed(0)} / ${sk.kill.toFixed(0)} µs`, `spawnExecutor to its hello; kill() to reaped (RSS of this Node: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
     row("executor round trip (getcwd, median of 2000)", `${(await roundTrip()).toFixed(1)} µs`, "");
     const unbatched = await warmLaunch(rootfs, 60, false);
     const ours = await warmLaunch(rootfs, 60, true);

@@ -93,6 +93,10 @@ export async function driveAsync(input: ConfigInput | Config, host: AsyncHost, o
 
 /** Field-by-field equality of two decoded requests (flat objects of strings, numbers and nulls). */
 export function sameRequest(a: Request, b: Request): boolean {
+  // A loop, not every(): it runs once per request of every driven run, and a callback made per
+  // call cost more than the comparison.
   const ka = Object.keys(a) as (keyof Request)[];
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
 }

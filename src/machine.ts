@@ -170,17 +170,15 @@ export class Machine {
     const base = this.exports.outcome_ptr();
     const view = new DataView(buf);
     const mem = new Uint8Array(buf);
-    const i32 = (off: number) => view.getInt32(base + off, true);
-    const str = (off: number) => readStr(mem, view, base + off);
-    const op = i32(abi.OUT_OP);
-    const note = str(abi.OUT_NOTE) ?? "";
+    const op = view.getInt32(base + abi.OUT_OP, true);
+    const note = readStr(mem, view, base + abi.OUT_NOTE) ?? "";
     const reqOp = view.getInt32(this.exports.request_ptr() + abi.REQ_OP, true);
     if (reqOp === abi.Op.DONE) return { kind: "done", note };
-    const errno = i32(abi.OUT_ERRNO);
+    const errno = view.getInt32(base + abi.OUT_ERRNO, true);
     return {
-      kind: "failed", op: op ? abi.Op[op] ?? `op${op}` : "none", path: str(abi.OUT_PATH), errno,
-      errnoName: errno ? errnoName(errno) : "", step: STEP_NAME[i32(abi.OUT_STEP)] ?? "none",
-      seq: i32(abi.OUT_SEQ), message: str(abi.OUT_MESSAGE) ?? "", note,
+      kind: "failed", op: op ? abi.Op[op] ?? `op${op}` : "none", path: readStr(mem, view, base + abi.OUT_PATH), errno,
+      errnoName: errno ? errnoName(errno) : "", step: STEP_NAME[view.getInt32(base + abi.OUT_STEP, true)] ?? "none",
+      seq: view.getInt32(base + abi.OUT_SEQ, true), message: readStr(mem, view, base + abi.OUT_MESSAGE) ?? "", note,
     };
   }
 }

@@ -84,6 +84,7 @@ export function readStr(mem: Uint8Array, view: DataView, at: number): string | n
 }
 
 const s = (v: string | null): string => v ?? "";
+const i32 = (v: DataView, at: number): number => v.getInt32(at, true);
 
 /**
  * Decodes request blocks out of one machine's memory. Reasons live in the module's static data
@@ -101,50 +102,50 @@ export class RequestDecoder {
       this.#view = new DataView(buffer);
       this.#mem = new Uint8Array(buffer);
     }
-    const v = this.#view;
-    const i32 = (off: number) => v.getInt32(base + off, true);
-    const str = (off: number) => readStr(this.#mem, v, base + off);
-    const op = i32(abi.REQ_OP) as abi.Op;
+    // No closures over base: one decode per request of every run, and a closure made per call
+    // was most of its time (esbuild's keepNames, which the tests run under, names each one).
+    const v = this.#view, mem = this.#mem;
+    const op = i32(v, base + abi.REQ_OP) as abi.Op;
     if (op === abi.Op.DONE || op === abi.Op.FAILED) return null;
     const rp = v.getUint32(base + abi.REQ_REASON, true);
     let reason = this.#reasons.get(rp);
-    if (reason === undefined) { reason = s(str(abi.REQ_REASON)); this.#reasons.set(rp, reason); }
-    const seq = i32(abi.REQ_SEQ);
-    const code = i32(abi.REQ_STEP);
+    if (reason === undefined) { reason = s(readStr(mem, v, base + abi.REQ_REASON)); this.#reasons.set(rp, reason); }
+    const seq = i32(v, base + abi.REQ_SEQ);
+    const code = i32(v, base + abi.REQ_STEP);
     const step = STEP_NAME[code] || `step#${code}`;
     switch (op) {
       case abi.Op.openat:
-        return { seq, step, reason, op: "openat", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS), mode: i32(abi.REQ_MODE) };
-      case abi.Op.read: return { seq, step, reason, op: "read", fd: i32(abi.REQ_FD), count: i32(abi.REQ_COUNT) };
-      case abi.Op.close: return { seq, step, reason, op: "close", fd: i32(abi.REQ_FD) };
-      case abi.Op.fchdir: return { seq, step, reason, op: "fchdir", fd: i32(abi.REQ_FD) };
-      case abi.Op.chdir: return { seq, step, reason, op: "chdir", path: s(str(abi.REQ_STR0)) };
-      case abi.Op.chroot: return { seq, step, reason, op: "chroot", path: s(str(abi.REQ_STR0)) };
+        return { seq, step, reason, op: "openat", dirfd: i32(v, base + abi.REQ_FD), pathname: s(readStr(mem, v, base + abi.REQ_STR0)), flags: i32(v, base + abi.REQ_FLAGS), mode: i32(v, base + abi.REQ_MODE) };
+      case abi.Op.read: return { seq, step, reason, op: "read", fd: i32(v, base + abi.REQ_FD), count: i32(v, base + abi.REQ_COUNT) };
+      case abi.Op.close: return { seq, step, reason, op: "close", fd: i32(v, base + abi.REQ_FD) };
+      case abi.Op.fchdir: return { seq, step, reason, op: "fchdir", fd: i32(v, base + abi.REQ_FD) };
+      case abi.Op.chdir: return { seq, step, reason, op: "chdir", path: s(readStr(mem, v, base + abi.REQ_STR0)) };
+      case abi.Op.chroot: return { seq, step, reason, op: "chroot", path: s(readStr(mem, v, base + abi.REQ_STR0)) };
       case abi.Op.pivot_root:
-        return { seq, step, reason, op: "pivot_root", new_root: s(str(abi.REQ_STR0)), put_old: s(str(abi.REQ_STR1)) };
+        return { seq, step, reason, op: "pivot_root", new_root: s(readStr(mem, v, base + abi.REQ_STR0)), put_old: s(readStr(mem, v, base + abi.REQ_STR1)) };
       case abi.Op.mount:
         return {
-          seq, step, reason, op: "mount", source: str(abi.REQ_STR0), target: s(str(abi.REQ_STR1)),
-          filesystemtype: str(abi.REQ_STR2), mountflags: i32(abi.REQ_FLAGS), data: str(abi.REQ_STR3),
+          seq, step, reason, op: "mount", source: readStr(mem, v, base + abi.REQ_STR0), target: s(readStr(mem, v, base + abi.REQ_STR1)),
+          filesystemtype: readStr(mem, v, base + abi.REQ_STR2), mountflags: i32(v, base + abi.REQ_FLAGS), data: readStr(mem, v, base + abi.REQ_STR3),
         };
-      case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
-      case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(abi.REQ_COUNT) };
-      case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(str(abi.REQ_STR0)) };
-      case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(str(abi.REQ_STR0)), mode: i32(abi.REQ_MODE) };
+      case abi.Op.umount2: return { seq, step, reason, op: "umount2", target: s(readStr(mem, v, base + abi.REQ_STR0)), flags: i32(v, base + abi.REQ_FLAGS) };
+      case abi.Op.getcwd: return { seq, step, reason, op: "getcwd", size: i32(v, base + abi.REQ_COUNT) };
+      case abi.Op.sethostname: return { seq, step, reason, op: "sethostname", name: s(readStr(mem, v, base + abi.REQ_STR0)) };
+      case abi.Op.mkdir: return { seq, step, reason, op: "mkdir", pathname: s(readStr(mem, v, base + abi.REQ_STR0)), mode: i32(v, base + abi.REQ_MODE) };
       case abi.Op.openat2:
-        return { seq, step, reason, op: "openat2", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS), mode: i32(abi.REQ_MODE), resolve: i32(abi.REQ_COUNT) };
+        return { seq, step, reason, op: "openat2", dirfd: i32(v, base + abi.REQ_FD), pathname: s(readStr(mem, v, base + abi.REQ_STR0)), flags: i32(v, base + abi.REQ_FLAGS), mode: i32(v, base + abi.REQ_MODE), resolve: i32(v, base + abi.REQ_COUNT) };
       case abi.Op.open_tree:
-        return { seq, step, reason, op: "open_tree", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS) };
+        return { seq, step, reason, op: "open_tree", dirfd: i32(v, base + abi.REQ_FD), pathname: s(readStr(mem, v, base + abi.REQ_STR0)), flags: i32(v, base + abi.REQ_FLAGS) };
       case abi.Op.move_mount:
         return {
-          seq, step, reason, op: "move_mount", from_dirfd: i32(abi.REQ_FD), from_pathname: s(str(abi.REQ_STR0)),
-          to_dirfd: i32(abi.REQ_COUNT), to_pathname: s(str(abi.REQ_STR1)), flags: i32(abi.REQ_FLAGS),
+          seq, step, reason, op: "move_mount", from_dirfd: i32(v, base + abi.REQ_FD), from_pathname: s(readStr(mem, v, base + abi.REQ_STR0)),
+          to_dirfd: i32(v, base + abi.REQ_COUNT), to_pathname: s(readStr(mem, v, base + abi.REQ_STR1)), flags: i32(v, base + abi.REQ_FLAGS),
         };
-      case abi.Op.setns: return { seq, step, reason, op: "setns", fd: i32(abi.REQ_FD), nstype: i32(abi.REQ_FLAGS) };
+      case abi.Op.setns: return { seq, step, reason, op: "setns", fd: i32(v, base + abi.REQ_FD), nstype: i32(v, base + abi.REQ_FLAGS) };
       case abi.Op.mount_setattr:
         return {
-          seq, step, reason, op: "mount_setattr", dirfd: i32(abi.REQ_FD), pathname: s(str(abi.REQ_STR0)), flags: i32(abi.REQ_FLAGS),
-          attr_set: i32(abi.REQ_MODE), propagation: i32(abi.REQ_COUNT),
+          seq, step, reason, op: "mount_setattr", dirfd: i32(v, base + abi.REQ_FD), pathname: s(readStr(mem, v, base + abi.REQ_STR0)), flags: i32(v, base + abi.REQ_FLAGS),
+          attr_set: i32(v, base + abi.REQ_MODE), propagation: i32(v, base + abi.REQ_COUNT),
         };
       default:
         throw new RangeError(`unknown op code ${op} in request block`);
