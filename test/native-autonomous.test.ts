@@ -247,7 +247,7 @@ nativeTest(test, realReason, `a result that leaves the verified plan (${mode}): 
 
 const rootAuto = (await skipReason("root")) ?? noAuto;
 
-nativeTest(test, rootAuto, "a mountinfo of almost 16 MiB (the machine's cap) goes through the autonomous child: no allocation there, one reply", async () => {
+nativeTest(test, rootAuto, "a mountinfo of almost 16 MiB (the machine's cap) goes through the autonomous child within the memory cap the executor gave it (ps_cap), in one reply", async () => {
   // A holder executor stacks tmpfs mounts on one directory with a long name in its own namespace,
   // until its table is just under abi.MOUNTINFO_CAP; the autonomous child copies that namespace.
   const rootfs = makeRootfs();
