@@ -292,4 +292,153 @@ test("an empty rootfs reaches the wasm as 0 bytes: refused as not absolute, not 
   m.release();
 });
 
+// Survivors of the wave-1 run (ids file:line:n at 392562e), each planted back and caught.
+
+test("runc 1.1 prints mount flags in hex with every digit: 0x100000 and 0x104000 (a leading 1 then 0)", () => {
+  // bytes.ts putHex: a "t >= 16" loop bound turned "> 16" dropped the top digit of any number
+  // whose last step is exactly 0x10 (bytes:92:0). rshared and shared are the runc 1.1 flags with one.
+  for (const [rootPropagation, hex] of [["rshared", "104000"], ["shared", "100000"], ["rslave", "84000"]] as const) {
+    const t = plan({ rootfs: "/r", profile: "runc-1.1", strategy: "pivot", rootPropagation }, { faults: ["mount=EPERM"] });
+    assert.is(t.outcome.kind === "failed" && t.outcome.step, "propagate_root", rootPropagation);
+    if (t.outcome.kind === "failed") assert.match(t.outcome.message, new RegExp(`: mount /, flags: 0x${hex}: operation not permitted$`), rootPropagation);
+  }
+});
+
+test("a feed with no request pending traps with the whole protocol message, closing parenthesis included", () => {
+  // machine.ts feed(): the ")" after the reason was never checked (machine:115:0).
+  const m = Machine.create();
+  assert.throws(() => m.feed({ ret: 0 }), (e: Error) => e.message === "feed() without a pending request (not started)");
+});
+
+test("EINTR retries are counted per step: a success starts the count again", () => {
+  // runc pivot retries EINTR on open_root and open_old_root (Go's os.Open, linux.Open). 40 EINTRs
+  // before each is under MAX_EINTR (64) twice; were the count not reset by the first open's
+  // success (machine:133:0), the second open would give up at 64 in all.
+  let streak = 0;
+  const eintrs: string[] = [];
+  const host = new Steered((r) => {
+    if ((r.step === "open_root" || r.step === "open_old_root") && streak < 40) { streak++; eintrs.push(r.step); return { errno: abi.EINTR }; }
+    streak = 0;
+    return undefined;
+  });
+  const t = drive({ rootfs: "/r", profile: "runc", strategy: "pivot" }, host);
+  assert.is(t.outcome.kind, "done");
+  assert.equal([eintrs.filter((s) => s === "open_root").length, eintrs.filter((s) => s === "open_old_root").length], [40, 40]);
+});
+
+test("an open that succeeds with a negative fd ends FAILED with the machine's own message, nothing after it", () => {
+  // machine.ts opened(): the message (machine:282:0) and the failure itself (machine:283:0).
+  const host = new Steered((r) => (r.step === "open_new_root" ? { ret: -5 } : undefined));
+  const t = drive({ rootfs: "/r", profile: "runc-1.1", strategy: "pivot" }, host);
+  assert.is(t.outcome.kind, "failed");
+  if (t.outcome.kind === "failed") {
+    assert.equal([t.outcome.message, t.outcome.errno, t.outcome.step], ["the host returned fd -5 for a successful openat", 0, "open_new_root"]);
+  }
+  assert.not.ok(host.seen.some((r) => r.step === "fchdir_new_root"), "no fchdir after the bad open");
+});
+
+test("youki's parent mount is the longest mount point above the rootfs, even when a shorter one is listed after it", () => {
+  // youkiParent keeps a later mount only if it is at least as long (machine:413:0). /srv is shared,
+  // the "/" listed after it private: youki makes /srv private, and only /srv.
+  const mountinfo = [
+    "30 22 8:2 / /srv rw,relatime shared:2 - ext4 /dev/sda2 rw",
+    "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw",
+    "32 22 0:21 / /proc rw,relatime - proc proc rw",
+  ].join("\n") + "\n";
+  const t = drive({ rootfs: "/srv/rootfs", profile: "youki", strategy: "pivot" }, new DryRunHost({ rootfs: "/srv/rootfs", mountinfo }));
+  assert.is(t.outcome.kind, "done");
+  assert.equal(t.steps.filter((x) => x.request.step === "parent_propagation").map((x) => (x.request.op === "mount" ? x.request.target : "")), ["/srv"]);
+});
+
+test("a fixed-size reader (youki, 8 KiB reads) takes a mountinfo of MOUNTINFO_CAP - 1 bytes: only a full buffer is too large", () => {
+  // readChunk grows the buffer early for a fixed-size reader only below the cap; at the cap, the
+  // last reads ask for what room is left (machine:310:3: "<=" failed there with room < 8192).
+  const head = "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n";
+  const line = (i: number) => `${100000 + i} 22 0:99 / /mnt/${String(i).padStart(7, "0")} rw - tmpfs tmpfs rw\n`;
+  const each = line(0).length;
+  const n = Math.floor((abi.MOUNTINFO_CAP - 1 - head.length) / each) - 1;
+  const body = Array.from({ length: n }, (_, i) => line(i)).join("");
+  const rest = abi.MOUNTINFO_CAP - 1 - head.length - body.length;
+  const last = `9 22 0:99 / /${"x".repeat(rest - "9 22 0:99 / / rw - tmpfs tmpfs rw\n".length)} rw - tmpfs tmpfs rw\n`;
+  const text = head + body + last;
+  assert.is(text.length, abi.MOUNTINFO_CAP - 1);
+  const t = drive({ rootfs: "/srv/rootfs", profile: "youki", strategy: "pivot" }, new DryRunHost({ rootfs: "/srv/rootfs", mountinfo: text }));
+  assert.is(t.outcome.kind, "done", t.outcome.kind === "failed" ? t.outcome.message : "");
+});
+
+test("many decoded \\ooo mount points do not run past the decode scratch into the masks", () => {
+  // mountinfo.ts field(): each decode uses up room in the scratch region; were it not counted
+  // (mountinfo:164:0), the decodes after the first 512 bytes would write over what was allocated
+  // after the scratch: here the list of masks, pushed by the proc line.
+  const lines = ["22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw", "23 22 0:30 / /a\\040b rw - tmpfs tmpfs rw", "24 22 0:21 / /proc rw,relatime - proc proc rw"];
+  for (let i = 0; i < 200; i++) lines.push(`${100 + i} 22 0:31 / /mnt/x\\040y${i} rw - tmpfs tmpfs rw`);
+  lines.push("25 22 0:22 / /sys rw,relatime - sysfs sysfs rw");
+  const seen: Request[] = [];
+  const host = new DryRunHost({ rootfs: "/r", mountinfo: lines.join("\n") + "\n" });
+  const t = drive({ rootfs: "/r", profile: "runc", strategy: "move" }, { kind: "dry-run", exec: (r: Request) => { seen.push(r); return host.exec(r); } });
+  assert.is(t.outcome.kind, "done");
+  assert.equal(targets(seen, "mask_propagation"), ["/proc", "/sys"]);
+});
+
+test("the mountinfo grammar: 256 fields are accepted; a one-byte field or one that starts with \"-\" is no separator; major:minor is digits", () => {
+  // mountinfo.ts line(): "count > MAX_FIELDS" (mountinfo:69:0), the separator test "== 1 && == '-'"
+  // (mountinfo:73:2), majorMinor's digit test (mountinfo:130:2).
+  const L = (mm: string, sep: string, optional = "") => `21 1 ${mm} / / rw${optional} ${sep} ext4 /dev/sda1 rw\n`;
+  const SEP = "malformed mountinfo, line 1: missing - separator";
+  const MM = "malformed mountinfo, line 1: field 3 must be major:minor";
+  const opt = (k: number) => Array.from({ length: k }, (_, i) => ` tag:${i}`).join("");
+  const rows: [string, string, string | null][] = [
+    ["256 fields", L("8:1", "-", opt(246)), null],
+    ["257 fields", L("8:1", "-", opt(247)), "malformed mountinfo, line 1: more than 256 fields"],
+    ["a one-byte field where \"-\" goes", L("8:1", "x"), SEP],
+    ["\"-x\" where \"-\" goes", L("8:1", "-x"), SEP],
+    ["a letter in the major", L("a:1", "-"), MM],
+    ["a letter in the minor", L("8:b", "-"), MM],
+  ];
+  assert.equal(rows.map(([what, text]) => [what, mountinfoError(text)]), rows.map(([what, , want]) => [what, want]));
+});
+
+test("mountinfo_buffer ends the run: next() then says \"before start()\", and the room it gives is real (not 0)", () => {
+  // index.ts mountinfo_buffer(): reset() of the run's state (index:50:0), the room's allocation
+  // (index:53:0: without it the first call answered 0, the answer for "past MOUNTINFO_CAP").
+  const m = Machine.create();
+  m.start(base);
+  assert.is(m.next().done, false);
+  const at = m.exports.mountinfo_buffer(0);
+  assert.ok(at > 0, `mountinfo_buffer(0) = ${at}`);
+  assert.ok(m.exports.mountinfo_buffer(100) > 0);
+  assert.is(m.exports.mountinfo_buffer(abi.MOUNTINFO_CAP + 1), 0);
+  m.exports.mountinfo_buffer(0);
+  assert.throws(() => m.next(), (e: Error) => e.message === "next() before start()");
+});
+
+test("mountinfo checks on one instance reuse one arena: 64 checks of 1 MiB keep memory at the first one's size", () => {
+  // index.ts mountinfo_buffer() resets the arena first (index:49:0); without it each check's room
+  // stayed allocated and memory grew by 1 MiB a check.
+  const m = Machine.create();
+  const sizes: number[] = [];
+  for (let i = 0; i < 64; i++) {
+    assert.ok(m.exports.mountinfo_buffer(1 << 20) > 0);
+    assert.is(m.exports.mountinfo_check(0), 0);
+    sizes.push(m.exports.memory.buffer.byteLength);
+  }
+  assert.equal(sizes, sizes.map(() => sizes[0]));
+});
+
+test("a run's vectors grow by doubling: 2000 proc mounts to mask keep memory within 4 MiB", () => {
+  // vec.ts reserve(): without "this.cap = cap" (vec:47:0) every push copied the whole vector into
+  // a new block, and 2000 masks (4000 plan entries) took tens of MiB of the arena.
+  const lines = ["22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw"];
+  for (let i = 0; i < 2000; i++) lines.push(`${100 + i} 22 0:21 / /p${i} rw - proc proc rw`);
+  const m = Machine.create();
+  m.start({ ...base, strategy: abi.Strategy.move });
+  const host = new DryRunHost({ rootfs: base.rootfs, mountinfo: lines.join("\n") + "\n" });
+  let masks = 0;
+  let n = m.next();
+  for (; !n.done; n = m.next()) { if (n.request.step === "mask_umount") masks++; m.feed(host.exec(n.request)); }
+  assert.is(n.outcome.kind, "done");
+  assert.is(masks, 2000);
+  assert.ok(m.exports.memory.buffer.byteLength <= 4 << 20, `${m.exports.memory.buffer.byteLength} bytes`);
+});
+
 test.run();
