@@ -19,6 +19,10 @@ export interface Exports {
   feed(ret: number, errno: number): void;
   request_ptr(): number;
   outcome_ptr(): number;
+  /** The grammar check without a run (docs/ABI.md §13; src/mountinfo-check.ts): room for len bytes, 0 past MOUNTINFO_CAP. */
+  mountinfo_buffer(len: number): number;
+  /** 0 when the len bytes in that room are well-formed, else a pointer to the (ptr, len) message slot. */
+  mountinfo_check(len: number): number;
 }
 
 /** The compact encoding start() takes; built from a validated Config by config.ts. */

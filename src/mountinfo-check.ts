@@ -2,20 +2,16 @@
 // mountinfo_check, docs/ABI.md §13) over a text, so the fake kernel and the CLI refuse exactly what a
 // run would, with the same message. The rules live only in assembly/mountinfo.ts; none are copied here.
 import { MOUNTINFO_CAP } from "./abi.js";
-import { Machine, compile } from "./machine.js";
+import { Machine, compile, type Exports } from "./machine.js";
 import { encodeString } from "./utf8.js";
 
-interface CheckExports {
-  memory: WebAssembly.Memory;
-  mountinfo_buffer(len: number): number;
-  mountinfo_check(len: number): number;
-}
+type CheckExports = Pick<Exports, "memory" | "mountinfo_buffer" | "mountinfo_check">;
 
 const encoder = new TextEncoder();
 
 /** One instance kept for checks only: mountinfo_buffer() discards any run, so none runs here. */
 let kept: CheckExports | null = null;
-const instance = (): CheckExports => (kept ??= Machine.create(compile()).exports as unknown as CheckExports);
+const instance = (): CheckExports => (kept ??= Machine.create(compile()).exports);
 
 /**
  * The message a run would end FAILED with on these bytes ("malformed mountinfo, line N: ..."), or

@@ -90,4 +90,19 @@ test("crun 1.8.1's walk ends with mount(\"/\"); its failure names the first comp
   assert.is(t.outcome.kind === "failed" && t.outcome.message, "make `/a` private: Operation not permitted");
 });
 
+test("with a one-component rootfs the walk's last mount(\"/\") names the whole rootfs: the path buffer never moved", () => {
+  // make_parent_mount_private (L2403-L2434): strrchr finds the only "/" at the buffer's start, so
+  // the buffer is still the rootfs when mount("/") is tried, and the error names it. Two rootfs
+  // values, the shorter last: nothing past the rootfs's own bytes may reach the message.
+  for (const rootfs of ["/rootfs", "/a"]) {
+    const t = plan({ rootfs, profile: "crun" }, { faults: ["mount#2=EINVAL", "mount#3=EPERM"] });
+    const walk = t.steps.filter((s) => s.request.step === "parent_propagation").map((s) => straceLine(s));
+    assert.equal(walk, [
+      `mount(NULL, "${rootfs}", NULL, MS_PRIVATE, NULL) = -1 EINVAL (Invalid argument)`,
+      'mount(NULL, "/", NULL, MS_PRIVATE, NULL) = -1 EPERM (Operation not permitted)',
+    ]);
+    assert.is(t.outcome.kind === "failed" && t.outcome.message, `make \`${rootfs}\` private: Operation not permitted`);
+  }
+});
+
 test.run();

@@ -13,6 +13,7 @@ import { dockerHostMountinfo } from "../src/hosts/mountinfo-default.js";
 import { plan } from "../src/plan.js";
 import { mountinfoError } from "../src/mountinfo-check.js";
 import { encode } from "../src/config.js";
+import { parseConfig } from "../src/schema.js";
 
 const base: Encoded = { rootfs: "/srv/rootfs", profile: abi.Profile.runc, strategy: abi.Strategy.pivot, rootPropagation: 0, options: 0 };
 
@@ -439,6 +440,31 @@ test("a run's vectors grow by doubling: 2000 proc mounts to mask keep memory wit
   assert.is(n.outcome.kind, "done");
   assert.is(masks, 2000);
   assert.ok(m.exports.memory.buffer.byteLength <= 4 << 20, `${m.exports.memory.buffer.byteLength} bytes`);
+});
+
+test("open_tree, move_mount and mount_setattr carry \"\" (a pointer, length 0) as their path, never NULL", () => {
+  // LXC's __fd_bind_mount calls open_tree(dfd, "", ...) and move_mount(fd_tree, "", dfd_to, "", ...),
+  // crun's do_mount_setattr mount_setattr(dfd, "", AT_EMPTY_PATH, ...) (docs/sources.md#lxc,
+  // #crun-1-29): AT_EMPTY_PATH wants an empty string. src/request.ts decodes NULL as "" too, so only
+  // the request block shows it; host/exec.c hands the slot to the syscall as it is, and a NULL
+  // there is EFAULT, not the empty path.
+  const slots: string[] = [];
+  for (const cfg of [{ profile: "lxc", strategy: "pivot" }, { profile: "crun-1.29", strategy: "pivot", readonly: true }] as const) {
+    const m = Machine.create();
+    m.start(encode(parseConfig({ rootfs: "/r", ...cfg })));
+    const host = new DryRunHost({ rootfs: "/r" });
+    for (let n = m.next(); !n.done; n = m.next()) {
+      const r = n.request;
+      if (r.op === "open_tree" || r.op === "move_mount" || r.op === "mount_setattr") {
+        const at = m.exports.request_ptr(), dv = new DataView(m.exports.memory.buffer);
+        const slot = (o: number) => `${dv.getUint32(at + o, true) === 0 ? "NULL" : "ptr"}/${dv.getUint32(at + o + 4, true)}`;
+        slots.push(`${r.step} ${slot(abi.REQ_STR0)}${r.op === "move_mount" ? ` ${slot(abi.REQ_STR1)}` : ""}`);
+      }
+      m.feed(host.exec(r));
+    }
+    m.release();
+  }
+  assert.equal(slots, ["clone_rootfs ptr/0", "attach_rootfs ptr/0 ptr/0", "tree_namespace ptr/0", "walk_setattr ptr/0", "readonly_setattr ptr/0"]);
 });
 
 test.run();

@@ -3,6 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { check } from "../src/check.js";
+import { plan } from "../src/plan.js";
+import { straceLine } from "../src/format/strace.js";
 
 const opsOf = (t: ReturnType<typeof check>["trace"]) => t.steps.map((s) => `${s.request.op}${"errno" in s.result && s.result.errno ? ` ${s.result.errno}` : ""}`);
 
@@ -64,6 +66,57 @@ test("MESSAGES: hardened words every failure as runc main does (Go's mountError 
     assert.is(message("hardened", f), message("runc", f), f);
   }
   assert.is(message("hardened", "mount=EPERM"), "error preparing rootfs: mount dst=/, flags=MS_REC|MS_SLAVE: operation not permitted");
+});
+
+test("BARE: with the prepare phase off, bwrap starts at its staging tmpfs; lxc still opens dfd_host and dfd_mnt", () => {
+  // bwrap's prepare is its one rslave of "/" (bubblewrap.c L3055-L3087, docs/sources.md#bwrap):
+  // without it the switch starts at the staging tmpfs on /tmp; no mountinfo read comes first.
+  // LXC opens dfd_host in lxc_setup_rootfs_prepare_root and dfd_mnt in lxc_mount_rootfs whatever it
+  // prepares (conf.c, docs/sources.md#lxc): lxc_pivot_root fchdirs to dfd_mnt and closes dfd_host.
+  const first = (profile: "bwrap" | "lxc") => plan({ rootfs: "/srv/rootfs", profile, strategy: "pivot", prepare: false })
+    .steps.slice(0, 2).map((s) => `${s.request.step} ${straceLine(s)}`);
+  assert.equal(first("bwrap"), ['stage_tmpfs mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID|MS_NODEV, NULL) = 0', 'chdir_stage chdir("/tmp") = 0']);
+  assert.equal(first("lxc"), [
+    'open_host openat2(-9, "/", {flags=O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY, resolve=RESOLVE_NO_XDEV|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS}, 24) = 3',
+    'open_mnt openat2(-9, "/usr/lib/x86_64-linux-gnu/lxc/rootfs", {flags=O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY, resolve=RESOLVE_NO_MAGICLINKS|RESOLVE_NO_SYMLINKS}, 24) = 4',
+  ]);
+});
+
+test("POST: bwrap never re-applies a propagation after its pivot, even a configured rshared", () => {
+  // bwrap has no propagation option and no second propagation call: after pivot_root(".", ".") it
+  // only detaches the old root, chdirs to "/" and closes the staging root's handle as its scope
+  // ends (bubblewrap.c L3055-L3176, docs/sources.md#bwrap). runc main would end with
+  // mount("", "/", "", MS_REC|MS_SHARED) here (§2.1 step 8).
+  const t = plan({ rootfs: "/srv/rootfs", profile: "bwrap", strategy: "pivot", rootPropagation: "rshared" });
+  assert.is(t.outcome.kind, "done");
+  assert.equal(t.steps.slice(-2).map((s) => `${s.request.step} ${straceLine(s)}`), ['chdir_root chdir("/") = 0', "close_old_root close(3) = 0"]);
+  assert.not.ok(t.steps.some((s) => s.request.step === "post_propagation"));
+});
+
+test("PARSE_AT_EOF: runc, runc-1.1 and youki judge mountinfo after its close; a malformed table fails at the close", () => {
+  // The text is the machine's own; the column decides when it is judged. moby/sys/mountinfo's
+  // error reaches runc after its `defer f.Close()` (docs/sources.md#runc-main, #runc-1-1), and
+  // youki's reader is dropped (closed) as ProcMountInfoProvider returns (docs/sources.md#youki):
+  // the failure is the close step's. Only LXC parses at EOF, its fd still open (__do_close).
+  const BAD = "1 0 8-1 / / rw - ext4 /dev/sda rw\n";
+  for (const [profile, strategy, seq] of [["runc", "move", 8], ["runc-1.1", "pivot", 4], ["youki", "pivot", 4]] as const) {
+    const t = plan({ rootfs: "/srv/rootfs", profile, strategy }, { mountinfo: BAD });
+    assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.seq} ${t.outcome.message}`,
+      `mountinfo_close ${seq} malformed mountinfo, line 1: field 3 must be major:minor`, profile);
+    assert.equal(t.steps.slice(seq - 2, seq + 1).map((s) => s.request.step), ["mountinfo_read", "mountinfo_read", "mountinfo_close"], profile);
+  }
+});
+
+test("RAMFS_FALLBACK: lxc has no MS_MOVE fallback; an unreadable detection on the initial ramfs leaves pivot_root's EINVAL fatal", () => {
+  // LXC's prepare has read mountinfo (turn_into_dependent_mounts), so the machine knows / is the
+  // initial ramfs; detect_ramfs_rootfs's own fopen failing answers "no" (utils.c L707-L740), so
+  // LXC calls lxc_pivot_root, which the kernel refuses, and LXC stops there: only the detection
+  // picks lxc_chroot, no error path does (conf.c, docs/sources.md#lxc).
+  const t = check({ rootfs: "/var/lib/pivotshim/rootfs", profile: "lxc", strategy: "auto" }, { scenario: "initramfs", faults: ["openat=EACCES"] }).trace;
+  assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.message}`,
+    'pivot_root lxc_pivot_root: Failed to pivot into new root directory "/usr/lib/x86_64-linux-gnu/lxc/rootfs" - Invalid argument');
+  const at = t.steps.findIndex((s) => s.request.op === "pivot_root");
+  assert.equal(t.steps.slice(at + 1).filter((s) => s.request.op !== "close").map((s) => straceLine(s)), [], "only the closes after it: no MS_MOVE, no chroot");
 });
 
 test.run();

@@ -19,6 +19,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ROOTFS, stepMessages } from "./helpers/step-messages.js";
+import { plan } from "../src/plan.js";
 
 const EPERM_TEXT = "operation not permitted";
 
@@ -153,6 +154,19 @@ test("runc-1.1 without a mount namespace: the whole prepare in the caller's name
     ["chroot_root", jail("chroot .")], // L990
     ["chdir_root", jail("chdir /")], // L993
   ]);
+});
+
+test("a failed tmpfs cover is its own mountError: src=tmpfs, the mask as dst, no flags (main L1240-L1248, 1.1 L968-L976)", () => {
+  // unmount(p, MNT_DETACH) fails EINVAL (or EPERM), so msMoveRoot covers p with
+  // mount("tmpfs", p, "tmpfs", 0, "") and returns that mount's error as it is: main's mountError
+  // prints src= and dst= and no flags (0); 1.1's prints "src:dst". The stepwise goldens above never
+  // reach it: a failed unmount there is covered successfully.
+  const cover = (profile: "runc" | "runc-1.1") => {
+    const t = plan({ rootfs: ROOTFS, profile, strategy: "move" }, { faults: ["umount2#1=EINVAL", "mount#5=EPERM"] });
+    return t.outcome.kind === "failed" ? `${t.outcome.step} ${t.outcome.message}` : t.outcome.kind;
+  };
+  assert.is(cover("runc"), `mask_cover ${jail("mount src=tmpfs, dst=/proc")}`);
+  assert.is(cover("runc-1.1"), `mask_cover ${jail("mount tmpfs:/proc")}`);
 });
 
 test.run();
