@@ -134,6 +134,15 @@ test("runc-1.1 pivot: each step's message, as prepareRootfs (L54) and pivotRoot 
   ]);
 });
 
+test("runc-1.1 without the self bind: the parent walk's mountinfo is still prepareRoot's (\"error preparing rootfs\")", () => {
+  // --no-self-bind drops prepareRoot's bind (L837), not the rest of prepareRoot: getParentMount's
+  // errors are still wrapped by prepareRootfs L57. The machine marked the end of prepare by the
+  // self_bind step, so without one it wrote "error jailing process inside rootfs" here.
+  assert.equal(stepMessages({ profile: "runc-1.1", strategy: "pivot", selfBind: false }).slice(0, 6), [
+    ...V11_PREPARE.filter(([step]) => step !== "self_bind"),
+  ]);
+});
+
 test("runc-1.1 move (--no-pivot): each step's message, as msMoveRoot (L925-L986) writes it", () => {
   assert.equal(messages("runc-1.1", "move"), [
     ...V11_PREPARE,
