@@ -157,12 +157,7 @@ function jail(step: i32, errno: i32, target: Str, rootfs: Str): void {
   }
 }
 
-/**
- * Where runc 1.1's prepareRootfs stops wrapping errors as "preparing rootfs": its chdir(rootfs)
- * (L127-L129), enter_root, which every runc-1.1 plan has after prepareRoot, with or without the
- * self bind (--no-self-bind drops only that bind). 0 when absent: no step is in prepare then.
- */
-function firstSwitchStep(): i32 {
+function firstSwitchStep(): i32 { // runc 1.1's jail starts at chdir(rootfs), L127-L129 (enter_root), with or without the self bind
   for (let i = 0; i < S.plan.length; i++) if (S.plan.get(i) == Step.enter_root) return i;
   return 0;
 }
