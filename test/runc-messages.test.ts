@@ -138,7 +138,7 @@ test("runc-1.1 without the self bind: the parent walk's mountinfo is still prepa
   // --no-self-bind drops prepareRoot's bind (L837), not the rest of prepareRoot: getParentMount's
   // errors are still wrapped by prepareRootfs L57. The machine marked the end of prepare by the
   // self_bind step, so without one it wrote "error jailing process inside rootfs" here.
-  assert.equal(stepMessages({ profile: "runc-1.1", strategy: "pivot", selfBind: false }).slice(0, 6), [
+  assert.equal(stepMessages({ profile: "runc-1.1", strategy: "pivot", selfBind: false }).slice(0, 7), [
     ...V11_PREPARE.filter(([step]) => step !== "self_bind"),
   ]);
 });
