@@ -467,4 +467,119 @@ test("open_tree, move_mount and mount_setattr carry \"\" (a pointer, length 0) a
   assert.equal(slots, ["clone_rootfs ptr/0", "attach_rootfs ptr/0 ptr/0", "tree_namespace ptr/0", "walk_setattr ptr/0", "readonly_setattr ptr/0"]);
 });
 
+// Survivors of the wave-2 run (triage C), each planted back and caught.
+
+/** A dry-run host over `mountinfo`, except where `answer` says otherwise; records every request. */
+function steered(mountinfo: string | undefined, answer: (r: Request) => Result | undefined): Host & { seen: Request[] } {
+  const inner = new DryRunHost({ rootfs: "/r", ...(mountinfo === undefined ? {} : { mountinfo }) });
+  const seen: Request[] = [];
+  return { kind: "dry-run", seen, exec: (r: Request) => { seen.push(r); return answer(r) ?? inner.exec(r); } };
+}
+
+test("feed() with nothing pending names where the run is: step none before the first next(), ended after a refused config", () => {
+  // machine.ts stepName(): step 0 has a name (machine:128:0 left it out); start() marks a refused
+  // config's run as ended at once (machine:76:0 left it "started" at step none).
+  const m = Machine.create();
+  m.start(base);
+  assert.throws(() => m.feed({ ret: 0 }), (e: Error) => e.message === "feed() without a pending request (step none)");
+  m.start({ ...base, rootfs: "relative" });
+  assert.throws(() => m.feed({ ret: 0 }), (e: Error) => e.message === "feed() without a pending request (the run has ended)");
+});
+
+test("LXC's openat fallback is per call: after a fallback open fails and is skipped, the next open tries openat2 again", () => {
+  // onErr resets openatFallback (machine:217:0): the prepare's mountinfo openat2 says ENOSYS, its
+  // openat EACCES (MOUNTINFO_OPTIONAL skips it); LXC's open_at of the mount point starts with openat2 again.
+  const host = steered(undefined, (r) =>
+    r.step === "mountinfo_open" ? { errno: r.op === "openat2" ? abi.ENOSYS : abi.EACCES } : undefined);
+  drive({ rootfs: "/r", profile: "lxc", strategy: "pivot" }, host);
+  assert.equal(host.seen.filter((r) => r.step === "mountinfo_open" || r.step === "open_mountpoint").map((r) => `${r.step} ${r.op}`),
+    ["mountinfo_open openat2", "mountinfo_open openat", "open_mountpoint openat2"]);
+});
+
+test("LXC auto: a failed prepare mountinfo does not blind the detection, whose own read finds the initial ramfs", () => {
+  // A successful open clears infoFailed (machine:142:0): detect_ramfs_rootfs reads its own copy,
+  // finds "/" on rootfs and picks lxc_chroot, though turn_into_dependent_mounts could not read its.
+  const mi = "1 0 0:1 / / rw - rootfs rootfs rw\n2 1 0:4 / /proc rw - proc proc rw\n";
+  const host = steered(mi, (r) => (r.step === "mountinfo_open" ? { errno: abi.EACCES } : undefined));
+  const t = drive({ rootfs: "/r", profile: "lxc", strategy: "auto" }, host);
+  assert.is(t.outcome.kind, "done", t.outcome.kind === "failed" ? t.outcome.message : "");
+  assert.ok(host.seen.some((r) => r.step === "ramfs_open"), "the detection ran");
+  assert.not.ok(host.seen.some((r) => r.op === "pivot_root"), "lxc_chroot, not lxc_pivot_root");
+  assert.ok(host.seen.some((r) => r.op === "chroot"), "lxc_chroot's chroot");
+});
+
+test("crun 1.29: a tree namespace fd 0 is an fd: the setns path, not the classic fallback", () => {
+  // TREE_CHOOSE tests "fdTree >= 0" (machine:463:0 took fd 0 for no fd). stdin closed: open_tree returns 0.
+  const run = (fd: number) => {
+    const host = steered(undefined, (r) => (r.step === "tree_namespace" ? { ret: fd } : undefined));
+    const t = drive({ rootfs: "/r", profile: "crun-1.29", strategy: "pivot" }, host);
+    return { host, note: t.outcome.kind === "done" ? t.outcome.note : `failed: ${t.outcome.message}` };
+  };
+  const zero = run(0), three = run(3);
+  assert.match(three.note, /setns/, "fd 3: the tree path");
+  assert.is(zero.note, three.note);
+  assert.equal(zero.host.seen.map((r) => r.step), three.host.seen.map((r) => r.step), "the same steps as with fd 3");
+  const host = zero.host;
+  assert.not.ok(host.seen.some((r) => r.op === "pivot_root"), "no switch: setns into the tree");
+});
+
+test("an unwind names each deferred close by its fd's own step: runc's old root then its root handle", () => {
+  // unwind()'s chain (machine:551:2, :552:0, :552:1 sent the root handle to walk_close, walk_drop
+  // or close_old_root). runc pivot: pivot_root fails with the new root (fd 3) and the old root (fd 4) open.
+  const t = plan({ rootfs: "/r", profile: "runc", strategy: "pivot" }, { faults: ["pivot_root=EPERM"] });
+  assert.is(t.outcome.kind, "failed");
+  const after = t.steps.slice(t.steps.findIndex((s) => s.request.op === "pivot_root") + 1).map((s) => s.request);
+  assert.equal(after.map((r) => `${r.op} ${r.step} ${r.op === "close" ? r.fd : ""}`), ["close close_old_root 4", "close close_root 3"]);
+});
+
+test("a failure whose request's path is \"\" (mount_setattr with AT_EMPTY_PATH) has no path in the outcome", () => {
+  // fail() keeps a target only if it is not empty (machine:535:0 kept "" too, so the outcome said path "").
+  const t = plan({ rootfs: "/r", profile: "crun-1.29", strategy: "pivot", readonly: true }, { faults: ["mount_setattr#2=EPERM"] });
+  assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.path}`, "readonly_setattr null");
+});
+
+test("the FAILED block's REQ_STEP is the failed step, as docs/ABI.md says (0 only for DONE)", () => {
+  // terminal() stamps the block with S.fail.step (machine:561:0 stamped it 0 for FAILED).
+  const m = Machine.create();
+  m.start({ ...encode({ rootfs: "/r", profile: "runc", strategy: "pivot", readonly: false, prepare: true, selfBind: true }), rootPropagation: 0 });
+  const dry = new DryRunHost({ rootfs: "/r" });
+  let n = m.next();
+  for (; !n.done; n = m.next()) m.feed(n.request.op === "pivot_root" ? { errno: abi.EPERM } : dry.exec(n.request));
+  const v = new DataView(m.exports.memory.buffer);
+  assert.is(n.outcome.kind === "failed" && n.outcome.step, "pivot_root");
+  assert.is(v.getInt32(m.exports.request_ptr() + abi.REQ_STEP, true), v.getInt32(m.exports.outcome_ptr() + abi.OUT_STEP, true));
+  assert.is(v.getInt32(m.exports.request_ptr() + abi.REQ_STEP, true), abi.Step.pivot_root);
+  m.release();
+});
+
+test("hardened's ramfs fallback replaces the whole rest of the pivot: nothing of it runs after the move", () => {
+  // fallBackToMove splices pivot_root through close_old_root (machine:503:1 replaced pivot_root
+  // alone, and fchdir_old_root, the detach and a second close_old_root ran after the chdir).
+  const mi = "1 0 0:1 / / rw - ramfs none rw\n2 1 0:4 / /proc rw - proc proc rw\n";
+  const t = plan({ rootfs: "/r" }, { mountinfo: mi, faults: ["pivot_root=EINVAL"] });
+  assert.is(t.outcome.kind, "done");
+  const at = t.steps.findIndex((s) => s.request.op === "pivot_root");
+  const after = t.steps.slice(at + 1).map((s) => s.request.step);
+  assert.equal(after.slice(0, 6), ["close_old_root", "mask_propagation", "mask_umount", "move_root", "chroot_root", "chdir_root"]);
+  assert.is(after.filter((s) => s === "close_old_root").length, 1, after.join(" "));
+  assert.not.ok(after.includes("fchdir_old_root") || after.includes("detach_old_root"), after.join(" "));
+});
+
+test("a mountinfo of exactly MOUNTINFO_CAP bytes is too large: the read that fills the cap ends the run", () => {
+  // readChunk refuses to grow past the cap (machine:311:0 "> CAP" grew to twice the cap). Driven
+  // through the raw feed: each read claims all its room (zeros), then EOF.
+  const m = Machine.create();
+  m.start({ ...base, strategy: abi.Strategy.move });
+  const dry = new DryRunHost({ rootfs: base.rootfs });
+  let total = 0;
+  let n = m.next();
+  for (; !n.done; n = m.next()) {
+    const r = n.request;
+    if (r.op === "read") { const k = Math.min(r.count, abi.MOUNTINFO_CAP - total); total += k; m.exports.feed(k, 0); }
+    else m.feed(dry.exec(r));
+  }
+  assert.is(total, abi.MOUNTINFO_CAP);
+  assert.is(n.outcome.kind === "failed" && n.outcome.message, `mountinfo is larger than the ${abi.MOUNTINFO_CAP}-byte cap`);
+});
+
 test.run();
