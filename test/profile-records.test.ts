@@ -119,4 +119,53 @@ test("RAMFS_FALLBACK: lxc has no MS_MOVE fallback; an unreadable detection on th
   assert.equal(t.steps.slice(at + 1).filter((s) => s.request.op !== "close").map((s) => straceLine(s)), [], "only the closes after it: no MS_MOVE, no chroot");
 });
 
+test("PARSE_AT_EOF: hardened, like runc main, judges mountinfo after its close; a malformed table fails at the close", () => {
+  // hardened reads mountinfo first under auto and move (docs/profiles.md#hardened) with runc main's
+  // reader: moby/sys/mountinfo's parse error reaches it after `defer f.Close()` (docs/sources.md#runc-main).
+  const BAD = "1 0 8-1 / / rw - ext4 /dev/sda rw\n";
+  for (const strategy of ["auto", "move"] as const) {
+    const t = plan({ rootfs: "/srv/rootfs", profile: "hardened", strategy }, { mountinfo: BAD });
+    assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.seq} ${t.outcome.message}`,
+      "mountinfo_close 3 malformed mountinfo, line 1: field 3 must be major:minor", strategy);
+    assert.equal(t.steps.map((s) => `${s.request.step} ${straceLine(s)}`), [
+      'mountinfo_open openat(AT_FDCWD, "/proc/thread-self/mountinfo", O_RDONLY|O_CLOEXEC) = 3',
+      'mountinfo_read read(3, "1 0 8-1 / / rw - ext4 /dev/sda r"..., 4096) = 34',
+      'mountinfo_read read(3, "", 4062) = 0',
+      "mountinfo_close close(3) = 0",
+    ], strategy);
+  }
+});
+
+test("RAMFS_FALLBACK: youki has read mountinfo in its prepare and still has no MS_MOVE fallback; pivot_root's EINVAL on the initial ramfs is fatal", () => {
+  // youki's pivot_rootfs returns pivot_root's error as it is (syscall/linux.rs L380-L459); MS_MOVE
+  // is only its move_root, taken when the spec asks for no pivot (process/init/process.rs L719-L764,
+  // docs/sources.md#youki; docs/profiles.md#youki: "youki has no fallback"). Its prepare reads
+  // /proc/self/mountinfo for the parent (rootfs.rs L51-L79), so the machine knows "/" is the ramfs.
+  const t = check({ rootfs: "/var/lib/pivotshim/rootfs", profile: "youki", strategy: "auto" }, { scenario: "initramfs" }).trace;
+  assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.seq} ${t.outcome.message}`, "pivot_root 9 EINVAL: Invalid argument");
+  assert.ok(t.steps.some((s) => s.request.step === "mountinfo_read"), "the prepare read mountinfo");
+  const at = t.steps.findIndex((s) => s.request.op === "pivot_root");
+  assert.equal(t.steps.slice(at + 1).map((s) => `${s.request.step} ${straceLine(s)}`),
+    ["close_new_root close(4) = 0", "close_old_root close(3) = 0"], "only the OwnedFds dropped: no MS_MOVE, no chroot");
+});
+
+test("BARE: with the prepare phase off, youki goes straight to pivot_rootfs; crun 1.29 still opens libcrun_set_mounts's root handle", () => {
+  // youki's prepare is rootfs.rs's mount_to_rootfs and parent handling (L51-L79): without it nothing
+  // reads mountinfo, and pivot_rootfs opens both roots (syscall/linux.rs L380-L459, docs/sources.md#youki).
+  // crun main's libcrun_set_mounts opens the rootfs handle whatever setup_mount_namespace did
+  // (linux.c L3353, docs/sources.md#crun-1-29), closed before libcrun_finalize_mounts's do_pivot.
+  const first = (profile: "youki" | "crun-1.29") => plan({ rootfs: "/srv/rootfs", profile, strategy: "pivot", prepare: false })
+    .steps.slice(0, 3).map((s) => `${s.request.step} ${straceLine(s)}`);
+  assert.equal(first("youki"), [
+    'open_old_root openat(AT_FDCWD, "/", O_RDONLY|O_CLOEXEC|O_PATH|O_DIRECTORY) = 3',
+    'open_new_root openat(AT_FDCWD, "/srv/rootfs", O_RDONLY|O_CLOEXEC|O_PATH|O_DIRECTORY) = 4',
+    "fchdir_new_root fchdir(4) = 0",
+  ]);
+  assert.equal(first("crun-1.29"), [
+    'open_root openat(AT_FDCWD, "/srv/rootfs", O_RDONLY|O_CLOEXEC|O_PATH) = 3',
+    "close_root close(3) = 0",
+    'open_old_root openat(AT_FDCWD, "/", O_RDONLY|O_CLOEXEC|O_PATH|O_DIRECTORY) = 3',
+  ]);
+});
+
 test.run();
