@@ -582,4 +582,80 @@ test("a mountinfo of exactly MOUNTINFO_CAP bytes is too large: the read that fil
   assert.is(n.outcome.kind === "failed" && n.outcome.message, `mountinfo is larger than the ${abi.MOUNTINFO_CAP}-byte cap`);
 });
 
+// Survivors of the wave-2 run (triage E), each planted back and caught.
+
+/** The outcome of a run on the dry-run host with `step` failed by `errno` (any number, as a host may feed). */
+function failedWith(cfg: Parameters<typeof parseConfig>[0], step: string, errno: number): string {
+  const m = Machine.create();
+  m.start(encode(parseConfig(cfg)));
+  const host = new DryRunHost({ rootfs: "/srv/rootfs" });
+  let n = m.next();
+  for (; !n.done; n = m.next()) m.feed(n.request.step === step ? { errno } : host.exec(n.request));
+  m.release();
+  return n.outcome.kind === "failed" ? n.outcome.message : n.outcome.kind;
+}
+
+test("an errno past the tables is \"Unknown error N\": 41 (one past the last entry) and 200", () => {
+  // messages.ts strerror()/nixErr(): glibc's strerror(3) for a number it has no text for is
+  // "Unknown error N"; the tables end at 40 (ELOOP). Wave-2 survivors: messages:22:0 (the fallback
+  // deleted: "pivot_root: " and nothing), messages:18:1 and :32:1 (`<= COUNT` read the entry one past
+  // ERRNO_TEXT / ERRNO_NAME for errno 41). src/machine.ts passes any errno 1..4095 to the wasm.
+  for (const errno of [41, 200]) {
+    assert.is(failedWith({ rootfs: "/srv/rootfs", profile: "crun", strategy: "pivot" }, "pivot_root", errno), `pivot_root: Unknown error ${errno}`);
+    assert.is(failedWith({ rootfs: "/srv/rootfs", profile: "runc", strategy: "pivot" }, "pivot_root", errno),
+      `error jailing process inside rootfs: pivot_root .: unknown error ${errno}`);
+    // youki: nix's Errno::from_raw gives UnknownErrno for a number it does not know. Only the name
+    // is pinned here: what follows it is the machine's strerror (see verdicts-E.md, "noticed").
+    const youki = failedWith({ rootfs: "/srv/rootfs", profile: "youki", strategy: "pivot" }, "pivot_root", errno);
+    assert.ok(youki.startsWith("UnknownErrno: "), youki);
+  }
+});
+
+test("a message longer than the builder's first block keeps every byte (runc's chdir of a 155-byte rootfs)", () => {
+  // bytes.ts room(): the builder starts with 128 bytes and doubles past the need. Without
+  // "bCap = (bLen + n) << 1" (bytes:65:0) each growth took another 128-byte block, the text ran past
+  // it, and the next block's allocator header landed inside the text (bytes 140-143 garbled).
+  const rootfs = "/srv/" + "r".repeat(150);
+  assert.is(failedWith({ rootfs, profile: "runc", strategy: "pivot" }, "enter_root", abi.EPERM), `chdir ${rootfs}: operation not permitted`);
+});
+
+test("start() with a negative rootfs length reads PATH_MAX bytes: refused as too long, no trap", () => {
+  // index.ts start(): a length below 0 or past PATH_MAX is taken as PATH_MAX, which config.ts then
+  // refuses (rootfs_len < 0 || ... , index:25:2 turned it into &&: heap.alloc(4 GiB) trapped).
+  const m = Machine.create();
+  const rootfs = new TextEncoder().encode("/srv/rootfs");
+  new Uint8Array(m.exports.memory.buffer, m.exports.input_ptr(), rootfs.length).set(rootfs);
+  assert.is(m.exports.start(-1, abi.Profile.runc, abi.Strategy.pivot, 0, 0), 1);
+  const n = m.next();
+  assert.is(n.done && n.outcome.kind === "failed" && n.outcome.message, "invalid config: rootfs is longer than PATH_MAX - 1 (4095) bytes");
+  m.release();
+});
+
+test("mountinfo_buffer: exactly MOUNTINFO_CAP bytes is room; a refused room leaves nothing to check", () => {
+  // index.ts mountinfo_buffer(): only a length past the cap is refused (index:52:1 refused the cap
+  // itself), and a refused call sets the room to 0 bytes (index:51:0 kept the last room's length, so
+  // mountinfo_check parsed the old room's stale bytes and called them malformed).
+  const ex = Machine.create().exports;
+  const at = ex.mountinfo_buffer(100);
+  new Uint8Array(ex.memory.buffer, at, 13).set(new TextEncoder().encode("garbage line\n"));
+  assert.ok(ex.mountinfo_check(13) > 0);
+  assert.is(ex.mountinfo_buffer(abi.MOUNTINFO_CAP + 1), 0);
+  assert.is(ex.mountinfo_check(100), 0);
+  assert.ok(ex.mountinfo_buffer(abi.MOUNTINFO_CAP) > 0);
+});
+
+test("mountinfo_check reads text_len bytes, not the byte after them (a last line without its newline)", () => {
+  // mountinfo.ts split(): `i < n` (mountinfo:93:0 `<=` read one byte past the text: a space there
+  // made a tenth, empty field, and a 9-field line passed).
+  const ex = Machine.create().exports;
+  const line = "22 1 8:1 / / rw - ext4 /dev/sda1";
+  const at = ex.mountinfo_buffer(line.length + 1);
+  new Uint8Array(ex.memory.buffer, at, line.length + 1).set(new TextEncoder().encode(line + " "));
+  const r = ex.mountinfo_check(line.length);
+  assert.ok(r > 0, "a 9-field line must be refused");
+  const dv = new DataView(ex.memory.buffer);
+  assert.is(new TextDecoder().decode(new Uint8Array(ex.memory.buffer, dv.getUint32(r, true), dv.getInt32(r + 4, true))),
+    "malformed mountinfo, line 1: expected at least 10 fields, found 9");
+});
+
 test.run();

@@ -20,6 +20,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ROOTFS, stepMessages } from "./helpers/step-messages.js";
 import { plan } from "../src/plan.js";
+import type { FaultSpec } from "../src/hosts/faults.js";
 
 const EPERM_TEXT = "operation not permitted";
 
@@ -176,6 +177,38 @@ test("a failed tmpfs cover is its own mountError: src=tmpfs, the mask as dst, no
   };
   assert.is(cover("runc"), `mask_cover ${jail("mount src=tmpfs, dst=/proc")}`);
   assert.is(cover("runc-1.1"), `mask_cover ${jail("mount tmpfs:/proc")}`);
+});
+
+test("runc's messages after the jail: root propagation, read-only root, a busy mask, an errno text that starts with \"A\"", () => {
+  // Rows no stepwise golden reaches (wave-2 survivors messages:128:0, :129:0, :149:1, :48:0: each
+  // case arm deleted fell to "error jailing process inside rootfs: step N ..."). main: the root
+  // propagation applied again after the jail is wrapped "unable to apply root propagation flags: "
+  // (04be81b, docs/sources.md#runc-main "After"); setReadonly's failure "error setting rootfs as
+  // readonly: " with mountError's flags in bit order (MS_RDONLY|MS_REMOUNT|MS_BIND; statfs's flags
+  // of a plain rw,relatime mount add nothing: ST_RELATIME is MS_BIND's bit); msMoveRoot returns an
+  // unmount error other than EINVAL/EPERM as it is (L1240-L1248), MNT_DETACH named MS_NOSUID.
+  // Go's Errno text lower-cases the first letter, "A" included (E2BIG: "argument list too long").
+  const failed = (cfg: Parameters<typeof plan>[0], fault: FaultSpec) => {
+    const t = plan({ rootfs: ROOTFS, ...cfg }, { faults: [fault] });
+    return t.outcome.kind === "failed" ? `${t.outcome.step} ${t.outcome.message}` : t.outcome.kind;
+  };
+  assert.is(failed({ profile: "runc", strategy: "pivot", rootPropagation: "rshared" }, "mount#5=EPERM"),
+    `post_propagation unable to apply root propagation flags: ${e("mount dst=/, flags=MS_REC|MS_SHARED")}`);
+  assert.is(failed({ profile: "runc", strategy: "pivot", readonly: true }, "mount#5=EPERM"),
+    `readonly_remount error setting rootfs as readonly: ${e("mount dst=/, flags=MS_RDONLY|MS_REMOUNT|MS_BIND")}`);
+  assert.is(failed({ profile: "runc", strategy: "move" }, "umount2#1=EBUSY"),
+    "mask_umount error jailing process inside rootfs: unmount dst=/proc, flags=MS_NOSUID: device or resource busy");
+  assert.is(failed({ profile: "runc", strategy: "pivot" }, "pivot_root#1=E2BIG"),
+    "pivot_root error jailing process inside rootfs: pivot_root .: argument list too long");
+});
+
+test("hardened's getcwd check: ENOENT is runc's CVE-2024-21626 message, as verifyCwd words it", () => {
+  // hardened words its failures as runc main. runc's verifyCwd: Getwd's ENOENT (the cwd is outside
+  // the mount namespace's root) is this error text (wave-2 survivor messages:130:0: without the
+  // case arm it was "error jailing process inside rootfs: step 43 ...").
+  const t = plan({ rootfs: ROOTFS, profile: "hardened", strategy: "pivot" }, { faults: ["getcwd#1=ENOENT"] });
+  assert.is(t.outcome.kind === "failed" && `${t.outcome.step} ${t.outcome.message}`,
+    "check_cwd current working directory is outside of container mount namespace root -- possible container breakout detected");
 });
 
 test.run();
