@@ -49,6 +49,21 @@ test("stdio's reads: a read's whole lines are unmounted before the next read (40
     "the last line without its newline: getline returns it after the read that says EOF");
 });
 
+test("a pass over lines longer than a read: every mount point unmounted once, in order (the grown buffer keeps each read's bytes)", () => {
+  // machine.ts moves S.info to the doubled block when the buffer grows (asm mutant machine:319:0:
+  // that move deleted). A line longer than a read makes a pass's buffer grow, and a buffer left
+  // behind is then written past its end, over the lines the pass allocated since.
+  // Long mount points (3000 bytes): a line spans reads, so the buffer must grow to hold it.
+  const n = 40;
+  const long = (i: number) => `/m${i}` + "/x".repeat(1500);
+  const mi = line(1, "/", "rootfs") + Array.from({ length: n }, (_, i) => line(10 + i, long(i))).join("");
+  const p = passes(move(mi));
+  const first = p.slice(0, p.indexOf("close(5) = 0"));
+  const targets = first.filter((l) => l.startsWith("umount2(")).map((l) => /"\.\/([^"]*)"/.exec(l)![1]);
+  assert.equal(targets, Array.from({ length: n }, (_, i) => long(i).slice(1)));
+  assert.ok(first.every((l) => !l.includes("= -1")), "every unmount of the first pass succeeds");
+});
+
 test("LXC's field split: a line without a space after its 5th field is skipped; a leading space is not counted (strchr from the 2nd byte)", () => {
   // The prepare's parser refuses such lines: its open fails (logged, LXC goes on) so only the passes read them.
   const mi = line(1, "/", "rootfs") + "2 1 0:2 / /short\n" + " 3 1 0:3 /x /y rw - tmpfs t rw\n" + "4 1 0:4 / /z rw - tmpfs t rw\n";
