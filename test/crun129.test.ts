@@ -21,6 +21,15 @@ test("open_tree answering another errno than EINVAL, ENOSYS or EPERM fails: open
     "close(3) = 0", "# failed: open_tree `/r`: Permission denied"]);
 });
 
+test("the read-only remount's message names / only after a chroot without a mount namespace (L3968), the rootfs after MS_MOVE + chroot", () => {
+  // libcrun_do_pivot_root sets *rootfs = "/" only on its chroot path (linux.c L3968); the MS_MOVE
+  // path chroots too but keeps the rootfs path (asm mutant machine:191:1: the strategy test made
+  // an `||` named / there as well).
+  const fail = (strategy: "move" | "chroot", fault: string) => message(plan({ ...crun, strategy, readonly: true }, { faults: [fault] }));
+  assert.is(fail("move", "mount_setattr#2=EPERM"), "remount `/r`: Operation not permitted");
+  assert.is(fail("chroot", "mount_setattr#1=EPERM"), "remount `/`: Operation not permitted");
+});
+
 test("Linux 7.0, setns refused: setns `CLONE_NEWNS` (L3833), the namespace fd closed; nothing was switched", () => {
   const t = plan(crun, { kernel: "7.0", faults: ["setns=EPERM"] });
   assert.is(message(t), "setns `CLONE_NEWNS`: Operation not permitted");
