@@ -605,7 +605,7 @@ test("an errno past the tables is \"Unknown error N\": 41 (one past the last ent
     assert.is(failedWith({ rootfs: "/srv/rootfs", profile: "runc", strategy: "pivot" }, "pivot_root", errno),
       `error jailing process inside rootfs: pivot_root .: unknown error ${errno}`);
     // youki: nix's Errno::from_raw gives UnknownErrno for a number it does not know. Only the name
-    // is pinned here: what follows it is the machine's strerror (see verdicts-E.md, "noticed").
+    // is pinned here: what follows it is the machine's strerror (docs/mutation.md, the asm triage of 2026-12-01: not checked against nix).
     const youki = failedWith({ rootfs: "/srv/rootfs", profile: "youki", strategy: "pivot" }, "pivot_root", errno);
     assert.ok(youki.startsWith("UnknownErrno: "), youki);
   }
