@@ -142,7 +142,7 @@ export async function run(input: ConfigInput | Config, spec: RunSpec): Promise<R
   const refused = prediction && refusalOf(config, prediction, source);
   if (refused) return { trace: refused, exit: NOT_RUN };
   const { signal: _signal, deadlineMs, hooks: _hooks, ...exOpts } = spec;
-  const ex = await spawnExecutor(exOpts);
+  const ex = await spawnExecutor(prediction ? { ...exOpts, mountinfo: prediction.model.mountinfo } : exOpts);
   // From here an abort kills the executor (and the command): whatever awaits it fails or returns,
   // and the finally below reaps it before run() rejects.
   const onAbort = () => { void ex.kill(); };

@@ -7,7 +7,7 @@ import { isErr, type Request, type Result } from "./request.js";
 import type { AsyncHost, Executed, Lookahead } from "./hosts/host.js";
 import type { Executor } from "./hosts/native.js";
 import { Speculation, type Expectation } from "./hosts/native-batch.js";
-import { AutoLookahead } from "./hosts/native-auto.js";
+import { AutoLookahead, type Expected } from "./hosts/native-auto.js";
 import type { Config } from "./schema.js";
 import type { IndexFault } from "./hosts/faults.js";
 import { fromTraceResult, toTraceResult, TRACE_VERSION, type RunTrace, type Trace, type TraceStep } from "./trace.js";
@@ -44,6 +44,20 @@ const expectedOf = (t: Trace): TraceStep[] => (t.hooks?.length ? [...t.steps, ..
 
 const show = (res: Result): string => (isErr(res) ? `-1 ${errnoName(res.errno)}` : `${res.ret}`);
 
+/**
+ * The predicted steps as the autonomous child takes them (hooks aside), once per predicted plan: a
+ * remembered prediction is the same array on every run, and native-auto.ts keeps its frame bytes.
+ */
+const autoExpected = new WeakMap<readonly TraceStep[], Expected[]>();
+function expectedOfTrace(steps: readonly TraceStep[]): Expected[] {
+  let e = autoExpected.get(steps);
+  if (!e) {
+    e = steps.filter((s) => s.request.step !== HOOK_STEP).map((s) => ({ request: s.request, result: fromTraceResult(s.result) }));
+    autoExpected.set(steps, e);
+  }
+  return e;
+}
+
 export class VerifyingHost implements AsyncHost {
   readonly kind = "native" as const;
   #expected: TraceStep[];
@@ -72,7 +86,7 @@ export class VerifyingHost implements AsyncHost {
     const batches = () => new Speculation(ex!, config, module, () => this.#expectation());
     // Autonomous mode: the child runs the predicted plan on its own and stops at the first result
     // that differs; each step is judged here as it comes back, and batches take over from there.
-    const predicted = this.#expected.filter((s) => s.request.step !== HOOK_STEP).map((s) => ({ request: s.request, result: fromTraceResult(s.result) }));
+    const predicted = expectedOfTrace(this.#expected);
     const spec = own ?? (ex!.autonomousOff(module) === null
       ? new AutoLookahead({ runAuto: () => ex!.runAuto(config, predicted), rest: (ran) => batches().adopt(ran) })
       : batches());

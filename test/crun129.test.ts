@@ -25,7 +25,7 @@ test("the read-only remount's message names / only after a chroot without a moun
   // libcrun_do_pivot_root sets *rootfs = "/" only on its chroot path (linux.c L3968); the MS_MOVE
   // path chroots too but keeps the rootfs path (asm mutant machine:191:1: the strategy test made
   // an `||` named / there as well).
-  const fail = (strategy: "move" | "chroot", fault: string) => message(plan({ ...crun, strategy, readonly: true }, { faults: [fault] }));
+  const fail = (strategy: "move" | "chroot", fault: string) => message(plan({ ...crun, strategy, readonly: true }, { faults: [fault as never] }));
   assert.is(fail("move", "mount_setattr#2=EPERM"), "remount `/r`: Operation not permitted");
   assert.is(fail("chroot", "mount_setattr#1=EPERM"), "remount `/`: Operation not permitted");
 });

@@ -45,18 +45,30 @@ export function autoFrame(w: Wire, enc: Encoded, rootfs: string, expect: readonl
   const n = expect?.length ?? 0;
   if (n > w.kMaxAutoExpect) throw new TypeError(`autonomous mode: ${n} expected steps; the wire takes at most ${w.kMaxAutoExpect}`);
   const head = frame(w, w.kOpAuto, enc.profile, enc.options, n, enc.strategy, [rootfs]);
-  const tail = Buffer.alloc(w.kAutoTail + 8 * n);
+  const tail = Buffer.alloc(w.kAutoTail);
   tail.writeInt32LE(enc.rootPropagation, 0);
   tail.writeUInt32LE(expect ? 1 : 0, 4);
-  (expect ?? []).forEach(({ result: r }, i) => {
-    tail.writeInt32LE(isErr(r) ? -1 : r.ret, w.kAutoTail + 8 * i);
-    tail.writeInt32LE(isErr(r) ? r.errno : 0, w.kAutoTail + 8 * i + 4);
-  });
-  // Each predicted request as its own frame: [u32 len][payload], as the child's records are.
-  const out = Buffer.concat([head, tail, ...(expect ?? []).map((e) => requestFrame(w, e.request))]);
+  const out = Buffer.concat(expect ? [head, tail, expectedBytes(w, expect)] : [head, tail]);
   if (out.length - w.kLenSize > w.kMaxFrame) throw new TypeError(`autonomous mode: the frame is ${out.length - w.kLenSize} bytes; the wire takes at most ${w.kMaxFrame}`);
   out.writeUInt32LE(out.length - w.kLenSize, 0);
   return out;
+}
+
+/** The verified plan's part of a kAuto frame, by plan: run() hands the same remembered prediction to every run over an unchanged table. */
+const expectedFrames = new WeakMap<readonly Expected[], Buffer>();
+
+/** The (ret, errno) pairs of the predicted results, then each predicted request as its own frame ([u32 len][payload], as the child's records are). */
+function expectedBytes(w: Wire, expect: readonly Expected[]): Buffer {
+  const known = expectedFrames.get(expect);
+  if (known) return known;
+  const results = Buffer.alloc(8 * expect.length);
+  expect.forEach(({ result: r }, i) => {
+    results.writeInt32LE(isErr(r) ? -1 : r.ret, 8 * i);
+    results.writeInt32LE(isErr(r) ? r.errno : 0, 8 * i + 4);
+  });
+  const bytes = Buffer.concat([results, ...expect.map((e) => requestFrame(w, e.request))]);
+  expectedFrames.set(expect, bytes);
+  return bytes;
 }
 
 /**

@@ -70,6 +70,12 @@ export interface ExecutorOptions {
    */
   mountNamespaceOf?: number;
   /**
+   * This process's /proc/self/mountinfo, when the caller read it just before (run() has it from
+   * its prediction): the table the child copies, so it is not read twice. Ignored with
+   * mountNamespaceOf. Default: read here.
+   */
+  mountinfo?: string;
+  /**
    * Autonomous mode (src/hosts/native-auto.ts): the whole switch runs in the child on the C machine
    * built into the addon, in one round trip. Default true where the addon has it (its C machine
    * must come from the wasm this process loads); false drives the child one batch at a time.
@@ -176,7 +182,7 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   const addon = loadAddon();
   // The autonomous child's machine gets its memory at start (it never allocates after), sized from
   // the table its copy will equal: this process's, or that of the namespace it copies.
-  const table = mountinfoText(nsOf > 0 ? nsOf : "self");
+  const table = nsOf === 0 && typeof opts.mountinfo === "string" ? opts.mountinfo : mountinfoText(nsOf > 0 ? nsOf : "self");
   const autonomous = opts.autonomous !== false && addon.autonomous !== null;
   let onExit!: (s: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => { onExit = resolve; });
