@@ -69,6 +69,29 @@ nativeTest(test, reason, "a pivotshim-child that cannot be executed: loading the
   }
 });
 
+nativeTest(test, reason, "a pivotshim-child that stops being executable after the addon loaded: spawn says which file, and what it needs", () => {
+  // The load-time check cannot see a later chmod (or a remount noexec): execve itself fails in
+  // the clone stub, and spawnExecutor names the file instead of a bare EACCES.
+  const dir = mkdtempSync(join(tmpdir(), "pivotshim-child-test-"));
+  try {
+    const real = loadAddon().child!;
+    copyFileSync(real.replace(/pivotshim-child$/, "host.node"), join(dir, "host.node"));
+    copyFileSync(real, join(dir, "pivotshim-child"));
+    chmodSync(join(dir, "pivotshim-child"), 0o755);
+    const r = nodeWithAddon(join(dir, "host.node"), `
+      import { chmodSync } from "node:fs";
+      import { nativeUnavailable, spawnExecutor } from "./src/hosts/native.ts";
+      if (nativeUnavailable() !== null) throw new Error("the copy does not load");
+      chmodSync(${JSON.stringify(join(dir, "pivotshim-child"))}, 0o644);
+      try { await spawnExecutor({ rootless: ${process.geteuid?.() !== 0} }); console.log("served"); }
+      catch (e) { console.log(e.constructor.name + ": " + e.message); }`);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout.trim(), `EnvironmentError: cannot start the executor: execve pivotshim-child: EACCES; ${join(dir, "pivotshim-child")} must be executable, on a filesystem not mounted noexec`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 nativeTest(test, reason, "a pivotshim-child from another build refuses in its hello: nothing is served", () => {
   const dir = mkdtempSync(join(tmpdir(), "pivotshim-child-test-"));
   try {
