@@ -45,10 +45,12 @@ export function smallNumber(s: string, a: number, b: number): number {
   return v;
 }
 
-/** /^\d+\.\d+$/ on s[a, b): the -T duration. */
+/** /^\d+\.\d+$/ on s[a, b): the -T duration. Digits past b are not looked at (the caller's is a `>`). */
 export function isDuration(s: string, a: number, b: number): boolean {
   const dot = digitsEnd(s, a);
-  return dot > a && dot + 1 < b && s.charCodeAt(dot) === 0x2e && digitsEnd(s, dot + 1) === b;
+  if (!(dot > a && dot + 1 < b && s.charCodeAt(dot) === 0x2e)) return false;
+  for (let i = dot + 1; i < b; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
 }
 
 /**
