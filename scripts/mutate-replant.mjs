@@ -7,7 +7,7 @@
 // listed as "gone", never guessed.
 //
 //   node scripts/mutate-replant.mjs --report mutation/src/diff/window-report.json \
-//     --file src/diff/window.ts --from 75a1cf0 (or file:PATH) --tests '^(diff.*|bwrap|youki|lxc)\.test\.ts$' [--jobs 1] [--only s1,s36]
+//     --file src/diff/window.ts --from 75a1cf0 (or file:PATH) --tests '^(diff.*|bwrap|youki|lxc)\.test\.ts$' [--jobs 1] [--only s1,s36] [--status Timeout]
 //
 // Writes mutation/replant/<file's base name>/ (result.json, report.md, index.html; not committed)
 // and prints killed / re-planted. The work tree is never written (scripts/mutate-lib.mjs sandboxes).
@@ -29,6 +29,11 @@ const reportPath = arg("report"), file = arg("file"), from = arg("from"), tests 
 const jobs = Number(arg("jobs", "1"));
 /** --only s1,s36: these survivors alone (the ones a previous replant left, say). */
 const only = arg("only", "") ? new Set(arg("only", "").split(",")) : null;
+/**
+ * --status Timeout: the report's mutants of these statuses (default Survived,NoCoverage). A run on a
+ * loaded machine counts slow test runs as timeouts, so kills: re-run them here, with 120 s each.
+ */
+const statuses = new Set(arg("status", "Survived,NoCoverage").split(","));
 
 const report = JSON.parse(readFileSync(join(ROOT, reportPath), "utf8"));
 const entry = report.files[file];
@@ -41,7 +46,7 @@ const nowLines = readFileSync(join(ROOT, file), "utf8").split("\n");
 // Stryker's locations: 1-based lines, 1-based columns (mutation-testing-report-schema).
 const mutants = [];
 const gone = [];
-for (const m of entry.mutants.filter((x) => (x.status === "Survived" || x.status === "NoCoverage") && (!only || only.has(`s${x.id}`)))) {
+for (const m of entry.mutants.filter((x) => statuses.has(x.status) && (!only || only.has(`s${x.id}`)))) {
   const { start, end } = m.location;
   const old = oldLines[start.line - 1];
   const where = `${file}:${start.line}:${start.column}`;
