@@ -310,10 +310,14 @@ export function compare(c: Case, real: RealOutcome, fake: Outcome & { setup?: { 
       return `${show(c)}\n  action ${i}: real ${errno(rr[i]!)}, fake ${errno(fake.results[i]!)}\n  start:\n${indent(real.start)}`;
     }
   }
-  // Without the order lines: the fake does not yet number copies in copy_tree's depth-first order,
-  // nor keep children in attach order (which a namespace copy follows), so mountinfo order differs.
-  const r = normalise([["A", real.A], ["B", real.B]]).filter((l) => !l.includes(" order: "));
-  const f = normalise([["A", fake.A], ["B", fake.B]]).filter((l) => !l.includes(" order: "));
+  // Without the order lines: the fake now copies trees depth first over children in attach order
+  // and lists mounts in creation order (test/kernel-oracle-order.test.ts keeps those cases), but
+  // a copy propagated onto a place already mounted goes on top, where the kernel tucks it under
+  // the mounts there (attach_recursive_mnt, mnt_change_mountpoint): the same mounts, listed and
+  // stacked in another order. PIVOTSHIM_ORACLE_ORDER=1 compares the order too.
+  const withOrder = process.env.PIVOTSHIM_ORACLE_ORDER === "1";
+  const r = normalise([["A", real.A], ["B", real.B]]).filter((l) => withOrder || !l.includes(" order: "));
+  const f = normalise([["A", fake.A], ["B", fake.B]]).filter((l) => withOrder || !l.includes(" order: "));
   if (r.join("\n") === f.join("\n")) return null;
   return `${show(c)}\n  results ${rr.map(errno).join(",")}\n  start:\n${indent(real.start)}\n  real:\n${indent(r.join("\n"))}\n  fake:\n${indent(f.join("\n"))}`;
 }

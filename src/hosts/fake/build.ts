@@ -7,7 +7,7 @@ import {
   mkdirsIn, mkdirsMemo, newTree, ownTree, procTree,
 } from "./model.js";
 import { type Entry, decimal, entryAt, mountinfoHeads, parseMountInfoOpts } from "./mountinfo-parse.js";
-import { addMount, addMountOf, bySeqOrder, children, fsOf, mnt, traverse } from "./mounts.js";
+import { addMount, addMountOf, byChildOrder, children, fsOf, mnt, traverse } from "./mounts.js";
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
 import { mayHaveKids, orphans, setParent } from "./links.js";
@@ -121,6 +121,9 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
     const m = recs[i]!;
     const at = mkdirsAfter(fsOfLine[pi]!, parent.root, relative(mps[i]!, mps[pi]!, h.lines[i]!, h.ids[pi]!), dirs);
     setParent(s, m, m.parent, at);
+    // A table says nothing of its parents' children lists: take its listing (creation) order, also
+    // for a mount at its parent's root, which setParent did not move (parent and place unchanged).
+    m.childSeq = m.seq;
   }
   const root = { mnt: rootId, ino: mnt(s, rootId).root };
   s.procs.set(1, { pid: 1, ns: 1, root, cwd: { ...root }, fds: stdFds(), cap: o.cap ?? true });
@@ -129,7 +132,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   return s;
 }
 
-function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "rank"> {
+function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "childSeq" | "rank"> {
   return {
     parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: 0, extraOpts: "", lockedFlags: 0, lockAtime: false,
     locked: false, ns: 1, peer: 0, master: 0, propFrom: 0, unbindable: false, source: "rootfs",
@@ -231,7 +234,7 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
     list.push(m);
     under.push(up);
     if (!mayHaveKids(s, m.id)) continue; // a leaf: no array made for it
-    const kids = bySeqOrder(children(s, m.id));
+    const kids = byChildOrder(children(s, m.id));
     for (let i = kids.length - 1; i >= 0; i--) { // no spread: 100k args overflow the stack
       stack.push(kids[i]!);
       foundUnder.push(at);

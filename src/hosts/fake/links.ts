@@ -113,6 +113,8 @@ export function setParent(s: State, m: Mount, parent: number, mp: number): void 
     }
     bagAdd(atMap(l, parent), mp, m);
   }
+  // Attached anew (another parent or place): the end of the parent's children (__attach_mnt).
+  if (m.parent !== parent || m.mp !== mp) m.childSeq = s.nextSeq++;
   m.parent = parent;
   m.mp = mp;
 }

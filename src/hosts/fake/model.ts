@@ -90,6 +90,14 @@ export interface Mount {
   source: string | null;
   /** Position in the namespace's mount list (mountinfo order). */
   seq: number;
+  /**
+   * Position in its parent's list of children (mnt_mounts), from the same counter as seq. Each
+   * attach puts a mount at that list's end (__attach_mnt's list_add_tail), a move too, while its
+   * place in the namespace list (seq) stays: copy_tree walks children in this order, so it sets
+   * the order of an unshare's or a recursive bind's copies. Seen on 6.18: a mount moved under a
+   * parent is copied after its later siblings (test/kernel-oracle-regressions.test.ts).
+   */
+  childSeq: number;
   /** Creation order (place in s.mounts, which never deletes): the order links.ts returns mounts in. */
   rank: number;
 }
@@ -202,7 +210,7 @@ export function copyMount(m: Mount): Mount {
   return {
     id: m.id, parent: m.parent, mp: m.mp, fs: m.fs, root: m.root, flags: m.flags, extraOpts: m.extraOpts,
     lockedFlags: m.lockedFlags, lockAtime: m.lockAtime, locked: m.locked, ns: m.ns, peer: m.peer, master: m.master,
-    propFrom: m.propFrom, unbindable: m.unbindable, source: m.source, seq: m.seq, rank: m.rank,
+    propFrom: m.propFrom, unbindable: m.unbindable, source: m.source, seq: m.seq, childSeq: m.childSeq, rank: m.rank,
   };
 }
 

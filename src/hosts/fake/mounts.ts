@@ -43,7 +43,7 @@ export function subtree(s: State, top: Mount): Mount[] {
   for (let i = 0; i < out.length; i++) {
     const id = out[i]!.id;
     if (!mayHaveKids(s, id)) continue; // a leaf: no array made for it (100k of them under one parent)
-    for (const c of bySeqOrder(children(s, id))) out.push(c); // no spread: 100k args overflow the stack
+    for (const c of byChildOrder(children(s, id))) out.push(c); // no spread: 100k args overflow the stack
   }
   return out;
 }
@@ -53,6 +53,14 @@ export const bySeq = (a: Mount, b: Mount): number => a.seq - b.seq;
 /** ms sorted by seq, in place; not sorted when it already is (sort copies the array first: 100k children). */
 export function bySeqOrder(ms: Mount[]): Mount[] {
   for (let i = 1; i < ms.length; i++) if (ms[i]!.seq < ms[i - 1]!.seq) return ms.sort(bySeq);
+  return ms;
+}
+
+const byChildSeq = (a: Mount, b: Mount): number => a.childSeq - b.childSeq;
+
+/** Children as their parent's mnt_mounts lists them (Mount.childSeq), in place, as bySeqOrder. */
+export function byChildOrder(ms: Mount[]): Mount[] {
+  for (let i = 1; i < ms.length; i++) if (ms[i]!.childSeq < ms[i - 1]!.childSeq) return ms.sort(byChildSeq);
   return ms;
 }
 
@@ -118,7 +126,7 @@ export function ancestors(s: State, m: Mount): Mount[] {
  * object shape (V8 keeps property reads on them monomorphic; mixed spreads made 100k-mount
  * tables several times slower).
  */
-export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "rank">, id?: number): Mount {
+export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "childSeq" | "rank">, id?: number): Mount {
   return addMountOf(s, id, m.parent, m.mp, m.fs, m.root, m.flags, m.extraOpts, m.lockedFlags, m.lockAtime, m.locked, m.ns, m.peer, m.master, m.propFrom, m.unbindable, m.source);
 }
 
@@ -134,7 +142,7 @@ export function addMountOf(
 ): Mount {
   const rec: Mount = {
     id: id ?? s.nextMountId++, parent, mp, fs, root, flags, extraOpts, lockedFlags, lockAtime, locked, ns, peer, master,
-    propFrom, unbindable, source, seq: s.nextSeq++, rank: s.nextRank++,
+    propFrom, unbindable, source, seq: s.nextSeq, childSeq: s.nextSeq++, rank: s.nextRank++,
   };
   if (rec.id >= s.nextMountId) s.nextMountId = rec.id + 1;
   s.mounts.set(rec.id, rec);
@@ -151,34 +159,44 @@ export function cloneMount(s: State, old: Mount, root: number): Mount {
 
 /**
  * copy_tree: copies `top` (rooted at `root`) and the submounts visible under that dentry, skipping
- * unbindable ones (and what is under them). Returns pairs [original, copy], the copy of `top` first.
+ * unbindable ones (and what is under them). Depth first, each mount's children in attach order
+ * (next_mnt over mnt_mounts), so the copies' ids and mountinfo order follow the tree as the
+ * kernel's do (recorded on 6.18: test/kernel-oracle-regressions.test.ts). Returns pairs
+ * [original, copy] in that order, the copy of `top` first.
  */
 export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean): [Mount, Mount][] {
   const first = cloneMount(s, top, root);
   const pairs: [Mount, Mount][] = [[top, first]];
   const tree = fsOf(s, top).tree;
-  for (let i = 0; i < pairs.length; i++) {
-    const [orig, copy] = pairs[i]!;
-    for (const c of bySeqOrder(children(s, orig.id))) {
+  const stack: [Mount, Mount][] = []; // [a mount to copy, the copy of its parent]
+  const push = (orig: Mount, copy: Mount): void => {
+    const kids = byChildOrder(children(s, orig.id));
+    for (let i = kids.length - 1; i >= 0; i--) { // reversed: the first child is popped first
+      const c = kids[i]!;
       if (c.unbindable) continue;
       if (orig === top && !isSubdir(tree, c.mp, root)) continue;
-      const cc = cloneMount(s, c, c.root);
-      setParent(s, cc, copy.id, c.mp);
-      if (keepLocks) cc.locked = c.locked;
-      pairs.push([c, cc]);
+      stack.push([c, copy]);
     }
+  };
+  push(top, first);
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [c, parentCopy] = next;
+    const cc = cloneMount(s, c, c.root);
+    setParent(s, cc, parentCopy.id, c.mp);
+    if (keepLocks) cc.locked = c.locked;
+    pairs.push([c, cc]);
+    push(c, cc);
   }
   return pairs;
 }
 
 /** Attaches a tree (top + the mounts connected below it) on (parent, ino), in parent's namespace. */
-export function attach(s: State, top: Mount, parent: Mount, ino: number, moving = false): void {
+export function attach(s: State, top: Mount, parent: Mount, ino: number): void {
   setParent(s, top, parent.id, ino);
-  // commit_tree appends new mounts to the namespace list; a moved mount keeps its place.
-  for (const m of subtreeDetached(s, top)) {
-    m.ns = parent.ns;
-    if (!moving) m.seq = s.nextSeq++;
-  }
+  // The namespace lists its mounts by mnt_id_unique, given when each was made (mnt_add_to_ns's
+  // rbtree, Linux 6.8 on), not when it was attached: a new mount keeps the seq it was made with,
+  // and a moved one its place (recorded on 6.18: test/kernel-oracle-regressions.test.ts).
+  for (const m of subtreeDetached(s, top)) m.ns = parent.ns;
 }
 
 /** Like subtree(), but also for mounts not attached to any namespace yet. */

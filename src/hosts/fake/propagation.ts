@@ -88,10 +88,10 @@ export function receivers(s: State, src: Mount): Receiver[] {
  * attach_recursive_mnt: puts the tree `top` on (dest, ino). Under a shared dest, every mount of the
  * tree becomes shared and a copy goes to each receiver of dest that can see `ino`.
  */
-export function graft(s: State, top: Mount, dest: Mount, ino: number, moving = false): void {
+export function graft(s: State, top: Mount, dest: Mount, ino: number): void {
   const shared = dest.peer !== 0;
   const recv = shared ? receivers(s, dest) : [];
-  attach(s, top, dest, ino, moving);
+  attach(s, top, dest, ino);
   if (!shared) return;
   const source = subtree(s, top);
   // invent_group_ids gives the source's unshared mounts their groups now, but set_mnt_shared marks

@@ -154,7 +154,7 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   if (to.peer !== 0 && subtree(s, old).some((m) => m.unbindable)) return err(EINVAL);
   for (let q: Mount | null = to; q && q.parent !== 0; q = mnt(s, q.parent)) if (q === old) return err(ELOOP);
   setParent(s, old, 0, old.mp);
-  graft(s, old, to, dest.ino, true);
+  graft(s, old, to, dest.ino);
   return ok;
 }
 

@@ -108,7 +108,7 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   if (parent.peer !== 0 && moved.some((m) => m.unbindable)) return { errno: EINVAL };
   if (moved.includes(parent)) return { errno: ELOOP };
   if (!detached) setParent(s, old, 0, old.mp);
-  graft(s, old, parent, dest.ino, !detached);
+  graft(s, old, parent, dest.ino);
   return { ret: 0 };
 }
 
