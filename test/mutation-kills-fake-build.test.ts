@@ -147,4 +147,22 @@ test("unshare(CLONE_NEWNS) copies a parent's children in the order they were att
   assert.equal(ids(k).slice(-3), ["61 /var/lib/pivotshim/rootfs", "62 /mnt/a", "63 /mnt/b"]);
 });
 
+test("fromMountinfo: of a dev's superblocks, a line joins the one with its type and its super options, not the first of its type", () => {
+  // 0:60 has three: tmpfs size=1k, tmpfs size=2k (a list by then), and /c, tmpfs size=2k again, is the second.
+  const k = FakeKernel.fromMountinfo([
+    "21 1 8:1 / / rw - ext4 /dev/sda1 rw", "22 21 0:60 / /a rw - tmpfs t rw,size=1k", "23 21 0:60 / /b rw - tmpfs t rw,size=2k",
+    "24 21 0:60 / /c rw - tmpfs t rw,size=2k", "",
+  ].join("\n"));
+  k.mkdir("/b/x");
+  assert.equal(["/a/x", "/b/x", "/c/x"].map((p) => errnoOf(k.exec(chdir(p)))), [ENOENT, 0, 0]);
+});
+
+test("FakeKernel.symlink with a bare name of several letters makes the link in the cwd itself", () => {
+  const k = FakeKernel.scenario("private-host");
+  assert.is(errnoOf(k.exec(chdir("/run"))), 0);
+  k.symlink("devlink", "/dev");
+  assert.is(errnoOf(k.exec(chdir("/run/devlink/pts"))), 0);
+  assert.is(k.cwd(), "/dev/pts");
+});
+
 test.run();
