@@ -1,9 +1,12 @@
 // Tests written for survivors of `npm run mutate -- src/hosts/fake` in build.ts (docs/mutation.md):
 // what a model built from a mountinfo text, a new superblock and an unshare start with: one tree per
-// superblock, fresh devs, the namespace's owner, atime locks, and FakeKernel.mkdir/symlink paths.
+// superblock, fresh devs, the namespace's owner, atime locks, and FakeKernel.mkdir/symlink paths;
+// optional fields' values, and the order unshare copies a namespace in.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ENOENT, EPERM, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT } from "../src/abi.js";
+import {
+  AT_FDCWD, ENOENT, EPERM, MOVE_MOUNT_F_EMPTY_PATH, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT, OPEN_TREE_CLONE,
+} from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { chdir, errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
 
@@ -105,6 +108,61 @@ test("FakeKernel.mkdir and .symlink take paths relative to the cwd, with \".\" a
   k.symlink("/top", "/run");
   assert.is(errnoOf(k.exec(chdir("/top/a"))), 0, "a symlink directly under /");
   assert.is(k.cwd(), "/run/a");
+});
+
+test("fromMountinfo: a dev's second line with another type is another superblock, also when the dev has only one so far", () => {
+  // The dev's first superblock is kept alone (not in a list) until a second one appears: that
+  // single one is compared by type as well as by super options.
+  const k = FakeKernel.fromMountinfo("21 1 8:1 / / rw - ext4 /dev/sda1 rw\n22 21 0:60 / /a rw - tmpfs t rw\n23 21 0:60 / /b rw - ramfs t rw\n");
+  k.mkdir("/a/x");
+  assert.equal(["/a/x", "/b/x"].map((p) => errnoOf(k.exec(chdir(p)))), [0, ENOENT]);
+});
+
+test("fromMountinfo: an optional field's value ends at a second colon (shared:5:9 is peer group 5, as split(\":\")[1] read it)", () => {
+  assert.is(FakeKernel.fromMountinfo("21 1 8:1 / / rw shared:5:9 master:7:1 - ext4 /dev/sda1 rw\n").mountinfo(), "21 1 8:1 / / rw shared:5 master:7 - ext4 /dev/sda1 rw\n");
+});
+
+const ids = (k: FakeKernel): string[] => k.mountinfo().split("\n").filter(Boolean).map((l) => `${l.split(" ")[0]} ${l.split(" ")[4]}`);
+
+test("unshare(CLONE_NEWNS) of a table whose root names parent 0: the hidden root (mount 0) is copied first, as copy_tree starts at the namespace's root (copy_mnt_ns)", () => {
+  // Mount 0 (the hidden rootfs) and "/" (parent 0, so listed under it too) are both roots of the
+  // namespace; the older one, mount 0, is taken first: its copy gets 23, "/" 24, /dev 25.
+  const k = FakeKernel.fromMountinfo("21 0 8:1 / / rw - ext4 /dev/sda1 rw\n22 21 0:5 / /dev rw - devtmpfs udev rw\n").unshare();
+  assert.equal(ids(k), ["24 /", "25 /dev"]);
+  assert.is(k.mountinfo().split("\n")[1]!.split(" ")[1], "24", "/dev's parent is the copy of /");
+});
+
+test("unshare(CLONE_NEWNS) copies a parent's children in the order they were attached, not created (copy_tree, next_mnt over mnt_mounts)", () => {
+  // open_tree(OPEN_TREE_CLONE) makes /run's copy (51) before the tmpfs (52), but move_mount
+  // attaches it after the tmpfs: __attach_mnt adds it at the tail of 43's mnt_mounts, so its
+  // copy comes last.
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/a").mkdir("/mnt/b");
+  assert.equal(k.exec({ seq: 0, step: "x", reason: "", op: "open_tree", dirfd: AT_FDCWD, pathname: "/run", flags: OPEN_TREE_CLONE }), { ret: 3 });
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/a", "tmpfs", 0, null))), 0);
+  const move = { seq: 0, step: "x", reason: "", op: "move_mount", from_dirfd: 3, from_pathname: "", to_dirfd: AT_FDCWD, to_pathname: "/mnt/b", flags: MOVE_MOUNT_F_EMPTY_PATH } as const;
+  assert.equal(k.exec(move), { ret: 0 });
+  assert.equal(ids(k).slice(-2), ["52 /mnt/a", "51 /mnt/b"]);
+  k.unshare();
+  assert.equal(ids(k).slice(-3), ["61 /var/lib/pivotshim/rootfs", "62 /mnt/a", "63 /mnt/b"]);
+});
+
+test("fromMountinfo: of a dev's superblocks, a line joins the one with its type and its super options, not the first of its type", () => {
+  // 0:60 has three: tmpfs size=1k, tmpfs size=2k (a list by then), and /c, tmpfs size=2k again, is the second.
+  const k = FakeKernel.fromMountinfo([
+    "21 1 8:1 / / rw - ext4 /dev/sda1 rw", "22 21 0:60 / /a rw - tmpfs t rw,size=1k", "23 21 0:60 / /b rw - tmpfs t rw,size=2k",
+    "24 21 0:60 / /c rw - tmpfs t rw,size=2k", "",
+  ].join("\n"));
+  k.mkdir("/b/x");
+  assert.equal(["/a/x", "/b/x", "/c/x"].map((p) => errnoOf(k.exec(chdir(p)))), [ENOENT, 0, 0]);
+});
+
+test("FakeKernel.symlink with a bare name of several letters makes the link in the cwd itself", () => {
+  const k = FakeKernel.scenario("private-host");
+  assert.is(errnoOf(k.exec(chdir("/run"))), 0);
+  k.symlink("devlink", "/dev");
+  assert.is(errnoOf(k.exec(chdir("/run/devlink/pts"))), 0);
+  assert.is(k.cwd(), "/dev/pts");
 });
 
 test.run();

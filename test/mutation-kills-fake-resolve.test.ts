@@ -1,6 +1,7 @@
 // Tests written for survivors of `npm run mutate -- src/hosts/fake` in resolve.ts (docs/mutation.md):
 // path_lookupat's limits and starting points, "/proc/self/fd/N", ".." across mount roots
-// (follow_dotdot, choose_mountpoint) and mountinfo paths of a mount listed before its new parents.
+// (follow_dotdot, choose_mountpoint) and mountinfo paths of a mount listed before its new parents
+// or read inside a chroot; the terminal's /proc/self/fd/N.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -128,6 +129,42 @@ test("mountinfo of a mount moved under two newer mounts: each line has its own m
     "51 43 0:100 / /mnt/z rw,relatime - tmpfs tmpfs rw",
     "52 51 0:101 / /mnt/z/y rw,relatime - tmpfs tmpfs rw",
   ]);
+});
+
+test("mountinfo read in a chroot into a plain directory: a mount's path stops at the reader's root, also through a parent's memoized path (prepend_path; show_mountinfo skips what is outside)", () => {
+  // fs/d_path.c prepend_path walks up until it meets the reader's root, which here is /mnt/x, a
+  // directory inside the root mount 43, not a mount root. /dev, /run... are outside it: their
+  // walk climbs past 43's root and leaves 43's own path memoized as unreachable. 51's mount point
+  // /mnt/x/in meets the root at /mnt/x ("/in"); 52's line asks for 51's path (resolve.ts
+  // mountRootFast), which must stop at /mnt/x too, not climb on to 43's unreachable root.
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/x/in");
+  const me = k.state.current;
+  const jailed = fork(k.state, k.process).pid;
+  k.state.current = jailed;
+  assert.is(errnoOf(k.exec(chroot("/mnt/x"))), 0);
+  k.state.current = me;
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/x/in", "tmpfs", 0, null))), 0);
+  k.mkdir("/mnt/x/in/deep");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/x/in/deep", "tmpfs", 0, null))), 0);
+  k.state.current = jailed;
+  assert.is(k.mountinfo(), [
+    "51 43 0:100 / /in rw,relatime - tmpfs tmpfs rw",
+    "52 51 0:101 / /in/deep rw,relatime - tmpfs tmpfs rw",
+    "",
+  ].join("\n"));
+});
+
+test("/proc/self/fd/0 on the terminal is no way into the mount table: a lookup through it fails with an errno (proc_fd_link)", () => {
+  // Linux: fd 0's magic link leads to the tty (a character device): chdir gives ENOTDIR and so does
+  // a name below it; open(O_PATH) succeeds. The fake has no inode for the terminal and answers
+  // ENOENT for all three (a simplification: only the failure is pinned here); what it must not do is follow
+  // the tty's placeholder position {mnt 0, ino 0} as if it were a directory of a mount.
+  const k = FakeKernel.scenario("private-host");
+  for (const p of ["/proc/self/fd/0", "/proc/self/fd/0/x", "/proc/self/fd/2/."]) {
+    const errno = errnoOf(k.exec(chdir(p)));
+    assert.ok(errno > 0, `${p}: errno ${errno}`);
+  }
 });
 
 test.run();
