@@ -157,8 +157,7 @@ test("a detached tree attached by move_mount is its parent's last child: rbind c
   assert.is(errnoOf(k.exec(mount(null, "/mnt/p", null, MS_SHARED | MS_REC, null))), 0);
   // Run on Linux 6.18 (unshare -m, the same steps): 68 /mnt/p/x, 69 /mnt/p/y; the rbind's copies 71
   // /mnt/r/y then 72 /mnt/r/x; shared:2 for /mnt/p/y, shared:3 for /mnt/p/x. Sorted by id here:
-  // the fake lists 54 before 53 (it appends an attached detached tree to the list; Linux 6.18 lists
-  // by allocation, see triage-fakeA.md), which this test does not pin.
+  // the listing order (by allocation, as Linux 6.18 lists) is test/kernel-oracle-order.test.ts's.
   assert.equal(underMnt(k), [
     "51 43 0:100 / /mnt/p rw,relatime shared:1 - tmpfs tmpfs rw",
     "52 43 0:101 / /mnt/src rw,relatime - tmpfs tmpfs rw",
