@@ -180,7 +180,7 @@ export async function spawnExecutor(opts: ExecutorOptions = {}): Promise<Executo
   if (!Number.isInteger(nsOf) || nsOf < 0 || nsOf > 0x7fffffff)
     throw new InvalidInputError(`mountNamespaceOf must be a pid (a positive whole number), got ${nsOf}`, [{ path: "mountNamespaceOf", message: "not a pid" }]);
   const addon = loadAddon();
-  // The autonomous child's machine gets its memory at start (it never allocates after), sized from
+  // The autonomous child's machine gets its memory cap at start (ps_cap: it grows within it), sized from
   // the table its copy will equal: this process's, or that of the namespace it copies.
   const table = nsOf === 0 && typeof opts.mountinfo === "string" ? opts.mountinfo : mountinfoText(nsOf > 0 ? nsOf : "self");
   const autonomous = opts.autonomous !== false && addon.autonomous !== null;

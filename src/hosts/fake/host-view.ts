@@ -18,8 +18,8 @@ import { renderMountinfo } from "./mountinfo.js";
 import { dominatingGroup } from "./propagation.js";
 
 /** The numeric fields of a line (sameLine's), per mount, in this order: FIELDS numbers a mount. */
-const FIELDS = 12;
-const ID = 0, PARENT = 1, MP = 2, FS = 3, ROOT = 4, FLAGS = 5, PEER = 6, MASTER = 7, PROP_FROM = 8, UNBINDABLE = 9, SEQ = 10, CHILD_SEQ = 11;
+const FIELDS = 11;
+const ID = 0, PARENT = 1, MP = 2, FS = 3, ROOT = 4, FLAGS = 5, PEER = 6, MASTER = 7, PROP_FROM = 8, UNBINDABLE = 9, SEQ = 10;
 
 /**
  * What the host's mountinfo is made of, at one moment. Each mount's fields are kept in flat arrays
@@ -57,7 +57,7 @@ export function takeHostView(s: State, reader: Proc): HostView {
     const at = i * FIELDS;
     nums[at + ID] = m.id; nums[at + PARENT] = m.parent; nums[at + MP] = m.mp; nums[at + FS] = m.fs; nums[at + ROOT] = m.root;
     nums[at + FLAGS] = m.flags; nums[at + PEER] = m.peer; nums[at + MASTER] = m.master; nums[at + PROP_FROM] = m.propFrom;
-    nums[at + UNBINDABLE] = m.unbindable ? 1 : 0; nums[at + SEQ] = m.seq; nums[at + CHILD_SEQ] = m.childSeq;
+    nums[at + UNBINDABLE] = m.unbindable ? 1 : 0; nums[at + SEQ] = m.seq;
     extraOpts.push(m.extraOpts);
     sources.push(m.source);
     const f = s.fss.get(m.fs);
@@ -76,7 +76,7 @@ function sameLine(v: HostView, i: number, b: Mount): boolean {
   const at = i * FIELDS;
   return x[at + ID] === b.id && x[at + PARENT] === b.parent && x[at + MP] === b.mp && x[at + FS] === b.fs && x[at + ROOT] === b.root &&
     x[at + FLAGS] === b.flags && v.extraOpts[i] === b.extraOpts && x[at + PEER] === b.peer && x[at + MASTER] === b.master &&
-    x[at + PROP_FROM] === b.propFrom && x[at + UNBINDABLE] === (b.unbindable ? 1 : 0) && v.sources[i] === b.source && x[at + SEQ] === b.seq && x[at + CHILD_SEQ] === b.childSeq;
+    x[at + PROP_FROM] === b.propFrom && x[at + UNBINDABLE] === (b.unbindable ? 1 : 0) && v.sources[i] === b.source && x[at + SEQ] === b.seq;
 }
 
 /** True when `reader` would read from `s` exactly the text `view` renders to (every input equal). */
@@ -101,7 +101,7 @@ function firstWithMaster(view: HostView, g: number): number {
 
 /**
  * The view's i-th mount as a record: the fields a line is made of; the rest (locks, creation
- * order), which no line shows, as a new mount has them.
+ * order, the place among its parent's children), which no line shows, as a new mount has them.
  */
 function viewMount(v: HostView, i: number): Mount {
   const x = v.nums;
@@ -109,7 +109,7 @@ function viewMount(v: HostView, i: number): Mount {
   return {
     id: x[at + ID]!, parent: x[at + PARENT]!, mp: x[at + MP]!, fs: x[at + FS]!, root: x[at + ROOT]!, flags: x[at + FLAGS]!,
     extraOpts: v.extraOpts[i]!, lockedFlags: 0, lockAtime: false, locked: false, ns: v.ns, peer: x[at + PEER]!, master: x[at + MASTER]!,
-    propFrom: x[at + PROP_FROM]!, unbindable: x[at + UNBINDABLE] === 1, source: v.sources[i]!, seq: x[at + SEQ]!, childSeq: x[at + CHILD_SEQ]!, rank: i,
+    propFrom: x[at + PROP_FROM]!, unbindable: x[at + UNBINDABLE] === 1, source: v.sources[i]!, seq: x[at + SEQ]!, childSeq: x[at + SEQ]!, rank: i,
   };
 }
 

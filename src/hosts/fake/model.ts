@@ -95,7 +95,7 @@ export interface Mount {
    * attach puts a mount at that list's end (__attach_mnt's list_add_tail), a move too, while its
    * place in the namespace list (seq) stays: copy_tree walks children in this order, so it sets
    * the order of an unshare's or a recursive bind's copies. Seen on 6.18: a mount moved under a
-   * parent is copied after its later siblings (test/kernel-oracle-regressions.test.ts).
+   * parent is copied after its later siblings (test/kernel-oracle-order.test.ts).
    */
   childSeq: number;
   /** Creation order (place in s.mounts, which never deletes): the order links.ts returns mounts in. */

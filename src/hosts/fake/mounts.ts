@@ -161,7 +161,7 @@ export function cloneMount(s: State, old: Mount, root: number): Mount {
  * copy_tree: copies `top` (rooted at `root`) and the submounts visible under that dentry, skipping
  * unbindable ones (and what is under them). Depth first, each mount's children in attach order
  * (next_mnt over mnt_mounts), so the copies' ids and mountinfo order follow the tree as the
- * kernel's do (recorded on 6.18: test/kernel-oracle-regressions.test.ts). Returns pairs
+ * kernel's do (recorded on 6.18: test/kernel-oracle-order.test.ts). Returns pairs
  * [original, copy] in that order, the copy of `top` first.
  */
 export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean): [Mount, Mount][] {
@@ -195,7 +195,7 @@ export function attach(s: State, top: Mount, parent: Mount, ino: number): void {
   setParent(s, top, parent.id, ino);
   // The namespace lists its mounts by mnt_id_unique, given when each was made (mnt_add_to_ns's
   // rbtree, Linux 6.8 on), not when it was attached: a new mount keeps the seq it was made with,
-  // and a moved one its place (recorded on 6.18: test/kernel-oracle-regressions.test.ts).
+  // and a moved one its place (recorded on 6.18: test/kernel-oracle-order.test.ts).
   for (const m of subtreeDetached(s, top)) m.ns = parent.ns;
 }
 
