@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode } from "./helpers/native-env.js";
+import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`mount_setattr: real kernel vs fake kernel (${mode})`);
@@ -74,27 +74,15 @@ function shape(mountinfo: string, base: string): string[] {
     }).sort();
 }
 
-async function readTable(x: Exec): Promise<string> {
-  const f = await x.exec({ ...c, op: "openat", dirfd: AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY | abi.O_CLOEXEC, mode: 0 });
-  let text = "";
-  for (;;) {
-    const r = await x.exec({ ...c, op: "read", fd: "ret" in f ? f.ret : -1, count: abi.MOUNTINFO_CHUNK });
-    if (!("ret" in r) || r.ret === 0) break;
-    text += Buffer.from(r.data!).toString();
-  }
-  await x.exec({ ...c, op: "close", fd: "ret" in f ? f.ret : -1 });
-  return text;
-}
-
 nativeTest(test, reason, "mount_setattr: the real kernel (6.18) and the model agree call for call and mount for mount", async () => {
   const scratch = makeRootfs();
   const base = `${scratch.dir}/base`;
   const ex = await spawn();
   try {
     await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run(ex, base, () => readTable(ex));
+    const real = await run(ex, base, () => readMountinfo(ex));
     const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run(k, base, () => readTable(k));
+    const model = await run(k, base, () => readMountinfo(k));
     assert.equal(model.errnos.join(" "), real.errnos.join(" "));
     assert.equal(model.table, real.table);
     // What the kernel said, pinned: after the set-up (13 calls), every call succeeds but the two on a

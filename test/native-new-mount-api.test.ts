@@ -7,7 +7,7 @@ import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode } from "./helpers/native-env.js";
+import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`open_tree, move_mount, openat2: real kernel vs fake kernel (${mode})`);
@@ -75,20 +75,9 @@ nativeTest(test, reason, "a tree with a submount: the real kernel and the model 
   const ex = await spawn();
   try {
     await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const readTable = async (x: Exec): Promise<string> => {
-      const f = await x.exec({ ...c, op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY | abi.O_CLOEXEC, mode: 0 });
-      let text = "";
-      for (;;) {
-        const r = await x.exec({ ...c, op: "read", fd: "ret" in f ? f.ret : -1, count: abi.MOUNTINFO_CHUNK });
-        if (!("ret" in r) || r.ret === 0) break;
-        text += Buffer.from(r.data!).toString();
-      }
-      await x.exec({ ...c, op: "close", fd: "ret" in f ? f.ret : -1 });
-      return text;
-    };
-    const real = await run(ex, base, () => readTable(ex));
+    const real = await run(ex, base, () => readMountinfo(ex));
     const k: Host & Exec = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run(k, base, () => readTable(k));
+    const model = await run(k, base, () => readMountinfo(k));
     assert.equal(model.errnos, real.errnos);
     assert.equal(model.table, real.table);
     // What the kernel said, pinned: the refusals, and the copies (recursive: with sub, a peer of

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Test } from "uvu";
 import { loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/native.js";
+import * as abi from "../../src/abi.js";
+import type { Request, Result } from "../../src/request.js";
 
 export const PROBE = new URL("../../build/probe/probe", import.meta.url).pathname;
 export const ROOTFS_PREFIX = "pivotshim-native-";
@@ -109,4 +111,21 @@ export async function withProbeRootfs(fn: (dir: string) => Promise<void>, dirs: 
   assert.is(hostMountinfo(), before, "the host's mount table changed");
   assert.equal(leftoverRootfs(), left);
   assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
+}
+
+/**
+ * /proc/self/mountinfo as `x` reads it through requests (openat, reads of MOUNTINFO_CHUNK, close):
+ * the same read on an executor and on a FakeKernel, for the real-vs-fake comparisons.
+ */
+export async function readMountinfo(x: { exec(r: Request): Promise<Result> | Result }): Promise<string> {
+  const c = { seq: 0, step: "test", reason: "read the mount table" };
+  const f = await x.exec({ ...c, op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY | abi.O_CLOEXEC, mode: 0 });
+  let text = "";
+  for (;;) {
+    const r = await x.exec({ ...c, op: "read", fd: "ret" in f ? f.ret : -1, count: abi.MOUNTINFO_CHUNK });
+    if (!("ret" in r) || r.ret === 0) break;
+    text += Buffer.from(r.data!).toString();
+  }
+  await x.exec({ ...c, op: "close", fd: "ret" in f ? f.ret : -1 });
+  return text;
 }
