@@ -9,6 +9,7 @@ import { FaultyHost } from "../src/hosts/faults.js";
 import { drive } from "../src/driver.js";
 import { parseConfig, parseFaults, PROFILES, STRATEGIES } from "../src/schema.js";
 import { links, linksConsistent } from "../src/hosts/fake/links.js";
+import { pnodeConsistent } from "../src/hosts/fake/pnode.js";
 import { renderLine } from "../src/hosts/fake/mountinfo.js";
 import { bySeq } from "../src/hosts/fake/mounts.js";
 import type { PathAt } from "../src/hosts/fake/resolve.js";
@@ -46,6 +47,7 @@ test("after every scenario × profile × strategy × fault, the kept indexes equ
     const host = fault ? new FaultyHost(k, parseFaults([fault])) : k;
     drive(config, host);
     assert.is(linksConsistent(k.state), null, `${name} ${profile} ${strategy} ${fault}`);
+    assert.is(pnodeConsistent(k.state), null, `propagation lists: ${name} ${profile} ${strategy} ${fault}`);
     renderBothWays(k.state);
     runs++;
   }

@@ -3,7 +3,7 @@
 // copy_mnt_ns does. Used by FakeKernel.fromMountinfo and the scenarios; no syscall logic here.
 import { LOCKABLE } from "./flags.js";
 import {
-  type Fd, type Fs, type Mount, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsAfter,
+  type Fd, type Fs, type Mount, type PnodeField, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsAfter,
   mkdirsIn, mkdirsMemo, newTree, ownTree, procTree,
 } from "./model.js";
 import { type Entry, decimal, entryAt, mountinfoHeads, parseMountInfoOpts } from "./mountinfo-parse.js";
@@ -11,6 +11,7 @@ import { addMount, addMountOf, byChildOrder, children, fsOf, mnt, traverse } fro
 import { nodeAt } from "./resolve.js";
 import { checkTable } from "./table.js";
 import { mayHaveKids, orphans, setParent } from "./links.js";
+import { linkListed, ringLinkAfter, slaveAtHeadOf, slaveBehindOf } from "./pnode.js";
 import { MountinfoError } from "../../errors.js";
 
 export interface FromMountinfoOptions {
@@ -110,6 +111,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
       peer, master, propFrom, unbindable, (lastSource = same(e.source, lastSource)),
     ));
   }
+  linkListed(s, recs);
   const dirs = mkdirsMemo();
   let lastParent = NaN;
   let pi = -1;
@@ -132,7 +134,7 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
   return s;
 }
 
-function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "childSeq" | "rank"> {
+function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "childSeq" | "rank" | PnodeField> {
   return {
     parent: 0, mp: ROOT_INO, fs: fs.id, root: ROOT_INO, flags: 0, extraOpts: "", lockedFlags: 0, lockAtime: false,
     locked: false, ns: 1, peer: 0, master: 0, propFrom: 0, unbindable: false, source: "rootfs",
@@ -255,6 +257,12 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
       userns || o.lockAtime, userns || o.locked, ns, userns ? 0 : o.peer, userns ? o.peer || o.master : o.master, 0, false, o.source,
     );
     if (c.id !== first + i) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
+    // clone_mnt's lists: a peer right after its original; into a new user namespace
+    // (CL_SHARED_TO_SLAVE) a shared original's slave, first in its list; a slave's copy right
+    // behind it, a slave of the same master.
+    if (o.peer !== 0 && !userns) ringLinkAfter(s, c, o);
+    if (o.peer !== 0 && userns) slaveAtHeadOf(s, c, o);
+    else if (o.master !== 0) slaveBehindOf(s, c, o);
   }
   const copyOf = (id: number): number => { const i = list.findIndex((m) => m.id === id); return i < 0 ? id : first + i; };
   const map = (p: { mnt: number; ino: number }) => ({ mnt: copyOf(p.mnt), ino: p.ino });

@@ -12,7 +12,7 @@
 //   - dentry names and parents, which never change (a tree only gains nodes: model.ts).
 // When the views differ, both texts are rendered (the view's own through renderView) and the text
 // decides, so a false "differs" costs time, never a verdict. Pure model: no I/O.
-import { type Fs, type Mount, type Pos, type Proc, type State, emptyState } from "./model.js";
+import { type Fs, type Mount, type Pos, type Proc, type State, NONE, emptyState } from "./model.js";
 import { mnt } from "./mounts.js";
 import { renderMountinfo } from "./mountinfo.js";
 import { dominatingGroup } from "./propagation.js";
@@ -110,6 +110,7 @@ function viewMount(v: HostView, i: number): Mount {
     id: x[at + ID]!, parent: x[at + PARENT]!, mp: x[at + MP]!, fs: x[at + FS]!, root: x[at + ROOT]!, flags: x[at + FLAGS]!,
     extraOpts: v.extraOpts[i]!, lockedFlags: 0, lockAtime: false, locked: false, ns: v.ns, peer: x[at + PEER]!, master: x[at + MASTER]!,
     propFrom: x[at + PROP_FROM]!, unbindable: x[at + UNBINDABLE] === 1, source: v.sources[i]!, seq: x[at + SEQ]!, childSeq: x[at + SEQ]!, rank: i,
+    shareNext: NONE, sharePrev: NONE, masterMnt: NONE, slaveFirst: NONE, slaveNext: NONE, slavePrev: NONE,
   };
 }
 

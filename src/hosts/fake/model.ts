@@ -58,6 +58,11 @@ export interface Fs {
   userns: boolean;
 }
 
+/** No mount, in a Mount's propagation-list fields (a parsed table's mount ids may include 0). */
+export const NONE = -1;
+/** The propagation-list fields (pnode.ts), which only pnode.ts writes. */
+export type PnodeField = "shareNext" | "sharePrev" | "masterMnt" | "slaveFirst" | "slaveNext" | "slavePrev";
+
 /** One mount. Only primitives, so a clone is `{ ...m }`. */
 export interface Mount {
   id: number;
@@ -98,6 +103,18 @@ export interface Mount {
    * parent is copied after its later siblings (test/kernel-oracle-order.test.ts).
    */
   childSeq: number;
+  /**
+   * The kernel's propagation lists (pnode.ts), by mount id, NONE (-1) for none: the peer ring
+   * (mnt_share) around this mount's group, this mount's own master mount (mnt_master; `master` is
+   * its group), and the master's list of slaves (mnt_slave_list, mnt_slave). They fix the order in
+   * which propagate_mnt visits receivers, so which copy gets which mount id and group id.
+   */
+  shareNext: number;
+  sharePrev: number;
+  masterMnt: number;
+  slaveFirst: number;
+  slaveNext: number;
+  slavePrev: number;
   /** Creation order (place in s.mounts, which never deletes): the order links.ts returns mounts in. */
   rank: number;
 }
@@ -211,6 +228,8 @@ export function copyMount(m: Mount): Mount {
     id: m.id, parent: m.parent, mp: m.mp, fs: m.fs, root: m.root, flags: m.flags, extraOpts: m.extraOpts,
     lockedFlags: m.lockedFlags, lockAtime: m.lockAtime, locked: m.locked, ns: m.ns, peer: m.peer, master: m.master,
     propFrom: m.propFrom, unbindable: m.unbindable, source: m.source, seq: m.seq, childSeq: m.childSeq, rank: m.rank,
+    shareNext: m.shareNext, sharePrev: m.sharePrev, masterMnt: m.masterMnt, slaveFirst: m.slaveFirst, slaveNext: m.slaveNext,
+    slavePrev: m.slavePrev,
   };
 }
 

@@ -1,7 +1,7 @@
 // Queries and edits of the mount tree: children, the top of a mount stack, subtrees, ancestors,
 // new mounts and copies (clone_mnt, copy_tree), attach and detach. Propagation is not here
 // (propagation.ts); callers decide when events propagate.
-import { type Fs, type Mount, type Pos, type State, isSubdir, node } from "./model.js";
+import { type Fs, type Mount, type PnodeField, type Pos, type State, NONE, isSubdir, node } from "./model.js";
 import { allKidsOf, firstAt, kidsOf, linkNew, mayHaveKids, setParent } from "./links.js";
 
 export function mnt(s: State, id: number): Mount {
@@ -37,13 +37,21 @@ export function children(s: State, id: number): Mount[] {
   return kidsOf(s, id);
 }
 
-/** The mount and every mount below it (next_mnt order: parents before children). */
+/**
+ * The mount and every mount below it in next_mnt's order: depth first, each mount's children in
+ * attach order (mnt_mounts). The order is seen where a walk changes lists one mount at a time:
+ * MS_REC|MS_SLAVE puts each mount first among its master's slaves, so the last one walked is
+ * the first a later propagation reaches (recorded on Linux 6.18: test/kernel-oracle-order.test.ts,
+ * "an rslave walk is depth first").
+ */
 export function subtree(s: State, top: Mount): Mount[] {
-  const out = [top];
-  for (let i = 0; i < out.length; i++) {
-    const id = out[i]!.id;
-    if (!mayHaveKids(s, id)) continue; // a leaf: no array made for it (100k of them under one parent)
-    for (const c of byChildOrder(children(s, id))) out.push(c); // no spread: 100k args overflow the stack
+  const out: Mount[] = [];
+  const stack = [top];
+  for (let m = stack.pop(); m; m = stack.pop()) {
+    out.push(m);
+    if (!mayHaveKids(s, m.id)) continue; // a leaf: no array made for it (100k of them under one parent)
+    const kids = byChildOrder(children(s, m.id));
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!); // reversed: the first child is popped first
   }
   return out;
 }
@@ -126,7 +134,7 @@ export function ancestors(s: State, m: Mount): Mount[] {
  * object shape (V8 keeps property reads on them monomorphic; mixed spreads made 100k-mount
  * tables several times slower).
  */
-export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "childSeq" | "rank">, id?: number): Mount {
+export function addMount(s: State, m: Omit<Mount, "id" | "seq" | "childSeq" | "rank" | PnodeField>, id?: number): Mount {
   return addMountOf(s, id, m.parent, m.mp, m.fs, m.root, m.flags, m.extraOpts, m.lockedFlags, m.lockAtime, m.locked, m.ns, m.peer, m.master, m.propFrom, m.unbindable, m.source);
 }
 
@@ -143,6 +151,7 @@ export function addMountOf(
   const rec: Mount = {
     id: id ?? s.nextMountId++, parent, mp, fs, root, flags, extraOpts, lockedFlags, lockAtime, locked, ns, peer, master,
     propFrom, unbindable, source, seq: s.nextSeq, childSeq: s.nextSeq++, rank: s.nextRank++,
+    shareNext: NONE, sharePrev: NONE, masterMnt: NONE, slaveFirst: NONE, slaveNext: NONE, slavePrev: NONE,
   };
   if (rec.id >= s.nextMountId) s.nextMountId = rec.id + 1;
   s.mounts.set(rec.id, rec);
@@ -170,7 +179,9 @@ export function copyTree(s: State, top: Mount, root: number, keepLocks: boolean)
   const tree = fsOf(s, top).tree;
   const stack: [Mount, Mount][] = []; // [a mount to copy, the copy of its parent]
   const push = (orig: Mount, copy: Mount): void => {
-    const kids = byChildOrder(children(s, orig.id));
+    // A tree not in a namespace yet (a new bind, or propagate_mnt's copy made from the one
+    // before) is copied with its detached submounts.
+    const kids = byChildOrder(orig.ns === 0 ? allKidsOf(s, orig.id) : children(s, orig.id));
     for (let i = kids.length - 1; i >= 0; i--) { // reversed: the first child is popped first
       const c = kids[i]!;
       if (c.unbindable) continue;

@@ -1,11 +1,12 @@
 // Mount propagation (shared subtrees, Documentation/filesystems/sharedsubtree.rst): peer groups,
 // slaves, propagation type changes, and the propagation of mount and unmount events to peers and
 // slaves, across namespaces. A slave receives from its master group, never the other way.
-import type { Mount, Pos, State } from "./model.js";
+import { type Mount, type Pos, type State, NONE } from "./model.js";
 import { isSubdir } from "./model.js";
 import { LOCKABLE } from "./flags.js";
-import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree } from "./mounts.js";
-import { eachPeerAndSlave, hasPeers, lowestFreeGroup, peersOf, setMasterId, setParent, setPeer, slavesOf } from "./links.js";
+import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree, subtreeDetached } from "./mounts.js";
+import { eachPeerAndSlave, lowestFreeGroup, peersOf, setParent } from "./links.js";
+import { firstSlave, joinPeerAfter, leaveGroup, masterOf, newGroup, nextPeer, nextSlave, slaveAtHead, slaveBehind, slaveOfGroup, transferSlaves, unslave } from "./pnode.js";
 
 export function members(s: State, g: number): Mount[] {
   return peersOf(s, g);
@@ -16,41 +17,67 @@ export function allocGroup(s: State): number {
   return lowestFreeGroup(s);
 }
 
-function setMaster(s: State, m: Mount, g: number): void {
-  if (m.master !== g) m.propFrom = 0;
-  setMasterId(s, m, g);
+/**
+ * propagation_source (fs/pnode.c, 6.17): where a leaving mount's slaves go: the next peer in its
+ * ring that is not itself going (`marked`: a umount's set), else up its masters to the first
+ * that is not going. Undefined: nowhere (they become private).
+ */
+function propagationSource(s: State, m: Mount, marked: ReadonlySet<number> | undefined): Mount | undefined {
+  let x: Mount | undefined = m;
+  do {
+    for (let p = nextPeer(s, x); p !== x; p = nextPeer(s, p)) if (!marked?.has(p.id)) return p;
+    x = masterOf(s, x);
+  } while (x && marked?.has(x.id));
+  return x;
 }
 
-/** do_make_slave: leave the peer group; slave of the former peers, or of our own master if alone. */
+/**
+ * change_mnt_propagation (fs/pnode.c, 6.17-6.18) for MS_SLAVE, MS_PRIVATE and MS_UNBINDABLE: a
+ * shared mount leaves its group, and its slaves go to propagation_source (the next peer, else its
+ * own master); made a slave, it is its former next peer's slave (or stays its master's), first in
+ * that list; else it is no one's slave.
+ */
+function leavePropagation(s: State, m: Mount, type: "slave" | "private" | "unbindable", marked?: ReadonlySet<number>): void {
+  // The new master: a mount, or only a group when the table shows no member of it (a parsed
+  // "master:N" of a group outside the table keeps its number and has no list to be in).
+  let to = masterOf(s, m);
+  let toGroup = m.master;
+  if (m.peer !== 0) {
+    if (type === "slave" || firstSlave(s, m)) {
+      to = propagationSource(s, m, marked);
+      toGroup = to ? to.peer : m.masterMnt === NONE ? m.master : 0;
+    }
+    leaveGroup(s, m);
+    transferSlaves(s, m, to, toGroup);
+  }
+  if (type !== "slave") {
+    unslave(s, m);
+    m.unbindable = type === "unbindable";
+  } else if (to) slaveAtHead(s, m, to);
+  else slaveOfGroup(s, m, toGroup);
+}
+
+/** do_make_slave: leave the peer group; slave of the former next peer, or of our own master if alone. */
 export function makeSlave(s: State, m: Mount): void {
-  const g = m.peer;
-  if (g === 0) return;
-  setPeer(s, m, 0);
-  if (hasPeers(s, g)) return setMaster(s, m, g);
-  // Last member: the group's slaves are handed to its master (or become private).
-  for (const x of slavesOf(s, g)) setMaster(s, x, m.master);
+  leavePropagation(s, m, "slave");
 }
 
-export function makePrivate(s: State, m: Mount): void {
-  makeSlave(s, m);
-  setMaster(s, m, 0);
-  m.unbindable = false;
+/** MS_PRIVATE; `marked`: the other mounts a umount takes, which the slaves must not go to. */
+export function makePrivate(s: State, m: Mount, marked?: ReadonlySet<number>): void {
+  leavePropagation(s, m, "private", marked);
 }
 
 /** change_mnt_propagation for one mount; `type` is one of MS_SHARED/SLAVE/PRIVATE/UNBINDABLE names. */
 export function changeType(s: State, m: Mount, type: "shared" | "slave" | "private" | "unbindable"): void {
   if (type === "shared") {
-    if (m.peer === 0) setPeer(s, m, allocGroup(s));
+    if (m.peer === 0) newGroup(s, m, allocGroup(s));
     m.unbindable = false;
-  } else if (type === "slave") {
-    // change_mnt_propagation (fs/pnode.c): MS_SLAVE only does do_make_slave, so an unbindable
-    // mount stays unbindable (mountinfo keeps the tag); shared and private clear it. Found by the
-    // differential suite (test/native-diff-setups.test.ts, "an unbindable parent").
-    makeSlave(s, m);
-  } else {
-    makePrivate(s, m);
-    m.unbindable = type === "unbindable";
+    return;
   }
+  // change_mnt_propagation (fs/pnode.c): MS_SLAVE only does do_make_slave, so an unbindable
+  // mount stays unbindable (mountinfo keeps the tag); shared and private clear it. Found by the
+  // differential suite (test/native-diff-setups.test.ts, "an unbindable parent").
+  leavePropagation(s, m, type);
 }
 
 export interface Receiver { m: Mount; peerOfSource: boolean }
@@ -86,84 +113,157 @@ export function receivers(s: State, src: Mount): Receiver[] {
 
 /**
  * attach_recursive_mnt: puts the tree `top` on (dest, ino). Under a shared dest, every mount of the
- * tree becomes shared and a copy goes to each receiver of dest that can see `ino`.
+ * tree becomes shared and a copy goes to each receiver of dest that can see `ino`, made in
+ * propagate_mnt's order (propagateMnt) before any is attached.
  */
 export function graft(s: State, top: Mount, dest: Mount, ino: number): void {
-  const shared = dest.peer !== 0;
-  const recv = shared ? receivers(s, dest) : [];
-  attach(s, top, dest, ino);
-  if (!shared) return;
-  const source = subtree(s, top);
+  if (dest.peer === 0) return attach(s, top, dest, ino);
+  const source = top.ns === 0 ? subtreeDetached(s, top) : subtree(s, top);
   // invent_group_ids gives the source's unshared mounts their groups now, but set_mnt_shared marks
   // them shared only after propagate_mnt: a receiver among them (a slave in a moved tree) gets a
   // plain slave copy, as an unshared receiver does (recorded on Linux 6.18, seed 6).
   const fresh = new Set(source.filter((m) => m.peer === 0).map((m) => m.id));
-  for (const m of source) if (m.peer === 0) setPeer(s, m, allocGroup(s));
+  for (const m of source) if (m.peer === 0) newGroup(s, m, allocGroup(s));
   // Every copy is made before any is attached, as propagate_mnt builds them all before
   // attach_recursive_mnt commits one (fs/namespace.c): attaching one tucks what was at its spot on
   // top of it, and a later copy would copy that too. A moved tree receives copies of itself where
   // its mounts are receivers of dest (recorded on Linux 6.18, test/kernel-oracle-regressions.test.ts
   // "a move onto a peer", "a moved tree's receivers each get the tree as it was before any copy").
-  const groupMap = new Map<string, number>();
-  const copies: [Mount, Receiver][] = [];
-  for (const r of recv) {
-    if (!isSubdir(fsOf(s, r.m).tree, ino, r.m.root)) continue;
-    copies.push([propagateCopy(s, top, r, groupMap, dest.peer, dest.ns, fresh.has(r.m.id)), r]);
+  const copies = propagateMnt(s, dest, ino, top, fresh);
+  attach(s, top, dest, ino);
+  // Propagation into a namespace of another owner locks the copy (lock_mnt_tree, at commit, so
+  // after every copy is made: a copy made from an earlier one does not inherit its locks): its
+  // flags and atime, and, below its top, every mount (MNT_LOCKED: what it covers must stay hidden).
+  // Recorded on Linux 6.18: moving such a copy's submount in B is EINVAL
+  // (test/kernel-oracle-regressions.test.ts "a propagated submount is locked in B").
+  const owner = s.nss.get(dest.ns)?.owner;
+  for (let i = copies.length - 1; i >= 0; i--) { // tree_list: hlist_add_head, so the last made first
+    const [copyTop, receiver] = copies[i]!;
+    if (s.nss.get(receiver.ns)?.owner !== owner) {
+      for (const c of subtreeDetached(s, copyTop)) {
+        c.lockAtime = true;
+        c.lockedFlags = c.flags & LOCKABLE;
+        c.locked = c !== copyTop;
+      }
+    }
+    attachCopy(s, copyTop, receiver, ino);
   }
-  for (const [copyTop, r] of copies) attachCopy(s, copyTop, r.m, ino);
 }
 
 /**
- * The group a receiver's copy of `orig` is a slave of: the copy made in the nearest group up its
- * chain of masters that already got one, else the original's group once the chain reaches the
- * source's own. propagate_one() does this with MNT_MARK on the masters it copied into, then moves
- * last_source up to the copy in the receiver's master group (fs/pnode.c). A copy in a slave of a
- * slave group is a slave of its master group's copy, not of the original: found by recording
- * "/b shared:2 master:1, /b/b a slave of it" on Linux 6.18 (test/kernel-oracle-regressions.test.ts).
- * `groupMap` holds, per receiving peer group and original, the group its copies were given.
+ * propagate_mnt (fs/pnode.c, 6.15-6.18): the copies of `top` for the receivers of dest, each
+ * [copy, receiver], in the order the kernel makes them. The walk: dest's own peers around its
+ * ring from dest, then every slave group depth first (next_group), each around its ring from the
+ * member met first. In dest's group each copy is a peer copy of the one before (the first of
+ * `top`); the first copy in a slave group is a slave of the copy find_master picks, the rest its
+ * peers. A receiver must be in a namespace (not new, not detached) and see `ino` (need_secondary).
+ * `fresh`: the source's mounts invent_group_ids gave a group to, not shared until after the walk.
  */
-function masterOfCopy(s: State, m: Mount, orig: Mount, sourceGroup: number, groupMap: Map<string, number>): number {
-  const seen = new Set<number>();
-  for (let g = m.master; g !== 0 && g !== sourceGroup && !seen.has(g);) {
-    seen.add(g);
-    const copied = groupMap.get(`${g}:${orig.id}`);
-    if (copied !== undefined) return copied;
-    g = members(s, g)[0]?.master ?? 0; // a group's members share their master
+function propagateMnt(s: State, dest: Mount, ino: number, top: Mount, fresh: ReadonlySet<number>): [Mount, Mount][] {
+  const out: [Mount, Mount][] = [];
+  const marks = new Set<number>(); // MNT_MARK: the masters of receivers copied into
+  const parentOf = new Map<number, Mount>(); // mnt_set_mountpoint: a copy's receiver before commit
+  const isNew = (m: Mount) => m.ns === 0; // IS_MNT_NEW: the copies made here, a new or detached tree
+  const shared = (m: Mount) => m.peer !== 0 && !fresh.has(m.id);
+  const peers = (a: Mount, b: Mount) => a.peer !== 0 && a.peer === b.peer;
+  const tree = fsOf(s, dest).tree;
+  // need_secondary; is_subdir never matches a dentry of another superblock, so a receiver of
+  // another filesystem (a hand-written "master:1" on another device) gets nothing.
+  const needSecondary = (n: Mount) => !isNew(n) && n.fs === dest.fs && isSubdir(tree, ino, n.root);
+  const mark = (m: Mount) => { const p = masterOf(s, m); if (p) marks.add(p.id); };
+  const findMaster = (n: Mount, lastCopy: Mount): Mount => {
+    let m = n;
+    let p: Mount | undefined;
+    for (;;) { // up to the nearest master already copied into
+      p = masterOf(s, m);
+      if (!p || marks.has(p.id)) break;
+      m = p;
+    }
+    while (!peers(lastCopy, top)) { // down the copies' masters to the one made for p's group
+      const parent = parentOf.get(lastCopy.id) ?? mnt(s, lastCopy.parent);
+      if (masterOf(s, parent) === p) {
+        if (!peers(parent, m)) lastCopy = masterOf(s, lastCopy)!;
+        break;
+      }
+      lastCopy = masterOf(s, lastCopy)!;
+    }
+    return lastCopy;
+  };
+  const nextGroup = (start: Mount): Mount | undefined => {
+    let m = start;
+    for (;;) {
+      for (;;) {
+        if (!isNew(m) && m.slaveFirst !== NONE) return firstSlave(s, m);
+        const next = nextPeer(s, m);
+        if (m.peer === dest.peer) {
+          if (next === dest) return undefined;
+        } else if (m.slaveNext !== next.id) break;
+        m = next;
+      }
+      for (;;) { // m is the last peer of its group: on to its master's next slave, or up
+        const master = masterOf(s, m)!;
+        if (m.slaveNext !== NONE) return nextSlave(s, m);
+        m = nextPeer(s, master);
+        if (master.peer === dest.peer) break;
+        if (master.slaveNext === m.id) break;
+        m = master;
+      }
+      if (m === dest) return undefined;
+    }
+  };
+  mark(dest);
+  let copy = top;
+  const starts = new Set<number>(); // each group is entered once; a second time would be a cycle
+  for (let m: Mount | undefined = dest; m; m = nextGroup(m)) {
+    if (starts.has(m.id)) throw new Error(`fake kernel: propagate_mnt met mount ${m.id} twice (a cycle in the propagation lists)`);
+    starts.add(m.id);
+    let slave: boolean, makeShared: boolean, n: Mount;
+    if (m === dest) {
+      copy = top;
+      slave = false;
+      makeShared = true;
+      n = nextPeer(s, m);
+      if (n === m) continue;
+    } else {
+      slave = true;
+      makeShared = shared(m);
+      n = m;
+    }
+    do {
+      if (!needSecondary(n)) continue;
+      if (slave) copy = findMaster(n, copy);
+      const made = cloneForPropagation(s, copy, slave, makeShared);
+      parentOf.set(made.id, n);
+      mark(n);
+      copy = made;
+      out.push([made, n]);
+      slave = false;
+      makeShared = true;
+    } while ((n = nextPeer(s, n)) !== m);
   }
-  return orig.peer;
+  return out;
 }
 
-/** One receiver's copy of the source tree, its groups and locks set, not attached yet. */
-function propagateCopy(s: State, top: Mount, r: Receiver, groupMap: Map<string, number>, sourceGroup: number, sourceNs: number, notYetShared: boolean): Mount {
-  // copy_tree keeps a submount's MNT_LOCKED in a propagated copy too: in a user-namespace-owned
-  // namespace, a copy of an rbind whose submount is locked has that submount locked (recorded on
-  // Linux 6.18: test/mutation-kills-fake-propagation.test.ts).
-  const pairs = copyTree(s, top, top.root, true);
-  for (const [orig, copy] of pairs) {
-    if (r.peerOfSource) {
-      setPeer(s, copy, orig.peer);
-      setMasterId(s, copy, orig.master);
+/**
+ * copy_tree(copy, CL_SLAVE and/or CL_MAKE_SHARED), clone_mnt's propagation part for each mount:
+ * a slave copy is its original's slave (first in its list) and, made shared, alone in a new
+ * group; a peer copy joins its original's group right after it (and, a slave's copy, its master's
+ * list right behind it). copy_tree keeps a submount's MNT_LOCKED (recorded on Linux 6.18:
+ * test/mutation-kills-fake-propagation.test.ts).
+ */
+function cloneForPropagation(s: State, copy: Mount, slave: boolean, makeShared: boolean): Mount {
+  const pairs = copyTree(s, copy, copy.root, true);
+  for (const [o, c] of pairs) {
+    if (slave) {
+      if (makeShared) newGroup(s, c, allocGroup(s));
+      slaveAtHead(s, c, o);
       continue;
     }
-    setMasterId(s, copy, masterOfCopy(s, r.m, orig, sourceGroup, groupMap));
-    if (r.m.peer === 0 || notYetShared) continue;
-    const key = `${r.m.peer}:${orig.id}`;
-    if (!groupMap.has(key)) groupMap.set(key, allocGroup(s));
-    setPeer(s, copy, groupMap.get(key)!);
+    if (o.peer !== 0) joinPeerAfter(s, c, o);
+    else newGroup(s, c, allocGroup(s));
+    if (o.master !== 0) slaveBehind(s, c, o);
   }
-  const copyTop = pairs[0]![1];
-  // Propagation into a namespace of another owner locks the copy (lock_mnt_tree): its flags and
-  // atime, and, below its top, every mount (MNT_LOCKED: what it covers must stay hidden).
-  // Recorded on Linux 6.18: moving such a copy's submount in B is EINVAL
-  // (test/kernel-oracle-regressions.test.ts "a propagated submount is locked in B").
-  if (s.nss.get(r.m.ns)?.owner !== s.nss.get(sourceNs)?.owner) {
-    for (const [, c] of pairs) {
-      c.lockAtime = true;
-      c.lockedFlags = c.flags & LOCKABLE;
-      c.locked = c !== copyTop;
-    }
-  }
-  return copyTop;
+  return pairs[0]![1];
 }
 
 /**

@@ -10,7 +10,8 @@ import {
 import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir, setSuperOpts } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
-import { setMasterId, setParent, setPeer } from "./links.js";
+import { setParent } from "./links.js";
+import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { newFs } from "./build.js";
 
@@ -109,8 +110,7 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(ENOTDIR);
   const pairs = rec ? copyTree(s, old, o.pos.ino, true) : [[old, cloneMount(s, old, o.pos.ino)] as [Mount, Mount]];
   for (const [orig, copy] of pairs) {
-    setPeer(s, copy, orig.peer); // clone_mnt: a copy of a shared mount is its peer,
-    setMasterId(s, copy, orig.master); // a copy of a slave a slave of the same master
+    cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master
   }
   graft(s, pairs[0]![1], parent, dest.ino);
   return ok;

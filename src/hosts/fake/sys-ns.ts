@@ -11,7 +11,7 @@ import type { Result } from "../../request.js";
 import type { Fd, Mount, Pos, Proc, State } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { isSubdir } from "./model.js";
-import { setMasterId, setPeer } from "./links.js";
+import { cloneLike } from "./pnode.js";
 import { makePrivate } from "./propagation.js";
 import { lookup } from "./resolve.js";
 import { propagationChange } from "./sys-mount.js";
@@ -47,8 +47,7 @@ export function openTreeNamespace(s: State, p: Proc, at: Pos, flags: number, new
   if (!rec && children(s, old.id).some((c) => c.locked && isSubdir(tree, c.mp, at.ino))) return { errno: EINVAL };
   const kept: [Mount, Mount][] = rec ? copyTree(s, old, at.ino, true) : [[old, cloneMount(s, old, at.ino)]];
   for (const [orig, copy] of kept) {
-    setPeer(s, copy, orig.peer);
-    setMasterId(s, copy, orig.master);
+    cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master
   }
   let ns = 0;
   for (const k of s.nss.keys()) ns = Math.max(ns, k);
@@ -91,7 +90,9 @@ export function dropNamespace(s: State, f: Fd): void {
     if (q.ns === ns) return;
     for (const g of q.fds.values()) if (g.kind === "mntns" && mnt(s, g.mnt).ns === ns) return;
   }
-  for (const m of s.mounts.values()) if (m.ns === ns) { makePrivate(s, m); m.ns = 0; }
+  const going = [...s.mounts.values()].filter((m) => m.ns === ns);
+  const ids = new Set(going.map((m) => m.id));
+  for (const m of going) { makePrivate(s, m, ids); m.ns = 0; }
 }
 
 /** MOUNT_ATTR_* → the per-mount MS_* bit it sets (the atime values are not modelled: EINVAL). */

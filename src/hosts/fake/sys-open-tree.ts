@@ -11,7 +11,8 @@ import type { Result } from "../../request.js";
 import { type Fd, type Mount, type Pos, type Proc, type State, isSubdir } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { graft, makePrivate } from "./propagation.js";
-import { setMasterId, setParent, setPeer } from "./links.js";
+import { setParent } from "./links.js";
+import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
 import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
@@ -65,8 +66,7 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
   const pairs: [Mount, Mount][] = rec ? copyTree(s, old, at.pos.ino, true) : [[old, cloneMount(s, old, at.pos.ino)]];
   for (const [orig, copy] of pairs) {
-    setPeer(s, copy, orig.peer); // clone_mnt: a copy of a shared mount is its peer,
-    setMasterId(s, copy, orig.master); // a copy of a slave a slave of the same master
+    cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master
   }
   const top = pairs[0]![1];
   return newFd(p, { kind: "path", mnt: top.id, ino: top.root, cloexec: cloexec || (flags & O_CLOEXEC) !== 0, offset: 0, tree: true });
@@ -130,7 +130,9 @@ export function sysCloseFd(s: State, p: Proc, fd: number): Result {
   const top = s.mounts.get(f.mnt);
   if (!top || top.ns !== 0 || top.parent !== 0) return r;
   for (const q of s.procs.values()) if (heldAsTree(q, top.id)) return r;
-  for (const m of subtreeDetached(s, top)) makePrivate(s, m);
+  const tree = subtreeDetached(s, top);
+  const going = new Set(tree.map((m) => m.id));
+  for (const m of tree) makePrivate(s, m, going);
   for (const m of subtreeDetached(s, top)) if (m !== top) setParent(s, m, 0, m.mp);
   return r;
 }

@@ -63,7 +63,8 @@ export function umountTree(s: State, top: Mount): void {
   }
   for (const m of gone) m.ns = 0;
   s.unmounts = (s.unmounts ?? 0) + 1; // a mountinfo read resuming after this renders anew (sys-fs.ts liveTail)
-  for (const m of gone) makePrivate(s, m);
+  // bulk_make_private (6.17): each one's slaves go to the first mount not going (the set).
+  for (const m of gone) makePrivate(s, m, set);
 }
 
 export function sysPivotRoot(s: State, p: Proc, newRoot: string, putOld: string): Result {
