@@ -22,10 +22,10 @@ const CLONE = abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | abi.AT_EMPTY_PATH;
 
 /**
  * The sequence, on one side: a private tmpfs at `base` with from/sub (a shared tmpfs submount) and
- * dst, dst2; a recursive detached copy of from attached on dst, a plain one on dst2, a third copy
+ * dst, dst2; a recursive detached copy of from (a lookup in it reaching into sub's copy) attached on dst, a plain one on dst2, a third copy
  * dropped unattached; openat2 refusals. Returns each call's errno and the table under `base`.
  */
-async function run(x: Exec, base: string, mountinfo: () => Promise<string>): Promise<{ errnos: number[]; table: string[] }> {
+async function run(x: Exec, base: string, mountinfo: () => Promise<string>): Promise<{ errnos: number[]; table: string[]; insideTree: number }> {
   const errnos: number[] = [];
   const call = async (r: Bare): Promise<Result> => { const res = await x.exec({ ...c, ...r } as Request); errnos.push(errOf(res)); return res; };
   const fd = (r: Result): number => ("ret" in r ? r.ret : -1);
@@ -34,6 +34,7 @@ async function run(x: Exec, base: string, mountinfo: () => Promise<string>): Pro
   for (const d of ["from", "from/sub", "dst", "dst2", "dst3"]) await call({ op: "mkdir", pathname: `${base}/${d}`, mode: 0o755 });
   await call({ op: "mount", source: "tmpfs", target: `${base}/from/sub`, filesystemtype: "tmpfs", mountflags: 0, data: null });
   await call({ op: "mount", source: null, target: `${base}/from/sub`, filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
+  await call({ op: "mkdir", pathname: `${base}/from/sub/inner`, mode: 0o755 }); // on the submount only
   const src = fd(await call({ op: "openat2", dirfd: -abi.EBADF, pathname: `${base}/from`, flags: O_DIR, mode: 0, resolve: 0 }));
   // RESOLVE_NO_XDEV: from/sub is another mount (EXDEV); RESOLVE_BENEATH: an absolute path (EXDEV), ".." above (EXDEV).
   await call({ op: "openat2", dirfd: -abi.EBADF, pathname: `${base}/from/sub`, flags: O_DIR, mode: 0, resolve: abi.RESOLVE_NO_XDEV });
@@ -46,6 +47,10 @@ async function run(x: Exec, base: string, mountinfo: () => Promise<string>): Pro
   // AT_RECURSIVE without OPEN_TREE_CLONE is EINVAL; a path under a mount root is not a mount root (move_mount EINVAL).
   await call({ op: "open_tree", dirfd: src, pathname: "", flags: abi.AT_EMPTY_PATH | abi.AT_RECURSIVE });
   const tree = fd(await call({ op: "open_tree", dirfd: src, pathname: "", flags: CLONE | abi.AT_RECURSIVE }));
+  // A lookup in the detached copy enters its submounts: sub/inner exists only on sub's copy.
+  const inner = await call({ op: "openat", dirfd: tree, pathname: "sub/inner", flags: O_DIR, mode: 0 });
+  const insideTree = errOf(inner);
+  if ("ret" in inner) await call({ op: "close", fd: inner.ret });
   await call({ op: "move_mount", from_dirfd: src, from_pathname: "", to_dirfd: dst2, to_pathname: "", flags: EMPTY });
   await call({ op: "move_mount", from_dirfd: tree, from_pathname: "", to_dirfd: dst, to_pathname: "", flags: EMPTY });
   await call({ op: "close", fd: tree });
@@ -55,7 +60,7 @@ async function run(x: Exec, base: string, mountinfo: () => Promise<string>): Pro
   const dropped = fd(await call({ op: "open_tree", dirfd: -abi.EBADF, pathname: `${base}/from`, flags: CLONE | abi.AT_RECURSIVE }));
   await call({ op: "close", fd: dropped });
   for (const f of [src, dst, dst2]) await call({ op: "close", fd: f });
-  return { errnos, table: shape(await mountinfo(), base) };
+  return { errnos, table: shape(await mountinfo(), base), insideTree };
 }
 
 /** The mounts under `base`: "path [peer k]" with peer groups renumbered in order of appearance. */
@@ -83,7 +88,8 @@ nativeTest(test, reason, "a tree with a submount: the real kernel and the model 
     // What the kernel said, pinned: the refusals, and the copies (recursive: with sub, a peer of
     // from/sub; plain: without it); the dropped copy left nothing.
     const E = (n: number) => n;
-    assert.equal(real.errnos.slice(10, 15), [E(abi.EXDEV), 0, E(abi.EXDEV), E(abi.EXDEV), E(abi.EINVAL)]);
+    assert.equal(real.errnos.slice(11, 16), [E(abi.EXDEV), 0, E(abi.EXDEV), E(abi.EXDEV), E(abi.EINVAL)]);
+    assert.is(real.insideTree, 0, "openat(tree, \"sub/inner\"): the kernel walks into the copy of sub");
     assert.equal(real.table, ["/dst", "/dst/sub peer 1", "/dst2", "/from/sub peer 1"]);
   } finally {
     await ex.close();

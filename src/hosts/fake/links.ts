@@ -182,13 +182,22 @@ export function allKidsOf(s: State, id: number): Mount[] { return kids(s, id, nu
 export function mayHaveKids(s: State, id: number): boolean { return links(s).at.has(id); }
 /** peersOf(s, g) is not empty (a slot is never empty), without making the list. */
 export function hasPeers(s: State, g: number): boolean { return g !== 0 && links(s).peers.has(g); }
-/** The first attached mount on (parent, ino), in creation order. */
+/**
+ * A mount a lookup finds on its parent (in the mount hash): attached, or a submount of a tree no
+ * namespace holds (an open_tree clone, a lazily unmounted tree's locked child), which keeps its
+ * parent. Only a tree's detached top (parent 0, filed under 0 with the namespace roots) is not:
+ * on 6.18 openat(treefd, "sub/inner") of an OPEN_TREE_CLONE|AT_RECURSIVE copy walks into sub's
+ * copy (test/native-new-mount-api.test.ts).
+ */
+const hashed = (m: Mount) => m.ns !== 0 || m.parent !== 0;
+
+/** The first mount a lookup finds on (parent, ino), in creation order. */
 export function firstAt(s: State, parent: number, ino: number): Mount | undefined {
   const b = links(s).at.get(parent)?.get(ino);
   if (b === undefined) return undefined;
-  if (!(b instanceof Set) && !Array.isArray(b)) return attached(b) ? b : undefined;
+  if (!(b instanceof Set) && !Array.isArray(b)) return hashed(b) ? b : undefined;
   let best: Mount | undefined;
-  for (const m of b) if (attached(m) && (best === undefined || m.rank < best.rank)) best = m;
+  for (const m of b) if (hashed(m) && (best === undefined || m.rank < best.rank)) best = m;
   return best;
 }
 export function peersOf(s: State, g: number): Mount[] { return g === 0 ? [] : ordered(collect(links(s).peers.get(g), null)); }
