@@ -11,7 +11,8 @@ import { FAKE_MOUNT_MAX, MOUNTINFO_CAP } from "../src/abi.js";
 import { InvalidInputError, MountinfoError, NoRootMountError } from "../src/errors.js";
 import { mutate, prng } from "../bench/fuzz-mutator.js";
 import { fixture } from "./helpers.js";
-import { chdir, errnoOf } from "./fixtures/fake/calls.js";
+import { chdir, errnoOf, mount } from "./fixtures/fake/calls.js";
+import { pnodeConsistent } from "../src/hosts/fake/pnode.js";
 
 /** The machine's verdict on a text: the message a run ends FAILED with at its parse, or null. */
 function machineVerdict(text: string): string | null {
@@ -124,6 +125,28 @@ test(`the cap on the model: more than ${FAKE_MOUNT_MAX} mounts (fs.mount-max) is
   for (let i = 0; i < FAKE_MOUNT_MAX; i++) lines.push(`${100 + i} 21 0:29 / /m${i} rw - tmpfs tmpfs rw`);
   assert.throws(() => FakeKernel.fromMountinfo(lines.join("\n") + "\n"), (e: unknown) =>
     e instanceof MountinfoError && e.line === null && /lists 100001 mounts; the fake kernel models at most 100000/.test((e as Error).message));
+});
+
+// Master groups no kernel can make: a slave of its own group, or two groups each the other's master.
+// A propagation walk over such lists would not end, so the table's master stays unknown
+// (pnode.ts linkListed): the mounts keep their tags, and a mount under each shared one ends.
+test("hostile master tags (a group its own master, two groups each the other's) do not hang propagation", () => {
+  for (const lines of [
+    ["22 21 0:30 / /a rw shared:2 master:2 - tmpfs a rw", "23 21 0:31 / /b rw shared:2 - tmpfs b rw"],
+    ["22 21 0:30 / /a rw shared:2 master:3 - tmpfs a rw", "23 21 0:31 / /b rw shared:3 master:2 - tmpfs b rw"],
+    ["22 21 0:30 / /a rw shared:2 master:3 - tmpfs a rw", "23 21 0:30 / /b rw shared:3 master:4 - tmpfs b rw",
+      "24 21 0:30 / /c rw shared:4 master:2 - tmpfs c rw"],
+  ]) {
+    const k = FakeKernel.fromMountinfo(table(...lines));
+    assert.is(pnodeConsistent(k.state), null, lines.join(" | "));
+    for (const mp of ["/a", "/b", "/c"].slice(0, lines.length)) {
+      k.mkdir(`${mp}/x`);
+      assert.is(errnoOf(k.exec(mount("tmpfs", `${mp}/x`, "tmpfs", 0, null))), 0, `${lines.join(" | ")}: a tmpfs on ${mp}/x`);
+    }
+    assert.is(pnodeConsistent(k.state), null, lines.join(" | "));
+    const tags = k.mountinfo().split("\n").filter((l) => / \/[abc] /.test(l)).map((l) => l.split(" - ")[0]!.split(" ").slice(6).join(" "));
+    assert.equal(tags, lines.map((l) => l.split(" - ")[0]!.split(" ").slice(6).join(" ")), "the tags as the table gave them");
+  }
 });
 
 test("a \\377 escape names the byte 0xff in the model as the seam does (U+DCFF), and renders it raw, as mangle() does", () => {
