@@ -2,7 +2,8 @@
 // random starting trees and random sequences of mount (tmpfs), make-shared/slave/private/unbindable
 // (with and without MS_REC), bind (with and without MS_REC), MS_MOVE, umount2 (with and without
 // MNT_DETACH) and pivot_root, in namespace A and in a user-namespace-owned copy B; each runs for
-// real (test/helpers/kernel-oracle.ts) and on the fake, and errnos and tables must agree.
+// real (test/helpers/kernel-oracle.ts) and on the fake, and errnos and tables must agree; on the
+// fake that ran the set-up itself (which knows the propagation lists), the listing order too.
 // A fixed seed keeps CI repeatable; PIVOTSHIM_ORACLE_SEED and PIVOTSHIM_ORACLE_RUNS explore further.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
