@@ -208,6 +208,67 @@ nativeTest(test, reason, "mountinfo read in parts across an umount and remounts:
   }
 });
 
+/**
+ * mkdir's calls (src/hosts/fake/sys-mkdir.ts), on one side: a read-only tmpfs bound elsewhere and the
+ * bind remounted read-write (the mount is rw, its superblock still ro), with and without other
+ * super options; a parent path through a symlink; "/name" after a chroot, from a cwd below the root.
+ */
+async function mkdirCalls(x: Exec, scratch: string, base: string): Promise<string[]> {
+  const out: string[] = [];
+  const call = async (r: Bare): Promise<Result> => { const res = await x.exec({ ...c, ...r } as Request); out.push(line(r, res)); return res; };
+  const mkdir = (pathname: string) => call({ op: "mkdir", pathname, mode: 0o755 });
+  const mount = (source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null) =>
+    call({ op: "mount", source, target, filesystemtype: fstype, mountflags: flags, data });
+  await mount("tmpfs", base, "tmpfs", 0);
+  await mount(null, base, null, abi.MS_PRIVATE);
+  for (const d of ["ro", "ro-size", "rw", "rw-size", "d"]) await mkdir(`${base}/${d}`);
+  await mount("tmpfs", `${base}/ro`, "tmpfs", abi.MS_RDONLY);
+  await mount("tmpfs", `${base}/ro-size`, "tmpfs", abi.MS_RDONLY, "size=1m");
+  await mount(`${base}/ro`, `${base}/rw`, null, abi.MS_BIND);
+  await mount(`${base}/ro-size`, `${base}/rw-size`, null, abi.MS_BIND);
+  await mount(null, `${base}/rw`, null, abi.MS_REMOUNT | abi.MS_BIND);
+  await mount(null, `${base}/rw-size`, null, abi.MS_REMOUNT | abi.MS_BIND);
+  // EROFS: the superblock is read-only (mnt_want_write: __mnt_is_readonly reads sb_rdonly too).
+  for (const d of ["ro", "ro-size", "rw", "rw-size"]) await mkdir(`${base}/${d}/new`);
+  // The parent's symlink is followed (filename_create looks the parent up with LOOKUP_FOLLOW).
+  await mkdir(`${scratch}/link/new`);
+  await call({ op: "chdir", path: `${scratch}/dir/new` });
+  // "/x" is x under the root, whatever the cwd.
+  await call({ op: "chdir", path: base });
+  await call({ op: "chroot", path: "." });
+  await call({ op: "chdir", path: "/d" });
+  await mkdir("/x");
+  await call({ op: "chdir", path: "/x" });
+  await call({ op: "getcwd", size: 4096 });
+  return out;
+}
+
+nativeTest(test, reason, "mkdir: EROFS under a read-write bind of a read-only superblock; a symlink in the parent path followed; \"/x\" under the root, not the cwd: Linux and the model agree call for call", async () => {
+  const scratch = makeRootfs();
+  const base = `${scratch.dir}/base`;
+  mkdirSync(`${scratch.dir}/dir`);
+  symlinkSync("dir", `${scratch.dir}/link`);
+  const ex = await spawnExecutor({ rootless: false });
+  try {
+    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
+    const real = await mkdirCalls(ex, scratch.dir, base);
+    const k = FakeKernel.fromMountinfo(hostMountinfo());
+    applyPathFacts(k.state, k.process, [{ path: `${scratch.dir}/dir`, kind: "dir" }, { path: `${scratch.dir}/link`, kind: "symlink", target: "dir" }]);
+    k.mkdir(base).unshare();
+    const model = await mkdirCalls(k, scratch.dir, base);
+    if (process.env.FS_ORACLE_SHOW) console.log(real.join("\n"));
+    assert.equal(model, real);
+    // What Linux 6.18 said, pinned (after the 13 set-up calls).
+    assert.equal(real.slice(13), [
+      ...Array(4).fill(`mkdir = errno ${abi.EROFS}`),
+      "mkdir = ok", "chdir = ok", "chdir = ok", "chroot = ok", "chdir = ok", "mkdir = ok", "chdir = ok", "getcwd = /x",
+    ]);
+  } finally {
+    await ex.close();
+    scratch.cleanup();
+  }
+});
+
 test("openat hands out fds up to 1023, then EMFILE: RLIMIT_NOFILE's default soft limit, 1024 (fs/file.c alloc_fd: fd >= end is EMFILE; recorded on Linux 6.18: setrlimit(RLIMIT_NOFILE, 1024), openat(\"/\", O_PATH) in a loop: last fd 1023, then errno 24)", () => {
   const k = FakeKernel.scenario("docker-host");
   const req = { ...c, op: "openat", dirfd: AT_FDCWD, pathname: "/", flags: O_PATH, mode: 0 } as const;
