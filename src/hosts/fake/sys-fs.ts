@@ -35,7 +35,7 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   if (n.kind === "mountinfo") {
     const seqs: number[] = [];
     const data = renderMountinfoBytes(s, p, 0, seqs); // encodeString(renderMountinfo(...)): names are surrogateescaped (utf8.ts)
-    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s) };
+    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s), seenFrom: { root: p.root, ns: p.ns } };
   }
   return fd("file");
 }
@@ -84,7 +84,10 @@ function liveTail(s: State, p: Proc, f: Fd): void {
   let shown = 0;
   for (let i = 0; i < keep; i++) if (data[i] === 0x0a) shown++;
   const seqs = f.seqs.slice(0, shown);
-  const tail = renderMountinfoBytes(s, p, seqs[shown - 1] ?? 0, seqs);
+  // As the opener saw the table: a chroot, pivot_root or setns since changes nothing here (the
+  // test "mountinfo read across a chroot" in test/mutation-kills-fake-fs.test.ts, Linux 6.18).
+  const reader = f.seenFrom ? { ...p, root: f.seenFrom.root, ns: f.seenFrom.ns } : p;
+  const tail = renderMountinfoBytes(s, reader, seqs[shown - 1] ?? 0, seqs);
   const next = new Uint8Array(keep + tail.length);
   next.set(data.subarray(0, keep));
   next.set(tail, keep);
