@@ -140,6 +140,8 @@ export interface Fd {
   /** The mount seq of each record of data, in order; the table's signature when data was rendered. */
   seqs?: number[];
   sig?: string;
+  /** The opener's root and mount namespace (kind "mountinfo"): mounts_open_common keeps both for the file's life. */
+  seenFrom?: { root: Pos; ns: number };
   offset: number;
 }
 

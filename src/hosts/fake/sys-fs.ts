@@ -35,7 +35,7 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   if (n.kind === "mountinfo") {
     const seqs: number[] = [];
     const data = renderMountinfoBytes(s, p, 0, seqs); // encodeString(renderMountinfo(...)): names are surrogateescaped (utf8.ts)
-    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s) };
+    return { mnt: pos.mnt, ino: pos.ino, cloexec, offset: 0, kind: "mountinfo", data, seqs, sig: signature(s), seenFrom: { root: p.root, ns: p.ns } };
   }
   return fd("file");
 }
@@ -56,7 +56,9 @@ export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, fl
 
 /**
  * What a change of the table shows: mounts added or removed (umount, bind, move of a new mount).
- * Propagation and flag changes keep it: a later record still shows the text it had at open.
+ * Propagation and flag changes keep it: a later record still shows the text it had at open. Linux
+ * does not keep it (a record not yet read shows a remount or MS_SHARED made after the open: recorded
+ * on Linux 6.18, docs/mutation.md, the sys-fs.ts triage); only an unmount or a new mount re-renders.
  */
 const signature = (s: State): string => `${s.unmounts ?? 0}:${s.nextSeq}`;
 
@@ -65,20 +67,30 @@ const signature = (s: State): string => `${s.unmounts ?? 0}:${s.nextSeq}`;
  * finds the first mount whose unique id is at least the next one after the last shown
  * (mnt_find_id_at), so a read after an umount skips what went and shows what came
  * (test/native-lxc-chroot.test.ts, Linux 6.18: lxc_chroot's second read no longer lists the
- * children detached with their parents). The bytes already read stay; the rest is rendered anew.
- * At a record boundary only: a record held whole or in part is the kernel's buffer (seq-file.ts).
+ * children detached with their parents). The bytes already read stay; the rest is rendered anew,
+ * after what the kernel's buffer holds (seq-file.ts): the rest of a record read in part, or a
+ * record held whole. seq_read_iter flushes that first, as it was, then starts after it
+ * (test/mutation-kills-fake-fs.test.ts, Linux 6.18: read into m1's record or with it held, then an
+ * umount and remounts: m1 keeps its old options, the records after it are new).
  */
 function liveTail(s: State, p: Proc, f: Fd): void {
   const data = f.data!;
-  if (!f.seqs || f.offset > data.length || (f as SeqState).held || f.sig === signature(s)) return;
-  if (f.offset > 0 && data[f.offset - 1] !== 0x0a) return;
+  if (!f.seqs || f.offset > data.length || f.sig === signature(s)) return;
+  let keep = f.offset;
+  if ((f as SeqState).held || (keep > 0 && data[keep - 1] !== 0x0a)) {
+    const nl = data.indexOf(0x0a, keep);
+    keep = nl < 0 ? data.length : nl + 1;
+  }
   let shown = 0;
-  for (let i = 0; i < f.offset; i++) if (data[i] === 0x0a) shown++;
+  for (let i = 0; i < keep; i++) if (data[i] === 0x0a) shown++;
   const seqs = f.seqs.slice(0, shown);
-  const tail = renderMountinfoBytes(s, p, seqs[shown - 1] ?? 0, seqs);
-  const next = new Uint8Array(f.offset + tail.length);
-  next.set(data.subarray(0, f.offset));
-  next.set(tail, f.offset);
+  // As the opener saw the table: a chroot, pivot_root or setns since changes nothing here (the
+  // test "mountinfo read across a chroot" in test/mutation-kills-fake-fs.test.ts, Linux 6.18).
+  const reader = f.seenFrom ? { ...p, root: f.seenFrom.root, ns: f.seenFrom.ns } : p;
+  const tail = renderMountinfoBytes(s, reader, seqs[shown - 1] ?? 0, seqs);
+  const next = new Uint8Array(keep + tail.length);
+  next.set(data.subarray(0, keep));
+  next.set(tail, keep);
   f.data = next;
   f.seqs = seqs;
   f.sig = signature(s);

@@ -11,9 +11,10 @@ import { encodeString } from "../../utf8.js";
  * process has it only over a UTS namespace it unshared with its user namespace.
  */
 export function sysSethostname(s: State, p: Proc, name: string): Result {
-  if (encodeString(name).length > HOST_NAME_MAX) return { errno: EINVAL };
+  // The capability first, then the length (kernel/sys.c; test/mutation-kills-fake-kernel.test.ts).
   const userns = s.nss.get(p.ns)?.userns ?? false;
   if (!p.cap || (userns && !p.ownUts)) return { errno: EPERM };
+  if (encodeString(name).length > HOST_NAME_MAX) return { errno: EINVAL };
   if (p.ownUts) p.hostname = name;
   return { ret: 0 };
 }
