@@ -19,6 +19,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #include <string>
 #include <vector>
@@ -141,8 +144,12 @@ struct Spawned {
  * The child between clone and execve. It shares our memory (CLONE_VM) while we wait (CLONE_VFORK),
  * so it runs raw syscalls only, on its own stack: keep the fds pivotshim-child needs across execve
  * (in its own copy of the fd table), then execve. On failure it leaves errno in sp->err and exits.
+ * Not instrumented by ASan: its frame never returns (execve or _exit), so the redzones ASan would
+ * poison around `keep` stay poisoned in the shadow memory this child shares with Node, and once
+ * the stack is unmapped V8 may put its heap there; the sanitizer stage then reported a
+ * "stack-buffer-underflow" inside V8's scavenger, at the shadow of a 36-byte array (this one).
  */
-int exec_child(void* arg) {
+__attribute__((no_sanitize("address"))) int exec_child(void* arg) {
   Spawned* sp = static_cast<Spawned*>(arg);
   // The channel, the stdio to install, the namespace to copy, and 0-2 kept as they are (Node
   // marks its own 0-2 FD_CLOEXEC); child.cc arrange_fds closes every other fd after execve.
@@ -172,6 +179,9 @@ pid_t start_child(Spawned& sp, const char** step) {
   sp.err = 0;
   pid_t pid = clone(exec_child, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
   int e = errno;
+#if defined(__SANITIZE_ADDRESS__)
+  __asan_unpoison_memory_region(stack, kStack);  // whatever the child left poisoned (see exec_child)
+#endif
   munmap(stack, kStack);  // the child has exec'd or exited: CLONE_VFORK returned after either
   if (pid < 0) return errno = e, *step = "clone", -1;
   if (sp.err != 0) {
