@@ -80,11 +80,13 @@ export function changeType(s: State, m: Mount, type: "shared" | "slave" | "priva
   leavePropagation(s, m, type);
 }
 
-export interface Receiver { m: Mount; peerOfSource: boolean }
+export interface Receiver { m: Mount }
 
 /**
  * Every attached mount that receives events sent to `src`'s peer group (peers, slaves, their
  * peers...) and can hold them: a mount of another superblock is walked through but never returned.
+ * For the unmount side (propagate_mount_unlock, gather_candidates), where only the set matters;
+ * a mount's copies are made in the kernel's order by propagateMnt.
  * The kernel reaches the same result per receiver: propagate_one's is_subdir() and
  * __lookup_mnt(m, mountpoint) never match a dentry of another superblock. A parsed table can carry
  * such a member (a hostile or hand-written `master:1` on another device); the fake once looked its
@@ -100,7 +102,7 @@ export function receivers(s: State, src: Mount): Receiver[] {
     if (m.ns === 0) return;
     if (!got.has(m.id)) {
       got.add(m.id);
-      if (m.fs === src.fs) out.push({ m, peerOfSource: m.peer === src.peer });
+      if (m.fs === src.fs) out.push({ m });
     }
     if (m.peer !== 0 && !seen.has(m.peer)) {
       seen.add(m.peer);
