@@ -10,6 +10,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
+import { fork } from "../src/hosts/fake/build.js";
 import type { Request, Result } from "../src/request.js";
 import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
 
@@ -56,7 +57,7 @@ async function run(x: Side, base: string, mountinfo: () => Promise<string>): Pro
   await call("set-up", prop("", abi.MS_PRIVATE));
   for (const d of ["a", "u", "sh", "x", "lz", "dst", "dst2", "dst3", "dst4", "dst5"]) await call("set-up", { op: "mkdir", pathname: at(d), mode: 0o755 });
   for (const m of ["a", "u", "sh", "x", "lz"]) await call("set-up", tmpfs(m));
-  for (const d of ["a/d", "sh/m", "x/in"]) await call("set-up", { op: "mkdir", pathname: at(d), mode: 0o755 });
+  for (const d of ["a/d", "sh/m", "sh/p", "x/in"]) await call("set-up", { op: "mkdir", pathname: at(d), mode: 0o755 });
   await call("set-up", tmpfs("sh/m"));
   await call("set-up", tmpfs("x/in"));
   await call("set-up", prop("/u", abi.MS_UNBINDABLE));
@@ -80,6 +81,9 @@ async function run(x: Side, base: string, mountinfo: () => Promise<string>): Pro
   const t0 = await call("open_tree(a, CLONE)", tree(AT_FDCWD, at("a"), OPEN_TREE_CLONE));
   const t1 = await call("open_tree(a, CLONE|CLOEXEC)", tree(AT_FDCWD, at("a"), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
   for (const [what, fd] of [["o1", o1], ["o3", o3], ["t0", t0], ["t1", t1]] as const) log.push(`cloexec ${what}: ${x.cloexec(fd)}`);
+  // Both kinds of fd are O_PATH files: read(2) is EBADF.
+  await call("read(o1)", { op: "read", fd: o1, count: 16 });
+  await call("read(t1)", { op: "read", fd: t1, count: 16 });
   // __do_loopback: an unbindable mount is not copied, recursively or not.
   await call("open_tree(u, CLONE)", tree(AT_FDCWD, at("u"), OPEN_TREE_CLONE));
   await call("open_tree(u, CLONE|AT_RECURSIVE)", tree(AT_FDCWD, at("u"), OPEN_TREE_CLONE | AT_RECURSIVE));
@@ -116,6 +120,10 @@ async function run(x: Side, base: string, mountinfo: () => Promise<string>): Pro
   await call("move_mount(t0 again -> dst4)", move(t0, "", AT_FDCWD, at("dst4"), F_EMPTY));
   await call("move_mount(lnk -> dst, F_SYMLINKS)", move(AT_FDCWD, at("lnk"), AT_FDCWD, at("dst"), F_SYMLINKS));
   await call("move_mount(x -> dst5)", move(AT_FDCWD, at("x"), AT_FDCWD, at("dst5"), 0));
+  // The tree t1 attached under the shared sh: its fd now names an attached mount whose parent is
+  // shared, which may not move again (EINVAL), as any such mount.
+  await call("move_mount(t1 -> sh/p)", move(t1, "", AT_FDCWD, at("sh/p"), F_EMPTY));
+  await call("move_mount(t1 again -> d2)", move(t1, "", d2, "", EMPTY));
   for (const fd of [o1, o2, o3, t0, t1, d2, lz]) await call("close", { op: "close", fd });
   return { log, table: shape(await mountinfo(), base) };
 }
@@ -150,8 +158,9 @@ nativeTest(test, reason, "open_tree and move_mount's errno checks: the real kern
     assert.ok(real.log.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
     assert.equal(real.log.filter((l) => !l.startsWith("set-up")), PINNED);
     // a moved to dst keeps its place (its id); sh/m was mounted before sh was made shared; the
-    // tree t0 (made after the set-up) is listed last; x moved with its unbindable submount.
-    assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/dst4 private"]);
+    // trees t0, t1 (made after the set-up) are listed last, t1 shared as it went under a shared
+    // mount; x moved with its unbindable submount.
+    assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/dst4 private", "/sh/p shared"]);
   } finally {
     await ex.close();
     scratch.cleanup();
@@ -174,6 +183,8 @@ const PINNED: string[] = [
   "cloexec o3: true",
   "cloexec t0: false",
   "cloexec t1: true",
+  "read(o1): EBADF",
+  "read(t1): EBADF",
   "open_tree(u, CLONE): EINVAL",
   "open_tree(u, CLONE|AT_RECURSIVE): EINVAL",
   "open_tree(none, CLONE): ENOENT",
@@ -199,6 +210,8 @@ const PINNED: string[] = [
   "move_mount(t0 again -> dst4): 0",
   "move_mount(lnk -> dst, F_SYMLINKS): 0",
   "move_mount(x -> dst5): 0",
+  "move_mount(t1 -> sh/p): 0",
+  "move_mount(t1 again -> d2): EINVAL",
   "close: 0",
   "close: 0",
   "close: 0",
@@ -301,6 +314,34 @@ test("open_tree and move_mount over locked mounts (a namespace owned by a user n
   assert.is(x({ op: "umount2", target: "/tmp/ot-lk/dst/cpuset", flags: abi.MNT_DETACH }), "EINVAL");
   assert.is(x(tree("/tmp/ot-lk/dst", OPEN_TREE_CLONE)), "EINVAL");
   assert.is(x({ op: "umount2", target: "/tmp/ot-lk/dst", flags: abi.MNT_DETACH }), "0");
+});
+
+// Recorded on Linux 6.18 with a small C program in `unshare -m --propagation private`: a shared
+// tmpfs on /tmp/ot-fc/s, open_tree(s, OPEN_TREE_CLONE), fork; the child closes the fd and exits;
+// the parent's move_mount of the tree onto /tmp/ot-fc/dst is ok, and mountinfo shows both s and dst
+// "shared:1": the child's close was not the last fput of the file, so dissolve_on_fput did not run
+// and the copy kept its peer group.
+test("a detached tree's fd shared by fork: one process's close does not unmount the tree while another still holds it (dissolve_on_fput at the last fput)", () => {
+  const k = FakeKernel.fromMountinfo(ONE_ROOT).mkdir("/tmp/ot-fc");
+  const x = (r: Bare): Result => k6(r, k);
+  const d = "/tmp/ot-fc";
+  assert.is(name(x({ op: "mount", source: "tmpfs", target: d, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+  assert.is(name(x({ op: "mount", source: null, target: d, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null })), "0");
+  for (const sub of ["s", "dst"]) assert.is(name(x({ op: "mkdir", pathname: `${d}/${sub}`, mode: 0o755 })), "0");
+  assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/s`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+  assert.is(name(x({ op: "mount", source: null, target: `${d}/s`, filesystemtype: null, mountflags: abi.MS_SHARED, data: null })), "0");
+  const t = x({ op: "open_tree", dirfd: AT_FDCWD, pathname: `${d}/s`, flags: OPEN_TREE_CLONE });
+  const tfd = "ret" in t ? t.ret : -1;
+  const parent = k.state.current;
+  const child = fork(k.state, k.process);
+  k.state.current = child.pid;
+  assert.is(name(x({ op: "close", fd: tfd })), "0");
+  k.state.current = parent;
+  assert.is(name(x({ op: "move_mount", from_dirfd: tfd, from_pathname: "", to_dirfd: AT_FDCWD, to_pathname: `${d}/dst`, flags: F_EMPTY })), "0");
+  const tags = k.mountinfo().split("\n").filter((l) => l.includes(` ${d}/`)).map((l) => l.split(" ")).map((f) => `${f[4]} ${f[6]}`);
+  assert.is(tags.length, 2);
+  assert.match(tags[0]!, /^\/tmp\/ot-fc\/s shared:\d+$/);
+  assert.is(tags[1], `${d}/dst ${tags[0]!.split(" ")[1]}`);
 });
 
 test.run();
