@@ -4,7 +4,7 @@
 // executor child) and on the FakeKernel with the same requests: each call's errno, what an O_PATH fd
 // from open_tree points at (fchdir + getcwd), each fd's close-on-exec bit (/proc/<pid>/fdinfo on the
 // kernel, the fd table on the model) and the mounts that result under a scratch tmpfs must agree;
-// the kernel's answers are pinned too. Root, or rootless.
+// the kernel's answers are pinned too. Checked as root (rootless, eitherMode's other mode, not tried).
 import { symlinkSync, readFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";

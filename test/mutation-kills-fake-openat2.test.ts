@@ -3,7 +3,7 @@
 // struct open_how (build_open_flags, fs/open.c) and its RESOLVE_* walk restrictions (fs/namei.c:
 // LOOKUP_NO_XDEV, LOOKUP_NO_SYMLINKS, LOOKUP_NO_MAGICLINKS, LOOKUP_BENEATH), on the real kernel
 // (Linux 6.18, through the executor child) and on the FakeKernel with the same requests: the
-// errnos must agree call for call, and the kernel's are pinned. Root, or rootless.
+// errnos must agree call for call, and the kernel's are pinned. Checked as root (rootless, eitherMode's other mode, not tried).
 import { symlinkSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
