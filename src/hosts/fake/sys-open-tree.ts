@@ -45,7 +45,7 @@ function newFd(p: Proc, f: TreeFd): Result {
 /**
  * open_tree(dirfd, path, flags) (fs/namespace.c): unknown flags, or AT_RECURSIVE without
  * OPEN_TREE_CLONE, are EINVAL. Without OPEN_TREE_CLONE it is an O_PATH open of the place. With it:
- * may_mount (EPERM), then __do_loopback: an unbindable mount, a mount of another namespace, and
+ * may_mount (EPERM, before the lookup), then __do_loopback: an unbindable mount, a mount of another namespace, and
  * (not recursive) a mount with locked submounts under the place are EINVAL; the copy is of the
  * mount rooted at the place, with its submounts when AT_RECURSIVE.
  */
@@ -55,12 +55,13 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   const clone = (flags & abi.OPEN_TREE_CLONE) !== 0;
   const rec = (flags & abi.AT_RECURSIVE) !== 0;
   if (rec && !clone && !namespace) return { errno: EINVAL };
+  // vfs_open_tree: may_mount before the lookup, so a missing path is EPERM too without the capability
+  if (clone && !namespace && !p.cap) return { errno: EPERM };
   const at = where(s, p, dirfd, path, (flags & abi.AT_EMPTY_PATH) !== 0, (flags & abi.AT_SYMLINK_NOFOLLOW) === 0);
   if ("errno" in at) return at;
   if (namespace) return openTreeNamespace(s, p, at.pos, flags, (f) => newFd(p, f));
   const cloexec = (flags & abi.OPEN_TREE_CLOEXEC) !== 0;
   if (!clone) return newFd(p, { kind: "path", mnt: at.pos.mnt, ino: at.pos.ino, cloexec, offset: 0 });
-  if (!p.cap) return { errno: EPERM };
   const old = mnt(s, at.pos.mnt);
   if (old.unbindable || old.ns !== p.ns) return { errno: EINVAL };
   if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
@@ -83,13 +84,15 @@ function lockedBelow(s: State, m: Mount, ino: number): boolean {
  * unknown flags EINVAL; MOVE_MOUNT_SET_GROUP and MOVE_MOUNT_BENEATH are not modelled (EINVAL here,
  * the machine never asks). The source must be a mount's root (EINVAL), either the top of a detached
  * tree this process holds, or an attached mount of its namespace, movable as by MS_MOVE; the target
- * (the top of its mount stack) must be in the caller's namespace (a detached one: ENOENT, another:
- * EINVAL), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may not
- * go under a shared one (EINVAL).
+ * (the top of its mount stack) must be in the caller's namespace (a detached one or another live
+ * one: ENOENT), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may
+ * not go under a shared one (EINVAL). Without CAP_SYS_ADMIN everything is EPERM (may_mount comes
+ * first). Linux 6.15+ also lets a detached tree be copied or mounted on (an anonymous namespace of
+ * the caller's): the model does not (EINVAL, ENOENT); docs/mutation.md, the fake triage.
  */
 export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
+  if (!p.cap) return { errno: EPERM }; // may_mount first, before the flags
   if ((flags & ~MOVE_MOUNT_VALID) !== 0 || (flags & (abi.MOVE_MOUNT_SET_GROUP | abi.MOVE_MOUNT_BENEATH)) !== 0) return { errno: EINVAL };
-  if (!p.cap) return { errno: EPERM };
   const from = where(s, p, fromDirfd, fromPath, (flags & abi.MOVE_MOUNT_F_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_F_SYMLINKS) !== 0);
   if ("errno" in from) return from;
   const to = where(s, p, toDirfd, toPath, (flags & abi.MOVE_MOUNT_T_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_T_SYMLINKS) !== 0);
@@ -103,7 +106,7 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   const dest = traverse(s, to.pos); // lock_mount: on top of whatever is mounted there
   const parent = mnt(s, dest.mnt);
   if (parent.ns === 0) return { errno: ENOENT };
-  if (parent.ns !== p.ns) return { errno: EINVAL };
+  if (parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount: ENOENT too (recorded on 6.18)
   const moved = detached ? subtreeDetached(s, old) : subtree(s, old);
   if (parent.peer !== 0 && moved.some((m) => m.unbindable)) return { errno: EINVAL };
   if (moved.includes(parent)) return { errno: ELOOP };

@@ -2,7 +2,7 @@
 // restrictions of the walk, then openat's own rules (sys-fs.ts). Reads the model through
 // resolve.ts's lookup, one prefix of the path at a time; changes nothing but the fd table.
 import * as abi from "../../abi.js";
-import { EINVAL, ELOOP, O_CREAT, O_NOFOLLOW } from "./flags.js";
+import { EINVAL, ELOOP, O_CREAT, O_DIRECTORY, O_NOFOLLOW } from "./flags.js";
 import type { Result } from "../../request.js";
 import type { Pos, Proc, State } from "./model.js";
 import { lookup, nodeAt } from "./resolve.js";
@@ -14,20 +14,28 @@ const RESOLVE_ALL = abi.RESOLVE_NO_XDEV | abi.RESOLVE_NO_MAGICLINKS | abi.RESOLV
 const VALID_OPEN = abi.O_WRONLY | abi.O_RDWR | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | abi.O_APPEND |
   abi.O_NONBLOCK | abi.O_DSYNC | abi.O_DIRECT | abi.O_LARGEFILE | abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_NOATIME |
   abi.O_CLOEXEC | abi.O_PATH | 0o20000000 /* __O_TMPFILE */ | 0o4010000 /* __O_SYNC */ | 0o20000 /* FASYNC */;
+/** The flags O_PATH may come with (O_PATH_FLAGS, fs/open.c). */
+const O_PATH_FLAGS = abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_PATH | abi.O_CLOEXEC;
 
 /**
  * openat2(dirfd, pathname, {flags, mode, resolve}). build_open_flags first (fs/open.c): an unknown
- * flag or resolve bit, a mode without O_CREAT/O_TMPFILE, or RESOLVE_BENEATH with RESOLVE_IN_ROOT is
- * EINVAL. Then the walk: RESOLVE_BENEATH refuses an absolute path and ".." above the start (EXDEV),
- * RESOLVE_NO_XDEV any mount crossing, the start's mount included (EXDEV), RESOLVE_NO_SYMLINKS any
- * symlink it would follow (ELOOP), RESOLVE_NO_MAGICLINKS (implied by NO_SYMLINKS) a /proc/self/fd/N
- * link (ELOOP). RESOLVE_IN_ROOT and RESOLVE_CACHED are accepted and not modelled (the machine never
- * asks for them), and so are the ".." components of a symlink's target under RESOLVE_BENEATH.
+ * flag or resolve bit, a mode without O_CREAT/O_TMPFILE, RESOLVE_BENEATH with RESOLVE_IN_ROOT,
+ * O_DIRECTORY with O_CREAT, or O_PATH with a flag outside O_PATH_FLAGS is EINVAL. Then the walk:
+ * RESOLVE_BENEATH refuses an absolute path and ".." above the start (EXDEV), RESOLVE_NO_XDEV any
+ * mount crossing, the start's mount included (EXDEV), RESOLVE_NO_SYMLINKS any symlink it would
+ * follow (ELOOP; a trailing "/" follows the last one even with O_NOFOLLOW), RESOLVE_NO_MAGICLINKS
+ * (implied by NO_SYMLINKS) a /proc/self/fd/N link (ELOOP). RESOLVE_IN_ROOT and RESOLVE_CACHED are
+ * accepted and not modelled (the machine never asks for them), and so are the ".." components of a
+ * symlink's target under RESOLVE_BENEATH.
  */
 export function sysOpenat2(s: State, p: Proc, dirfd: number, pathname: string, flags: number, mode: number, resolve: number): Result {
   if ((flags & ~VALID_OPEN) !== 0 || (resolve & ~RESOLVE_ALL) !== 0) return { errno: EINVAL };
   if (mode !== 0 && (flags & (O_CREAT | 0o20000000)) === 0) return { errno: EINVAL };
   if ((resolve & abi.RESOLVE_BENEATH) && (resolve & abi.RESOLVE_IN_ROOT)) return { errno: EINVAL };
+  // Since Linux 6.4 O_DIRECTORY|O_CREAT is EINVAL; O_PATH takes only O_PATH_FLAGS (openat2 sets no
+  // O_LARGEFILE with O_PATH), where openat(2) drops the others (build_open_how). Recorded on 6.18.
+  if ((flags & (O_DIRECTORY | O_CREAT)) === (O_DIRECTORY | O_CREAT)) return { errno: EINVAL };
+  if ((flags & abi.O_PATH) !== 0 && (flags & ~O_PATH_FLAGS) !== 0) return { errno: EINVAL };
   const refused = walkRefused(s, p, dirfd, pathname, flags, resolve);
   if (refused !== 0) return { errno: refused };
   return sysOpenat(s, p, dirfd, pathname, flags);
@@ -43,6 +51,8 @@ function walkRefused(s: State, p: Proc, dirfd: number, pathname: string, flags: 
   const absolute = pathname.startsWith("/");
   if (beneath && absolute) return abi.EXDEV;
   const parts = pathname.split("/").filter((c) => c !== "" && c !== ".");
+  // The last component is followed unless O_NOFOLLOW, and always with a trailing "/" (lookup_last).
+  const followLast = (flags & O_NOFOLLOW) === 0 || pathname.endsWith("/");
   const start = lookup(s, p, dirfd, absolute ? "/" : ".", { follow: true });
   if ("errno" in start) return 0;
   let depth = 0;
@@ -54,11 +64,13 @@ function walkRefused(s: State, p: Proc, dirfd: number, pathname: string, flags: 
       depth = Math.max(0, depth - 1);
     } else depth++;
     const last = k === parts.length - 1;
+    // Even a last /proc/self/fd/N not followed (O_NOFOLLOW) is ELOOP here: Linux opens the link
+    // itself with O_PATH alone and says ENOTDIR with O_DIRECTORY; resolve.ts always follows it.
     if (noMagic && nodeAt(s, prev).kind === "fddir" && c !== "..") return ELOOP;
     const prefix = (absolute ? "/" : "") + parts.slice(0, k + 1).join("/");
     const at = lookup(s, p, dirfd, prefix, { follow: false });
     if ("errno" in at) return 0; // ENOENT and the like: openat reports them
-    if (nodeAt(s, at.pos).kind === "symlink" && (!last || (flags & O_NOFOLLOW) === 0)) {
+    if (nodeAt(s, at.pos).kind === "symlink" && (!last || followLast)) {
       if (noSymlinks) return ELOOP;
       if (beneath && (nodeAt(s, at.pos).target ?? "").startsWith("/")) return abi.EXDEV;
       const followed = lookup(s, p, dirfd, prefix, { follow: true });
