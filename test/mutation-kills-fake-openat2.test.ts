@@ -105,6 +105,16 @@ async function run(x: Side, base: string): Promise<string[]> {
   await o2("NO_SYMLINKS /proc/self/fd/B", -abi.EBADF, `/proc/self/fd/${B}`, NOSYM);
   await o2("NO_XDEV /proc/self/fd/B", -abi.EBADF, `/proc/self/fd/${B}`, XDEV);
   await o2("no restriction /proc/self/fd/B", -abi.EBADF, `/proc/self/fd/${B}`, 0);
+  // A last magic link not followed (O_NOFOLLOW) is the link itself: no jump for NO_MAGICLINKS to
+  // refuse; O_DIRECTORY finds no directory, an open without O_PATH a symlink; NO_SYMLINKS refuses it.
+  const NOF = abi.O_NOFOLLOW;
+  await o2("NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOMAGIC, O_DIR | NOF);
+  await o2("NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOMAGIC, O_P | NOF);
+  await o2("NO_SYMLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOSYM, O_DIR | NOF);
+  await o2("NO_MAGICLINKS /proc/self/fd/B/ (O_PATH|O_NOFOLLOW): a trailing / follows", -abi.EBADF, `/proc/self/fd/${B}/`, NOMAGIC, O_P | NOF);
+  await o2("no restriction /proc/self/fd/B (O_RDONLY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, 0, abi.O_RDONLY | abi.O_CLOEXEC | NOF);
+  await o2("no restriction /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, 0, O_DIR | NOF);
+  await o2("no restriction /proc/self/fd/B (O_PATH|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, 0, O_P | NOF);
   // RESOLVE_BENEATH: no absolute path or symlink, no ".." above the start; below it, "..", "."
   // and a trailing "/" are fine, and so are mount crossings and relative symlinks.
   await o2("BENEATH b", B, "b", BENEATH);
@@ -185,6 +195,13 @@ const PINNED: string[] = [
   "NO_SYMLINKS /proc/self/fd/B: ELOOP",
   "NO_XDEV /proc/self/fd/B: EXDEV",
   "no restriction /proc/self/fd/B: 0",
+  "NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW): ENOTDIR",
+  "NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_NOFOLLOW): 0",
+  "NO_SYMLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW): ELOOP",
+  "NO_MAGICLINKS /proc/self/fd/B/ (O_PATH|O_NOFOLLOW): a trailing / follows: ELOOP",
+  "no restriction /proc/self/fd/B (O_RDONLY|O_NOFOLLOW): ELOOP",
+  "no restriction /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW): ENOTDIR",
+  "no restriction /proc/self/fd/B (O_PATH|O_NOFOLLOW): 0",
   "BENEATH b: 0",
   "BENEATH b/: 0",
   "BENEATH /: EXDEV",

@@ -12,6 +12,13 @@ export interface LookupOpts {
   mountpoint?: boolean;
   /** The result must be a directory (LOOKUP_DIRECTORY). */
   directory?: boolean;
+  /**
+   * An open's O_PATH, given by open calls only: with `follow` false a last /proc/self/fd/N is the
+   * link itself, not what it names. Seen on 6.18 (test/mutation-kills-fake-openat2.test.ts):
+   * O_DIRECTORY says ENOTDIR, an open without O_PATH ELOOP (as for any symlink), and O_PATH alone
+   * opens the link; here that fd names the target instead (the model has no node for the link).
+   */
+  opath?: boolean;
 }
 
 export type Lookup = { pos: Pos } | { errno: number };
@@ -61,6 +68,10 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
       const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
       if (!f || f.kind === "tty" || f.kind === "mntns") return { errno: ENOENT };
+      if (last && !o.follow && !trailing && o.opath !== undefined) {
+        if (o.directory) return { errno: ENOTDIR };
+        if (!o.opath) return { errno: ELOOP };
+      }
       cur = { mnt: f.mnt, ino: f.ino };
       continue;
     }

@@ -64,9 +64,10 @@ function walkRefused(s: State, p: Proc, dirfd: number, pathname: string, flags: 
       depth = Math.max(0, depth - 1);
     } else depth++;
     const last = k === parts.length - 1;
-    // Even a last /proc/self/fd/N not followed (O_NOFOLLOW) is ELOOP here: Linux opens the link
-    // itself with O_PATH alone and says ENOTDIR with O_DIRECTORY; resolve.ts always follows it.
-    if (noMagic && nodeAt(s, prev).kind === "fddir" && c !== "..") return ELOOP;
+    // A last /proc/self/fd/N not followed (O_NOFOLLOW, no trailing "/") is no jump, so
+    // NO_MAGICLINKS lets it be (the open then says what it says of the link: resolve.ts's opath);
+    // NO_SYMLINKS still refuses it, as any symlink. Seen on 6.18 (mutation-kills-fake-openat2).
+    if (noMagic && nodeAt(s, prev).kind === "fddir" && c !== ".." && (noSymlinks || !last || followLast)) return ELOOP;
     const prefix = (absolute ? "/" : "") + parts.slice(0, k + 1).join("/");
     const at = lookup(s, p, dirfd, prefix, { follow: false });
     if ("errno" in at) return 0; // ENOENT and the like: openat reports them
