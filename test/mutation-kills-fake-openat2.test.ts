@@ -108,6 +108,14 @@ async function run(x: Side, base: string): Promise<string[]> {
   // A last magic link not followed (O_NOFOLLOW) is the link itself: no jump for NO_MAGICLINKS to
   // refuse; O_DIRECTORY finds no directory, an open without O_PATH a symlink; NO_SYMLINKS refuses it.
   const NOF = abi.O_NOFOLLOW;
+  // RESOLVE_IN_ROOT: B is the root of the walk: "/" and an absolute symlink start there, ".." stops.
+  const INROOT = abi.RESOLVE_IN_ROOT;
+  await o2("IN_ROOT /b from B", B, "/b", INROOT);
+  await o2("IN_ROOT ../../b from B", B, "../../b", INROOT);
+  await o2("IN_ROOT abs from B: its absolute target starts at B", B, "abs", INROOT);
+  await o2("IN_ROOT /a/d from B", B, "/a/d", INROOT);
+  await o2("IN_ROOT /d from A", A, "/d", INROOT);
+  await o2("IN_ROOT /b from fd 99", 99, "/b", INROOT);
   await o2("NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOMAGIC, O_DIR | NOF);
   await o2("NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOMAGIC, O_P | NOF);
   await o2("NO_SYMLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW)", -abi.EBADF, `/proc/self/fd/${B}`, NOSYM, O_DIR | NOF);
@@ -195,6 +203,12 @@ const PINNED: string[] = [
   "NO_SYMLINKS /proc/self/fd/B: ELOOP",
   "NO_XDEV /proc/self/fd/B: EXDEV",
   "no restriction /proc/self/fd/B: 0",
+  "IN_ROOT /b from B: 0",
+  "IN_ROOT ../../b from B: 0",
+  "IN_ROOT abs from B: its absolute target starts at B: ENOENT",
+  "IN_ROOT /a/d from B: 0",
+  "IN_ROOT /d from A: 0",
+  "IN_ROOT /b from fd 99: EBADF",
   "NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW): ENOTDIR",
   "NO_MAGICLINKS /proc/self/fd/B (O_PATH|O_NOFOLLOW): 0",
   "NO_SYMLINKS /proc/self/fd/B (O_PATH|O_DIRECTORY|O_NOFOLLOW): ELOOP",

@@ -24,9 +24,10 @@ const O_PATH_FLAGS = abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_PATH | abi.O_CLOEX
  * RESOLVE_BENEATH refuses an absolute path and ".." above the start (EXDEV), RESOLVE_NO_XDEV any
  * mount crossing, the start's mount included (EXDEV), RESOLVE_NO_SYMLINKS any symlink it would
  * follow (ELOOP; a trailing "/" follows the last one even with O_NOFOLLOW), RESOLVE_NO_MAGICLINKS
- * (implied by NO_SYMLINKS) a /proc/self/fd/N link (ELOOP). RESOLVE_IN_ROOT and RESOLVE_CACHED are
- * accepted and not modelled (the machine never asks for them), and so are the ".." components of a
- * symlink's target under RESOLVE_BENEATH.
+ * (implied by NO_SYMLINKS) a /proc/self/fd/N link (ELOOP), RESOLVE_IN_ROOT a walk with dirfd as its
+ * root. RESOLVE_CACHED is accepted and not modelled (the machine never asks for it), and so are
+ * the ".." components of a symlink's target under RESOLVE_BENEATH and a magic link's jump under
+ * RESOLVE_IN_ROOT (EXDEV in Linux).
  */
 export function sysOpenat2(s: State, p: Proc, dirfd: number, pathname: string, flags: number, mode: number, resolve: number): Result {
   if ((flags & ~VALID_OPEN) !== 0 || (resolve & ~RESOLVE_ALL) !== 0) return { errno: EINVAL };
@@ -36,9 +37,18 @@ export function sysOpenat2(s: State, p: Proc, dirfd: number, pathname: string, f
   // O_LARGEFILE with O_PATH), where openat(2) drops the others (build_open_how). Recorded on 6.18.
   if ((flags & (O_DIRECTORY | O_CREAT)) === (O_DIRECTORY | O_CREAT)) return { errno: EINVAL };
   if ((flags & abi.O_PATH) !== 0 && (flags & ~O_PATH_FLAGS) !== 0) return { errno: EINVAL };
-  const refused = walkRefused(s, p, dirfd, pathname, flags, resolve);
+  // RESOLVE_IN_ROOT: the walk is scoped to dirfd as if it were the root: "/" and an absolute
+  // symlink start there, ".." stops there (nd->root = dirfd's path, LOOKUP_IN_ROOT). The same
+  // process with that root does the walk; its fd table is the process's own.
+  let q = p;
+  if (resolve & abi.RESOLVE_IN_ROOT) {
+    const at = lookup(s, p, dirfd, ".", { follow: true });
+    if ("errno" in at) return at;
+    q = { ...p, root: at.pos };
+  }
+  const refused = walkRefused(s, q, dirfd, pathname, flags, resolve);
   if (refused !== 0) return { errno: refused };
-  return sysOpenat(s, p, dirfd, pathname, flags);
+  return sysOpenat(s, q, dirfd, pathname, flags);
 }
 
 /** The errno a RESOLVE_* restriction gives this walk, or 0 (errors of the walk itself are left to openat). */
