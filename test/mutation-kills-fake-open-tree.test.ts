@@ -124,6 +124,10 @@ async function run(x: Side, base: string, mountinfo: () => Promise<string>): Pro
   // shared, which may not move again (EINVAL), as any such mount.
   await call("move_mount(t1 -> sh/p)", move(t1, "", AT_FDCWD, at("sh/p"), F_EMPTY));
   await call("move_mount(t1 again -> d2)", move(t1, "", d2, "", EMPTY));
+  // t0, attached on dst4, is lazily unmounted: its anonymous namespace went at the attach, so its
+  // fd no longer holds a detached tree but an unmounted mount (EINVAL), as lz's does.
+  await call("umount2(dst4, MNT_DETACH)", { op: "umount2", target: at("dst4"), flags: abi.MNT_DETACH });
+  await call("move_mount(t0, attached then lazily unmounted -> d2)", move(t0, "", d2, "", EMPTY));
   for (const fd of [o1, o2, o3, t0, t1, d2, lz]) await call("close", { op: "close", fd });
   return { log, table: shape(await mountinfo(), base) };
 }
@@ -160,7 +164,7 @@ nativeTest(test, reason, "open_tree and move_mount's errno checks: the real kern
     // a moved to dst keeps its place (its id); sh/m was mounted before sh was made shared; the
     // trees t0, t1 (made after the set-up) are listed last, t1 shared as it went under a shared
     // mount; x moved with its unbindable submount.
-    assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/dst4 private", "/sh/p shared"]);
+    assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/sh/p shared"]);
   } finally {
     await ex.close();
     scratch.cleanup();
@@ -212,6 +216,8 @@ const PINNED: string[] = [
   "move_mount(x -> dst5): 0",
   "move_mount(t1 -> sh/p): 0",
   "move_mount(t1 again -> d2): EINVAL",
+  "umount2(dst4, MNT_DETACH): 0",
+  "move_mount(t0, attached then lazily unmounted -> d2): EINVAL",
   "close: 0",
   "close: 0",
   "close: 0",

@@ -112,6 +112,10 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   if (moved.includes(parent)) return { errno: ELOOP };
   if (!detached) setParent(s, old, 0, old.mp);
   graft(s, old, parent, dest.ino);
+  // Attached, the tree's anonymous namespace is gone: an fd that held it now names a mount like
+  // any other, and after a lazy unmount one that cannot be attached again (EINVAL; recorded on
+  // 6.18: test/mutation-kills-fake-open-tree.test.ts).
+  if (detached) for (const q of s.procs.values()) for (const f of q.fds.values()) if (f.mnt === old.id) delete (f as TreeFd).tree;
   return { ret: 0 };
 }
 
