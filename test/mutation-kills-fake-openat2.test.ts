@@ -99,6 +99,10 @@ async function run(x: Side, base: string): Promise<string[]> {
   await o2("NO_SYMLINKS b/c", B, "b/c", NOSYM);
   // RESOLVE_NO_MAGICLINKS (implied by NO_SYMLINKS): /proc/self/fd/N and a path below it.
   await o2("NO_MAGICLINKS /proc/self/fd", -abi.EBADF, "/proc/self/fd", NOMAGIC);
+  // /proc/self is a plain symlink ("<pid>"): NO_SYMLINKS refuses it, NO_MAGICLINKS does not.
+  await o2("NO_SYMLINKS /proc/self/fd", -abi.EBADF, "/proc/self/fd", NOSYM);
+  await o2("NO_SYMLINKS /proc/thread-self/fd", -abi.EBADF, "/proc/thread-self/fd", NOSYM);
+  await o2("NO_SYMLINKS /proc/self (O_PATH|O_NOFOLLOW): the link itself", -abi.EBADF, "/proc/self", NOSYM, O_P | abi.O_NOFOLLOW);
   await o2("NO_MAGICLINKS /proc/self/fd/B", -abi.EBADF, `/proc/self/fd/${B}`, NOMAGIC);
   await o2("NO_MAGICLINKS /proc/self/fd/B/b", -abi.EBADF, `/proc/self/fd/${B}/b`, NOMAGIC);
   await o2("NO_MAGICLINKS /proc/self/fd/..", -abi.EBADF, "/proc/self/fd/..", NOMAGIC);
@@ -197,6 +201,9 @@ const PINNED: string[] = [
   "NO_SYMLINKS rel/c (O_PATH|O_NOFOLLOW): a link mid-path is followed: ELOOP",
   "NO_SYMLINKS b/c: 0",
   "NO_MAGICLINKS /proc/self/fd: 0",
+  "NO_SYMLINKS /proc/self/fd: ELOOP",
+  "NO_SYMLINKS /proc/thread-self/fd: ELOOP",
+  "NO_SYMLINKS /proc/self (O_PATH|O_NOFOLLOW): the link itself: 0",
   "NO_MAGICLINKS /proc/self/fd/B: ELOOP",
   "NO_MAGICLINKS /proc/self/fd/B/b: ELOOP",
   "NO_MAGICLINKS /proc/self/fd/..: 0",

@@ -4,7 +4,8 @@
 import * as abi from "../../abi.js";
 import { EINVAL, ELOOP, O_CREAT, O_DIRECTORY, O_NOFOLLOW } from "./flags.js";
 import type { Result } from "../../request.js";
-import type { Pos, Proc, State } from "./model.js";
+import { type Pos, type Proc, type State, ROOT_INO } from "./model.js";
+import { fsOf, mnt } from "./mounts.js";
 import { lookup, nodeAt } from "./resolve.js";
 import { sysOpenat } from "./sys-fs.js";
 
@@ -78,6 +79,11 @@ function walkRefused(s: State, p: Proc, dirfd: number, pathname: string, flags: 
     // NO_MAGICLINKS lets it be (the open then says what it says of the link: resolve.ts's opath);
     // NO_SYMLINKS still refuses it, as any symlink. Seen on 6.18 (mutation-kills-fake-openat2).
     if (noMagic && nodeAt(s, prev).kind === "fddir" && c !== ".." && (noSymlinks || !last || followLast)) return ELOOP;
+    // /proc/self and /proc/thread-self are symlinks in Linux (to "<pid>", "<pid>/task/<tid>"), plain
+    // ones, not magic links; the model keeps them as directories (model.ts procTree), so
+    // RESOLVE_NO_SYMLINKS refuses them here (recorded on 6.18: mutation-kills-fake-openat2).
+    if (noSymlinks && (c === "self" || c === "thread-self") && prev.ino === ROOT_INO && fsOf(s, mnt(s, prev.mnt)).fstype === "proc" &&
+      (!last || followLast)) return ELOOP;
     const prefix = (absolute ? "/" : "") + parts.slice(0, k + 1).join("/");
     const at = lookup(s, p, dirfd, prefix, { follow: false });
     if ("errno" in at) return 0; // ENOENT and the like: openat reports them
