@@ -96,6 +96,21 @@ test("a table's lists: each ring in listing order, each slave under its master g
   assert.is(pnodeConsistent(s), null);
 });
 
+test("MS_SLAVE again on a table's slave of an unseen master keeps it, and its propagate_from (the group did not change)", () => {
+  // A container's view: master group 5 has no member here, the nearest seen group up the chain is
+  // 2 (get_dominating_id). Re-slaving changes neither, so the line stays as the kernel renders it.
+  const k = FakeKernel.fromMountinfo([
+    "21 1 8:1 / / rw shared:2 - ext4 /dev/sda1 rw",
+    "22 21 0:30 / /a rw master:5 propagate_from:2 - tmpfs a rw",
+    "",
+  ].join("\n"));
+  const before = k.mountinfo().split("\n")[1];
+  ok(k, mount(null, "/a", null, MS_SLAVE, null));
+  assert.is(k.mountinfo().split("\n")[1], before);
+  assert.match(before!, / master:5 propagate_from:2 /);
+  assert.is(pnodeConsistent(k.state), null);
+});
+
 test("pnodeConsistent finds each kind of broken list, and nothing in a sound one", () => {
   const k = ring();
   const s = k.state;

@@ -57,11 +57,6 @@ function leavePropagation(s: State, m: Mount, type: "slave" | "private" | "unbin
   else slaveOfGroup(s, m, toGroup);
 }
 
-/** do_make_slave: leave the peer group; slave of the former next peer, or of our own master if alone. */
-export function makeSlave(s: State, m: Mount): void {
-  leavePropagation(s, m, "slave");
-}
-
 /** MS_PRIVATE; `marked`: the other mounts a umount takes, which the slaves must not go to. */
 export function makePrivate(s: State, m: Mount, marked?: ReadonlySet<number>): void {
   leavePropagation(s, m, "private", marked);
