@@ -1,8 +1,7 @@
 // Mount propagation (shared subtrees, Documentation/filesystems/sharedsubtree.rst): peer groups,
 // slaves, propagation type changes, and the propagation of mount and unmount events to peers and
 // slaves, across namespaces. A slave receives from its master group, never the other way.
-import { type Mount, type Pos, type State, NONE } from "./model.js";
-import { isSubdir } from "./model.js";
+import { type Mount, type Pos, type State, NONE, isSubdir } from "./model.js";
 import { LOCKABLE } from "./flags.js";
 import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree, subtreeDetached } from "./mounts.js";
 import { eachPeerAndSlave, lowestFreeGroup, peersOf, setParent } from "./links.js";
@@ -80,12 +79,11 @@ export interface Receiver { m: Mount }
 /**
  * Every attached mount that receives events sent to `src`'s peer group (peers, slaves, their
  * peers...) and can hold them: a mount of another superblock is walked through but never returned.
- * For the unmount side (propagate_mount_unlock, gather_candidates), where only the set matters;
- * a mount's copies are made in the kernel's order by propagateMnt.
- * The kernel reaches the same result per receiver: propagate_one's is_subdir() and
- * __lookup_mnt(m, mountpoint) never match a dentry of another superblock. A parsed table can carry
- * such a member (a hostile or hand-written `master:1` on another device); the fake once looked its
- * inode up in the wrong tree and threw.
+ * The kernel reaches the same result per receiver: is_subdir() and __lookup_mnt(m, mountpoint)
+ * never match a dentry of another superblock. A parsed table can carry such a member (a hostile or
+ * hand-written `master:1` on another device); the fake once looked its inode up in the wrong tree
+ * and threw. For the unmount side (propagate_mount_unlock, gather_candidates), where only the set
+ * matters; a mount's copies are made in the kernel's order by propagateMnt.
  */
 export function receivers(s: State, src: Mount): Receiver[] {
   const out: Receiver[] = [];
@@ -177,7 +175,7 @@ function propagateMnt(s: State, dest: Mount, ino: number, top: Mount, fresh: Rea
       m = p;
     }
     while (!peers(lastCopy, top)) { // down the copies' masters to the one made for p's group
-      const parent = parentOf.get(lastCopy.id) ?? mnt(s, lastCopy.parent);
+      const parent = parentOf.get(lastCopy.id)!; // not top's peer: a copy made in this walk
       if (masterOf(s, parent) === p) {
         if (!peers(parent, m)) lastCopy = masterOf(s, lastCopy)!;
         break;
