@@ -210,12 +210,21 @@ export function attach(s: State, top: Mount, parent: Mount, ino: number): void {
   for (const m of subtreeDetached(s, top)) m.ns = parent.ns;
 }
 
-/** Like subtree(), but also for mounts not attached to any namespace yet. */
+/**
+ * Like subtree(), in the same order (next_mnt's: depth first), but also for mounts not attached to
+ * any namespace yet: an open_tree clone, a lazily unmounted tree. The order is seen where a walk
+ * hands out numbers: invent_group_ids gives a detached tree moved under a shared mount its peer
+ * groups depth first (recorded on Linux 6.18: test/kernel-oracle-order.test.ts, "a detached tree's
+ * groups are given depth first").
+ */
 export function subtreeDetached(s: State, top: Mount): Mount[] {
-  const out = [top];
-  for (let i = 0; i < out.length; i++) {
-    const id = out[i]!.id;
-    for (const m of allKidsOf(s, id)) if (m !== top) out.push(m);
+  const out: Mount[] = [];
+  const stack = [top];
+  for (let m = stack.pop(); m; m = stack.pop()) {
+    out.push(m);
+    if (!mayHaveKids(s, m.id)) continue;
+    const kids = byChildOrder(allKidsOf(s, m.id));
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i] !== top) stack.push(kids[i]!);
   }
   return out;
 }
