@@ -4,15 +4,18 @@
 // MNT_DETACH) and pivot_root, in namespace A and in a user-namespace-owned copy B; each runs for
 // real (test/helpers/kernel-oracle.ts) and on the fake, and errnos and tables must agree; on the
 // fake that ran the set-up itself (which knows the propagation lists), the listing order too.
-// A fixed seed keeps CI repeatable; PIVOTSHIM_ORACLE_SEED and PIVOTSHIM_ORACLE_RUNS explore further.
+// A fixed seed keeps CI repeatable; PIVOTSHIM_ORACLE_SEED, PIVOTSHIM_ORACLE_RUNS and
+// PIVOTSHIM_ORACLE_DEEP_RUNS explore further.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { actions, caseArb, checkProperty, oracleSkipReason, show } from "./helpers/kernel-oracle.js";
+import { actions, caseArb, checkProperty, deepCaseArb, oracleSkipReason, show } from "./helpers/kernel-oracle.js";
 import fc from "fast-check";
 import * as abi from "../src/abi.js";
 
 const SEED = Number(process.env.PIVOTSHIM_ORACLE_SEED ?? 1);
 const RUNS = Number(process.env.PIVOTSHIM_ORACLE_RUNS ?? 2000);
+/** Depth-3 paths and longer sequences (deepCaseArb): fewer, as each case is longer. */
+const DEEP_RUNS = Number(process.env.PIVOTSHIM_ORACLE_DEEP_RUNS ?? 500);
 
 test("the generator covers every request kind, both namespaces and both flag variants", () => {
   const seen = new Set<string>();
@@ -46,6 +49,20 @@ if (reason) {
       `counterexample after ${r.runs} runs, shrunk (${r.realRuns} real runs in all):\n${r.failure}\n` +
       `keep it in test/kernel-oracle-regressions.test.ts once the fake is fixed: ${r.counterexample ? show(r.counterexample) : ""}`);
     assert.is(r.runs, RUNS);
+  });
+}
+
+const deepName = `the fake kernel agrees with the real one on ${DEEP_RUNS} longer sequences over paths three deep (seed ${SEED})`;
+if (reason) {
+  console.error(`SKIP ${deepName}: ${reason}`);
+  test.skip(deepName);
+} else {
+  test(deepName, () => {
+    const r = checkProperty(SEED, DEEP_RUNS, deepCaseArb);
+    assert.ok(r.counterexample === null,
+      `counterexample after ${r.runs} runs, shrunk (${r.realRuns} real runs in all):\n${r.failure}\n` +
+      `keep it in test/kernel-oracle-regressions.test.ts once the fake is fixed: ${r.counterexample ? show(r.counterexample) : ""}`);
+    assert.is(r.runs, DEEP_RUNS);
   });
 }
 

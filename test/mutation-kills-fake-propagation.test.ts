@@ -183,6 +183,27 @@ test("a peer on another superblock (a hand-written table) receives no copy: prop
   ].join("\n"));
 });
 
+// The unmount side of the same table shape (receivers(): gather_candidates and
+// propagate_mount_unlock look a mount up by its mount point's dentry, which never matches in
+// another superblock). /x's mount point and /mnt/y's are both the second directory the fake makes in
+// their trees, so a lookup by inode number alone would take /mnt/y with /x.
+test("an unmount propagates to no peer on another superblock (a hand-written table): a mount at the same inode number there stays", () => {
+  const k = FakeKernel.fromMountinfo([
+    "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+    "22 21 0:50 / /x rw,relatime - tmpfs tmpfs rw",
+    "23 21 0:40 / /mnt rw,relatime shared:1 - tmpfs tmpfs rw",
+    "24 23 0:51 / /mnt/y rw,relatime - tmpfs tmpfs rw",
+    "",
+  ].join("\n"));
+  assert.is(errnoOf(k.exec(umount2("/x", 0))), 0);
+  assert.is(k.mountinfo(), [
+    "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+    "23 21 0:40 / /mnt rw,relatime shared:1 - tmpfs tmpfs rw",
+    "24 23 0:51 / /mnt/y rw,relatime - tmpfs tmpfs rw",
+    "",
+  ].join("\n"));
+});
+
 // A master no line shows (propagation.ts, leavePropagation: toGroup when the fake knows the
 // master's group but no mount of it). Namespace B, owned by a user namespace, holds slaves of A's
 // shared /a, and its own table cannot show A's mounts. Recorded on Linux 6.18 (the kernel oracle's

@@ -91,8 +91,10 @@ export function receivers(s: State, src: Mount): Receiver[] {
   const seen = new Set<number>([src.peer]);
   const got = new Set<number>([src.id]);
   const queue = [src.peer];
+  // A detached tree (an open_tree clone, in its anonymous namespace) is reached too: unlike
+  // propagate_mnt's IS_MNT_NEW, the unmount side skips no namespace (recorded on Linux 6.18:
+  // test/native-detached-umount.test.ts). A lazily unmounted mount has left its group already.
   const visit = (m: Mount): void => {
-    if (m.ns === 0) return;
     if (!got.has(m.id)) {
       got.add(m.id);
       if (m.fs === src.fs) out.push({ m });

@@ -1,0 +1,86 @@
+// An unmount reaches a detached tree, on Linux 6.18 and in the fake kernel. An open_tree(
+// OPEN_TREE_CLONE|AT_RECURSIVE) copy of a shared mount keeps its peer groups while it is detached
+// (in its anonymous namespace). A mount event does not reach it (propagate_mnt skips IS_MNT_NEW
+// mounts), but an unmount does: umount2 of the original's submount takes the copy's submount too,
+// so once the copy is attached it has none. The fake once skipped every mount in no namespace on
+// the unmount side (src/hosts/fake/propagation.ts, receivers()) and kept the copy's submount.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import * as abi from "../src/abi.js";
+import { FakeKernel } from "../src/hosts/fake/index.js";
+import type { Request, Result } from "../src/request.js";
+import { eitherMode, hostMountinfo, makeRootfs, nativeTest, readMountinfo } from "./helpers/native-env.js";
+
+const { mode, reason, spawn } = await eitherMode();
+const test = suite(`an unmount reaches a detached tree's copy: real kernel vs fake kernel (${mode})`);
+const c = { seq: 0, step: "test", reason: "detached tree unmount test" };
+type Bare = Request extends infer R ? R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never : never;
+type Exec = (r: Request) => Promise<Result> | Result;
+
+/**
+ * Under a private tmpfs `base`: s, a shared tmpfs holding s/a (a tmpfs, shared as it went under a
+ * shared mount) and s/b (the same, mounted after the clone is made: it does not reach the clone).
+ * The clone of s is made, s/a unmounted, s/b mounted, then the clone attached on d.
+ * Returns "what: errno" per call after the set-up, and the mounts under base as "path tags".
+ */
+async function run(exec: Exec, base: string): Promise<string[]> {
+  const log: string[] = [];
+  const call = async (what: string | null, r: Bare): Promise<number> => {
+    const res = await exec({ ...c, ...r } as Request);
+    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
+    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
+    return "ret" in res ? res.ret : -1;
+  };
+  const at = (p: string): string => `${base}/${p}`;
+  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  for (const d of ["s", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await call(null, tmpfs("s"));
+  await call(null, { op: "mount", source: null, target: at("s"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
+  for (const d of ["s/a", "s/b"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await call(null, tmpfs("s/a"));
+  const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
+  await call("umount2(s/a)", { op: "umount2", target: at("s/a"), flags: 0 });
+  await call("mount(tmpfs, s/b)", tmpfs("s/b"));
+  await call("move_mount(clone, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
+  await call("close(clone)", { op: "close", fd });
+  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
+    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
+  return [...log, ...table];
+}
+
+/** What Linux 6.18 did: neither s/a nor s/b is in the copy attached on d (listed where it was made). */
+const RECORDED = [
+  "open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC): 0",
+  "umount2(s/a): 0",
+  "mount(tmpfs, s/b): 0",
+  "move_mount(clone, d): 0",
+  "close(clone): 0",
+  "/s shared",
+  "/d shared",
+  "/s/b shared",
+];
+
+test("the fake kernel takes the detached copy's submount with the original's, as Linux 6.18 did", async () => {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-umount").unshare();
+  assert.equal(await run((r) => k.exec(r), "/tmp/detached-umount"), RECORDED);
+});
+
+nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
+  const scratch = makeRootfs();
+  const base = `${scratch.dir}/base`;
+  const ex = await spawn();
+  try {
+    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
+    const real = await run((r) => ex.exec(r), base);
+    assert.equal(real, RECORDED);
+    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
+    assert.equal(await run((r) => k.exec(r), base), real);
+  } finally {
+    await ex.close();
+    scratch.cleanup();
+  }
+});
+
+test.run();
