@@ -398,15 +398,16 @@ test("Linux 7.0 model (pinned from source, unverified): a namespace copied in a 
   ]);
 });
 
-// Recorded on Linux 6.18 with a small C program, the namespace fd being open("/proc/self/ns/mnt"):
-// in `unshare -m`, setns with nstype 0 or CLONE_NEWNS is 0, CLONE_NEWUTS, CLONE_NEWUSER or 1 EINVAL;
-// and in `unshare -m setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin`: an O_PATH fd EBADF,
-// a directory's fd EINVAL, the mount namespace's fd with CLONE_NEWUTS EINVAL, with CLONE_NEWNS
-// EPERM, fd 999 EBADF (the fd and its type are checked before the capability); mount_setattr with
-// an unknown flag EINVAL, all zero EPERM, a missing path EPERM (may_mount before the no-op and the
-// lookup). mntns_install sets root and cwd to the namespace's root, and to what is mounted on it
-// (LOOKUP_DOWN): seen on 6.18 as cwd "/" after setns back into the first namespace; here the
-// namespace is the 7.0 model's.
+// Recorded on Linux 6.18 with a small C program, the namespace fd being open("/proc/self/ns/mnt").
+// In `unshare -m`: setns with nstype 0 or CLONE_NEWNS is 0; CLONE_NEWUTS, CLONE_NEWUSER or 1 EINVAL;
+// mount_setattr on that fd with "" and AT_EMPTY_PATH EINVAL (no mount's root). In `unshare -m
+// setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin`: setns on an O_PATH fd EBADF, on a
+// directory's fd EINVAL, on the namespace's fd with CLONE_NEWUTS EINVAL and with CLONE_NEWNS EPERM,
+// on fd 999 EBADF (the fd and its type come before the capability); mount_setattr with an unknown
+// flag EINVAL, all zero EPERM, a missing path EPERM (may_mount before the no-op and the lookup).
+// mntns_install sets root and cwd to the namespace's root, on top of what is mounted on it
+// (LOOKUP_DOWN; seen on 6.18 only as cwd "/" after setns back into the first namespace). Here the
+// namespace is the 7.0 model's: the rules are 6.18's, the fd is the model's.
 test("setns into a mount namespace: the fd's kind and nstype before CAP_SYS_ADMIN; root and cwd become the namespace's root, on top of what is mounted there (the 7.0 model's fd; the order recorded on 6.18)", () => {
   const { k, x, fd, tree, mount } = model7(ONE_ROOT, ["/tmp/s"]);
   assert.is(name(x(mount("/tmp/s", 0, "tmpfs"))), "0");
@@ -431,6 +432,8 @@ test("setns into a mount namespace: the fd's kind and nstype before CAP_SYS_ADMI
   call("chdir(/tmp)", { op: "chdir", path: "/tmp" });
   setns("ns fd, 0", t, 0);
   log.push(`cwd ${k.cwd()}`);
+  // The nsfs file is no mount's root, in its own namespace too (6.18, /proc/self/ns/mnt: EINVAL).
+  call("setattr(ns fd, \"\", EMPTY_PATH, NOSUID)", setattr(t, "", AT_EMPTY_PATH, abi.MOUNT_ATTR_NOSUID, 0));
   // In the namespace: d on the copy, a tmpfs stacked on "/", then setns again through the same fd.
   call("mkdir /d", { op: "mkdir", pathname: "/d", mode: 0o755 });
   call("chdir /d", { op: "chdir", path: "/d" });
@@ -457,6 +460,7 @@ test("setns into a mount namespace: the fd's kind and nstype before CAP_SYS_ADMI
     "chdir(/tmp): 0",
     "ns fd, 0: 0",
     "cwd /",
+    "setattr(ns fd, \"\", EMPTY_PATH, NOSUID): EINVAL",
     "mkdir /d: 0",
     "chdir /d: 0",
     "mount tmpfs on /: 0",
