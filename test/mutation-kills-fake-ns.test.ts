@@ -321,7 +321,7 @@ test("Linux 7.0 model (pinned from source, unverified): OPEN_TREE_NAMESPACE's re
   assert.ok(log.filter((l) => /^mount|unbindable/.test(l)).every((l) => l.endsWith(": 0")), log.join("\n"));
 });
 
-test("Linux 7.0 model (pinned from source, unverified): the copy is the new namespace's root (its submounts with AT_RECURSIVE only), a peer of a shared original and a slave of a slave's master, in a namespace of its own", () => {
+test("Linux 7.0 model (pinned from source, unverified): the copy is what the new namespace shows at / (its submounts with AT_RECURSIVE only), a peer of a shared original and a slave of a slave's master, in a namespace of its own", () => {
   const { k, x, fd, tree, mount, tags, tagOf } = model7(ONE_ROOT, ["/tmp/s", "/tmp/p", "/tmp/q", "/tmp/r"]);
   for (const r of [mount("/tmp/s", 0, "tmpfs"), mount("/tmp/s", abi.MS_SHARED), { op: "mkdir", pathname: "/tmp/s/m", mode: 0o755 } as Bare, mount("/tmp/s/m", 0, "tmpfs"),
     mount("/tmp/p", 0, "tmpfs"), mount("/tmp/p", abi.MS_SHARED), mount("/tmp/q", abi.MS_BIND, "/tmp/p"), mount("/tmp/q", abi.MS_SLAVE),
