@@ -25,7 +25,7 @@ interface Side {
   symlink(path: string, target: string): void;
 }
 const errName = (n: number): string => Object.entries(abi).find(([k, v]) => /^E[A-Z]+$/.test(k) && v === n)?.[0] ?? `errno ${n}`;
-const name = (r: Result): string => ("errno" in r ? errName(r.errno) : "0");
+const name = (r: Result): string => ("errno" in r ? errName(r.errno) : "ret" in r ? "0" : `no result ${JSON.stringify(r)}`);
 const { AT_FDCWD, AT_EMPTY_PATH, AT_RECURSIVE, AT_SYMLINK_NOFOLLOW, CLONE_NEWNS } = abi;
 const O_DIR = abi.O_RDONLY | abi.O_PATH | abi.O_DIRECTORY | abi.O_CLOEXEC;
 const CLONE_NEWUTS = 0x04000000;
@@ -87,6 +87,10 @@ async function forms(x: Side, base: string, mountinfo: () => Promise<string>): P
   // A path relative to a dirfd; the same fd with "" but no AT_EMPTY_PATH (a lookup of "": ENOENT).
   await call("setattr(a fd, \"s\", NOEXEC)", setattr(a, "s", 0, abi.MOUNT_ATTR_NOEXEC, 0));
   await call("setattr(a fd, \"\", 0, NOEXEC)", setattr(a, "", 0, abi.MOUNT_ATTR_NOEXEC, 0));
+  // A path is looked up even with AT_EMPTY_PATH: s below a, not a.
+  await call("setattr(a fd, \"s\", EMPTY_PATH, NOSYMFOLLOW)", setattr(a, "s", AT_EMPTY_PATH, abi.MOUNT_ATTR_NOSYMFOLLOW, 0));
+  // All zero is a no-op, 0 before the place is looked at (fd 99: no such fd).
+  await call("setattr(fd 99, all zero)", setattr(99, "", AT_EMPTY_PATH, 0, 0));
   // AT_FDCWD with "" and AT_EMPTY_PATH is the cwd: a/d is no mount's root, a is.
   await call("chdir(a/d)", { op: "chdir", path: at("a/d") });
   await call("setattr(AT_FDCWD, \"\", EMPTY_PATH) in a/d", setattr(AT_FDCWD, "", AT_EMPTY_PATH, abi.MOUNT_ATTR_NOSUID, 0));
@@ -134,9 +138,9 @@ nativeTest(test, reason, "mount_setattr's places and setns's fd kinds: the real 
     assert.equal(real.log.filter((l) => !l.startsWith("set-up")), FORMS);
     assert.equal(real.table, [
       "/a rw,nosuid,nodev,relatime private",
-      "/a/s rw,noexec,relatime private",
+      "/a/s rw,noexec,relatime,nosymfollow private",
       "/dst ro,nosuid,nodev,relatime shared",
-      "/dst/s rw,nosuid,noexec,relatime private",
+      "/dst/s rw,nosuid,noexec,relatime,nosymfollow private",
     ]);
   } finally {
     await ex.close();
@@ -161,6 +165,8 @@ const FORMS: string[] = [
   "setattr(lnk, NOFOLLOW, NOEXEC): EINVAL",
   "setattr(a fd, \"s\", NOEXEC): 0",
   "setattr(a fd, \"\", 0, NOEXEC): ENOENT",
+  "setattr(a fd, \"s\", EMPTY_PATH, NOSYMFOLLOW): 0",
+  "setattr(fd 99, all zero): 0",
   "chdir(a/d): 0",
   "setattr(AT_FDCWD, \"\", EMPTY_PATH) in a/d: EINVAL",
   "chdir(a): 0",
