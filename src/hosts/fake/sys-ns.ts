@@ -144,7 +144,7 @@ function treeTop(s: State, m: Mount): boolean {
 /**
  * The place (dirfd, path) names; "" with AT_EMPTY_PATH is the fd's own file. A terminal (the
  * model's fds 0-2, no inode here) or an nsfs file is no mount's root: EINVAL, do_mount_setattr's
- * path_mounted check (seen on 6.18 with /dev/null, a file and /proc/self/ns/mnt).
+ * path_mounted check (seen on 6.18 with /dev/null and /proc/self/ns/mnt).
  */
 function place(s: State, p: Proc, dirfd: number, path: string, flags: number): { pos: Pos } | { errno: number } {
   if (path !== "" || (flags & abi.AT_EMPTY_PATH) === 0) {
