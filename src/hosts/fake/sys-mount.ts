@@ -43,7 +43,8 @@ export function mountFlags(f: number, remountOf?: Mount): number {
   return m;
 }
 
-function canChangeLockedFlags(m: Mount, flags: number): boolean {
+/** can_change_locked_flags: a locked ro/nosuid/nodev/noexec stays set; locked atime flags stay as they are. */
+export function canChangeLockedFlags(m: Mount, flags: number): boolean {
   if ((m.lockedFlags & LOCKABLE & ~flags) !== 0) return false;
   return !m.lockAtime || (m.flags & ATIME_MASK) === (flags & ATIME_MASK);
 }

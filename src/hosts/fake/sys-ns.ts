@@ -6,15 +6,15 @@
 // and its use in setup_mount_namespace, docs/sources.md#crun-1-29). Changes only the mounts it makes
 // or changes, the namespaces and the calling process.
 import * as abi from "../../abi.js";
-import { EBADF, EINVAL, ENOENT, EPERM, LOCKABLE, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOSYMFOLLOW, MS_NODIRATIME } from "./flags.js";
+import { EBADF, EINVAL, EPERM, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOSYMFOLLOW, MS_NODIRATIME } from "./flags.js";
 import type { Result } from "../../request.js";
 import type { Fd, Mount, Pos, Proc, State } from "./model.js";
 import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { isSubdir } from "./model.js";
 import { cloneLike } from "./pnode.js";
-import { makePrivate } from "./propagation.js";
+import { changeType, makePrivate } from "./propagation.js";
 import { lookup } from "./resolve.js";
-import { propagationChange } from "./sys-mount.js";
+import { canChangeLockedFlags } from "./sys-mount.js";
 
 /** The kernels the model answers as: 6.18 (default) and 7.0 (OPEN_TREE_NAMESPACE). */
 export const KERNELS = ["6.18", "7.0"] as const;
@@ -100,20 +100,23 @@ const ATTR_TO_MS: readonly [number, number][] = [[abi.MOUNT_ATTR_RDONLY, MS_RDON
   [abi.MOUNT_ATTR_NODEV, MS_NODEV], [abi.MOUNT_ATTR_NOEXEC, MS_NOEXEC], [abi.MOUNT_ATTR_NODIRATIME, MS_NODIRATIME],
   [abi.MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW]];
 const MOUNT_SETATTR_FLAGS = abi.AT_EMPTY_PATH | abi.AT_RECURSIVE | abi.AT_SYMLINK_NOFOLLOW | abi.AT_NO_AUTOMOUNT;
-const PROPAGATIONS = [abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE, abi.MS_UNBINDABLE];
+const PROPAGATIONS = new Map([[abi.MS_SHARED, "shared"], [abi.MS_SLAVE, "slave"], [abi.MS_PRIVATE, "private"], [abi.MS_UNBINDABLE, "unbindable"]] as const);
 
 /**
  * mount_setattr(dirfd, path, flags, {attr_set, 0, propagation, 0}, 32) (fs/namespace.c): unknown
  * flags EINVAL; may_mount (EPERM); all zero is a no-op (0, before the lookup); more than one
  * propagation type or an attribute the model does not know, EINVAL; the lookup's errnos; the place
- * must be a mount's root in the caller's namespace (EINVAL); a locked flag stays (EPERM, never here:
- * attributes are only set). Then the attributes, then the propagation, recursive with AT_RECURSIVE.
+ * must be a mount's root, in the caller's namespace or the top of a detached tree (anon_ns_root),
+ * else EINVAL; a locked flag stays (can_change_locked_flags: attributes are only set, so only a
+ * locked atime can refuse, NODIRATIME: EPERM, for the whole call). Then the attributes, then the
+ * propagation, recursive with AT_RECURSIVE. Seen on 6.18: test/mutation-kills-fake-ns.test.ts.
  */
 export function sysMountSetattr(s: State, p: Proc, dirfd: number, path: string, flags: number, attrSet: number, propagation: number): Result {
   if ((flags & ~MOUNT_SETATTR_FLAGS) !== 0) return { errno: EINVAL };
   if (!p.cap) return { errno: EPERM };
   if (attrSet === 0 && propagation === 0) return { ret: 0 };
-  if (propagation !== 0 && !PROPAGATIONS.includes(propagation)) return { errno: EINVAL };
+  const type = PROPAGATIONS.get(propagation);
+  if (propagation !== 0 && !type) return { errno: EINVAL };
   let set = 0;
   let rest = attrSet;
   for (const [attr, ms] of ATTR_TO_MS) if (rest & attr) { set |= ms; rest &= ~attr; }
@@ -121,23 +124,35 @@ export function sysMountSetattr(s: State, p: Proc, dirfd: number, path: string, 
   const at = place(s, p, dirfd, path, flags);
   if ("errno" in at) return at;
   const m = mnt(s, at.pos.mnt);
-  if (at.pos.ino !== m.root || m.ns !== p.ns) return { errno: EINVAL };
+  const detached = m.ns === 0 && treeTop(s, m);
+  if (at.pos.ino !== m.root || (m.ns !== p.ns && !detached)) return { errno: EINVAL };
   const rec = (flags & abi.AT_RECURSIVE) !== 0;
-  const targets: Mount[] = rec ? subtree(s, m) : [m];
-  if (targets.some((t) => (t.lockedFlags & LOCKABLE & ~(t.flags | set)) !== 0)) return { errno: EPERM };
+  const targets: Mount[] = !rec ? [m] : detached ? subtreeDetached(s, m) : subtree(s, m);
+  if (targets.some((t) => !canChangeLockedFlags(t, t.flags | set))) return { errno: EPERM };
   for (const t of targets) t.flags |= set;
-  if (propagation !== 0) return propagationChange(s, p, at.pos, propagation | (rec ? abi.MS_REC : 0));
+  if (type) for (const t of targets) changeType(s, t, type);
   return { ret: 0 };
 }
 
-/** The place (dirfd, path) names; "" with AT_EMPTY_PATH is the fd's own file (a namespace fd: EINVAL). */
+/** anon_ns_root: the top of a detached tree (open_tree(OPEN_TREE_CLONE)) that an fd still holds. */
+function treeTop(s: State, m: Mount): boolean {
+  if (m.parent !== 0) return false;
+  for (const q of s.procs.values()) for (const f of q.fds.values()) if ((f as { tree?: true }).tree && f.mnt === m.id) return true;
+  return false;
+}
+
+/**
+ * The place (dirfd, path) names; "" with AT_EMPTY_PATH is the fd's own file. A terminal (the
+ * model's fds 0-2, no inode here) or an nsfs file is no mount's root: EINVAL, do_mount_setattr's
+ * path_mounted check (seen on 6.18 with /dev/null and /proc/self/ns/mnt).
+ */
 function place(s: State, p: Proc, dirfd: number, path: string, flags: number): { pos: Pos } | { errno: number } {
   if (path !== "" || (flags & abi.AT_EMPTY_PATH) === 0) {
     return lookup(s, p, dirfd, path, { follow: (flags & abi.AT_SYMLINK_NOFOLLOW) === 0 });
   }
   if (dirfd === abi.AT_FDCWD) return { pos: p.cwd };
   const f = p.fds.get(dirfd);
-  if (!f || f.kind === "tty") return { errno: f ? ENOENT : EBADF };
-  if (f.kind === "mntns") return { errno: EINVAL };
+  if (!f) return { errno: EBADF };
+  if (f.kind === "tty" || f.kind === "mntns") return { errno: EINVAL };
   return { pos: { mnt: f.mnt, ino: f.ino } };
 }
