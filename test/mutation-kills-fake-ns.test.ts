@@ -6,14 +6,13 @@
 // What Linux 6.18 has is compared with the real kernel (through the executor child, in its own
 // mount namespace) call for call, with the kernel's answers pinned; the 7.0 model cannot be checked
 // on this kernel, and its tests say so: they pin the model's rule from source (docs/sources.md#crun-1-29).
-import { symlinkSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { fork } from "../src/hosts/fake/build.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
+import { nativeTest, eitherMode, onKernelAndFake } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`mount_setattr, setns, OPEN_TREE_NAMESPACE: real kernel vs fake kernel, and the 7.0 model (${mode})`);
@@ -123,29 +122,18 @@ async function forms(x: Side, base: string, mountinfo: () => Promise<string>): P
 }
 
 nativeTest(test, reason, "mount_setattr's places and setns's fd kinds: the real kernel (6.18) and the model agree call for call and mount for mount", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await forms({ exec: (r) => ex.exec(r), symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`) }, base, () => readMountinfo(ex));
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await forms({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); } }, base, () => readMountinfo(k));
-    assert.equal(model.log, real.log);
-    assert.equal(model.table, real.table);
-    // What Linux 6.18 said, pinned (the set-up lines all 0).
-    assert.ok(real.log.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
-    assert.equal(real.log.filter((l) => !l.startsWith("set-up")), FORMS);
-    assert.equal(real.table, [
-      "/a rw,nosuid,nodev,relatime private",
-      "/a/s rw,noexec,relatime,nosymfollow private",
-      "/dst ro,nosuid,nodev,relatime shared",
-      "/dst/s rw,nosuid,noexec,relatime,nosymfollow private",
-    ]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => forms(side, base, () => side.mountinfo()));
+  assert.equal(model.log, real.log);
+  assert.equal(model.table, real.table);
+  // What Linux 6.18 said, pinned (the set-up lines all 0).
+  assert.ok(real.log.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
+  assert.equal(real.log.filter((l) => !l.startsWith("set-up")), FORMS);
+  assert.equal(real.table, [
+    "/a rw,nosuid,nodev,relatime private",
+    "/a/s rw,noexec,relatime,nosymfollow private",
+    "/dst ro,nosuid,nodev,relatime shared",
+    "/dst/s rw,nosuid,noexec,relatime,nosymfollow private",
+  ]);
 });
 
 const FORMS: string[] = [
@@ -223,35 +211,24 @@ async function locked(x: Side, base: string, mountinfo: () => Promise<string>): 
 }
 
 nativeTest(test, reason, "mount_setattr on mounts locked by a user namespace: NODIRATIME is EPERM (MNT_LOCK_ATIME), for a whole recursive call; the real kernel (6.18) and the model agree", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn({ rootless: true });
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await locked({ exec: (r) => ex.exec(r), symlink: () => {} }, base, () => readMountinfo(ex));
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare({ userns: true });
-    const model = await locked({ exec: (r) => k.exec(r), symlink: () => {} }, base, () => readMountinfo(k));
-    assert.equal(model.log, real.log);
-    assert.equal(model.table, real.table);
-    assert.equal(model.proc, real.proc);
-    assert.equal(real.log.filter((l) => !l.startsWith("set-up")), [
-      "setattr(/proc, NODIRATIME): EPERM",
-      "setattr(/proc, NOSUID): 0",
-      "setattr(/proc, NODIRATIME, MS_SHARED): EPERM",
-      "setattr(base, NODIRATIME): 0",
-      "rbind(/proc -> p): 0",
-      "setattr(p, NODIRATIME): EPERM",
-      "setattr(base, RECURSIVE, NOEXEC): 0",
-      "setattr(base, RECURSIVE, NODIRATIME): EPERM",
-      "setattr(base, RECURSIVE, NODIRATIME, MS_SHARED): EPERM",
-      "setattr(p, RDONLY): 0",
-    ]);
-    assert.ok(!real.proc.includes("shared") && real.proc.includes("nosuid") && !real.proc.includes("nodiratime"), real.proc);
-    assert.equal(real.table.filter((l) => /^\/(p|c) /.test(l)), ["/p ro,nosuid,noexec,relatime private", "/c rw,relatime private"]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => locked(side, base, () => side.mountinfo()), { userns: true });
+  assert.equal(model.log, real.log);
+  assert.equal(model.table, real.table);
+  assert.equal(model.proc, real.proc);
+  assert.equal(real.log.filter((l) => !l.startsWith("set-up")), [
+    "setattr(/proc, NODIRATIME): EPERM",
+    "setattr(/proc, NOSUID): 0",
+    "setattr(/proc, NODIRATIME, MS_SHARED): EPERM",
+    "setattr(base, NODIRATIME): 0",
+    "rbind(/proc -> p): 0",
+    "setattr(p, NODIRATIME): EPERM",
+    "setattr(base, RECURSIVE, NOEXEC): 0",
+    "setattr(base, RECURSIVE, NODIRATIME): EPERM",
+    "setattr(base, RECURSIVE, NODIRATIME, MS_SHARED): EPERM",
+    "setattr(p, RDONLY): 0",
+  ]);
+  assert.ok(!real.proc.includes("shared") && real.proc.includes("nosuid") && !real.proc.includes("nodiratime"), real.proc);
+  assert.equal(real.table.filter((l) => /^\/(p|c) /.test(l)), ["/p ro,nosuid,noexec,relatime private", "/c rw,relatime private"]);
 });
 
 // ---- The Linux 7.0 model: pinned from source, not checked. No kernel here has OPEN_TREE_NAMESPACE

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request, Result } from "../src/request.js";
-import { eitherMode, hostMountinfo, makeRootfs, nativeTest, readMountinfo } from "./helpers/native-env.js";
+import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`an unmount reaches a detached tree's copy: real kernel vs fake kernel (${mode})`);
@@ -68,19 +68,9 @@ test("the fake kernel takes the detached copy's submount with the original's, as
 });
 
 nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run((r) => ex.exec(r), base);
-    assert.equal(real, RECORDED);
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    assert.equal(await run((r) => k.exec(r), base), real);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => run((r) => side.exec(r), base));
+  assert.equal(real, RECORDED);
+  assert.equal(model, real);
 });
 
 test.run();

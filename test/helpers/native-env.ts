@@ -1,7 +1,7 @@
 // Test vocabulary for the native host: when to skip (and say why), a throwaway rootfs with the
 // probe in it, the host-unchanged check, stdout capture through a pipe. Never touches the host's
 // mounts: everything that mounts runs in an executor child's own namespace.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { zombies } from "./native-proc.js";
 import * as net from "node:net";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Test } from "uvu";
 import { loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/native.js";
+import { FakeKernel } from "../../src/hosts/fake/index.js";
 import * as abi from "../../src/abi.js";
 import type { Request, Result } from "../../src/request.js";
 
@@ -111,6 +112,36 @@ export async function withProbeRootfs(fn: (dir: string) => Promise<void>, dirs: 
   assert.is(hostMountinfo(), before, "the host's mount table changed");
   assert.equal(leftoverRootfs(), left);
   assert.equal(zombies().filter((c) => c.comm !== "esbuild"), [], "a zombie was left");
+}
+
+/** One side of a real-vs-fake comparison: requests, a symlink made in its namespace, its table. */
+export interface Side {
+  exec(r: Request): Promise<Result> | Result;
+  symlink(path: string, target: string): void;
+  mountinfo(): Promise<string>;
+}
+
+/**
+ * The same calls on the real kernel and on the model: `run(side, base)` once on an executor child
+ * (in its own mount namespace; `base` a fresh directory under a scratch folder) and once on a
+ * FakeKernel built from this host's table (its process unshared, in a user namespace with
+ * `userns`). The executor is closed and the scratch folder removed whatever happens.
+ */
+export async function onKernelAndFake<T>(spawn: (opts?: { rootless?: boolean }) => ReturnType<typeof spawnExecutor>,
+  run: (side: Side, base: string) => Promise<T>, opts: { userns?: boolean } = {}): Promise<{ real: T; model: T }> {
+  const scratch = makeRootfs();
+  const base = `${scratch.dir}/base`;
+  const ex = await spawn(opts.userns ? { rootless: true } : {});
+  try {
+    await ex.exec({ seq: 0, step: "test", reason: "the comparison's base", op: "mkdir", pathname: base, mode: 0o755 });
+    const real = await run({ exec: (r) => ex.exec(r), symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`), mountinfo: () => readMountinfo(ex) }, base);
+    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare(opts.userns ? { userns: true } : undefined);
+    const model = await run({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); }, mountinfo: () => readMountinfo(k) }, base);
+    return { real, model };
+  } finally {
+    await ex.close();
+    scratch.cleanup();
+  }
 }
 
 /**

@@ -214,8 +214,8 @@ export function attach(s: State, top: Mount, parent: Mount, ino: number): void {
  * Like subtree(), in the same order (next_mnt's: depth first), but also for mounts not attached to
  * any namespace yet: an open_tree clone, a lazily unmounted tree. The order is seen where a walk
  * hands out numbers: invent_group_ids gives a detached tree moved under a shared mount its peer
- * groups depth first (recorded on Linux 6.18: test/kernel-oracle-order.test.ts, "a detached tree's
- * groups are given depth first").
+ * groups depth first (recorded on Linux 6.18:
+ * test/native-group-order.test.ts).
  */
 export function subtreeDetached(s: State, top: Mount): Mount[] {
   const out: Mount[] = [];
