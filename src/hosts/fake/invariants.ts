@@ -143,7 +143,9 @@ function rootIsRootfs(before: Before, after: FakeKernel): Invariant {
   const rootM = mnt(s, p.root.mnt);
   const isRootfs = rootM.fs === r.fs && p.root.ino === r.pos.ino;
   const cwdOk = samePos(p.cwd, p.root);
-  const detail = `root: ${describe(s, rootM)}${isRootfs ? " is" : " is not"} ${r.named}; cwd: ${after.cwd()}`;
+  // A root inside a mount names its directory there: "mount 50 (overlay /)" alone hides /usr.
+  const at = p.root.ino === rootM.root ? "" : ` at ${dentryPath(fsOf(s, rootM).tree, p.root.ino)}`;
+  const detail = `root: ${describe(s, rootM)}${at}${isRootfs ? " is" : " is not"} ${r.named}; cwd: ${after.cwd()}`;
   return { id, held: isRootfs && cwdOk, detail };
 }
 
@@ -212,7 +214,9 @@ function noHostProcSysfs(before: Before, after: FakeKernel): Invariant {
   const bad: string[] = [];
   for (const [mid, hostName] of before.hostProcSysfs) {
     const m = mnt(s, mid); // s.mounts never deletes, so the order is s.mounts's
-    if (m.ns !== p.ns || m.root !== ROOT_INO || !FULL_TYPES.has(fsOf(s, m).fstype)) continue;
+    // Gone (unmounted: ns 0) or moved to another namespace. Its root and filesystem never change,
+    // so takeBefore's choice of full proc/sysfs still holds.
+    if (m.ns !== p.ns) continue;
     if (childAt(s, m.id, m.root)) continue; // covered (runc: tmpfs on top)
     const at = pathFrom(s, { mnt: m.id, ino: m.root }, p.root);
     bad.push(`${describe(s, m)}, the host's ${hostName}, ${at.unreachable ? "hidden under the new root" : `reachable at ${at.path}`}`);
