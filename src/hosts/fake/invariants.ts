@@ -235,16 +235,19 @@ function configName(cfg: RunConfig, strategy: StrategyName): string {
  * violation, except what the config asks for (host → container with a slave or shared
  * rootPropagation: that is what it means) and the chroot strategy, which by design isolates no
  * mount. For the runtime profiles every crossing is a finding naming the config: the real runtime
- * does the same with it.
+ * does the same with it. A direction whose probe could not be made is never held.
  */
 function propagationAfter(after: FakeKernel, cfg: RunConfig, strategy: StrategyName, inPlace: boolean): Invariant {
   const id = "propagation-after";
   const p = probePropagation(after, cfg.rootfs, { inPlace });
   const toHost = p.toHost.length ? `a mount under the new root appears on the host at ${p.toHost.join(", ")}` : null;
   const toContainer = p.toContainer.length ? `a host mount at ${p.hostProbe} appears in the container at ${p.toContainer.join(", ")}` : null;
+  const name = configName(cfg, strategy);
+  // A direction that could not be probed saw nothing, which proves nothing: never held, whatever
+  // the profile or strategy (a dangling symlink at a probe's path, a rootfs the host cannot reach).
+  if (p.unprobed.length) return { id, held: false, detail: [toHost, toContainer, `not probed: ${p.unprobed.join("; ")}`].filter((x) => x !== null).join("; ") + ` (${name})` };
   if (!toHost && !toContainer) return { id, held: true, detail: `nothing propagates: container→host none, host→container none (host probe ${p.hostProbe})` };
   const detail = [toHost, toContainer].filter((x) => x !== null).join("; ");
-  const name = configName(cfg, strategy);
   if ((cfg.profile ?? "hardened") !== "hardened") return { id, held: true, detail, finding: `${detail} (what the real runtime does with ${name})` };
   if (strategy === "chroot") return { id, held: true, detail, finding: `${detail} (the chroot strategy changes no mount, so it isolates none: ${name})` };
   const asked = /slave|shared/.test(cfg.rootPropagation ?? "");

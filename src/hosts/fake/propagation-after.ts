@@ -21,6 +21,11 @@ export interface Propagation {
   toContainer: string[];
   /** The host path the host's probe was mounted on, or why there was none. */
   hostProbe: string;
+  /**
+   * The directions that could not be probed, and why ("container→host: …"). An empty list for a
+   * direction there means nothing was seen, not that nothing crosses: the verdict cannot hold.
+   */
+  unprobed: string[];
 }
 
 const probe = (target: string) => ({ seq: 0, step: "probe", reason: "propagation-after probe", op: "mount" as const, source: "probe", target, filesystemtype: "tmpfs", mountflags: 0, data: null });
@@ -28,16 +33,16 @@ const probe = (target: string) => ({ seq: 0, step: "probe", reason: "propagation
 /**
  * Mounts a probe tmpfs as process `pid` at `dir` (created first) on `k`. Returns the creation rank
  * the probe's mounts start at (every mount made since has a rank at least that: Mount.rank), or
- * null when the mount failed.
+ * the errno when the mount failed.
  */
-function mountProbe(k: FakeKernel, pid: number, dir: string): number | null {
+function mountProbe(k: FakeKernel, pid: number, dir: string): { mark: number } | { errno: number } {
   const mark = k.state.nextRank;
   const current = k.state.current;
   k.state.current = pid;
   k.mkdir(dir);
   const r = k.exec(probe(dir));
   k.state.current = current;
-  return "ret" in r ? mark : null;
+  return "ret" in r ? { mark } : { errno: r.errno };
 }
 
 /** The mounts of namespace `ns` made since rank `mark`, as `root` sees them (hidden ones only when `hidden`). One pass. */
@@ -67,19 +72,22 @@ export function probePropagation(after: FakeKernel, rootfs: string, o: { inPlace
   const k = o.inPlace ? after : after.clone();
   const c = k.process;
   // Container → host: a tmpfs under the new root; any new mount in the host's namespace is a leak.
+  const unprobed: string[] = [];
   const inC = mountProbe(k, c.pid, PROBE_IN_CONTAINER);
-  const toHost = inC !== null ? appeared(k, inC, k.state.hostNs, k.hostProcess.root, true) : [];
+  if ("errno" in inC) unprobed.push(`container→host: the probe at ${PROBE_IN_CONTAINER} could not be mounted (errno ${inC.errno})`);
+  const toHost = "mark" in inC ? appeared(k, inC.mark, k.state.hostNs, k.hostProcess.root, true) : [];
   // Gone again before the host's probe, with what propagated of it (the real test's umount2).
-  if (inC !== null) {
+  if ("mark" in inC) {
     const current = k.state.current;
     k.state.current = c.pid;
     k.exec({ seq: 0, step: "probe", reason: "propagation-after probe", op: "umount2", target: PROBE_IN_CONTAINER, flags: MNT_DETACH });
     k.state.current = current;
   }
   // Host → container: a tmpfs under the rootfs as the host saw it.
-  if (missing !== null) return { toHost, toContainer: [], hostProbe: missing };
+  if (missing !== null) return { toHost, toContainer: [], hostProbe: missing, unprobed: [...unprobed, `host→container: ${missing.slice("none: ".length)}`] };
   const hostDir = `${real === "/" ? "" : real}/${PROBE_NAME_ON_HOST}`;
   const inH = mountProbe(k, h.pid, hostDir);
-  const toContainer = inH !== null ? appeared(k, inH, c.ns, c.root, false) : [];
-  return { toHost, toContainer, hostProbe: hostDir };
+  if ("errno" in inH) unprobed.push(`host→container: the probe at ${hostDir} could not be mounted (errno ${inH.errno})`);
+  const toContainer = "mark" in inH ? appeared(k, inH.mark, c.ns, c.root, false) : [];
+  return { toHost, toContainer, hostProbe: hostDir, unprobed };
 }
