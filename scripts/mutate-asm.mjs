@@ -157,7 +157,7 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
   const kept = resume ? earlier("asm") : new Map();
   const todo = mutants.filter((m) => { const e = kept.get(key(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
   console.error(`asm: ${mutants.length - todo.length} reused from mutation/asm/result.json`);
-  const tests = `node --import tsx node_modules/uvu/bin.js --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
+  const tests = `node --import tsx scripts/uvu.mjs --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
   let baseline = { wasm: null, testMs: 0, buildMs: 0 };
   console.error(`asm: ${todo.length} mutants to run, ${jobs} worker(s)`);
   let last = 0;

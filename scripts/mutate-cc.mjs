@@ -20,7 +20,7 @@ export async function mutateCc({ survivors = false, only = null } = {}) {
   const again = survivors ? lastSurvivors("cc") : null;
   if (again) mutants = mutants.filter((m) => again.has(m.id));
   if (only) mutants = mutants.filter((m) => only.includes(m.id));
-  const tests = `node --import tsx node_modules/uvu/bin.js --no-color test '^(${CC_TESTS.join("|")})\\.test\\.ts$' --bail`;
+  const tests = `node --import tsx scripts/uvu.mjs --no-color test '^(${CC_TESTS.join("|")})\\.test\\.ts$' --bail`;
   let testMs = 0;
   console.error(`cc: ${mutants.length} mutants`);
   await runMutants("cc", mutants, {

@@ -76,11 +76,11 @@ await runMutants(`replant-${basename(file, ".ts")}`, mutants, {
   paths: ["src", "test", "package.json", "tsconfig.json", "build", "dist", "docs", "README.md", "assembly", "host", "scripts", "bench"],
   // The tests must pass unmutated first: a mutant "killed" by a suite that fails anyway is no kill.
   prepare: async (dir) => {
-    const r = await sh(`node --import tsx node_modules/uvu/bin.js --no-color test '${tests}'`, dir, 600_000);
+    const r = await sh(`node --import tsx scripts/uvu.mjs --no-color test '${tests}'`, dir, 600_000);
     if (r.code !== 0) { console.error(`mutate-replant: the tests fail without any mutant:\n${r.out}`); process.exit(1); }
   },
   judge: async (dir) => {
-    const r = await sh(`node --import tsx node_modules/uvu/bin.js --no-color test '${tests}' --bail`, dir, 120_000);
+    const r = await sh(`node --import tsx scripts/uvu.mjs --no-color test '${tests}' --bail`, dir, 120_000);
     if (r.timedOut) return { status: "timeout", detail: "over 120 s" };
     return r.code === 0 ? { status: "survived" } : { status: "killed", detail: failed(r.out) };
   },

@@ -38,7 +38,7 @@ build/asan/Release/executor-driver 2>&1 | tee -a "$log" || rc=1
 c_dir=build/c
 [ "$san_c" = 1 ] && c_dir=build/asan/c
 LD_PRELOAD="$asan_rt" PIVOTSHIM_ADDON=build/asan/Release/host.node PIVOTSHIM_C_DIR="$c_dir" \
-  node --import tsx node_modules/uvu/bin.js --no-color test '^(native-.*|c-machine)\.test\.ts$' 2>&1 | tee -a "$log" || rc=1
+  node --import tsx scripts/uvu.mjs --no-color test '^(native-.*|c-machine)\.test\.ts$' 2>&1 | tee -a "$log" || rc=1
 if grep -qE 'ERROR: AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer' "$log"; then
   echo "FAIL: a sanitizer report (above)"; rc=1
 fi
