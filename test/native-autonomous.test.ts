@@ -23,7 +23,7 @@ import { fromTraceResult, type RunTrace, type Trace } from "../src/trace.js";
 import { ProtocolError } from "../src/errors.js";
 import type { Request } from "../src/request.js";
 import { readFileSync } from "node:fs";
-import { eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+import { eitherMode, hostDirsReason, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
 import { leavesCwdOutside, lxcMoveKnown, strategiesOf } from "./helpers.js";
 
 const test = suite("autonomous mode");
@@ -199,7 +199,7 @@ for (const m of modes) for (const profile of PROFILES) for (const strategy of st
   let refused = false;
   try { parseConfig({ profile, strategy }); } catch { refused = true; }
   if (refused || leavesCwdOutside(profile, strategy)) continue; // run() refuses it: nothing to compare
-  nativeTest(test, modeReason.get(m)!, `${profile} / ${strategy} (${m}): one round trip for the whole switch, the same trace as one request at a time`, async () => {
+  nativeTest(test, modeReason.get(m) ?? hostDirsReason(profile), `${profile} / ${strategy} (${m}): one round trip for the whole switch, the same trace as one request at a time`, async () => {
     const before = hostMountinfo();
     const left = leftoverRootfs();
     const rootfs = makeRootfs();

@@ -11,7 +11,7 @@ import { Predictor } from "../src/hosts/native-batch.js";
 import { loadAddon } from "../src/hosts/native.js";
 import { fromTraceResult, type RunTrace } from "../src/trace.js";
 import type { Request } from "../src/request.js";
-import { eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
+import { eitherMode, hostDirsReason, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, rejects, skipReason } from "./helpers/native-env.js";
 import { leavesCwdOutside, lxcMoveKnown, strategiesOf } from "./helpers.js";
 
 const test = suite("native batch");
@@ -90,7 +90,7 @@ const normal = (t: RunTrace): string => JSON.stringify({ ...t, steps: t.steps.ma
 for (const profile of PROFILES) {
   for (const strategy of strategiesOf(profile)) {
     if (leavesCwdOutside(profile, strategy)) continue; // run() refuses it: nothing to compare
-    nativeTest(test, rootReason, `${profile} / ${strategy}: batched and unbatched runs give the same trace`, async () => {
+    nativeTest(test, rootReason ?? hostDirsReason(profile), `${profile} / ${strategy}: batched and unbatched runs give the same trace`, async () => {
       const before = hostMountinfo();
       const left = leftoverRootfs();
       const rootfs = makeRootfs();

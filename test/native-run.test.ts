@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { probeEnvironment, run } from "../src/run.js";
 import { PROFILES } from "../src/schema.js";
-import { capture, eitherMode, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest } from "./helpers/native-env.js";
+import { capture, eitherMode, hostDirsReason, hostMountinfo, leftoverRootfs, makeRootfs, nativeTest } from "./helpers/native-env.js";
 import { lxcMoveKnown, strategiesOf } from "./helpers.js";
 
 const { mode, reason } = await eitherMode();
@@ -16,7 +16,7 @@ const rootless = mode === "rootless";
 
 for (const profile of PROFILES) {
   for (const strategy of (["pivot", "move"] as const).filter((s) => strategiesOf(profile).includes(s))) {
-    nativeTest(test, reason, `${profile} / ${strategy}: the command starts in the new root with fds 0-2 only`, async () => {
+    nativeTest(test, reason ?? hostDirsReason(profile), `${profile} / ${strategy}: the command starts in the new root with fds 0-2 only`, async () => {
       const before = hostMountinfo();
       const left = leftoverRootfs();
       const rootfs = makeRootfs();

@@ -12,6 +12,8 @@ import { loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/nat
 import { FakeKernel } from "../../src/hosts/fake/index.js";
 import * as abi from "../../src/abi.js";
 import type { Request, Result } from "../../src/request.js";
+import { HOST_DIRS } from "../../src/rootfs-facts.js";
+import type { Config } from "../../src/schema.js";
 
 export const PROBE = new URL("../../build/probe/probe", import.meta.url).pathname;
 export const ROOTFS_PREFIX = "pivotshim-native-";
@@ -40,6 +42,16 @@ export async function eitherMode(): Promise<{ mode: Mode; reason: string | null;
   const mode: Mode = process.geteuid?.() === 0 ? "root" : "rootless";
   const reason = await skipReason(mode);
   return { mode, reason, spawn: (opts = {}) => spawnExecutor({ rootless: mode === "rootless", ...opts }) };
+}
+
+/**
+ * Why a real run of this profile cannot pass on this host, or null: a directory outside the rootfs
+ * that its plan uses is missing (src/rootfs-facts.ts HOST_DIRS), so run() rightly predicts and
+ * stops at ENOENT. LXC's mount point comes with Debian's lxc package, which .ci/run installs.
+ */
+export function hostDirsReason(profile: Config["profile"]): string | null {
+  const missing = HOST_DIRS[profile].filter((d) => !existsSync(d));
+  return missing.length ? `the ${profile} profile's plan uses ${missing.join(", ")}, which this host lacks (${profile === "lxc" ? "`apt-get install lxc` ships it; .ci/run does" : "create it"})` : null;
 }
 
 /** Registers `name` when `reason` is null; otherwise prints the reason and registers nothing. */
