@@ -13,6 +13,8 @@ import { mutate, prng } from "../bench/fuzz-mutator.js";
 import { fixture } from "./helpers.js";
 import { chdir, errnoOf, mount } from "./fixtures/fake/calls.js";
 import { pnodeConsistent } from "../src/hosts/fake/pnode.js";
+import { mountinfoHeads } from "../src/hosts/fake/mountinfo-parse.js";
+import { checkTable } from "../src/hosts/fake/table.js";
 
 /** The machine's verdict on a text: the message a run ends FAILED with at its parse, or null. */
 function machineVerdict(text: string): string | null {
@@ -96,6 +98,12 @@ const TREE: [string, string, string, number][] = [
     "line 1: mount 30 is its own ancestor (parent IDs 30 -> 31 -> 30)", 1],
   ["a cycle below /", table("30 32 0:29 / /a rw - tmpfs tmpfs rw", "31 30 0:30 / /a/b rw - tmpfs tmpfs rw", "32 31 0:31 / /a/b/c rw - tmpfs tmpfs rw"),
     "line 2: mount 30 is its own ancestor (parent IDs 30 -> 32 -> 31 -> 30)", 2],
+  ["a cycle reached through a mount outside it (40 -> 41 -> 42 -> 41)", table("40 41 0:29 / /a rw - tmpfs tmpfs rw", "41 42 0:30 / /a/b rw - tmpfs tmpfs rw", "42 41 0:31 / /a/b/c rw - tmpfs tmpfs rw"),
+    "line 3: mount 41 is its own ancestor (parent IDs 41 -> 42 -> 41)", 3],
+  // The model's "no parent" is 0, and no process lists 0 (the kernel's first id goes to an internal
+  // mount at boot): a listed 0 made a mount its own grandparent and hung the fake (npm run fuzz).
+  ["a mount ID 0", table("0 21 0:29 / /a rw - tmpfs tmpfs rw"),
+    'line 2: mount ID 0: no process sees a mount with ID 0 (the kernel\'s first ID goes to an internal mount), and the model uses 0 for "no parent"', 2],
   ["a mount point outside its parent's", table("30 21 0:29 / /a rw - tmpfs tmpfs rw", "31 30 0:30 / /ab rw - tmpfs tmpfs rw"),
     'line 3: mount point "/ab" is not below "/a", where its parent 30 is mounted', 3],
 ];
@@ -118,6 +126,19 @@ test("the tree: what stays legal (an unlisted parent of /, the initramfs's own p
     "1 1 0:1 / / rw - rootfs rootfs rw\n2 1 0:4 / /proc rw - proc proc rw\n",
     table("50 21 0:50 / / rw - tmpfs tmpfs rw", "51 50 0:51 / /a rw - tmpfs tmpfs rw"),
   ]) assert.is(FakeKernel.fromMountinfo(text).hostMountinfo(), text);
+});
+
+test("the tree: the root is the \"/\" line whose parent is not another \"/\" line, wherever it is listed", () => {
+  // After a move, the kernel can list a mount over "/" before the "/" it covers.
+  const text = "30 20 0:30 / / rw - tmpfs tmpfs rw\n20 1 8:1 / / rw - ext4 /dev/sda1 rw\n31 30 0:31 / /a rw - tmpfs tmpfs rw\n";
+  assert.is(FakeKernel.fromMountinfo(text).hostMountinfo(), text);
+});
+
+test(`the cap on the model: exactly ${FAKE_MOUNT_MAX} mounts are within it`, () => {
+  const lines = [ROOT];
+  for (let i = 1; i < FAKE_MOUNT_MAX; i++) lines.push(`${100 + i} 21 0:29 / /m${i} rw - tmpfs tmpfs rw`);
+  const { root, byId } = checkTable(mountinfoHeads(lines.join("\n") + "\n"));
+  assert.equal([root, byId.size], [0, FAKE_MOUNT_MAX]);
 });
 
 test(`the cap on the model: more than ${FAKE_MOUNT_MAX} mounts (fs.mount-max) is refused, naming the cap`, () => {

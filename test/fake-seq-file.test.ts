@@ -13,7 +13,7 @@ import { seqRead } from "../src/hosts/fake/seq-file.js";
 import type { Host } from "../src/hosts/host.js";
 import type { Request } from "../src/request.js";
 import { fixture } from "./helpers.js";
-import { eitherMode, nativeTest } from "./helpers/native-env.js";
+import { eitherMode, nativeTest, readMountinfo } from "./helpers/native-env.js";
 
 const test = suite("seq_file reads");
 const c = { seq: 0, step: "test", reason: "seq_file reads" };
@@ -105,6 +105,47 @@ test("the seq_file state travels with the fd when the kernel is cloned mid-read"
   assert.equal(rest(k2), rest(k));
 });
 
+test("seqRead at the edges no kernel table reaches: an empty text, no final newline, a newline first, a read of 0", () => {
+  const reads = (text: string, counts: number[], st: { offset: number; held?: boolean } = { offset: 0 }) =>
+    counts.map((n) => seqRead(Buffer.from(text), st, n));
+  assert.equal(reads("", [100, 0]), [0, 0], "an empty text is at EOF");
+  assert.equal(reads("ab\ncd", [100, 100]), [5, 0], "the last record may lack its newline");
+  // A newline first is a record of one byte: with a 4096-byte record after it, the first buffer
+  // (a page) holds only it, as a full buffer is an overflow (seq_has_overflowed).
+  assert.equal(reads("\n" + "x".repeat(4095) + "\n", [8192, 8192, 8192]), [1, 4096, 0]);
+  // seq_read_iter returns 0 for a read of 0 before it looks at its buffer: the next read is the
+  // one it would have been (a page buffer: the first 40-byte record, and what fits after it).
+  const text = Array.from({ length: 120 }, (_, i) => `${String(i).padStart(3, "0")}${"r".repeat(36)}\n`).join("");
+  assert.equal(reads(text, [0, 65536, 0, 65536]), reads(text, [65536, 65536]).flatMap((n) => [0, n]));
+  assert.equal(reads(text, [65536]), [4080], "a page holds 102 records of 40 bytes: the 103rd would fill it");
+});
+
+test("seqRead finds the record of every offset: four records read 5 bytes at a time, the last one's pieces included", () => {
+  const st = { offset: 0 };
+  const data = Buffer.from("123456789\n".repeat(4));
+  const got: number[] = [];
+  for (let n = -1; n !== 0;) got.push((n = seqRead(data, st, 5)));
+  assert.equal(got, [5, 5, 5, 5, 5, 5, 5, 5, 0]);
+});
+
+/**
+ * Mounts a tmpfs at `target` whose mountinfo record is exactly `want` bytes, newline included: the
+ * source string pads it (the kernel shows it as given). A mount id or device number with one more
+ * digit after a remount is absorbed by measuring again.
+ */
+async function mountExact(run: (r: Record<string, unknown>) => Promise<unknown>, table: () => Promise<string>, target: string, want: number): Promise<void> {
+  let pad = want - 200;
+  for (let tries = 0; tries < 5; tries++) {
+    assert.equal(await run({ op: "mount", source: "s".repeat(pad), target, filesystemtype: "tmpfs", mountflags: 0, data: null }), { ret: 0 });
+    const line = (await table()).split("\n").find((l) => l.split(" ")[4] === target);
+    assert.ok(line, `no record for ${target}`);
+    if (line.length + 1 === want) return;
+    assert.equal(await run({ op: "umount2", target, flags: 0 }), { ret: 0 });
+    pad += want - (line.length + 1);
+  }
+  throw new Error(`could not make a ${want}-byte record at ${target}`);
+}
+
 const { mode, reason, spawn } = await eitherMode();
 
 nativeTest(test, reason, `the running kernel (${mode}) and the fake kernel built from its table agree read for read above 4 KiB, a long record included`, async () => {
@@ -142,6 +183,68 @@ nativeTest(test, reason, `the running kernel (${mode}) and the fake kernel built
       const model = FakeKernel.fromMountinfo(real.text.toString("latin1"));
       assert.is(model.mountinfo(), real.text.toString("latin1"), "the model renders the same bytes");
       assert.equal(readAll(model, next).reads, real.reads, `${name}: the fake kernel`);
+    }
+  } finally {
+    await ex.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+nativeTest(test, reason, `the running kernel (${mode}) and seqRead agree at the buffer's edges: a record of exactly a page, records that fill the doubled buffer exactly, a long record followed by short ones, reads of 0`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pivotshim-seq-"));
+  const ex = await spawn();
+  try {
+    const run = async (r: Record<string, unknown>) => ex.exec({ ...c, ...r } as Request);
+    const table = () => readMountinfo(ex);
+    const at = (name: string) => { mkdirSync(join(dir, name)); return join(dir, name); };
+    const small = async (name: string) =>
+      assert.equal(await run({ op: "mount", source: "t", target: at(name), filesystemtype: "tmpfs", mountflags: 0, data: null }), { ret: 0 });
+    // A page-sized record first (the buffer doubles to 8192 for it: seq_has_overflowed counts a full
+    // buffer as an overflow), a short one that shares the doubled buffer with it, then one that would
+    // fill that buffer exactly (so it waits for the next read), then short ones.
+    await mountExact(run, table, at("a"), 4096);
+    await small("c");
+    const lenC = (await table()).split("\n").find((l) => l.split(" ")[4] === join(dir, "c"))!.length + 1;
+    await mountExact(run, table, at("b"), 4096 - lenC);
+    for (const n of ["d", "e"]) await small(n);
+    // A record of about 6 KiB with short ones after it (the captured fixtures end on their long record).
+    let deep = dir;
+    for (let i = 0; i < 25; i++) deep = join(deep, "d".repeat(120));
+    mkdirSync(deep, { recursive: true });
+    assert.equal(await run({ op: "mount", source: "s".repeat(3000), target: deep, filesystemtype: "tmpfs", mountflags: 0, data: null }), { ret: 0 });
+    for (const n of ["f", "g", "h"]) await small(n);
+
+    const text = Buffer.from(await table(), "latin1");
+    const lengths = text.toString("latin1").split("\n").slice(0, -1).map((l) => l.length + 1);
+    const ia = lengths.indexOf(4096);
+    assert.ok(ia >= 0 && lengths[ia + 1]! + lengths[ia + 2]! === 4096 && lengths.slice(0, ia).every((n) => n < 4096), `records: ${lengths.join(" ")}`);
+    assert.ok(lengths.slice(ia + 2, -3).some((n) => n > 4096), "a record longer than a page after them, and short ones after it");
+
+    const patterns: [string, (i: number) => number][] = [
+      ["65536", () => 65536], ["4096", () => 4096], ["100", () => 100], ["3000", () => 3000],
+      ["0 then 65536", (i) => (i % 2 === 0 ? 0 : 65536)],
+    ];
+    for (const [name, next] of patterns) {
+      const fd = await run({ op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY | abi.O_CLOEXEC, mode: 0 });
+      assert.ok("ret" in fd);
+      const reads: Reads = [];
+      let total = 0;
+      for (let i = 0, zeros = 0; zeros < 2; i++) {
+        const count = next(i);
+        const r = await run({ op: "read", fd: fd.ret, count });
+        assert.ok("ret" in r);
+        reads.push([count, r.ret]);
+        total += r.ret;
+        zeros = count > 0 && r.ret === 0 ? zeros + 1 : zeros; // EOF, twice
+      }
+      await run({ op: "close", fd: fd.ret });
+      assert.is(total, text.length, `${name}: the whole table`);
+      const st = { offset: 0 };
+      assert.equal(reads.map(([count]) => [count, seqRead(text, st, count)]), reads, `${name}: seqRead`);
+      const model = FakeKernel.fromMountinfo(text.toString("latin1"));
+      const mfd = model.exec({ ...c, op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY, mode: 0 });
+      assert.ok("ret" in mfd);
+      assert.equal(reads.map(([count]) => [count, (model.exec({ ...c, op: "read", fd: mfd.ret, count }) as { ret: number }).ret]), reads, `${name}: the fake kernel`);
     }
   } finally {
     await ex.kill();
