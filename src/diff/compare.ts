@@ -147,7 +147,7 @@ const FIELDS: Record<Request["op"], string[]> = {
 function show(op: Request["op"], field: string, v: Str | number): string {
   if (typeof v !== "number") return showStr(v);
   if (field === "mountflags") return msFlags(v);
-  if (field === "mode" && (op === "mkdir" || op === "openat2")) return modeText(v);
+  if (field === "mode") return modeText(v); // octal, as strace prints a mode (openat's too, with O_CREAT)
   if (field === "resolve") return resolveFlags(v);
   if (field === "nstype") return nsType(v);
   if (field === "attr_set") return mountAttrFlags(v);
