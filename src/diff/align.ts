@@ -53,15 +53,20 @@ function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: Or
     }
   }
   const pairs: Pair[] = plan.map((_, i) => ({ plan: i, log: null, diffs: [] }));
-  for (let i = n, j = m; i > 0 && j >= 0;) {
-    const s = j > 0 ? score(i - 1, j - 1) : -1;
-    // Ties go to the latest log call, or with `early` to the earliest (a skip is tried first).
-    if (early && j > 0 && best[i]![j] === best[i]![j - 1]) j--;
-    else if (j > 0 && s >= 0 && best[i]![j] === best[i - 1]![j - 1]! + s) {
-      pairs[i - 1] = { plan: i - 1, log: j - 1, diffs: diffs[i - 1]![j - 1]! };
-      i--; j--;
-    } else if (j > 0 && best[i]![j] === best[i]![j - 1]) j--;
-    else i--;
+  // From the last step back, each step takes the latest call (with `early` the earliest) that it
+  // can pair with and still reach the best score; a step that can take none stays missing. So
+  // among the best alignments this is the one whose last step's call is latest, then the step
+  // before it, and so on (test/diff-align-oracle.test.ts checks it against an exhaustive search).
+  for (let i = n, j = m; i > 0; i--) {
+    const want = best[i]![j]!;
+    const fits = (k: number) => { const s = score(i - 1, k - 1); return s >= 0 && best[i - 1]![k - 1]! + s === want; };
+    let k = 0;
+    if (early) { for (let c = 1; c <= j && k === 0; c++) if (fits(c)) k = c; }
+    else for (let c = j; c > 0 && k === 0; c--) if (fits(c)) k = c;
+    if (k > 0) {
+      pairs[i - 1] = { plan: i - 1, log: k - 1, diffs: diffs[i - 1]![k - 1]! };
+      j = k - 1;
+    }
   }
   return pairs;
 }

@@ -1,0 +1,166 @@
+// align (src/diff/align.ts) against an exhaustive search, on random short sides. The search tries
+// every order-preserving pairing of plan steps with log calls, keeps the best-scoring ones (an
+// equivalent pair outweighs any number of differing ones; fewer differing fields score higher),
+// and picks among equals by align's documented tie rule: each plan step, from the last, takes the
+// latest log call it can (the "late" choice), or the earliest, paired before unpaired ("early").
+// The fd mapping is settled as align documents it: start with no mapping, re-align under the
+// mapping the openat pairs give, until it repeats (at most 4 alignments); the early choice wins
+// only when it has strictly more equivalent pairs. A DP bound, a traceback branch or a round rule
+// that differs from this shows as a counterexample (align.ts's survivors, docs/mutation.md).
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as abi from "../src/abi.js";
+import { align } from "../src/diff/align.js";
+import { compare, labelFds, sameFd, type FieldDiff, type OriginMap, type Side } from "../src/diff/compare.js";
+
+type Req = { op: string } & Record<string, unknown>;
+type Call = [Req, number];
+
+/**
+ * What each op acts on (align.ts's pairable): a differing call is a counterpart only when it
+ * agrees. chdir and fchdir are not listed: a runtime changes directory once or twice, so a call
+ * with another argument is still shown as the step's counterpart.
+ */
+const OBJECT: Record<string, string | undefined> = { mount: "target", umount2: "target", openat: "pathname", close: "fd" };
+
+function pairable(p: Side, l: Side, map: OriginMap): boolean {
+  const pr = p.req as Req, lr = l.req as Req;
+  if (pr.op !== lr.op) return false;
+  const field = OBJECT[pr.op];
+  if (field === undefined) return true;
+  if (p.fds[field] !== undefined || l.fds[field] !== undefined) return sameFd(p.fds[field], l.fds[field], map);
+  return pr[field] === lr[field];
+}
+
+interface Match { a: (number | null)[]; diffs: (FieldDiff[] | null)[]; score: number }
+
+/** Every order-preserving pairing, scored; `skip` rows and null calls never pair. */
+function allMatchings(plan: Side[], log: (Side | null)[], map: OriginMap, skip: Set<number>): Match[] {
+  const out: Match[] = [];
+  const a: (number | null)[] = [];
+  const ds: (FieldDiff[] | null)[] = [];
+  const walk = (i: number, from: number, score: number) => {
+    if (i === plan.length) { out.push({ a: [...a], diffs: [...ds], score }); return; }
+    a.push(null); ds.push(null); walk(i + 1, from, score); a.pop(); ds.pop();
+    for (let j = from; j < log.length; j++) {
+      const l = log[j];
+      if (!l || skip.has(i) || !pairable(plan[i]!, l, map)) continue;
+      const d = compare(plan[i]!, l, map);
+      a.push(j); ds.push(d);
+      walk(i + 1, j + 1, score + (d.length === 0 ? 1000 : 100 - Math.min(d.length, 9)));
+      a.pop(); ds.pop();
+    }
+  };
+  walk(0, 0, 0);
+  return out;
+}
+
+/** The best pairing under `map` by the tie rule: from the last step back, latest call (or earliest, paired first). */
+function best(plan: Side[], log: (Side | null)[], map: OriginMap, skip: Set<number>, early: boolean): Match {
+  const all = allMatchings(plan, log, map, skip);
+  const top = Math.max(...all.map((m) => m.score));
+  const key = (j: number | null) => (early ? (j === null ? Infinity : -j) : (j === null ? -1 : j));
+  return all.filter((m) => m.score === top).reduce((x, y) => {
+    for (let i = plan.length - 1; i >= 0; i--) {
+      if (key(x.a[i]!) !== key(y.a[i]!)) return key(x.a[i]!) > key(y.a[i]!) ? x : y;
+    }
+    return x;
+  });
+}
+
+const OPENING = new Set(["openat", "openat2", "open_tree"]);
+const mapOf = (m: Match, plan: Side[]): Map<number, number> => {
+  const map = new Map<number, number>();
+  m.a.forEach((j, i) => { if (j !== null && OPENING.has((plan[i]!.req as Req).op)) map.set(i, j); });
+  return map;
+};
+const same = (x: OriginMap, y: OriginMap) => x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+
+function settled(plan: Side[], log: (Side | null)[], skip: Set<number>, early: boolean): { m: Match; map: OriginMap } {
+  let map: OriginMap = new Map();
+  let m = best(plan, log, map, skip, early);
+  for (let round = 1; round < 4; round++) {
+    const next = mapOf(m, plan);
+    if (same(next, map)) break;
+    map = next;
+    m = best(plan, log, map, skip, early);
+  }
+  return { m, map };
+}
+
+/** What align should return, from the search. */
+function expected(plan: Side[], log: (Side | null)[], skip: Set<number>) {
+  let r = settled(plan, log, skip, false);
+  const exact = (m: Match) => m.a.filter((j, i) => j !== null && m.diffs[i]!.length === 0).length;
+  if (r.m.a.some((j, i) => j === null || m_diffs(r.m, i) > 0)) {
+    const other = settled(plan, log, skip, true);
+    if (exact(other.m) > exact(r.m)) r = other;
+  }
+  const used = new Set(r.m.a.filter((j) => j !== null));
+  return {
+    pairs: r.m.a.map((j, i) => ({ plan: i, log: j, diffs: j === null ? [] : r.m.diffs[i]! })),
+    unpaired: log.map((_, j) => j).filter((j) => !used.has(j)),
+    origins: [...r.map].sort((x, y) => x[0] - y[0]),
+  };
+}
+const m_diffs = (m: Match, i: number) => m.diffs[i]?.length ?? 0;
+
+/** Sides as diff builds them: fds labelled along each side by its opens and closes. */
+function sides(calls: Call[]): Side[] {
+  const labels = labelFds(calls.map(([r]) => r), calls.map(([, ret]) => ret));
+  return calls.map(([req, ret], i) => ({ req: req as never, result: { ret }, fds: labels[i]! }));
+}
+
+const at = abi.AT_FDCWD;
+// A small vocabulary where calls agree, differ in one or two fields, act on another object, or
+// are of another op; fds 3 and 4 come and go, so the openat pairs decide which closes match.
+const call: fc.Arbitrary<Call> = fc.oneof(
+  fc.tuple(fc.constantFrom("/a", "/b"), fc.constantFrom(abi.O_RDONLY, abi.O_RDONLY | abi.O_CLOEXEC), fc.constantFrom(3, 4, -abi.ENOENT))
+    .map(([pathname, flags, ret]): Call => [{ op: "openat", dirfd: at, pathname, flags, mode: 0 }, ret]),
+  fc.tuple(fc.constantFrom(3, 4), fc.constantFrom(0, -abi.EBADF)).map(([fd, ret]): Call => [{ op: "close", fd }, ret]),
+  fc.tuple(fc.constantFrom(3, 4), fc.constantFrom(0, -abi.EACCES)).map(([fd, ret]): Call => [{ op: "fchdir", fd }, ret]),
+  fc.tuple(fc.constantFrom("/a", "/b", "/proc/self/fd/3"), fc.constantFrom(abi.MS_PRIVATE, abi.MS_SLAVE, abi.MS_PRIVATE | abi.MS_REC), fc.constantFrom(0, -abi.EINVAL))
+    .map(([target, mountflags, ret]): Call => [{ op: "mount", source: null, target, filesystemtype: null, mountflags, data: null }, ret]),
+  fc.tuple(fc.constantFrom(".", "/old"), fc.constantFrom(0, abi.MNT_DETACH)).map(([target, flags]): Call => [{ op: "umount2", target, flags }, 0]),
+  fc.constantFrom("/a", "/b").map((path): Call => [{ op: "chdir", path }, 0]),
+);
+
+const sidesArb = fc.record({
+  plan: fc.array(call, { minLength: 0, maxLength: 5 }),
+  log: fc.array(call, { minLength: 0, maxLength: 6 }),
+  /** Log calls the plan can never contain (null), and plan steps that were not traced. */
+  nulls: fc.array(fc.nat(5), { maxLength: 2 }),
+  skip: fc.array(fc.nat(4), { maxLength: 2 }),
+});
+
+/** Shown one step per line, as a failure would be read. */
+const show = (r: { pairs: { plan: number; log: number | null; diffs: FieldDiff[] }[]; unpaired: number[]; origins: [number, number][] }) =>
+  [...r.pairs.map((p) => `${p.plan} → ${p.log === null ? "missing" : `log ${p.log}${p.diffs.length ? ` (${p.diffs.map((d) => d.field).join(", ")})` : ""}`}`),
+    `extra: ${r.unpaired.join(", ") || "none"}`, `origins: ${r.origins.map(([k, v]) => `${k}→${v}`).join(", ") || "none"}`].join("\n");
+
+test("align picks what the exhaustive search picks, on 3000 random short sides", () => {
+  fc.assert(fc.property(sidesArb, ({ plan, log, nulls, skip }) => {
+    const p = sides(plan);
+    const l: (Side | null)[] = sides(log).map((s, j) => (nulls.includes(j) ? null : s));
+    const sk = new Set(skip.filter((i) => i < plan.length));
+    const got = align(p, l, sk);
+    const want = expected(p, l, sk);
+    assert.is(show({ ...got, origins: [...got.origins].sort((x, y) => x[0] - y[0]) }), show(want));
+  }), { numRuns: 3000, seed: 0x5eed });
+});
+
+test("the search itself: an equivalent pair outweighs five differing ones, ties go late or early", () => {
+  const mnt = (target: string, mountflags: number): Call => [{ op: "mount", source: null, target, filesystemtype: null, mountflags, data: null }, 0];
+  // Pairing by position gives five differing pairs (5 × 99); the first step's equivalent call is
+  // the last one, so taking it leaves the other four missing, and that is still the better score.
+  const x = mnt("/a", abi.MS_SLAVE), y = mnt("/a", abi.MS_PRIVATE), z = mnt("/a", abi.MS_PRIVATE | abi.MS_REC);
+  const want = expected(sides([x, y, y, y, y]), sides([z, z, z, z, x]), new Set());
+  assert.is(show(want), ["0 → log 4", "1 → missing", "2 → missing", "3 → missing", "4 → missing", "extra: 0, 1, 2, 3", "origins: none"].join("\n"));
+  const tie = expected(sides([mnt("/a", abi.MS_SLAVE)]), sides([mnt("/a", abi.MS_SLAVE), mnt("/a", abi.MS_SLAVE)]), new Set());
+  assert.is(show(tie), "0 → log 1\nextra: 0\norigins: none");
+  const early = best(sides([mnt("/a", abi.MS_SLAVE)]), sides([mnt("/a", abi.MS_SLAVE), mnt("/a", abi.MS_SLAVE)]), new Map(), new Set(), true);
+  assert.equal(early.a, [0]);
+});
+
+test.run();
