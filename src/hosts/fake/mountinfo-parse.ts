@@ -21,6 +21,8 @@ const isOctal = (c: number | undefined): boolean => c !== undefined && c >= 0x30
 /**
  * Decodes any \ooo (three octal digits, ≤ \377) to its byte; anything else is kept as is. The
  * bytes are decoded like every kernel name at the seam (src/utf8.ts): \377 is U+DCFF, the byte 0xff.
+ * s is such a name (its only lone surrogates are U+DC80–U+DCFF), so a text without a backslash
+ * is returned as it is: encoding and decoding it again would give it back unchanged.
  */
 export function unescape(s: string): string {
   if (!s.includes("\\")) return s;
@@ -58,16 +60,19 @@ export function parseLine(line: string, lineNo = 1): Entry {
   return parseSpan(line, 0, line.length, lineNo);
 }
 
-/** parseLine by split(" "), for a line with fewer fields than the grammar's least (its edge cases stay as they were). */
+/**
+ * parseLine by split(" "), for a line with fewer fields than the grammar's least (10). Under 10
+ * fields no "-" can stand at field 6 or later with three fields after it, so there are no optional
+ * fields and the last three fields are the fstype, source and super options (as split(" ") with
+ * the "-" searched from the end gave them; "" where the line is too short for one).
+ */
 function parseSplit(line: string, lineNo: number): Entry {
   const f = line.split(" ");
-  let sep = f.length - 4;
-  while (sep >= 6 && f[sep] !== "-") sep--;
+  const sep = f.length - 4;
   const g = (i: number): string => f[i] ?? "";
   return {
     line: lineNo, id: Number(g(0)), parent: Number(g(1)), dev: g(2), root: unescape(g(3)), mountpoint: unescape(g(4)),
-    opts: g(5), optional: f.slice(6, sep), fstype: unescape(g(sep + 1)), source: unescape(g(sep + 2)),
-    superOpts: f.slice(sep + 3).join(" "),
+    opts: g(5), optional: [], fstype: unescape(g(sep + 1)), source: unescape(g(sep + 2)), superOpts: f[f.length - 1]!,
   };
 }
 
@@ -94,14 +99,9 @@ export function decimal(text: string, from: number, to: number): number {
   return v;
 }
 
-/** Number(field(text, n, i)): the field's number, as decimal reads it. */
-function numberField(text: string, n: number, i: number): number {
-  return i < n ? decimal(text, CUTS[i]! + 1, CUTS[i + 1]!) : 0; // Number("") is 0
-}
-
-/** Field i of the line CUTS describes (n fields), "" past the last, as split(" ")[i] ?? "". */
-function field(text: string, n: number, i: number): string {
-  return i < n ? text.slice(CUTS[i]! + 1, CUTS[i + 1]) : "";
+/** Field i of the line CUTS describes, as split(" ")[i] gives it (i is always one of its fields). */
+function field(text: string, i: number): string {
+  return text.slice(CUTS[i]! + 1, CUTS[i + 1]);
 }
 
 /**
@@ -119,11 +119,11 @@ function parseSpan(text: string, start: number, end: number, lineNo: number): En
   let sep = n - 4;
   while (sep >= 6 && !(cuts[sep + 1]! - cuts[sep]! === 2 && text.charCodeAt(cuts[sep]! + 1) === 0x2d)) sep--;
   const optional: string[] = [];
-  for (let i = 6; i < sep; i++) optional.push(field(text, n, i));
+  for (let i = 6; i < sep; i++) optional.push(field(text, i));
   return {
-    line: lineNo, id: numberField(text, n, 0), parent: numberField(text, n, 1), dev: field(text, n, 2),
-    root: unescape(field(text, n, 3)), mountpoint: unescape(field(text, n, 4)), opts: field(text, n, 5), optional,
-    fstype: unescape(field(text, n, sep + 1)), source: unescape(field(text, n, sep + 2)),
+    line: lineNo, id: decimal(text, start, cuts[1]!), parent: decimal(text, cuts[1]! + 1, cuts[2]!), dev: field(text, 2),
+    root: unescape(field(text, 3)), mountpoint: unescape(field(text, 4)), opts: field(text, 5), optional,
+    fstype: unescape(field(text, sep + 1)), source: unescape(field(text, sep + 2)),
     superOpts: text.slice(cuts[sep + 3]! + 1, end), // f.slice(sep + 3).join(" "): the rest, spaces kept
   };
 }
@@ -162,15 +162,14 @@ export function mountinfoHeads(text: string): Heads {
     let nl = text.indexOf("\n", at);
     if (nl < 0) nl = text.length;
     if (nl > at) {
-      // The first five fields, as split(" ") gives them ("" past the last).
+      // The first five fields, as split(" ") gives them. The grammar (mountinfoError above) gave
+      // every line at least 10 fields, so its first five spaces are on it.
       const cuts = CUTS;
-      let n = 0;
       cuts[0] = at - 1;
-      for (let i = text.indexOf(" ", at); i >= 0 && i < nl && n < 5; i = text.indexOf(" ", i + 1)) cuts[++n] = i;
-      if (n < 5) cuts[++n] = nl; // fewer than six fields: the last one ends the line (else cuts[5] ends field 4)
-      h.ids.push(numberField(text, n, 0));
-      h.parents.push(numberField(text, n, 1));
-      h.slash.push(isSlash(text, n));
+      for (let k = 1; k <= 5; k++) cuts[k] = text.indexOf(" ", cuts[k - 1]! + 1);
+      h.ids.push(decimal(text, at, cuts[1]!));
+      h.parents.push(decimal(text, cuts[1]! + 1, cuts[2]!));
+      h.slash.push(isSlash(text));
       h.lines.push(lineNo);
       h.starts.push(at);
       h.ends.push(nl);
@@ -181,8 +180,7 @@ export function mountinfoHeads(text: string): Heads {
 }
 
 /** unescape(field 4) === "/" for the line CUTS describes, without a slice when it has no escape. */
-function isSlash(text: string, n: number): boolean {
-  if (n <= 4) return false; // field(4) is "", not "/"
+function isSlash(text: string): boolean {
   const from = CUTS[4]! + 1, to = CUTS[5]!;
   if (to - from === 1) return text.charCodeAt(from) === 0x2f;
   const bs = text.indexOf("\\", from);
