@@ -53,12 +53,16 @@ function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: Or
     }
   }
   const pairs: Pair[] = plan.map((_, i) => ({ plan: i, log: null, diffs: [] }));
-  // From the last step back, each step takes the latest call (with `early` the earliest) that it
-  // can pair with and still reach the best score; a step that can take none stays missing. So
-  // among the best alignments this is the one whose last step's call is latest, then the step
-  // before it, and so on (test/diff-align-oracle.test.ts checks it against an exhaustive search).
+  // From the last step back, each step takes the latest call that it can pair with and still
+  // reach the best score; a step that can take none stays missing. So among the best alignments
+  // this is the one whose last step's call is latest, then the step before it's, and so on. With
+  // `early` the pairs go as far forward as they can: a step stays missing when the steps before it
+  // reach the best score without it, else it takes the earliest call that fits (a plan that opens
+  // one path twice where the log opens it once pairs the first open). test/diff-align-oracle.test.ts
+  // checks both against an exhaustive search.
   for (let i = n, j = m; i > 0; i--) {
     const want = best[i]![j]!;
+    if (early && best[i - 1]![j] === want) continue;
     const fits = (k: number) => { const s = score(i - 1, k - 1); return s >= 0 && best[i - 1]![k - 1]! + s === want; };
     let k = 0;
     if (early) { for (let c = 1; c <= j && k === 0; c++) if (fits(c)) k = c; }
