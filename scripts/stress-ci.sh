@@ -26,12 +26,24 @@ fi
 stop() { kill "$build_pid" ${mount_pid:+"$mount_pid"} 2>/dev/null; wait 2>/dev/null; rm -rf "$scratch"; }
 trap stop EXIT
 
+# Each run's whole output is kept while it runs; a failing run's stays, with its FAIL lines
+# (uvu's and the suite checks') printed, so a flake names its test instead of only a count.
+logs=$(mktemp -d /tmp/stress-ci-logs-XXXXXX)
 failed=0
 for i in $(seq 1 "$runs"); do
-  line=$(bash scripts/test-stage.sh 2>&1 | tail -n 1)
-  rc=${PIPESTATUS[0]}
-  echo "run $i/$runs: $line (exit $rc)"
-  [ "$rc" -eq 0 ] || failed=$((failed + 1))
+  log="$logs/run-$i.log"
+  bash scripts/test-stage.sh > "$log" 2>&1
+  rc=$?
+  line=$(tail -n 1 "$log")
+  if [ "$rc" -eq 0 ]; then
+    echo "run $i/$runs: $line (exit $rc)"
+    rm -f "$log"
+  else
+    echo "run $i/$runs: $line (exit $rc; its output: $log)"
+    grep -E '^ *FAIL|^FAIL:|^[<>] ' "$log" | sed 's/^/    /' | head -n 40
+    failed=$((failed + 1))
+  fi
 done
+rmdir "$logs" 2>/dev/null || echo "stress-ci: the failing runs' output is kept in $logs"
 echo "stress-ci: $((runs - failed)) of $runs test stages passed under load"
 [ "$failed" -eq 0 ]

@@ -33,8 +33,11 @@ if [ "${1:-}" = "--asan" ]; then stage npm run test:asan; fi
 
 # A suite that leaves a mount or a temporary rootfs behind has failed, whatever its tests said.
 total=$((total + 2))
-if [ "$(cat /proc/self/mountinfo)" = "$mounts_before" ]; then passed=$((passed + 1)); else
-  echo "FAIL: the suite changed this namespace's mount table"; rc=1; fi
+mounts_after=$(cat /proc/self/mountinfo)
+if [ "$mounts_after" = "$mounts_before" ]; then passed=$((passed + 1)); else
+  # What changed, so a failure names the mount (another process on the machine can mount too).
+  echo "FAIL: the suite changed this namespace's mount table (< before, > after):"
+  diff <(echo "$mounts_before") <(echo "$mounts_after") | grep '^[<>]'; rc=1; fi
 tmp_left=$(ls -A "$suite_tmp" | grep '^pivotshim-')   # tool caches (tsx) are not ours to judge
 if [ -z "$tmp_left" ]; then passed=$((passed + 1)); else
   echo "FAIL: the suite left temporary folders behind in $suite_tmp:"; echo "$tmp_left"; rc=1; fi
