@@ -40,7 +40,7 @@ function pairable(plan: Side, log: Side, map: OriginMap): boolean {
 }
 
 /** One round of the DP under a fixed fd mapping; `skip` rows (untraced plan steps) never pair. */
-function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap, skip: ReadonlySet<number>, early = false): Pair[] {
+function alignOnce(plan: readonly Side[], log: readonly (Side | null)[], map: OriginMap, skip: ReadonlySet<number>, early: boolean): Pair[] {
   const n = plan.length;
   const m = log.length;
   const diffs: (FieldDiff[] | null)[][] = plan.map((p, i) => log.map((l) => (l && !skip.has(i) && pairable(p, l, map) ? compare(p, l, map) : null)));
