@@ -40,7 +40,7 @@ for i in $(seq 1 "$runs"); do
     rm -f "$log"
   else
     echo "run $i/$runs: $line (exit $rc; its output: $log)"
-    grep -E '^ *FAIL|^FAIL:|^[<>] ' "$log" | sed 's/^/    /' | head -n 40
+    grep -E '^ *FAIL|^FAIL:|^  mount [<>] ' "$log" | sed 's/^/    /' | head -n 40
     failed=$((failed + 1))
   fi
 done

@@ -37,7 +37,7 @@ mounts_after=$(cat /proc/self/mountinfo)
 if [ "$mounts_after" = "$mounts_before" ]; then passed=$((passed + 1)); else
   # What changed, so a failure names the mount (another process on the machine can mount too).
   echo "FAIL: the suite changed this namespace's mount table (< before, > after):"
-  diff <(echo "$mounts_before") <(echo "$mounts_after") | grep '^[<>]'; rc=1; fi
+  diff <(echo "$mounts_before") <(echo "$mounts_after") | grep '^[<>]' | sed 's/^/  mount /'; rc=1; fi
 tmp_left=$(ls -A "$suite_tmp" | grep '^pivotshim-')   # tool caches (tsx) are not ours to judge
 if [ -z "$tmp_left" ]; then passed=$((passed + 1)); else
   echo "FAIL: the suite left temporary folders behind in $suite_tmp:"; echo "$tmp_left"; rc=1; fi

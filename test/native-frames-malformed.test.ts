@@ -5,6 +5,7 @@
 // Each escaped a planted-bug review (issue 11). Root, or rootless when not root.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
 import * as net from "node:net";
 import * as abi from "../src/abi.js";
 import { loadAddon, type Wire } from "../src/hosts/native.js";
@@ -28,6 +29,8 @@ async function rawChild() {
   /** The next reply frame, or "eof" when the child closed the channel first. */
   const reply = replyReader(sock, w);
   const send = (b: Buffer) => new Promise<void>((r) => sock.write(b, () => r()));
+  /** b written by a helper process, up to the child's end of the channel closing (sendPastClose). */
+  const sendRaw = (b: Buffer) => sendPastClose(s.fd, b);
   const hello = await reply();
   assert.ok(hello !== "eof" && hello.kind === w.kHello && hello.ret >= 0, `hello: ${JSON.stringify(hello)}`);
   const done = async () => {
@@ -36,7 +39,26 @@ async function rawChild() {
     await exit;
     if (s.pidfd >= 0) addon.closeFd(s.pidfd);
   };
-  return { w, send, reply, exit, done };
+  return { w, send, sendRaw, reply, exit, done };
+}
+
+/**
+ * Writes b into the channel from a helper process (cat) that holds its own copy of our end. A
+ * child that refuses a frame on its header replies and exits while the rest of a large frame is
+ * still being written. Written through the net.Socket, that write failed with EPIPE, the Socket
+ * destroyed itself, and the reply still queued in the kernel was lost: the test read "eof" (1 run
+ * in 3 of scripts/stress-ci.sh on a loaded machine). Written to the fd from here, the Socket closed
+ * the fd at the child's EOF while the write went on (EBADF, and the number could be reused). cat's
+ * copy is its own: EPIPE ends cat (SIGPIPE), and our Socket only reads.
+ */
+function sendPastClose(fd: number, b: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cat = spawn("cat", [], { stdio: ["pipe", fd, "ignore"] });
+    cat.on("error", reject);
+    cat.on("close", () => resolve());
+    cat.stdin!.on("error", () => {}); // cat ended by SIGPIPE before it read all of b
+    cat.stdin!.end(b);
+  });
 }
 
 /** A request header with `nstr` strings announced, then `tail` as the strings' bytes, length as given. */
@@ -163,7 +185,7 @@ nativeTest(test, reason, "a frame longer than kMaxFrame, or shorter than a heade
       head.writeUInt32LE(len, 0);
       // The whole announced payload is sent: a child that believed it would read it and answer.
       const body = rawRequest(c.w, abi.Op.chdir, 0, 0, Buffer.alloc(Math.max(0, len - c.w.kReqHeader))).subarray(4, 4 + len);
-      await c.send(Buffer.concat([head, body]));
+      await c.sendRaw(Buffer.concat([head, body]));
       // The child says why before it goes (host/child.cc: a protocol reply, then kExitFraming).
       const r = await c.reply();
       assert.ok(r !== "eof" && r.errno === abi.EINVAL, `frame of ${len} bytes: ${JSON.stringify(r)}`);
