@@ -2,7 +2,8 @@
 // every order-preserving pairing of plan steps with log calls, keeps the best-scoring ones (an
 // equivalent pair outweighs any number of differing ones; fewer differing fields score higher),
 // and picks among equals by align's documented tie rule: each plan step, from the last, takes the
-// latest log call it can (the "late" choice), or the earliest, paired before unpaired ("early").
+// latest log call it can, paired before unpaired (the "late" choice); or ("early") it stays
+// unpaired when the best score allows it, else takes the earliest call, so pairs go forward.
 // The fd mapping is settled as align documents it: start with no mapping, re-align under the
 // mapping the openat pairs give, until it repeats (at most 4 alignments); the early choice wins
 // only when it has strictly more equivalent pairs. A DP bound, a traceback branch or a round rule
@@ -56,7 +57,7 @@ function allMatchings(plan: Side[], log: (Side | null)[], map: OriginMap, skip: 
   return out;
 }
 
-/** The best pairing under `map` by the tie rule: from the last step back, latest call (or earliest, paired first). */
+/** The best pairing under `map` by the tie rule: from the last step back, latest call, paired first (or early: unpaired first, then earliest call). */
 function best(plan: Side[], log: (Side | null)[], map: OriginMap, skip: Set<number>, early: boolean): Match {
   const all = allMatchings(plan, log, map, skip);
   const top = Math.max(...all.map((m) => m.score));
