@@ -10,7 +10,7 @@ import { drive } from "../src/driver.js";
 import { parseConfig, parseFaults, PROFILES, STRATEGIES } from "../src/schema.js";
 import { links, linksConsistent } from "../src/hosts/fake/links.js";
 import { pnodeConsistent } from "../src/hosts/fake/pnode.js";
-import { renderLine } from "../src/hosts/fake/mountinfo.js";
+import { renderLine, renderMountinfo } from "../src/hosts/fake/mountinfo.js";
 import { bySeq } from "../src/hosts/fake/mounts.js";
 import type { PathAt } from "../src/hosts/fake/resolve.js";
 import type { State } from "../src/hosts/fake/model.js";
@@ -26,12 +26,21 @@ test("only links.ts writes Mount.parent, .mp, .peer and .master (so the indexes 
   }
 });
 
-/** Every process's mountinfo, rendered with the memo and line by line without it. */
+/**
+ * Every process's mountinfo, rendered with the memo and line by line without it; the lines, joined,
+ * are the file renderMountinfo writes.
+ */
 function renderBothWays(s: State): void {
   for (const p of s.procs.values()) {
     const list = [...s.mounts.values()].filter((m) => m.ns === p.ns).sort(bySeq);
     const memo = new Map<number, PathAt>();
-    for (const m of list) assert.is(renderLine(s, m, p, memo), renderLine(s, m, p));
+    const lines: string[] = [];
+    for (const m of list) {
+      const line = renderLine(s, m, p, memo);
+      assert.is(line, renderLine(s, m, p));
+      if (line !== null) lines.push(line);
+    }
+    assert.is(lines.join(""), renderMountinfo(s, p));
   }
 }
 

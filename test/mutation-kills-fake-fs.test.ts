@@ -10,7 +10,7 @@ import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { applyPathFacts } from "../src/hosts/fake/path-facts.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
+import { hostMountinfo, makeRootfs, nativeTest, realAndFake, skipReason } from "./helpers/native-env.js";
 import { spawnExecutor } from "../src/hosts/native.js";
 
 const reason = await skipReason("root");
@@ -187,26 +187,16 @@ async function liveRead(x: Exec, base: string, mode: "boundary" | "mid" | "held"
   return text.split("\n").map((l) => l.split(" ")).filter((f) => (f[4] ?? "").startsWith(base)).map((f) => `${f[4]!.slice(base.length) || "/"} ${f[5]}`);
 }
 
-nativeTest(test, reason, "mountinfo read in parts across an umount and remounts: what seq_file's buffer holds comes out as it was, the rest as the table is now (seq_read_iter flushes, then m_start by mount id)", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawnExecutor({ rootless: false });
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    for (const mode of ["boundary", "mid", "held"] as const) {
-      const real = await liveRead(ex, base, mode);
-      assert.equal(await liveRead(k, base, mode), real, mode);
-      // What Linux 6.18 said (recorded first with a small C program in an unshare -m shell, the
-      // same calls): m2 is gone in every mode (an umount after an earlier one is seen too); m1's
-      // record read in part or held whole keeps its old options; read after the change, it is ro.
-      assert.equal(real, ["/ rw,relatime", `/m1 ${mode === "boundary" ? "ro" : "rw"},relatime`, "/m3 ro,relatime"], mode);
-    }
-  } finally {
-    await ex.close();
-    scratch.cleanup();
+nativeTest(test, reason, "mountinfo read in parts across an umount and remounts: what seq_file's buffer holds comes out as it was, the rest as the table is now (seq_read_iter flushes, then m_start by mount id)", () => realAndFake(async (ex, k, base) => {
+  for (const mode of ["boundary", "mid", "held"] as const) {
+    const real = await liveRead(ex, base, mode);
+    assert.equal(await liveRead(k, base, mode), real, mode);
+    // What Linux 6.18 said (recorded first with a small C program in an unshare -m shell, the
+    // same calls): m2 is gone in every mode (an umount after an earlier one is seen too); m1's
+    // record read in part or held whole keeps its old options; read after the change, it is ro.
+    assert.equal(real, ["/ rw,relatime", `/m1 ${mode === "boundary" ? "ro" : "rw"},relatime`, "/m3 ro,relatime"], mode);
   }
-});
+}));
 
 nativeTest(test, reason, "mountinfo read across a chroot: the records read after it are still seen from the root at open (mounts_open_common keeps the opener's root and namespace for the file's life)", async () => {
   const scratch = makeRootfs();

@@ -13,7 +13,7 @@ import type { AsyncHost } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
 import { driveAsync } from "../src/driver.js";
 import type { Trace } from "../src/trace.js";
-import { hostMountinfo, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
+import { hostMountinfo, makeRootfs, nativeTest, realAndFake, skipReason } from "./helpers/native-env.js";
 import { spawnExecutor } from "../src/hosts/native.js";
 
 const reason = await skipReason("root");
@@ -162,40 +162,30 @@ nativeTest(test, reason, "a mountinfo of several reads: the passes' later reads 
   }
 });
 
-nativeTest(test, reason, "mountinfo is live between reads: a mount made after the first read is listed, one unmounted is not", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawnExecutor({ rootless: false });
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const seen = async (x: AsyncHost): Promise<string[]> => {
-      const call = (r: Bare) => x.exec({ ...c, ...r } as Request);
-      await call({ op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-      for (const d of ["gone", "later"]) await call({ op: "mkdir", pathname: `${base}/${d}`, mode: 0o755 });
-      await call({ op: "mount", source: "tmpfs", target: `${base}/gone`, filesystemtype: "tmpfs", mountflags: 0, data: null });
-      const f = await call({ op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY, mode: 0 });
-      const fd = "ret" in f ? f.ret : -1;
-      await call({ op: "read", fd, count: 1 }); // the first record, whole in the kernel's buffer
-      await call({ op: "read", fd, count: 4096 });
-      await call({ op: "umount2", target: `${base}/gone`, flags: 0 });
-      await call({ op: "mount", source: "tmpfs", target: `${base}/later`, filesystemtype: "tmpfs", mountflags: 0, data: null });
-      let text = "";
-      for (;;) {
-        const r = await call({ op: "read", fd, count: 4096 });
-        if (!("ret" in r) || r.ret === 0) break;
-        text += Buffer.from(r.data!).toString();
-      }
-      await call({ op: "close", fd });
-      return text.split("\n").map((l) => l.split(" ")[4] ?? "").filter((p) => p.startsWith(base)).map((p) => p.slice(base.length));
-    };
-    const real = await seen(ex);
-    assert.equal(await seen(asyncOf(k)), real);
-    assert.equal(real, ["/later"], "Linux: the unmounted mount is gone, the new one listed");
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "mountinfo is live between reads: a mount made after the first read is listed, one unmounted is not", () => realAndFake(async (ex, k, base) => {
+  const seen = async (x: AsyncHost): Promise<string[]> => {
+    const call = (r: Bare) => x.exec({ ...c, ...r } as Request);
+    await call({ op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+    for (const d of ["gone", "later"]) await call({ op: "mkdir", pathname: `${base}/${d}`, mode: 0o755 });
+    await call({ op: "mount", source: "tmpfs", target: `${base}/gone`, filesystemtype: "tmpfs", mountflags: 0, data: null });
+    const f = await call({ op: "openat", dirfd: abi.AT_FDCWD, pathname: "/proc/self/mountinfo", flags: abi.O_RDONLY, mode: 0 });
+    const fd = "ret" in f ? f.ret : -1;
+    await call({ op: "read", fd, count: 1 }); // the first record, whole in the kernel's buffer
+    await call({ op: "read", fd, count: 4096 });
+    await call({ op: "umount2", target: `${base}/gone`, flags: 0 });
+    await call({ op: "mount", source: "tmpfs", target: `${base}/later`, filesystemtype: "tmpfs", mountflags: 0, data: null });
+    let text = "";
+    for (;;) {
+      const r = await call({ op: "read", fd, count: 4096 });
+      if (!("ret" in r) || r.ret === 0) break;
+      text += Buffer.from(r.data!).toString();
+    }
+    await call({ op: "close", fd });
+    return text.split("\n").map((l) => l.split(" ")[4] ?? "").filter((p) => p.startsWith(base)).map((p) => p.slice(base.length));
+  };
+  const real = await seen(ex);
+  assert.equal(await seen(asyncOf(k)), real);
+  assert.equal(real, ["/later"], "Linux: the unmounted mount is gone, the new one listed");
+}));
 
 test.run();

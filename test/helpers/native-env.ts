@@ -8,7 +8,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Test } from "uvu";
-import { loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/native.js";
+import { type Executor, loadAddon, nativeUnavailable, spawnExecutor } from "../../src/hosts/native.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
 import * as abi from "../../src/abi.js";
 import type { Request, Result } from "../../src/request.js";
@@ -73,6 +73,25 @@ export function makeRootfs(): Rootfs {
   const dir = mkdtempSync(join(tmpdir(), ROOTFS_PREFIX));
   copyFileSync(PROBE, join(dir, "probe"));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The real kernel and the fake side by side: a throwaway directory `base`, made in an executor
+ * child's own mount namespace and on a fake built from this host's mountinfo (unshared); then
+ * `fn`; then the child closed and the directory removed, whatever `fn` did.
+ */
+export async function realAndFake(fn: (real: Executor, fake: FakeKernel, base: string) => Promise<void>): Promise<void> {
+  const scratch = makeRootfs();
+  const base = `${scratch.dir}/base`;
+  const ex = await spawnExecutor({ rootless: false });
+  try {
+    const r = await ex.exec({ seq: 0, step: "test", reason: "real and fake", op: "mkdir", pathname: base, mode: 0o755 });
+    if (!("ret" in r)) throw new Error(`mkdir ${base} in the executor child: errno ${r.errno}`);
+    await fn(ex, FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare(), base);
+  } finally {
+    await ex.close();
+    scratch.cleanup();
+  }
 }
 
 export const devIno = (path: string): string => {

@@ -5,7 +5,7 @@ import { MOUNTINFO_CAP, MS_RDONLY } from "../../abi.js";
 import { MNT_OPTS } from "./mountinfo-parse.js";
 import type { Mount, Proc, State } from "./model.js";
 import { ROOT_INO, dentryPath } from "./model.js";
-import { bySeq, fsOf } from "./mounts.js";
+import { fsOf } from "./mounts.js";
 import { dominatingGroup } from "./propagation.js";
 import { type NameList, type PathAt, mountPathSplit, pathFrom, pathFromMemo } from "./resolve.js";
 import { encodeString } from "../../utf8.js";
@@ -164,17 +164,17 @@ export function renderMountinfo(s: State, reader: Proc, dom = new Map<number, nu
 /**
  * The reader's namespace's mounts in list order (by seq), those after `after` only: a read that
  * resumes after the table changed shows the mounts past the last one it showed (sys-fs.ts liveTail).
+ * s.mounts is already in seq order, so nothing is sorted: a mount gets its seq when it is inserted
+ * (mounts.ts addMountOf), and the one renumbering, a namespace made by open_tree (sys-ns.ts), numbers
+ * the copies in the order they were made (test "a namespace made by open_tree(OPEN_TREE_NAMESPACE)"
+ * in test/mutation-kills-fake-render.test.ts). A sort here was a check that could not fire.
  */
 function listed(s: State, reader: Proc, after = 0): Mount[] {
   const list: Mount[] = [];
-  let sorted = true;
   // forEach, not for-of: the iterator's result objects were 12 MB of a 100k-mount render.
   s.mounts.forEach((m) => {
-    if (m.ns !== reader.ns || m.seq <= after) return;
-    if (list.length > 0 && list[list.length - 1]!.seq > m.seq) sorted = false;
-    list.push(m);
+    if (m.ns === reader.ns && m.seq > after) list.push(m);
   });
-  if (!sorted) list.sort(bySeq);
   return list;
 }
 
