@@ -42,6 +42,11 @@ const ERRNO_VALUE = new Map<string, number>([
   ...ERRNO_EXTRA_NAME.map((n, i): [string, number] => [n, ERRNO_EXTRA_NUMBER[i]!]),
 ]);
 
+/**
+ * The calls a plan makes. sethostname is not one (only run's hooks make it), so a log's
+ * sethostname is not a plan call and is never mapped.
+ */
+type Mapped = Exclude<OpName, "sethostname">;
 const RECOGNISED = new Set<string>(["openat", "read", "close", "fchdir", "chdir", "chroot", "pivot_root", "mount", "umount2", "getcwd", "mkdir",
   "openat2", "open_tree", "move_mount", "setns", "mount_setattr"]);
 
@@ -52,7 +57,7 @@ export function toRequests(calls: readonly Call[]): Traced[] {
     if (!RECOGNISED.has(call.name)) continue;
     const problems: string[] = [];
     const a = new ArgReader(call, problems);
-    const request = mapCall(call.name as OpName, a, out.length, `strace line ${call.line}`) as TracedRequest;
+    const request = mapCall(call.name as Mapped, a, out.length, `strace line ${call.line}`) as TracedRequest;
     if (call.unfinished) problems.push("the call never finished");
     out.push({ request, result: resultOf(call, problems), problems, call });
   }
@@ -64,7 +69,7 @@ const NONE = STEP_NAME[abi.Step.none]!;
 const U32_MAX = 2 * abi.I32_MAX + 1;
 
 /** One literal per op (no spread: a 10 MB log maps 150k calls, and spreads of mixed shapes are slow). */
-function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<string, unknown> {
+function mapCall(op: Mapped, a: ArgReader, seq: number, reason: string): Record<string, unknown> {
   const step = NONE;
   switch (op) {
     case "openat": return { seq, step, reason, op, dirfd: a.fd(0), pathname: a.str(1), flags: a.bits(2), mode: a.has(3) ? a.num(3) : 0 };
@@ -76,8 +81,6 @@ function mapCall(op: OpName, a: ArgReader, seq: number, reason: string): Record<
       return { seq, step, reason, op, source: a.str(0), target: a.str(1), filesystemtype: a.str(2), mountflags: a.bits(3), data: a.str(4) };
     case "umount2": return { seq, step, reason, op, target: a.str(0), flags: a.bits(1) };
     case "getcwd": return { seq, step, reason, op, size: a.num(1) };
-    // Not in RECOGNISED: no plan makes it (only run's hooks), so a log's sethostname is not a plan call.
-    case "sethostname": return { seq, step, reason, op, name: a.str(0) };
     // mkdir(pathname, mode): strace prints the mode in octal (0755), which args.ts reads as octal.
     case "mkdir": return { seq, step, reason, op, pathname: a.str(0), mode: a.num(1) };
     // ABI 5: openat2(dirfd, path, {flags=..., [mode=...,] resolve=...}, 24): the struct open_how strace prints.
