@@ -69,6 +69,17 @@ test("mkdirsAfter makes the same directories, with the same inodes, as mkdirsIn"
   }), { numRuns: 500 });
 });
 
+test("mkdirsAfter with one memo across two filesystems: each path's inodes come from its own tree (the memo starts again on another tree)", () => {
+  const name = fc.constantFrom("a", "b", "ab", "c");
+  const call = fc.record({ fs: fc.nat(1), path: fc.array(name, { minLength: 1, maxLength: 4 }).map((p) => "/" + p.join("/")) });
+  fc.assert(fc.property(fc.array(call, { maxLength: 40 }), (calls) => {
+    const a = [fsOn(), fsOn()], b = [fsOn(), fsOn()];
+    const memo = mkdirsMemo();
+    for (const c of calls) assert.is(mkdirsAfter(b[c.fs]!, ROOT_INO, c.path, memo), mkdirsIn(a[c.fs]!, ROOT_INO, c.path), c.path);
+    for (const i of [0, 1]) assert.equal(tree(b[i]!), tree(a[i]!));
+  }), { numRuns: 500, seed: 3 });
+});
+
 test("a directory's second entry keeps its first (one entry is a OneChild, two a Map)", () => {
   const f = fsOn();
   const d = mkdirsIn(f, ROOT_INO, "d");
