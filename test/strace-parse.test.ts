@@ -117,6 +117,28 @@ test("unfinished/resumed pairs merge per pid, at the start position", () => {
   assert.equal(calls[2]!.args, [str("/tmp/pvs/rootfs")]);
 });
 
+test("strace -f to stderr: a call resumed after the other processes are gone has no pid, and resumes its process's pending call", () => {
+  // Recorded with strace 6.1 (Debian 12): strace -f -e trace=wait4,exit_group sh -c '/bin/sleep 0.2; true' 2> log.
+  // Without -o, "[pid N] " is printed only while more than one process is traced.
+  const log = [
+    "strace: Process 6831 attached",
+    "[pid  6829] wait4(-1,  <unfinished ...>",
+    "[pid  6831] exit_group(0)               = ?",
+    "[pid  6831] +++ exited with 0 +++",
+    "<... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 6831",
+    "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=6831, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---",
+    "wait4(-1, 0x7ffed5d712ec, WNOHANG, NULL) = -1 ECHILD (No child processes)",
+  ].join("\n");
+  const { calls } = parseStrace(log);
+  assert.equal(calls.map((c) => [c.pid, c.name, c.ret, c.line, c.endLine, c.unfinished]), [
+    [6829, "wait4", 6831, 2, 5, undefined], [6831, "exit_group", null, 3, undefined, undefined], [undefined, "wait4", -1, 7, undefined, undefined],
+  ]);
+  // Two pending calls of that name: which one resumed is not known, so nothing is guessed.
+  const two = parseStrace("[pid 7] wait4(-1,  <unfinished ...>\n[pid 8] wait4(-1,  <unfinished ...>\n<... wait4 resumed>, 0, NULL) = 9");
+  assert.equal(two.events.map((e) => e.kind), ["unparsed"]);
+  assert.equal(two.calls.map((c) => c.unfinished), [true, true]);
+});
+
 test("an unfinished call that never resumes stays, marked, with ret null", () => {
   const { calls, events } = parseStrace(`9  read(3,  <unfinished ...>\n9  +++ killed by SIGKILL +++`);
   assert.is(calls.length, 1);

@@ -107,12 +107,21 @@ export function parseStrace(text: string, fast = true): Parsed {
     const key = head.pid ?? -1;
     const resumed = RESUMED.exec(head.body);
     if (resumed) {
-      const p = pending.get(key);
+      let p = pending.get(key);
+      let from = key;
+      if (!p && head.pid === undefined) {
+        // strace -f writing to stderr prints "[pid N] " only while it traces more than one process
+        // (printleader: nprocs > 1 without -o), so a call resumed after the others are gone comes
+        // without its pid: `<... wait4 resumed>` once the child has exited (recorded with strace 6.1,
+        // test/strace-parse.test.ts). It resumes the one pending call of that name, if only one is.
+        const same = [...pending].filter(([, q]) => q.name === resumed[1]);
+        if (same.length === 1) [from, p] = same[0]!;
+      }
       if (!p || p.name !== resumed[1]) {
         entries.push(event(head, { kind: "unparsed", reason: `resumed ${resumed[1]} with no pending call` }));
         continue;
       }
-      pending.delete(key);
+      pending.delete(from);
       const merged = stripUnfinished(p.head.body)! + head.body.slice(resumed[0].length);
       entries[p.slot] = { ...parseCall(p.head, merged), raw: `${p.head.raw}\n${raw}`, endLine: i + 1 };
     } else if (head.body.endsWith(UNFINISHED) && CALL_HEAD.test(head.body)) {
