@@ -25,6 +25,24 @@ function running(argv: string[]): number[] {
   }).map(Number);
 }
 
+/** The ppid chain of a process, itself first (empty once it is gone). */
+function ancestry(pid: number): number[] {
+  const chain: number[] = [];
+  for (let p = pid; p > 1 && chain.length < 64; ) {
+    chain.push(p);
+    try { p = Number(/^\d+ \(.*\) \S (\d+)/s.exec(readFileSync(`/proc/${p}/stat`, "latin1"))![1]); } catch { return chain; }
+  }
+  return chain;
+}
+
+/**
+ * The processes with this argv below `root` (an executor's pid): another test run on the same
+ * machine starts the same commands, and a match of theirs is no sign of this run's (a CI run
+ * beside npm run stress-ci saw "kill ESRCH": the other run's command matched before this run's
+ * executor was known).
+ */
+const runningUnder = (root: number, argv: string[]): number[] => (root > 0 ? running(argv).filter((p) => ancestry(p).includes(root)) : []);
+
 /** The process has a handler for SIGTERM (SigCgt in /proc/<pid>/status): signalling earlier races its start. */
 function catchesTerm(pid: number): boolean {
   try {
@@ -78,12 +96,13 @@ for (const rootless of [false, true]) {
       let pid = -1;
       const host: RunSpec["host"] = (ex) => { pid = ex.pid; return ex; };
       const handled = run({ rootfs: dir }, { command: "/probe", args: ["term-sleep", "62000"], pidNamespace: true, rootless, host });
-      assert.ok(await until(() => running(["/probe", "term-sleep", "62000"]).some(catchesTerm)), "the command started and handles SIGTERM");
+      assert.ok(await until(() => runningUnder(pid, ["/probe", "term-sleep", "62000"]).some(catchesTerm)), "the command started and handles SIGTERM");
       process.kill(pid, "SIGTERM");
       assert.equal((await handled).exit, { kind: "exited", status: 143 }, "forwarded: its handler exits 143");
       // No handler: the kernel drops SIGTERM for a PID 1 (pid_namespaces(7)); the deadline ends it.
+      pid = -1;
       const ignored = run({ rootfs: dir }, { command: "/probe", args: ["sleep", "63000"], pidNamespace: true, rootless, host, deadlineMs: 1500 });
-      assert.ok(await until(() => running(["/probe", "sleep", "63000"]).length === 1), "the command started");
+      assert.ok(await until(() => runningUnder(pid, ["/probe", "sleep", "63000"]).length === 1), "the command started");
       process.kill(pid, "SIGTERM");
       assert.equal((await ignored).exit, { kind: "deadline", deadlineMs: 1500, signal: "SIGKILL" });
       assert.ok(await until(() => running(["/probe", "sleep", "63000"]).length === 0), "killed with the executor (PR_SET_PDEATHSIG)");
