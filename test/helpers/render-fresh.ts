@@ -11,10 +11,9 @@
 // Prints one JSON line: { edge, same, bytes, firstDiff } (same: the bytes equal the joined text's,
 // encodeString(renderMountinfo), the renderer without the buffer).
 import { FakeKernel } from "../../src/hosts/fake/index.js";
-import { renderMountinfo, renderMountinfoBytes } from "../../src/hosts/fake/mountinfo.js";
+import { SCRATCH_FIRST as SCRATCH, renderMountinfo, renderMountinfoBytes } from "../../src/hosts/fake/mountinfo.js";
 import { encodeString } from "../../src/utf8.js";
 
-const SCRATCH = 4096; // mountinfo.ts's first scratch buffer
 const mode = process.argv[2];
 if (mode !== "number" && mode !== "string") {
   console.error("render-fresh: give `number` or `string` (see the first lines of test/helpers/render-fresh.ts)");

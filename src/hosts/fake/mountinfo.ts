@@ -231,7 +231,9 @@ export function renderMountinfoBytes(s: State, reader: Proc, after = 0, seqs?: n
  * start a full collection for external memory pressure in every check(). Kept up to twice the
  * machine's cap on the file (MOUNTINFO_CAP, 16 MiB).
  */
-let scratch = new Uint8Array(4096);
+/** The scratch buffer's size before any render (test/helpers/render-fresh.ts grows it at a chosen byte). */
+export const SCRATCH_FIRST = 4096;
+let scratch = new Uint8Array(SCRATCH_FIRST);
 const SCRATCH_KEPT = 2 * MOUNTINFO_CAP;
 
 function grow(buf: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
