@@ -1,8 +1,9 @@
 // The /proc/self/mountinfo parser (proc(5), docs/sources.md#kernel-mountinfo). Pure: bytes in, one visit per
 // mount out. Splits on single spaces, finds "-" by scanning back (moby's way, tolerant of the old
-// cifs bug), ignores unknown optional tags, checks \ooo escapes without allocating and decodes a
-// field only when the visitor asks for it. Never traps on bad input: the error names the line.
-import { Str, NULL, str, hasPrefix, txt, open, close, putText, putDec } from "./bytes";
+// cifs bug), skips unknown optional tags but refuses a known one the kernel cannot have written,
+// checks \ooo escapes without allocating and decodes a field only when the visitor asks for it.
+// Never traps on bad input: the error names the line.
+import { Str, NULL, str, equals, txt, open, close, putText, putDec } from "./bytes";
 import * as T from "./generated/text";
 
 const MAX_FIELDS = 256;
@@ -10,6 +11,8 @@ const STARTS: usize = memory.data(MAX_FIELDS << 2, 4);
 const ENDS: usize = memory.data(MAX_FIELDS << 2, 4);
 // Bits of `escaped`: which of the fields a visitor reads have \ooo escapes.
 const ROOT = 1, MOUNTPOINT = 2, FSTYPE = 4;
+// The optional tags show_mountinfo (fs/proc_namespace.c) writes, each at most once per mount.
+const SHARED = 1, MASTER = 2, PROPAGATE_FROM = 4, UNBINDABLE = 8;
 
 let base: usize = 0; // the text being parsed
 let lineEnd = 0; //     where the current line's "\n" (or the text) ends
@@ -60,6 +63,7 @@ function lineError(lineNo: i32, err: u32): Str {
   putText(T.M_LINE); putDec(lineNo); putText(T.COLON_SPACE); putText(err);
   if (err == T.M_MORE_THAN) { putDec(MAX_FIELDS); putText(T.M_FIELDS); }
   if (err == T.M_EXPECTED) putDec(errCount);
+  if (err == T.M_TAG) { putDec(errCount); putText(T.M_TAG_WHY); }
   return close();
 }
 
@@ -75,10 +79,17 @@ function line(from: i32, n: i32): u32 {
   if (sep < 0) return T.M_SEPARATOR;
   if (number(0) < 0 || number(1) < 0) return T.M_IDS;
   if (!majorMinor(2)) return T.M_MAJOR_MINOR;
-  shared = false;
+  let tags = 0;
   for (let f = 6; f < sep; f++) {
-    if (hasPrefix(str(base + <usize>start(f), end(f) - start(f)), txt(T.M_SHARED_TAG))) shared = true;
+    const t = tag(f);
+    if (t == 0) continue;
+    errCount = f + 1; // fields are numbered from 1 in the messages, as "field 3" is
+    if (t < 0 || (tags & t) != 0) return T.M_TAG;
+    tags |= t;
   }
+  // The kernel writes propagate_from only inside its master branch (a slave's dominating group).
+  if ((tags & (PROPAGATE_FROM | MASTER)) == PROPAGATE_FROM) return T.M_TAG_ALONE;
+  shared = (tags & SHARED) != 0;
   const r = escapes(3), m = escapes(4), t = escapes(sep + 1), s = escapes(sep + 2);
   if ((r | m | t | s) < 0) return T.M_ESCAPE;
   escaped = r * ROOT | m * MOUNTPOINT | t * FSTYPE;
@@ -106,6 +117,39 @@ function split(from: i32, n: i32): i32 {
   store<i32>(STARTS + (<usize>f << 2), s);
   store<i32>(ENDS + (<usize>f << 2), i);
   return f + 1;
+}
+
+/**
+ * Which known tag field f is (a bit above), 0 for a tag the kernel does not write (skipped, as
+ * proc(5) tells parsers to), -1 for a known name the kernel cannot have written so: shared,
+ * master and propagate_from come as NAME:%i of a group ID from 1 (ida_alloc_min(..., 1): up to
+ * 2147483647, no sign, no leading zero), unbindable alone. A lenient reading of "shared:0x10" or
+ * "shared" would make the machine and the fake kernel disagree about the table.
+ */
+function tag(f: i32): i32 {
+  const s = start(f), e = end(f);
+  let colon = s;
+  while (colon < e && at(colon) != 0x3a) colon++;
+  const name = str(base + <usize>s, colon - s);
+  let bit = 0;
+  if (equals(name, txt(T.M_TAG_SHARED))) bit = SHARED;
+  else if (equals(name, txt(T.M_TAG_MASTER))) bit = MASTER;
+  else if (equals(name, txt(T.M_TAG_PROPAGATE_FROM))) bit = PROPAGATE_FROM;
+  else if (equals(name, txt(T.M_TAG_UNBINDABLE))) return colon == e ? UNBINDABLE : -1;
+  else return 0;
+  return groupId(colon + 1, e) ? bit : -1;
+}
+
+/** [s, e) is a group ID as %i prints one: 1 to 2147483647 in decimal, no leading zero. */
+function groupId(s: i32, e: i32): bool {
+  if (s >= e || e - s > 10 || at(s) == 0x30) return false;
+  let v: i64 = 0;
+  for (let i = s; i < e; i++) {
+    const c = at(i) - 0x30;
+    if (c < 0 || c > 9) return false;
+    v = v * 10 + c;
+  }
+  return v <= 0x7fffffff;
 }
 
 /** Decimal field value, -1 when empty, not a number or too large. */

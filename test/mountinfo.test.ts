@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { plan } from "../src/plan.js";
 import { FakeKernel, parseMountinfo } from "../src/hosts/fake/index.js";
 import { check } from "../src/check.js";
-import { MachineTrapError } from "../src/errors.js";
+import { MachineTrapError, MountinfoError } from "../src/errors.js";
 import { Machine } from "../src/machine.js";
 import { drive } from "../src/driver.js";
 import { DryRunHost } from "../src/hosts/dry-run.js";
@@ -64,6 +64,20 @@ const MALFORMED: [string, RegExp][] = [
   ["1 0 8:1 / /a\\1 rw - ext4 /dev/sda rw\n", /line 1: bad \\ooo escape/],
   ["\n\n1 0 8:1 / / rw  - ext4 /dev/sda rw\n2 1 8:1 / /x rw -\n", /line 4: expected at least 10 fields/],
 ];
+// The optional tags: what show_mountinfo (fs/proc_namespace.c) writes is shared:%i, master:%i,
+// propagate_from:%i (a group ID from 1) and unbindable, each once, propagate_from only after master.
+const TAG = (tags: string) => `1 0 8:1 / / rw - ext4 /dev/sda rw\n2 1 0:9 / /x rw ${tags} - tmpfs t rw\n`;
+const TAG_WHY = /line 2: field 7: the kernel writes shared:N, master:N and propagate_from:N \(N from 1 to 2147483647, no leading zero\) and unbindable alone, each once$/;
+for (const bad of ["shared:0", "shared:0x10", "shared:", "shared", "shared:-5", "shared:+5", "shared:1.5", "shared:010", "shared:2147483648",
+  "shared:99999999999", "shared:1:2", "master:x", "master:", "master", "propagate_from:0", "unbindable:1", "unbindable:"]) {
+  MALFORMED.push([TAG(bad), TAG_WHY]);
+}
+MALFORMED.push(
+  [TAG("shared:1 shared:2"), /line 2: field 8: the kernel writes/],
+  [TAG("master:3 unbindable unbindable"), /line 2: field 9: the kernel writes/],
+  [TAG("master:3 propagate_from:4 propagate_from:4"), /line 2: field 9: the kernel writes/],
+  [TAG("shared:1 propagate_from:4"), /line 2: propagate_from:N without master:N \(the kernel writes it only for a slave\)$/],
+);
 for (const [text, re] of MALFORMED) {
   test(`malformed ${JSON.stringify(text).slice(0, 50)}: FAILED naming the line, fd closed`, () => {
     const t = plan({ strategy: "move" }, { mountinfo: text });
@@ -73,6 +87,28 @@ for (const [text, re] of MALFORMED) {
     assert.ok(t.steps.some((s) => s.request.op === "close"), "the mountinfo fd was closed before the verdict");
   });
 }
+
+test("optional tags the kernel writes are taken at their bounds; tags it does not write are skipped, whatever they say", () => {
+  for (const tags of ["shared:1", "shared:2147483647", "master:2147483647 propagate_from:1", "shared:7 master:1 propagate_from:2 unbindable",
+    "unbindable master:3", "weird:0x10 shared:5", "Shared:0 sharedx:1 shared_:x unbindablex master_of:y", ":1", "x:shared:0"]) {
+    const t = plan({ strategy: "move" }, { mountinfo: TAG(tags) + "3 1 0:4 / /proc rw - proc proc rw\n" });
+    assert.ok(t.outcome.kind !== "failed" || !/malformed/.test(t.outcome.message), `${tags}: ${JSON.stringify(t.outcome)}`);
+    FakeKernel.fromMountinfo(TAG(tags)); // throws when refused
+  }
+});
+
+test("the fake kernel refuses the same optional tags, with the machine's message", () => {
+  for (const [tags, re] of [["shared:0x10", TAG_WHY], ["shared", TAG_WHY], ["unbindable:1", TAG_WHY], ["propagate_from:2", /propagate_from:N without master:N/]] as const) {
+    try {
+      FakeKernel.fromMountinfo(TAG(tags));
+      assert.unreachable(`${tags} was taken`);
+    } catch (e) {
+      assert.instance(e, MountinfoError, tags);
+      assert.match((e as Error).message, re, tags);
+      assert.is((e as MountinfoError).line, 2, tags);
+    }
+  }
+});
 
 test("the old cifs bug: spaces inside super options still parse (the separator is found scanning back)", () => {
   const mi = "1 0 8:1 / / rw - ext4 /dev/sda rw\n2 1 0:50 / /mnt/c rw - cifs //srv/share rw,opt with spaces\n3 1 0:4 / /proc rw - proc proc rw\n";

@@ -118,8 +118,10 @@ test("fromMountinfo: a dev's second line with another type is another superblock
   assert.equal(["/a/x", "/b/x"].map((p) => errnoOf(k.exec(chdir(p)))), [0, ENOENT]);
 });
 
-test("fromMountinfo: an optional field's value ends at a second colon (shared:5:9 is peer group 5, as split(\":\")[1] read it)", () => {
-  assert.is(FakeKernel.fromMountinfo("21 1 8:1 / / rw shared:5:9 master:7:1 - ext4 /dev/sda1 rw\n").mountinfo(), "21 1 8:1 / / rw shared:5 master:7 - ext4 /dev/sda1 rw\n");
+test("fromMountinfo: a known tag's value is one group ID: shared:5:9 is refused (split(\":\")[1] once read it as peer group 5); the largest ID round-trips", () => {
+  assert.throws(() => FakeKernel.fromMountinfo("21 1 8:1 / / rw shared:5:9 - ext4 /dev/sda1 rw\n"), /line 1: field 7: the kernel writes shared:N/);
+  const max = "21 1 8:1 / / rw shared:2147483647 master:2147483646 propagate_from:1 unbindable - ext4 /dev/sda1 rw\n";
+  assert.is(FakeKernel.fromMountinfo(max).mountinfo(), max);
 });
 
 const ids = (k: FakeKernel): string[] => k.mountinfo().split("\n").filter(Boolean).map((l) => `${l.split(" ")[0]} ${l.split(" ")[4]}`);

@@ -16,10 +16,9 @@ test("unescape: \\ooo up to \\377 is one byte (mangle() writes space, tab, newli
   assert.equal(rows.map(([s]) => [s, unescape(s)]), rows);
 });
 
-test("decimal: digits read in place; anything else is what Number says", () => {
+test("decimal: the digits the grammar let through (IDs of up to 10), read in place", () => {
   const rows: [string, number][] = [
-    ["123", 123], ["007", 7], ["", 0], ["0x10", 16], ["+5", 5], ["-3", -3], [" 7", 7], ["12a", NaN], ["1/", NaN], ["1:", NaN],
-    ["1234567890123456", 1234567890123456], ["123456789012345", 123456789012345], ["9", 9], ["0", 0],
+    ["123", 123], ["007", 7], ["9", 9], ["0", 0], ["2147483647", 2147483647], ["999999999", 999999999], ["1000000000", 1000000000],
   ];
   assert.equal(rows.map(([s]) => [s, decimal(`<${s}>`, 1, 1 + s.length)]), rows);
 });

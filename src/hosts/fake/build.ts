@@ -96,14 +96,15 @@ export function stateFromMountinfo(text: string, o: FromMountinfoOptions = {}): 
     let opts = optsCache.get(e.opts);
     if (!opts) optsCache.set(e.opts, (opts = parseMountInfoOpts(e.opts)));
     // The optional fields, read in place: no object per line, no slice per tag (13 + 10 MB of a
-    // 100k-line build). A tag is "name" or "name:value"; the value ends at a next colon
-    // (split(":")[1]), and a name without one has none (Number(undefined): NaN).
+    // 100k-line build). The machine's grammar took only the tags the kernel writes (shared:N,
+    // master:N, propagate_from:N with N from 1 to 2^31 - 1, unbindable alone), each once; any
+    // other tag is skipped, as the machine skips it.
     let peer = 0, master = 0, propFrom = 0, unbindable = false;
     for (const tag of e.optional) {
       const colon = tag.indexOf(":");
-      if (tagIs(tag, colon, "shared")) peer = tagValue(tag, colon);
-      else if (tagIs(tag, colon, "master")) master = tagValue(tag, colon);
-      else if (tagIs(tag, colon, "propagate_from")) propFrom = tagValue(tag, colon);
+      if (tagIs(tag, colon, "shared")) peer = decimal(tag, colon + 1, tag.length);
+      else if (tagIs(tag, colon, "master")) master = decimal(tag, colon + 1, tag.length);
+      else if (tagIs(tag, colon, "propagate_from")) propFrom = decimal(tag, colon + 1, tag.length);
       else if (tagIs(tag, colon, "unbindable")) unbindable = true;
     }
     recs.push(addMountOf(
@@ -143,13 +144,6 @@ function hiddenRoot(fs: Fs): Omit<Mount, "id" | "seq" | "childSeq" | "rank" | Pn
 
 /** The tag's name (up to its first colon, at `colon`, or all of it) is `k`. */
 const tagIs = (tag: string, colon: number, k: string): boolean => (colon < 0 ? tag.length : colon) === k.length && tag.startsWith(k);
-
-/** Number(what follows the colon up to the next one), NaN without a colon (Number(undefined)). */
-function tagValue(tag: string, colon: number): number {
-  if (colon < 0) return NaN;
-  const end = tag.indexOf(":", colon + 1);
-  return decimal(tag, colon + 1, end < 0 ? tag.length : end);
-}
 
 /** `was` when it equals `s` (one string kept for many equal ones), else `s`. */
 const same = (s: string, was: string): string => (s === was ? was : s);

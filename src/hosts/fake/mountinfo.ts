@@ -199,14 +199,11 @@ export function renderMountinfoBytes(s: State, reader: Proc, after = 0, seqs?: n
     if (!lineParts(s, m, reader, memo, dom, parts)) continue;
     seqs?.push(m.seq);
     for (let k = 0; k < parts.n; k++) {
-      let p = parts.a[k]!;
-      if (typeof p === "number") {
-        if (p >= 0 && Number.isSafeInteger(p)) {
-          if (n + 16 > buf.length) buf = grow(buf, n + 16);
-          n = writeUint(buf, n, p);
-          continue;
-        }
-        p = String(p);
+      const p = parts.a[k]!;
+      if (typeof p === "number") { // an ID: the model's own, or a table's (the grammar's digits, at most 10)
+        if (n + 16 > buf.length) buf = grow(buf, n + 16);
+        n = writeUint(buf, n, p);
+        continue;
       }
       if (n + p.length > buf.length) buf = grow(buf, n + p.length);
       for (let i = 0; i < p.length; i++) {
@@ -242,7 +239,7 @@ function grow(buf: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffe
   return out;
 }
 
-/** A non-negative safe integer in decimal, as String(v) writes it; returns the new end. */
+/** A non-negative safe integer (every number a line has) in decimal, as String(v) writes it; returns the new end. */
 function writeUint(buf: Uint8Array, at: number, v: number): number {
   let digits = 1;
   for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
