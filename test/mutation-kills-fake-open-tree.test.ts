@@ -12,7 +12,7 @@ import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { fork } from "../src/hosts/fake/build.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
+import { nativeTest, eitherMode, realAndFake, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`open_tree, move_mount: real kernel vs fake kernel, the errno checks (${mode})`);
@@ -139,37 +139,27 @@ function shape(mountinfo: string, base: string): string[] {
     .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
 }
 
-nativeTest(test, reason, "open_tree and move_mount's errno checks: the real kernel (6.18) and the model agree call for call, fd for fd and mount for mount", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run({
-      exec: (r) => ex.exec(r),
-      symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`),
-      cloexec: (fd) => (parseInt(/^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${ex.pid}/fdinfo/${fd}`, "utf8"))![1]!, 8) & abi.O_CLOEXEC) !== 0,
-    }, base, () => readMountinfo(ex));
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run({
-      exec: (r) => k.exec(r),
-      symlink: (p, t) => { k.symlink(p, t); },
-      cloexec: (fd) => k.fdTable().find((f) => f.fd === fd)!.cloexec,
-    }, base, () => readMountinfo(k));
-    assert.equal(model.log, real.log);
-    assert.equal(model.table, real.table);
-    // What Linux 6.18 said, pinned (the set-up lines all 0).
-    assert.ok(real.log.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
-    assert.equal(real.log.filter((l) => !l.startsWith("set-up")), PINNED);
-    // a moved to dst keeps its place (its id); sh/m was mounted before sh was made shared; the
-    // trees t0, t1 (made after the set-up) are listed last, t1 shared as it went under a shared
-    // mount; x moved with its unbindable submount.
-    assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/sh/p shared"]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "open_tree and move_mount's errno checks: the real kernel (6.18) and the model agree call for call, fd for fd and mount for mount", () => realAndFake(async (ex, k, base) => {
+  const real = await run({
+    exec: (r) => ex.exec(r),
+    symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`),
+    cloexec: (fd) => (parseInt(/^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${ex.pid}/fdinfo/${fd}`, "utf8"))![1]!, 8) & abi.O_CLOEXEC) !== 0,
+  }, base, () => readMountinfo(ex));
+  const model = await run({
+    exec: (r) => k.exec(r),
+    symlink: (p, t) => { k.symlink(p, t); },
+    cloexec: (fd) => k.fdTable().find((f) => f.fd === fd)!.cloexec,
+  }, base, () => readMountinfo(k));
+  assert.equal(model.log, real.log);
+  assert.equal(model.table, real.table);
+  // What Linux 6.18 said, pinned (the set-up lines all 0).
+  assert.ok(real.log.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
+  assert.equal(real.log.filter((l) => !l.startsWith("set-up")), PINNED);
+  // a moved to dst keeps its place (its id); sh/m was mounted before sh was made shared; the
+  // trees t0, t1 (made after the set-up) are listed last, t1 shared as it went under a shared
+  // mount; x moved with its unbindable submount.
+  assert.equal(real.table, ["/dst private", "/u unbindable", "/sh shared", "/dst5 private", "/sh/m private", "/dst5/in unbindable", "/sh/p shared"]);
+}, spawn));
 
 const PINNED: string[] = [
   "open_tree(lnk, 0): 0",

@@ -8,9 +8,8 @@ import { symlinkSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode } from "./helpers/native-env.js";
+import { nativeTest, eitherMode, realAndFake } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`openat2: real kernel vs fake kernel, open_how and RESOLVE_* (${mode})`);
@@ -146,23 +145,13 @@ async function run(x: Side, base: string): Promise<string[]> {
   return log;
 }
 
-nativeTest(test, reason, "openat2's EINVALs and RESOLVE_* refusals: the real kernel (6.18) and the model agree call for call", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run({ exec: (r) => ex.exec(r), symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`) }, base);
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); } }, base);
-    assert.equal(model, real);
-    assert.ok(real.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
-    assert.equal(real.filter((l) => !l.startsWith("set-up")), PINNED);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "openat2's EINVALs and RESOLVE_* refusals: the real kernel (6.18) and the model agree call for call", () => realAndFake(async (ex, k, base) => {
+  const real = await run({ exec: (r) => ex.exec(r), symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`) }, base);
+  const model = await run({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); } }, base);
+  assert.equal(model, real);
+  assert.ok(real.filter((l) => l.startsWith("set-up")).every((l) => l === "set-up: 0"));
+  assert.equal(real.filter((l) => !l.startsWith("set-up")), PINNED);
+}, spawn));
 
 const PINNED: string[] = [
   "flags 0x1000000: EINVAL",

@@ -7,9 +7,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
-import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
+import { hostMountinfo, nativeTest, eitherMode, realAndFake, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`setns, open_tree(OPEN_TREE_NAMESPACE), mount_setattr: real kernel vs fake kernel (${mode})`);
@@ -71,26 +70,16 @@ function shape(mountinfo: string, base: string): string[] {
     .map((f) => `${f[4]!.slice(base.length)} ${f[5]!.split(",")[0]}${f.slice(6, f.indexOf("-")).some((o) => o.startsWith("shared:")) ? " shared" : ""}`).sort();
 }
 
-nativeTest(test, reason, "crun 1.29's calls: the real kernel (6.18) and the model agree call for call and mount for mount", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run(ex, base, () => readMountinfo(ex));
-    const k: Host & Exec = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run(k, base, () => readMountinfo(k));
-    assert.equal(model.errnos.join(" "), real.errnos.join(" "));
-    assert.equal(model.table, real.table);
-    // What the kernel said, pinned.
-    const E = abi;
-    assert.equal(real.errnos.slice(7), [E.EINVAL, E.EBADF, 0, E.EINVAL, E.EBADF, E.EINVAL, 0, E.EINVAL, E.EINVAL, E.EINVAL, E.EBADF, 0, 0, 0, 0, 0, 0, 0]);
-    assert.equal(real.table, ["/a ro shared"]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "crun 1.29's calls: the real kernel (6.18) and the model agree call for call and mount for mount", () => realAndFake(async (ex, k, base) => {
+  const real = await run(ex, base, () => readMountinfo(ex));
+  const model = await run(k, base, () => readMountinfo(k));
+  assert.equal(model.errnos.join(" "), real.errnos.join(" "));
+  assert.equal(model.table, real.table);
+  // What the kernel said, pinned.
+  const E = abi;
+  assert.equal(real.errnos.slice(7), [E.EINVAL, E.EBADF, 0, E.EINVAL, E.EBADF, E.EINVAL, 0, E.EINVAL, E.EINVAL, E.EINVAL, E.EBADF, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(real.table, ["/a ro shared"]);
+}, spawn));
 
 test("Linux 7.0 (model only, from source, unverified): open_tree(OPEN_TREE_NAMESPACE) gives a namespace fd that setns enters; its root is the copy", () => {
   const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/t7/a").unshare();

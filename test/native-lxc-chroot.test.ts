@@ -13,8 +13,7 @@ import type { AsyncHost } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
 import { driveAsync } from "../src/driver.js";
 import type { Trace } from "../src/trace.js";
-import { hostMountinfo, makeRootfs, nativeTest, realAndFake, skipReason } from "./helpers/native-env.js";
-import { spawnExecutor } from "../src/hosts/native.js";
+import { nativeTest, realAndFake, skipReason } from "./helpers/native-env.js";
 
 const reason = await skipReason("root");
 const test = suite("lxc_chroot: real kernel vs fake kernel");
@@ -101,66 +100,46 @@ async function after(x: AsyncHost): Promise<{ cwd: string; table: string[] }> {
 
 const asyncOf = (k: FakeKernel): AsyncHost => ({ kind: "fake", exec: async (r: Request): Promise<Result> => k.exec(r) }) as unknown as AsyncHost;
 
-nativeTest(test, reason, "lxc move (lxc_chroot): Linux and the model agree request for request, errno for errno, table for table", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawnExecutor({ rootless: false });
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const cfg = { rootfs: "/rootfs", profile: "lxc", strategy: "move" } as const;
-    const realSetup = await setUp(ex, base);
-    const real = await driveAsync(cfg, ex);
-    const realAfter = await after(ex);
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const fake = asyncOf(k);
-    const modelSetup = await setUp(fake, base);
-    const model = await driveAsync(cfg, fake);
-    const modelAfter = await after(fake);
-    assert.equal(realSetup.filter((e) => e !== 0), [], "the set-up runs on Linux");
-    assert.equal(modelSetup, realSetup);
-    assert.equal(calls(model), calls(real));
-    assert.equal(model.outcome, real.outcome);
-    assert.equal(modelAfter, realAfter);
-    // What Linux said, pinned: the passes unmount the old tree through "./" (the bind stacked on
-    // "/" is not climbed from the cwd), the name with a space is never found (\040 as printed),
-    // "./proc" goes last, and chdir("..") lands on the new root, whose /proc is then readable.
-    const umounts = calls(real).filter((l) => l.includes('"umount2"'));
-    assert.ok(umounts.some((l) => l.includes('"./dev"') && l.endsWith("= ok")), "./dev detached");
-    assert.ok(umounts.some((l) => l.includes('"./sp\\\\040ace"') && l.endsWith("= ENOENT")), "the escaped name is not found");
-    assert.ok(umounts.some((l) => l.includes(`"./${LXC_MNT}"`) && l.endsWith("= ok")), "the rootfs mount point's old bind detached");
-    assert.ok(umounts.at(-1)!.includes('"./proc"') && umounts.at(-1)!.endsWith("= ok"), "./proc last");
-    if (process.env.LXC_ORACLE_SHOW) console.log(calls(real).join("\n"), realAfter);
-    assert.equal(real.outcome.kind, "done");
-    assert.is(realAfter.cwd, "/");
-    assert.ok(realAfter.table.some((l) => /:\/proc proc /.test(l)), "the new root's /proc, read after chroot");
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "lxc move (lxc_chroot): Linux and the model agree request for request, errno for errno, table for table", () => realAndFake(async (ex, k, base) => {
+  const cfg = { rootfs: "/rootfs", profile: "lxc", strategy: "move" } as const;
+  const realSetup = await setUp(ex, base);
+  const real = await driveAsync(cfg, ex);
+  const realAfter = await after(ex);
+  const fake = asyncOf(k);
+  const modelSetup = await setUp(fake, base);
+  const model = await driveAsync(cfg, fake);
+  const modelAfter = await after(fake);
+  assert.equal(realSetup.filter((e) => e !== 0), [], "the set-up runs on Linux");
+  assert.equal(modelSetup, realSetup);
+  assert.equal(calls(model), calls(real));
+  assert.equal(model.outcome, real.outcome);
+  assert.equal(modelAfter, realAfter);
+  // What Linux said, pinned: the passes unmount the old tree through "./" (the bind stacked on
+  // "/" is not climbed from the cwd), the name with a space is never found (\040 as printed),
+  // "./proc" goes last, and chdir("..") lands on the new root, whose /proc is then readable.
+  const umounts = calls(real).filter((l) => l.includes('"umount2"'));
+  assert.ok(umounts.some((l) => l.includes('"./dev"') && l.endsWith("= ok")), "./dev detached");
+  assert.ok(umounts.some((l) => l.includes('"./sp\\\\040ace"') && l.endsWith("= ENOENT")), "the escaped name is not found");
+  assert.ok(umounts.some((l) => l.includes(`"./${LXC_MNT}"`) && l.endsWith("= ok")), "the rootfs mount point's old bind detached");
+  assert.ok(umounts.at(-1)!.includes('"./proc"') && umounts.at(-1)!.endsWith("= ok"), "./proc last");
+  if (process.env.LXC_ORACLE_SHOW) console.log(calls(real).join("\n"), realAfter);
+  assert.equal(real.outcome.kind, "done");
+  assert.is(realAfter.cwd, "/");
+  assert.ok(realAfter.table.some((l) => /:\/proc proc /.test(l)), "the new root's /proc, read after chroot");
+}));
 
-nativeTest(test, reason, "a mountinfo of several reads: the passes' later reads agree with Linux's (seq_file resumes by mount id)", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawnExecutor({ rootless: false });
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const cfg = { rootfs: "/rootfs", profile: "lxc", strategy: "move" } as const;
-    await setUp(ex, base, 20);
-    const real = await driveAsync(cfg, ex);
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    await setUp(asyncOf(k), base, 20);
-    const model = await driveAsync(cfg, asyncOf(k));
-    if (process.env.LXC_ORACLE_SHOW) console.log(calls(real).join("\n"));
-    assert.ok(real.steps.filter((s) => s.request.op === "read" && "ret" in s.result && s.result.ret > 0).length > 3, "several reads a pass");
-    assert.equal(calls(model), calls(real));
-    // Linux: the children went with their parents before the read that would list them.
-    assert.not.ok(calls(real).some((l) => l.includes('"./m0/s"')), "no umount2 of a child detached before its line was read");
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "a mountinfo of several reads: the passes' later reads agree with Linux's (seq_file resumes by mount id)", () => realAndFake(async (ex, k, base) => {
+  const cfg = { rootfs: "/rootfs", profile: "lxc", strategy: "move" } as const;
+  await setUp(ex, base, 20);
+  const real = await driveAsync(cfg, ex);
+  await setUp(asyncOf(k), base, 20);
+  const model = await driveAsync(cfg, asyncOf(k));
+  if (process.env.LXC_ORACLE_SHOW) console.log(calls(real).join("\n"));
+  assert.ok(real.steps.filter((s) => s.request.op === "read" && "ret" in s.result && s.result.ret > 0).length > 3, "several reads a pass");
+  assert.equal(calls(model), calls(real));
+  // Linux: the children went with their parents before the read that would list them.
+  assert.not.ok(calls(real).some((l) => l.includes('"./m0/s"')), "no umount2 of a child detached before its line was read");
+}));
 
 nativeTest(test, reason, "mountinfo is live between reads: a mount made after the first read is listed, one unmounted is not", () => realAndFake(async (ex, k, base) => {
   const seen = async (x: AsyncHost): Promise<string[]> => {

@@ -8,9 +8,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
+import { nativeTest, eitherMode, realAndFake, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`mount_setattr: real kernel vs fake kernel (${mode})`);
@@ -74,31 +73,21 @@ function shape(mountinfo: string, base: string): string[] {
     }).sort();
 }
 
-nativeTest(test, reason, "mount_setattr: the real kernel (6.18) and the model agree call for call and mount for mount", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run(ex, base, () => readMountinfo(ex));
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run(k, base, () => readMountinfo(k));
-    assert.equal(model.errnos.join(" "), real.errnos.join(" "));
-    assert.equal(model.table, real.table);
-    // What the kernel said, pinned: after the set-up (13 calls), every call succeeds but the two on a
-    // place that is no mount's root (EINVAL), the missing path and "" without AT_EMPTY_PATH (ENOENT).
-    const E = abi;
-    assert.equal(real.errnos.slice(13), [0, 0, 0, 0, E.EINVAL, E.EINVAL, E.ENOENT, 0, 0, E.ENOENT, 0, 0, 0, 0, 0, 0, 0]);
-    assert.equal(real.table, [
-      "/a rw,nosuid,nodev,noexec,relatime unbindable",
-      "/a/s rw,nodiratime,relatime,nosymfollow private",
-      "/b ro,relatime shared",
-      "/b/s ro,noexec,relatime shared",
-    ]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "mount_setattr: the real kernel (6.18) and the model agree call for call and mount for mount", () => realAndFake(async (ex, k, base) => {
+  const real = await run(ex, base, () => readMountinfo(ex));
+  const model = await run(k, base, () => readMountinfo(k));
+  assert.equal(model.errnos.join(" "), real.errnos.join(" "));
+  assert.equal(model.table, real.table);
+  // What the kernel said, pinned: after the set-up (13 calls), every call succeeds but the two on a
+  // place that is no mount's root (EINVAL), the missing path and "" without AT_EMPTY_PATH (ENOENT).
+  const E = abi;
+  assert.equal(real.errnos.slice(13), [0, 0, 0, 0, E.EINVAL, E.EINVAL, E.ENOENT, 0, 0, E.ENOENT, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(real.table, [
+    "/a rw,nosuid,nodev,noexec,relatime unbindable",
+    "/a/s rw,nodiratime,relatime,nosymfollow private",
+    "/b ro,relatime shared",
+    "/b/s ro,noexec,relatime shared",
+  ]);
+}, spawn));
 
 test.run();

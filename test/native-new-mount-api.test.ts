@@ -4,10 +4,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
-import type { Host } from "../src/hosts/host.js";
 import type { Request, Result } from "../src/request.js";
-import { hostMountinfo, makeRootfs, nativeTest, eitherMode, readMountinfo } from "./helpers/native-env.js";
+import { nativeTest, eitherMode, realAndFake, readMountinfo } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`open_tree, move_mount, openat2: real kernel vs fake kernel (${mode})`);
@@ -74,27 +72,17 @@ function shape(mountinfo: string, base: string): string[] {
     }).sort();
 }
 
-nativeTest(test, reason, "a tree with a submount: the real kernel and the model agree call for call and mount for mount", async () => {
-  const scratch = makeRootfs();
-  const base = `${scratch.dir}/base`;
-  const ex = await spawn();
-  try {
-    await ex.exec({ ...c, op: "mkdir", pathname: base, mode: 0o755 });
-    const real = await run(ex, base, () => readMountinfo(ex));
-    const k: Host & Exec = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare();
-    const model = await run(k, base, () => readMountinfo(k));
-    assert.equal(model.errnos, real.errnos);
-    assert.equal(model.table, real.table);
-    // What the kernel said, pinned: the refusals, and the copies (recursive: with sub, a peer of
-    // from/sub; plain: without it); the dropped copy left nothing.
-    const E = (n: number) => n;
-    assert.equal(real.errnos.slice(11, 16), [E(abi.EXDEV), 0, E(abi.EXDEV), E(abi.EXDEV), E(abi.EINVAL)]);
-    assert.is(real.insideTree, 0, "openat(tree, \"sub/inner\"): the kernel walks into the copy of sub");
-    assert.equal(real.table, ["/dst", "/dst/sub peer 1", "/dst2", "/from/sub peer 1"]);
-  } finally {
-    await ex.close();
-    scratch.cleanup();
-  }
-});
+nativeTest(test, reason, "a tree with a submount: the real kernel and the model agree call for call and mount for mount", () => realAndFake(async (ex, k, base) => {
+  const real = await run(ex, base, () => readMountinfo(ex));
+  const model = await run(k, base, () => readMountinfo(k));
+  assert.equal(model.errnos, real.errnos);
+  assert.equal(model.table, real.table);
+  // What the kernel said, pinned: the refusals, and the copies (recursive: with sub, a peer of
+  // from/sub; plain: without it); the dropped copy left nothing.
+  const E = (n: number) => n;
+  assert.equal(real.errnos.slice(11, 16), [E(abi.EXDEV), 0, E(abi.EXDEV), E(abi.EXDEV), E(abi.EINVAL)]);
+  assert.is(real.insideTree, 0, "openat(tree, \"sub/inner\"): the kernel walks into the copy of sub");
+  assert.equal(real.table, ["/dst", "/dst/sub peer 1", "/dst2", "/from/sub peer 1"]);
+}, spawn));
 
 test.run();

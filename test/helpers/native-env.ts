@@ -78,12 +78,16 @@ export function makeRootfs(): Rootfs {
 /**
  * The real kernel and the fake side by side: a throwaway directory `base`, made in an executor
  * child's own mount namespace and on a fake built from this host's mountinfo (unshared); then
- * `fn`; then the child closed and the directory removed, whatever `fn` did.
+ * `fn`; then the child closed and the directory removed, whatever `fn` did. `spawn`: the child
+ * (eitherMode's, to run rootless where root is not at hand).
  */
-export async function realAndFake(fn: (real: Executor, fake: FakeKernel, base: string) => Promise<void>): Promise<void> {
+export async function realAndFake(
+  fn: (real: Executor, fake: FakeKernel, base: string) => Promise<void>,
+  spawn: () => Promise<Executor> = () => spawnExecutor({ rootless: false }),
+): Promise<void> {
   const scratch = makeRootfs();
   const base = `${scratch.dir}/base`;
-  const ex = await spawnExecutor({ rootless: false });
+  const ex = await spawn();
   try {
     const r = await ex.exec({ seq: 0, step: "test", reason: "real and fake", op: "mkdir", pathname: base, mode: 0o755 });
     if (!("ret" in r)) throw new Error(`mkdir ${base} in the executor child: errno ${r.errno}`);
