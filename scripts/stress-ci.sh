@@ -32,14 +32,16 @@ logs=$(mktemp -d /tmp/stress-ci-logs-XXXXXX)
 failed=0
 for i in $(seq 1 "$runs"); do
   log="$logs/run-$i.log"
+  start=$SECONDS
   bash scripts/test-stage.sh > "$log" 2>&1
   rc=$?
   line=$(tail -n 1 "$log")
+  took="$((SECONDS - start)) s"
   if [ "$rc" -eq 0 ]; then
-    echo "run $i/$runs: $line (exit $rc)"
+    echo "run $i/$runs: $line (exit $rc, $took)"
     rm -f "$log"
   else
-    echo "run $i/$runs: $line (exit $rc; its output: $log)"
+    echo "run $i/$runs: $line (exit $rc, $took; its output: $log)"
     grep -E '^ *FAIL|^FAIL:|^  mount [<>] ' "$log" | sed 's/^/    /' | head -n 40
     failed=$((failed + 1))
   fi
