@@ -13,7 +13,7 @@ import { EXIT } from "../src/commands/exit.js";
 import { exitCodeOfError, bugMessage, isSystemError } from "../src/commands/failure.js";
 import { loadErrorCode, openFileLimit } from "../src/commands/load-error.js";
 import { openTraceOut, withTraceOut } from "../src/commands/trace-out.js";
-import { main } from "../src/commands/program.js";
+import { cli } from "./helpers/cli-in-process.js";
 import { InvalidInputError, EnvironmentError, ProtocolError, PivotshimError } from "../src/errors.js";
 import type { Trace } from "../src/trace.js";
 
@@ -228,20 +228,6 @@ test("withTraceOut: no flag, no file; the file is removed when the command throw
 
 // --- the program: main(argv) in process ---------------------------------------------------------------
 
-/** Runs the program in this process: its exit code, stdout and stderr (exitCode restored after). */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const w1 = process.stdout.write, w2 = process.stderr.write;
-  process.stdout.write = ((s: string) => { out.push(String(s)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err.push(String(s)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = w1; process.stderr.write = w2;
-    process.exitCode = undefined;
-  }
-}
 const USAGE = "usage: pivotshim run --rootfs DIR [options] -- CMD [ARGS...]";
 
 test("run: bad usage is exit 2, the reason and the usage line, before anything is spawned", async () => {
