@@ -135,27 +135,43 @@ export function listMutants() {
 
 const ASC = "node node_modules/assemblyscript/bin/asc.js --target release";
 
-const key = (m) => `${m.id}\u0000${m.original}\u0000${m.mutated}`;
+/**
+ * Each mutant's key for --resume: its file, line text, mutant text, and which of the same three it
+ * is in the file (the n-th). Not its line number: a line added above would renumber every mutant
+ * below it, and --resume then ran again (191 of 1391) what it had judged on unchanged lines.
+ */
+function keys(list) {
+  const seen = new Map();
+  return list.map((m) => {
+    const k = `${m.file}\u0000${m.original}\u0000${m.mutated}`;
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    return `${k}\u0000${n}`;
+  });
+}
 
-/** The judged mutants of the last run, by key (what --resume reuses). */
+/** The judged mutants of the last run (survivors left out: they run again), by key (what --resume reuses). */
 function earlier(part) {
   const f = join(ROOT, "mutation", part, "result.json");
   if (!existsSync(f)) return new Map();
-  return new Map(JSON.parse(readFileSync(f, "utf8")).mutants.filter((m) => m.status && m.status !== "survived").map((m) => [key(m), m]));
+  const all = JSON.parse(readFileSync(f, "utf8")).mutants;
+  const ks = keys(all);
+  return new Map(all.flatMap((m, i) => (m.status && m.status !== "survived" ? [[ks[i], m]] : [])));
 }
 
 export async function mutateAsm({ jobs = 2, survivors = false, resume = false, file = null, limit = Infinity } = {}) {
   const t0 = Date.now();
   let mutants = listMutants();
+  const keyOf = new Map(keys(mutants).map((k, i) => [mutants[i], k])); // over the whole list, as earlier() keys it
   if (file) mutants = mutants.filter((m) => m.file.includes(file));
   const again = survivors ? lastSurvivors("asm") : null;
   if (survivors && !again) throw new Error("--survivors: no mutation/asm/result.json from an earlier run");
   if (again) mutants = mutants.filter((m) => again.has(m.id));
   // Interleaved order (every 7th, then the next ...): a run cut short is still a spread-out sample.
   mutants = Array.from({ length: 7 }, (_, k) => mutants.filter((_, i) => i % 7 === k)).flat().slice(0, limit);
-  // Incremental: a mutant judged before (same id, same line, same mutant text, same tests) is not run again.
+  // Incremental: a mutant judged before (same file, same line text, same mutant text) is not run again.
   const kept = resume ? earlier("asm") : new Map();
-  const todo = mutants.filter((m) => { const e = kept.get(key(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
+  const todo = mutants.filter((m) => { const e = kept.get(keyOf.get(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
   console.error(`asm: ${mutants.length - todo.length} reused from mutation/asm/result.json`);
   const tests = `node --import tsx scripts/uvu.mjs --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
   let baseline = { wasm: null, testMs: 0, buildMs: 0 };
@@ -182,15 +198,23 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
     onDone(m, done, total) {
       progress(m, done, total);
       // Saved as it goes (every 30 s): a run cut short keeps what it measured, and --resume goes on from there.
-      if (Date.now() - last > 30_000) { last = Date.now(); finish("asm", "Mutation testing: assembly/ (partial)", mutants.filter((x) => x.status), again, t0, mutants.length); }
+      if (Date.now() - last > 30_000) { last = Date.now(); finish("asm", "Mutation testing: assembly/ (partial)", mutants.filter((x) => x.status), again, t0, mutants.length, file); }
     },
   });
-  return finish("asm", "Mutation testing: assembly/", mutants, again, t0);
+  return finish("asm", "Mutation testing: assembly/", mutants, again, t0, mutants.length, file);
 }
 
-/** Writes the report; a --survivors run updates the last full run's statuses in place. */
-export function finish(part, title, mutants, again, t0, listed = mutants.length) {
+/**
+ * Writes the report; a --survivors run updates the last full run's statuses in place, and a --file
+ * run replaces only that file's mutants (the other files' verdicts are kept, not dropped).
+ */
+export function finish(part, title, mutants, again, t0, listed = mutants.length, file = null) {
   let all = mutants;
+  if (file && !again && existsSync(join(ROOT, "mutation", part, "result.json"))) {
+    const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
+    all = [...prev.mutants.filter((m) => !m.file.includes(file)), ...mutants];
+    listed += all.length - mutants.length;
+  }
   if (again) {
     const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
     const byId = new Map(mutants.map((m) => [m.id, m]));
