@@ -5,6 +5,7 @@
 // Never traps on bad input: the error names the line.
 import { Str, NULL, str, equals, txt, open, close, putText, putDec } from "./bytes";
 import * as T from "./generated/text";
+import { I32_MAX } from "../src/abi";
 
 const MAX_FIELDS = 256;
 const STARTS: usize = memory.data(MAX_FIELDS << 2, 4);
@@ -140,7 +141,7 @@ function tag(f: i32): i32 {
   return groupId(colon + 1, e) ? bit : -1;
 }
 
-/** [s, e) is a group ID as %i prints one: 1 to 2147483647 in decimal, no leading zero. */
+/** [s, e) is a group ID as %i prints one: 1 to I32_MAX in decimal, no leading zero. */
 function groupId(s: i32, e: i32): bool {
   if (s >= e || e - s > 10 || at(s) == 0x30) return false;
   let v: i64 = 0;
@@ -149,7 +150,7 @@ function groupId(s: i32, e: i32): bool {
     if (c < 0 || c > 9) return false;
     v = v * 10 + c;
   }
-  return v <= 0x7fffffff;
+  return v <= I32_MAX;
 }
 
 /** Decimal field value, -1 when empty, not a number or too large. */
