@@ -1,30 +1,21 @@
 // `npm run build:wasm`: assembly/generated/text.ts from the text table (gen-text.mjs), then the
 // debug machine (asc --target debug) and the release machine (release-wasm.mjs). `npm test`
 // builds on every run, and the two asc runs were 45 s of it under load, so they are skipped when
-// nothing they are made of changed: every file under assembly/ (the generated text included),
-// asconfig.json, these two scripts, and the versions of assemblyscript and binaryen, hashed. Any
-// change to one of them rebuilds both; so does a missing output.
+// nothing they are made of changed (scripts/wasm-inputs.mjs: assembly/, what it imports from src/,
+// the config, the scripts, the compiler versions), hashed. Any change to one of them rebuilds
+// both; so does a missing output.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { wasmInputsDigest } from "./wasm-inputs.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = (...args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
 
 node("scripts/gen-text.mjs");
 
-const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]);
-const inputs = [
-  ...files(join(root, "assembly")).sort(),
-  ...["asconfig.json", "scripts/build-wasm.mjs", "scripts/release-wasm.mjs",
-    "node_modules/assemblyscript/package.json", "node_modules/binaryen/package.json"].map((f) => join(root, f)),
-];
-const hash = createHash("sha256");
-for (const f of inputs) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
-const digest = hash.digest("hex");
+const digest = wasmInputsDigest(root);
 
 const stamp = join(root, "build/wasm/.inputs.sha256");
 const outputs = ["debug.wasm", "debug.wat", "debug.wasm.map", "release.wasm"].map((f) => join(root, "build/wasm", f));
