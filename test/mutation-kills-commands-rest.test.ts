@@ -227,4 +227,111 @@ test("schema: config and trace are JSON Schemas titled by name; any other name i
   }
 });
 
+// --- survivors of the Stryker run of these files (docs/mutation.md, "Triage: src/commands/") ------------------
+
+test("diff: an unreadable --trace file or --strace log is exit 2 naming which input it was", async () => {
+  const gone = join(dir, "gone");
+  assert.equal(await cli("diff", "--trace", gone, "--strace", LOG),
+    { code: 2, stdout: "", stderr: `pivotshim: cannot read --trace file ${gone}: ENOENT: no such file or directory, open '${gone}'\n` });
+  assert.equal(await cli("diff", ...RUNC, "--strace", gone),
+    { code: 2, stdout: "", stderr: `pivotshim: cannot read --strace log ${gone}: ENOENT: no such file or directory, open '${gone}'\n` });
+});
+
+test("diff: a log with no system call line is bad input (exit 2), not a log without a switch (exit 1)", async () => {
+  const empty = join(dir, "empty.strace");
+  writeFileSync(empty, "");
+  assert.equal(await cli("diff", ...RUNC, "--strace", empty),
+    { code: 2, stdout: "", stderr: "pivotshim: the strace log contains no system call line (is it strace -f -o output?)\n" });
+});
+
+test("diff --mountinfo on the dry-run host decides the plan: on the initial ramfs, hardened moves instead of pivoting", async () => {
+  const ramfs = join(dir, "ramfs.mountinfo");
+  writeFileSync(ramfs, "1 0 0:1 / / rw - rootfs rootfs rw\n23 1 0:22 / /proc rw - proc proc rw\n");
+  const flags = ["--rootfs", "/r", "--profile", "hardened", "--no-prepare"];
+  const s = await cli("plan", "--host", "dry-run", ...flags, "--mountinfo", ramfs, "--format", "strace");
+  assert.match(s.stdout, /\nmount\("\/r", "\/", "", MS_MOVE, NULL\) = 0\nchroot\("\."\) = 0\n/);
+  const log = join(dir, "ramfs.strace");
+  writeFileSync(log, s.stdout);
+  const same = await cli("diff", ...flags, "--mountinfo", ramfs, "--strace", log);
+  assert.is(same.code, 0, same.stdout);
+  assert.ok(same.stdout.endsWith("equivalent: all 13 plan steps matched\n"), same.stdout);
+  const pivot = await cli("diff", ...flags, "--strace", log);
+  assert.is(pivot.code, 1, "without the table the built-in host is not a ramfs: a pivot plan");
+  assert.ok(pivot.stdout.endsWith("DIFFERS: 0 steps differ, 8 missing from the log, 9 matched\n"), pivot.stdout);
+});
+
+test("diff --host fake-kernel --mountinfo: the profile's host directories exist (bwrap's /tmp, LXC's rootfs mount point); equivalent to plan's own log", async () => {
+  const mi = join(dir, "fk.mountinfo");
+  writeFileSync(mi, "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n23 21 0:22 / /proc rw - proc proc rw\n");
+  for (const [profile, steps] of [["bwrap", 19], ["lxc", 29], ["runc", 16]] as const) {
+    const flags = ["--host", "fake-kernel", "--profile", profile, "--rootfs", "/srv/r", "--mountinfo", mi];
+    const s = await cli("plan", ...flags, "--format", "strace");
+    assert.is(s.code, 0, s.stderr);
+    const log = join(dir, `fk-${profile}.strace`);
+    writeFileSync(log, s.stdout);
+    const d = await cli("diff", ...flags, "--strace", log);
+    assert.equal(d.stderr, "", profile);
+    assert.ok(d.stdout.endsWith(`equivalent: all ${steps} plan steps matched\n`), `${profile}: ${d.stdout}`);
+  }
+});
+
+test("diff --help explains the window and what was traced", async () => {
+  const h = await cli("diff", "--help");
+  assert.is(h.code, 0);
+  assert.match(h.stdout, /\nThe window: the process that calls pivot_root or mount\(\.\.\., "\/", \.\.\., MS_MOVE, \.\.\.\)/);
+  assert.match(h.stdout, /\nWhat was traced: a plan step whose syscall the log never shows/);
+});
+
+/** Runs the command with stderr taken for a terminal (explore's progress line). */
+async function onTerminal(...argv: string[]): ReturnType<typeof cli> {
+  const had = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
+  Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true, writable: true });
+  try { return await cli(...argv); } finally {
+    if (had) Object.defineProperty(process.stderr, "isTTY", had); else delete (process.stderr as { isTTY?: boolean }).isTTY;
+  }
+}
+
+test("explore on a terminal: a progress line every 100 paths on stderr, erased at the end; none on a pipe", async () => {
+  const t = await onTerminal("explore", "--profile", "runc", "--format", "json");
+  assert.is(JSON.parse(t.stdout).summary.paths, 156);
+  assert.is(t.stderr, "\rexplored 100 paths\r\x1b[K");
+  const d = await onTerminal("explore", "--profile", "crun", "--double", "--format", "json");
+  const n = JSON.parse(d.stdout).summary.paths;
+  const expected = Array.from({ length: Math.floor(n / 100) }, (_, i) => `\rexplored ${(i + 1) * 100} paths`).join("") + "\r\x1b[K";
+  assert.is(d.stderr, expected, `${n} paths`);
+  assert.is((await cli("explore", "--profile", "runc", "--format", "json")).stderr, "", "not a terminal: no progress, nothing to erase");
+});
+
+test("explore --rootfs-kind reaches the fake kernel: a kind the scenario contradicts is exit 2", async () => {
+  assert.equal(await cli("explore", "--profile", "runc", "--rootfs", "/srv/r", "--rootfs-kind", "missing"), {
+    code: 2, stdout: "",
+    stderr: "pivotshim: --rootfs-kind contradicts scenario docker-host: /srv/r is a mount point (or lies on the way to one) in the mount table, so it cannot be missing; use --rootfs-kind dir, or another --rootfs\n",
+  });
+});
+
+test("explore --full lists every path in text and markdown too; JSON and schema output end with a newline", async () => {
+  for (const format of ["text", "markdown"]) {
+    const short = (await cli("explore", "--profile", "runc", "--format", format)).stdout.split("\n").length;
+    const full = (await cli("explore", "--profile", "runc", "--format", format, "--full")).stdout.split("\n").length;
+    assert.ok(full >= short + 150, `${format}: ${full} lines with --full, ${short} without`);
+  }
+  assert.ok((await cli("explore", "--profile", "runc", "--format", "json")).stdout.endsWith("}\n"));
+  assert.ok((await cli("schema", "config")).stdout.endsWith("}\n"));
+});
+
+test("explore with FORCE_COLOR: the text is painted, markdown and JSON stay plain", async () => {
+  delete process.env.NO_COLOR;
+  const had = process.env.FORCE_COLOR;
+  process.env.FORCE_COLOR = "1";
+  try {
+    const text = (await cli("explore", "--profile", "runc")).stdout;
+    assert.ok(text.includes("\x1b[32m# paths explored: 156, ok: 156, violations: 0"), text.slice(0, 300));
+    for (const format of ["markdown", "json"]) {
+      assert.not.ok((await cli("explore", "--profile", "runc", "--format", format)).stdout.includes("\x1b["), format);
+    }
+  } finally {
+    if (had === undefined) delete process.env.FORCE_COLOR; else process.env.FORCE_COLOR = had;
+  }
+});
+
 test.run();
