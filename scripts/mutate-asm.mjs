@@ -2,7 +2,9 @@
 // compile its instrumentation): line-level operators, one mutant at a time, each rebuilt as the
 // release wasm (asc --target release) and judged by the pure tests. Killed = a test failed or timed
 // out; no-op = asc produced the very same wasm (an equivalent mutant, not run); compile error = asc
-// refused it. Usage: node scripts/mutate-asm.mjs [--list] [--survivors | --resume] [--jobs N] [--file F] [--limit N]
+// refused it. Usage: node scripts/mutate-asm.mjs [--list] [--survivors | --resume | --new] [--jobs N] [--file F] [--limit N]
+// (--resume: every mutant without a kill runs; --new: only those with no verdict at all, e.g. lines
+// written since).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, failed, lastSurvivors, progress, runMutants, score, sh, writeReport } from "./mutate-lib.mjs";
@@ -23,7 +25,12 @@ const FAMILIES = [
   ["Strategy.pivot", "Strategy.move", "Strategy.chroot", "Strategy.auto"],
 ];
 // Flags that an OR may lose: `A | MS_REC` → `A`.
-const DROPPABLE = /\s*\|\s*(MS_REC|MS_BIND|MS_RDONLY|MS_REMOUNT|MNT_DETACH|O_CLOEXEC|O_DIRECTORY|O_PATH|O_NOFOLLOW)\b|\b(MS_REC|MS_BIND|MS_RDONLY|MS_REMOUNT|MNT_DETACH|O_CLOEXEC|O_DIRECTORY|O_PATH|O_NOFOLLOW)\s*\|\s*/g;
+/**
+ * The flags a mutant drops from an OR, each occurrence on its own: with the pipe after it, or, at the
+ * end of the OR, the pipe before it. One global regexp over both forms consumed the pipe between two
+ * flags, so `MS_REC | MS_BIND` never lost MS_BIND (the last flag of every OR was never dropped).
+ */
+const DROPPABLE = /\b(MS_REC|MS_BIND|MS_RDONLY|MS_REMOUNT|MNT_DETACH|O_CLOEXEC|O_DIRECTORY|O_PATH|O_NOFOLLOW)\b/g;
 
 /** The code part of a line: string literals blanked (same length), the trailing // comment cut. */
 function codeOf(line) {
@@ -41,7 +48,7 @@ function codeOf(line) {
 const STMT_SKIP = /^(let|const|var|return|if|for|while|do|switch|case|default|function|export|import|break|continue|else|class|@|\}|\{|\)|\/\/|\*|\/\*)/;
 
 /** Every mutant of one line: [op, mutated line]. */
-function lineMutants(line) {
+export function lineMutants(line) {
   const code = codeOf(line);
   const t = code.trim();
   if (!t || /^(import|export \{|export \*|\/\/|\*|\/\*|@)/.test(t) || /^export (enum|declare)/.test(t)) return [];
@@ -67,7 +74,12 @@ function lineMutants(line) {
       for (const m of code.matchAll(re)) at(m.index, fam[k].length, fam[(k + 1) % fam.length], `const ${fam[k]}→${fam[(k + 1) % fam.length]}`);
     }
   }
-  for (const m of code.matchAll(DROPPABLE)) at(m.index, m[0].length, "", `drop flag ${(m[1] ?? m[2])}`);
+  for (const m of code.matchAll(DROPPABLE)) {
+    const after = /^\s*\|\s*/.exec(code.slice(m.index + m[0].length));
+    const before = /\s*\|\s*$/.exec(code.slice(0, m.index));
+    if (after) at(m.index, m[0].length + after[0].length, "", `drop flag ${m[1]}`);
+    else if (before) at(before.index, m.index - before.index + m[0].length, "", `drop flag ${m[1]}`);
+  }
   // Statement deletion: a line of expression statements; a one-line case arm.
   if (/^case .*:.*;\s*$/.test(t)) out.push(["delete case arm", ""]);
   else if (/^\w+\s*:\s*[\w<>]+\s*=/.test(t)) { /* a field's initial value, not a statement */ }
@@ -85,7 +97,7 @@ const KINDS = [["POST_NEVER", "POST_UNLESS_PRIVATE_OR_SLAVE", "POST_ALWAYS"],
 /** The columns that hold a list's address (0: none). */
 const LISTS = new Set(["AUTO", "PREPARE", "BARE", "PIVOT", "MOVE", "CHROOT", "MOVE_FIRST", "CHROOT_ALONE", "REASONS"]);
 
-function recordMutants(line) {
+export function recordMutants(line) {
   const out = [];
   for (const m of line.matchAll(/\/\* (\w+) \*\/ ([^,]+),/g)) {
     const [cell, col, value] = m;
@@ -140,7 +152,7 @@ const ASC = "node node_modules/assemblyscript/bin/asc.js --target release";
  * is in the file (the n-th). Not its line number: a line added above would renumber every mutant
  * below it, and --resume then ran again (191 of 1391) what it had judged on unchanged lines.
  */
-function keys(list) {
+export function keys(list) {
   const seen = new Map();
   return list.map((m) => {
     const k = `${m.file}\u0000${m.original}\u0000${m.mutated}`;
@@ -150,16 +162,23 @@ function keys(list) {
   });
 }
 
-/** The judged mutants of the last run (survivors left out: they run again), by key (what --resume reuses). */
-function earlier(part) {
-  const f = join(ROOT, "mutation", part, "result.json");
-  if (!existsSync(f)) return new Map();
-  const all = JSON.parse(readFileSync(f, "utf8")).mutants;
-  const ks = keys(all);
-  return new Map(all.flatMap((m, i) => (m.status && m.status !== "survived" ? [[ks[i], m]] : [])));
+/**
+ * The judged mutants of a run, by key (what --resume reuses): survivors are left out, so they run
+ * again with today's tests, unless `survivors` keeps them (--new: run only what has no verdict).
+ */
+export function reusable(prevMutants, { survivors = false } = {}) {
+  const ks = keys(prevMutants);
+  return new Map(prevMutants.flatMap((m, i) => (m.status && (survivors || m.status !== "survived") ? [[ks[i], m]] : [])));
 }
 
-export async function mutateAsm({ jobs = 2, survivors = false, resume = false, file = null, limit = Infinity } = {}) {
+/** The judged mutants of the last run, by key. */
+function earlier(part, opts) {
+  const f = join(ROOT, "mutation", part, "result.json");
+  if (!existsSync(f)) return new Map();
+  return reusable(JSON.parse(readFileSync(f, "utf8")).mutants, opts);
+}
+
+export async function mutateAsm({ jobs = 2, survivors = false, resume = false, fresh = false, file = null, limit = Infinity } = {}) {
   const t0 = Date.now();
   let mutants = listMutants();
   const keyOf = new Map(keys(mutants).map((k, i) => [mutants[i], k])); // over the whole list, as earlier() keys it
@@ -170,7 +189,7 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
   // Interleaved order (every 7th, then the next ...): a run cut short is still a spread-out sample.
   mutants = Array.from({ length: 7 }, (_, k) => mutants.filter((_, i) => i % 7 === k)).flat().slice(0, limit);
   // Incremental: a mutant judged before (same file, same line text, same mutant text) is not run again.
-  const kept = resume ? earlier("asm") : new Map();
+  const kept = resume || fresh ? earlier("asm", { survivors: fresh }) : new Map();
   const todo = mutants.filter((m) => { const e = kept.get(keyOf.get(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
   console.error(`asm: ${mutants.length - todo.length} reused from mutation/asm/result.json`);
   const tests = `node --import tsx scripts/uvu.mjs --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
@@ -205,23 +224,31 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
 }
 
 /**
+ * What a run's report holds, given the last run's mutants (`prev`, null when there is none): a
+ * --survivors run (`again`) updates the last run's statuses by id and adds mutants listed since; a
+ * --file run replaces that file's mutants and keeps the other files' verdicts; any other run is
+ * the whole list.
+ */
+export function merged(prev, mutants, { file = null, again = null } = {}) {
+  if (!prev) return mutants;
+  if (again) {
+    const byId = new Map(mutants.map((m) => [m.id, m]));
+    const had = new Set(prev.map((m) => m.id));
+    return [...prev.map((m) => byId.get(m.id) ?? m), ...mutants.filter((m) => !had.has(m.id))];
+  }
+  if (file) return [...prev.filter((m) => !m.file.includes(file)), ...mutants];
+  return mutants;
+}
+
+/**
  * Writes the report; a --survivors run updates the last full run's statuses in place, and a --file
  * run replaces only that file's mutants (the other files' verdicts are kept, not dropped).
  */
 export function finish(part, title, mutants, again, t0, listed = mutants.length, file = null) {
-  let all = mutants;
-  if (file && !again && existsSync(join(ROOT, "mutation", part, "result.json"))) {
-    const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
-    all = [...prev.mutants.filter((m) => !m.file.includes(file)), ...mutants];
-    listed += all.length - mutants.length;
-  }
-  if (again) {
-    const prev = JSON.parse(readFileSync(join(ROOT, "mutation", part, "result.json"), "utf8"));
-    const byId = new Map(mutants.map((m) => [m.id, m]));
-    all = prev.mutants.map((m) => byId.get(m.id) ?? m);
-    const had = new Set(prev.mutants.map((m) => m.id));
-    all.push(...mutants.filter((m) => !had.has(m.id))); // listed since that run
-  }
+  const f = join(ROOT, "mutation", part, "result.json");
+  const prev = (file || again) && existsSync(f) ? JSON.parse(readFileSync(f, "utf8")).mutants : null;
+  const all = merged(prev, mutants, { file, again });
+  if (file && !again) listed += all.length - mutants.length; // the other files' mutants count as listed
   const wallSeconds = (Date.now() - t0) / 1000;
   const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0 });
   return { part, ...score(all), wallSeconds, survivors: all.filter((m) => m.status === "survived").map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`) , s };
@@ -233,7 +260,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (argv.includes("--list")) {
     for (const m of listMutants()) console.log(`${m.id}\t${m.op}\t${m.mutated.trim()}`);
   } else {
-    const r = await mutateAsm({ jobs: Number(opt("--jobs") ?? 2), survivors: argv.includes("--survivors"), resume: argv.includes("--resume"), file: opt("--file") ?? null, limit: Number(opt("--limit") ?? Infinity) });
+    const r = await mutateAsm({ jobs: Number(opt("--jobs") ?? 2), survivors: argv.includes("--survivors"), resume: argv.includes("--resume"), fresh: argv.includes("--new"), file: opt("--file") ?? null, limit: Number(opt("--limit") ?? Infinity) });
     console.log(`asm: ${r.killed} / ${r.total} killed (${r.pct.toFixed(1)}%), ${r.noop} no-op, ${r.compileError} compile errors, ${r.wallSeconds.toFixed(0)} s`);
   }
 }

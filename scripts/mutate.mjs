@@ -1,4 +1,4 @@
-// `npm run mutate [-- part ...] [--resume] [--survivors] [--jobs N] [--mutate FILE] [--force] [--summary]`:
+// `npm run mutate [-- part ...] [--resume] [--new] [--survivors] [--jobs N] [--mutate FILE] [--force] [--summary]`:
 // mutation testing, measured (docs/mutation.md). --summary runs nothing and rebuilds the summary
 // from the result files left by earlier (also partial) runs. Parts: asm (scripts/mutate-asm.mjs), cc (scripts/mutate-cc.mjs), and the
 // src/ folders through StrykerJS with one config each (mutation/stryker/*.conf.json). No part
@@ -97,7 +97,7 @@ for (const p of parts) {
   const t = Date.now();
   let r;
   if (flag("--summary")) { if (STRYKER[p]) slim(STRYKER[p]); r = fromFiles(p); if (!r) continue; }
-  else if (p === "asm") r = await mutateAsm({ jobs, resume: flag("--resume"), survivors: flag("--survivors") });
+  else if (p === "asm") r = await mutateAsm({ jobs, resume: flag("--resume"), fresh: flag("--new"), survivors: flag("--survivors") });
   else if (p === "cc") r = await mutateCc({ survivors: flag("--survivors") });
   else {
     const code = await stryker(STRYKER[p]);

@@ -1,7 +1,8 @@
 // The fake kernel's records (src/hosts/fake/model.ts): a clone is a deep copy, equal to what it was
 // cloned from (every namespace, process, fd and expiry mark); a dentry's path reads root first; the
 // proc tree has /proc/thread-self as Linux does. Written for the survivors of model.ts's first
-// Stryker run (docs/mutation.md, "model.ts").
+// Stryker run (docs/mutation.md, "model.ts"); a one-entry directory's lookups and mount ID 1 in
+// the propagation lists, for lines 1-194's.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
@@ -59,6 +60,26 @@ test("/proc/thread-self/mountinfo opens and reads as /proc/self/mountinfo does (
     return "ret" in r ? new TextDecoder().decode(r.data!) : `errno ${r.errno}`;
   };
   assert.is(read("/proc/thread-self/mountinfo"), read("/proc/self/mountinfo"));
+});
+
+test("mkdir of a name a one-entry directory already holds is EEXIST (OneChild.has, the single-entry form of a directory)", () => {
+  const k = FakeKernel.fromMountinfo(HOST).mkdir("/only");
+  const call = (r: Bare): Result => k.exec({ ...c, ...r } as Request);
+  assert.equal(call({ op: "mkdir", pathname: "/only/merged", mode: 0o755 }), { ret: 0 });
+  assert.equal(call({ op: "mkdir", pathname: "/only/merged", mode: 0o755 }), { errno: abi.EEXIST }, "/only holds just merged");
+  assert.equal(call({ op: "mkdir", pathname: "/only/other", mode: 0o755 }), { ret: 0 });
+  assert.equal(call({ op: "mkdir", pathname: "/only/other", mode: 0o755 }), { errno: abi.EEXIST }, "and with two entries");
+});
+
+test("mount ID 1 is a mount like any other in the propagation lists (NONE, the lists' 'no mount', is no ID the kernel gives)", () => {
+  // Mount IDs start at 1 (mnt_alloc_id: ida_alloc_min(..., 1, ...)), so a table may peer mount 1
+  // with another: a mount under the peer at /b must reach mount 1 too (propagate_mnt walks the ring).
+  const table = "1 0 0:1 / / rw shared:7 - tmpfs root rw\n5 1 0:1 / /b rw shared:7 - tmpfs root rw\n";
+  const k = FakeKernel.fromMountinfo(table).mkdir("/x");
+  const call = (r: Bare): Result => k.exec({ ...c, ...r } as Request);
+  assert.equal(call({ op: "mount", source: "t", target: "/b/x", filesystemtype: "tmpfs", mountflags: 0, data: null }), { ret: 0 });
+  const on = k.mountinfo().split("\n").filter((l) => / - tmpfs t /.test(l)).map((l) => l.split(" ")[4]);
+  assert.equal(on.sort(), ["/b/x", "/x"], "the mount under /b propagated to its peer, mount 1");
 });
 
 test.run();
