@@ -10,6 +10,7 @@ import { paint } from "./colour.js";
 import { EXIT, configOptions, configOf, readMountinfo, type ConfigFlags } from "./common.js";
 import { withTraceOut } from "./trace-out.js";
 import { COMMAND_LINES } from "./descriptions.js";
+import { scenarioHelp } from "./scenario-help.js";
 
 interface ExploreFlags extends ConfigFlags { scenario?: ScenarioName; mountinfo?: string; rootfsKind?: string; double?: boolean; full?: boolean; kernel: "6.18" | "7.0"; format: "text" | "json" | "markdown"; traceOut?: string }
 
@@ -56,6 +57,7 @@ Examples:
   pivotshim explore --double --profile crun
   pivotshim explore --profile runc --full          # one line per path
 
+${scenarioHelp()}
 Exit status: 0 no invariant violated on any path, 1 a violation (listed with its faults), 2 bad input.`)
     .action((f: ExploreFlags) => { process.exitCode = runExplore(f); });
 }

@@ -16,6 +16,7 @@ import { withTraceOut } from "./trace-out.js";
 import { KERNEL_VERSIONS, parseConfig, parseFaults } from "../schema.js";
 import { factsFor } from "../rootfs-facts.js";
 import { COMMAND_LINES } from "./descriptions.js";
+import { scenarioHelp } from "./scenario-help.js";
 
 interface PlanFlags extends ConfigFlags {
   /** Typed as specs; parseFaults checks each before any request (commander only collects strings). */
@@ -74,6 +75,7 @@ Examples:
   pivotshim plan --host dry-run --profile crun --strategy move --readonly
   pivotshim plan --rootfs /r --profile crun-1.29 --kernel 7.0   # open_tree(OPEN_TREE_NAMESPACE) + setns
 
+${scenarioHelp()}
 Exit status: 0 the plan ends done with every invariant held, 1 it ends failed or an invariant
 is violated, 2 bad usage or input.`)
     .action((f: PlanFlags) => { process.exitCode = runPlan(f); });
