@@ -250,7 +250,9 @@ export function finish(part, title, mutants, again, t0, listed = mutants.length,
   const all = merged(prev, mutants, { file, again });
   if (file && !again) listed += all.length - mutants.length; // the other files' mutants count as listed
   const wallSeconds = (Date.now() - t0) / 1000;
-  const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0 });
+  // How many this invocation judged (the others: reused by --resume/--new, or kept from other files or runs).
+  const ran = mutants.filter((m) => m.status && !m.reused).length;
+  const s = writeReport(part, title, all, { finished: new Date().toISOString(), wallSeconds, listed, rerun: again ? mutants.length : 0, ran });
   return { part, ...score(all), wallSeconds, survivors: all.filter((m) => m.status === "survived").map((m) => `${m.id} ${m.file}:${m.line ?? ""} ${m.op ?? m.why}`) , s };
 }
 
