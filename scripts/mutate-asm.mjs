@@ -7,7 +7,7 @@
 // written since).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, failed, lastSurvivors, progress, runMutants, score, sh, writeReport } from "./mutate-lib.mjs";
+import { ROOT, failed, progress, runMutants, score, sh, writeReport } from "./mutate-lib.mjs";
 
 /** The pure tests (no native host): plan goldens, fault tables, propagation rules, protocol, abi, mountinfo, explore. */
 export const ASM_TESTS = ["plan-golden", "faults", "faults-profiles", "faults-unfired", "propagation-rules", "protocol",
@@ -171,6 +171,20 @@ export function reusable(prevMutants, { survivors = false } = {}) {
   return new Map(prevMutants.flatMap((m, i) => (m.status && (survivors || m.status !== "survived") ? [[ks[i], m]] : [])));
 }
 
+/** A result file's mutants with their --resume key (files written before keys were kept get them here). */
+export function withKeys(list) {
+  if (list.every((m) => m.key !== undefined || m.original === undefined)) return list;
+  const ks = keys(list);
+  return list.map((m, i) => (m.original === undefined ? m : { ...m, key: ks[i] }));
+}
+
+/** The last run's survivors, by key (not by id: an id holds a line number, which an edit above it moves). */
+function survivorKeys() {
+  const f = join(ROOT, "mutation", "asm", "result.json");
+  if (!existsSync(f)) return null;
+  return new Set(withKeys(JSON.parse(readFileSync(f, "utf8")).mutants).filter((m) => m.status === "survived").map((m) => m.key));
+}
+
 /** The judged mutants of the last run, by key. */
 function earlier(part, opts) {
   const f = join(ROOT, "mutation", part, "result.json");
@@ -181,16 +195,16 @@ function earlier(part, opts) {
 export async function mutateAsm({ jobs = 2, survivors = false, resume = false, fresh = false, file = null, limit = Infinity } = {}) {
   const t0 = Date.now();
   let mutants = listMutants();
-  const keyOf = new Map(keys(mutants).map((k, i) => [mutants[i], k])); // over the whole list, as earlier() keys it
+  keys(mutants).forEach((k, i) => { mutants[i].key = k; }); // over the whole list, as earlier() keys it
   if (file) mutants = mutants.filter((m) => m.file.includes(file));
-  const again = survivors ? lastSurvivors("asm") : null;
+  const again = survivors ? survivorKeys() : null;
   if (survivors && !again) throw new Error("--survivors: no mutation/asm/result.json from an earlier run");
-  if (again) mutants = mutants.filter((m) => again.has(m.id));
+  if (again) mutants = mutants.filter((m) => again.has(m.key));
   // Interleaved order (every 7th, then the next ...): a run cut short is still a spread-out sample.
   mutants = Array.from({ length: 7 }, (_, k) => mutants.filter((_, i) => i % 7 === k)).flat().slice(0, limit);
   // Incremental: a mutant judged before (same file, same line text, same mutant text) is not run again.
   const kept = resume || fresh ? earlier("asm", { survivors: fresh }) : new Map();
-  const todo = mutants.filter((m) => { const e = kept.get(keyOf.get(m)); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
+  const todo = mutants.filter((m) => { const e = kept.get(m.key); if (e) Object.assign(m, { status: e.status, detail: e.detail, ms: e.ms, reused: true }); return !e; });
   console.error(`asm: ${mutants.length - todo.length} reused from mutation/asm/result.json`);
   const tests = `node --import tsx scripts/uvu.mjs --no-color test '^(${ASM_TESTS.join("|")})\\.test\\.ts$' --bail`;
   let baseline = { wasm: null, testMs: 0, buildMs: 0 };
@@ -232,9 +246,12 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
 export function merged(prev, mutants, { file = null, again = null } = {}) {
   if (!prev) return mutants;
   if (again) {
-    const byId = new Map(mutants.map((m) => [m.id, m]));
-    const had = new Set(prev.map((m) => m.id));
-    return [...prev.map((m) => byId.get(m.id) ?? m), ...mutants.filter((m) => !had.has(m.id))];
+    // By key where the mutants have one (assembly/: ids move with line numbers), else by id (host/*.cc's names).
+    const idOf = (m) => m.key ?? m.id;
+    const before = withKeys(prev);
+    const byId = new Map(mutants.map((m) => [idOf(m), m]));
+    const had = new Set(before.map(idOf));
+    return [...before.map((m) => byId.get(idOf(m)) ?? m), ...mutants.filter((m) => !had.has(idOf(m)))];
   }
   if (file) return [...prev.filter((m) => !m.file.includes(file)), ...mutants];
   return mutants;

@@ -78,16 +78,32 @@ test("--resume reuses killed, timed-out and no-op verdicts, never a survivor (it
   assert.equal([...fresh.values()].map((m) => m.line), [1, 2, 3, 4], "--new keeps survivors too: only the unjudged run");
 });
 
-test("a --file run replaces that file's verdicts and keeps the others'; a --survivors run updates by id and adds new ids", () => {
+test("a --file run replaces that file's verdicts and keeps the others'", () => {
   const prev = [mk("assembly/a.ts", 1, "p", "q", "killed"), mk("assembly/b.ts", 1, "p", "q", "survived"), mk("assembly/b.ts", 2, "p", "r", "survived")];
   const bRun = [mk("assembly/b.ts", 1, "p", "q", "killed")];
   assert.equal(merged(prev, bRun, { file: "b.ts" }).map((m: Mutant) => `${m.file}:${m.status}`), ["assembly/a.ts:killed", "assembly/b.ts:killed"]);
-  const again = new Set(["assembly/b.ts:1", "assembly/b.ts:2"]);
-  const rerun = [{ ...prev[2]!, status: "killed" }, mk("assembly/c.ts", 9, "p", "q", "killed")];
-  assert.equal(merged(prev, rerun, { again }).map((m: Mutant) => `${m.id}:${m.status}`),
-    ["assembly/a.ts:1:killed", "assembly/b.ts:1:survived", "assembly/b.ts:2:killed", "assembly/c.ts:9:killed"]);
   assert.equal(merged(prev, bRun, {}), bRun, "a whole run is its own list");
   assert.equal(merged(null, bRun, { file: "b.ts" }), bRun, "no earlier run: nothing to keep");
+});
+
+test("a --survivors run updates the earlier verdicts by key, so a line added above since does not mix them up", () => {
+  // The earlier result (written before keys were kept: they are worked out from its list).
+  const prev = [mk("assembly/a.ts", 1, "p", "q", "killed"), mk("assembly/b.ts", 1, "x", "y", "survived"), mk("assembly/b.ts", 2, "u", "v", "survived")];
+  // Today's listing: a line was added at the top of b.ts, so b's ids (file:line) moved; c.ts is new.
+  const now = [mk("assembly/a.ts", 1, "p", "q"), mk("assembly/b.ts", 2, "x", "y"), mk("assembly/b.ts", 3, "u", "v"), mk("assembly/c.ts", 9, "p", "q")];
+  (keys(now) as string[]).forEach((k, i) => { (now[i] as Mutant & { key: string }).key = k; });
+  const again = new Set([...(keys(prev) as string[])].filter((_, i) => prev[i]!.status === "survived"));
+  const rerun = now.filter((m) => again.has((m as Mutant & { key: string }).key) || m.file.endsWith("c.ts"));
+  assert.equal(rerun.map((m) => m.id), ["assembly/b.ts:2", "assembly/b.ts:3", "assembly/c.ts:9"], "the survivors found by key, at their new lines");
+  rerun[1]!.status = "killed"; rerun[0]!.status = "survived"; rerun[2]!.status = "killed";
+  assert.equal(merged(prev, rerun, { again }).map((m: Mutant) => `${m.id}:${m.original}:${m.status}`),
+    ["assembly/a.ts:1:p:killed", "assembly/b.ts:2:x:survived", "assembly/b.ts:3:u:killed", "assembly/c.ts:9:p:killed"]);
+});
+
+test("host/*.cc mutants have no line text: a --survivors run matches them by their names", () => {
+  const cc = (id: string, status: string) => ({ id, file: "host/child.cc", status, find: "a", replace: "b" });
+  assert.equal(merged([cc("exec-mask", "survived"), cc("guard", "killed")], [cc("exec-mask", "killed")], { again: new Set(["exec-mask"]) }).map((m: { id: string; status: string }) => `${m.id}:${m.status}`),
+    ["exec-mask:killed", "guard:killed"]);
 });
 
 test.run();
