@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { keys, lineMutants, listMutants, merged, recordMutants, reusable } from "../scripts/mutate-asm.mjs";
 
 interface Mutant { id: string; file: string; line: number; op: string; original: string; mutated: string; status?: string }
-const ops = (line: string): string[][] => lineMutants(line);
+const ops = (line: string): [string, string][] => lineMutants(line);
 
 test("a line's operators: comparisons flipped, && and || swapped, ! dropped, a flag dropped, the statement deleted", () => {
   const line = "  if (a == b && !c) flags = MS_REC | MS_BIND;"; // each flag of an OR is dropped, the last one too
