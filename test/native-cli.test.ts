@@ -30,7 +30,13 @@ const reason = (await skipReason("root")) ?? distReason();
 const setprivMissing = nobodyReason();
 
 const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp" };
+/**
+ * A minimal environment, but a mutation run's choice of mutant goes through: Stryker's command
+ * runner names the active mutant in __STRYKER_ACTIVE_MUTANT__, and without it every mutant only
+ * this file's CLI children reach survived (docs/mutation.md, "run.ts").
+ */
+const MUTANT = "__STRYKER_ACTIVE_MUTANT__";
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", ...(process.env[MUTANT] !== undefined ? { [MUTANT]: process.env[MUTANT] } : {}) };
 
 function cli(args: string[], asNobody = false): SpawnSyncReturns<string> {
   const argv = [process.execPath, CLI, ...args];
