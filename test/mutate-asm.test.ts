@@ -79,25 +79,25 @@ test("--resume reuses killed, timed-out and no-op verdicts, never a survivor (it
 });
 
 test("a --file run replaces that file's verdicts and keeps the others'", () => {
-  const prev = [mk("assembly/a.ts", 1, "p", "q", "killed"), mk("assembly/b.ts", 1, "p", "q", "survived"), mk("assembly/b.ts", 2, "p", "r", "survived")];
-  const bRun = [mk("assembly/b.ts", 1, "p", "q", "killed")];
-  assert.equal(merged(prev, bRun, { file: "b.ts" }).map((m: Mutant) => `${m.file}:${m.status}`), ["assembly/a.ts:killed", "assembly/b.ts:killed"]);
+  const prev = [mk("fixture/a.ts", 1, "p", "q", "killed"), mk("fixture/b.ts", 1, "p", "q", "survived"), mk("fixture/b.ts", 2, "p", "r", "survived")];
+  const bRun = [mk("fixture/b.ts", 1, "p", "q", "killed")];
+  assert.equal(merged(prev, bRun, { file: "b.ts" }).map((m: Mutant) => `${m.file}:${m.status}`), ["fixture/a.ts:killed", "fixture/b.ts:killed"]);
   assert.equal(merged(prev, bRun, {}), bRun, "a whole run is its own list");
   assert.equal(merged(null, bRun, { file: "b.ts" }), bRun, "no earlier run: nothing to keep");
 });
 
 test("a --survivors run updates the earlier verdicts by key, so a line added above since does not mix them up", () => {
   // The earlier result (written before keys were kept: they are worked out from its list).
-  const prev = [mk("assembly/a.ts", 1, "p", "q", "killed"), mk("assembly/b.ts", 1, "x", "y", "survived"), mk("assembly/b.ts", 2, "u", "v", "survived")];
+  const prev = [mk("fixture/a.ts", 1, "p", "q", "killed"), mk("fixture/b.ts", 1, "x", "y", "survived"), mk("fixture/b.ts", 2, "u", "v", "survived")];
   // Today's listing: a line was added at the top of b.ts, so b's ids (file:line) moved; c.ts is new.
-  const now = [mk("assembly/a.ts", 1, "p", "q"), mk("assembly/b.ts", 2, "x", "y"), mk("assembly/b.ts", 3, "u", "v"), mk("assembly/c.ts", 9, "p", "q")];
+  const now = [mk("fixture/a.ts", 1, "p", "q"), mk("fixture/b.ts", 2, "x", "y"), mk("fixture/b.ts", 3, "u", "v"), mk("fixture/c.ts", 9, "p", "q")];
   (keys(now) as string[]).forEach((k, i) => { (now[i] as Mutant & { key: string }).key = k; });
   const again = new Set([...(keys(prev) as string[])].filter((_, i) => prev[i]!.status === "survived"));
   const rerun = now.filter((m) => again.has((m as Mutant & { key: string }).key) || m.file.endsWith("c.ts"));
-  assert.equal(rerun.map((m) => m.id), ["assembly/b.ts:2", "assembly/b.ts:3", "assembly/c.ts:9"], "the survivors found by key, at their new lines");
+  assert.equal(rerun.map((m) => m.id), ["fixture/b.ts:2", "fixture/b.ts:3", "fixture/c.ts:9"], "the survivors found by key, at their new lines");
   rerun[1]!.status = "killed"; rerun[0]!.status = "survived"; rerun[2]!.status = "killed";
   assert.equal(merged(prev, rerun, { again }).map((m: Mutant) => `${m.id}:${m.original}:${m.status}`),
-    ["assembly/a.ts:1:p:killed", "assembly/b.ts:2:x:survived", "assembly/b.ts:3:u:killed", "assembly/c.ts:9:p:killed"]);
+    ["fixture/a.ts:1:p:killed", "fixture/b.ts:2:x:survived", "fixture/b.ts:3:u:killed", "fixture/c.ts:9:p:killed"]);
 });
 
 test("host/*.cc mutants have no line text: a --survivors run matches them by their names", () => {

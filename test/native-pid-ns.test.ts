@@ -25,6 +25,13 @@ function running(argv: string[]): number[] {
   }).map(Number);
 }
 
+/**
+ * A command line no other run of this file has at the same time: these tests find their command by
+ * its argv, and a second run of the suite (CI beside a mutation run, say) starts the same commands.
+ * Its sleep, in ms, is the base plus this process's pid modulo 100000.
+ */
+const tag = (base: number): string => String(base + (process.pid % 100_000));
+
 /** The ppid chain of a process, itself first (empty once it is gone). */
 function ancestry(pid: number): number[] {
   const chain: number[] = [];
@@ -86,36 +93,36 @@ for (const rootless of [false, true]) {
     withProbeRootfs(async (dir) => {
       // The orphan is killed with the namespace when PID 1 ends; the executor (a subreaper) reaps it.
       // Had the executor waited for it, the deadline would end the run instead.
-      const { exit } = await run({ rootfs: dir }, { command: "/probe", args: ["orphan", "61000"], pidNamespace: true, rootless, deadlineMs: 30_000 });
+      const { exit } = await run({ rootfs: dir }, { command: "/probe", args: ["orphan", tag(61000)], pidNamespace: true, rootless, deadlineMs: 30_000 });
       assert.equal(exit, { kind: "exited", status: 0 });
-      assert.ok(await until(() => running(["/probe", "sleep", "61000"]).length === 0), "the orphan is gone");
+      assert.ok(await until(() => running(["/probe", "sleep", tag(61000)]).length === 0), "the orphan is gone");
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: SIGTERM sent to the executor reaches the command; a PID 1 without a handler ignores it`, () =>
     withProbeRootfs(async (dir) => {
       let pid = -1;
       const host: RunSpec["host"] = (ex) => { pid = ex.pid; return ex; };
-      const handled = run({ rootfs: dir }, { command: "/probe", args: ["term-sleep", "62000"], pidNamespace: true, rootless, host });
-      assert.ok(await until(() => runningUnder(pid, ["/probe", "term-sleep", "62000"]).some(catchesTerm)), "the command started and handles SIGTERM");
+      const handled = run({ rootfs: dir }, { command: "/probe", args: ["term-sleep", tag(62000)], pidNamespace: true, rootless, host });
+      assert.ok(await until(() => runningUnder(pid, ["/probe", "term-sleep", tag(62000)]).some(catchesTerm)), "the command started and handles SIGTERM");
       process.kill(pid, "SIGTERM");
       assert.equal((await handled).exit, { kind: "exited", status: 143 }, "forwarded: its handler exits 143");
       // No handler: the kernel drops SIGTERM for a PID 1 (pid_namespaces(7)); the deadline ends it.
       pid = -1;
-      const ignored = run({ rootfs: dir }, { command: "/probe", args: ["sleep", "63000"], pidNamespace: true, rootless, host, deadlineMs: 1500 });
-      assert.ok(await until(() => runningUnder(pid, ["/probe", "sleep", "63000"]).length === 1), "the command started");
+      const ignored = run({ rootfs: dir }, { command: "/probe", args: ["sleep", tag(63000)], pidNamespace: true, rootless, host, deadlineMs: 1500 });
+      assert.ok(await until(() => runningUnder(pid, ["/probe", "sleep", tag(63000)]).length === 1), "the command started");
       process.kill(pid, "SIGTERM");
       assert.equal((await ignored).exit, { kind: "deadline", deadlineMs: 1500, signal: "SIGKILL" });
-      assert.ok(await until(() => running(["/probe", "sleep", "63000"]).length === 0), "killed with the executor (PR_SET_PDEATHSIG)");
+      assert.ok(await until(() => running(["/probe", "sleep", tag(63000)]).length === 0), "killed with the executor (PR_SET_PDEATHSIG)");
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: an abort kills the executor, and the command dies with it`, () =>
     withProbeRootfs(async (dir) => {
       const ac = new AbortController();
-      const p = run({ rootfs: dir }, { command: "/probe", args: ["sleep", "64000"], pidNamespace: true, rootless, signal: ac.signal });
-      assert.ok(await until(() => running(["/probe", "sleep", "64000"]).length === 1), "the command started");
+      const p = run({ rootfs: dir }, { command: "/probe", args: ["sleep", tag(64000)], pidNamespace: true, rootless, signal: ac.signal });
+      assert.ok(await until(() => running(["/probe", "sleep", tag(64000)]).length === 1), "the command started");
       ac.abort();
       await rejects(() => p, RunAbortedError);
-      assert.ok(await until(() => running(["/probe", "sleep", "64000"]).length === 0), "PR_SET_PDEATHSIG took the command");
+      assert.ok(await until(() => running(["/probe", "sleep", tag(64000)]).length === 0), "PR_SET_PDEATHSIG took the command");
     }));
 }
 
@@ -148,9 +155,9 @@ nativeTest(test, reason, "pivotshim run --pid-ns: the probe is PID 1; SIGTERM to
     const r = spawnSync(process.execPath, [CLI, "run", "--pid-ns", "--rootfs", dir, "--", "/probe", "pid"], { encoding: "utf8", timeout: 30_000 });
     assert.is(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout), { pid: 1, ppid: 0 });
-    const child = spawn(process.execPath, [CLI, "run", "--pid-ns", "--rootfs", dir, "--", "/probe", "term-sleep", "65000"], { stdio: "ignore" });
+    const child = spawn(process.execPath, [CLI, "run", "--pid-ns", "--rootfs", dir, "--", "/probe", "term-sleep", tag(65000)], { stdio: "ignore" });
     const code = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    assert.ok(await until(() => running(["/probe", "term-sleep", "65000"]).some(catchesTerm)), "the command started and handles SIGTERM");
+    assert.ok(await until(() => running(["/probe", "term-sleep", tag(65000)]).some(catchesTerm)), "the command started and handles SIGTERM");
     child.kill("SIGTERM");
     assert.is(await code, 143);
   }));
