@@ -51,6 +51,9 @@ test("paint: outcome and verdict lines red or green, notes yellow, a step's reas
     ["# note: the rootfs is a symlink", yellow],
     ["  jail: MS_PRIVATE", dim], ["      deep: reason", dim],
     [" one space: not a reason", (s) => s], ["FAILED", (s) => s], ["# violations: 10x", red], ["plain line", (s) => s], ["", (s) => s],
+    // Each pattern holds at the start of a line only: the same words inside a line are plain.
+    ["mount(...) # failed", (s) => s], ["a FAIL b", (s) => s], ["a ✗ b", (s) => s], ["a - b", (s) => s],
+    ["x # done", (s) => s], ["a ✓ b", (s) => s], ["x # note: y", (s) => s], ["x  reason: y", (s) => s],
   ];
   const text = lines.map(([l]) => l).join("\n");
   assert.is(withEnv({ FORCE_COLOR: "1" }, () => paint(text, pipe)), lines.map(([l, c]) => c(l)).join("\n"));
@@ -94,12 +97,24 @@ test("findTool: the first executable of that name along PATH, then the sbin dirs
     tool(b, "fake-err", "echo 'fake-err 9' >&2");
     tool(b, "fake-mute", "true");
     tool(b, "fake-slow", "echo 'fake-slow 1'; exec /bin/sleep 30"); // PATH below has no /bin
+    tool(b, "fake-args", "echo \"args: $*\""); // says what it was asked
+    tool(b, "fake-blank", "echo '   '; echo 'fake-blank 2'"); // a line of spaces is no version
     process.env.PATH = ["", a, "", b].join(":");
     assert.equal(findTool("fake-tool"), { path: join(b, "fake-tool"), version: "fake-tool 1.2.3" });
     assert.equal(findTool("fake-err"), { path: join(b, "fake-err"), version: "fake-err 9" }, "a version on stderr");
     assert.equal(findTool("fake-mute"), { path: join(b, "fake-mute"), version: "?" }, "no output");
     assert.equal(findTool("fake-slow"), { path: join(b, "fake-slow"), version: "fake-slow 1" }, "stopped at 3 s, its output kept");
     assert.is(findTool("fake-none"), null);
+    assert.is(findTool("fake-args")?.version, "args: --version", "asked with --version, its output read as text");
+    assert.is(findTool("fake-blank")?.version, "fake-blank 2");
+    // An empty PATH entry is not the current directory here: a tool lying in the cwd is not found.
+    const cwd = process.cwd();
+    try {
+      process.chdir(a);
+      tool(a, "fake-cwd", "echo cwd", 0o755);
+      process.env.PATH = ["", b].join(":");
+      assert.is(findTool("fake-cwd"), null);
+    } finally { process.chdir(cwd); }
     process.env.PATH = dir; // no sbin in PATH: the sbin dirs are searched anyway (runc lives there)
     if (existsSync("/usr/sbin/nologin") && !existsSync("/usr/local/sbin/nologin")) assert.is(findTool("nologin")?.path, "/usr/sbin/nologin");
     else console.error("SKIP the sbin fallback: /usr/sbin/nologin is missing here (or shadowed in /usr/local/sbin)");
@@ -181,6 +196,13 @@ test("the top-level help: every command with its line and arguments, [options] w
   assert.ok(h.stdout.includes("\nExamples:\n  npx pivotshim plan "), "the examples");
   assert.ok(h.stdout.includes("70 a bug in pivotshim (PIVOTSHIM_DEBUG=1\nshows its stack). Colour only on a terminal (NO_COLOR honoured).\n"));
   assert.equal(await cli("help", "graph").then((r) => [r.code, r.stdout.startsWith("Usage: pivotshim graph [options]")]), [0, true]);
+});
+
+test("doctor --help: its --json option and what the exit status means", async () => {
+  const h = await cli("doctor", "--help");
+  assert.is(h.code, 0);
+  assert.match(h.stdout, /\n {2}--json +print the report as JSON\n/);
+  assert.ok(h.stdout.includes("Exit status: 0 pivotshim run works here in at least one mode (root or --rootless), 3 it does not."));
 });
 
 test("--version prints package.json's version; a usage error is 2 on every command, not the process exiting", async () => {

@@ -45,7 +45,7 @@ function stub(cli: Command, name: CommandName): void {
 }
 
 /** The program with the commands `load` names registered for real, stubs for the others. */
-export async function program(load: readonly CommandName[] | "all" = "all"): Promise<Command> {
+export async function program(load: readonly CommandName[] | "all"): Promise<Command> {
   const cli = new Command("pivotshim")
     .description("The root switch of a container runtime (pivot_root, MS_MOVE+chroot, chroot) as an auditable plan")
     .version(version)
