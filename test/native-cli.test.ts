@@ -4,8 +4,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { release } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
 import { nobodyReason } from "./helpers/nobody.js";
@@ -91,6 +92,11 @@ nativeTest(test, reason, "run: a missing command is 127 with ENOENT; PATH is sea
     const notDir = cli(["run", "--rootfs", dir, "--", "/probe/x"]);
     assert.is(notDir.status, 127);
     assert.match(notDir.stderr, /: ENOTDIR \(Not a directory\)\n$/);
+    // A file that exists but is not executable cannot run: 126 (EACCES), not 127.
+    writeFileSync(join(dir, "not-executable"), "#!/bin/sh\n", { mode: 0o644 });
+    const denied = cli(["run", "--rootfs", dir, "--", "/not-executable"]);
+    assert.is(denied.status, 126, denied.stderr);
+    assert.is(denied.stderr, `pivotshim: cannot run "/not-executable" in the new root ${dir}: EACCES (Permission denied)\n`);
   }));
 
 nativeTest(test, reason, "run: usage errors exit 2 and say what is wrong", () =>
