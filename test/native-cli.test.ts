@@ -162,6 +162,23 @@ nativeTest(test, reason, "run: SIGTERM to pivotshim reaches the command; exit is
     assert.is(await exited, 143);
   }));
 
+nativeTest(test, reason, "run: SIGINT and SIGQUIT to pivotshim alone are ignored (the terminal sends them to the command too); SIGHUP is passed on: 128+1", () =>
+  withRootfs(async (dir) => {
+    // With default dispositions: a shell without job control starts background commands with SIGINT
+    // and SIGQUIT ignored, and nohup ignores SIGHUP, and children inherit that (signal(7)).
+    const child = spawn("env", ["--default-signal=INT,QUIT,HUP", process.execPath, CLI, "run", "--rootfs", dir, "--", "/probe", "sleep", "20000"], { env, stdio: "ignore" });
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
+    assert.ok(await until(() => childrenOf(child.pid!).some((c) => c.comm === "probe")), "the command never started");
+    child.kill("SIGINT");
+    child.kill("SIGQUIT");
+    // Still running: wait for a round trip of the event loop that would have ended it, then look again.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.is(child.exitCode, null, "pivotshim outlived SIGINT and SIGQUIT");
+    assert.ok(childrenOf(child.pid!).some((c) => c.comm === "probe"), "and so did the command");
+    child.kill("SIGHUP");
+    assert.equal(await exited, [129, null], "the command died of SIGHUP; pivotshim said so in its status");
+  }));
+
 nativeTest(test, reason ?? setprivMissing, "run as nobody: exit 3 without --rootless (why and what to do); --rootless works", () =>
   withRootfs((dir) => {
     const plain = cli(["run", "--rootfs", dir, "--", "/probe"], true);
