@@ -239,7 +239,7 @@ export async function mutateAsm({ jobs = 2, survivors = false, resume = false, f
 
 /**
  * What a run's report holds, given the last run's mutants (`prev`, null when there is none): a
- * --survivors run (`again`) updates the last run's statuses by id and adds mutants listed since; a
+ * --survivors run (`again`) updates the last run's statuses by key (by id for host/*.cc) and adds mutants listed since; a
  * --file run replaces that file's mutants and keeps the other files' verdicts; any other run is
  * the whole list.
  */

@@ -5,7 +5,8 @@
 // named: all of them. Prints killed / total per part with its survivors, and keeps the score and
 // wall time of each part in mutation/summary.{json,md}. Not part of `npm test`: it takes hours.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
 import { listMutants, mutateAsm } from "./mutate-asm.mjs";
@@ -64,8 +65,11 @@ function stryker(name) {
     if (jobsAt >= 0) args.push("--concurrency", String(jobs)); // --jobs N: Stryker's concurrency too (else the config's)
     const only = argv.indexOf("--mutate"); // e.g. --mutate src/hosts/fake/propagation.ts: one file of the folder
     if (only >= 0) args.push("--mutate", argv[only + 1]);
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
-    child.on("close", (code) => resolve(code));
+    // Its own TMPDIR: tests that count their temp dirs (native-cli's pivotshim-native-*) failed when a
+    // second run shared one (docs/mutation.md, "The leaves"). A config's workers still share it.
+    const tmp = mkdtempSync(join(tmpdir(), `pivotshim-stryker-${name}-`));
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
+    child.on("close", (code) => { rmSync(tmp, { recursive: true, force: true }); resolve(code); });
   });
 }
 
