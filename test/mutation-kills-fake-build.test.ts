@@ -62,6 +62,21 @@ test("fromMountinfo: an optional field it does not know is dropped, not read as 
   assert.is(FakeKernel.fromMountinfo("21 1 8:1 / / rw foo:3 - ext4 /dev/sda1 rw\n").mountinfo(), "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
 });
 
+test("fromMountinfo: a tag is known by its whole name; one that only starts with a known name (sharedx:5, unbindable2) is dropped", () => {
+  for (const tag of ["sharedx:5", "shared_by:7", "masterful:3", "unbindable2", "propagate_fromx:2"])
+    assert.is(FakeKernel.fromMountinfo(`21 1 8:1 / / rw ${tag} - ext4 /dev/sda1 rw\n`).mountinfo(), "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n", tag);
+});
+
+test("fromMountinfo: a hand-written dev with leading zeros (00:5, 00200:7) is not taken as anonymous: new devs stay at 0:100", () => {
+  // The kernel writes devs as %u:%u; a table typed by hand may not. Only a literal "0:" major is anonymous.
+  for (const dev of ["00:5", "012:5", "00200:7"]) {
+    const k = FakeKernel.fromMountinfo(`21 1 ${dev} / / rw - ext4 /dev/sda1 rw\n`);
+    k.mkdir("/mnt");
+    assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt", "tmpfs", 0, null))), 0);
+    assert.is(line(k, "/mnt"), "22 21 0:100 / /mnt rw,relatime - tmpfs tmpfs rw", dev);
+  }
+});
+
 test("fromMountinfo with userns: the namespace is user-namespace-owned (do_umount_root: EPERM on the host's superblock)", () => {
   const text = "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
   assert.is(errnoOf(FakeKernel.fromMountinfo(text, { userns: true }).exec(umount2("/", 0))), EPERM);
@@ -132,6 +147,8 @@ test("unshare(CLONE_NEWNS) of a table whose root names parent 0: the hidden root
   const k = FakeKernel.fromMountinfo("21 0 8:1 / / rw - ext4 /dev/sda1 rw\n22 21 0:5 / /dev rw - devtmpfs udev rw\n").unshare();
   assert.equal(ids(k), ["24 /", "25 /dev"]);
   assert.is(k.mountinfo().split("\n")[1]!.split(" ")[1], "24", "/dev's parent is the copy of /");
+  // The copy of "/" is a root again (parent 0, shown as itself, as "/" was), not a child of mount 0's copy.
+  assert.is(k.mountinfo().split("\n")[0]!.split(" ")[1], "24", "the copy of / names itself as parent");
 });
 
 test("unshare(CLONE_NEWNS) copies a parent's children in the order they were attached, not created (copy_tree, next_mnt over mnt_mounts)", () => {

@@ -4,9 +4,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { release } from "node:os";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { release, tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostMountinfo, leftoverRootfs, makeRootfs, nativeTest, skipReason } from "./helpers/native-env.js";
 import { nobodyReason } from "./helpers/nobody.js";
@@ -123,9 +123,40 @@ nativeTest(test, reason, "run --trace-out: the trace names the native host and t
       assert.equal(trace.source, { host: "native", kernel: release() });
       assert.is(trace.outcome.kind, "done");
       assert.is(trace.steps.find((s: { request: { op: string } }) => s.request.op === "pivot_root").result.ret, 0);
+      // The child's final state, read before the exec: only the rootfs' bind mount, at "/", and
+      // root and cwd at its top (the mount's root field is the rootfs' path in its filesystem).
+      assert.equal([trace.final.root, trace.final.cwd], ["/", "/"]);
+      const lines = trace.final.mountinfo.trimEnd().split("\n").map((l: string) => l.split(" "));
+      assert.equal(lines.map((f: string[]) => f[4]), ["/"], trace.final.mountinfo);
+      assert.ok(lines[0][3].endsWith(`/${basename(dir)}`), trace.final.mountinfo);
     } finally {
       rmSync(out, { force: true });
     }
+  }));
+
+nativeTest(test, reason, "run --hostname NAME --trace-out: the sethostname hook is in the trace, numbered after the switch, with --hostname as its reason", () =>
+  withRootfs((dir) => {
+    const out = `${dir}.trace.json`;
+    try {
+      const r = cli(["run", "--rootfs", dir, "--hostname", "cli-box", "--trace-out", out, "--", "/probe", "hostname"]);
+      assert.is(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout), { hostname: "cli-box" });
+      const trace = JSON.parse(readFileSync(out, "utf8"));
+      assert.equal(trace.hooks, [{ request: { op: "sethostname", name: "cli-box", seq: trace.steps.length, step: "hook", reason: "--hostname" }, result: { ret: 0 } }]);
+    } finally {
+      rmSync(out, { force: true });
+    }
+  }));
+
+nativeTest(test, reason, "run --rootless as root: the executor is in a user namespace of its own (mounting proc is EPERM there); without it, root mode may", () =>
+  withRootfs((dir) => {
+    // A rootless executor's PID namespace is the host's, which its user namespace does not own.
+    const rootless = cli(["run", "--rootless", "--rootfs", dir, "--", "/probe", "mount-proc"]);
+    assert.is(rootless.status, 0, rootless.stderr);
+    assert.equal(JSON.parse(rootless.stdout), { mount: 1 }, "EPERM");
+    const root = cli(["run", "--rootfs", dir, "--", "/probe", "mount-proc"]);
+    assert.is(root.status, 0, root.stderr);
+    assert.equal(JSON.parse(root.stdout), { mount: 0 });
   }));
 
 nativeTest(test, reason, "run --rootfs ./relative works from its folder; the trace says it was resolved", () =>
@@ -185,6 +216,20 @@ nativeTest(test, reason ?? setprivMissing, "run as nobody: exit 3 without --root
     const rootless = cli(["run", "--rootless", "--rootfs", dir, "--", "/probe"], true);
     assert.is(rootless.status, 0, rootless.stderr);
     assert.equal(JSON.parse(rootless.stdout), PROBE_VIEW);
+  }));
+
+nativeTest(test, reason ?? setprivMissing, "run as nobody with --trace-out: the run fails after the file was opened (exit 3), and the file it created is removed", () =>
+  withRootfs((dir) => {
+    const folder = mkdtempSync(join(tmpdir(), "pivotshim-cli-trace-"));
+    try {
+      chmodSync(folder, 0o777);
+      const out = join(folder, "t.json");
+      const r = cli(["run", "--rootfs", dir, "--trace-out", out, "--", "/probe"], true);
+      assert.equal([r.status, r.stderr], [3, "pivotshim: needs root or --rootless (unshare(CLONE_NEWNS): EPERM)\n"]);
+      assert.equal(readdirSync(folder), [], "no trace file left behind");
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }));
 
 nativeTest(test, reason, "doctor: both modes work here as root; --json has the same facts", () => {

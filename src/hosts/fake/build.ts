@@ -236,7 +236,8 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
       foundUnder.push(at);
     }
   }
-  // The copies take the next ids in list order, so each is filed under its parent's copy at once.
+  // The copies take the next ids in list order (given, not drawn: list[i]'s copy is first + i), so
+  // each is filed under its parent's copy at once.
   const first = s.nextMountId;
   for (let i = 0; i < list.length; i++) {
     const o = list[i]!;
@@ -247,10 +248,9 @@ export function unshare(s: State, proc: Proc, userns: boolean): void {
     // test/kernel-oracle.test.ts; docs/sources.md#kernel-umount-mount). Written out field by
     // field, not spread: 100k spreads were a third of this copy's time.
     const c = addMountOf(
-      s, undefined, parent, o.mp, o.fs, o.root, o.flags, o.extraOpts, userns ? o.flags & LOCKABLE : o.lockedFlags,
+      s, first + i, parent, o.mp, o.fs, o.root, o.flags, o.extraOpts, userns ? o.flags & LOCKABLE : o.lockedFlags,
       userns || o.lockAtime, userns || o.locked, ns, userns ? 0 : o.peer, userns ? o.peer || o.master : o.master, 0, false, o.source,
     );
-    if (c.id !== first + i) throw new RangeError(`unshare: mount id ${c.id} taken out of order`);
     // clone_mnt's lists: a peer right after its original; into a new user namespace
     // (CL_SHARED_TO_SLAVE) a shared original's slave, first in its list; a slave's copy right
     // behind it, a slave of the same master.
