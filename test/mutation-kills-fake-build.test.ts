@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  AT_FDCWD, ENOENT, EPERM, MOVE_MOUNT_F_EMPTY_PATH, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT, OPEN_TREE_CLONE,
+  AT_FDCWD, ENOENT, EPERM, MNT_DETACH, MOVE_MOUNT_F_EMPTY_PATH, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT, OPEN_TREE_CLONE,
 } from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { chdir, errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
@@ -184,6 +184,23 @@ test("FakeKernel.symlink with a bare name of several letters makes the link in t
   k.symlink("devlink", "/dev");
   assert.is(errnoOf(k.exec(chdir("/run/devlink/pts"))), 0);
   assert.is(k.cwd(), "/dev/pts");
+});
+
+test("unshare(CLONE_NEWNS): a cwd on a lazily unmounted mount stays there; only a root or cwd in the copied tree moves to the copy (copy_mnt_ns)", () => {
+  // Seen on Linux 6.18: mount a tmpfs, cd into it, umount -l it, mount another, unshare -m:
+  // readlink /proc/self/cwd is still "/x", and getcwd fails (unreachable).
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/t").mkdir("/mnt/u");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/t", "tmpfs", 0, null))), 0);
+  k.mkdir("/mnt/t/x");
+  assert.is(errnoOf(k.exec(chdir("/mnt/t/x"))), 0);
+  assert.is(errnoOf(k.exec(umount2("/mnt/t", MNT_DETACH))), 0);
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/u", "tmpfs", 0, null))), 0); // the newest mount is not the detached one
+  k.unshare();
+  assert.is(k.cwd(), "(unreachable)/x");
+  k.mkdir("y");
+  assert.is(errnoOf(k.exec(chdir("y"))), 0);
+  assert.is(k.cwd(), "(unreachable)/x/y");
 });
 
 test.run();
