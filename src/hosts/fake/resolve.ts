@@ -19,6 +19,13 @@ export interface LookupOpts {
    * opens the link; here that fd names the target instead (the model has no node for the link).
    */
   opath?: boolean;
+  /**
+   * Given by umount2 and mount_setattr: with `follow` false a last /proc/self/fd/N is the link
+   * itself, an entry of the fd directory and no mount's root, so both say EINVAL (seen on 6.18:
+   * test/kernel-oracle-regressions.test.ts). The result is the fd directory, which no mount has as
+   * its root either. open_tree still takes the target (the kernel opens the link itself).
+   */
+  linkItself?: boolean;
 }
 
 export type Lookup = { pos: Pos } | { errno: number };
@@ -72,6 +79,7 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
         if (o.directory) return { errno: ENOTDIR };
         if (!o.opath) return { errno: ELOOP };
       }
+      if (last && !o.follow && !trailing && o.linkItself) return { pos: cur };
       cur = { mnt: f.mnt, ino: f.ino };
       continue;
     }

@@ -148,7 +148,7 @@ function treeTop(s: State, m: Mount): boolean {
  */
 function place(s: State, p: Proc, dirfd: number, path: string, flags: number): { pos: Pos } | { errno: number } {
   if (path !== "" || (flags & abi.AT_EMPTY_PATH) === 0) {
-    return lookup(s, p, dirfd, path, { follow: (flags & abi.AT_SYMLINK_NOFOLLOW) === 0 });
+    return lookup(s, p, dirfd, path, { follow: (flags & abi.AT_SYMLINK_NOFOLLOW) === 0, linkItself: true });
   }
   if (dirfd === abi.AT_FDCWD) return { pos: p.cwd };
   const f = p.fds.get(dirfd);

@@ -15,7 +15,7 @@ const err = (errno: number): Result => ({ errno });
 
 export function sysUmount2(s: State, p: Proc, target: string, flags: number): Result {
   if (flags & ~UMOUNT_VALID) return err(EINVAL);
-  const r = lookup(s, p, AT_FDCWD, target, { follow: (flags & UMOUNT_NOFOLLOW) === 0, mountpoint: true });
+  const r = lookup(s, p, AT_FDCWD, target, { follow: (flags & UMOUNT_NOFOLLOW) === 0, mountpoint: true, linkItself: true });
   if ("errno" in r) return r;
   // can_umount
   if (!p.cap) return err(EPERM);
