@@ -10,6 +10,11 @@
 //
 // So this reads uvu's own totals off what it writes, and fails the run (exit 1, and why on stderr)
 // when Passed is not Total, or when no test ran at all (a pattern that matches no file).
+//
+// PIVOTSHIM_NO_SKIP=1 (the mutation configs' commands) also fails a run that skipped a test: under
+// Stryker a skipped real-kernel test passes for every mutant. Every fake-kernel config once copied
+// the addon without its executor program, so each native test skipped there and its kills were
+// counted as survivors (docs/mutation.md, "A sandbox without the executor").
 const out = process.stdout.write.bind(process.stdout);
 let written = "";
 process.stdout.write = (chunk, ...rest) => {
@@ -25,6 +30,12 @@ process.on("exit", (code) => {
   const last = (label) => { const all = [...text.matchAll(new RegExp(`^ +${label}: +(\\d+)$`, "gm"))]; return all.length ? Number(all.at(-1)[1]) : null; };
   const total = last("Total"), passed = last("Passed");
   if (total === null || passed === null) return; // uvu printed no summary: it failed on its own
+  const skipped = last("Skipped") ?? 0;
+  if (process.env.PIVOTSHIM_NO_SKIP === "1" && skipped > 0) {
+    process.stderr.write(`uvu skipped ${skipped} tests and PIVOTSHIM_NO_SKIP=1 forbids it: a skipped test cannot kill a mutant (the SKIP lines above say why)\n`);
+    process.exitCode = 1;
+    return;
+  }
   if (total === 0) {
     process.stderr.write("uvu ran no test: the pattern matched no test file, or every file failed to register its tests\n");
     process.exitCode = 1;

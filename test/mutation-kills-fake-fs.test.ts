@@ -318,6 +318,13 @@ test("a mount namespace fd (OPEN_TREE_NAMESPACE, the Linux 7.0 model) is an nsfs
   assert.equal(k.exec({ ...c, op: "read", fd, count: 16 }), { errno: abi.EINVAL });
   assert.equal(k.exec({ ...c, op: "fchdir", fd }), { errno: abi.ENOTDIR });
   assert.is(k.cwd(), "/");
+  // Not a directory to look up in, as a dirfd or through its /proc/self/fd link (6.18, the nsfs fd
+  // of /proc/self/ns/mnt and /dev/null's: ENOTDIR each), nor a terminal's link.
+  const open = (dirfd: number, pathname: string) => k.exec({ ...c, op: "openat", dirfd, pathname, flags: abi.O_PATH | abi.O_CLOEXEC, mode: 0 });
+  assert.equal(open(fd, "etc"), { errno: abi.ENOTDIR });
+  assert.equal(open(AT_FDCWD, `/proc/self/fd/${fd}/etc`), { errno: abi.ENOTDIR });
+  assert.equal(open(AT_FDCWD, `/proc/self/fd/${fd}/`), { errno: abi.ENOTDIR });
+  assert.equal(open(AT_FDCWD, "/proc/self/fd/0/x"), { errno: abi.ENOTDIR });
 });
 
 test.run();

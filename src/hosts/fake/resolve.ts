@@ -74,7 +74,11 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       // /proc/self/fd/N: a magic link straight to what the fd refers to. N is decimal without a
       // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
       const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
-      if (!f || f.kind === "tty" || f.kind === "mntns") return { errno: ENOENT };
+      if (!f) return { errno: ENOENT };
+      // A terminal or an nsfs file is no directory: a name or a slash after it is ENOTDIR (seen on
+      // 6.18 with /dev/null's and /proc/self/ns/mnt's fds). The link alone opens that file in Linux;
+      // the model has no inode for it, so that is ENOENT here (no plan opens one).
+      if (f.kind === "tty" || f.kind === "mntns") return { errno: last && !trailing ? ENOENT : ENOTDIR };
       if (last && !o.follow && !trailing && o.opath !== undefined) {
         if (o.directory) return { errno: ENOTDIR };
         if (!o.opath) return { errno: ELOOP };
