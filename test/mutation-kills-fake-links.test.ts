@@ -131,4 +131,35 @@ test("linksConsistent finds each kind of stale index, field by field (a check th
   assert.is(linksConsistent(s), null);
 });
 
+test("a peer group of twenty (kept in a Set past 16) and twenty slaves of one master: a mount under one member reaches every other (propagate_mnt), and its unmount takes every copy (propagate_umount)", () => {
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/a").mkdir("/mnt/m");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/a", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/a", null, MS_SHARED, null))), 0);
+  for (let i = 1; i < 20; i++) {
+    k.mkdir(`/mnt/p${i}`);
+    assert.is(errnoOf(k.exec(mount("/mnt/a", `/mnt/p${i}`, null, MS_BIND, null))), 0);
+  }
+  // A second group: one shared master, /mnt/m, and twenty slaves of it.
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/m", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/m", null, MS_SHARED, null))), 0);
+  for (let i = 1; i <= 20; i++) {
+    k.mkdir(`/mnt/s${i}`);
+    assert.is(errnoOf(k.exec(mount("/mnt/m", `/mnt/s${i}`, null, MS_BIND, null))), 0);
+    assert.is(errnoOf(k.exec(mount(null, `/mnt/s${i}`, null, MS_SLAVE, null))), 0);
+  }
+  k.mkdir("/mnt/a/x").mkdir("/mnt/m/y");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/p7/x", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/m/y", "tmpfs", 0, null))), 0);
+  const points = k.mountinfo().split("\n").filter(Boolean).map((l) => l.split(" ")[4]!);
+  assert.is(points.filter((p) => p.endsWith("/x")).length, 20, "the mount and its 19 peers' copies");
+  assert.is(points.filter((p) => p.endsWith("/y")).length, 21, "the master's mount and its 20 slaves' copies");
+  assert.is(linksConsistent(k.state), null);
+  // And an unmount of one member takes every copy (propagate_umount, over the same groups).
+  assert.is(errnoOf(k.exec(umount2("/mnt/a/x", 0))), 0);
+  assert.is(errnoOf(k.exec(umount2("/mnt/m/y", 0))), 0);
+  assert.equal(k.mountinfo().split("\n").filter(Boolean).map((l) => l.split(" ")[4]!).filter((p) => /\/(x|y)$/.test(p)), []);
+  assert.is(linksConsistent(k.state), null);
+});
+
 test.run();

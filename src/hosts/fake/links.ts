@@ -180,8 +180,6 @@ export function allKidsOf(s: State, id: number): Mount[] { return kids(s, id, nu
  * then empty. A walk over 100k leaves asks this first instead of making an array for each.
  */
 export function mayHaveKids(s: State, id: number): boolean { return links(s).at.has(id); }
-/** peersOf(s, g) is not empty (a slot is never empty), without making the list. */
-export function hasPeers(s: State, g: number): boolean { return g !== 0 && links(s).peers.has(g); }
 /**
  * A mount a lookup finds on its parent (in the mount hash): attached, or a submount of a tree no
  * namespace holds (an open_tree clone, a lazily unmounted tree's locked child), which keeps its
