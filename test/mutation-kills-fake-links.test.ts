@@ -162,4 +162,23 @@ test("a peer group of twenty (kept in a Set past 16) and twenty slaves of one ma
   assert.is(linksConsistent(k.state), null);
 });
 
+test("umount reaches a private copy in a peer of the parent's group that also has one slave (gather_candidates over every peer and slave)", () => {
+  // Seen on Linux 6.18: /a and /b peers, /c their slave; a tmpfs on /a/x reaches /b/x and /c/x,
+  // both made private; umount /a/x takes both copies (they are found through /a's group, not /x's).
+  const k = FakeKernel.scenario("private-host");
+  k.mkdir("/mnt/a").mkdir("/mnt/b").mkdir("/mnt/c");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/a", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/a", null, MS_SHARED, null))), 0);
+  assert.is(errnoOf(k.exec(mount("/mnt/a", "/mnt/b", null, MS_BIND, null))), 0);
+  assert.is(errnoOf(k.exec(mount("/mnt/a", "/mnt/c", null, MS_BIND, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/c", null, MS_SLAVE, null))), 0);
+  k.mkdir("/mnt/a/x");
+  assert.is(errnoOf(k.exec(mount("tmpfs", "/mnt/a/x", "tmpfs", 0, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/b/x", null, MS_PRIVATE, null))), 0);
+  assert.is(errnoOf(k.exec(mount(null, "/mnt/c/x", null, MS_PRIVATE, null))), 0);
+  assert.is(errnoOf(k.exec(umount2("/mnt/a/x", 0))), 0);
+  assert.is(groups(k).split(" ").filter((t) => t.startsWith("/mnt/")).join(" "), "/mnt/a:shared:1 /mnt/b:shared:1 /mnt/c:master:1");
+  assert.equal(k.mountinfo().split("\n").filter((l) => / \/mnt\/[abc]\/x /.test(l)), []);
+});
+
 test.run();
