@@ -12,18 +12,21 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { USERNS_SYSCTLS } from "../src/commands/doctor.js";
 import { nativeTest } from "./helpers/native-env.js";
+import { NOBODY, nobodyReason } from "./helpers/nobody.js";
 
 const test = suite("doctor without the native host");
 const CLI = fileURLToPath(new URL("../dist/cli/pivotshim.cjs", import.meta.url));
 const MUTANT = "__STRYKER_ACTIVE_MUTANT__";
 const MISSING = "/nonexistent/pivotshim/host.node";
 
-function doctor(args: string[], o: { path?: string; cwd?: string } = {}) {
+function doctor(args: string[], o: { path?: string; cwd?: string; nobody?: boolean } = {}) {
   const env = {
     PATH: o.path ?? process.env.PATH ?? "/usr/bin:/bin", HOME: "/tmp", PIVOTSHIM_ADDON: MISSING,
     ...(process.env[MUTANT] !== undefined ? { [MUTANT]: process.env[MUTANT] } : {}),
   };
-  return spawnSync(process.execPath, [CLI, "doctor", ...args], { encoding: "utf8", env, cwd: o.cwd ?? tmpdir(), timeout: 30000 });
+  const argv = [process.execPath, CLI, "doctor", ...args];
+  const [cmd, ...rest] = o.nobody ? ["setpriv", ...NOBODY, ...argv] : argv;
+  return spawnSync(cmd!, rest, { encoding: "utf8", env, cwd: o.cwd ?? tmpdir(), timeout: 30000 });
 }
 
 const skip = existsSync(CLI) ? null : "dist/ is not built: run `npm run build:ts`";
@@ -46,6 +49,13 @@ maybe("--json: no mode works (nothing was probed), the reason is the one detail,
     return [n.replace("/", "."), existsSync(file) ? readFileSync(file, "utf8").trim() : null];
   }));
   assert.equal(j.sysctls, want);
+});
+
+nativeTest(test, skip ?? nobodyReason(), "as nobody: not root, the same report otherwise, exit 3", () => {
+  const r = doctor(["--json"], { nobody: true, cwd: "/" });
+  assert.is(r.status, 3, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal([j.root, j.modes, j.native, j.ok], [false, { root: false, rootless: false }, NOT_BUILT, false]);
 });
 
 maybe("the text report: native host missing, autonomous off, both modes no; the last line says where to look", () => {
