@@ -41,6 +41,9 @@ test("plan --help and explore --help list every scenario with its description", 
       assert.ok(data.description.length > 20, name);
       assert.match(h.stdout, new RegExp(`\\n  ${name} *  ${data.description.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\n`), `${command}: ${name}`);
     }
+    // One column: every description starts two spaces past the longest name.
+    const width = Math.max(...Object.keys(SCENARIOS).map((n) => n.length));
+    for (const [name, data] of Object.entries(SCENARIOS)) assert.ok(h.stdout.includes(`\n  ${name.padEnd(width)}  ${data.description}\n`), `${command}: ${name} aligned`);
   }
 });
 
