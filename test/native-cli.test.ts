@@ -56,6 +56,14 @@ async function withRootfs(fn: (dir: string) => void | Promise<void>): Promise<vo
   assert.equal(leftoverRootfs(), left);
 }
 
+/** withRootfs, with `<rootfs>.trace.json` named for --trace-out and removed afterwards. */
+function withTraceOut(fn: (dir: string, out: string) => void): Promise<void> {
+  return withRootfs((dir) => {
+    const out = `${dir}.trace.json`;
+    try { fn(dir, out); } finally { rmSync(out, { force: true }); }
+  });
+}
+
 const PROBE_VIEW = { cwd: "/", rootIsRoot: true, fds: [0, 1, 2], uid: 0, gid: 0 };
 
 nativeTest(test, reason, "run: the probe starts in the new root with cwd / and fds 0-2; its exit status passes through", () =>
@@ -114,38 +122,28 @@ nativeTest(test, reason, "run: usage errors exit 2 and say what is wrong", () =>
   }));
 
 nativeTest(test, reason, "run --trace-out: the trace names the native host and this kernel", () =>
-  withRootfs((dir) => {
-    const out = `${dir}.trace.json`;
-    try {
-      const r = cli(["run", "--rootfs", dir, "--profile", "runc", "--trace-out", out, "--", "/probe", "true"]);
-      assert.is(r.status, 0, r.stderr);
-      const trace = JSON.parse(readFileSync(out, "utf8"));
-      assert.equal(trace.source, { host: "native", kernel: release() });
-      assert.is(trace.outcome.kind, "done");
-      assert.is(trace.steps.find((s: { request: { op: string } }) => s.request.op === "pivot_root").result.ret, 0);
-      // The child's final state, read before the exec: only the rootfs' bind mount, at "/", and
-      // root and cwd at its top (the mount's root field is the rootfs' path in its filesystem).
-      assert.equal([trace.final.root, trace.final.cwd], ["/", "/"]);
-      const lines = trace.final.mountinfo.trimEnd().split("\n").map((l: string) => l.split(" "));
-      assert.equal(lines.map((f: string[]) => f[4]), ["/"], trace.final.mountinfo);
-      assert.ok(lines[0][3].endsWith(`/${basename(dir)}`), trace.final.mountinfo);
-    } finally {
-      rmSync(out, { force: true });
-    }
+  withTraceOut((dir, out) => {
+    const r = cli(["run", "--rootfs", dir, "--profile", "runc", "--trace-out", out, "--", "/probe", "true"]);
+    assert.is(r.status, 0, r.stderr);
+    const trace = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(trace.source, { host: "native", kernel: release() });
+    assert.is(trace.outcome.kind, "done");
+    assert.is(trace.steps.find((s: { request: { op: string } }) => s.request.op === "pivot_root").result.ret, 0);
+    // The child's final state, read before the exec: only the rootfs' bind mount, at "/", and
+    // root and cwd at its top (the mount's root field is the rootfs' path in its filesystem).
+    assert.equal([trace.final.root, trace.final.cwd], ["/", "/"]);
+    const lines = trace.final.mountinfo.trimEnd().split("\n").map((l: string) => l.split(" "));
+    assert.equal(lines.map((f: string[]) => f[4]), ["/"], trace.final.mountinfo);
+    assert.ok(lines[0][3].endsWith(`/${basename(dir)}`), trace.final.mountinfo);
   }));
 
 nativeTest(test, reason, "run --hostname NAME --trace-out: the sethostname hook is in the trace, numbered after the switch, with --hostname as its reason", () =>
-  withRootfs((dir) => {
-    const out = `${dir}.trace.json`;
-    try {
-      const r = cli(["run", "--rootfs", dir, "--hostname", "cli-box", "--trace-out", out, "--", "/probe", "hostname"]);
-      assert.is(r.status, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout), { hostname: "cli-box" });
-      const trace = JSON.parse(readFileSync(out, "utf8"));
-      assert.equal(trace.hooks, [{ request: { op: "sethostname", name: "cli-box", seq: trace.steps.length, step: "hook", reason: "--hostname" }, result: { ret: 0 } }]);
-    } finally {
-      rmSync(out, { force: true });
-    }
+  withTraceOut((dir, out) => {
+    const r = cli(["run", "--rootfs", dir, "--hostname", "cli-box", "--trace-out", out, "--", "/probe", "hostname"]);
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), { hostname: "cli-box" });
+    const trace = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(trace.hooks, [{ request: { op: "sethostname", name: "cli-box", seq: trace.steps.length, step: "hook", reason: "--hostname" }, result: { ret: 0 } }]);
   }));
 
 nativeTest(test, reason, "run --rootless as root: the executor is in a user namespace of its own (mounting proc is EPERM there); without it, root mode may", () =>
@@ -160,19 +158,14 @@ nativeTest(test, reason, "run --rootless as root: the executor is in a user name
   }));
 
 nativeTest(test, reason, "run --rootfs ./relative works from its folder; the trace says it was resolved", () =>
-  withRootfs((dir) => {
-    const out = `${dir}.trace.json`;
+  withTraceOut((dir, out) => {
     const [parent, name] = [dir.slice(0, dir.lastIndexOf("/")), dir.slice(dir.lastIndexOf("/") + 1)];
-    try {
-      const r = spawnSync(process.execPath, [CLI, "run", "--rootfs", `./${name}`, "--trace-out", out, "--", "/probe"], { cwd: parent, encoding: "utf8", env, timeout: 30000 });
-      assert.is(r.status, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout), PROBE_VIEW);
-      const trace = JSON.parse(readFileSync(out, "utf8"));
-      assert.is(trace.config.rootfs, dir);
-      assert.is(trace.source.note, `rootfs "./${name}" resolved against the cwd: ${dir}`);
-    } finally {
-      rmSync(out, { force: true });
-    }
+    const r = spawnSync(process.execPath, [CLI, "run", "--rootfs", `./${name}`, "--trace-out", out, "--", "/probe"], { cwd: parent, encoding: "utf8", env, timeout: 30000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), PROBE_VIEW);
+    const trace = JSON.parse(readFileSync(out, "utf8"));
+    assert.is(trace.config.rootfs, dir);
+    assert.is(trace.source.note, `rootfs "./${name}" resolved against the cwd: ${dir}`);
   }));
 
 nativeTest(test, reason, "run --trace-out that fails after the command ran: said on stderr, the command's status kept", () =>

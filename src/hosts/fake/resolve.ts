@@ -22,7 +22,7 @@ export interface LookupOpts {
   /**
    * Given by umount2 and mount_setattr: with `follow` false a last /proc/self/fd/N is the link
    * itself, an entry of the fd directory and no mount's root, so both say EINVAL (seen on 6.18:
-   * test/kernel-oracle-regressions.test.ts). The result is the fd directory, which no mount has as
+   * test/fake-magic-link-nofollow.test.ts). The result is the fd directory, which no mount has as
    * its root either. open_tree still takes the target (the kernel opens the link itself).
    */
   linkItself?: boolean;
