@@ -4,6 +4,8 @@
 // mounts), but an unmount does: umount2 of the original's submount takes the copy's submount too,
 // so once the copy is attached it has none. The fake once skipped every mount in no namespace on
 // the unmount side (src/hosts/fake/propagation.ts, receivers()) and kept the copy's submount.
+// Reached, a copy is still held to the non-shifting rule by its own submounts in the detached
+// tree: the fake once looked only at attached children there and took a copy that Linux keeps.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
@@ -70,6 +72,69 @@ test("the fake kernel takes the detached copy's submount with the original's, as
 nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
   const { real, model } = await onKernelAndFake(spawn, (side, base) => run((r) => side.exec(r), base));
   assert.equal(real, RECORDED);
+  assert.equal(model, real);
+});
+
+/**
+ * The copy keeps a submount that the original lost without an unmount: s/x (shared, under the
+ * shared s) holds s/x/z; the clone of s is made; s/x is made private (a mount under a shared parent
+ * cannot be moved), s/x/z moved out to t, then s/x unmounted. The unmount reaches s/x's copy (its
+ * parent's copy is a peer of s), but that copy still holds z's copy, which is in no set:
+ * propagate_umount's non-shifting rule keeps a candidate with a child left behind.
+ */
+async function runKept(exec: Exec, base: string): Promise<string[]> {
+  const log: string[] = [];
+  const call = async (what: string | null, r: Bare): Promise<number> => {
+    const res = await exec({ ...c, ...r } as Request);
+    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
+    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
+    return "ret" in res ? res.ret : -1;
+  };
+  const at = (p: string): string => `${base}/${p}`;
+  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  for (const d of ["s", "d", "t"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await call(null, tmpfs("s"));
+  await call(null, { op: "mount", source: null, target: at("s"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
+  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await call(null, tmpfs("s/x"));
+  await call(null, { op: "mkdir", pathname: at("s/x/z"), mode: 0o755 });
+  await call(null, tmpfs("s/x/z"));
+  const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
+  await call("mount(s/x, MS_PRIVATE)", { op: "mount", source: null, target: at("s/x"), filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  await call("mount(s/x/z, t, MS_MOVE)", { op: "mount", source: at("s/x/z"), target: at("t"), filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
+  await call("umount2(s/x)", { op: "umount2", target: at("s/x"), flags: 0 });
+  await call("move_mount(clone, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
+  await call("close(clone)", { op: "close", fd });
+  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
+    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
+  return [...log, ...table];
+}
+
+/** What Linux 6.18 did: the copy of s/x stays on the attached clone, with z's copy under it; z itself is on t. */
+const KEPT = [
+  "open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC): 0",
+  "mount(s/x, MS_PRIVATE): 0",
+  "mount(s/x/z, t, MS_MOVE): 0",
+  "umount2(s/x): 0",
+  "move_mount(clone, d): 0",
+  "close(clone): 0",
+  "/s shared",
+  "/t shared",
+  "/d shared",
+  "/d/x shared",
+  "/d/x/z shared",
+];
+
+test("a detached copy with a submount of its own stays when the unmount reaches it", async () => {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-kept").unshare();
+  assert.equal(await runKept((r) => k.exec(r), "/tmp/detached-kept"), KEPT);
+});
+
+nativeTest(test, reason, "the real kernel keeps the copy as recorded, and so does the fake", async () => {
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => runKept((r) => side.exec(r), base));
+  assert.equal(real, KEPT);
   assert.equal(model, real);
 });
 

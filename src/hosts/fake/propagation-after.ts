@@ -7,7 +7,6 @@
 // (a rootfs left shared with the host). Pure model: no I/O.
 import { AT_FDCWD, MNT_DETACH } from "./flags.js";
 import type { FakeKernel } from "./kernel.js";
-import type { State } from "./model.js";
 import { lookup, pathFrom } from "./resolve.js";
 
 /** The probes' names: a directory that no rootfs or host is expected to have. */

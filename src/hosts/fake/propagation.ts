@@ -3,8 +3,8 @@
 // slaves, across namespaces. A slave receives from its master group, never the other way.
 import { type Mount, type Pos, type State, NONE, isSubdir } from "./model.js";
 import { LOCKABLE } from "./flags.js";
-import { attach, childAt, children, copyTree, fsOf, isReachable, mnt, subtree, subtreeDetached } from "./mounts.js";
-import { eachPeerAndSlave, lowestFreeGroup, peersOf, setParent } from "./links.js";
+import { attach, childAt, copyTree, fsOf, isReachable, mnt, subtree, subtreeDetached } from "./mounts.js";
+import { allKidsOf, eachPeerAndSlave, lowestFreeGroup, peersOf, setParent } from "./links.js";
 import { firstSlave, joinPeerAfter, leaveGroup, masterOf, newGroup, nextPeer, nextSlave, slaveAtHead, slaveBehind, slaveOfGroup, transferSlaves, unslave } from "./pnode.js";
 
 export function members(s: State, g: number): Mount[] {
@@ -308,12 +308,16 @@ export function propagateUmount(s: State, set: Set<number>, members?: readonly M
   const cand = gatherCandidates(s, set, members);
   const inS = (id: number) => set.has(id) || cand.has(id);
   const overmount = (m: Mount) => childAt(s, m.id, m.root);
-  const allIn = (m: Mount) => subtree(s, m).every((x) => inS(x.id));
+  // Every child, in a namespace or not: a candidate in a detached tree (an open_tree clone, which
+  // the unmount reaches) keeps a submount of its own there, and mnt_mounts lists it. Seen only
+  // through attached mounts, the model took such a copy where Linux 6.18 keeps it
+  // (test/native-detached-umount.test.ts, "a detached copy with a submount of its own").
+  const allIn = (m: Mount) => subtreeDetached(s, m).every((x) => inS(x.id));
   for (let changed = true; changed; ) { // maximal non-shifting subset
     changed = false;
     for (const id of cand) {
       const m = mnt(s, id);
-      if (children(s, id).every((c) => c === overmount(m) || allIn(c))) continue;
+      if (allKidsOf(s, id).every((c) => c === overmount(m) || allIn(c))) continue;
       cand.delete(id);
       changed = true;
     }

@@ -3,16 +3,16 @@
 // fstype and data are ignored wherever the kernel ignores them.
 import type { Request, Result } from "../../request.js";
 import {
-  AT_FDCWD, ATIME_MASK, EINVAL, ELOOP, ENODEV, ENOENT, ENOTDIR, EPERM, LOCKABLE, MS_BIND, MS_MOVE, MS_NOATIME,
+  AT_FDCWD, ATIME_MASK, EINVAL, ENODEV, ENOENT, ENOTDIR, EPERM, LOCKABLE, MS_BIND, MS_MOVE, MS_NOATIME,
   MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_PROPAGATION, MS_RDONLY, MS_REC,
   MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
 } from "./flags.js";
 import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir, setSuperOpts } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, subtree, traverse, addMount } from "./mounts.js";
+import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
-import { setParent } from "./links.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
+import { mayCopyTree, moveSource, moveTree, treeHolders } from "./sys-open-tree.js";
 import { newFs } from "./build.js";
 
 type MountReq = Extract<Request, { op: "mount" }>;
@@ -105,7 +105,7 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
   const old = mnt(s, o.pos.mnt);
-  if (old.unbindable || old.ns !== p.ns) return err(EINVAL);
+  if (old.unbindable || !mayCopyTree(s, p, old)) return err(EINVAL);
   if (!rec && hasLockedChildren(s, old, o.pos.ino)) return err(EINVAL); // would reveal what they hide
   if (rec && skipsLocked(s, old, o.pos.ino)) return err(EPERM);
   if (isDirAt(s, dest) !== isDirAt(s, o.pos)) return err(ENOTDIR);
@@ -128,10 +128,13 @@ export function propagationChange(s: State, p: Proc, pos: Pos, f: number): Resul
   const rest = f & ~(MS_REC | MS_SILENT);
   const type = TYPES.find(([bit]) => bit === rest);
   if (!type) return err(EINVAL);
-  // Only a detached mount is refused: a mount of another live namespace (reached through an fd
-  // opened there) changes type (recorded on Linux 6.18: test/mutation-kills-fake-sys-mount.test.ts).
-  if (m.ns === 0) return err(EINVAL);
-  const targets = f & MS_REC ? subtree(s, m) : [m];
+  // may_change_propagation: the mount must be in a namespace. A mount of another live namespace
+  // (reached through an fd opened there) changes type (recorded on Linux 6.18:
+  // test/mutation-kills-fake-sys-mount.test.ts), and so does one in a detached tree that an
+  // open_tree fd holds (its anonymous namespace; test/native-detached-move.test.ts). Only a
+  // lazily unmounted or dissolved mount, in none, is refused.
+  if (m.ns === 0 && treeHolders(s, m).length === 0) return err(EINVAL);
+  const targets = !(f & MS_REC) ? [m] : m.ns === 0 ? subtreeDetached(s, m) : subtree(s, m);
   for (const t of targets) changeType(s, t, type[1]);
   return ok;
 }
@@ -150,13 +153,11 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   if ("errno" in dest) return dest;
   const to = mnt(s, dest.mnt);
   if (to.ns !== p.ns) return err(EINVAL);
-  if (old.parent === 0 || old.ns !== p.ns || old.locked) return err(EINVAL); // the root, detached, foreign
-  if (mnt(s, old.parent).peer !== 0) return err(EINVAL); // a mount in a shared parent stays
-  if (to.peer !== 0 && subtree(s, old).some((m) => m.unbindable)) return err(EINVAL);
-  for (let q: Mount | null = to; q && q.parent !== 0; q = mnt(s, q.parent)) if (q === old) return err(ELOOP);
-  setParent(s, old, 0, old.mp);
-  graft(s, old, to, dest.ino);
-  return ok;
+  // The source rule and the move are do_move_mount's, as for move_mount(2): a detached tree's top
+  // named by /proc/self/fd/N moves too (recorded on 6.18: test/native-detached-move.test.ts).
+  const detached = moveSource(s, p, old);
+  if (typeof detached !== "boolean") return detached;
+  return moveTree(s, old, to, dest.ino, detached);
 }
 
 /** Filesystem types the model can create; the value says whether a user namespace may (FS_USERNS_MOUNT). */

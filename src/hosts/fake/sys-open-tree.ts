@@ -45,7 +45,8 @@ function newFd(p: Proc, f: TreeFd): Result {
 /**
  * open_tree(dirfd, path, flags) (fs/namespace.c): unknown flags, or AT_RECURSIVE without
  * OPEN_TREE_CLONE, are EINVAL. Without OPEN_TREE_CLONE it is an O_PATH open of the place. With it:
- * may_mount (EPERM, before the lookup), then __do_loopback: an unbindable mount, a mount of another namespace, and
+ * may_mount (EPERM, before the lookup), then __do_loopback: an unbindable mount, a mount that
+ * may_copy_tree refuses (another namespace's, or a detached tree not made from the caller's), and
  * (not recursive) a mount with locked submounts under the place are EINVAL; the copy is of the
  * mount rooted at the place, with its submounts when AT_RECURSIVE.
  */
@@ -63,7 +64,7 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   const cloexec = (flags & abi.OPEN_TREE_CLOEXEC) !== 0;
   if (!clone) return newFd(p, { kind: "path", mnt: at.pos.mnt, ino: at.pos.ino, cloexec, offset: 0 });
   const old = mnt(s, at.pos.mnt);
-  if (old.unbindable || old.ns !== p.ns) return { errno: EINVAL };
+  if (old.unbindable || !mayCopyTree(s, p, old)) return { errno: EINVAL };
   if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
   const pairs: [Mount, Mount][] = rec ? copyTree(s, old, at.pos.ino, true) : [[old, cloneMount(s, old, at.pos.ino)]];
   for (const [orig, copy] of pairs) {
@@ -87,8 +88,8 @@ function lockedBelow(s: State, m: Mount, ino: number): boolean {
  * (the top of its mount stack) must be in the caller's namespace (a detached one or another live
  * one: ENOENT), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may
  * not go under a shared one (EINVAL). Without CAP_SYS_ADMIN everything is EPERM (may_mount comes
- * first). Linux 6.15+ also lets a detached tree be copied or mounted on (an anonymous namespace of
- * the caller's): the model does not (EINVAL, ENOENT); docs/mutation.md, the fake triage.
+ * first). Linux 6.15+ also lets a detached tree be mounted on (an anonymous namespace of the
+ * caller's): the model does not (ENOENT); docs/mutation.md, the fake triage.
  */
 export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
   if (!p.cap) return { errno: EPERM }; // may_mount first, before the flags
@@ -99,24 +100,68 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   if ("errno" in to) return to;
   const old = mnt(s, from.pos.mnt);
   if (from.pos.ino !== old.root) return { errno: EINVAL };
-  const detached = old.ns === 0 && old.parent === 0 && heldAsTree(p, old.id);
-  if (!detached && (old.ns !== p.ns || old.parent === 0 || old.locked)) return { errno: EINVAL };
-  if (!detached && mnt(s, old.parent).peer !== 0) return { errno: EINVAL }; // a mount in a shared parent stays
+  const src = moveSource(s, p, old);
+  if (typeof src !== "boolean") return src;
   if (isDirAt(s, traverse(s, to.pos)) !== isDirAt(s, from.pos)) return { errno: EINVAL };
   const dest = traverse(s, to.pos); // lock_mount: on top of whatever is mounted there
   const parent = mnt(s, dest.mnt);
   if (parent.ns === 0) return { errno: ENOENT };
   if (parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount: ENOENT too (recorded on 6.18)
+  return moveTree(s, old, parent, dest.ino, src);
+}
+
+/**
+ * do_move_mount's rule for the source (a mount's root, checked by the caller), shared by
+ * move_mount(2) and mount(2) with MS_MOVE (do_move_mount_old only looks the source up, following
+ * links, and calls do_move_mount): the top of a detached tree this process holds (true), or an
+ * attached mount of its namespace that is not its root, not locked, and not in a shared parent
+ * (false); else EINVAL.
+ */
+export function moveSource(s: State, p: Proc, old: Mount): boolean | { errno: number } {
+  if (old.ns === 0 && old.parent === 0 && heldAsTree(p, old.id)) return true;
+  if (old.ns !== p.ns || old.parent === 0 || old.locked) return { errno: EINVAL };
+  if (mnt(s, old.parent).peer !== 0) return { errno: EINVAL }; // a mount in a shared parent stays
+  return false;
+}
+
+/**
+ * do_move_mount's end, for move_mount(2) and MS_MOVE alike: no unbindable mount under a shared
+ * one (EINVAL), not into itself (ELOOP); then `old` (a detached tree's top when `detached`) goes
+ * onto (parent, ino), copied to the receivers of a shared parent.
+ */
+export function moveTree(s: State, old: Mount, parent: Mount, ino: number, detached: boolean): Result {
   const moved = detached ? subtreeDetached(s, old) : subtree(s, old);
   if (parent.peer !== 0 && moved.some((m) => m.unbindable)) return { errno: EINVAL };
   if (moved.includes(parent)) return { errno: ELOOP };
   if (!detached) setParent(s, old, 0, old.mp);
-  graft(s, old, parent, dest.ino);
+  graft(s, old, parent, ino);
   // Attached, the tree's anonymous namespace is gone: an fd that held it now names a mount like
   // any other, and after a lazy unmount one that cannot be attached again (EINVAL; recorded on
   // 6.18: test/mutation-kills-fake-open-tree.test.ts).
   if (detached) for (const q of s.procs.values()) for (const f of q.fds.values()) if (f.mnt === old.id) delete (f as TreeFd).tree;
   return { ret: 0 };
+}
+
+/**
+ * The processes whose open_tree(OPEN_TREE_CLONE) fd holds the detached tree that `m` is in: the
+ * tree's anonymous namespace lives while one does. None for an attached mount, or for a lazily
+ * unmounted or dissolved tree, which is in no namespace at all.
+ */
+export function treeHolders(s: State, m: Mount): Proc[] {
+  if (m.ns !== 0) return [];
+  let top = m;
+  while (top.parent !== 0) top = mnt(s, top.parent);
+  return [...s.procs.values()].filter((q) => heldAsTree(q, top.id));
+}
+
+/**
+ * may_copy_tree (fs/namespace.c, since 6.15): a bind or an open_tree clone copies a mount of the
+ * caller's namespace, or one in an anonymous namespace made from it (check_anonymous_mnt: its
+ * seq_origin is the caller's namespace; here, a detached tree held by a process of that
+ * namespace). Recorded on 6.18: test/native-detached-move.test.ts.
+ */
+export function mayCopyTree(s: State, p: Proc, old: Mount): boolean {
+  return old.ns === p.ns || treeHolders(s, old).some((q) => q.ns === p.ns);
 }
 
 function heldAsTree(p: Proc, id: number): boolean {

@@ -1,0 +1,148 @@
+// mount(2) with MS_MOVE takes a detached tree too, on Linux 6.18 and in the fake kernel: the
+// kernel's MS_MOVE is do_move_mount_old, which looks the source up and calls do_move_mount, the
+// same code as move_mount(2). So an open_tree(OPEN_TREE_CLONE) copy named as /proc/self/fd/N is
+// attached like move_mount attaches it (under a shared target it becomes shared, its submounts
+// with it), and the fd then holds an attached mount that close() leaves alone. Only the top of the
+// tree moves: a submount inside it is EINVAL (not an anonymous namespace's root). The fake once
+// refused every detached source of MS_MOVE with EINVAL.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import * as abi from "../src/abi.js";
+import { FakeKernel } from "../src/hosts/fake/index.js";
+import type { Request, Result } from "../src/request.js";
+import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake, readMountinfo } from "./helpers/native-env.js";
+
+const { mode, reason, spawn } = await eitherMode();
+const test = suite(`mount(MS_MOVE) of a detached tree: real kernel vs fake kernel (${mode})`);
+const c = { seq: 0, step: "test", reason: "detached tree MS_MOVE test" };
+type Bare = Request extends infer R ? R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never : never;
+type Exec = (r: Request) => Promise<Result> | Result;
+
+/**
+ * Under a private tmpfs `base`: s (a tmpfs) holding s/x (a tmpfs), and d, a shared tmpfs. The
+ * recursive clone of s is moved with MS_MOVE: first its submount (EINVAL), then its top onto d/t;
+ * then the fd is closed. Returns "what: errno" per call after the set-up, and the mounts under base
+ * as "path tags".
+ */
+async function run(exec: Exec, base: string): Promise<string[]> {
+  const log: string[] = [];
+  const call = async (what: string | null, r: Bare): Promise<number> => {
+    const res = await exec({ ...c, ...r } as Request);
+    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
+    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
+    return "ret" in res ? res.ret : -1;
+  };
+  const at = (p: string): string => `${base}/${p}`;
+  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  const move = (from: string, to: string): Bare => ({ op: "mount", source: from, target: at(to), filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
+  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  for (const d of ["s", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await call(null, tmpfs("s"));
+  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await call(null, tmpfs("s/x"));
+  await call(null, tmpfs("d"));
+  await call(null, { op: "mount", source: null, target: at("d"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
+  await call(null, { op: "mkdir", pathname: at("d/t"), mode: 0o755 });
+  const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
+  await call("mount(fd/x, d/t, MS_MOVE)", move(`/proc/self/fd/${fd}/x`, "d/t"));
+  await call("mount(fd, d/t, MS_MOVE)", move(`/proc/self/fd/${fd}`, "d/t"));
+  await call("close(fd)", { op: "close", fd });
+  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
+    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
+  return [...log, ...table];
+}
+
+/** What Linux 6.18 did: the submount is refused, the top goes onto d/t with x under it, both shared, and stays after close. */
+const RECORDED = [
+  "open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC): 0",
+  `mount(fd/x, d/t, MS_MOVE): ${abi.EINVAL}`,
+  "mount(fd, d/t, MS_MOVE): 0",
+  "close(fd): 0",
+  "/s private",
+  "/s/x private",
+  "/d shared",
+  "/d/t shared",
+  "/d/t/x shared",
+];
+
+test("the fake kernel moves a detached tree's top with MS_MOVE, as Linux 6.18 did", async () => {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-move").unshare();
+  assert.equal(await run((r) => k.exec(r), "/tmp/detached-move"), RECORDED);
+});
+
+nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => run((r) => side.exec(r), base));
+  assert.equal(real, RECORDED);
+  assert.equal(model, real);
+});
+
+/**
+ * The other calls that name a mount inside a detached tree (its submount x, through the fd): x is
+ * made shared, bound onto b (a peer of it), cloned on its own (another peer, held by fd2), then
+ * made a slave with MS_REC; it cannot be unmounted, lazily or not. The tree is then attached on d,
+ * and the fds closed. Returns "what: errno" per call, then the mounts under base.
+ */
+async function inside(exec: Exec, base: string): Promise<string[]> {
+  const log: string[] = [];
+  const call = async (what: string | null, r: Bare): Promise<number> => {
+    const res = await exec({ ...c, ...r } as Request);
+    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
+    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
+    return "ret" in res ? res.ret : -1;
+  };
+  const at = (p: string): string => `${base}/${p}`;
+  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  for (const d of ["s", "b", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await call(null, tmpfs("s"));
+  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await call(null, tmpfs("s/x"));
+  const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
+  const x = `/proc/self/fd/${fd}/x`;
+  await call("mount(fd/x, MS_SHARED)", { op: "mount", source: null, target: x, filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
+  await call("mount(fd/x, b, MS_BIND)", { op: "mount", source: x, target: at("b"), filesystemtype: null, mountflags: abi.MS_BIND, data: null });
+  const fd2 = await call("open_tree(fd, x, CLONE)", { op: "open_tree", dirfd: fd, pathname: "x", flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC });
+  await call("mount(fd/x, MS_REC|MS_SLAVE)", { op: "mount", source: null, target: x, filesystemtype: null, mountflags: abi.MS_REC | abi.MS_SLAVE, data: null });
+  await call("umount2(fd/x)", { op: "umount2", target: x, flags: 0 });
+  await call("umount2(fd/x, MNT_DETACH)", { op: "umount2", target: x, flags: abi.MNT_DETACH });
+  await call("move_mount(fd, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
+  await call("close(fd)", { op: "close", fd });
+  await call("close(fd2)", { op: "close", fd: fd2 });
+  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
+    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
+  return [...log, ...table];
+}
+
+/** What Linux 6.18 did: every call but the unmounts works on the detached mount; b stays x's peer, and x, attached on d, is a slave of that group. */
+const INSIDE = [
+  "open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC): 0",
+  "mount(fd/x, MS_SHARED): 0",
+  "mount(fd/x, b, MS_BIND): 0",
+  "open_tree(fd, x, CLONE): 0",
+  "mount(fd/x, MS_REC|MS_SLAVE): 0",
+  `umount2(fd/x): ${abi.EINVAL}`,
+  `umount2(fd/x, MNT_DETACH): ${abi.EINVAL}`,
+  "move_mount(fd, d): 0",
+  "close(fd): 0",
+  "close(fd2): 0",
+  "/s private",
+  "/s/x private",
+  "/d private",
+  "/d/x master",
+  "/b shared",
+];
+
+test("calls on a mount inside a detached tree, in the fake kernel", async () => {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-inside").unshare();
+  assert.equal(await inside((r) => k.exec(r), "/tmp/detached-inside"), INSIDE);
+});
+
+nativeTest(test, reason, "calls on a mount inside a detached tree: the real kernel as recorded, and as the fake", async () => {
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => inside((r) => side.exec(r), base));
+  assert.equal(real, INSIDE);
+  assert.equal(model, real);
+});
+
+test.run();
