@@ -6,10 +6,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { type Call, type Case, type Step, bind, move, pivot, propagate, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
+import { type Call, type Case, type Step, bind, move, moveMount, openTree, pivot, propagate, setattr, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 
 const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
-  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM } = abi;
+  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM, EBADF } = abi;
 /** Any mount(2) call of the cases: source, target, filesystemtype, flags, data. */
 const mnt = (source: string | null, target: string, filesystemtype: string | null, mountflags: number, data: string | null = null): Call =>
   ({ op: "mount", source, target, filesystemtype, mountflags, data });
@@ -655,6 +655,33 @@ const KEPT: Kept[] = [
     tables: [
       "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
       "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  // Detached trees (2026-12-03): found once the property drew open_tree, move_mount and mount_setattr.
+  {
+    name: "move_mount looks the target up first: a bad source fd with a missing target is ENOENT",
+    case: { setup: [], userns: null, ops: [A(moveMount(0, "", "/a/a")), A(moveMount(0, "", "/a"))] },
+    start: "69 46 0:41 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [ENOENT, EBADF],
+    tables: ["A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw"],
+  },
+  {
+    name: "move_mount onto a lazily unmounted root is ENOENT before the source's rule",
+    case: { setup: [], userns: null, ops: [A(umount("/", MNT_DETACH)), A(moveMount(-1, "/", "/"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n",
+    results: [0, ENOENT],
+    tables: [],
+  },
+  {
+    name: "in B, open_tree(AT_RECURSIVE) of a tree with a locked unbindable mount is EPERM, as a recursive bind is",
+    case: { setup: [tmpfs("/a")], userns: 0, ops: [B(setattr(-1, "/a", MS_UNBINDABLE, false)), B(openTree(-1, "/", true))] },
+    start: "67 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n47 67 0:42 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, EPERM],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime unbindable tmpfs tmpfs rw",
     ],
   },
 ];

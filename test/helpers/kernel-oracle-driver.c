@@ -9,6 +9,11 @@
  *   A|B m SRC TGT FS FLAGS DATA    mount(2)   (FS "tmpfs": then mkdir TGT/a and TGT/b)
  *   A|B u TGT FLAGS                umount2(2)
  *   A|B p NEW OLD                  pivot_root(2)
+ *   A|B o SLOT PATH FLAGS          open_tree(2) at SLOT's fd (-1: AT_FDCWD); the fd goes to the next slot
+ *   A|B v SLOT PATH TGT FLAGS      move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TGT
+ *   A|B s SLOT PATH FLAGS PROP     mount_setattr(2) of SLOT's fd and PATH: propagation PROP only
+ *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
+ * A slot that names no fd (a failed open_tree, a closed one) is passed as fd 999, which is not open.
  * Output, per case: "R <errno>" per request and U, "T <name> <bytes>\n<mountinfo>" per table, "Z".
  * argv[1] is an empty directory: each case mounts its root tmpfs there, in the case's namespace.
  */
@@ -27,6 +32,18 @@
 #include <unistd.h>
 
 static int procfd = -1;
+
+/* The fds of this process's open_tree calls, in order (B's process has its own). */
+static int slots[64];
+static int nslots;
+
+static int slot_fd(const char *f) {
+  int k = f ? atoi(f) : -1;
+  if (k < 0) return AT_FDCWD;
+  return k < nslots && slots[k] >= 0 ? slots[k] : 999;
+}
+
+struct attr_v0 { unsigned long long attr_set, attr_clr, propagation, userns_fd; };
 
 static void die(const char *what) {
   printf("X %s: %s\n", what, strerror(errno));
@@ -62,6 +79,25 @@ static int run(char *line) {
   } else if (op && strcmp(op, "p") == 0) {
     char *nr = field(&s), *old = field(&s);
     r = (int)syscall(SYS_pivot_root, nr, old);
+  } else if (op && strcmp(op, "o") == 0) {
+    char *sl = field(&s), *path = field(&s), *fl = field(&s);
+    r = (int)syscall(SYS_open_tree, slot_fd(sl), path ? path : "", (unsigned)strtoul(fl, NULL, 10));
+    int e = errno;
+    if (nslots < 64) slots[nslots++] = r;
+    if (r >= 0) r = 0;
+    errno = e;
+  } else if (op && strcmp(op, "v") == 0) {
+    char *sl = field(&s), *path = field(&s), *tgt = field(&s), *fl = field(&s);
+    r = (int)syscall(SYS_move_mount, slot_fd(sl), path ? path : "", AT_FDCWD, tgt, (unsigned)strtoul(fl, NULL, 10));
+  } else if (op && strcmp(op, "s") == 0) {
+    char *sl = field(&s), *path = field(&s), *fl = field(&s), *prop = field(&s);
+    struct attr_v0 a = {0, 0, strtoull(prop, NULL, 10), 0};
+    r = (int)syscall(SYS_mount_setattr, slot_fd(sl), path ? path : "", (unsigned)strtoul(fl, NULL, 10), &a, sizeof a);
+  } else if (op && strcmp(op, "c") == 0) {
+    char *sl = field(&s);
+    int k = sl ? atoi(sl) : -1;
+    r = close(slot_fd(sl));
+    if (k >= 0 && k < nslots) slots[k] = -1;
   } else {
     errno = 0;
     return 2000;
@@ -69,16 +105,25 @@ static int run(char *line) {
   return r == 0 ? 0 : errno;
 }
 
+/* The whole table, however long: a mount storm (a shared "/" bound onto itself again and again)
+ * passes 64 KiB, and a fixed buffer of that size once cut the real table short, which read as a
+ * fake kernel that made too many copies. */
 static void table(const char *name, const char *pid) {
-  char path[64], buf[65536];
+  char path[64];
   snprintf(path, sizeof path, "%s/mountinfo", pid);
   int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) die("open mountinfo");
-  size_t len = 0;
-  for (ssize_t n; (n = read(fd, buf + len, sizeof buf - len)) > 0;) len += (size_t)n;
+  size_t len = 0, cap = 1 << 16;
+  char *buf = malloc(cap);
+  if (!buf) die("malloc");
+  for (ssize_t n; (n = read(fd, buf + len, cap - len)) > 0;) {
+    len += (size_t)n;
+    if (len == cap && !(buf = realloc(buf, cap *= 2))) die("realloc");
+  }
   close(fd);
   printf("T %s %zu\n", name, len);
   fwrite(buf, 1, len, stdout);
+  free(buf);
 }
 
 /* Namespace B's process: leaves the user namespace at once (a chrooted process could not do it

@@ -18,7 +18,17 @@ import type { Request } from "../../src/request.js";
 import { errnoName } from "../../src/names-ts.js";
 
 type Bare<R> = R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never;
-export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>>;
+/**
+ * A detached tree's calls name fds by slot: slot k is the fd of the k-th open_tree call of that
+ * namespace's process (failed or not), and -1 is AT_FDCWD. A slot without an fd (a failed
+ * open_tree, a closed one) is passed as fd 999, which no process has open.
+ */
+export type TreeCall =
+  | { op: "open_tree"; slot: number; pathname: string; flags: number }
+  | { op: "move_mount"; slot: number; pathname: string; target: string; flags: number }
+  | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number }
+  | { op: "close"; slot: number };
+export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
 export type Ns = "A" | "B";
 export interface Step { ns: Ns; call: Call }
 /** Set-up builds the starting tree (A only); ops are compared; B is forked before ops[userns]. */
@@ -49,6 +59,16 @@ export const move = (source: string, target: string): Call =>
   ({ op: "mount", source, target, filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
 export const umount = (target: string, flags = 0): Call => ({ op: "umount2", target, flags });
 export const pivot = (new_root: string, put_old: string): Call => ({ op: "pivot_root", new_root, put_old });
+/** open_tree(2) with OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC, AT_RECURSIVE when `rec`; at a slot's fd: AT_EMPTY_PATH for "". */
+export const openTree = (slot: number, pathname: string, rec: boolean): Call => ({ op: "open_tree", slot, pathname,
+  flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | (rec ? abi.AT_RECURSIVE : 0) | (slot >= 0 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
+/** move_mount(2) from a slot's fd ("" : MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`. */
+export const moveMount = (slot: number, pathname: string, target: string): Call =>
+  ({ op: "move_mount", slot, pathname, target, flags: pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0 });
+/** mount_setattr(2) of a slot's fd ("": AT_EMPTY_PATH) and path, changing the propagation only. */
+export const setattr = (slot: number, pathname: string, propagation: number, rec: boolean): Call =>
+  ({ op: "mount_setattr", slot, pathname, propagation, flags: (pathname === "" ? abi.AT_EMPTY_PATH : 0) | (rec ? abi.AT_RECURSIVE : 0) });
+export const closeSlot = (slot: number): Call => ({ op: "close", slot });
 
 /** The actions after the starting table, in order: B's requests before B exists run in A. */
 export function actions(c: Case): Action[] {
@@ -65,9 +85,15 @@ export function actions(c: Case): Action[] {
 const dash = (s: string | null): string => (s === null ? "-" : s);
 
 function line(ns: Ns, c: Call): string {
-  if (c.op === "mount") return [ns, "m", dash(c.source), c.target, dash(c.filesystemtype), c.mountflags, dash(c.data)].join("\t");
-  if (c.op === "umount2") return [ns, "u", c.target, c.flags].join("\t");
-  return [ns, "p", c.new_root, c.put_old].join("\t");
+  switch (c.op) {
+    case "mount": return [ns, "m", dash(c.source), c.target, dash(c.filesystemtype), c.mountflags, dash(c.data)].join("\t");
+    case "umount2": return [ns, "u", c.target, c.flags].join("\t");
+    case "pivot_root": return [ns, "p", c.new_root, c.put_old].join("\t");
+    case "open_tree": return [ns, "o", c.slot, c.pathname, c.flags].join("\t");
+    case "move_mount": return [ns, "v", c.slot, c.pathname, c.target, c.flags].join("\t");
+    case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation].join("\t");
+    case "close": return [ns, "c", c.slot].join("\t");
+  }
 }
 
 function script(c: Case): string[] {
@@ -79,9 +105,14 @@ function script(c: Case): string[] {
 
 /** One-line readable form of a case, for failure messages and the regression file. */
 export function show(c: Case): string {
+  const fd = (slot: number): string => (slot < 0 ? "AT_FDCWD" : `fd#${slot}`);
   const call = (x: Call): string => {
     if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
+    if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", CLONE${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
+    if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.target})`;
+    if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
+    if (x.op === "close") return `close(${fd(x.slot)})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
     return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
   };
@@ -174,11 +205,32 @@ function driverMkdirs(k: FakeKernel, target: string): void {
   }
 }
 
-/** One request on the fake as the process of `ns`; tmpfs mounts get the driver's directories. */
-export function exec(k: FakeKernel, call: Call): number {
-  const r = k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", ...call } as Request);
+/** The fd not open in any process: what a slot without an fd is passed as (the driver's 999). */
+const NO_FD = 999;
+
+/** The request a call makes on the fake, its slots read from `slots` (this process's open_tree fds). */
+function request(call: Call, slots: readonly number[]): Request {
+  const c = { seq: 0, step: "oracle", reason: "kernel oracle" };
+  const fd = (slot: number): number => (slot < 0 ? abi.AT_FDCWD : slots[slot] ?? NO_FD);
+  switch (call.op) {
+    case "open_tree": return { ...c, op: "open_tree", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags };
+    case "move_mount": return { ...c, op: "move_mount", from_dirfd: fd(call.slot), from_pathname: call.pathname, to_dirfd: abi.AT_FDCWD, to_pathname: call.target, flags: call.flags };
+    case "mount_setattr": return { ...c, op: "mount_setattr", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags, attr_set: 0, propagation: call.propagation };
+    case "close": return { ...c, op: "close", fd: fd(call.slot) };
+    default: return { ...c, ...call } as Request;
+  }
+}
+
+/**
+ * One request on the fake as the process of `ns`; tmpfs mounts get the driver's directories.
+ * `slots`: that process's open_tree fds (NO_FD where none), updated as the driver updates its own.
+ */
+export function exec(k: FakeKernel, call: Call, slots: number[] = []): number {
+  const r = k.exec(request(call, slots));
   const e = "errno" in r ? r.errno : 0;
   if (e === 0 && call.op === "mount" && call.filesystemtype === "tmpfs") driverMkdirs(k, call.target);
+  if (call.op === "open_tree") slots.push("errno" in r ? NO_FD : r.ret);
+  if (call.op === "close" && call.slot >= 0 && call.slot < slots.length) slots[call.slot] = NO_FD;
   return e;
 }
 
@@ -229,16 +281,23 @@ function runOps(k: FakeKernel, c: Case): Outcome {
   const pidA = k.state.current;
   let pidB: number | null = null;
   const results: number[] = [];
+  // Each process's open_tree fds by slot. B's process is forked before any request runs (the
+  // driver's make_b), so it starts with none, whatever A opens before B leaves A's namespace.
+  const slotsA: number[] = [], slotsB: number[] = [];
   for (const a of actions(c)) {
     if (a.kind === "userns") {
       k.state.current = pidA;
       k.unshare({ userns: true });
       pidB = k.state.current;
+      // The fake's B is a copy of A made now, with A's fds; the driver's was forked before A
+      // opened any tree, so it holds none (else a tree A closes would stay alive through B).
+      for (const fd of slotsA) if (fd !== NO_FD) k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", op: "close", fd });
       results.push(0);
       continue;
     }
-    k.state.current = a.ns === "B" && pidB !== null ? pidB : pidA;
-    results.push(exec(k, a.call));
+    const inB = a.ns === "B" && pidB !== null;
+    k.state.current = inB ? pidB! : pidA;
+    results.push(exec(k, a.call, inB ? slotsB : slotsA));
   }
   const bad = pnodeConsistent(k.state);
   if (bad) throw new Error(`the fake's propagation lists went wrong: ${bad}`);
@@ -365,6 +424,7 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   const moveArb = fc.tuple(pathArb, pathArb).map(([s, t]) => move(s, t));
   const umountArb = fc.tuple(pathArb, fc.boolean()).map(([t, lazy]) => umount(t, lazy ? abi.MNT_DETACH : 0));
   const pivotArb = fc.tuple(pathArb, name).map(([n, o]) => pivot(n, (n === "/" ? "" : n) + "/" + o));
+  const treeArb = treeCalls(pathArb, fc.array(name, { maxLength: depth }).map((p) => p.join("/")));
   // Set-up never mounts a tmpfs on "/": "/a" would still name the old root's /a, so the driver's
   // mkdirs miss the new tmpfs, and the fake, built from the table, could not know it has no /a.
   const setupTmpfsArb = fc.array(name, { minLength: 1, maxLength: depth }).map((p) => tmpfs("/" + p.join("/")));
@@ -372,6 +432,7 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   const callArb = fc.oneof(
     { weight: 2, arbitrary: tmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 3, arbitrary: bindArb },
     { weight: 2, arbitrary: moveArb }, { weight: 4, arbitrary: umountArb }, { weight: 1, arbitrary: pivotArb },
+    { weight: 4, arbitrary: treeArb },
   );
   const caseArb: fc.Arbitrary<Case> = fc.record({
     setup: fc.array(setupArb, { maxLength: setupMax }),
@@ -379,6 +440,26 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
     ops: fc.array(fc.record({ ns: fc.constantFrom<Ns>("A", "B"), call: callArb }), { minLength: 1, maxLength: opsMax }),
   });
   return { pathArb, setupArb, callArb, caseArb };
+}
+
+/**
+ * The detached trees' calls: an open_tree clone of a path or of a slot's tree (recursive or not),
+ * attaching it (or one of its submounts, or an attached mount) with move_mount, a propagation
+ * change with mount_setattr of a slot's tree or of a path, and close. Slots 0-2: a case opens a
+ * few trees at most. `rel`: a path inside a tree, "" for the tree's top.
+ */
+function treeCalls(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): fc.Arbitrary<Call> {
+  const slot = fc.nat(2);
+  const prop = fc.constantFrom(abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE, abi.MS_UNBINDABLE);
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(pathArb, fc.boolean()).map(([p, rec]) => openTree(-1, p, rec)) },
+    { weight: 1, arbitrary: fc.tuple(slot, rel, fc.boolean()).map(([k, p, rec]) => openTree(k, p, rec)) },
+    { weight: 3, arbitrary: fc.tuple(slot, rel, pathArb).map(([k, p, t]) => moveMount(k, p, t)) },
+    { weight: 1, arbitrary: fc.tuple(pathArb, pathArb).map(([p, t]) => moveMount(-1, p, t)) },
+    { weight: 2, arbitrary: fc.tuple(slot, rel, prop, fc.boolean()).map(([k, p, t, rec]) => setattr(k, p, t, rec)) },
+    { weight: 1, arbitrary: fc.tuple(pathArb, prop, fc.boolean()).map(([p, t, rec]) => setattr(-1, p, t, rec)) },
+    { weight: 1, arbitrary: slot.map(closeSlot) },
+  );
 }
 
 export const { pathArb, setupArb, callArb, caseArb } = arbs(2, 12, 10);

@@ -237,3 +237,20 @@ export function mountInUse(s: State, id: number): boolean {
   }
   return false;
 }
+
+/**
+ * copy_tree skips unbindable submounts, but not a locked one: skipping it would reveal what it
+ * covers, so the copy fails with EPERM (found by test/kernel-oracle.test.ts on 6.18; what is under
+ * a skipped mount is not looked at; open_tree(AT_RECURSIVE) copies with copy_tree too, so the same
+ * EPERM: found by test/kernel-oracle.test.ts). docs/sources.md#kernel-umount-mount.
+ */
+export function skipsLocked(s: State, top: Mount, root: number): boolean {
+  const tree = fsOf(s, top).tree;
+  const queue = children(s, top.id).filter((c) => isSubdir(tree, c.mp, root));
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue[i]!;
+    if (c.unbindable) { if (c.locked) return true; continue; }
+    for (const k of children(s, c.id)) queue.push(k);
+  }
+  return false;
+}

@@ -8,7 +8,7 @@ import {
   MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
 } from "./flags.js";
 import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir, setSuperOpts } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse, addMount } from "./mounts.js";
+import { children, cloneMount, copyTree, fsOf, mnt, skipsLocked, subtree, subtreeDetached, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
@@ -79,21 +79,6 @@ function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
   return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
 }
 
-/**
- * copy_tree skips unbindable submounts, but not a locked one: skipping it would reveal what it
- * covers, so the copy fails with EPERM (found by test/kernel-oracle.test.ts on 6.18; what is under
- * a skipped mount is not looked at). docs/sources.md#kernel-umount-mount.
- */
-function skipsLocked(s: State, top: Mount, root: number): boolean {
-  const tree = fsOf(s, top).tree;
-  const queue = children(s, top.id).filter((c) => isSubdir(tree, c.mp, root));
-  for (let i = 0; i < queue.length; i++) {
-    const c = queue[i]!;
-    if (c.unbindable) { if (c.locked) return true; continue; }
-    for (const k of children(s, c.id)) queue.push(k);
-  }
-  return false;
-}
 
 /** do_loopback: MS_BIND, recursive with MS_REC (unbindable submounts are skipped). */
 function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolean): Result {

@@ -9,7 +9,7 @@ import * as abi from "../../abi.js";
 import { EBADF, EINVAL, ELOOP, ENOENT, EPERM, O_CLOEXEC } from "./flags.js";
 import type { Result } from "../../request.js";
 import { type Fd, type Mount, type Pos, type Proc, type State, isSubdir } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
+import { children, cloneMount, copyTree, fsOf, mnt, skipsLocked, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { graft, makePrivate } from "./propagation.js";
 import { setParent } from "./links.js";
 import { cloneLike } from "./pnode.js";
@@ -66,6 +66,7 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   const old = mnt(s, at.pos.mnt);
   if (old.unbindable || !mayCopyTree(s, p, old)) return { errno: EINVAL };
   if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
+  if (rec && skipsLocked(s, old, at.pos.ino)) return { errno: EPERM };
   const pairs: [Mount, Mount][] = rec ? copyTree(s, old, at.pos.ino, true) : [[old, cloneMount(s, old, at.pos.ino)]];
   for (const [orig, copy] of pairs) {
     cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master
@@ -94,19 +95,23 @@ function lockedBelow(s: State, m: Mount, ino: number): boolean {
 export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
   if (!p.cap) return { errno: EPERM }; // may_mount first, before the flags
   if ((flags & ~MOVE_MOUNT_VALID) !== 0 || (flags & (abi.MOVE_MOUNT_SET_GROUP | abi.MOVE_MOUNT_BENEATH)) !== 0) return { errno: EINVAL };
-  const from = where(s, p, fromDirfd, fromPath, (flags & abi.MOVE_MOUNT_F_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_F_SYMLINKS) !== 0);
-  if ("errno" in from) return from;
+  // The target is looked up first: a bad source fd with a missing target is ENOENT (seen on 6.18,
+  // found by test/kernel-oracle.test.ts).
   const to = where(s, p, toDirfd, toPath, (flags & abi.MOVE_MOUNT_T_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_T_SYMLINKS) !== 0);
   if ("errno" in to) return to;
+  const from = where(s, p, fromDirfd, fromPath, (flags & abi.MOVE_MOUNT_F_EMPTY_PATH) !== 0, (flags & abi.MOVE_MOUNT_F_SYMLINKS) !== 0);
+  if ("errno" in from) return from;
   const old = mnt(s, from.pos.mnt);
   if (from.pos.ino !== old.root) return { errno: EINVAL };
-  const src = moveSource(s, p, old);
-  if (typeof src !== "boolean") return src;
   if (isDirAt(s, traverse(s, to.pos)) !== isDirAt(s, from.pos)) return { errno: EINVAL };
   const dest = traverse(s, to.pos); // lock_mount: on top of whatever is mounted there
   const parent = mnt(s, dest.mnt);
+  // lock_mount before the source's rule: a lazily unmounted target is ENOENT even where the source
+  // is not movable (6.18, found by test/kernel-oracle.test.ts), as in mount(MS_MOVE)'s order.
   if (parent.ns === 0) return { errno: ENOENT };
   if (parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount: ENOENT too (recorded on 6.18)
+  const src = moveSource(s, p, old);
+  if (typeof src !== "boolean") return src;
   return moveTree(s, old, parent, dest.ino, src);
 }
 
