@@ -684,6 +684,21 @@ const KEPT: Kept[] = [
       "B2 B1 dev2 / /a rw,relatime unbindable tmpfs tmpfs rw",
     ],
   },
+  {
+    name: "a bind made a slave of a clone's mount (its next peer) still gets copies: next_group walks a detached peer's slaves",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: null,
+      ops: [A(propagate("/a", MS_SHARED)), A(openTree(-1, "/a/a", false)), A(bind("/a/a", "/b", false)), A(propagate("/b", MS_SLAVE)), A(bind("/a/a", "/a/a", false))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n47 66 0:42 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A3 A2 dev2 /a /a/a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A4 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "A5 A4 dev2 /a /b rw,relatime master:1 tmpfs tmpfs rw",
+      "A6 A5 dev2 /a /b rw,relatime master:1 tmpfs tmpfs rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

@@ -490,6 +490,10 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
         ? [bind(s, t, false), propagate(t, abi.MS_SLAVE), propagate(t, abi.MS_SHARED)] : [bind(s, t, false), propagate(t, k)]) },
       { weight: 1, arbitrary: fc.tuple(at, place).map(([s, t]) => [move(s, t)]) },
       { weight: 2, arbitrary: fc.tuple(place, fc.boolean()).map(([t, lazy]) => [umount(t, lazy ? abi.MNT_DETACH : 0)]) },
+      // A clone of a place attached at another, as LXC attaches its rootfs, its propagation changed first or not.
+      { weight: 2, arbitrary: treeCalls(at, fc.constantFrom("", "a", "b")).map((c) => [c]) },
+      { weight: 1, arbitrary: fc.tuple(at, place, fc.boolean(), fc.constantFrom(0, abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE)).map(([s, t, rec, prop]) =>
+        [openTree(-1, s, rec), ...(prop ? [setattr(0, "", prop, true)] : []), moveMount(0, "", t), closeSlot(0)]) },
     );
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it

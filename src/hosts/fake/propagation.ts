@@ -5,6 +5,7 @@ import { type Mount, type Pos, type State, NONE, isSubdir } from "./model.js";
 import { LOCKABLE } from "./flags.js";
 import { attach, childAt, copyTree, fsOf, isReachable, mnt, subtree, subtreeDetached } from "./mounts.js";
 import { allKidsOf, eachPeerAndSlave, lowestFreeGroup, peersOf, setParent } from "./links.js";
+import { inAnonNs } from "./anon.js";
 import { firstSlave, joinPeerAfter, leaveGroup, masterOf, newGroup, nextPeer, nextSlave, slaveAtHead, slaveBehind, slaveOfGroup, transferSlaves, unslave } from "./pnode.js";
 
 export function members(s: State, g: number): Mount[] {
@@ -160,7 +161,11 @@ function propagateMnt(s: State, dest: Mount, ino: number, top: Mount, fresh: Rea
   const out: [Mount, Mount][] = [];
   const marks = new Set<number>(); // MNT_MARK: the masters of receivers copied into
   const parentOf = new Map<number, Mount>(); // mnt_set_mountpoint: a copy's receiver before commit
-  const isNew = (m: Mount) => m.ns === 0; // IS_MNT_NEW: the copies made here, a new or detached tree
+  const isNew = (m: Mount) => m.ns === 0; // IS_MNT_NEW or in an anonymous namespace: propagate_one skips both
+  // next_group's IS_MNT_NEW is only "in no namespace" (the copies made here): the slaves of a peer
+  // in a detached tree held by an fd are walked (6.18, found by test/kernel-oracle.test.ts: a bind
+  // made a slave of a clone's mount got its copies).
+  const noNamespace = (m: Mount) => m.ns === 0 && !inAnonNs(s, m);
   const shared = (m: Mount) => m.peer !== 0 && !fresh.has(m.id);
   const peers = (a: Mount, b: Mount) => a.peer !== 0 && a.peer === b.peer;
   const tree = fsOf(s, dest).tree;
@@ -190,7 +195,7 @@ function propagateMnt(s: State, dest: Mount, ino: number, top: Mount, fresh: Rea
     let m = start;
     for (;;) {
       for (;;) {
-        if (!isNew(m) && m.slaveFirst !== NONE) return firstSlave(s, m);
+        if (!noNamespace(m) && m.slaveFirst !== NONE) return firstSlave(s, m);
         const next = nextPeer(s, m);
         if (m.peer === dest.peer) {
           if (next === dest) return undefined;

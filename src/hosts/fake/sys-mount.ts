@@ -12,7 +12,8 @@ import { children, cloneMount, copyTree, fsOf, mnt, skipsLocked, subtree, subtre
 import { changeType, graft } from "./propagation.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
-import { mayCopyTree, moveSource, moveTree, treeHolders } from "./sys-open-tree.js";
+import { mayCopyTree, moveSource, moveTree } from "./sys-open-tree.js";
+import { inAnonNs } from "./anon.js";
 import { newFs } from "./build.js";
 
 type MountReq = Extract<Request, { op: "mount" }>;
@@ -118,7 +119,7 @@ export function propagationChange(s: State, p: Proc, pos: Pos, f: number): Resul
   // test/mutation-kills-fake-sys-mount.test.ts), and so does one in a detached tree that an
   // open_tree fd holds (its anonymous namespace; test/native-detached-move.test.ts). Only a
   // lazily unmounted or dissolved mount, in none, is refused.
-  if (m.ns === 0 && treeHolders(s, m).length === 0) return err(EINVAL);
+  if (m.ns === 0 && !inAnonNs(s, m)) return err(EINVAL);
   const targets = !(f & MS_REC) ? [m] : m.ns === 0 ? subtreeDetached(s, m) : subtree(s, m);
   for (const t of targets) changeType(s, t, type[1]);
   return ok;

@@ -15,6 +15,7 @@ import { cloneLike } from "./pnode.js";
 import { changeType, makePrivate } from "./propagation.js";
 import { lookup } from "./resolve.js";
 import { canChangeLockedFlags } from "./sys-mount.js";
+import { anonRoot } from "./anon.js";
 
 /** The kernels the model answers as: 6.18 (default) and 7.0 (OPEN_TREE_NAMESPACE). */
 export const KERNELS = ["6.18", "7.0"] as const;
@@ -124,7 +125,7 @@ export function sysMountSetattr(s: State, p: Proc, dirfd: number, path: string, 
   const at = place(s, p, dirfd, path, flags);
   if ("errno" in at) return at;
   const m = mnt(s, at.pos.mnt);
-  const detached = m.ns === 0 && treeTop(s, m);
+  const detached = anonRoot(s, m);
   if (at.pos.ino !== m.root || (m.ns !== p.ns && !detached)) return { errno: EINVAL };
   const rec = (flags & abi.AT_RECURSIVE) !== 0;
   const targets: Mount[] = !rec ? [m] : detached ? subtreeDetached(s, m) : subtree(s, m);
@@ -134,12 +135,6 @@ export function sysMountSetattr(s: State, p: Proc, dirfd: number, path: string, 
   return { ret: 0 };
 }
 
-/** anon_ns_root: the top of a detached tree (open_tree(OPEN_TREE_CLONE)) that an fd still holds. */
-function treeTop(s: State, m: Mount): boolean {
-  if (m.parent !== 0) return false;
-  for (const q of s.procs.values()) for (const f of q.fds.values()) if ((f as { tree?: true }).tree && f.mnt === m.id) return true;
-  return false;
-}
 
 /**
  * The place (dirfd, path) names; "" with AT_EMPTY_PATH is the fd's own file. A terminal (the

@@ -16,9 +16,7 @@ import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
 import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
-
-/** An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread. */
-type TreeFd = Fd & { tree?: true };
+import { type TreeFd, heldAsTree, treeHolders } from "./anon.js";
 
 const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
   abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
@@ -147,17 +145,6 @@ export function moveTree(s: State, old: Mount, parent: Mount, ino: number, detac
   return { ret: 0 };
 }
 
-/**
- * The processes whose open_tree(OPEN_TREE_CLONE) fd holds the detached tree that `m` is in: the
- * tree's anonymous namespace lives while one does. None for an attached mount, or for a lazily
- * unmounted or dissolved tree, which is in no namespace at all.
- */
-export function treeHolders(s: State, m: Mount): Proc[] {
-  if (m.ns !== 0) return [];
-  let top = m;
-  while (top.parent !== 0) top = mnt(s, top.parent);
-  return [...s.procs.values()].filter((q) => heldAsTree(q, top.id));
-}
 
 /**
  * may_copy_tree (fs/namespace.c, since 6.15): a bind or an open_tree clone copies a mount of the
@@ -169,10 +156,6 @@ export function mayCopyTree(s: State, p: Proc, old: Mount): boolean {
   return old.ns === p.ns || treeHolders(s, old).some((q) => q.ns === p.ns);
 }
 
-function heldAsTree(p: Proc, id: number): boolean {
-  for (const f of p.fds.values()) if ((f as TreeFd).tree && f.mnt === id) return true;
-  return false;
-}
 
 /**
  * close(fd); if the fd held a detached tree that is still detached and no other fd holds it, the

@@ -1,0 +1,29 @@
+// Which detached mounts are in an anonymous mount namespace: an open_tree(OPEN_TREE_CLONE) copy
+// lives in one while an fd holds its top (FMODE_NEED_UNMOUNT); a lazily unmounted or dissolved
+// tree is in no namespace at all. The model files both under namespace 0, and the kernel tells them
+// apart in several places (may_change_propagation, may_copy_tree, do_move_mount, next_group).
+import type { Fd, Mount, Proc, State } from "./model.js";
+import { mnt } from "./mounts.js";
+
+/** An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread. */
+export type TreeFd = Fd & { tree?: true };
+
+/** `p` has an fd that holds the detached tree whose top is `id`. */
+export function heldAsTree(p: Proc, id: number): boolean {
+  for (const f of p.fds.values()) if ((f as TreeFd).tree && f.mnt === id) return true;
+  return false;
+}
+
+/** The processes whose open_tree fd holds the detached tree that `m` is in; none for an attached mount. */
+export function treeHolders(s: State, m: Mount): Proc[] {
+  if (m.ns !== 0) return [];
+  let top = m;
+  while (top.parent !== 0) top = mnt(s, top.parent);
+  return [...s.procs.values()].filter((q) => heldAsTree(q, top.id));
+}
+
+/** `m` is in an anonymous namespace: detached, and its tree held by an fd. */
+export const inAnonNs = (s: State, m: Mount): boolean => m.ns === 0 && treeHolders(s, m).length > 0;
+
+/** anon_ns_root: `m` is the top of a detached tree that an fd holds. */
+export const anonRoot = (s: State, m: Mount): boolean => m.ns === 0 && m.parent === 0 && treeHolders(s, m).length > 0;
