@@ -699,6 +699,46 @@ const KEPT: Kept[] = [
       "A6 A5 dev2 /a /b rw,relatime master:1 tmpfs tmpfs rw",
     ],
   },
+  {
+    name: "move_mount puts a detached tree into another one of the caller's (6.15), which then attaches with it",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: null,
+      ops: [A(openTree(-1, "/a", false)), A(openTree(-1, "/b", false)), A(moveMount(1, "", "a", 0)), A(moveMount(0, "", "/b"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n47 66 0:42 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "A4 A3 dev2 / /b rw,relatime private tmpfs tmpfs rw",
+      "A5 A4 dev3 / /b/a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "move_mount of an attached mount into a detached tree is EINVAL",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: null, ops: [A(openTree(-1, "/a", false)), A(moveMount(-1, "/b", "a", 0))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n47 66 0:42 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "a tree moved into a shared detached clone sends copies to the clone's peers; a tree into itself is EINVAL",
+    case: { setup: [tmpfs("/a"), tmpfs("/b"), propagate("/a", MS_SHARED), bind("/a", "/b/a", false)], userns: null,
+      ops: [A(openTree(-1, "/a", false)), A(openTree(-1, "/b", false)), A(moveMount(1, "", "a", 0)), A(moveMount(0, "", "", 1))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime shared:1 - tmpfs tmpfs rw\n47 66 0:42 / /b rw,relatime - tmpfs tmpfs rw\n49 47 0:41 / /b/a rw,relatime shared:1 - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime shared:2 tmpfs tmpfs rw",
+      "A4 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "A5 A4 dev2 / /b/a rw,relatime shared:1 tmpfs tmpfs rw",
+      "A6 A5 dev3 / /b/a/a rw,relatime shared:2 tmpfs tmpfs rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

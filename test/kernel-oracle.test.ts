@@ -33,6 +33,7 @@ test("the generator covers every request kind, both namespaces and both flag var
         seen.add(`${x.op}:${x.slot < 0 ? "path" : x.pathname === "" ? "slot top" : "slot inside"}`);
         if (x.op === "open_tree") seen.add(`open_tree:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
         if (x.op === "mount_setattr") seen.add(`mount_setattr:${x.propagation}:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
+        if (x.op === "move_mount" && x.toSlot >= 0) seen.add(`move_mount:into ${x.slot < 0 ? "from path" : "from slot"}`);
       }
     }
   }
@@ -42,7 +43,8 @@ test("the generator covers every request kind, both namespaces and both flag var
   const trees = ["open_tree", "move_mount", "mount_setattr"].flatMap((op) => [`${op}:path`, `${op}:slot top`, `${op}:slot inside`]);
   const wants = ["userns", "A:mount", "B:mount", "A:umount2", "B:umount2", "A:pivot_root", "umount2:0", `umount2:${MNT_DETACH}`,
     "mount:tmpfs:0", ...flags.map((f) => `mount::${f}`),
-    "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props];
+    "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props,
+    "move_mount:into from path", "move_mount:into from slot"];
   for (const want of wants) {
     assert.ok(seen.has(want), `the generator never drew ${want}`);
   }

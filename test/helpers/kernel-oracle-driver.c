@@ -10,7 +10,7 @@
  *   A|B u TGT FLAGS                umount2(2)
  *   A|B p NEW OLD                  pivot_root(2)
  *   A|B o SLOT PATH FLAGS          open_tree(2) at SLOT's fd (-1: AT_FDCWD); the fd goes to the next slot
- *   A|B v SLOT PATH TGT FLAGS      move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TGT
+ *   A|B v SLOT PATH TSLOT TGT FLAGS  move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TSLOT's and TGT
  *   A|B s SLOT PATH FLAGS PROP     mount_setattr(2) of SLOT's fd and PATH: propagation PROP only
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
  * A slot that names no fd (a failed open_tree, a closed one) is passed as fd 999, which is not open.
@@ -87,8 +87,8 @@ static int run(char *line) {
     if (r >= 0) r = 0;
     errno = e;
   } else if (op && strcmp(op, "v") == 0) {
-    char *sl = field(&s), *path = field(&s), *tgt = field(&s), *fl = field(&s);
-    r = (int)syscall(SYS_move_mount, slot_fd(sl), path ? path : "", AT_FDCWD, tgt, (unsigned)strtoul(fl, NULL, 10));
+    char *sl = field(&s), *path = field(&s), *tsl = field(&s), *tgt = field(&s), *fl = field(&s);
+    r = (int)syscall(SYS_move_mount, slot_fd(sl), path ? path : "", slot_fd(tsl), tgt ? tgt : "", (unsigned)strtoul(fl, NULL, 10));
   } else if (op && strcmp(op, "s") == 0) {
     char *sl = field(&s), *path = field(&s), *fl = field(&s), *prop = field(&s);
     struct attr_v0 a = {0, 0, strtoull(prop, NULL, 10), 0};

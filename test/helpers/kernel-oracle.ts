@@ -25,7 +25,7 @@ type Bare<R> = R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never;
  */
 export type TreeCall =
   | { op: "open_tree"; slot: number; pathname: string; flags: number }
-  | { op: "move_mount"; slot: number; pathname: string; target: string; flags: number }
+  | { op: "move_mount"; slot: number; pathname: string; toSlot: number; target: string; flags: number }
   | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number }
   | { op: "close"; slot: number };
 export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
@@ -62,9 +62,13 @@ export const pivot = (new_root: string, put_old: string): Call => ({ op: "pivot_
 /** open_tree(2) with OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC, AT_RECURSIVE when `rec`; at a slot's fd: AT_EMPTY_PATH for "". */
 export const openTree = (slot: number, pathname: string, rec: boolean): Call => ({ op: "open_tree", slot, pathname,
   flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | (rec ? abi.AT_RECURSIVE : 0) | (slot >= 0 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
-/** move_mount(2) from a slot's fd ("" : MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`. */
-export const moveMount = (slot: number, pathname: string, target: string): Call =>
-  ({ op: "move_mount", slot, pathname, target, flags: pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0 });
+/**
+ * move_mount(2) from a slot's fd ("": MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`,
+ * a path, or a path in `toSlot`'s tree ("": MOVE_MOUNT_T_EMPTY_PATH, the tree's top).
+ */
+export const moveMount = (slot: number, pathname: string, target: string, toSlot = -1): Call =>
+  ({ op: "move_mount", slot, pathname, toSlot, target,
+    flags: (pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0) | (toSlot >= 0 && target === "" ? abi.MOVE_MOUNT_T_EMPTY_PATH : 0) });
 /** mount_setattr(2) of a slot's fd ("": AT_EMPTY_PATH) and path, changing the propagation only. */
 export const setattr = (slot: number, pathname: string, propagation: number, rec: boolean): Call =>
   ({ op: "mount_setattr", slot, pathname, propagation, flags: (pathname === "" ? abi.AT_EMPTY_PATH : 0) | (rec ? abi.AT_RECURSIVE : 0) });
@@ -90,7 +94,7 @@ function line(ns: Ns, c: Call): string {
     case "umount2": return [ns, "u", c.target, c.flags].join("\t");
     case "pivot_root": return [ns, "p", c.new_root, c.put_old].join("\t");
     case "open_tree": return [ns, "o", c.slot, c.pathname, c.flags].join("\t");
-    case "move_mount": return [ns, "v", c.slot, c.pathname, c.target, c.flags].join("\t");
+    case "move_mount": return [ns, "v", c.slot, c.pathname, c.toSlot, c.target, c.flags].join("\t");
     case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation].join("\t");
     case "close": return [ns, "c", c.slot].join("\t");
   }
@@ -110,7 +114,7 @@ export function show(c: Case): string {
     if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
     if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", CLONE${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
-    if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.target})`;
+    if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot < 0 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
     if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
     if (x.op === "close") return `close(${fd(x.slot)})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
@@ -214,7 +218,7 @@ function request(call: Call, slots: readonly number[]): Request {
   const fd = (slot: number): number => (slot < 0 ? abi.AT_FDCWD : slots[slot] ?? NO_FD);
   switch (call.op) {
     case "open_tree": return { ...c, op: "open_tree", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags };
-    case "move_mount": return { ...c, op: "move_mount", from_dirfd: fd(call.slot), from_pathname: call.pathname, to_dirfd: abi.AT_FDCWD, to_pathname: call.target, flags: call.flags };
+    case "move_mount": return { ...c, op: "move_mount", from_dirfd: fd(call.slot), from_pathname: call.pathname, to_dirfd: fd(call.toSlot), to_pathname: call.target, flags: call.flags };
     case "mount_setattr": return { ...c, op: "mount_setattr", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags, attr_set: 0, propagation: call.propagation };
     case "close": return { ...c, op: "close", fd: fd(call.slot) };
     default: return { ...c, ...call } as Request;
@@ -455,6 +459,7 @@ function treeCalls(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): fc
     { weight: 3, arbitrary: fc.tuple(pathArb, fc.boolean()).map(([p, rec]) => openTree(-1, p, rec)) },
     { weight: 1, arbitrary: fc.tuple(slot, rel, fc.boolean()).map(([k, p, rec]) => openTree(k, p, rec)) },
     { weight: 3, arbitrary: fc.tuple(slot, rel, pathArb).map(([k, p, t]) => moveMount(k, p, t)) },
+    { weight: 2, arbitrary: fc.tuple(fc.integer({ min: -1, max: 2 }), rel, slot, rel).map(([k, p, t, q]) => moveMount(k, k < 0 ? `/${p}` : p, q, t)) },
     { weight: 1, arbitrary: fc.tuple(pathArb, pathArb).map(([p, t]) => moveMount(-1, p, t)) },
     { weight: 2, arbitrary: fc.tuple(slot, rel, prop, fc.boolean()).map(([k, p, t, rec]) => setattr(k, p, t, rec)) },
     { weight: 1, arbitrary: fc.tuple(pathArb, prop, fc.boolean()).map(([p, t, rec]) => setattr(-1, p, t, rec)) },

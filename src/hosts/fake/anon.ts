@@ -14,11 +14,17 @@ export function heldAsTree(p: Proc, id: number): boolean {
   return false;
 }
 
+/** The top of the tree `m` is in: up its parents to the one filed under 0. */
+export function treeTopOf(s: State, m: Mount): Mount {
+  let top = m;
+  while (top.parent !== 0) top = mnt(s, top.parent);
+  return top;
+}
+
 /** The processes whose open_tree fd holds the detached tree that `m` is in; none for an attached mount. */
 export function treeHolders(s: State, m: Mount): Proc[] {
   if (m.ns !== 0) return [];
-  let top = m;
-  while (top.parent !== 0) top = mnt(s, top.parent);
+  const top = treeTopOf(s, m);
   return [...s.procs.values()].filter((q) => heldAsTree(q, top.id));
 }
 

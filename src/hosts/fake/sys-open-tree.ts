@@ -16,7 +16,7 @@ import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
 import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
-import { type TreeFd, heldAsTree, treeHolders } from "./anon.js";
+import { type TreeFd, heldAsTree, treeHolders, treeTopOf } from "./anon.js";
 
 const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
   abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
@@ -87,8 +87,8 @@ function lockedBelow(s: State, m: Mount, ino: number): boolean {
  * (the top of its mount stack) must be in the caller's namespace (a detached one or another live
  * one: ENOENT), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may
  * not go under a shared one (EINVAL). Without CAP_SYS_ADMIN everything is EPERM (may_mount comes
- * first). Linux 6.15+ also lets a detached tree be mounted on (an anonymous namespace of the
- * caller's): the model does not (ENOENT); docs/mutation.md, the fake triage.
+ * first). Since 6.15 the target may be in a detached tree of the caller's (an anonymous
+ * namespace), when the source is another detached tree; mount(2) onto one stays EINVAL.
  */
 export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
   if (!p.cap) return { errno: EPERM }; // may_mount first, before the flags
@@ -106,10 +106,15 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   const parent = mnt(s, dest.mnt);
   // lock_mount before the source's rule: a lazily unmounted target is ENOENT even where the source
   // is not movable (6.18, found by test/kernel-oracle.test.ts), as in mount(MS_MOVE)'s order.
-  if (parent.ns === 0) return { errno: ENOENT };
-  if (parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount: ENOENT too (recorded on 6.18)
+  if (parent.ns !== 0 && parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount (recorded on 6.18)
+  if (parent.ns === 0 && !treeHolders(s, parent).some((q) => q.ns === p.ns)) return { errno: ENOENT };
   const src = moveSource(s, p, old);
   if (typeof src !== "boolean") return src;
+  // Since 6.15 a detached tree of the caller's (held by an fd) takes another detached tree: it
+  // joins that anonymous namespace, and a shared mount there still sends copies to its peers in
+  // live namespaces. An attached mount does not go into one, nor a tree into itself (EINVAL;
+  // recorded on 6.18 by test/kernel-oracle-regressions.test.ts).
+  if (parent.ns === 0 && (!src || treeTopOf(s, parent) === old)) return { errno: EINVAL };
   return moveTree(s, old, parent, dest.ino, src);
 }
 
