@@ -78,10 +78,11 @@ nativeTest(test, reason, "the real kernel does as recorded, and as the fake does
 });
 
 /**
- * The other calls that name a mount inside a detached tree (its submount x, through the fd): x is
- * made shared, bound onto b (a peer of it), cloned on its own (another peer, held by fd2), then
- * made a slave with MS_REC; it cannot be unmounted, lazily or not. The tree is then attached on d,
- * and the fds closed. Returns "what: errno" per call, then the mounts under base.
+ * The other calls that name a mount inside a detached tree (its submount x, holding y, through the
+ * fd): mount_setattr takes only a tree's top (EINVAL); x and y are made shared (MS_REC), x bound
+ * onto b with y (peers of them), cloned on its own (another peer, held by fd2), then both made slaves
+ * (MS_REC); x cannot be unmounted, lazily or not. The tree is then attached on d, and the fds
+ * closed. Returns "what: errno" per call, then the mounts under base.
  */
 async function inside(exec: Exec, base: string): Promise<string[]> {
   const log: string[] = [];
@@ -99,10 +100,13 @@ async function inside(exec: Exec, base: string): Promise<string[]> {
   await call(null, tmpfs("s"));
   await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
   await call(null, tmpfs("s/x"));
+  await call(null, { op: "mkdir", pathname: at("s/x/y"), mode: 0o755 });
+  await call(null, tmpfs("s/x/y"));
   const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
   const x = `/proc/self/fd/${fd}/x`;
-  await call("mount(fd/x, MS_SHARED)", { op: "mount", source: null, target: x, filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
-  await call("mount(fd/x, b, MS_BIND)", { op: "mount", source: x, target: at("b"), filesystemtype: null, mountflags: abi.MS_BIND, data: null });
+  await call("mount_setattr(fd, x, MS_SHARED)", { op: "mount_setattr", dirfd: fd, pathname: "x", flags: 0, attr_set: 0, propagation: abi.MS_SHARED });
+  await call("mount(fd/x, MS_REC|MS_SHARED)", { op: "mount", source: null, target: x, filesystemtype: null, mountflags: abi.MS_REC | abi.MS_SHARED, data: null });
+  await call("mount(fd/x, b, MS_BIND|MS_REC)", { op: "mount", source: x, target: at("b"), filesystemtype: null, mountflags: abi.MS_BIND | abi.MS_REC, data: null });
   const fd2 = await call("open_tree(fd, x, CLONE)", { op: "open_tree", dirfd: fd, pathname: "x", flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC });
   await call("mount(fd/x, MS_REC|MS_SLAVE)", { op: "mount", source: null, target: x, filesystemtype: null, mountflags: abi.MS_REC | abi.MS_SLAVE, data: null });
   await call("umount2(fd/x)", { op: "umount2", target: x, flags: 0 });
@@ -115,11 +119,15 @@ async function inside(exec: Exec, base: string): Promise<string[]> {
   return [...log, ...table];
 }
 
-/** What Linux 6.18 did: every call but the unmounts works on the detached mount; b stays x's peer, and x, attached on d, is a slave of that group. */
+/**
+ * What Linux 6.18 did: every call but mount_setattr and the unmounts works on the detached mount;
+ * b and b/y stay peers of x and y, which, attached on d, are slaves of those groups.
+ */
 const INSIDE = [
   "open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC): 0",
-  "mount(fd/x, MS_SHARED): 0",
-  "mount(fd/x, b, MS_BIND): 0",
+  `mount_setattr(fd, x, MS_SHARED): ${abi.EINVAL}`,
+  "mount(fd/x, MS_REC|MS_SHARED): 0",
+  "mount(fd/x, b, MS_BIND|MS_REC): 0",
   "open_tree(fd, x, CLONE): 0",
   "mount(fd/x, MS_REC|MS_SLAVE): 0",
   `umount2(fd/x): ${abi.EINVAL}`,
@@ -129,9 +137,12 @@ const INSIDE = [
   "close(fd2): 0",
   "/s private",
   "/s/x private",
+  "/s/x/y private",
   "/d private",
   "/d/x master",
+  "/d/x/y master",
   "/b shared",
+  "/b/y shared",
 ];
 
 test("calls on a mount inside a detached tree, in the fake kernel", async () => {

@@ -21,7 +21,10 @@ export function treeTopOf(s: State, m: Mount): Mount {
   return top;
 }
 
-/** The processes whose open_tree fd holds the detached tree that `m` is in; none for an attached mount. */
+/**
+ * The processes whose open_tree fd holds the detached tree that `m` is in; none for an attached
+ * mount (its top is a namespace's root, which no fd holds as a tree: a shortcut, not a rule).
+ */
 export function treeHolders(s: State, m: Mount): Proc[] {
   if (m.ns !== 0) return [];
   const top = treeTopOf(s, m);
@@ -29,7 +32,10 @@ export function treeHolders(s: State, m: Mount): Proc[] {
 }
 
 /** `m` is in an anonymous namespace: detached, and its tree held by an fd. */
-export const inAnonNs = (s: State, m: Mount): boolean => m.ns === 0 && treeHolders(s, m).length > 0;
+export const inAnonNs = (s: State, m: Mount): boolean => treeHolders(s, m).length > 0;
 
-/** anon_ns_root: `m` is the top of a detached tree that an fd holds. */
-export const anonRoot = (s: State, m: Mount): boolean => m.ns === 0 && m.parent === 0 && treeHolders(s, m).length > 0;
+/**
+ * anon_ns_root: `m` is the top of a detached tree that an fd holds. Only a top is ever held: an fd
+ * is marked when open_tree makes the tree, and the mark goes when the tree is attached.
+ */
+export const anonRoot = (s: State, m: Mount): boolean => m.parent === 0 && treeHolders(s, m).length > 0;

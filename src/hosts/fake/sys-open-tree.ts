@@ -126,7 +126,7 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
  * (false); else EINVAL.
  */
 export function moveSource(s: State, p: Proc, old: Mount): boolean | { errno: number } {
-  if (old.ns === 0 && old.parent === 0 && heldAsTree(p, old.id)) return true;
+  if (heldAsTree(p, old.id)) return true; // only a detached tree's top is held (anon.ts anonRoot)
   if (old.ns !== p.ns || old.parent === 0 || old.locked) return { errno: EINVAL };
   if (mnt(s, old.parent).peer !== 0) return { errno: EINVAL }; // a mount in a shared parent stays
   return false;
