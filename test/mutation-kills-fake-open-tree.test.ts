@@ -243,14 +243,15 @@ test("without CAP_SYS_ADMIN: open_tree(OPEN_TREE_CLONE) is EPERM before its look
   assert.equal(calls.map((r) => name(k6(r, root))), ["ENOENT", "0", "0", "EINVAL", "EINVAL", "ENOENT", "EINVAL", "0"]);
 });
 
-// Recorded on Linux 6.18 with a small C program in `unshare -m --propagation private`: a private
-// tmpfs on /tmp/ot-ons with a, dst, dst2 in it and a tmpfs on a; O_PATH fds of a and dst; then
-// unshare(CLONE_NEWNS) (the shell keeps the first namespace alive); open_tree(a, CLONE) ok;
-// move_mount of the old namespace's a (by its fd) onto dst2: EINVAL; move_mount of the new tree onto
-// the old namespace's dst (by its fd): ENOENT; open_tree(old a's fd, "", CLONE|AT_EMPTY_PATH):
-// EINVAL; after umount2(a, MNT_DETACH) with an fd on it, move_mount from that fd: EINVAL, and
-// open_tree(CLONE) of it: EINVAL (do_move_mount: not check_mnt and no anonymous namespace's root;
-// may_copy_tree: false).
+// Recorded on Linux 6.18 in `unshare -m --propagation private`: a private tmpfs on /tmp/ot-ons with
+// a, dst, dst2 in it and a tmpfs on a; O_PATH fds of a and dst; a child forked to keep the first
+// namespace alive; then unshare(CLONE_NEWNS); open_tree(a, CLONE) ok; move_mount of the old
+// namespace's a (by its fd) onto dst2: EINVAL; move_mount of the new tree onto the old namespace's
+// dst (by its fd): EINVAL; open_tree(old a's fd, "", CLONE|AT_EMPTY_PATH): EINVAL; after
+// umount2(a, MNT_DETACH) with an fd on it, move_mount from that fd: EINVAL, and open_tree(CLONE) of
+// it: EINVAL (do_move_mount: not check_mnt and no anonymous namespace's root; may_copy_tree: false).
+// This test once said ENOENT for the move onto dst: that is what Linux says when no process keeps
+// the first namespace alive (the next test), and the model gave ENOENT for every other namespace.
 test("move_mount and open_tree with a mount of another live namespace or a lazily unmounted one (fds opened before unshare)", () => {
   const k = FakeKernel.fromMountinfo(ONE_ROOT).mkdir("/tmp/ot-ons");
   const x = (r: Bare): Result => k6(r, k);
@@ -266,7 +267,7 @@ test("move_mount and open_tree with a mount of another live namespace or a lazil
   const t = fd(x({ op: "open_tree", dirfd: AT_FDCWD, pathname: `${d}/a`, flags: OPEN_TREE_CLONE }));
   assert.ok(t >= 0);
   assert.is(name(x({ op: "move_mount", from_dirfd: a, from_pathname: "", to_dirfd: AT_FDCWD, to_pathname: `${d}/dst2`, flags: F_EMPTY })), "EINVAL");
-  assert.is(name(x({ op: "move_mount", from_dirfd: t, from_pathname: "", to_dirfd: dst, to_pathname: "", flags: EMPTY })), "ENOENT");
+  assert.is(name(x({ op: "move_mount", from_dirfd: t, from_pathname: "", to_dirfd: dst, to_pathname: "", flags: EMPTY })), "EINVAL");
   assert.is(name(x({ op: "open_tree", dirfd: a, pathname: "", flags: OPEN_TREE_CLONE | AT_EMPTY_PATH })), "EINVAL");
   const lz = fd(x({ op: "openat", dirfd: AT_FDCWD, pathname: `${d}/a`, flags: O_DIR, mode: 0 }));
   assert.is(name(x({ op: "umount2", target: `${d}/a`, flags: abi.MNT_DETACH })), "0");
@@ -274,6 +275,37 @@ test("move_mount and open_tree with a mount of another live namespace or a lazil
   assert.is(name(x({ op: "open_tree", dirfd: lz, pathname: "", flags: OPEN_TREE_CLONE | AT_EMPTY_PATH })), "EINVAL");
   // Nothing was attached in this namespace (the tree t is still detached).
   assert.equal(k.mountinfo().split("\n").filter((l) => l.includes(" /tmp/ot-ons/")).map((l) => l.split(" ")[4]), []);
+});
+
+// Recorded on Linux 6.18 in `unshare -m --propagation private`: a tmpfs on /tmp/wkh with dst, y,
+// z; an O_PATH fd of dst; then unshare(CLONE_NEWNS) with no process left in the first namespace, so
+// it dies and its mounts are unmounted; tmpfs on y and z. Onto the dead namespace's dst (its fd, or
+// /proc/self/fd/N): a bind, MS_MOVE, a new tmpfs and move_mount are all ENOENT (lock_mount: not
+// mounted). With a child kept in the first namespace, all four are EINVAL (the test above).
+test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE, a new mount and move_mount; EINVAL while it lives", () => {
+  // With /proc, so that /proc/self/fd/N names dst for mount(2) (without it every call is ENOENT anyway).
+  const table = ONE_ROOT + "22 21 0:22 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n";
+  for (const alive of [false, true]) {
+    const k = FakeKernel.fromMountinfo(table).mkdir("/tmp/wkh");
+    const x = (r: Bare): Result => k6(r, k);
+    const d = "/tmp/wkh";
+    assert.is(name(x({ op: "mount", source: "tmpfs", target: d, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+    for (const sub of ["dst", "y", "z"]) assert.is(name(x({ op: "mkdir", pathname: `${d}/${sub}`, mode: 0o755 })), "0");
+    const dst = (x({ op: "openat", dirfd: AT_FDCWD, pathname: `${d}/dst`, flags: O_DIR, mode: 0 }) as { ret: number }).ret;
+    const first = k.state.current;
+    k.unshare();
+    // The fake's unshare forks and leaves the parent in the first namespace; Linux's process
+    // unshares itself, and with nothing else there the namespace dies.
+    if (!alive) k.state.procs.delete(first);
+    for (const sub of ["y", "z"]) assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/${sub}`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+    const at = `/proc/self/fd/${dst}`;
+    assert.is(name(x({ op: "openat", dirfd: AT_FDCWD, pathname: at, flags: O_DIR, mode: 0 })), "0", "the link resolves");
+    const want = alive ? "EINVAL" : "ENOENT";
+    assert.is(name(x({ op: "mount", source: `${d}/y`, target: at, filesystemtype: null, mountflags: abi.MS_BIND, data: null })), want, "bind");
+    assert.is(name(x({ op: "mount", source: `${d}/z`, target: at, filesystemtype: null, mountflags: abi.MS_MOVE, data: null })), want, "MS_MOVE");
+    assert.is(name(x({ op: "mount", source: "tmpfs", target: at, filesystemtype: "tmpfs", mountflags: 0, data: null })), want, "a new tmpfs");
+    assert.is(name(x({ op: "move_mount", from_dirfd: AT_FDCWD, from_pathname: `${d}/y`, to_dirfd: dst, to_pathname: "", flags: abi.MOVE_MOUNT_T_EMPTY_PATH })), want, "move_mount");
+  }
 });
 
 // Recorded on Linux 6.18 with a small C program in `unshare -U -r -m --propagation private` (a mount

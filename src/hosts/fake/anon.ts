@@ -1,7 +1,8 @@
-// Which detached mounts are in an anonymous mount namespace: an open_tree(OPEN_TREE_CLONE) copy
-// lives in one while an fd holds its top (FMODE_NEED_UNMOUNT); a lazily unmounted or dissolved
-// tree is in no namespace at all. The model files both under namespace 0, and the kernel tells them
-// apart in several places (may_change_propagation, may_copy_tree, do_move_mount, next_group).
+// The lifetimes of mount namespaces. Which detached mounts are in an anonymous mount namespace: an
+// open_tree(OPEN_TREE_CLONE) copy lives in one while an fd holds its top (FMODE_NEED_UNMOUNT); a
+// lazily unmounted or dissolved tree is in no namespace at all. The model files both under
+// namespace 0, and the kernel tells them apart in several places (may_change_propagation,
+// may_copy_tree, do_move_mount, next_group). And whether a named namespace is still alive.
 import type { Fd, Mount, Proc, State } from "./model.js";
 import { mnt } from "./mounts.js";
 
@@ -39,3 +40,19 @@ export const inAnonNs = (s: State, m: Mount): boolean => treeHolders(s, m).lengt
  * is marked when open_tree makes the tree, and the mark goes when the tree is attached.
  */
 export const anonRoot = (s: State, m: Mount): boolean => m.parent === 0 && treeHolders(s, m).length > 0;
+
+/**
+ * A mount namespace lives while a process is in it or an nsfs fd holds it. When the last goes,
+ * Linux unmounts its mounts (free_mnt_ns → umount_tree), so a mount of a dead namespace, still
+ * named by an fd opened there, cannot be mounted on (lock_mount: ENOENT), where a mount of a
+ * live namespace of another is EINVAL (recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
+ * The model keeps the dead namespace's mounts as they were and asks this where it matters.
+ */
+export function namespaceAlive(s: State, ns: number): boolean {
+  if (ns === 0) return false;
+  for (const q of s.procs.values()) {
+    if (q.ns === ns) return true;
+    for (const g of q.fds.values()) if (g.kind === "mntns" && mnt(s, g.mnt).ns === ns) return true;
+  }
+  return false;
+}

@@ -13,7 +13,7 @@ import { changeType, graft } from "./propagation.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { mayCopyTree, moveSource, moveTree } from "./sys-open-tree.js";
-import { inAnonNs } from "./anon.js";
+import { inAnonNs, namespaceAlive } from "./anon.js";
 import { newFs } from "./build.js";
 
 type MountReq = Extract<Request, { op: "mount" }>;
@@ -70,9 +70,11 @@ function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean
  * mount is no longer attached (a lazily unmounted tree cannot be mounted on). fs/namespace.c:
  * "if (unlikely(cant_mount(dentry) || !is_mounted(mnt))) break; // not to be mounted on", err = -ENOENT.
  */
-function lockMount(s: State, target: Pos): Pos | { errno: number } {
+function lockMount(s: State, p: Proc, target: Pos): Pos | { errno: number } {
   const dest = traverse(s, target);
-  return mnt(s, dest.mnt).ns === 0 ? { errno: ENOENT } : dest;
+  const ns = mnt(s, dest.mnt).ns;
+  // A dead namespace's mounts were unmounted with it (anon.ts namespaceAlive): ENOENT as well.
+  return ns === 0 || (ns !== p.ns && !namespaceAlive(s, ns)) ? { errno: ENOENT } : dest;
 }
 
 function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
@@ -86,7 +88,7 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   if (!source) return err(EINVAL);
   const o = lookup(s, p, AT_FDCWD, source, { follow: true });
   if ("errno" in o) return o;
-  const dest = lockMount(s, target); // on top of whatever is mounted there
+  const dest = lockMount(s, p, target); // on top of whatever is mounted there
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
@@ -135,7 +137,7 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   // (ENOENT on a detached target): fs/namespace.c do_move_mount, docs/sources.md#kernel-umount-mount.
   if (o.pos.ino !== old.root) return err(EINVAL);
   if (isDirAt(s, traverse(s, target)) !== isDirAt(s, o.pos)) return err(EINVAL);
-  const dest = lockMount(s, target);
+  const dest = lockMount(s, p, target);
   if ("errno" in dest) return dest;
   const to = mnt(s, dest.mnt);
   if (to.ns !== p.ns) return err(EINVAL);
@@ -195,7 +197,7 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   if (userns && !userOk) return err(EPERM);
   if (fstype === "overlay" && !overlayLayersOk(req.data ?? "")) return err(EINVAL);
   if (userns && OWNED_BY_TASK_NS.has(fstype) && !(p.ownsPidNet && alreadyVisible(s, p, fstype))) return err(EPERM);
-  const dest = lockMount(s, target);
+  const dest = lockMount(s, p, target);
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);

@@ -15,7 +15,7 @@ import { cloneLike } from "./pnode.js";
 import { changeType, makePrivate } from "./propagation.js";
 import { lookup } from "./resolve.js";
 import { canChangeLockedFlags } from "./sys-mount.js";
-import { anonRoot } from "./anon.js";
+import { anonRoot, namespaceAlive } from "./anon.js";
 
 /** The kernels the model answers as: 6.18 (default) and 7.0 (OPEN_TREE_NAMESPACE). */
 export const KERNELS = ["6.18", "7.0"] as const;
@@ -86,11 +86,7 @@ export function sysSetns(s: State, p: Proc, fd: number, nstype: number): Result 
  */
 export function dropNamespace(s: State, f: Fd): void {
   const ns = mnt(s, f.mnt).ns;
-  if (ns === 0) return;
-  for (const q of s.procs.values()) {
-    if (q.ns === ns) return;
-    for (const g of q.fds.values()) if (g.kind === "mntns" && mnt(s, g.mnt).ns === ns) return;
-  }
+  if (ns === 0 || namespaceAlive(s, ns)) return;
   const going = [...s.mounts.values()].filter((m) => m.ns === ns);
   const ids = new Set(going.map((m) => m.id));
   for (const m of going) { makePrivate(s, m, ids); m.ns = 0; }

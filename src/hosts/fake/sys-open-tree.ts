@@ -16,7 +16,7 @@ import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
 import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
-import { type TreeFd, heldAsTree, treeHolders, treeTopOf } from "./anon.js";
+import { type TreeFd, heldAsTree, namespaceAlive, treeHolders, treeTopOf } from "./anon.js";
 
 const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
   abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
@@ -106,8 +106,10 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   const parent = mnt(s, dest.mnt);
   // lock_mount before the source's rule: a lazily unmounted target is ENOENT even where the source
   // is not movable (6.18, found by test/kernel-oracle.test.ts), as in mount(MS_MOVE)'s order.
-  if (parent.ns !== 0 && parent.ns !== p.ns) return { errno: ENOENT }; // a live namespace's mount (recorded on 6.18)
   if (parent.ns === 0 && !treeHolders(s, parent).some((q) => q.ns === p.ns)) return { errno: ENOENT };
+  // Another namespace's mount: EINVAL while that namespace lives, ENOENT once it is dead and its
+  // mounts are gone (recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
+  if (parent.ns !== 0 && parent.ns !== p.ns) return { errno: namespaceAlive(s, parent.ns) ? EINVAL : ENOENT };
   const src = moveSource(s, p, old);
   if (typeof src !== "boolean") return src;
   // Since 6.15 a detached tree of the caller's (held by an fd) takes another detached tree: it
