@@ -739,6 +739,23 @@ const KEPT: Kept[] = [
       "A6 A5 dev3 / /b/a/a rw,relatime shared:2 tmpfs tmpfs rw",
     ],
   },
+  {
+    name: "in B, a plain clone of a recursive clone is EINVAL: the copy of the locked /a/a stays locked in the detached tree",
+    case: { setup: [tmpfs("/a"), tmpfs("/a/a")], userns: 0,
+      ops: [B(openTree(-1, "/a", true)), B(openTree(0, "", false)), B(openTree(0, "", true)), B(moveMount(0, "", "/b"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n47 46 0:42 / /a/a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, EINVAL, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a/a rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B3 B2 dev3 / /a/a rw,relatime private tmpfs tmpfs rw",
+      "B4 B1 dev2 / /b rw,relatime private tmpfs tmpfs rw",
+      "B5 B4 dev3 / /b/a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

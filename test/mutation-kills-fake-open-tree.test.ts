@@ -278,10 +278,11 @@ test("move_mount and open_tree with a mount of another live namespace or a lazil
 });
 
 // Recorded on Linux 6.18 in `unshare -m --propagation private`: a tmpfs on /tmp/wkh with dst, y,
-// z; an O_PATH fd of dst; then unshare(CLONE_NEWNS) with no process left in the first namespace, so
+// z, a tmpfs on dst; an O_PATH fd of dst; then unshare(CLONE_NEWNS) with no process left in the first namespace, so
 // it dies and its mounts are unmounted; tmpfs on y and z. Onto the dead namespace's dst (its fd, or
 // /proc/self/fd/N): a bind, MS_MOVE, a new tmpfs and move_mount are all ENOENT (lock_mount: not
-// mounted). With a child kept in the first namespace, all four are EINVAL (the test above).
+// mounted), and MS_SHARED on it EINVAL. With a child kept in the first namespace, all four are
+// EINVAL (the test above), and MS_SHARED works (mutation-kills-fake-sys-mount.test.ts).
 test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE, a new mount and move_mount; EINVAL while it lives", () => {
   // With /proc, so that /proc/self/fd/N names dst for mount(2) (without it every call is ENOENT anyway).
   const table = ONE_ROOT + "22 21 0:22 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n";
@@ -291,6 +292,8 @@ test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE
     const d = "/tmp/wkh";
     assert.is(name(x({ op: "mount", source: "tmpfs", target: d, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
     for (const sub of ["dst", "y", "z"]) assert.is(name(x({ op: "mkdir", pathname: `${d}/${sub}`, mode: 0o755 })), "0");
+    // dst is a mount's root, so that a propagation change may name it.
+    assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/dst`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
     const dst = (x({ op: "openat", dirfd: AT_FDCWD, pathname: `${d}/dst`, flags: O_DIR, mode: 0 }) as { ret: number }).ret;
     const first = k.state.current;
     k.unshare();
@@ -305,6 +308,8 @@ test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE
     assert.is(name(x({ op: "mount", source: `${d}/z`, target: at, filesystemtype: null, mountflags: abi.MS_MOVE, data: null })), want, "MS_MOVE");
     assert.is(name(x({ op: "mount", source: "tmpfs", target: at, filesystemtype: "tmpfs", mountflags: 0, data: null })), want, "a new tmpfs");
     assert.is(name(x({ op: "move_mount", from_dirfd: AT_FDCWD, from_pathname: `${d}/y`, to_dirfd: dst, to_pathname: "", flags: abi.MOVE_MOUNT_T_EMPTY_PATH })), want, "move_mount");
+    // may_change_propagation: a live namespace's mount changes type (0), a dead one's is EINVAL.
+    assert.is(name(x({ op: "mount", source: null, target: at, filesystemtype: null, mountflags: abi.MS_SHARED, data: null })), alive ? "0" : "EINVAL", "MS_SHARED");
   }
 });
 

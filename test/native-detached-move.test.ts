@@ -156,4 +156,65 @@ nativeTest(test, reason, "calls on a mount inside a detached tree: the real kern
   assert.equal(model, real);
 });
 
+/**
+ * mount(2) onto a detached tree that this process holds (s's clone, through its fd): a bind and a new
+ * tmpfs there are EINVAL (lock_mount takes a mount in an anonymous namespace, check_mnt then
+ * refuses), while MS_MOVE of another detached tree (x's clone) goes there, as move_mount's does.
+ * The clone of s is then attached on d, carrying x's.
+ */
+async function onto(exec: Exec, base: string): Promise<string[]> {
+  const log: string[] = [];
+  const call = async (what: string | null, r: Bare): Promise<number> => {
+    const res = await exec({ ...c, ...r } as Request);
+    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
+    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
+    return "ret" in res ? res.ret : -1;
+  };
+  const at = (p: string): string => `${base}/${p}`;
+  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
+  for (const d of ["s", "x", "y", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  for (const d of ["s", "x", "y"]) await call(null, tmpfs(d));
+  await call(null, { op: "mkdir", pathname: at("s/a"), mode: 0o755 });
+  const clone = (p: string): Bare => ({ op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at(p), flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC });
+  const fd = await call("open_tree(s, CLONE)", clone("s"));
+  const fd2 = await call("open_tree(x, CLONE)", clone("x"));
+  const a = `/proc/self/fd/${fd}/a`;
+  await call("mount(y, fd/a, MS_BIND)", { op: "mount", source: at("y"), target: a, filesystemtype: null, mountflags: abi.MS_BIND, data: null });
+  await call("mount(tmpfs, fd/a)", { op: "mount", source: "tmpfs", target: a, filesystemtype: "tmpfs", mountflags: 0, data: null });
+  await call("mount(fd2, fd/a, MS_MOVE)", { op: "mount", source: `/proc/self/fd/${fd2}`, target: a, filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
+  await call("move_mount(fd, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
+  for (const f of [fd, fd2]) await call(null, { op: "close", fd: f });
+  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
+    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
+  return [...log, ...table];
+}
+
+/** What Linux 6.18 did: EINVAL for the bind and the new mount, the move goes in, and d carries it. */
+const ONTO = [
+  "open_tree(s, CLONE): 0",
+  "open_tree(x, CLONE): 0",
+  `mount(y, fd/a, MS_BIND): ${abi.EINVAL}`,
+  `mount(tmpfs, fd/a): ${abi.EINVAL}`,
+  "mount(fd2, fd/a, MS_MOVE): 0",
+  "move_mount(fd, d): 0",
+  "/s private",
+  "/x private",
+  "/y private",
+  "/d private",
+  "/d/a private",
+];
+
+test("mount(2) onto a held detached tree, in the fake kernel", async () => {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-onto").unshare();
+  assert.equal(await onto((r) => k.exec(r), "/tmp/detached-onto"), ONTO);
+});
+
+nativeTest(test, reason, "mount(2) onto a held detached tree: the real kernel as recorded, and as the fake", async () => {
+  const { real, model } = await onKernelAndFake(spawn, (side, base) => onto((r) => side.exec(r), base));
+  assert.equal(real, ONTO);
+  assert.equal(model, real);
+});
+
 test.run();

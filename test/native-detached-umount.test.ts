@@ -1,7 +1,7 @@
 // An unmount reaches a detached tree, on Linux 6.18 and in the fake kernel. An open_tree(
 // OPEN_TREE_CLONE|AT_RECURSIVE) copy of a shared mount keeps its peer groups while it is detached
-// (in its anonymous namespace). A mount event does not reach it (propagate_mnt skips IS_MNT_NEW
-// mounts), but an unmount does: umount2 of the original's submount takes the copy's submount too,
+// (in its anonymous namespace). A mount event does not reach it (propagate_one skips a receiver
+// in an anonymous namespace), but an unmount does: umount2 of the original's submount takes the copy's submount too,
 // so once the copy is attached it has none. The fake once skipped every mount in no namespace on
 // the unmount side (src/hosts/fake/propagation.ts, receivers()) and kept the copy's submount.
 // Reached, a copy is still held to the non-shifting rule by its own submounts in the detached

@@ -5,7 +5,7 @@
  * Input (stdin), one line each, fields separated by TAB, "-" for NULL:
  *   C                       begin a case         E    end of a case (print the final tables)
  *   P                       print the table now (the fake kernel is built from it)
- *   U                       fork a process into a new user + mount namespace (namespace B)
+ *   U                       namespace B: the process forked at the case start (in a new user namespace) copies the mount namespace
  *   A|B m SRC TGT FS FLAGS DATA    mount(2)   (FS "tmpfs": then mkdir TGT/a and TGT/b)
  *   A|B u TGT FLAGS                umount2(2)
  *   A|B p NEW OLD                  pivot_root(2)

@@ -31,7 +31,7 @@ export type TreeCall =
 export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
 export type Ns = "A" | "B";
 export interface Step { ns: Ns; call: Call }
-/** Set-up builds the starting tree (A only); ops are compared; B is forked before ops[userns]. */
+/** Set-up builds the starting tree (A only); ops are compared; B gets its own namespace before ops[userns] (the driver forks its process when the case starts). */
 export interface Case { setup: Call[]; userns: number | null; ops: Step[] }
 export type Action = { kind: "call"; ns: Ns; call: Call } | { kind: "userns" };
 

@@ -246,11 +246,24 @@ export function mountInUse(s: State, id: number): boolean {
  */
 export function skipsLocked(s: State, top: Mount, root: number): boolean {
   const tree = fsOf(s, top).tree;
-  const queue = children(s, top.id).filter((c) => isSubdir(tree, c.mp, root));
+  const queue = everyChild(s, top).filter((c) => isSubdir(tree, c.mp, root));
   for (let i = 0; i < queue.length; i++) {
     const c = queue[i]!;
     if (c.unbindable) { if (c.locked) return true; continue; }
-    for (const k of children(s, c.id)) queue.push(k);
+    for (const k of everyChild(s, c)) queue.push(k);
   }
   return false;
+}
+
+/**
+ * The children copy_tree and has_locked_children walk (mnt_mounts): a detached tree's own
+ * submounts too, which keep MNT_LOCKED when a tree is copied (copy_tree; recorded on 6.18:
+ * test/mutation-kills-fake-open-tree.test.ts), so a plain copy of such a copy is EINVAL as well.
+ */
+const everyChild = (s: State, m: Mount): Mount[] => (m.ns === 0 ? allKidsOf(s, m.id) : children(s, m.id));
+
+/** has_locked_children: a locked submount under `ino` of `m` (a plain copy would uncover what it hides). */
+export function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
+  const tree = fsOf(s, m).tree;
+  return everyChild(s, m).some((c) => c.locked && isSubdir(tree, c.mp, ino));
 }

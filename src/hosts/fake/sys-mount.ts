@@ -7,12 +7,12 @@ import {
   MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_PROPAGATION, MS_RDONLY, MS_REC,
   MS_RELATIME, MS_REMOUNT, MS_SHARED, MS_SILENT, MS_SLAVE, MS_STRICTATIME, MS_UNBINDABLE,
 } from "./flags.js";
-import { type Mount, type Pos, type Proc, type State, ROOT_INO, isSubdir, setSuperOpts } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, skipsLocked, subtree, subtreeDetached, traverse, addMount } from "./mounts.js";
+import { type Mount, type Pos, type Proc, type State, ROOT_INO, setSuperOpts } from "./model.js";
+import { children, cloneMount, copyTree, fsOf, hasLockedChildren, mnt, skipsLocked, subtree, subtreeDetached, traverse, addMount } from "./mounts.js";
 import { changeType, graft } from "./propagation.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
-import { mayCopyTree, moveSource, moveTree } from "./sys-open-tree.js";
+import { mayCopyTree, moveOnto } from "./sys-open-tree.js";
 import { inAnonNs, namespaceAlive } from "./anon.js";
 import { newFs } from "./build.js";
 
@@ -70,17 +70,16 @@ function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean
  * mount is no longer attached (a lazily unmounted tree cannot be mounted on). fs/namespace.c:
  * "if (unlikely(cant_mount(dentry) || !is_mounted(mnt))) break; // not to be mounted on", err = -ENOENT.
  */
-function lockMount(s: State, p: Proc, target: Pos): Pos | { errno: number } {
+export function lockMount(s: State, p: Proc, target: Pos): Pos | { errno: number } {
   const dest = traverse(s, target);
-  const ns = mnt(s, dest.mnt).ns;
-  // A dead namespace's mounts were unmounted with it (anon.ts namespaceAlive): ENOENT as well.
-  return ns === 0 || (ns !== p.ns && !namespaceAlive(s, ns)) ? { errno: ENOENT } : dest;
+  const m = mnt(s, dest.mnt);
+  // is_mounted: a mount in an anonymous namespace (a held detached tree) is, so a new mount or a
+  // bind gets past this and is EINVAL later (check_mnt), and move_mount may go there. A dead
+  // namespace's mounts were unmounted with it (anon.ts namespaceAlive): ENOENT as well.
+  const mounted = m.ns === 0 ? inAnonNs(s, m) : m.ns === p.ns || namespaceAlive(s, m.ns);
+  return mounted ? dest : { errno: ENOENT };
 }
 
-function hasLockedChildren(s: State, m: Mount, ino: number): boolean {
-  const tree = fsOf(s, m).tree;
-  return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
-}
 
 
 /** do_loopback: MS_BIND, recursive with MS_REC (unbindable submounts are skipped). */
@@ -121,7 +120,7 @@ export function propagationChange(s: State, p: Proc, pos: Pos, f: number): Resul
   // test/mutation-kills-fake-sys-mount.test.ts), and so does one in a detached tree that an
   // open_tree fd holds (its anonymous namespace; test/native-detached-move.test.ts). Only a
   // lazily unmounted or dissolved mount, in none, is refused.
-  if (m.ns === 0 && !inAnonNs(s, m)) return err(EINVAL);
+  if (m.ns === 0 ? !inAnonNs(s, m) : m.ns !== p.ns && !namespaceAlive(s, m.ns)) return err(EINVAL); // dead with its namespace too (6.18)
   const targets = !(f & MS_REC) ? [m] : m.ns === 0 ? subtreeDetached(s, m) : subtree(s, m);
   for (const t of targets) changeType(s, t, type[1]);
   return ok;
@@ -137,15 +136,10 @@ function move(s: State, p: Proc, source: string | null, target: Pos): Result {
   // (ENOENT on a detached target): fs/namespace.c do_move_mount, docs/sources.md#kernel-umount-mount.
   if (o.pos.ino !== old.root) return err(EINVAL);
   if (isDirAt(s, traverse(s, target)) !== isDirAt(s, o.pos)) return err(EINVAL);
-  const dest = lockMount(s, p, target);
-  if ("errno" in dest) return dest;
-  const to = mnt(s, dest.mnt);
-  if (to.ns !== p.ns) return err(EINVAL);
-  // The source rule and the move are do_move_mount's, as for move_mount(2): a detached tree's top
-  // named by /proc/self/fd/N moves too (recorded on 6.18: test/native-detached-move.test.ts).
-  const detached = moveSource(s, p, old);
-  if (typeof detached !== "boolean") return detached;
-  return moveTree(s, old, to, dest.ino, detached);
+  // The rest is do_move_mount's, as for move_mount(2): a detached tree's top named by
+  // /proc/self/fd/N moves too, into a held detached tree as well (recorded on 6.18:
+  // test/native-detached-move.test.ts).
+  return moveOnto(s, p, old, traverse(s, target));
 }
 
 /** Filesystem types the model can create; the value says whether a user namespace may (FS_USERNS_MOUNT). */

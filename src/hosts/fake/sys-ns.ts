@@ -9,8 +9,7 @@ import * as abi from "../../abi.js";
 import { EBADF, EINVAL, EPERM, MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOSYMFOLLOW, MS_NODIRATIME } from "./flags.js";
 import type { Result } from "../../request.js";
 import type { Fd, Mount, Pos, Proc, State } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
-import { isSubdir } from "./model.js";
+import { cloneMount, copyTree, hasLockedChildren, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { cloneLike } from "./pnode.js";
 import { changeType, makePrivate } from "./propagation.js";
 import { lookup } from "./resolve.js";
@@ -44,8 +43,7 @@ export function openTreeNamespace(s: State, p: Proc, at: Pos, flags: number, new
   const old = mnt(s, at.mnt);
   if (old.unbindable || old.ns !== p.ns) return { errno: EINVAL };
   const rec = (flags & abi.AT_RECURSIVE) !== 0;
-  const tree = fsOf(s, old).tree;
-  if (!rec && children(s, old.id).some((c) => c.locked && isSubdir(tree, c.mp, at.ino))) return { errno: EINVAL };
+  if (!rec && hasLockedChildren(s, old, at.ino)) return { errno: EINVAL };
   const kept: [Mount, Mount][] = rec ? copyTree(s, old, at.ino, true) : [[old, cloneMount(s, old, at.ino)]];
   for (const [orig, copy] of kept) {
     cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master

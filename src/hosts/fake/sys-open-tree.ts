@@ -1,15 +1,16 @@
 // open_tree(2) and move_mount(2) on the model (ABI 5; LXC's rootfs bind), and close(2) of the fd
 // of a detached tree. A detached tree is what OPEN_TREE_CLONE makes: copies (copy_tree: unbindable
-// submounts skipped, locks kept) in no namespace of the model (ns 0, so propagation never reaches
-// them, as it never reaches an anonymous namespace), held by one O_PATH fd marked `tree`. move_mount
-// attaches it (attach_recursive_mnt: graft); closing the fd while it is still detached unmounts it
-// (dissolve_on_fput). Calls the helpers of model.ts, mounts.ts, links.ts, propagation.ts and
+// submounts skipped, locks kept) in no namespace of the model (ns 0; anon.ts tells a held tree, in
+// an anonymous namespace, from a mount in none), held by one O_PATH fd marked `tree`. A mount event
+// gives it no copy, an unmount reaches it (propagation.ts). move_mount attaches it
+// (attach_recursive_mnt: graft), or puts it into another held tree; closing the fd while it is
+// still detached unmounts it (dissolve_on_fput). Calls the helpers of model.ts, mounts.ts, links.ts, propagation.ts and
 // resolve.ts; changes only the mounts it makes or moves and the fd table.
 import * as abi from "../../abi.js";
 import { EBADF, EINVAL, ELOOP, ENOENT, EPERM, O_CLOEXEC } from "./flags.js";
 import type { Result } from "../../request.js";
-import { type Fd, type Mount, type Pos, type Proc, type State, isSubdir } from "./model.js";
-import { children, cloneMount, copyTree, fsOf, mnt, skipsLocked, subtree, subtreeDetached, traverse } from "./mounts.js";
+import { type Mount, type Pos, type Proc, type State } from "./model.js";
+import { cloneMount, copyTree, hasLockedChildren, mnt, skipsLocked, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { graft, makePrivate } from "./propagation.js";
 import { setParent } from "./links.js";
 import { cloneLike } from "./pnode.js";
@@ -63,7 +64,7 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   if (!clone) return newFd(p, { kind: "path", mnt: at.pos.mnt, ino: at.pos.ino, cloexec, offset: 0 });
   const old = mnt(s, at.pos.mnt);
   if (old.unbindable || !mayCopyTree(s, p, old)) return { errno: EINVAL };
-  if (!rec && lockedBelow(s, old, at.pos.ino)) return { errno: EINVAL };
+  if (!rec && hasLockedChildren(s, old, at.pos.ino)) return { errno: EINVAL };
   if (rec && skipsLocked(s, old, at.pos.ino)) return { errno: EPERM };
   const pairs: [Mount, Mount][] = rec ? copyTree(s, old, at.pos.ino, true) : [[old, cloneMount(s, old, at.pos.ino)]];
   for (const [orig, copy] of pairs) {
@@ -73,22 +74,18 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
   return newFd(p, { kind: "path", mnt: top.id, ino: top.root, cloexec: cloexec || (flags & O_CLOEXEC) !== 0, offset: 0, tree: true });
 }
 
-/** has_locked_children: a locked submount under `ino` of `m` (a plain copy would uncover what it hides). */
-function lockedBelow(s: State, m: Mount, ino: number): boolean {
-  const tree = fsOf(s, m).tree;
-  return children(s, m.id).some((c) => c.locked && isSubdir(tree, c.mp, ino));
-}
 
 /**
  * move_mount(from_dirfd, from_path, to_dirfd, to_path, flags) (fs/namespace.c do_move_mount):
  * unknown flags EINVAL; MOVE_MOUNT_SET_GROUP and MOVE_MOUNT_BENEATH are not modelled (EINVAL here,
  * the machine never asks). The source must be a mount's root (EINVAL), either the top of a detached
  * tree this process holds, or an attached mount of its namespace, movable as by MS_MOVE; the target
- * (the top of its mount stack) must be in the caller's namespace (a detached one or another live
- * one: ENOENT), of the source's kind (EINVAL), not inside the source (ELOOP); an unbindable mount may
- * not go under a shared one (EINVAL). Without CAP_SYS_ADMIN everything is EPERM (may_mount comes
- * first). Since 6.15 the target may be in a detached tree of the caller's (an anonymous
- * namespace), when the source is another detached tree; mount(2) onto one stays EINVAL.
+ * (the top of its mount stack, looked up first) must be of the source's kind (EINVAL), in the
+ * caller's namespace (a lazily unmounted one or a dead namespace's: ENOENT; another live
+ * namespace's: EINVAL), not inside the source (ELOOP); an unbindable mount may not go under a
+ * shared one (EINVAL). Since 6.15 it may also be in a detached tree of the caller's, when the
+ * source is another detached tree (moveOnto). Without CAP_SYS_ADMIN everything is EPERM (may_mount
+ * comes first).
  */
 export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result {
   if (!p.cap) return { errno: EPERM }; // may_mount first, before the flags
@@ -102,10 +99,17 @@ export function sysMoveMount(s: State, p: Proc, fromDirfd: number, fromPath: str
   const old = mnt(s, from.pos.mnt);
   if (from.pos.ino !== old.root) return { errno: EINVAL };
   if (isDirAt(s, traverse(s, to.pos)) !== isDirAt(s, from.pos)) return { errno: EINVAL };
-  const dest = traverse(s, to.pos); // lock_mount: on top of whatever is mounted there
+  return moveOnto(s, p, old, traverse(s, to.pos)); // lock_mount: on top of whatever is mounted there
+}
+
+/**
+ * do_move_mount from lock_mount on, for move_mount(2) and mount(MS_MOVE) alike: `old` (a mount's
+ * root, of the target's kind) onto `dest`, the top of the target's stack.
+ */
+export function moveOnto(s: State, p: Proc, old: Mount, dest: Pos): Result {
   const parent = mnt(s, dest.mnt);
   // lock_mount before the source's rule: a lazily unmounted target is ENOENT even where the source
-  // is not movable (6.18, found by test/kernel-oracle.test.ts), as in mount(MS_MOVE)'s order.
+  // is not movable (6.18, found by test/kernel-oracle.test.ts).
   if (parent.ns === 0 && !treeHolders(s, parent).some((q) => q.ns === p.ns)) return { errno: ENOENT };
   // Another namespace's mount: EINVAL while that namespace lives, ENOENT once it is dead and its
   // mounts are gone (recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
