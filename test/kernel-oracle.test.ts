@@ -30,10 +30,10 @@ test("the generator covers every request kind, both namespaces and both flag var
       if (x.op === "umount2") seen.add(`umount2:${x.flags}`);
       // A detached tree's calls: by path (slot -1) and through a slot's tree, its top ("") and inside.
       if (x.op === "open_tree" || x.op === "move_mount" || x.op === "mount_setattr") {
-        seen.add(`${x.op}:${x.slot < 0 ? "path" : x.pathname === "" ? "slot top" : "slot inside"}`);
+        seen.add(`${x.op}:${x.slot === -1 ? "path" : x.pathname === "" ? "slot top" : "slot inside"}`);
         if (x.op === "open_tree") seen.add(`open_tree:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
         if (x.op === "mount_setattr") seen.add(`mount_setattr:${x.propagation}:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
-        if (x.op === "move_mount" && x.toSlot >= 0) seen.add(`move_mount:into ${x.slot < 0 ? "from path" : "from slot"}`);
+        if (x.op === "move_mount" && x.toSlot !== -1) seen.add(`move_mount:into ${x.slot === -1 ? "from path" : "from slot"}`);
       }
     }
   }

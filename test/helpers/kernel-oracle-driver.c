@@ -13,7 +13,8 @@
  *   A|B v SLOT PATH TSLOT TGT FLAGS  move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TSLOT's and TGT
  *   A|B s SLOT PATH FLAGS PROP     mount_setattr(2) of SLOT's fd and PATH: propagation PROP only
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
- * A slot that names no fd (a failed open_tree, a closed one) is passed as fd 999, which is not open.
+ * SLOT -2 is the newest slot. A slot that names no fd (a failed open_tree, a closed one, none yet)
+ * is passed as fd 999, which is not open.
  * Output, per case: "R <errno>" per request and U, "T <name> <bytes>\n<mountinfo>" per table, "Z".
  * argv[1] is an empty directory: each case mounts its root tmpfs there, in the case's namespace.
  */
@@ -37,10 +38,16 @@ static int procfd = -1;
 static int slots[64];
 static int nslots;
 
-static int slot_fd(const char *f) {
+/* A slot number: -1 is AT_FDCWD, -2 the newest slot (the last open_tree of this process). */
+static int slot_index(const char *f) {
   int k = f ? atoi(f) : -1;
-  if (k < 0) return AT_FDCWD;
-  return k < nslots && slots[k] >= 0 ? slots[k] : 999;
+  return k == -2 ? nslots - 1 : k;
+}
+
+static int slot_fd(const char *f) {
+  if (!f || atoi(f) == -1) return AT_FDCWD;
+  int k = slot_index(f);
+  return k >= 0 && k < nslots && slots[k] >= 0 ? slots[k] : 999;
 }
 
 struct attr_v0 { unsigned long long attr_set, attr_clr, propagation, userns_fd; };
@@ -95,7 +102,7 @@ static int run(char *line) {
     r = (int)syscall(SYS_mount_setattr, slot_fd(sl), path ? path : "", (unsigned)strtoul(fl, NULL, 10), &a, sizeof a);
   } else if (op && strcmp(op, "c") == 0) {
     char *sl = field(&s);
-    int k = sl ? atoi(sl) : -1;
+    int k = slot_index(sl);
     r = close(slot_fd(sl));
     if (k >= 0 && k < nslots) slots[k] = -1;
   } else {

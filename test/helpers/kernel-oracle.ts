@@ -20,8 +20,9 @@ import { errnoName } from "../../src/names-ts.js";
 type Bare<R> = R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never;
 /**
  * A detached tree's calls name fds by slot: slot k is the fd of the k-th open_tree call of that
- * namespace's process (failed or not), and -1 is AT_FDCWD. A slot without an fd (a failed
- * open_tree, a closed one) is passed as fd 999, which no process has open.
+ * namespace's process (failed or not), -1 is AT_FDCWD, and LAST (-2) the newest slot. A slot
+ * without an fd (a failed open_tree, a closed one, none yet) is passed as fd 999, which no process
+ * has open.
  */
 export type TreeCall =
   | { op: "open_tree"; slot: number; pathname: string; flags: number }
@@ -29,6 +30,8 @@ export type TreeCall =
   | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number }
   | { op: "close"; slot: number };
 export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
+/** The slot of the newest open_tree of the process (the driver's -2). */
+export const LAST = -2;
 export type Ns = "A" | "B";
 export interface Step { ns: Ns; call: Call }
 /** Set-up builds the starting tree (A only); ops are compared; B gets its own namespace before ops[userns] (the driver forks its process when the case starts). */
@@ -61,14 +64,14 @@ export const umount = (target: string, flags = 0): Call => ({ op: "umount2", tar
 export const pivot = (new_root: string, put_old: string): Call => ({ op: "pivot_root", new_root, put_old });
 /** open_tree(2) with OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC, AT_RECURSIVE when `rec`; at a slot's fd: AT_EMPTY_PATH for "". */
 export const openTree = (slot: number, pathname: string, rec: boolean): Call => ({ op: "open_tree", slot, pathname,
-  flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | (rec ? abi.AT_RECURSIVE : 0) | (slot >= 0 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
+  flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | (rec ? abi.AT_RECURSIVE : 0) | (slot !== -1 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
 /**
  * move_mount(2) from a slot's fd ("": MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`,
  * a path, or a path in `toSlot`'s tree ("": MOVE_MOUNT_T_EMPTY_PATH, the tree's top).
  */
 export const moveMount = (slot: number, pathname: string, target: string, toSlot = -1): Call =>
   ({ op: "move_mount", slot, pathname, toSlot, target,
-    flags: (pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0) | (toSlot >= 0 && target === "" ? abi.MOVE_MOUNT_T_EMPTY_PATH : 0) });
+    flags: (pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0) | (toSlot !== -1 && target === "" ? abi.MOVE_MOUNT_T_EMPTY_PATH : 0) });
 /** mount_setattr(2) of a slot's fd ("": AT_EMPTY_PATH) and path, changing the propagation only. */
 export const setattr = (slot: number, pathname: string, propagation: number, rec: boolean): Call =>
   ({ op: "mount_setattr", slot, pathname, propagation, flags: (pathname === "" ? abi.AT_EMPTY_PATH : 0) | (rec ? abi.AT_RECURSIVE : 0) });
@@ -109,12 +112,12 @@ function script(c: Case): string[] {
 
 /** One-line readable form of a case, for failure messages and the regression file. */
 export function show(c: Case): string {
-  const fd = (slot: number): string => (slot < 0 ? "AT_FDCWD" : `fd#${slot}`);
+  const fd = (slot: number): string => (slot === -1 ? "AT_FDCWD" : slot === LAST ? "fd#last" : `fd#${slot}`);
   const call = (x: Call): string => {
     if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
     if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", CLONE${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
-    if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot < 0 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
+    if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot === -1 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
     if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
     if (x.op === "close") return `close(${fd(x.slot)})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
@@ -215,7 +218,7 @@ const NO_FD = 999;
 /** The request a call makes on the fake, its slots read from `slots` (this process's open_tree fds). */
 function request(call: Call, slots: readonly number[]): Request {
   const c = { seq: 0, step: "oracle", reason: "kernel oracle" };
-  const fd = (slot: number): number => (slot < 0 ? abi.AT_FDCWD : slots[slot] ?? NO_FD);
+  const fd = (slot: number): number => (slot === -1 ? abi.AT_FDCWD : slots[slot === LAST ? slots.length - 1 : slot] ?? NO_FD);
   switch (call.op) {
     case "open_tree": return { ...c, op: "open_tree", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags };
     case "move_mount": return { ...c, op: "move_mount", from_dirfd: fd(call.slot), from_pathname: call.pathname, to_dirfd: fd(call.toSlot), to_pathname: call.target, flags: call.flags };
@@ -234,7 +237,8 @@ export function exec(k: FakeKernel, call: Call, slots: number[] = []): number {
   const e = "errno" in r ? r.errno : 0;
   if (e === 0 && call.op === "mount" && call.filesystemtype === "tmpfs") driverMkdirs(k, call.target);
   if (call.op === "open_tree") slots.push("errno" in r ? NO_FD : r.ret);
-  if (call.op === "close" && call.slot >= 0 && call.slot < slots.length) slots[call.slot] = NO_FD;
+  const at = call.op === "close" ? (call.slot === LAST ? slots.length - 1 : call.slot) : -1;
+  if (at >= 0 && at < slots.length) slots[at] = NO_FD;
   return e;
 }
 
@@ -498,7 +502,7 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
       // A clone of a place attached at another, as LXC attaches its rootfs, its propagation changed first or not.
       { weight: 2, arbitrary: treeCalls(at, fc.constantFrom("", "a", "b")).map((c) => [c]) },
       { weight: 1, arbitrary: fc.tuple(at, place, fc.boolean(), fc.constantFrom(0, abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE)).map(([s, t, rec, prop]) =>
-        [openTree(-1, s, rec), ...(prop ? [setattr(0, "", prop, true)] : []), moveMount(0, "", t), closeSlot(0)]) },
+        [openTree(-1, s, rec), ...(prop ? [setattr(LAST, "", prop, true)] : []), moveMount(LAST, "", t), closeSlot(LAST)]) },
     );
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it
