@@ -313,6 +313,32 @@ test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE
   }
 });
 
+// Recorded on Linux 6.18 in `unshare -m --propagation private`: tmpfs on /tmp/wkm3 with s (a tmpfs
+// holding a), x (a tmpfs) and d; open_tree(s, CLONE) made in the first namespace; a child kept
+// there; unshare(CLONE_NEWNS); open_tree(x, CLONE) made in the new one. From the new namespace:
+// move_mount of its own tree into the first tree's a: EINVAL; open_tree(first tree, "",
+// CLONE|AT_EMPTY_PATH): EINVAL (check_anonymous_mnt: the tree's seq_origin is the first
+// namespace); move_mount of the first tree onto d: 0 (the anonymous root may still be attached).
+test("a detached tree made in another namespace: not copied and nothing moved into it, but it can be attached (seq_origin)", () => {
+  const k = FakeKernel.fromMountinfo(ONE_ROOT).mkdir("/tmp/wkm3");
+  const x = (r: Bare): Result => k6(r, k);
+  const d = "/tmp/wkm3";
+  const fd = (r: Result): number => ("ret" in r ? r.ret : -1);
+  assert.is(name(x({ op: "mount", source: "tmpfs", target: d, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+  for (const sub of ["s", "x", "d"]) assert.is(name(x({ op: "mkdir", pathname: `${d}/${sub}`, mode: 0o755 })), "0");
+  assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/s`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+  assert.is(name(x({ op: "mkdir", pathname: `${d}/s/a`, mode: 0o755 })), "0");
+  assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/x`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
+  const first = fd(x({ op: "open_tree", dirfd: AT_FDCWD, pathname: `${d}/s`, flags: OPEN_TREE_CLONE }));
+  assert.ok(first >= 0);
+  k.unshare(); // the fake's unshare forks: the parent stays in the first namespace, as the kept child did
+  const own = fd(x({ op: "open_tree", dirfd: AT_FDCWD, pathname: `${d}/x`, flags: OPEN_TREE_CLONE }));
+  assert.ok(own >= 0);
+  assert.is(name(x({ op: "move_mount", from_dirfd: own, from_pathname: "", to_dirfd: first, to_pathname: "a", flags: F_EMPTY })), "EINVAL");
+  assert.is(name(x({ op: "open_tree", dirfd: first, pathname: "", flags: OPEN_TREE_CLONE | AT_EMPTY_PATH })), "EINVAL");
+  assert.is(name(x({ op: "move_mount", from_dirfd: first, from_pathname: "", to_dirfd: AT_FDCWD, to_pathname: `${d}/d`, flags: F_EMPTY })), "0");
+});
+
 // Recorded on Linux 6.18 with a small C program in `unshare -U -r -m --propagation private` (a mount
 // namespace owned by a new user namespace: every mount it inherits is MNT_LOCKED, lock_mnt_tree):
 // open_tree(CLONE) of /sys/fs/cgroup (its submounts cpu, cpuset are locked) EINVAL, of /sys/fs (the

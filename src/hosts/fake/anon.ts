@@ -6,8 +6,11 @@
 import type { Fd, Mount, Proc, State } from "./model.js";
 import { mnt } from "./mounts.js";
 
-/** An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread. */
-export type TreeFd = Fd & { tree?: true };
+/**
+ * An fd that holds a detached tree (open_tree's FMODE_NEED_UNMOUNT), kept by cloneProc's spread;
+ * `origin`: the mount namespace the tree was made from (the anonymous namespace's seq_origin).
+ */
+export type TreeFd = Fd & { tree?: true; origin?: number };
 
 /** `p` has an fd that holds the detached tree whose top is `id`. */
 export function heldAsTree(p: Proc, id: number): boolean {
@@ -30,6 +33,19 @@ export function treeHolders(s: State, m: Mount): Proc[] {
   if (m.ns !== 0) return [];
   const top = treeTopOf(s, m);
   return [...s.procs.values()].filter((q) => heldAsTree(q, top.id));
+}
+
+/**
+ * The namespace the held detached tree that `m` is in was made from, or 0 when `m` is in no
+ * anonymous namespace. check_anonymous_mnt compares it with the caller's: a process that has
+ * left that namespace since may still attach the tree, but not copy it or move another into it
+ * (EINVAL; recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
+ */
+export function treeOrigin(s: State, m: Mount): number {
+  if (m.ns !== 0) return 0;
+  const top = treeTopOf(s, m);
+  for (const q of s.procs.values()) for (const f of q.fds.values()) if ((f as TreeFd).tree && f.mnt === top.id) return (f as TreeFd).origin ?? 0;
+  return 0;
 }
 
 /** `m` is in an anonymous namespace: detached, and its tree held by an fd. */

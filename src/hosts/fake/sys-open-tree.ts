@@ -17,7 +17,7 @@ import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { sysClose } from "./sys-fs.js";
 import { dropNamespace, openTreeNamespace, openTreeValid } from "./sys-ns.js";
-import { type TreeFd, heldAsTree, namespaceAlive, treeHolders, treeTopOf } from "./anon.js";
+import { type TreeFd, heldAsTree, inAnonNs, namespaceAlive, treeOrigin, treeTopOf } from "./anon.js";
 
 const MOVE_MOUNT_VALID = abi.MOVE_MOUNT_F_SYMLINKS | abi.MOVE_MOUNT_F_AUTOMOUNTS | abi.MOVE_MOUNT_F_EMPTY_PATH |
   abi.MOVE_MOUNT_T_SYMLINKS | abi.MOVE_MOUNT_T_AUTOMOUNTS | abi.MOVE_MOUNT_T_EMPTY_PATH | abi.MOVE_MOUNT_SET_GROUP |
@@ -71,7 +71,7 @@ export function sysOpenTree(s: State, p: Proc, dirfd: number, path: string, flag
     cloneLike(s, copy, orig); // clone_mnt: a peer of a shared original, a slave of a slave's master
   }
   const top = pairs[0]![1];
-  return newFd(p, { kind: "path", mnt: top.id, ino: top.root, cloexec: cloexec || (flags & O_CLOEXEC) !== 0, offset: 0, tree: true });
+  return newFd(p, { kind: "path", mnt: top.id, ino: top.root, cloexec: cloexec || (flags & O_CLOEXEC) !== 0, offset: 0, tree: true, origin: p.ns });
 }
 
 
@@ -110,7 +110,7 @@ export function moveOnto(s: State, p: Proc, old: Mount, dest: Pos): Result {
   const parent = mnt(s, dest.mnt);
   // lock_mount before the source's rule: a lazily unmounted target is ENOENT even where the source
   // is not movable (6.18, found by test/kernel-oracle.test.ts).
-  if (parent.ns === 0 && !treeHolders(s, parent).some((q) => q.ns === p.ns)) return { errno: ENOENT };
+  if (parent.ns === 0 && !inAnonNs(s, parent)) return { errno: ENOENT };
   // Another namespace's mount: EINVAL while that namespace lives, ENOENT once it is dead and its
   // mounts are gone (recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
   if (parent.ns !== 0 && parent.ns !== p.ns) return { errno: namespaceAlive(s, parent.ns) ? EINVAL : ENOENT };
@@ -120,7 +120,7 @@ export function moveOnto(s: State, p: Proc, old: Mount, dest: Pos): Result {
   // joins that anonymous namespace, and a shared mount there still sends copies to its peers in
   // live namespaces. An attached mount does not go into one, nor a tree into itself (EINVAL;
   // recorded on 6.18 by test/kernel-oracle-regressions.test.ts).
-  if (parent.ns === 0 && (!src || treeTopOf(s, parent) === old)) return { errno: EINVAL };
+  if (parent.ns === 0 && (!src || treeTopOf(s, parent) === old || treeOrigin(s, parent) !== p.ns)) return { errno: EINVAL };
   return moveTree(s, old, parent, dest.ino, src);
 }
 
@@ -160,11 +160,11 @@ export function moveTree(s: State, old: Mount, parent: Mount, ino: number, detac
 /**
  * may_copy_tree (fs/namespace.c, since 6.15): a bind or an open_tree clone copies a mount of the
  * caller's namespace, or one in an anonymous namespace made from it (check_anonymous_mnt: its
- * seq_origin is the caller's namespace; here, a detached tree held by a process of that
- * namespace). Recorded on 6.18: test/native-detached-move.test.ts.
+ * seq_origin is the caller's namespace; anon.ts treeOrigin). Recorded on 6.18:
+ * test/native-detached-move.test.ts, test/mutation-kills-fake-open-tree.test.ts.
  */
 export function mayCopyTree(s: State, p: Proc, old: Mount): boolean {
-  return old.ns === p.ns || treeHolders(s, old).some((q) => q.ns === p.ns);
+  return old.ns === p.ns || (old.ns === 0 && treeOrigin(s, old) === p.ns);
 }
 
 
