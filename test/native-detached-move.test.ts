@@ -9,14 +9,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
-import type { Request, Result } from "../src/request.js";
-import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake, readMountinfo } from "./helpers/native-env.js";
+import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake } from "./helpers/native-env.js";
+import { type Bare, type Exec, scenario } from "./helpers/detached-scenario.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`mount(MS_MOVE) of a detached tree: real kernel vs fake kernel (${mode})`);
-const c = { seq: 0, step: "test", reason: "detached tree MS_MOVE test" };
-type Bare = Request extends infer R ? R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never : never;
-type Exec = (r: Request) => Promise<Result> | Result;
 
 /**
  * Under a private tmpfs `base`: s (a tmpfs) holding s/x (a tmpfs), and d, a shared tmpfs. The
@@ -25,32 +22,20 @@ type Exec = (r: Request) => Promise<Result> | Result;
  * as "path tags".
  */
 async function run(exec: Exec, base: string): Promise<string[]> {
-  const log: string[] = [];
-  const call = async (what: string | null, r: Bare): Promise<number> => {
-    const res = await exec({ ...c, ...r } as Request);
-    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
-    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
-    return "ret" in res ? res.ret : -1;
-  };
-  const at = (p: string): string => `${base}/${p}`;
-  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
+  const { call, at, tmpfs, mkdir, result } = await scenario(exec, base);
   const move = (from: string, to: string): Bare => ({ op: "mount", source: from, target: at(to), filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
-  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
-  for (const d of ["s", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await mkdir("s", "d");
   await call(null, tmpfs("s"));
-  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await mkdir("s/x");
   await call(null, tmpfs("s/x"));
   await call(null, tmpfs("d"));
   await call(null, { op: "mount", source: null, target: at("d"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
-  await call(null, { op: "mkdir", pathname: at("d/t"), mode: 0o755 });
+  await mkdir("d/t");
   const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
   await call("mount(fd/x, d/t, MS_MOVE)", move(`/proc/self/fd/${fd}/x`, "d/t"));
   await call("mount(fd, d/t, MS_MOVE)", move(`/proc/self/fd/${fd}`, "d/t"));
   await call("close(fd)", { op: "close", fd });
-  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
-    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
-  return [...log, ...table];
+  return result();
 }
 
 /** What Linux 6.18 did: the submount is refused, the top goes onto d/t with x under it, both shared, and stays after close. */
@@ -85,22 +70,12 @@ nativeTest(test, reason, "the real kernel does as recorded, and as the fake does
  * closed. Returns "what: errno" per call, then the mounts under base.
  */
 async function inside(exec: Exec, base: string): Promise<string[]> {
-  const log: string[] = [];
-  const call = async (what: string | null, r: Bare): Promise<number> => {
-    const res = await exec({ ...c, ...r } as Request);
-    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
-    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
-    return "ret" in res ? res.ret : -1;
-  };
-  const at = (p: string): string => `${base}/${p}`;
-  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
-  for (const d of ["s", "b", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  const { call, at, tmpfs, mkdir, result } = await scenario(exec, base);
+  await mkdir("s", "b", "d");
   await call(null, tmpfs("s"));
-  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await mkdir("s/x");
   await call(null, tmpfs("s/x"));
-  await call(null, { op: "mkdir", pathname: at("s/x/y"), mode: 0o755 });
+  await mkdir("s/x/y");
   await call(null, tmpfs("s/x/y"));
   const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
   const x = `/proc/self/fd/${fd}/x`;
@@ -114,9 +89,7 @@ async function inside(exec: Exec, base: string): Promise<string[]> {
   await call("move_mount(fd, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
   await call("close(fd)", { op: "close", fd });
   await call("close(fd2)", { op: "close", fd: fd2 });
-  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
-    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
-  return [...log, ...table];
+  return result();
 }
 
 /**
@@ -163,20 +136,10 @@ nativeTest(test, reason, "calls on a mount inside a detached tree: the real kern
  * The clone of s is then attached on d, carrying x's.
  */
 async function onto(exec: Exec, base: string): Promise<string[]> {
-  const log: string[] = [];
-  const call = async (what: string | null, r: Bare): Promise<number> => {
-    const res = await exec({ ...c, ...r } as Request);
-    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
-    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
-    return "ret" in res ? res.ret : -1;
-  };
-  const at = (p: string): string => `${base}/${p}`;
-  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
-  for (const d of ["s", "x", "y", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  const { call, at, tmpfs, mkdir, result } = await scenario(exec, base);
+  await mkdir("s", "x", "y", "d");
   for (const d of ["s", "x", "y"]) await call(null, tmpfs(d));
-  await call(null, { op: "mkdir", pathname: at("s/a"), mode: 0o755 });
+  await mkdir("s/a");
   const clone = (p: string): Bare => ({ op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at(p), flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC });
   const fd = await call("open_tree(s, CLONE)", clone("s"));
   const fd2 = await call("open_tree(x, CLONE)", clone("x"));
@@ -186,9 +149,7 @@ async function onto(exec: Exec, base: string): Promise<string[]> {
   await call("mount(fd2, fd/a, MS_MOVE)", { op: "mount", source: `/proc/self/fd/${fd2}`, target: a, filesystemtype: null, mountflags: abi.MS_MOVE, data: null });
   await call("move_mount(fd, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
   for (const f of [fd, fd2]) await call(null, { op: "close", fd: f });
-  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
-    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
-  return [...log, ...table];
+  return result();
 }
 
 /** What Linux 6.18 did: EINVAL for the bind and the new mount, the move goes in, and d carries it. */

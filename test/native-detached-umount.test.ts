@@ -10,14 +10,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
-import type { Request, Result } from "../src/request.js";
-import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake, readMountinfo } from "./helpers/native-env.js";
+import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake } from "./helpers/native-env.js";
+import { type Exec, scenario } from "./helpers/detached-scenario.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`an unmount reaches a detached tree's copy: real kernel vs fake kernel (${mode})`);
-const c = { seq: 0, step: "test", reason: "detached tree unmount test" };
-type Bare = Request extends infer R ? R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never : never;
-type Exec = (r: Request) => Promise<Result> | Result;
 
 /**
  * Under a private tmpfs `base`: s, a shared tmpfs holding s/a (a tmpfs, shared as it went under a
@@ -26,30 +23,18 @@ type Exec = (r: Request) => Promise<Result> | Result;
  * Returns "what: errno" per call after the set-up, and the mounts under base as "path tags".
  */
 async function run(exec: Exec, base: string): Promise<string[]> {
-  const log: string[] = [];
-  const call = async (what: string | null, r: Bare): Promise<number> => {
-    const res = await exec({ ...c, ...r } as Request);
-    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
-    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
-    return "ret" in res ? res.ret : -1;
-  };
-  const at = (p: string): string => `${base}/${p}`;
-  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
-  for (const d of ["s", "d"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  const { call, at, tmpfs, mkdir, result } = await scenario(exec, base);
+  await mkdir("s", "d");
   await call(null, tmpfs("s"));
   await call(null, { op: "mount", source: null, target: at("s"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
-  for (const d of ["s/a", "s/b"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  await mkdir("s/a", "s/b");
   await call(null, tmpfs("s/a"));
   const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
   await call("umount2(s/a)", { op: "umount2", target: at("s/a"), flags: 0 });
   await call("mount(tmpfs, s/b)", tmpfs("s/b"));
   await call("move_mount(clone, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
   await call("close(clone)", { op: "close", fd });
-  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
-    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
-  return [...log, ...table];
+  return result();
 }
 
 /** What Linux 6.18 did: neither s/a nor s/b is in the copy attached on d (listed where it was made). */
@@ -83,23 +68,13 @@ nativeTest(test, reason, "the real kernel does as recorded, and as the fake does
  * propagate_umount's non-shifting rule keeps a candidate with a child left behind.
  */
 async function runKept(exec: Exec, base: string): Promise<string[]> {
-  const log: string[] = [];
-  const call = async (what: string | null, r: Bare): Promise<number> => {
-    const res = await exec({ ...c, ...r } as Request);
-    if (what !== null) log.push(`${what}: ${"errno" in res ? res.errno : 0}`);
-    else if ("errno" in res) throw new Error(`${JSON.stringify(r)}: errno ${res.errno}`);
-    return "ret" in res ? res.ret : -1;
-  };
-  const at = (p: string): string => `${base}/${p}`;
-  const tmpfs = (p: string): Bare => ({ op: "mount", source: "tmpfs", target: at(p), filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: "tmpfs", target: base, filesystemtype: "tmpfs", mountflags: 0, data: null });
-  await call(null, { op: "mount", source: null, target: base, filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
-  for (const d of ["s", "d", "t"]) await call(null, { op: "mkdir", pathname: at(d), mode: 0o755 });
+  const { call, at, tmpfs, mkdir, result } = await scenario(exec, base);
+  await mkdir("s", "d", "t");
   await call(null, tmpfs("s"));
   await call(null, { op: "mount", source: null, target: at("s"), filesystemtype: null, mountflags: abi.MS_SHARED, data: null });
-  await call(null, { op: "mkdir", pathname: at("s/x"), mode: 0o755 });
+  await mkdir("s/x");
   await call(null, tmpfs("s/x"));
-  await call(null, { op: "mkdir", pathname: at("s/x/z"), mode: 0o755 });
+  await mkdir("s/x/z");
   await call(null, tmpfs("s/x/z"));
   const fd = await call("open_tree(s, CLONE|AT_RECURSIVE|CLOEXEC)", { op: "open_tree", dirfd: abi.AT_FDCWD, pathname: at("s"), flags: abi.OPEN_TREE_CLONE | abi.AT_RECURSIVE | abi.OPEN_TREE_CLOEXEC });
   await call("mount(s/x, MS_PRIVATE)", { op: "mount", source: null, target: at("s/x"), filesystemtype: null, mountflags: abi.MS_PRIVATE, data: null });
@@ -107,9 +82,7 @@ async function runKept(exec: Exec, base: string): Promise<string[]> {
   await call("umount2(s/x)", { op: "umount2", target: at("s/x"), flags: 0 });
   await call("move_mount(clone, d)", { op: "move_mount", from_dirfd: fd, from_pathname: "", to_dirfd: abi.AT_FDCWD, to_pathname: at("d"), flags: abi.MOVE_MOUNT_F_EMPTY_PATH });
   await call("close(clone)", { op: "close", fd });
-  const table = (await readMountinfo({ exec })).trim().split("\n").map((l) => l.split(" ")).filter((f) => f[4]!.startsWith(`${base}/`))
-    .map((f) => `${f[4]!.slice(base.length)} ${f.slice(6, f.indexOf("-")).map((t) => t.split(":")[0]).join(",") || "private"}`);
-  return [...log, ...table];
+  return result();
 }
 
 /** What Linux 6.18 did: the copy of s/x stays on the attached clone, with z's copy under it; z itself is on t. */
