@@ -122,7 +122,7 @@ export function score(mutants) {
   const killed = n("killed") + n("timeout");
   const survived = n("survived");
   const total = killed + survived;
-  return { killed, survived, total, noop: n("no-op"), compileError: n("compile-error"), pct: total ? (100 * killed) / total : 100 };
+  return { killed, survived, total, timeout: n("timeout"), noop: n("no-op"), compileError: n("compile-error"), pct: total ? (100 * killed) / total : 100 };
 }
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);

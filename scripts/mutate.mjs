@@ -1,5 +1,6 @@
-// `npm run mutate [-- part ...] [--resume] [--new] [--survivors] [--jobs N] [--mutate FILE] [--force] [--summary]`:
-// mutation testing, measured (docs/mutation.md). --summary runs nothing and rebuilds the summary
+// `npm run mutate [-- part ...] [--resume] [--new] [--survivors] [--jobs N] [--mutate FILE] [--force] [--summary] [--restart]`:
+// mutation testing, measured (docs/mutation.md). No part named: the full run, in units that a stop
+// resumes from (scripts/mutate-full.mjs; --restart begins a new one). --summary runs nothing and rebuilds the summary
 // from the result files left by earlier (also partial) runs. Parts: asm (scripts/mutate-asm.mjs), cc (scripts/mutate-cc.mjs), and the
 // src/ folders through StrykerJS with one config each (mutation/stryker/*.conf.json). No part
 // named: all of them. Prints killed / total per part with its survivors, and keeps the score and
@@ -11,14 +12,21 @@ import { join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
 import { listMutants, mutateAsm } from "./mutate-asm.mjs";
 import { mutateCc } from "./mutate-cc.mjs";
+import { STRYKER, codeHash, fullWall, listUnits, partScore, readLedger, runFull } from "./mutate-full.mjs";
 
-const STRYKER = { "src/hosts/fake": "fake", "src/diff": "diff", "src/strace": "strace", "src/schema.ts": "schema", "src/commands": "commands" };
 const ALL = ["asm", ...Object.keys(STRYKER), "cc"];
 const argv = process.argv.slice(2);
 const flag = (f) => argv.includes(f);
 const jobsAt = argv.indexOf("--jobs");
 const jobs = jobsAt >= 0 ? Number(argv[jobsAt + 1]) : 2;
 const named = argv.filter((a, i) => !a.startsWith("--") && argv[i - 1] !== "--jobs" && argv[i - 1] !== "--mutate").map((a) => a.replace(/\/$/, ""));
+const full = named.length === 0 && !flag("--summary"); // every part: the resumable full run (scripts/mutate-full.mjs)
+for (const f of ["--resume", "--new", "--survivors", "--mutate", "--force"]) {
+  if (full && flag(f)) {
+    console.error(`mutate: ${f} applies to one part; name it (e.g. npm run mutate -- asm ${f}). With no part named, a full run goes on from its ledger (${"mutation/full/ledger.json"}) by itself; --restart begins a new one`);
+    process.exit(2);
+  }
+}
 const parts = named.length === 0 ? ALL : named.flatMap((p) => (p === "src" ? Object.keys(STRYKER) : p === "assembly" ? ["asm"] : p === "host" ? ["cc"] : [p]));
 for (const p of parts) {
   if (!ALL.includes(p)) {
@@ -98,7 +106,39 @@ function fromFiles(p) {
   return { ...strykerScore(STRYKER[p]), wallSeconds: summary.parts[p]?.wallSeconds ?? 0 };
 }
 
-for (const p of parts) {
+/** The full run's rows, from its ledger: each part's units done, score and time so far. */
+function fullRun(ledger, units, hashes) {
+  const wall = fullWall(ledger, units, hashes);
+  const parts = Object.fromEntries(ALL.map((p) => {
+    const s = partScore(ledger, units, p, hashes);
+    return [p, { ...s, pct: Number(s.pct.toFixed(1)), target: p === "asm" || p === "src/hosts/fake" ? 85 : 80 }];
+  }));
+  return { started: ledger.started, invocations: ledger.invocations.length, complete: wall !== null, wall, parts,
+    unitsDone: Object.values(parts).reduce((n, s) => n + s.done, 0), units: units.length };
+}
+
+if (full) {
+  // A cut-short asm unit goes on from its saved verdicts, if they were saved by this unit (after
+  // it started), never from an older run's.
+  const runAsm = ({ resume, since }) => {
+    const f = join(ROOT, "mutation/asm/result.json");
+    const ours = resume && existsSync(f) && JSON.parse(readFileSync(f, "utf8")).finished >= since;
+    return mutateAsm({ jobs, fresh: ours }).then((r) => ({ ...r, resumed: ours }));
+  };
+  const r = await runFull({ restart: flag("--restart"), jobs: jobsAt >= 0 ? jobs : null, runAsm, runCc: () => mutateCc({}) });
+  if (r.failures) process.exitCode = 1;
+  summary.fullRun = fullRun(r.ledger, r.units, r.hashes);
+  if (summary.fullRun.complete) summary.fullRunWallSeconds = summary.fullRun.wall.unitSeconds;
+  for (const [p, s] of Object.entries(summary.fullRun.parts)) lines.push(`${p.padEnd(16)} ${String(s.killed).padStart(5)} / ${String(s.total).padEnd(5)} killed  ${s.pct.toFixed(1).padStart(5)}%  (target ${s.target}%)  ${s.done} of ${s.units} units  ${s.wallSeconds} s`);
+}
+
+if (flag("--summary") && named.length === 0 && readLedger()) {
+  const units = listUnits();
+  summary.fullRun = fullRun(readLedger(), units, Object.fromEntries(units.map((u) => [u.unit, codeHash(u)])));
+  if (summary.fullRun.complete) summary.fullRunWallSeconds = summary.fullRun.wall.unitSeconds;
+}
+
+for (const p of full ? [] : parts) {
   const t = Date.now();
   let r;
   if (flag("--summary")) { if (STRYKER[p]) slim(STRYKER[p]); r = fromFiles(p); if (!r) continue; }
@@ -124,14 +164,24 @@ const wall = (Date.now() - t0) / 1000;
 // over the summary as it is now on disk, not over the copy read at the start.
 const onDisk = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, "utf8")) : { parts: {} };
 for (const p of done) onDisk.parts[p] = summary.parts[p];
-Object.assign(summary, onDisk, { parts: onDisk.parts });
-if (named.length === 0 && !flag("--summary")) summary.fullRunWallSeconds = Math.round(wall);
+Object.assign(summary, onDisk, { parts: onDisk.parts }, summary.fullRun ? { fullRun: summary.fullRun, fullRunWallSeconds: summary.fullRunWallSeconds } : {});
 if (!flag("--summary")) summary.lastRun = { parts, wallSeconds: Math.round(wall), finished: new Date().toISOString() };
 writeFileSync(summaryFile, JSON.stringify(summary, null, 1) + "\n");
+/** The full run's section of summary.md: its state, each part's score from its units, and the wall time once complete. */
+function fullRunLines(f) {
+  if (!f) return ["No full run recorded yet: parts were run one by one."];
+  const head = f.complete
+    ? [`## Full run (started ${f.started.slice(0, 16)}, ${f.invocations} invocation(s)): complete`, "",
+      `Wall time: **${f.wall.unitSeconds} s** (${(f.wall.unitSeconds / 3600).toFixed(1)} h), the sum of its ${f.units} units; ${f.wall.invocationSeconds} s summed over the invocations (with set-up and the work a stop threw away). Commits measured: ${f.wall.commits.join(", ")}.`]
+    : [`## Full run (started ${f.started.slice(0, 16)}, ${f.invocations} invocation(s)): ${f.unitsDone} of ${f.units} units done`, "",
+      "Not complete: `npm run mutate` goes on from mutation/full/ledger.json. The wall time is recorded once every unit is done."];
+  return [...head, "", "| part | killed | total | score | target | survived | timeouts (in killed) | units done | wall time (s) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...Object.entries(f.parts).map(([p, s]) => `| ${p} | ${s.killed} | ${s.total} | ${s.pct}% | ${s.target}% | ${s.survived} | ${s.timeout} | ${s.done} of ${s.units} | ${s.wallSeconds} |`)];
+}
 const md = ["# Mutation scores (generated by `npm run mutate`; see docs/mutation.md)", "",
   "| part | killed | total | score | target | survived | run | wall time (s) | measured |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...Object.entries(summary.parts).map(([p, s]) => `| ${p} | ${s.killed} | ${s.total} | ${s.pct}% | ${s.target}% | ${s.survived} | ${s.listed ? `partial: ${s.judged} of ${s.listed} mutants judged` : s.scope ?? "full"} | ${s.wallSeconds} | ${s.finished.slice(0, 16)} |`),
-  "", summary.fullRunWallSeconds ? `Full run (all parts): ${summary.fullRunWallSeconds} s.` : "No full run recorded yet: parts were run one by one.", "",
+  "", ...fullRunLines(summary.fullRun), "",
   "These rows are the folder-wide runs of this script, each as of its date. Runs of single files and line ranges made since",
   "(their own configs in mutation/stryker/), with every survivor's verdict, are in docs/mutation.md, \"Targets and measured scores\".", ""];
 writeFileSync(join(ROOT, "mutation/summary.md"), md.join("\n"));

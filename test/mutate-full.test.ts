@@ -1,0 +1,97 @@
+// The full mutation run's ledger (scripts/mutate-full.mjs): which units a stopped run runs again,
+// when the full run's wall time may be recorded, each part's score from its units, and the
+// per-file Stryker config derived from a folder's. A wrong answer here records a wall time for a
+// run that never finished, or a score for code that changed under it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+// @ts-expect-error: a plain .mjs script, no types
+import * as full from "../scripts/mutate-full.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+interface Unit { unit: string; part: string; config?: string; files: string[] }
+const units: Unit[] = full.listUnits();
+const hashes: Record<string, string> = Object.fromEntries(units.map((u) => [u.unit, full.codeHash(u)]));
+
+/** A ledger with every unit done on today's code, each 10 s, 9 killed and 1 survived. */
+function allDone() {
+  const l = full.newLedger(new Date("2026-12-03T00:00:00Z"));
+  l.invocations.push({ started: "2026-12-03T00:00:00Z", lastSeen: "2026-12-03T05:00:00Z" }, { started: "2026-12-04T00:00:00Z", lastSeen: "2026-12-04T00:30:00Z" });
+  for (const u of units) l.units[u.unit] = { status: "done", part: u.part, hash: hashes[u.unit], commit: u.part === "asm" ? "bbb" : "aaa", wallSeconds: 10, killed: 9, survived: 1, timeout: 2 };
+  return l;
+}
+
+test("the units: asm, cc, and every source file of each Stryker folder once, each with its folder's config", () => {
+  const names = units.map((u) => u.unit);
+  assert.is(new Set(names).size, names.length, "a unit listed twice");
+  for (const p of ["src/hosts/fake", "src/diff", "src/strace", "src/commands"]) {
+    const files: string[] = full.filesOf(p);
+    assert.ok(files.length > 0, p);
+    for (const f of files) assert.equal(units.find((u) => u.unit === f), { unit: f, part: p, config: full.STRYKER[p], files: [f] });
+  }
+  assert.ok(names.includes("asm") && names.includes("cc") && names.includes("src/schema.ts"));
+  assert.ok(units.find((u) => u.unit === "cc")!.files.includes("host/child.cc"), "cc measures the executor's code");
+  assert.ok(units.find((u) => u.unit === "asm")!.files.includes("assembly/index.ts"));
+});
+
+test("pending: a new ledger runs every unit; a done unit is skipped; a running or failed one runs again; a changed file makes it stale", () => {
+  const l = full.newLedger();
+  assert.is(full.pending(l, units, hashes).length, units.length);
+  const d = allDone();
+  assert.equal(full.pending(d, units, hashes), []);
+  const [a, b, c] = [units[0]!, units[5]!, units[units.length - 1]!];
+  d.units[a.unit].status = "running";
+  d.units[b.unit].status = "failed";
+  const changed = { ...hashes, [c.unit]: "0000000000000000" };
+  const p = full.pending(d, units, changed);
+  assert.equal(p.map((u: Unit & { why: string }) => [u.unit, u.why]), [[a.unit, "again"], [b.unit, "again"], [c.unit, "stale"]]);
+  delete d.units[b.unit];
+  assert.equal(full.pending(d, units, hashes).map((u: Unit & { why: string }) => u.why), ["again", "new"]);
+});
+
+test("the wall time is recorded only when every unit is done on today's code: units summed, invocations summed, commits listed", () => {
+  const d = allDone();
+  assert.equal(full.fullWall(d, units, hashes), { unitSeconds: 10 * units.length, invocationSeconds: 5 * 3600 + 1800, invocations: 2, commits: ["aaa", "bbb"] });
+  d.units[units[3]!.unit].status = "running";
+  assert.is(full.fullWall(d, units, hashes), null, "one unit still running");
+  const e = allDone();
+  assert.is(full.fullWall(e, units, { ...hashes, asm: "changed" }), null, "asm's code changed after it was measured");
+  assert.is(full.fullWall(full.newLedger(), units, hashes), null);
+});
+
+test("a part's score counts only its units done on today's code", () => {
+  const d = allDone();
+  const fake = units.filter((u) => u.part === "src/hosts/fake");
+  const s = full.partScore(d, units, "src/hosts/fake", hashes);
+  assert.equal([s.units, s.done, s.complete, s.killed, s.survived, s.total, s.timeout, s.wallSeconds], [fake.length, fake.length, true, 9 * fake.length, fake.length, 10 * fake.length, 2 * fake.length, 10 * fake.length]);
+  d.units[fake[0]!.unit].status = "running";
+  const t = full.partScore(d, units, "src/hosts/fake", { ...hashes, [fake[1]!.unit]: "x" });
+  assert.equal([t.done, t.complete, t.killed], [fake.length - 2, false, 9 * (fake.length - 2)]);
+  assert.equal(full.partScore(d, units, "asm", hashes).total, 10);
+});
+
+test("a unit's config: the folder's command, timeouts and sandbox rules, one file, no incremental reuse, the report where the ledger reads it", () => {
+  const base = JSON.parse(readFileSync(join(ROOT, "mutation/stryker/fake.conf.json"), "utf8"));
+  const c = full.unitConfig(base, "src/hosts/fake/anon.ts", "/tmp/r.json");
+  assert.equal(c.mutate, ["src/hosts/fake/anon.ts"]);
+  assert.is(c.incremental, false);
+  assert.is(c.incrementalFile, undefined, "no incremental file: nothing is read from, or written over, the folder's");
+  assert.equal(c.jsonReporter, { fileName: "/tmp/r.json" });
+  assert.ok(c.reporters.includes("json"));
+  for (const k of ["commandRunner", "ignorePatterns", "timeoutMS", "concurrency", "testRunner", "disableTypeChecks"]) assert.equal(c[k], base[k], k);
+  assert.ok(base.incremental, "the folder's own config is not changed");
+  const cmds = JSON.parse(readFileSync(join(ROOT, "mutation/stryker/commands.conf.json"), "utf8"));
+  assert.is(full.unitConfig(cmds, "src/commands/run.ts", "/r").buildCommand, cmds.buildCommand, "the CLI bundle is still built from the mutated sources");
+});
+
+test("a Stryker report slimmed: Killed and Timeout are kills, Survived and NoCoverage survive, the rest are left out", () => {
+  const m = (status: string, line: number) => ({ mutatorName: "EqualityOperator", replacement: "a !== b", status, statusReason: `line one\nline two`, location: { start: { line, column: 3 }, end: { line, column: 9 } } });
+  const r = full.slimReport({ files: { "src/x.ts": { mutants: [m("Killed", 1), m("Timeout", 2), m("Survived", 3), m("NoCoverage", 4), m("CompileError", 5), m("Ignored", 6), m("RuntimeError", 7)] } } });
+  assert.equal(r.counts, { killed: 2, timeout: 1, survived: 2, noCoverage: 1, compileError: 1, runtimeError: 1, ignored: 1 });
+  assert.equal(r.mutants[2], { file: "src/x.ts", line: 3, col: 3, mutator: "EqualityOperator", replacement: "a !== b", status: "Survived", why: "line one" });
+  assert.equal(full.slimReport({ files: {} }).counts.killed, 0);
+});
+
+test.run();
