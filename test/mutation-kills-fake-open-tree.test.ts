@@ -299,7 +299,7 @@ test("a mount of a dead namespace cannot be mounted on: ENOENT for bind, MS_MOVE
     k.unshare();
     // The fake's unshare forks and leaves the parent in the first namespace; Linux's process
     // unshares itself, and with nothing else there the namespace dies.
-    if (!alive) k.state.procs.delete(first);
+    if (!alive) k.exit(first);
     for (const sub of ["y", "z"]) assert.is(name(x({ op: "mount", source: "tmpfs", target: `${d}/${sub}`, filesystemtype: "tmpfs", mountflags: 0, data: null })), "0");
     const at = `/proc/self/fd/${dst}`;
     assert.is(name(x({ op: "openat", dirfd: AT_FDCWD, pathname: at, flags: O_DIR, mode: 0 })), "0", "the link resolves");

@@ -62,7 +62,8 @@ export const anonRoot = (s: State, m: Mount): boolean => m.parent === 0 && treeH
  * Linux unmounts its mounts (free_mnt_ns → umount_tree), so a mount of a dead namespace, still
  * named by an fd opened there, cannot be mounted on (lock_mount: ENOENT), where a mount of a
  * live namespace of another is EINVAL (recorded on 6.18: test/mutation-kills-fake-open-tree.test.ts).
- * The model keeps the dead namespace's mounts as they were and asks this where it matters.
+ * The model asks this when a process leaves a namespace or lets go of its nsfs fd (sys-ns.ts
+ * dropIfDead): a dead namespace's mounts then belong to none, as a lazily unmounted tree's do.
  */
 export function namespaceAlive(s: State, ns: number): boolean {
   if (ns === 0) return false;

@@ -15,7 +15,7 @@ import { sysOpenat2 } from "./sys-openat2.js";
 import { sysCloseFd, sysMoveMount, sysOpenTree } from "./sys-open-tree.js";
 import { sysMount } from "./sys-mount.js";
 import { sysSethostname } from "./sys-uts.js";
-import { sysMountSetattr, sysSetns } from "./sys-ns.js";
+import { dropIfDead, sysMountSetattr, sysSetns } from "./sys-ns.js";
 import { sysPivotRoot, sysUmount2 } from "./sys-umount-pivot.js";
 
 /** One row of a process's fd table, as tests and invariant (4) compare it. */
@@ -157,6 +157,22 @@ export class FakeKernel implements Host {
   symlink(path: string, target: string): this {
     this.#mutable("symlink");
     symlinkp(this.state, this.process, path, target);
+    return this;
+  }
+
+  /**
+   * Test setup: process `pid` (not the current one) exits. Its fds close, each as close(2) does
+   * (a detached tree only it held is dissolved, an nsfs fd lets go of its namespace), and the
+   * mount namespace it was in dies if nothing else holds it. With unshare(), this is how a test
+   * has Linux's unshare, where the process itself moves and may leave its namespace empty.
+   */
+  exit(pid: number): this {
+    this.#mutable("exit");
+    if (pid === this.state.current) throw new RangeError(`exit(${pid}): that is the current process; make another current first`);
+    const p = this.proc(pid);
+    for (const fd of [...p.fds.keys()]) sysCloseFd(this.state, p, fd);
+    this.state.procs.delete(pid);
+    dropIfDead(this.state, p.ns);
     return this;
   }
 

@@ -13,7 +13,7 @@ import { changeType, graft } from "./propagation.js";
 import { cloneLike } from "./pnode.js";
 import { isDirAt, lookup } from "./resolve.js";
 import { mayCopyTree, moveOnto } from "./sys-open-tree.js";
-import { inAnonNs, namespaceAlive } from "./anon.js";
+import { inAnonNs } from "./anon.js";
 import { newFs } from "./build.js";
 
 type MountReq = Extract<Request, { op: "mount" }>;
@@ -70,13 +70,13 @@ function reconfigure(s: State, p: Proc, pos: Pos, f: number, superblock: boolean
  * mount is no longer attached (a lazily unmounted tree cannot be mounted on). fs/namespace.c:
  * "if (unlikely(cant_mount(dentry) || !is_mounted(mnt))) break; // not to be mounted on", err = -ENOENT.
  */
-export function lockMount(s: State, p: Proc, target: Pos): Pos | { errno: number } {
+export function lockMount(s: State, target: Pos): Pos | { errno: number } {
   const dest = traverse(s, target);
   const m = mnt(s, dest.mnt);
   // is_mounted: a mount in an anonymous namespace (a held detached tree) is, so a new mount or a
   // bind gets past this and is EINVAL later (check_mnt), and move_mount may go there. A dead
-  // namespace's mounts were unmounted with it (anon.ts namespaceAlive): ENOENT as well.
-  const mounted = m.ns === 0 ? inAnonNs(s, m) : m.ns === p.ns || namespaceAlive(s, m.ns);
+  // namespace's mounts were unmounted with it (sys-ns.ts dropIfDead): in none, ENOENT as well.
+  const mounted = m.ns !== 0 || inAnonNs(s, m);
   return mounted ? dest : { errno: ENOENT };
 }
 
@@ -87,7 +87,7 @@ function bind(s: State, p: Proc, source: string | null, target: Pos, rec: boolea
   if (!source) return err(EINVAL);
   const o = lookup(s, p, AT_FDCWD, source, { follow: true });
   if ("errno" in o) return o;
-  const dest = lockMount(s, p, target); // on top of whatever is mounted there
+  const dest = lockMount(s, target); // on top of whatever is mounted there
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
@@ -119,8 +119,8 @@ export function propagationChange(s: State, p: Proc, pos: Pos, f: number): Resul
   // (reached through an fd opened there) changes type (recorded on Linux 6.18:
   // test/mutation-kills-fake-sys-mount.test.ts), and so does one in a detached tree that an
   // open_tree fd holds (its anonymous namespace; test/native-detached-move.test.ts). Only a
-  // lazily unmounted or dissolved mount, in none, is refused.
-  if (m.ns === 0 ? !inAnonNs(s, m) : m.ns !== p.ns && !namespaceAlive(s, m.ns)) return err(EINVAL); // dead with its namespace too (6.18)
+  // lazily unmounted or dissolved mount, in none, is refused, and so is a dead namespace's (6.18).
+  if (m.ns === 0 && !inAnonNs(s, m)) return err(EINVAL);
   const targets = !(f & MS_REC) ? [m] : m.ns === 0 ? subtreeDetached(s, m) : subtree(s, m);
   for (const t of targets) changeType(s, t, type[1]);
   return ok;
@@ -191,7 +191,7 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   if (userns && !userOk) return err(EPERM);
   if (fstype === "overlay" && !overlayLayersOk(req.data ?? "")) return err(EINVAL);
   if (userns && OWNED_BY_TASK_NS.has(fstype) && !(p.ownsPidNet && alreadyVisible(s, p, fstype))) return err(EPERM);
-  const dest = lockMount(s, p, target);
+  const dest = lockMount(s, target);
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);

@@ -72,18 +72,28 @@ export function sysSetns(s: State, p: Proc, fd: number, nstype: number): Result 
   if (!p.cap) return { errno: EPERM };
   const root = mnt(s, f.mnt);
   if (root.ns === 0) return { errno: EINVAL }; // the namespace is gone (not reachable in this model)
+  const left = p.ns;
   p.ns = root.ns;
   p.root = traverse(s, { mnt: root.id, ino: root.root });
   p.cwd = { ...p.root };
+  // The namespace it left dies if nothing else holds it (put_mnt_ns), as crun 1.29's container
+  // process leaves the one it unshared.
+  if (left !== p.ns) dropIfDead(s, left);
   return { ret: 0 };
 }
 
-/**
- * close(2) of a namespace fd: when no process is in that namespace and no other fd holds it, it
- * dies (put_mnt_ns → umount_tree): its mounts leave their peer groups and belong to no namespace.
- */
+/** close(2) of a namespace fd: the namespace dies if nothing else holds it (dropIfDead). */
 export function dropNamespace(s: State, f: Fd): void {
-  const ns = mnt(s, f.mnt).ns;
+  dropIfDead(s, mnt(s, f.mnt).ns);
+}
+
+/**
+ * A namespace that no process is in and no nsfs fd holds dies (put_mnt_ns → umount_tree): its
+ * mounts leave their peer groups and belong to no namespace. So a peer that was copied out of it
+ * is left alone in its group, and MS_SLAVE then makes that peer private, where it would be a
+ * slave while the namespace lives (seen on 6.18: test/fake-namespace-death.test.ts).
+ */
+export function dropIfDead(s: State, ns: number): void {
   if (ns === 0 || namespaceAlive(s, ns)) return;
   const going = [...s.mounts.values()].filter((m) => m.ns === ns);
   const ids = new Set(going.map((m) => m.id));
