@@ -80,6 +80,15 @@ test("config: the static rule's refusal names rootPropagation, with runc's reaso
   });
 });
 
+test("config: youki's refusal of a recursive propagation names the one it gave and the plain one to use", () => {
+  for (const [given, use] of [["rprivate", "private"], ["rslave", "slave"], ["rshared", "shared"]]) {
+    const why = `youki refuses rootfsPropagation ${given}: it knows only shared, private, slave and unbindable (RootfsError::UnknownRootfsPropagation, before its first mount; docs/sources.md#youki); use ${use}`;
+    assert.equal(refusal(() => parseConfig({ profile: "youki", rootPropagation: given })), {
+      message: `invalid config:\n  rootPropagation: ${why}`, issues: [issue("rootPropagation", why)],
+    });
+  }
+});
+
 test("ConfigSchema (exported, src/index.ts): the static rule is a zod custom issue at rootPropagation", () => {
   const r = ConfigSchema.safeParse({ strategy: "chroot", rootPropagation: "shared" });
   assert.equal(r.error?.issues.map((i) => [i.code, i.path]), [["custom", ["rootPropagation"]]]);
@@ -204,6 +213,16 @@ test("run spec: at most MAX_HOOKS hooks; sethostname only with uts: true (it wou
 // --- the options of plan, check and explore --------------------------------------------------------
 
 const HOST = "must be a host: an object with an exec(request) method";
+
+test("plan, check and explore options: kernel is 6.18 or 7.0, and a refusal says which it got", () => {
+  for (const [schema, what] of [[PlanOptionsSchema, "plan options"], [CheckOptionsSchema, "check options"], [ExploreOptionsSchema, "explore options"]] as const) {
+    for (const kernel of ["6.18", "7.0"]) assert.ok(checkOptions(schema, { kernel }, what));
+    for (const [kernel, shown] of [["6.1", '"6.1"'], [7, "7"]] as const) {
+      const why = `must be one of 6.18, 7.0 (the Linux versions the models answer as), not ${shown}`;
+      assert.equal(refusal(() => checkOptions(schema, { kernel }, what)), { message: `invalid ${what}:\n  kernel: ${why}`, issues: [issue("kernel", why)] });
+    }
+  }
+});
 
 test("plan options: host is an object with an exec method", () => {
   const opts = { host: { exec: () => ({ ret: 0 }) } };
