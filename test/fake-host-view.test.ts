@@ -177,11 +177,18 @@ function viewsHold(c: Case): { same: number; differ: number } {
       k.state.current = pidA;
       k.unshare({ userns: true });
       pidB = k.state.current;
+    } else if (a.kind === "renew") {
+      k.state.current = pidB!;
+      k.unshare();
+      const old = pidB!;
+      pidB = k.state.current;
+      k.exit(old);
     } else {
       k.state.current = a.ns === "B" && pidB !== null ? pidB : pidA;
       exec(k, a.call);
     }
     for (const v of views) {
+      if (!k.state.procs.has(v.pid)) continue; // B's old process, gone with its namespace (renew)
       if (sameHostView(v.view, k.state, k.proc(v.pid))) { same++; assert.is(k.mountinfo(v.pid), v.text); } else differ++;
     }
   }

@@ -756,6 +756,24 @@ const KEPT: Kept[] = [
       "B5 B4 dev3 / /b/a rw,relatime private tmpfs tmpfs rw",
     ],
   },
+  {
+    // Not a counterexample: the case the oracle's "renew" draw was checked by. With the old
+    // namespace kept alive (the fake before sys-ns.ts dropIfDead, planted back), /b/a is master:1.
+    name: "B's namespace dies when B unshares again: its copy of /b/a is left alone in the group, so MS_SLAVE makes it private",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: 0, renew: 2,
+      ops: [B(tmpfs("/b/a")), B(propagate("/b/a", MS_SHARED)), B(propagate("/b/a", MS_SLAVE))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n47 66 0:42 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "B3 B1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "B4 B3 dev4 / /b/a rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

@@ -23,7 +23,7 @@ test("the generator covers every request kind, both namespaces and both flag var
   const seen = new Set<string>();
   for (const c of fc.sample(caseArb, { seed: SEED, numRuns: 300 })) {
     for (const a of actions(c)) {
-      if (a.kind === "userns") { seen.add("userns"); continue; }
+      if (a.kind === "userns" || a.kind === "renew") { seen.add(a.kind); continue; }
       const x = a.call;
       seen.add(`${a.ns}:${x.op}`);
       if (x.op === "mount") seen.add(`mount:${x.filesystemtype ?? ""}:${x.mountflags}`);
@@ -41,7 +41,7 @@ test("the generator covers every request kind, both namespaces and both flag var
   const flags = [MS_BIND, MS_MOVE, MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE].flatMap((f) => (f === MS_MOVE ? [f] : [f, f | MS_REC]));
   const props = [MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE].flatMap((p) => [`mount_setattr:${p}:one`, `mount_setattr:${p}:recursive`]);
   const trees = ["open_tree", "move_mount", "mount_setattr"].flatMap((op) => [`${op}:path`, `${op}:slot top`, `${op}:slot inside`]);
-  const wants = ["userns", "A:mount", "B:mount", "A:umount2", "B:umount2", "A:pivot_root", "umount2:0", `umount2:${MNT_DETACH}`,
+  const wants = ["userns", "renew", "A:mount", "B:mount", "A:umount2", "B:umount2", "A:pivot_root", "umount2:0", `umount2:${MNT_DETACH}`,
     "mount:tmpfs:0", ...flags.map((f) => `mount::${f}`),
     "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props,
     "move_mount:into from path", "move_mount:into from slot"];

@@ -216,6 +216,10 @@ static void run_case(char **lines, int n, const char *base, ino_t host_ns) {
       int e = have_b ? EEXIST : run_in_b(to, from, cmd);
       have_b = e == 0;
       printf("R %d\n", e);
+    } else if (strcmp(l, "D") == 0) {
+      /* B unshares again: the namespace it leaves has no process left, and dies. */
+      char cmd[] = "N";
+      printf("R %d\n", have_b ? run_in_b(to, from, cmd) : ENOENT);
     } else if ((l[0] == 'A' || l[0] == 'B') && l[1] == '\t') {
       char copy[8192];
       snprintf(copy, sizeof copy, "%s", l + 2);

@@ -35,8 +35,15 @@ export const LAST = -2;
 export type Ns = "A" | "B";
 export interface Step { ns: Ns; call: Call }
 /** Set-up builds the starting tree (A only); ops are compared; B gets its own namespace before ops[userns] (the driver forks its process when the case starts). */
-export interface Case { setup: Call[]; userns: number | null; ops: Step[] }
-export type Action = { kind: "call"; ns: Ns; call: Call } | { kind: "userns" };
+export interface Case {
+  setup: Call[]; userns: number | null; ops: Step[];
+  /**
+   * Before ops[renew], once B has its namespace: B unshares its mount namespace again, and the one
+   * it leaves, with no process left in it, dies (its mounts leave their peer groups). Absent: never.
+   */
+  renew?: number | null;
+}
+export type Action = { kind: "call"; ns: Ns; call: Call } | { kind: "userns" } | { kind: "renew" };
 
 export interface Outcome {
   /** errno per action (0: success). */
@@ -83,6 +90,7 @@ export function actions(c: Case): Action[] {
   let haveB = false;
   c.ops.forEach((s, i) => {
     if (c.userns === i) { out.push({ kind: "userns" }); haveB = true; }
+    if (c.renew === i && haveB) out.push({ kind: "renew" });
     out.push({ kind: "call", ns: haveB ? s.ns : "A", call: s.call });
   });
   if (c.userns !== null && c.userns >= c.ops.length) out.push({ kind: "userns" });
@@ -105,7 +113,7 @@ function line(ns: Ns, c: Call): string {
 
 function script(c: Case): string[] {
   const out = ["C", ...c.setup.map((s) => line("A", s)), "P"];
-  for (const a of actions(c)) out.push(a.kind === "userns" ? "U" : line(a.ns, a.call));
+  for (const a of actions(c)) out.push(a.kind === "userns" ? "U" : a.kind === "renew" ? "D" : line(a.ns, a.call));
   out.push("E");
   return out;
 }
@@ -123,7 +131,7 @@ export function show(c: Case): string {
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
     return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
   };
-  const acts = actions(c).map((a) => (a.kind === "userns" ? "unshare(USER|NS) -> B" : `${a.ns}: ${call(a.call)}`));
+  const acts = actions(c).map((a) => (a.kind === "userns" ? "unshare(USER|NS) -> B" : a.kind === "renew" ? "B: unshare(NS) again, its old namespace dies" : `${a.ns}: ${call(a.call)}`));
   return `setup [${c.setup.map(call).join("; ")}] then [${acts.join("; ")}]`;
 }
 
@@ -303,6 +311,18 @@ function runOps(k: FakeKernel, c: Case): Outcome {
       results.push(0);
       continue;
     }
+    if (a.kind === "renew") {
+      // Linux's B unshares itself: the fake's unshare forks (the child keeps B's fds, its open_tree
+      // slots by the same numbers), and the old process then exits, so the namespace it was the
+      // only process of dies. Same user namespace: the copies are peers, not slaves.
+      k.state.current = pidB!;
+      k.unshare();
+      const old = pidB!;
+      pidB = k.state.current;
+      k.exit(old);
+      results.push(0);
+      continue;
+    }
     const inB = a.ns === "B" && pidB !== null;
     k.state.current = inB ? pidB! : pidA;
     results.push(exec(k, a.call, inB ? slotsB : slotsA));
@@ -445,6 +465,7 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   const caseArb: fc.Arbitrary<Case> = fc.record({
     setup: fc.array(setupArb, { maxLength: setupMax }),
     userns: fc.option(fc.nat(6), { nil: null, freq: 2 }),
+    renew: fc.option(fc.nat(6), { nil: null, freq: 2 }),
     ops: fc.array(fc.record({ ns: fc.constantFrom<Ns>("A", "B"), call: callArb }), { minLength: 1, maxLength: opsMax }),
   });
   return { pathArb, setupArb, callArb, caseArb };
@@ -507,6 +528,7 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it
       userns: fc.option(fc.nat(8), { nil: null, freq: 3 }),
+      renew: fc.option(fc.nat(8), { nil: null, freq: 3 }),
       ops: fc.array(fc.record({ ns: fc.constantFrom<Ns>("A", "B"), calls }), { minLength: 3, maxLength: 10 })
         .map((xs) => xs.flatMap(({ ns, calls: cs }) => cs.map((call) => ({ ns, call })))),
     });
