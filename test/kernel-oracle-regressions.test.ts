@@ -774,6 +774,26 @@ const KEPT: Kept[] = [
       "B4 B3 dev4 / /b/a rw,relatime private tmpfs tmpfs rw",
     ],
   },
+  {
+    // Found by deep seed 3 once the oracle named trees through /proc/self/fd. The disagreement was
+    // the harness's: the driver's mkdir of @-2/a (a tmpfs was just mounted "on" the fd) lands in
+    // the fd's own mount, under that tmpfs, so /b/b/a exists in /b; the fake's set-up helper had
+    // made it in the new tmpfs. The fake's mkdir(2) did as Linux does; the harness now uses it.
+    name: "a tmpfs mounted through /proc/self/fd/N sits on the fd's mount; mkdir through the same link lands under it",
+    case: { setup: [tmpfs("/a"), tmpfs("/b")], userns: null, proc: true,
+      ops: [A(openTree(-1, "/b/b", false)), A(move("@-2", "/a/a")), A(tmpfs("@-2")), A(bind("/a/a", "/a/a", false)), A(umount("/b/b/a"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /proc rw,relatime - proc proc rw\n47 66 0:42 / /a rw,relatime - tmpfs tmpfs rw\n49 66 0:43 / /b rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0, EINVAL],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A2 dev3 /b /a/a rw,relatime private tmpfs tmpfs rw",
+      "A4 A3 dev4 / /a/a rw,relatime private tmpfs tmpfs rw",
+      "A5 A4 dev4 / /a/a rw,relatime private tmpfs tmpfs rw",
+      "A6 A1 dev3 / /b rw,relatime private tmpfs tmpfs rw",
+      "A7 A1 dev5 / /proc rw,relatime private proc proc rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

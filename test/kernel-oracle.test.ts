@@ -27,6 +27,9 @@ test("the generator covers every request kind, both namespaces and both flag var
       const x = a.call;
       seen.add(`${a.ns}:${x.op}`);
       if (x.op === "mount") seen.add(`mount:${x.filesystemtype ?? ""}:${x.mountflags}`);
+      // A tree named through /proc/self/fd ("@SLOT"), in a case with /proc.
+      if (x.op === "mount" && c.proc && x.source?.startsWith("@")) seen.add(`mount via fd:source:${x.mountflags}`);
+      if (x.op === "mount" && c.proc && x.target.startsWith("@")) seen.add(`mount via fd:target:${x.filesystemtype ?? x.mountflags}`);
       if (x.op === "umount2") seen.add(`umount2:${x.flags}`);
       // A detached tree's calls: by path (slot -1) and through a slot's tree, its top ("") and inside.
       if (x.op === "open_tree" || x.op === "move_mount" || x.op === "mount_setattr") {
@@ -44,7 +47,8 @@ test("the generator covers every request kind, both namespaces and both flag var
   const wants = ["userns", "renew", "A:mount", "B:mount", "A:umount2", "B:umount2", "A:pivot_root", "umount2:0", `umount2:${MNT_DETACH}`,
     "mount:tmpfs:0", ...flags.map((f) => `mount::${f}`),
     "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props,
-    "move_mount:into from path", "move_mount:into from slot"];
+    "move_mount:into from path", "move_mount:into from slot",
+    `mount via fd:source:${MS_MOVE}`, `mount via fd:source:${MS_BIND}`, `mount via fd:source:${MS_BIND | MS_REC}`, `mount via fd:target:${MS_MOVE}`, "mount via fd:target:tmpfs"];
   for (const want of wants) {
     assert.ok(seen.has(want), `the generator never drew ${want}`);
   }

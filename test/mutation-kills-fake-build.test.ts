@@ -203,4 +203,17 @@ test("unshare(CLONE_NEWNS): a cwd on a lazily unmounted mount stays there; only 
   assert.is(k.cwd(), "(unreachable)/x/y");
 });
 
+// The set-up helper k.mkdir walks plain directories. It once walked /proc/self/fd/3/a as plain
+// names and made directories inside procfs, where mkdir(2) lands in the fd's own mount (a magic
+// link does not cross what is mounted on top; seen on 6.18 by the kernel oracle, deep seed 3).
+test("k.mkdir: a plain path is made; one through procfs, a symlink or .. is refused, naming the component", () => {
+  const k = FakeKernel.fromMountinfo("21 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n22 21 0:22 / /proc rw - proc proc rw\n");
+  k.mkdir("/srv/a/b").symlink("/srv/l", "/srv/a");
+  assert.is(errnoOf(k.exec({ seq: 0, step: "t", reason: "t", op: "openat", dirfd: -100, pathname: "/srv/a/b", flags: 0x210000, mode: 0 })), 0);
+  assert.throws(() => k.mkdir("/proc/self/fd/3/a"), /mkdir \/proc\/self\/fd\/3\/a: .*"self" is in a procfs/);
+  assert.throws(() => k.mkdir("/srv/l/c"), /"l" is a symlink, not a directory/);
+  assert.throws(() => k.mkdir("/srv/a/../x"), /"\.\." is \.\./);
+  assert.throws(() => k.mkdir("/proc/x"), /"x" is in a procfs/);
+});
+
 test.run();

@@ -13,8 +13,10 @@
  *   A|B v SLOT PATH TSLOT TGT FLAGS  move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TSLOT's and TGT
  *   A|B s SLOT PATH FLAGS PROP     mount_setattr(2) of SLOT's fd and PATH: propagation PROP only
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
+ *   Q                       (after C) mount a proc at /proc in the case's root, before its set-up
  * SLOT -2 is the newest slot. A slot that names no fd (a failed open_tree, a closed one, none yet)
- * is passed as fd 999, which is not open.
+ * is passed as fd 999, which is not open. A mount(2) SRC or TGT "@SLOT[/PATH]" is that slot's fd
+ * through procfs, /proc/self/fd/FD[/PATH]: how mount(2) names a detached tree.
  * Output, per case: "R <errno>" per request and U, "T <name> <bytes>\n<mountinfo>" per table, "Z".
  * argv[1] is an empty directory: each case mounts its root tmpfs there, in the case's namespace.
  */
@@ -63,13 +65,25 @@ static char *field(char **s) {
   return (f == NULL || strcmp(f, "-") == 0) ? NULL : f;
 }
 
+/* "@SLOT[/PATH]" → "/proc/self/fd/FD[/PATH]" in `buf`; any other path as it is. */
+static char *at_fd(char *path, char *buf, size_t size) {
+  if (!path || path[0] != '@') return path;
+  char *rest = NULL;
+  long k = strtol(path + 1, &rest, 10);
+  char num[16];
+  snprintf(num, sizeof num, "%ld", k);
+  snprintf(buf, size, "/proc/self/fd/%d%s", slot_fd(num), rest);
+  return buf;
+}
+
 /* One request (the line after its namespace letter); returns 0 or the errno. */
 static int run(char *line) {
   char *s = line;
   char *op = field(&s);
   int r = -1;
   if (op && strcmp(op, "m") == 0) {
-    char *src = field(&s), *tgt = field(&s), *fs = field(&s), *fl = field(&s), *data = field(&s);
+    char sbuf[4096], tbuf[4096];
+    char *src = at_fd(field(&s), sbuf, sizeof sbuf), *tgt = at_fd(field(&s), tbuf, sizeof tbuf), *fs = field(&s), *fl = field(&s), *data = field(&s);
     r = mount(src, tgt, fs, strtoul(fl, NULL, 10), data);
     if (r == 0 && fs && strcmp(fs, "tmpfs") == 0) {
       char p[4096];
@@ -211,6 +225,9 @@ static void run_case(char **lines, int n, const char *base, ino_t host_ns) {
   for (int i = 0; i < n; i++) {
     char *l = lines[i];
     if (strcmp(l, "P") == 0) table("start", self);
+    else if (strcmp(l, "Q") == 0) {
+      if (mkdir("/proc", 0555) || mount("proc", "/proc", "proc", 0, NULL)) die("mount proc");
+    }
     else if (strcmp(l, "U") == 0) {
       char cmd[] = "N";
       int e = have_b ? EEXIST : run_in_b(to, from, cmd);

@@ -4,7 +4,7 @@
 import { LOCKABLE } from "./flags.js";
 import {
   type Fd, type Fs, type Mount, type PnodeField, type Proc, type State, EMPTY_TREE, ROOT_INO, addNode, emptyState, mkdirs, mkdirsAfter,
-  mkdirsIn, mkdirsMemo, newTree, ownTree, procTree,
+  mkdirsIn, mkdirsMemo, newTree, node, ownTree, procTree,
 } from "./model.js";
 import { type Entry, decimal, entryAt, mountinfoHeads, parseMountInfoOpts } from "./mountinfo-parse.js";
 import { addMount, addMountOf, byChildOrder, children, fsOf, mnt, traverse } from "./mounts.js";
@@ -161,8 +161,18 @@ function anonMinor(dev: string): number {
 export function mkdirp(s: State, proc: Proc, path: string): void {
   let cur = path.startsWith("/") ? proc.root : proc.cwd;
   for (const c of path.split("/").filter((x) => x !== "" && x !== ".")) {
+    // A plain walk: it follows no link and knows no "..", and procfs is no place for directories.
+    // Such a path is refused, not walked wrong (it once made /proc/self/fd/3/a as plain
+    // directories inside procfs): a test names the place plainly, or makes it with mkdir(2).
+    const fs = fsOf(s, mnt(s, cur.mnt));
+    if (c === ".." || fs.fstype === "proc") {
+      throw new RangeError(`mkdir ${path}: the set-up helper walks plain directories only, and "${c}" ${c === ".." ? "is .." : "is in a procfs"}; name the place without it, or make it with exec({ op: "mkdir" })`);
+    }
     const n = nodeAt(s, cur);
     let ino = n.children?.get(c);
+    if (ino !== undefined && node(fs.tree, ino).kind !== "dir") {
+      throw new RangeError(`mkdir ${path}: "${c}" is a ${node(fs.tree, ino).kind}, not a directory; the set-up helper follows no link: name the place without it, or make it with exec({ op: "mkdir" })`);
+    }
     if (ino === undefined) {
       ino = mkdirs(ownTree(fsOf(s, mnt(s, cur.mnt))), cur.ino, c); // copy on write: clones share trees
     }

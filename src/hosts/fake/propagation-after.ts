@@ -38,7 +38,9 @@ function mountProbe(k: FakeKernel, pid: number, dir: string): { mark: number } |
   const mark = k.state.nextRank;
   const current = k.state.current;
   k.state.current = pid;
-  k.mkdir(dir);
+  // The set-up helper, not mkdir(2): it writes past a read-only root, which a probe must. A link
+  // or procfs where the probe goes is refused by it (a RangeError), and the mount answers for it.
+  try { k.mkdir(dir); } catch (e) { if (!(e instanceof RangeError)) throw e; }
   const r = k.exec(probe(dir));
   k.state.current = current;
   return "ret" in r ? { mark } : { errno: r.errno };
