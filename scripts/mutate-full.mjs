@@ -9,7 +9,7 @@
 // invocations' times (which adds the work a stop threw away). Pure functions first, for the tests.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
@@ -125,7 +125,7 @@ export function slimReport(report) {
     compileError: n("CompileError"), runtimeError: n("RuntimeError"), ignored: n("Ignored") }, mutants };
 }
 
-/** Where a unit's slim result is kept (committed): mutation/full/<file>.json. */
+/** Where a unit's result is kept (committed): mutation/full/<file>.json (asm and cc: their result.json). */
 export const resultPath = (unit) => `mutation/full/${unit}.json`;
 
 // ---- the run ----
@@ -211,6 +211,12 @@ export async function runFull({ restart = false, jobs = null, runAsm, runCc, log
       } else if (u.unit === "cc") {
         const r = await runCc();
         counts = { killed: r.killed, survived: r.survived, compileError: r.compileError, noop: 0, timeout: r.timeout };
+      }
+      if (u.unit === "asm" || u.unit === "cc") {
+        // Its verdicts, kept with the run: mutation/<part>/result.json is the part's own last run,
+        // which a later `npm run mutate -- asm` replaces.
+        mkdirSync(join(ROOT, "mutation/full"), { recursive: true });
+        copyFileSync(join(ROOT, `mutation/${u.unit}/result.json`), join(ROOT, resultPath(u.unit)));
       } else {
         const r = await strykerUnit(u, jobs);
         if (r.code !== 0 || !r.slim) {
