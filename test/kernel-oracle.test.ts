@@ -27,6 +27,8 @@ test("the generator covers every request kind, both namespaces and both flag var
       const x = a.call;
       seen.add(`${a.ns}:${x.op}`);
       if (x.op === "mount") seen.add(`mount:${x.filesystemtype ?? ""}:${x.mountflags}`);
+      if (x.op === "mount" && x.mountflags & abi.MS_REMOUNT) seen.add(`${a.ns}:remount${x.mountflags & abi.MS_BIND ? " bind" : ""}${x.mountflags & abi.MS_RDONLY ? " ro" : ""}`);
+      if (x.op === "mount" && x.filesystemtype === "tmpfs" && x.mountflags & abi.MS_NOSUID) seen.add("tmpfs nosuid");
       // A tree named through /proc/self/fd ("@SLOT"), in a case with /proc.
       if (x.op === "mount" && c.proc && x.source?.startsWith("@")) seen.add(`mount via fd:source:${x.mountflags}`);
       if (x.op === "mount" && c.proc && x.target.startsWith("@")) seen.add(`mount via fd:target:${x.filesystemtype ?? x.mountflags}`);
@@ -47,7 +49,8 @@ test("the generator covers every request kind, both namespaces and both flag var
   const wants = ["userns", "renew", "A:mount", "B:mount", "A:umount2", "B:umount2", "A:pivot_root", "umount2:0", `umount2:${MNT_DETACH}`,
     "mount:tmpfs:0", ...flags.map((f) => `mount::${f}`),
     "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props,
-    "move_mount:into from path", "move_mount:into from slot",
+    "move_mount:into from path", "move_mount:into from slot", "tmpfs nosuid",
+    ...["A", "B"].flatMap((ns) => [`${ns}:remount`, `${ns}:remount ro`, `${ns}:remount bind`, `${ns}:remount bind ro`]),
     `mount via fd:source:${MS_MOVE}`, `mount via fd:source:${MS_BIND}`, `mount via fd:source:${MS_BIND | MS_REC}`, `mount via fd:target:${MS_MOVE}`, "mount via fd:target:tmpfs"];
   for (const want of wants) {
     assert.ok(seen.has(want), `the generator never drew ${want}`);

@@ -67,6 +67,16 @@ export const ORACLE_PREFIX = "pivotshim-oracle-";
 
 export const tmpfs = (target: string): Call =>
   ({ op: "mount", source: "tmpfs", target, filesystemtype: "tmpfs", mountflags: 0, data: null });
+/** A tmpfs mounted with per-mount flags (MS_RDONLY also makes its superblock read-only). */
+export const tmpfsWith = (target: string, mountflags: number): Call =>
+  ({ op: "mount", source: "tmpfs", target, filesystemtype: "tmpfs", mountflags, data: null });
+/** mount(NULL, target, NULL, MS_REMOUNT[|MS_BIND]|flags): the mount's flags (with MS_BIND) or its superblock's too. */
+export const remount = (target: string, bindOnly: boolean, flags: number): Call =>
+  ({ op: "mount", source: null, target, filesystemtype: null, mountflags: abi.MS_REMOUNT | (bindOnly ? abi.MS_BIND : 0) | flags, data: null });
+/** The per-mount flags a remount or a new mount draws: any of ro, nosuid, nodev, noexec, and one atime choice (or none). */
+const attrFlags = fc.tuple(fc.subarray([abi.MS_RDONLY, abi.MS_NOSUID, abi.MS_NODEV, abi.MS_NOEXEC]),
+  fc.constantFrom(0, 0, abi.MS_NOATIME, abi.MS_STRICTATIME, abi.MS_RELATIME, abi.MS_NODIRATIME))
+  .map(([fs, atime]) => fs.reduce((a, b) => a | b, atime));
 export const propagate = (target: string, mountflags: number): Call =>
   ({ op: "mount", source: null, target, filesystemtype: null, mountflags, data: null });
 export const bind = (source: string, target: string, rec: boolean): Call =>
@@ -471,11 +481,16 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   // Set-up never mounts a tmpfs on "/": "/a" would still name the old root's /a, so the driver's
   // mkdirs miss the new tmpfs, and the fake, built from the table, could not know it has no /a.
   const setupTmpfsArb = fc.array(name, { minLength: 1, maxLength: depth }).map((p) => tmpfs("/" + p.join("/")));
-  const setupArb = fc.oneof({ weight: 4, arbitrary: setupTmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 2, arbitrary: bindArb });
+  // Flags: a tmpfs mounted with them, a remount (bind-only or of the superblock too) to them. In B
+  // a copied mount's ro, nosuid, nodev, noexec and atime are locked (can_change_locked_flags).
+  const flagTmpfsArb = fc.tuple(fc.array(name, { minLength: 1, maxLength: depth }), attrFlags).map(([p, f]) => tmpfsWith("/" + p.join("/"), f));
+  const remountArb = fc.tuple(pathArb, fc.boolean(), attrFlags).map(([p, b, f]) => remount(p, b, f));
+  const setupArb = fc.oneof({ weight: 4, arbitrary: setupTmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 2, arbitrary: bindArb },
+    { weight: 1, arbitrary: flagTmpfsArb });
   const callArb = fc.oneof(
     { weight: 2, arbitrary: tmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 3, arbitrary: bindArb },
     { weight: 2, arbitrary: moveArb }, { weight: 4, arbitrary: umountArb }, { weight: 1, arbitrary: pivotArb },
-    { weight: 4, arbitrary: treeArb },
+    { weight: 4, arbitrary: treeArb }, { weight: 2, arbitrary: remountArb }, { weight: 1, arbitrary: flagTmpfsArb },
   );
   const caseArb: fc.Arbitrary<Case> = fc.record({
     setup: fc.array(setupArb, { maxLength: setupMax }),
@@ -565,6 +580,8 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
         [openTree(-1, s, rec), ...(prop ? [setattr(LAST, "", prop, true)] : []), moveMount(LAST, "", t), closeSlot(LAST)]) },
       // The same through mount(2) and /proc/self/fd, in a case with proc.
       { weight: 1, arbitrary: viaFdBundle(at, fc.constantFrom("", "a", "b")) },
+      { weight: 1, arbitrary: fc.tuple(at, fc.boolean(), attrFlags).map(([p, b, f]) => [remount(p, b, f)]) },
+      { weight: 1, arbitrary: fc.tuple(place, attrFlags).map(([p, f]) => [tmpfsWith(p, f)]) },
     );
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it
