@@ -794,6 +794,28 @@ const KEPT: Kept[] = [
       "A7 A1 dev5 / /proc rw,relatime private proc proc rw",
     ],
   },
+  {
+    // Default seed 7: the clone of "/" moved onto /b (a peer of "/") sends a copy onto "/" itself;
+    // umount2("/") reaches that copy (LOOKUP_MOUNTPOINT), whose unmount would take the clone at /b
+    // with it, and the clone is held by the open_tree fd: propagate_mount_busy says EBUSY. The fake
+    // had asked only whether the copy itself was busy (test/native-umount-busy.test.ts).
+    name: "umount2 is EBUSY when a copy it would take along is held by an fd (propagate_mount_busy)",
+    case: { setup: [propagate("/", MS_SHARED)], userns: null, proc: true,
+      ops: [A(bind("/", "/b", false)), A(openTree(-1, "/", false)), A(move("@-2", "/b")), A(umount("/")), A(tmpfs("/"))] },
+    start: "66 45 0:40 / / rw,relatime shared:1 - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /proc rw,relatime - proc proc rw\n",
+    results: [0, 0, 0, EBUSY, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime shared:1 tmpfs tmpfs rw",
+      "A2 A1 dev2 / / rw,relatime shared:2 tmpfs tmpfs rw",
+      "A3 A2 dev1 / / rw,relatime shared:1 tmpfs tmpfs rw",
+      "A4 A3 dev2 / / rw,relatime shared:2 tmpfs tmpfs rw",
+      "A5 A1 dev1 / /b rw,relatime shared:1 tmpfs tmpfs rw",
+      "A6 A5 dev2 / /b rw,relatime shared:2 tmpfs tmpfs rw",
+      "A7 A6 dev1 / /b rw,relatime shared:1 tmpfs tmpfs rw",
+      "A8 A7 dev2 / /b rw,relatime shared:2 tmpfs tmpfs rw",
+      "A9 A1 dev3 / /proc rw,relatime private proc proc rw",
+    ],
+  },
 ];
 
 keptCaseTests(test, KEPT);

@@ -11,7 +11,7 @@
  *   A|B p NEW OLD                  pivot_root(2)
  *   A|B o SLOT PATH FLAGS          open_tree(2) at SLOT's fd (-1: AT_FDCWD); the fd goes to the next slot
  *   A|B v SLOT PATH TSLOT TGT FLAGS  move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TSLOT's and TGT
- *   A|B s SLOT PATH FLAGS PROP     mount_setattr(2) of SLOT's fd and PATH: propagation PROP only
+ *   A|B s SLOT PATH FLAGS PROP SET mount_setattr(2) of SLOT's fd and PATH: propagation PROP, attr_set SET
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
  *   Q                       (after C) mount a proc at /proc in the case's root, before its set-up
  * SLOT -2 is the newest slot. A slot that names no fd (a failed open_tree, a closed one, none yet)
@@ -111,8 +111,8 @@ static int run(char *line) {
     char *sl = field(&s), *path = field(&s), *tsl = field(&s), *tgt = field(&s), *fl = field(&s);
     r = (int)syscall(SYS_move_mount, slot_fd(sl), path ? path : "", slot_fd(tsl), tgt ? tgt : "", (unsigned)strtoul(fl, NULL, 10));
   } else if (op && strcmp(op, "s") == 0) {
-    char *sl = field(&s), *path = field(&s), *fl = field(&s), *prop = field(&s);
-    struct attr_v0 a = {0, 0, strtoull(prop, NULL, 10), 0};
+    char *sl = field(&s), *path = field(&s), *fl = field(&s), *prop = field(&s), *set = field(&s);
+    struct attr_v0 a = {set ? strtoull(set, NULL, 10) : 0, 0, strtoull(prop, NULL, 10), 0};
     r = (int)syscall(SYS_mount_setattr, slot_fd(sl), path ? path : "", (unsigned)strtoul(fl, NULL, 10), &a, sizeof a);
   } else if (op && strcmp(op, "c") == 0) {
     char *sl = field(&s);

@@ -27,7 +27,7 @@ type Bare<R> = R extends unknown ? Omit<R, "seq" | "step" | "reason"> : never;
 export type TreeCall =
   | { op: "open_tree"; slot: number; pathname: string; flags: number }
   | { op: "move_mount"; slot: number; pathname: string; toSlot: number; target: string; flags: number }
-  | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number }
+  | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number; attrSet?: number }
   | { op: "close"; slot: number };
 export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
 /** The slot of the newest open_tree of the process (the driver's -2). */
@@ -95,9 +95,9 @@ export const openTree = (slot: number, pathname: string, rec: boolean): Call => 
 export const moveMount = (slot: number, pathname: string, target: string, toSlot = -1): Call =>
   ({ op: "move_mount", slot, pathname, toSlot, target,
     flags: (pathname === "" ? abi.MOVE_MOUNT_F_EMPTY_PATH : 0) | (toSlot !== -1 && target === "" ? abi.MOVE_MOUNT_T_EMPTY_PATH : 0) });
-/** mount_setattr(2) of a slot's fd ("": AT_EMPTY_PATH) and path, changing the propagation only. */
-export const setattr = (slot: number, pathname: string, propagation: number, rec: boolean): Call =>
-  ({ op: "mount_setattr", slot, pathname, propagation, flags: (pathname === "" ? abi.AT_EMPTY_PATH : 0) | (rec ? abi.AT_RECURSIVE : 0) });
+/** mount_setattr(2) of a slot's fd ("": AT_EMPTY_PATH) and path: the propagation, and MOUNT_ATTR_* flags set (`attrSet`, none by default). */
+export const setattr = (slot: number, pathname: string, propagation: number, rec: boolean, attrSet = 0): Call =>
+  ({ op: "mount_setattr", slot, pathname, propagation, flags: (pathname === "" ? abi.AT_EMPTY_PATH : 0) | (rec ? abi.AT_RECURSIVE : 0), ...(attrSet ? { attrSet } : {}) });
 export const closeSlot = (slot: number): Call => ({ op: "close", slot });
 
 /** The actions after the starting table, in order: B's requests before B exists run in A. */
@@ -122,7 +122,7 @@ function line(ns: Ns, c: Call): string {
     case "pivot_root": return [ns, "p", c.new_root, c.put_old].join("\t");
     case "open_tree": return [ns, "o", c.slot, c.pathname, c.flags].join("\t");
     case "move_mount": return [ns, "v", c.slot, c.pathname, c.toSlot, c.target, c.flags].join("\t");
-    case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation].join("\t");
+    case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation, c.attrSet ?? 0].join("\t");
     case "close": return [ns, "c", c.slot].join("\t");
   }
 }
@@ -142,7 +142,7 @@ export function show(c: Case): string {
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
     if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", CLONE${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
     if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot === -1 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
-    if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
+    if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.attrSet ? `, attr_set 0x${x.attrSet.toString(16)}` : ""}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
     if (x.op === "close") return `close(${fd(x.slot)})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
     return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
@@ -253,7 +253,7 @@ function request(call: Call, slots: readonly number[]): Request {
     case "mount": return { ...c, ...call, source: atFd(call.source), target: atFd(call.target) };
     case "open_tree": return { ...c, op: "open_tree", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags };
     case "move_mount": return { ...c, op: "move_mount", from_dirfd: fd(call.slot), from_pathname: call.pathname, to_dirfd: fd(call.toSlot), to_pathname: call.target, flags: call.flags };
-    case "mount_setattr": return { ...c, op: "mount_setattr", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags, attr_set: 0, propagation: call.propagation };
+    case "mount_setattr": return { ...c, op: "mount_setattr", dirfd: fd(call.slot), pathname: call.pathname, flags: call.flags, attr_set: call.attrSet ?? 0, propagation: call.propagation };
     case "close": return { ...c, op: "close", fd: fd(call.slot) };
     default: return { ...c, ...call } as Request;
   }
@@ -521,6 +521,10 @@ function treeCalls(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): fc
     { weight: 1, arbitrary: fc.tuple(pathArb, pathArb).map(([p, t]) => moveMount(-1, p, t)) },
     { weight: 2, arbitrary: fc.tuple(slot, rel, prop, fc.boolean()).map(([k, p, t, rec]) => setattr(k, p, t, rec)) },
     { weight: 1, arbitrary: fc.tuple(pathArb, prop, fc.boolean()).map(([p, t, rec]) => setattr(-1, p, t, rec)) },
+    // Attributes set (ro, nosuid, nodev, noexec, nodiratime; now and then an atime value, which
+    // alone is EINVAL), with a propagation change or without, of a tree or of a path.
+    { weight: 2, arbitrary: fc.tuple(fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: 2 })), rel, fc.constantFrom(0, 0, ...PROPS), fc.boolean(), attrSetArb)
+      .map(([k, p, t, rec, set]) => setattr(k, k < 0 ? `/${p}` : p, t, rec, set)) },
     { weight: 1, arbitrary: slot.map(closeSlot) },
     // mount(2) naming a tree through /proc/self/fd (a case with proc): MS_MOVE of its top or of a
     // mount inside, a bind from it, MS_MOVE into it, a tmpfs onto it.
@@ -541,6 +545,10 @@ function viaFdBundle(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): 
   return fc.tuple(pathArb, fc.boolean(), how, rel, pathArb, fc.boolean()).map(([p, rec, h, r, t, rec2]) => [openTree(-1, p, rec),
     h === "move from" ? move(viaFd(LAST, r), t) : h === "bind from" ? bind(viaFd(LAST, r), t, rec2) : h === "move into" ? move(t, viaFd(LAST, r)) : tmpfs(viaFd(LAST, r))]);
 }
+
+const PROPS = [abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE, abi.MS_UNBINDABLE];
+const attrSetArb = fc.tuple(fc.subarray([abi.MOUNT_ATTR_RDONLY, abi.MOUNT_ATTR_NOSUID, abi.MOUNT_ATTR_NODEV, abi.MOUNT_ATTR_NOEXEC, abi.MOUNT_ATTR_NODIRATIME]),
+  fc.constantFrom(0, 0, 0, 0, abi.MOUNT_ATTR_NOATIME)).map(([xs, atime]) => xs.reduce((x, y) => x | y, atime));
 
 /** A slot's tree (LAST too) as mount(2) names it: "@SLOT[/PATH]", /proc/self/fd/N[/PATH] when run. */
 const slotRef = fc.oneof(fc.nat(2), fc.constant(LAST));
@@ -576,8 +584,8 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
       { weight: 2, arbitrary: fc.tuple(place, fc.boolean()).map(([t, lazy]) => [umount(t, lazy ? abi.MNT_DETACH : 0)]) },
       // A clone of a place attached at another, as LXC attaches its rootfs, its propagation changed first or not.
       { weight: 2, arbitrary: treeCalls(at, fc.constantFrom("", "a", "b")).map((c) => [c]) },
-      { weight: 1, arbitrary: fc.tuple(at, place, fc.boolean(), fc.constantFrom(0, abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE)).map(([s, t, rec, prop]) =>
-        [openTree(-1, s, rec), ...(prop ? [setattr(LAST, "", prop, true)] : []), moveMount(LAST, "", t), closeSlot(LAST)]) },
+      { weight: 1, arbitrary: fc.tuple(at, place, fc.boolean(), fc.constantFrom(0, abi.MS_SHARED, abi.MS_SLAVE, abi.MS_PRIVATE), fc.oneof(fc.constant(0), attrSetArb)).map(([s, t, rec, prop, set]) =>
+        [openTree(-1, s, rec), ...(prop || set ? [setattr(LAST, "", prop, true, set)] : []), moveMount(LAST, "", t), closeSlot(LAST)]) },
       // The same through mount(2) and /proc/self/fd, in a case with proc.
       { weight: 1, arbitrary: viaFdBundle(at, fc.constantFrom("", "a", "b")) },
       { weight: 1, arbitrary: fc.tuple(at, fc.boolean(), attrFlags).map(([p, b, f]) => [remount(p, b, f)]) },

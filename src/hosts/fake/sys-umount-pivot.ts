@@ -5,10 +5,10 @@ import {
   AT_FDCWD, EAGAIN, EBUSY, EINVAL, ENOENT, EPERM, MNT_DETACH, MNT_EXPIRE, MNT_FORCE, UMOUNT_NOFOLLOW, UMOUNT_VALID,
 } from "./flags.js";
 import { type Mount, type Proc, type State, setSuperOpts } from "./model.js";
-import { children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
-import { makePrivate, propagateMountUnlock, propagateUmount } from "./propagation.js";
+import { childAt, children, fsOf, isReachable, mnt, mountInUse, samePos, subtree, traverse } from "./mounts.js";
+import { makePrivate, propagateMountUnlock, propagateUmount, receivers } from "./propagation.js";
 import { lookup } from "./resolve.js";
-import { setParent } from "./links.js";
+import { allKidsOf, setParent } from "./links.js";
 
 const ok: Result = { ret: 0 };
 const err = (errno: number): Result => ({ errno });
@@ -38,9 +38,30 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
     setSuperOpts(s, fsOf(s, m), fsOf(s, m).superOpts.replace(/^rw/, "ro"));
     return ok;
   }
-  if (!(flags & MNT_DETACH) && (children(s, m.id).length > 0 || mountInUse(s, m.id))) return err(EBUSY);
+  if (!(flags & MNT_DETACH) && propagateMountBusy(s, m)) return err(EBUSY);
   umountTree(s, m);
   return ok;
+}
+
+/**
+ * propagate_mount_busy (fs/pnode.c): `m` has a submount or is in use (an fd, a cwd, a root), or a
+ * copy the unmount would take with it is: the mount at m's mount point in each receiver of its
+ * parent, unless it has a submount other than one that covers it whole (then the unmount leaves
+ * it, and it blocks nothing; its overmount's hold on it does not count). Seen on 6.18: an open fd
+ * on a peer's copy makes the unmount EBUSY (test/native-umount-busy.test.ts). The model had looked
+ * at `m` alone, and took the copy from under the fd.
+ */
+export function propagateMountBusy(s: State, m: Mount): boolean {
+  if (children(s, m.id).length > 0 || mountInUse(s, m.id)) return true;
+  if (m.parent === 0) return false;
+  for (const r of receivers(s, mnt(s, m.parent))) {
+    const c = childAt(s, r.m.id, m.mp);
+    if (!c || c === m) continue;
+    const kids = allKidsOf(s, c.id);
+    if (kids.length > 1 || (kids.length === 1 && kids[0]!.mp !== c.root)) continue;
+    if (mountInUse(s, c.id)) return true;
+  }
+  return false;
 }
 
 /**
