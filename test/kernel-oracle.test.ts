@@ -36,7 +36,7 @@ test("the generator covers every request kind, both namespaces and both flag var
       // A detached tree's calls: by path (slot -1) and through a slot's tree, its top ("") and inside.
       if (x.op === "open_tree" || x.op === "move_mount" || x.op === "mount_setattr") {
         seen.add(`${x.op}:${x.slot === -1 ? "path" : x.pathname === "" ? "slot top" : "slot inside"}`);
-        if (x.op === "open_tree") seen.add(`open_tree:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
+        if (x.op === "open_tree") seen.add(`open_tree:${x.flags & abi.OPEN_TREE_CLONE ? (x.flags & abi.AT_RECURSIVE ? "recursive" : "one") : "plain"}`);
         if (x.op === "mount_setattr") seen.add(`mount_setattr:${x.propagation}:${x.flags & abi.AT_RECURSIVE ? "recursive" : "one"}`);
         if (x.op === "mount_setattr" && x.attrSet) seen.add(`${a.ns}:mount_setattr attrs${x.attrSet & abi.MOUNT_ATTR_NOATIME ? " atime" : ""}`);
         if (x.op === "move_mount" && x.toSlot !== -1) seen.add(`move_mount:into ${x.slot === -1 ? "from path" : "from slot"}`);
@@ -51,7 +51,7 @@ test("the generator covers every request kind, both namespaces and both flag var
     "mount:tmpfs:0", ...flags.map((f) => `mount::${f}`),
     "A:open_tree", "B:open_tree", "A:move_mount", "A:mount_setattr", "A:close", "open_tree:recursive", "open_tree:one", ...trees, ...props,
     "move_mount:into from path", "move_mount:into from slot", "tmpfs nosuid",
-    "A:mount_setattr attrs", "A:mount_setattr attrs atime",
+    "A:mount_setattr attrs", "A:mount_setattr attrs atime", "A:chdir", "open_tree:plain",
     ...["A", "B"].flatMap((ns) => [`${ns}:remount`, `${ns}:remount ro`, `${ns}:remount bind`, `${ns}:remount bind ro`]),
     `mount via fd:source:${MS_MOVE}`, `mount via fd:source:${MS_BIND}`, `mount via fd:source:${MS_BIND | MS_REC}`, `mount via fd:target:${MS_MOVE}`, "mount via fd:target:tmpfs"];
   for (const want of wants) {

@@ -13,6 +13,7 @@
  *   A|B v SLOT PATH TSLOT TGT FLAGS  move_mount(2) from SLOT's fd (-1: AT_FDCWD) and PATH to TSLOT's and TGT
  *   A|B s SLOT PATH FLAGS PROP SET mount_setattr(2) of SLOT's fd and PATH: propagation PROP, attr_set SET
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
+ *   A|B d PATH                     chdir(2)
  *   Q                       (after C) mount a proc at /proc in the case's root, before its set-up
  * SLOT -2 is the newest slot. A slot that names no fd (a failed open_tree, a closed one, none yet)
  * is passed as fd 999, which is not open. A mount(2) SRC or TGT "@SLOT[/PATH]" is that slot's fd
@@ -114,6 +115,9 @@ static int run(char *line) {
     char *sl = field(&s), *path = field(&s), *fl = field(&s), *prop = field(&s), *set = field(&s);
     struct attr_v0 a = {set ? strtoull(set, NULL, 10) : 0, 0, strtoull(prop, NULL, 10), 0};
     r = (int)syscall(SYS_mount_setattr, slot_fd(sl), path ? path : "", (unsigned)strtoul(fl, NULL, 10), &a, sizeof a);
+  } else if (op && strcmp(op, "d") == 0) {
+    char *path = field(&s);
+    r = chdir(path ? path : "");
   } else if (op && strcmp(op, "c") == 0) {
     char *sl = field(&s);
     int k = slot_index(sl);

@@ -29,7 +29,7 @@ export type TreeCall =
   | { op: "move_mount"; slot: number; pathname: string; toSlot: number; target: string; flags: number }
   | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number; attrSet?: number }
   | { op: "close"; slot: number };
-export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" }>> | TreeCall;
+export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" | "chdir" }>> | TreeCall;
 /** The slot of the newest open_tree of the process (the driver's -2). */
 export const LAST = -2;
 export type Ns = "A" | "B";
@@ -89,6 +89,15 @@ export const pivot = (new_root: string, put_old: string): Call => ({ op: "pivot_
 export const openTree = (slot: number, pathname: string, rec: boolean): Call => ({ op: "open_tree", slot, pathname,
   flags: abi.OPEN_TREE_CLONE | abi.OPEN_TREE_CLOEXEC | (rec ? abi.AT_RECURSIVE : 0) | (slot !== -1 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
 /**
+ * open_tree(2) without OPEN_TREE_CLONE: an O_PATH fd on the mount at a path (or a slot's), into the
+ * next slot. It holds that attached mount (an umount of it, or of what takes it along, is EBUSY),
+ * and move_mount or mount(2) through /proc/self/fd can name it.
+ */
+export const openPath = (slot: number, pathname: string): Call => ({ op: "open_tree", slot, pathname,
+  flags: abi.OPEN_TREE_CLOEXEC | (slot !== -1 && pathname === "" ? abi.AT_EMPTY_PATH : 0) });
+/** chdir(2): the process's cwd holds the mount it is in. */
+export const chdir = (path: string): Call => ({ op: "chdir", path });
+/**
  * move_mount(2) from a slot's fd ("": MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`,
  * a path, or a path in `toSlot`'s tree ("": MOVE_MOUNT_T_EMPTY_PATH, the tree's top).
  */
@@ -124,6 +133,7 @@ function line(ns: Ns, c: Call): string {
     case "move_mount": return [ns, "v", c.slot, c.pathname, c.toSlot, c.target, c.flags].join("\t");
     case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation, c.attrSet ?? 0].join("\t");
     case "close": return [ns, "c", c.slot].join("\t");
+    case "chdir": return [ns, "d", c.path].join("\t");
   }
 }
 
@@ -140,10 +150,11 @@ export function show(c: Case): string {
   const call = (x: Call): string => {
     if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
-    if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", CLONE${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
+    if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", ${x.flags & abi.OPEN_TREE_CLONE ? "CLONE" : "0"}${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
     if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot === -1 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
     if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.attrSet ? `, attr_set 0x${x.attrSet.toString(16)}` : ""}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
     if (x.op === "close") return `close(${fd(x.slot)})`;
+    if (x.op === "chdir") return `chdir(${x.path})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
     return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
   };
@@ -526,6 +537,9 @@ function treeCalls(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): fc
     { weight: 2, arbitrary: fc.tuple(fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: 2 })), rel, fc.constantFrom(0, 0, ...PROPS), fc.boolean(), attrSetArb)
       .map(([k, p, t, rec, set]) => setattr(k, k < 0 ? `/${p}` : p, t, rec, set)) },
     { weight: 1, arbitrary: slot.map(closeSlot) },
+    // An fd that holds an attached mount (open_tree without CLONE), and a cwd that does.
+    { weight: 2, arbitrary: pathArb.map((p) => openPath(-1, p)) },
+    { weight: 1, arbitrary: pathArb.map(chdir) },
     // mount(2) naming a tree through /proc/self/fd (a case with proc): MS_MOVE of its top or of a
     // mount inside, a bind from it, MS_MOVE into it, a tmpfs onto it.
     { weight: 2, arbitrary: fc.tuple(slotRef, rel, pathArb).map(([k, p, t]) => move(viaFd(k, p), t)) },
