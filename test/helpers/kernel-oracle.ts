@@ -604,6 +604,8 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
       { weight: 1, arbitrary: viaFdBundle(at, fc.constantFrom("", "a", "b")) },
       { weight: 1, arbitrary: fc.tuple(at, fc.boolean(), attrFlags).map(([p, b, f]) => [remount(p, b, f)]) },
       { weight: 1, arbitrary: fc.tuple(place, attrFlags).map(([p, f]) => [tmpfsWith(p, f)]) },
+      // pivot_root into one of the places (its old root under a name below it), as the runtimes switch.
+      { weight: 1, arbitrary: fc.tuple(at, name).map(([n, o]) => [pivot(n, `${n}/${o}`)]) },
     );
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it
