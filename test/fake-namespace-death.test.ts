@@ -22,8 +22,12 @@ const ROOT_LINE = "21 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
 
 /** What Linux 6.18 printed (test/helpers/ns-death.c): T1 after the second unshare, T2 after MS_SLAVE on s and MS_PRIVATE on v. */
 const RECORDED = {
-  alive: ["T1", "/ ", "/s shared:g1", "/v shared:g2", "/w master:g2", "T2", "/ ", "/s master:g1", "/v ", "/w master:g2"],
-  dead: ["T1", "/ ", "/s shared:g1", "/v shared:g2", "/w master:g2", "T2", "/ ", "/s ", "/v ", "/w "],
+  alive: ["T1", "/ ", "/s shared:g1", "/v shared:g2", "/w master:g2", "/m ", "/m/sub ", "T2", "/ ", "/s master:g1", "/v ", "/w master:g2", "/m ", "/m/sub ",
+    "H m/onlyM 0", "H m/sub/inner 0", "H sub/../onlyM 0", "H sub/inner 0"],
+  // Dead: its mounts are cut off each other (umount_tree without UMOUNT_CONNECTED), so the fd on m
+  // no longer reaches m/sub's tmpfs, and ".." from m/sub's root stays there.
+  dead: ["T1", "/ ", "/s shared:g1", "/v shared:g2", "/w master:g2", "/m ", "/m/sub ", "T2", "/ ", "/s ", "/v ", "/w ", "/m ", "/m/sub ",
+    `H m/onlyM 0`, `H m/sub/inner ${abi.ENOENT}`, `H sub/../onlyM ${abi.ENOENT}`, "H sub/inner 0"],
 };
 
 /**
@@ -35,7 +39,7 @@ function normalise(out: string, base: string): string[] {
   const groups = new Map<string, string>();
   const g = (n: string): string => { if (!groups.has(n)) groups.set(n, `g${groups.size + 1}`); return groups.get(n)!; };
   return out.split("\n").filter((l) => l !== "").map((l) => {
-    if (/^T\d$/.test(l)) return l;
+    if (/^T\d$/.test(l) || l.startsWith("H ")) return l;
     const f = l.split(" ");
     const tags = f.slice(6, f.indexOf("-")).map((t) => t.replace(/^(shared|master):(\d+)$/, (_, k: string, n: string) => `${k}:${g(n)}`));
     return `${f[4]!.slice(base.length) || "/"} ${tags.join(" ")}`;
@@ -54,13 +58,23 @@ function onFake(kind: "alive" | "dead"): string[] {
     x({ op: "mount", source, target, filesystemtype: fs, mountflags: flags, data: null });
   mount(null, "/", abi.MS_REC | abi.MS_PRIVATE);
   mount("tmpfs", base, 0, "tmpfs");
-  for (const d of ["s", "v", "w"]) x({ op: "mkdir", pathname: `${base}/${d}`, mode: 0o755 });
+  const mkdir = (pathname: string): void => x({ op: "mkdir", pathname, mode: 0o755 });
+  for (const d of ["s", "v", "w"]) mkdir(`${base}/${d}`);
   mount("tmpfs", `${base}/s`, 0, "tmpfs");
   mount(null, `${base}/s`, abi.MS_SHARED);
   mount("tmpfs", `${base}/v`, 0, "tmpfs");
   mount(null, `${base}/v`, abi.MS_SHARED);
   mount(`${base}/v`, `${base}/w`, abi.MS_BIND);
   mount(null, `${base}/w`, abi.MS_SLAVE);
+  mkdir(`${base}/m`);
+  mount("tmpfs", `${base}/m`, 0, "tmpfs");
+  for (const d of ["m/onlyM", "m/sub"]) mkdir(`${base}/${d}`);
+  mount("tmpfs", `${base}/m/sub`, 0, "tmpfs");
+  mkdir(`${base}/m/sub/inner`);
+  const open = (dirfd: number, pathname: string): { ret: number } | { errno: number } =>
+    k.exec({ seq: 0, step: "test", reason: "namespace death", op: "openat", dirfd, pathname, flags: abi.O_PATH | abi.O_DIRECTORY | abi.O_CLOEXEC, mode: 0 });
+  const fm = (open(abi.AT_FDCWD, `${base}/m`) as { ret: number }).ret;
+  const fsub = (open(abi.AT_FDCWD, `${base}/m/sub`) as { ret: number }).ret;
   const first = k.state.current;
   k.unshare();
   if (kind === "dead") k.exit(first);
@@ -68,7 +82,10 @@ function onFake(kind: "alive" | "dead"): string[] {
   const t1 = table("T1");
   mount(null, `${base}/s`, abi.MS_SLAVE);
   mount(null, `${base}/v`, abi.MS_PRIVATE);
-  return normalise(t1 + table("T2"), base);
+  // The fds were copied by the fork, by number: the current process holds them now.
+  const held = ([["m/onlyM", fm, "onlyM"], ["m/sub/inner", fm, "sub/inner"], ["sub/../onlyM", fsub, "../onlyM"], ["sub/inner", fsub, "inner"]] as const)
+    .map(([what, fd, path]) => { const r = open(fd, path); return `H ${what} ${"errno" in r ? r.errno : 0}`; });
+  return normalise(t1 + table("T2") + held.join("\n") + "\n", base);
 }
 
 for (const kind of ["alive", "dead"] as const) {

@@ -4,9 +4,13 @@
  * unshare(CLONE_NEWNS) again: with "dead" nothing is left in the first namespace, which dies
  * (its mounts are unmounted and leave their peer groups); with "alive" a forked keeper stays
  * there until the end. Prints the mounts under BASE ("T1"), then MS_SLAVE on s and MS_PRIVATE
- * on v, and prints them again ("T2"). Each table: "T<n>" then its mountinfo lines under BASE. */
+ * on v, and prints them again ("T2"). Each table: "T<n>" then its mountinfo lines under BASE.
+ * Then "H": before the second unshare it also made m (a tmpfs) with m/onlyM and m/sub (a tmpfs
+ * holding inner), and kept O_PATH fds on m and m/sub; after it, openat through each fd prints
+ * "H <what> <errno>". */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +62,15 @@ int main(int argc, char **argv) {
   if (mount("tmpfs", s, "tmpfs", 0, NULL) || mount(NULL, s, NULL, MS_SHARED, NULL)) die("s");
   if (mount("tmpfs", v, "tmpfs", 0, NULL) || mount(NULL, v, NULL, MS_SHARED, NULL)) die("v");
   if (mount(v, w, NULL, MS_BIND, NULL) || mount(NULL, w, NULL, MS_SLAVE, NULL)) die("w");
+  char m[4096], msub[4096], p[8192];
+  at(m, base, "m"); at(msub, base, "m/sub");
+  if (mkdir(m, 0755) || mount("tmpfs", m, "tmpfs", 0, NULL)) die("m");
+  snprintf(p, sizeof p, "%s/onlyM", m);
+  if (mkdir(p, 0755) || mkdir(msub, 0755) || mount("tmpfs", msub, "tmpfs", 0, NULL)) die("m/sub");
+  snprintf(p, sizeof p, "%s/inner", msub);
+  if (mkdir(p, 0755)) die("m/sub/inner");
+  int fm = open(m, O_PATH | O_DIRECTORY | O_CLOEXEC), fsub = open(msub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fm < 0 || fsub < 0) die("open m, m/sub");
   pid_t keeper = -1;
   if (strcmp(argv[1], "alive") == 0) {
     keeper = fork();
@@ -69,6 +82,15 @@ int main(int argc, char **argv) {
   if (mount(NULL, s, NULL, MS_SLAVE, NULL)) die("make s slave");
   if (mount(NULL, v, NULL, MS_PRIVATE, NULL)) die("make v private");
   table("T2", base);
+  struct { const char *what; int fd; const char *path; } held[] = {
+    {"m/onlyM", fm, "onlyM"}, {"m/sub/inner", fm, "sub/inner"}, {"sub/../onlyM", fsub, "../onlyM"}, {"sub/inner", fsub, "inner"},
+  };
+  for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
+    int fd = openat(held[i].fd, held[i].path, O_PATH | O_CLOEXEC);
+    printf("H %s %d\n", held[i].what, fd < 0 ? errno : 0);
+    if (fd >= 0) close(fd);
+  }
+  fflush(stdout);
   if (keeper > 0) { kill(keeper, SIGKILL); if (waitpid(keeper, NULL, 0) != keeper) die("waitpid"); }
   return 0;
 }

@@ -11,10 +11,11 @@ import type { Result } from "../../request.js";
 import type { Fd, Mount, Pos, Proc, State } from "./model.js";
 import { cloneMount, copyTree, hasLockedChildren, mnt, subtree, subtreeDetached, traverse } from "./mounts.js";
 import { cloneLike } from "./pnode.js";
-import { changeType, makePrivate } from "./propagation.js";
+import { changeType } from "./propagation.js";
 import { lookup } from "./resolve.js";
 import { canChangeLockedFlags } from "./sys-mount.js";
 import { anonRoot, namespaceAlive } from "./anon.js";
+import { unmountAll } from "./sys-umount-pivot.js";
 
 /** The kernels the model answers as: 6.18 (default) and 7.0 (OPEN_TREE_NAMESPACE). */
 export const KERNELS = ["6.18", "7.0"] as const;
@@ -95,9 +96,14 @@ export function dropNamespace(s: State, f: Fd): void {
  */
 export function dropIfDead(s: State, ns: number): void {
   if (ns === 0 || namespaceAlive(s, ns)) return;
-  const going = [...s.mounts.values()].filter((m) => m.ns === ns);
-  const ids = new Set(going.map((m) => m.id));
-  for (const m of going) { makePrivate(s, m, ids); m.ns = 0; }
+  const mine = [...s.mounts.values()].filter((m) => m.ns === ns);
+  const ids = new Set(mine.map((m) => m.id));
+  // umount_tree(ns->root, 0): the whole tree in next_mnt's order, from its root(s). Not
+  // UMOUNT_CONNECTED, so every mount but a locked one is cut off its parent: an fd still held on a
+  // mount of it reaches none of its submounts, and ".." stops at its root (seen on 6.18:
+  // test/fake-namespace-death.test.ts, its "H" lines).
+  const gone = mine.filter((m) => !ids.has(m.parent)).flatMap((root) => subtree(s, root));
+  unmountAll(s, gone, ids);
 }
 
 /** MOUNT_ATTR_* → the per-mount MS_* bit it sets (the atime values are not modelled: EINVAL). */

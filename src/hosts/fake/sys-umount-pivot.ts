@@ -30,7 +30,8 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
     // unmounts (recorded on Linux 6.18: test/kernel-oracle-regressions.test.ts).
     s.expiry ??= new Set();
     if (!s.expiry.has(m.id)) { s.expiry.add(m.id); return err(EAGAIN); }
-    s.expiry.delete(m.id);
+    // The mark stays set (xchg): a copy found busy below leaves it, and the next call goes on
+    // (seen on 6.18: test/native-umount-busy.test.ts, "expire"). Only a use clears it.
   }
   if (m.id === p.root.mnt && !(flags & MNT_DETACH)) {
     // "Unmounting" the root without MNT_DETACH remounts its superblock read-only (do_umount_root).
@@ -39,6 +40,7 @@ export function sysUmount2(s: State, p: Proc, target: string, flags: number): Re
     return ok;
   }
   if (!(flags & MNT_DETACH) && propagateMountBusy(s, m)) return err(EBUSY);
+  s.expiry?.delete(m.id);
   umountTree(s, m);
   return ok;
 }
@@ -79,12 +81,22 @@ export function umountTree(s: State, top: Mount): void {
   let i = 0;
   const n = gone.length;
   set.forEach((id) => { if (i++ >= n) gone.push(mnt(s, id)); }); // forEach: for-of made an iterator result per id
+  unmountAll(s, gone, set);
+}
+
+/**
+ * The end of umount_tree, for the mounts `gone` (in next_mnt's order; `set`: their ids): each is
+ * cut off its parent (disconnect_mount), but a locked one whose parent goes too stays on it (what
+ * it covers stays covered); all leave their namespace; then bulk_make_private (6.17): each one's
+ * slaves go to the first mount not going. An unmount and a namespace's death (sys-ns.ts
+ * dropIfDead) both end here.
+ */
+export function unmountAll(s: State, gone: readonly Mount[], set: ReadonlySet<number>): void {
   for (const m of gone) {
     if (!(m.locked && set.has(m.parent))) setParent(s, m, 0, m.mp);
   }
   for (const m of gone) m.ns = 0;
   s.unmounts = (s.unmounts ?? 0) + 1; // a mountinfo read resuming after this renders anew (sys-fs.ts liveTail)
-  // bulk_make_private (6.17): each one's slaves go to the first mount not going (the set).
   for (const m of gone) makePrivate(s, m, set);
 }
 
