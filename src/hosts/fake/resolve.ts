@@ -1,7 +1,8 @@
 // Path resolution (path_lookupat): absolute, relative to cwd or a dirfd, through mount stacks,
 // "..", symlinks, the /proc/self/fd/N magic links; and the reverse, a position's path as seen from a
 // root (prepend_path), for getcwd and mountinfo. Reads state only; never changes it.
-import { AT_FDCWD, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, PATH_MAX } from "../../abi.js";
+import { AT_FDCWD, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, EXDEV, PATH_MAX, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV } from "../../abi.js";
 import { type Mount, type Pos, type Proc, type State, type Tree, ROOT_INO, isDirKind, node } from "./model.js";
 import { fsOf, mnt, samePos, traverse } from "./mounts.js";
 
@@ -26,6 +27,13 @@ export interface LookupOpts {
    * its root either. open_tree still takes the target (the kernel opens the link itself).
    */
   linkItself?: boolean;
+  /**
+   * openat2's RESOLVE_* bits (LOOKUP_NO_XDEV, LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS,
+   * LOOKUP_BENEATH, LOOKUP_IN_ROOT), checked where fs/namei.c checks them, as the walk goes: at a
+   * jump to the root (nd_jump_root), a ".." (follow_dotdot), a mount crossed (traverse_mounts), a
+   * link followed (pick_link) and a magic link's jump (nd_jump_link). Absent: none.
+   */
+  resolve?: number;
 }
 
 export type Lookup = { pos: Pos } | { errno: number };
@@ -53,12 +61,35 @@ function start(s: State, proc: Proc, dirfd: number, path: string): Lookup {
 export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: LookupOpts): Lookup {
   if (path.length === 0) return { errno: ENOENT };
   if (path.length >= PATH_MAX) return { errno: ENAMETOOLONG };
-  const first = start(s, proc, dirfd, path);
+  const rs = o.resolve ?? 0;
+  const beneath = (rs & RESOLVE_BENEATH) !== 0;
+  const inRoot = (rs & RESOLVE_IN_ROOT) !== 0;
+  const noXdev = (rs & RESOLVE_NO_XDEV) !== 0;
+  const noSymlinks = (rs & RESOLVE_NO_SYMLINKS) !== 0;
+  const noMagic = noSymlinks || (rs & RESOLVE_NO_MAGICLINKS) !== 0;
+  const scoped = beneath || inRoot;
+  // nd->root: the process's root, or the dirfd's place for a scoped walk (path_init). A relative
+  // walk has none until a ".." or an absolute link sets it (set_root): NO_XDEV's jump check then
+  // sees a root mount of NULL, and refuses any jump (nd_jump_root).
+  let root = proc.root;
+  let rootSet = scoped || path.startsWith("/");
+  if (scoped) {
+    const d = start(s, proc, dirfd, ".");
+    if ("errno" in d) return d;
+    root = d.pos;
+  }
+  if (path.startsWith("/") && beneath) return { errno: EXDEV };
+  const first = scoped && path.startsWith("/") ? { pos: root } : start(s, proc, dirfd, path);
   if ("errno" in first) return first;
   let cur = first.pos;
-  const trailing = path.endsWith("/");
+  let trailing = path.endsWith("/");
   const stack = path.split("/").filter((c) => c !== "").reverse();
   let links = 0;
+  /** traverse_mounts with LOOKUP_NO_XDEV: crossing onto a mount is EXDEV. */
+  const down = (p: Pos): Pos | null => {
+    const t = traverse(s, p);
+    return noXdev && t.mnt !== p.mnt ? null : t;
+  };
   while (stack.length > 0) {
     const c = stack.pop()!;
     const last = stack.length === 0;
@@ -67,14 +98,30 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
     if (c.length > NAME_MAX) return { errno: ENAMETOOLONG };
     if (c === ".") continue;
     if (c === "..") {
-      cur = dotdot(s, proc, cur);
+      rootSet = true;
+      const up = dotdot(s, root, cur, beneath, noXdev);
+      if ("errno" in up) return up;
+      cur = up.pos;
       continue;
     }
+    const followed = !last || o.follow || trailing;
     if (n.kind === "fddir") {
       // /proc/self/fd/N: a magic link straight to what the fd refers to. N is decimal without a
       // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
       const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
       if (!f) return { errno: ENOENT };
+      // A last link not followed is no jump, so NO_MAGICLINKS lets it be (the open then says what
+      // it says of the link: `opath`); NO_SYMLINKS still refuses it, as any symlink. Seen on 6.18
+      // (test/mutation-kills-fake-openat2.test.ts).
+      if (noSymlinks) return { errno: ELOOP };
+      if (followed) {
+        // pick_link counts it; nd_jump_link: NO_MAGICLINKS ELOOP, NO_XDEV onto another mount
+        // EXDEV, any scoped walk EXDEV ("not currently safe").
+        if (++links > MAX_LINKS) return { errno: ELOOP };
+        if (noMagic) return { errno: ELOOP };
+        if (noXdev && f.mnt !== cur.mnt) return { errno: EXDEV };
+        if (scoped) return { errno: EXDEV };
+      }
       // A terminal or an nsfs file is no directory: a name or a slash after it is ENOTDIR (seen on
       // 6.18 with /dev/null's and /proc/self/ns/mnt's fds). The link alone opens that file in Linux;
       // the model has no inode for it, so that is ENOENT here (no plan opens one).
@@ -90,15 +137,35 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
     const child = n.children?.get(c);
     if (child === undefined) return { errno: ENOENT };
     const cn = nodeAt(s, { mnt: cur.mnt, ino: child });
-    if (cn.kind === "symlink" && (!last || o.follow || trailing)) {
+    // /proc/self and /proc/thread-self are plain symlinks in Linux (to "<pid>", "<pid>/task/<tid>");
+    // the model keeps them as directories (model.ts procTree), so here they count as links.
+    const procSelf = (c === "self" || c === "thread-self") && cur.ino === ROOT_INO && fsOf(s, mnt(s, cur.mnt)).fstype === "proc";
+    if (procSelf && followed) {
+      if (noSymlinks) return { errno: ELOOP };
+      if (++links > MAX_LINKS) return { errno: ELOOP };
+    }
+    if (cn.kind === "symlink" && followed) {
+      if (noSymlinks) return { errno: ELOOP };
       if (++links > MAX_LINKS) return { errno: ELOOP };
       const t = cn.target ?? "";
       if (t === "") return { errno: ENOENT };
-      if (t.startsWith("/")) cur = proc.root;
+      if (t.startsWith("/")) {
+        // nd_jump_root: BENEATH refuses it; NO_XDEV refuses a jump onto another mount, and any
+        // jump before the walk has its root.
+        if (beneath) return { errno: EXDEV };
+        if (noXdev && (!rootSet || root.mnt !== cur.mnt)) return { errno: EXDEV };
+        rootSet = true;
+        cur = root;
+      }
+      // A "/" after the target's last name makes a last link's walk follow its end and want a
+      // directory, as a trailing "/" of the path does (lookup_last reads the byte after the name).
+      if (last && t.endsWith("/")) trailing = true;
       stack.push(...t.split("/").filter((x) => x !== "").reverse());
       continue;
     }
-    cur = traverse(s, { mnt: cur.mnt, ino: child });
+    const next = down({ mnt: cur.mnt, ino: child });
+    if (!next) return { errno: EXDEV };
+    cur = next;
   }
   if (o.mountpoint) cur = traverse(s, cur);
   if ((o.directory || trailing) && !isDirAt(s, cur)) return { errno: ENOTDIR };
@@ -108,17 +175,26 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
   return { pos: cur };
 }
 
-/** follow_dotdot: stop at the process root; at a mount root, go to where it is mounted; then climb the stack. */
-function dotdot(s: State, proc: Proc, cur: Pos): Pos {
-  if (samePos(cur, proc.root)) return traverse(s, cur);
+/**
+ * follow_dotdot, then step_into the parent: at the walk's root stay there (BENEATH: EXDEV); at a
+ * mount root go to where it is mounted (NO_XDEV: EXDEV); then climb the stack on the result
+ * (NO_XDEV: EXDEV if there is one).
+ */
+function dotdot(s: State, root: Pos, cur: Pos, beneath: boolean, noXdev: boolean): Lookup {
+  const climb = (p: Pos): Lookup => {
+    const t = traverse(s, p);
+    return noXdev && t.mnt !== p.mnt ? { errno: EXDEV } : { pos: t };
+  };
+  if (samePos(cur, root)) return beneath ? { errno: EXDEV } : climb(cur);
   let at = cur;
   if (cur.ino === mnt(s, cur.mnt).root) {
-    const up = chooseMountpoint(s, cur.mnt, proc.root);
-    if (!up) return traverse(s, cur);
+    const up = chooseMountpoint(s, cur.mnt, root);
+    if (!up) return beneath ? { errno: EXDEV } : climb(cur);
+    if (noXdev) return { errno: EXDEV };
     at = up;
   }
   const parent = node(fsOf(s, mnt(s, at.mnt)).tree, at.ino).parent;
-  return traverse(s, { mnt: at.mnt, ino: parent });
+  return climb({ mnt: at.mnt, ino: parent });
 }
 
 function chooseMountpoint(s: State, id: number, root: Pos): Pos | null {

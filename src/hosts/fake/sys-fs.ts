@@ -40,9 +40,9 @@ function openKind(s: State, p: Proc, pos: Pos, flags: number): Fd | { errno: num
   return fd("file");
 }
 
-export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, flags: number): Result {
+export function sysOpenat(s: State, p: Proc, dirfd: number, pathname: string, flags: number, resolve = 0): Result {
   const r = lookup(s, p, dirfd, pathname, {
-    follow: (flags & O_NOFOLLOW) === 0, directory: (flags & O_DIRECTORY) !== 0, opath: (flags & O_PATH) !== 0,
+    follow: (flags & O_NOFOLLOW) === 0, directory: (flags & O_DIRECTORY) !== 0, opath: (flags & O_PATH) !== 0, resolve,
   });
   if ("errno" in r) return r;
   if (flags & O_CREAT && !(flags & O_PATH) && isDirAt(s, r.pos)) return { errno: EISDIR };
