@@ -66,6 +66,9 @@ async function run(side: Side, base: string): Promise<string[]> {
   const chain = (n: number): string => `/proc/self/fd/${R}/` + `proc/self/fd/${R}/`.repeat(n) + base.slice(1);
   await call("openat(40 links)", abi.AT_FDCWD, chain(19), null);
   await call("openat(42 links)", abi.AT_FDCWD, chain(20), null);
+  // graft_tree: a new filesystem (a directory at its root) goes only on a directory.
+  const t = await x({ op: "mount", source: "tmpfs", target: "/proc/self/mountinfo", filesystemtype: "tmpfs", mountflags: 0, data: null });
+  log.push(`mount(tmpfs, /proc/self/mountinfo): ${"errno" in t ? t.errno : 0}`);
   for (const fd of [B, PF, R]) await x({ op: "close", fd });
   return log;
 }
@@ -91,6 +94,7 @@ const RECORDED = [
   "openat2(B, lx, 0): 0",
   "openat(40 links): 0",
   `openat(42 links): ${ELOOP}`,
+  `mount(tmpfs, /proc/self/mountinfo): ${ENOTDIR}`,
 ];
 
 test("the fake kernel: as Linux 6.18 did", async () => {

@@ -195,6 +195,9 @@ function newMount(s: State, p: Proc, req: MountReq, target: Pos): Result {
   if ("errno" in dest) return dest;
   const parent = mnt(s, dest.mnt);
   if (parent.ns !== p.ns) return err(EINVAL);
+  // graft_tree: a new filesystem's root is a directory, so it goes only on a directory (a tmpfs on
+  // a regular file is ENOTDIR; seen on 6.18: test/fake-openat2-walk.test.ts).
+  if (!isDirAt(s, dest)) return err(ENOTDIR);
   const f = req.mountflags;
   const opts = (f & MS_RDONLY ? "ro" : "rw") + (req.data ? "," + req.data : "");
   const fs = newFs(s, fstype, `0:${s.nextAnonDev++}`, opts, userns);
