@@ -66,6 +66,14 @@ async function run(side: Side, base: string): Promise<string[]> {
   const chain = (n: number): string => `/proc/self/fd/${R}/` + `proc/self/fd/${R}/`.repeat(n) + base.slice(1);
   await call("openat(40 links)", abi.AT_FDCWD, chain(19), null);
   await call("openat(42 links)", abi.AT_FDCWD, chain(20), null);
+  // /proc/self/cwd and /proc/self/root: magic links to the cwd and the root.
+  await must({ op: "chdir", path: `${base}/b` });
+  await call("openat(/proc/self/cwd/c)", abi.AT_FDCWD, "/proc/self/cwd/c", null);
+  await call("openat(/proc/self/cwd/a)", abi.AT_FDCWD, "/proc/self/cwd/a", null);
+  await call("openat(/proc/self/root/BASE/b/c)", abi.AT_FDCWD, `/proc/self/root${base}/b/c`, null);
+  await call("openat2(/proc/self/cwd, NO_MAGICLINKS)", abi.AT_FDCWD, "/proc/self/cwd", NO_MAGIC);
+  await call("openat(/proc/self/cwd, O_NOFOLLOW|O_DIRECTORY)", abi.AT_FDCWD, "/proc/self/cwd", null, D | abi.O_NOFOLLOW);
+  await must({ op: "chdir", path: "/" });
   // graft_tree: a new filesystem (a directory at its root) goes only on a directory.
   const t = await x({ op: "mount", source: "tmpfs", target: "/proc/self/mountinfo", filesystemtype: "tmpfs", mountflags: 0, data: null });
   log.push(`mount(tmpfs, /proc/self/mountinfo): ${"errno" in t ? t.errno : 0}`);
@@ -94,6 +102,11 @@ const RECORDED = [
   "openat2(B, lx, 0): 0",
   "openat(40 links): 0",
   `openat(42 links): ${ELOOP}`,
+  "openat(/proc/self/cwd/c): 0",
+  `openat(/proc/self/cwd/a): ${abi.ENOENT}`,
+  "openat(/proc/self/root/BASE/b/c): 0",
+  `openat2(/proc/self/cwd, NO_MAGICLINKS): ${ELOOP}`,
+  `openat(/proc/self/cwd, O_NOFOLLOW|O_DIRECTORY): ${ENOTDIR}`,
   `mount(tmpfs, /proc/self/mountinfo): ${ENOTDIR}`,
 ];
 

@@ -94,6 +94,31 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
     const c = stack.pop()!;
     const last = stack.length === 0;
     const n = nodeAt(s, cur);
+    const followed = !last || o.follow || trailing;
+    /**
+     * A magic link met (to a place on mount `to`): NO_SYMLINKS refuses it even as a last link not
+     * followed, as any symlink (seen on 6.18: test/mutation-kills-fake-openat2.test.ts); followed,
+     * pick_link counts it, and nd_jump_link refuses it under NO_MAGICLINKS (ELOOP), onto another
+     * mount under NO_XDEV (EXDEV), and in any scoped walk (EXDEV, "not currently safe").
+     */
+    const magicRefused = (to: number): Lookup | null => {
+      if (noSymlinks) return { errno: ELOOP };
+      if (!followed) return null;
+      if (++links > MAX_LINKS) return { errno: ELOOP };
+      if (noMagic) return { errno: ELOOP };
+      if (noXdev && to !== cur.mnt) return { errno: EXDEV };
+      if (scoped) return { errno: EXDEV };
+      return null;
+    };
+    /** A last magic link not followed: what an open (`opath`) or umount2 (`linkItself`) makes of the link itself. */
+    const linkItself = (): Lookup | null => {
+      if (!last || o.follow || trailing) return null;
+      if (o.opath !== undefined) {
+        if (o.directory) return { errno: ENOTDIR };
+        if (!o.opath) return { errno: ELOOP };
+      }
+      return o.linkItself ? { pos: cur } : null;
+    };
     if (!isDirKind(n.kind)) return { errno: ENOTDIR };
     if (c.length > NAME_MAX) return { errno: ENAMETOOLONG };
     if (c === ".") continue;
@@ -104,34 +129,34 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       cur = up.pos;
       continue;
     }
-    const followed = !last || o.follow || trailing;
     if (n.kind === "fddir") {
       // /proc/self/fd/N: a magic link straight to what the fd refers to. N is decimal without a
       // leading zero ("03" is ENOENT: fs/proc/util.c name_to_int, used by proc_lookupfd_common).
       const f = /^(?:0|[1-9]\d*)$/.test(c) ? proc.fds.get(Number(c)) : undefined;
       if (!f) return { errno: ENOENT };
-      // A last link not followed is no jump, so NO_MAGICLINKS lets it be (the open then says what
-      // it says of the link: `opath`); NO_SYMLINKS still refuses it, as any symlink. Seen on 6.18
-      // (test/mutation-kills-fake-openat2.test.ts).
-      if (noSymlinks) return { errno: ELOOP };
-      if (followed) {
-        // pick_link counts it; nd_jump_link: NO_MAGICLINKS ELOOP, NO_XDEV onto another mount
-        // EXDEV, any scoped walk EXDEV ("not currently safe").
-        if (++links > MAX_LINKS) return { errno: ELOOP };
-        if (noMagic) return { errno: ELOOP };
-        if (noXdev && f.mnt !== cur.mnt) return { errno: EXDEV };
-        if (scoped) return { errno: EXDEV };
-      }
+      const refused = magicRefused(f.mnt);
+      if (refused) return refused;
       // A terminal or an nsfs file is no directory: a name or a slash after it is ENOTDIR (seen on
       // 6.18 with /dev/null's and /proc/self/ns/mnt's fds). The link alone opens that file in Linux;
       // the model has no inode for it, so that is ENOENT here (no plan opens one).
       if (f.kind === "tty" || f.kind === "mntns") return { errno: last && !trailing ? ENOENT : ENOTDIR };
-      if (last && !o.follow && !trailing && o.opath !== undefined) {
-        if (o.directory) return { errno: ENOTDIR };
-        if (!o.opath) return { errno: ELOOP };
-      }
-      if (last && !o.follow && !trailing && o.linkItself) return { pos: cur };
+      const itself = linkItself();
+      if (itself) return itself;
       cur = { mnt: f.mnt, ino: f.ino };
+      continue;
+    }
+    // /proc/self/cwd and /proc/self/root: magic links to the process's cwd and root
+    // (proc_cwd_link, proc_root_link), as the fd links are to an fd's file. The model's procfs has
+    // no node for them (model.ts procTree); they are found here by name. Seen on 6.18 as
+    // pivot_root's arguments, and through openat (test/fake-openat2-walk.test.ts).
+    if ((c === "cwd" || c === "root") && n.children?.get(c) === undefined && n.parent === ROOT_INO && (n.name === "self" || n.name === "thread-self") &&
+      fsOf(s, mnt(s, cur.mnt)).fstype === "proc") {
+      const to = c === "cwd" ? proc.cwd : proc.root;
+      const refused = magicRefused(to.mnt);
+      if (refused) return refused;
+      const itself = linkItself();
+      if (itself) return itself;
+      cur = { ...to };
       continue;
     }
     const child = n.children?.get(c);
