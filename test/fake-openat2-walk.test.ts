@@ -74,6 +74,10 @@ async function run(side: Side, base: string): Promise<string[]> {
   await call("openat2(/proc/self/cwd, NO_MAGICLINKS)", abi.AT_FDCWD, "/proc/self/cwd", NO_MAGIC);
   await call("openat(/proc/self/cwd, O_NOFOLLOW|O_DIRECTORY)", abi.AT_FDCWD, "/proc/self/cwd", null, D | abi.O_NOFOLLOW);
   await must({ op: "chdir", path: "/" });
+  // A magic link to a file that is no directory, where the walk wants one.
+  await call("openat(/proc/self/fd/0, O_DIRECTORY)", abi.AT_FDCWD, "/proc/self/fd/0", null, abi.O_RDONLY | abi.O_DIRECTORY | abi.O_CLOEXEC);
+  const pr = await x({ op: "pivot_root", new_root: "/proc/self/fd/0", put_old: "/tmp" });
+  log.push(`pivot_root(/proc/self/fd/0, /tmp): ${"errno" in pr ? pr.errno : 0}`);
   // graft_tree: a new filesystem (a directory at its root) goes only on a directory.
   const t = await x({ op: "mount", source: "tmpfs", target: "/proc/self/mountinfo", filesystemtype: "tmpfs", mountflags: 0, data: null });
   log.push(`mount(tmpfs, /proc/self/mountinfo): ${"errno" in t ? t.errno : 0}`);
@@ -107,6 +111,8 @@ const RECORDED = [
   "openat(/proc/self/root/BASE/b/c): 0",
   `openat2(/proc/self/cwd, NO_MAGICLINKS): ${ELOOP}`,
   `openat(/proc/self/cwd, O_NOFOLLOW|O_DIRECTORY): ${ENOTDIR}`,
+  `openat(/proc/self/fd/0, O_DIRECTORY): ${ENOTDIR}`,
+  `pivot_root(/proc/self/fd/0, /tmp): ${ENOTDIR}`,
   `mount(tmpfs, /proc/self/mountinfo): ${ENOTDIR}`,
 ];
 

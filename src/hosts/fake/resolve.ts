@@ -138,8 +138,9 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       if (refused) return refused;
       // A terminal or an nsfs file is no directory: a name or a slash after it is ENOTDIR (seen on
       // 6.18 with /dev/null's and /proc/self/ns/mnt's fds). The link alone opens that file in Linux;
-      // the model has no inode for it, so that is ENOENT here (no plan opens one).
-      if (f.kind === "tty" || f.kind === "mntns") return { errno: last && !trailing ? ENOENT : ENOTDIR };
+      // the model has no inode for it, so that is ENOENT here (no plan opens one), unless the walk
+      // wants a directory (O_DIRECTORY, pivot_root's LOOKUP_DIRECTORY): ENOTDIR, as in Linux.
+      if (f.kind === "tty" || f.kind === "mntns") return { errno: last && !trailing && !o.directory ? ENOENT : ENOTDIR };
       const itself = linkItself();
       if (itself) return itself;
       cur = { mnt: f.mnt, ino: f.ino };
