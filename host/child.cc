@@ -341,8 +341,6 @@ const char* arrange_fds(const ChildPlan& plan, int* sock) {
     "copy stdio[1] above the channel (F_DUPFD_CLOEXEC)", "copy stdio[2] above the channel (F_DUPFD_CLOEXEC)"};
   static const char* const kInstall[3] = {"install stdio[0] as fd 0 (dup2)",
     "install stdio[1] as fd 1 (dup2)", "install stdio[2] as fd 2 (dup2)"};
-  static const char* const kKeep[3] = {"keep fd 0 across execve (F_SETFD)",
-    "keep fd 1 across execve (F_SETFD)", "keep fd 2 across execve (F_SETFD)"};
   *sock = plan.sock;
   // With RLIMIT_NOFILE <= kChannelFdMin there is no fd that high (EINVAL): say so on the channel.
   int moved = fcntl(plan.sock, F_DUPFD_CLOEXEC, wire::kChannelFdMin);
@@ -355,8 +353,8 @@ const char* arrange_fds(const ChildPlan& plan, int* sock) {
   }
   for (int i = 0; i < 3; i++) {
     if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return kInstall[i];  // dup2 clears FD_CLOEXEC on 0..2
-    // Node marks its own 0/1/2 FD_CLOEXEC: a kept fd must survive execve too (ours is a copy).
-    if (tmp[i] < 0 && fcntl(i, F_GETFD) >= 0 && fcntl(i, F_SETFD, 0) < 0) return kKeep[i];
+    // An fd i kept as it is (stdio[i] = -1) came through this program's own execve, so it is not
+    // close-on-exec: Node marks its 0-2 FD_CLOEXEC, and the addon's exec_child clears that first.
   }
   if (!close_from_to(3, unsigned(moved) - 1) || !close_from_to(unsigned(moved) + 1, ~0U))
     return "close the inherited fds (close_range)";
