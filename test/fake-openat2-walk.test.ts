@@ -6,16 +6,13 @@
 // link's target wants a directory (ENOTDIR), in every lookup. The model had checked the walk by
 // counting names beside it, and let "ldot/.." out of BENEATH's scope (found by a review).
 import { suite } from "uvu";
-import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
 import type { Request, Result } from "../src/request.js";
-import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake } from "./helpers/native-env.js";
+import { type Side, eitherMode, pinnedOnBoth } from "./helpers/native-env.js";
 
 const { mode, reason, spawn } = await eitherMode();
 const test = suite(`openat2's RESOLVE_* inside the walk: real kernel vs fake kernel (${mode})`);
 
-type Side = { exec(r: Request): Promise<Result> | Result; symlink(path: string, target: string): void };
 
 /**
  * Under a private tmpfs `base` (B): directories b and b/c, a tmpfs on a, the links below, an O_PATH
@@ -116,15 +113,6 @@ const RECORDED = [
   `mount(tmpfs, /proc/self/mountinfo): ${ENOTDIR}`,
 ];
 
-test("the fake kernel: as Linux 6.18 did", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/openat2-walk").unshare();
-  assert.equal(await run({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); } }, "/tmp/openat2-walk"), RECORDED);
-});
-
-nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => run(side, base));
-  assert.equal(real, RECORDED);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "openat2's RESOLVE_* and the magic links", "/tmp/openat2-walk", run, RECORDED);
 
 test.run();

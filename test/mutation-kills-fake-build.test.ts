@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import {
   AT_FDCWD, ENOENT, EPERM, MNT_DETACH, MOVE_MOUNT_F_EMPTY_PATH, MS_BIND, MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_REMOUNT, OPEN_TREE_CLONE,
 } from "../src/abi.js";
+import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
 import { chdir, errnoOf, mount, umount2 } from "./fixtures/fake/calls.js";
 
@@ -209,7 +210,7 @@ test("unshare(CLONE_NEWNS): a cwd on a lazily unmounted mount stays there; only 
 test("k.mkdir: a plain path is made; one through procfs, a symlink or .. is refused, naming the component", () => {
   const k = FakeKernel.fromMountinfo("21 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n22 21 0:22 / /proc rw - proc proc rw\n");
   k.mkdir("/srv/a/b").symlink("/srv/l", "/srv/a");
-  assert.is(errnoOf(k.exec({ seq: 0, step: "t", reason: "t", op: "openat", dirfd: -100, pathname: "/srv/a/b", flags: 0x210000, mode: 0 })), 0);
+  assert.is(errnoOf(k.exec({ seq: 0, step: "t", reason: "t", op: "openat", dirfd: abi.AT_FDCWD, pathname: "/srv/a/b", flags: abi.O_PATH | abi.O_DIRECTORY, mode: 0 })), 0);
   assert.throws(() => k.mkdir("/proc/self/fd/3/a"), /mkdir \/proc\/self\/fd\/3\/a: .*"self" is in a procfs/);
   assert.throws(() => k.mkdir("/srv/l/c"), /"l" is a symlink, not a directory/);
   assert.throws(() => k.mkdir("/srv/a/../x"), /"\.\." is \.\./);

@@ -6,10 +6,8 @@
 // tree moves: a submount inside it is EINVAL (not an anonymous namespace's root). The fake once
 // refused every detached source of MS_MOVE with EINVAL.
 import { suite } from "uvu";
-import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
-import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake } from "./helpers/native-env.js";
+import { eitherMode, pinnedOnBoth } from "./helpers/native-env.js";
 import { type Bare, type Exec, scenario } from "./helpers/detached-scenario.js";
 
 const { mode, reason, spawn } = await eitherMode();
@@ -51,16 +49,7 @@ const RECORDED = [
   "/d/t/x shared",
 ];
 
-test("the fake kernel moves a detached tree's top with MS_MOVE, as Linux 6.18 did", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-move").unshare();
-  assert.equal(await run((r) => k.exec(r), "/tmp/detached-move"), RECORDED);
-});
-
-nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => run((r) => side.exec(r), base));
-  assert.equal(real, RECORDED);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "MS_MOVE of a detached tree's top", "/tmp/detached-move", (side, base) => run((r) => side.exec(r), base), RECORDED);
 
 /**
  * The other calls that name a mount inside a detached tree (its submount x, holding y, through the
@@ -118,16 +107,7 @@ const INSIDE = [
   "/b/y shared",
 ];
 
-test("calls on a mount inside a detached tree, in the fake kernel", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-inside").unshare();
-  assert.equal(await inside((r) => k.exec(r), "/tmp/detached-inside"), INSIDE);
-});
-
-nativeTest(test, reason, "calls on a mount inside a detached tree: the real kernel as recorded, and as the fake", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => inside((r) => side.exec(r), base));
-  assert.equal(real, INSIDE);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "calls on a mount inside a detached tree", "/tmp/detached-inside", (side, base) => inside((r) => side.exec(r), base), INSIDE);
 
 /**
  * mount(2) onto a detached tree that this process holds (s's clone, through its fd): a bind and a new
@@ -167,15 +147,6 @@ const ONTO = [
   "/d/a private",
 ];
 
-test("mount(2) onto a held detached tree, in the fake kernel", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-onto").unshare();
-  assert.equal(await onto((r) => k.exec(r), "/tmp/detached-onto"), ONTO);
-});
-
-nativeTest(test, reason, "mount(2) onto a held detached tree: the real kernel as recorded, and as the fake", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => onto((r) => side.exec(r), base));
-  assert.equal(real, ONTO);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "mount(2) onto a held detached tree", "/tmp/detached-onto", (side, base) => onto((r) => side.exec(r), base), ONTO);
 
 test.run();

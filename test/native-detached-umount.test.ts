@@ -7,10 +7,8 @@
 // Reached, a copy is still held to the non-shifting rule by its own submounts in the detached
 // tree: the fake once looked only at attached children there and took a copy that Linux keeps.
 import { suite } from "uvu";
-import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { FakeKernel } from "../src/hosts/fake/index.js";
-import { eitherMode, hostMountinfo, nativeTest, onKernelAndFake } from "./helpers/native-env.js";
+import { eitherMode, pinnedOnBoth } from "./helpers/native-env.js";
 import { type Exec, scenario } from "./helpers/detached-scenario.js";
 
 const { mode, reason, spawn } = await eitherMode();
@@ -49,16 +47,7 @@ const RECORDED = [
   "/s/b shared",
 ];
 
-test("the fake kernel takes the detached copy's submount with the original's, as Linux 6.18 did", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-umount").unshare();
-  assert.equal(await run((r) => k.exec(r), "/tmp/detached-umount"), RECORDED);
-});
-
-nativeTest(test, reason, "the real kernel does as recorded, and as the fake does", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => run((r) => side.exec(r), base));
-  assert.equal(real, RECORDED);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "an unmount takes the detached copy's submount with the original's", "/tmp/detached-umount", (side, base) => run((r) => side.exec(r), base), RECORDED);
 
 /**
  * The copy keeps a submount that the original lost without an unmount: s/x (shared, under the
@@ -100,15 +89,6 @@ const KEPT = [
   "/d/x/z shared",
 ];
 
-test("a detached copy with a submount of its own stays when the unmount reaches it", async () => {
-  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir("/tmp/detached-kept").unshare();
-  assert.equal(await runKept((r) => k.exec(r), "/tmp/detached-kept"), KEPT);
-});
-
-nativeTest(test, reason, "the real kernel keeps the copy as recorded, and so does the fake", async () => {
-  const { real, model } = await onKernelAndFake(spawn, (side, base) => runKept((r) => side.exec(r), base));
-  assert.equal(real, KEPT);
-  assert.equal(model, real);
-});
+pinnedOnBoth(test, { reason, spawn }, "a detached copy with a submount of its own is kept", "/tmp/detached-kept", (side, base) => runKept((r) => side.exec(r), base), KEPT);
 
 test.run();

@@ -170,13 +170,36 @@ export async function onKernelAndFake<T>(spawn: (opts?: { rootless?: boolean }) 
   try {
     await ex.exec({ seq: 0, step: "test", reason: "the comparison's base", op: "mkdir", pathname: base, mode: 0o755 });
     const real = await run({ exec: (r) => ex.exec(r), symlink: (p, t) => symlinkSync(t, `/proc/${ex.pid}/root${p}`), mountinfo: () => readMountinfo(ex) }, base);
-    const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare(opts.userns ? { userns: true } : undefined);
-    const model = await run({ exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); }, mountinfo: () => readMountinfo(k) }, base);
+    const model = await run(fakeSide(base, opts.userns), base);
     return { real, model };
   } finally {
     await ex.close();
     scratch.cleanup();
   }
+}
+
+/** The model's side: a FakeKernel built from this host's table, `base` made, its process unshared. */
+function fakeSide(base: string, userns = false): Side {
+  const k = FakeKernel.fromMountinfo(hostMountinfo()).mkdir(base).unshare(userns ? { userns: true } : undefined);
+  return { exec: (r) => k.exec(r), symlink: (p, t) => { k.symlink(p, t); }, mountinfo: () => readMountinfo(k) };
+}
+
+/**
+ * The pair of tests a recorded real-vs-fake scenario gets: "<what>: the fake kernel, as Linux 6.18
+ * did" runs `run` on the model under `base` (it runs without root too) and compares it with
+ * `recorded`; "<what>: the real kernel as recorded, and as the fake" runs it through
+ * onKernelAndFake (skipped with `reason` where it cannot run), and both sides must equal `recorded`.
+ */
+export function pinnedOnBoth<T>(test: Test, env: { reason: string | null; spawn: Parameters<typeof onKernelAndFake>[0] }, what: string,
+  base: string, run: (side: Side, base: string) => Promise<T>, recorded: T): void {
+  test(`${what}: the fake kernel, as Linux 6.18 did`, async () => {
+    assert.equal(await run(fakeSide(base), base), recorded);
+  });
+  nativeTest(test, env.reason, `${what}: the real kernel as recorded, and as the fake`, async () => {
+    const { real, model } = await onKernelAndFake(env.spawn, run);
+    assert.equal(real, recorded);
+    assert.equal(model, real);
+  });
 }
 
 /**
