@@ -158,7 +158,9 @@ export function strykerUnit(unit, jobs) {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
     child.on("close", (code) => {
       let slim = null;
-      if (code === 0) slim = existsSync(report) ? slimReport(JSON.parse(readFileSync(report, "utf8"))) : slimReport({ files: {} }); // no report: a file with no mutants
+      // Stryker writes the report for a file with no mutants too (an empty one): a missing report is
+      // a failure, never a unit with nothing to count.
+      if (code === 0 && existsSync(report)) slim = slimReport(JSON.parse(readFileSync(report, "utf8")));
       rmSync(tmp, { recursive: true, force: true });
       resolve({ code, slim });
     });

@@ -111,7 +111,7 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       return null;
     };
     /** A last magic link not followed: what an open (`opath`) or umount2 (`linkItself`) makes of the link itself. */
-    const linkItself = (): Lookup | null => {
+    const asTheLink = (): Lookup | null => {
       if (!last || o.follow || trailing) return null;
       if (o.opath !== undefined) {
         if (o.directory) return { errno: ENOTDIR };
@@ -141,7 +141,7 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       // the model has no inode for it, so that is ENOENT here (no plan opens one), unless the walk
       // wants a directory (O_DIRECTORY, pivot_root's LOOKUP_DIRECTORY): ENOTDIR, as in Linux.
       if (f.kind === "tty" || f.kind === "mntns") return { errno: last && !trailing && !o.directory ? ENOENT : ENOTDIR };
-      const itself = linkItself();
+      const itself = asTheLink();
       if (itself) return itself;
       cur = { mnt: f.mnt, ino: f.ino };
       continue;
@@ -155,7 +155,7 @@ export function lookup(s: State, proc: Proc, dirfd: number, path: string, o: Loo
       const to = c === "cwd" ? proc.cwd : proc.root;
       const refused = magicRefused(to.mnt);
       if (refused) return refused;
-      const itself = linkItself();
+      const itself = asTheLink();
       if (itself) return itself;
       cur = { ...to };
       continue;
