@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
+import { confirmTimeouts } from "./mutate-confirm.mjs";
 
 /** The Stryker folders and their configs (mutation/stryker/<name>.conf.json). */
 export const STRYKER = { "src/hosts/fake": "fake", "src/diff": "diff", "src/strace": "strace", "src/schema.ts": "schema", "src/commands": "commands" };
@@ -61,16 +62,21 @@ export function newLedger(now = new Date()) {
 /**
  * The units an invocation runs, in order: not done, or done on code whose hash has changed since
  * (`hashes`: unit → hash now). Each comes with why it runs: "new", "again" (an invocation stopped
- * inside it) or "stale" (the code changed after it was measured).
+ * inside it), "stale" (the code changed after it was measured), or "confirm" (a Stryker unit done,
+ * but its timeouts not yet judged again alone: scripts/mutate-confirm.mjs; only that part runs).
  */
 export function pending(ledger, units, hashes) {
   return units.flatMap((u) => {
     const e = ledger.units[u.unit];
     if (!e) return [{ ...u, why: "new" }];
     if (e.status !== "done") return [{ ...u, why: "again" }];
-    return e.hash === hashes[u.unit] ? [] : [{ ...u, why: "stale" }];
+    if (e.hash !== hashes[u.unit]) return [{ ...u, why: "stale" }];
+    return needsCheck(u, e) ? [{ ...u, why: "confirm" }] : [];
   });
 }
+
+/** A done Stryker unit whose timeouts (kills by the clock alone) have not been judged again. */
+const needsCheck = (u, e) => u.config !== undefined && (e.timeout ?? 0) > 0 && !e.timeoutCheck;
 
 /**
  * The full run's wall time, once every unit is done on today's code: the sum of the units' own
@@ -92,7 +98,8 @@ export function partScore(ledger, units, part, hashes) {
   const sum = (k) => done.reduce((s, u) => s + (ledger.units[u.unit][k] ?? 0), 0);
   const killed = sum("killed"), survived = sum("survived");
   return { part, units: mine.length, done: done.length, complete: done.length === mine.length, killed, survived, total: killed + survived,
-    timeout: sum("timeout"), compileError: sum("compileError"), noop: sum("noop"), wallSeconds: Math.round(sum("wallSeconds")),
+    timeout: sum("timeout"), timeoutUnjudged: done.reduce((n, u) => n + (needsCheck(u, ledger.units[u.unit]) ? ledger.units[u.unit].timeout ?? 0 : 0), 0),
+    compileError: sum("compileError"), noop: sum("noop"), wallSeconds: Math.round(sum("wallSeconds")),
     pct: killed + survived ? (100 * killed) / (killed + survived) : 100 };
 }
 
@@ -116,7 +123,7 @@ export function unitConfig(base, file, reportPath) {
  */
 export function slimReport(report) {
   const mutants = Object.entries(report.files).flatMap(([file, f]) => f.mutants.map((m) => ({
-    file, line: m.location.start.line, col: m.location.start.column, mutator: m.mutatorName,
+    file, line: m.location.start.line, col: m.location.start.column, endLine: m.location.end.line, endCol: m.location.end.column, mutator: m.mutatorName,
     replacement: m.replacement === undefined ? undefined : String(m.replacement).slice(0, 120),
     status: m.status, why: m.statusReason ? String(m.statusReason).split("\n")[0].slice(0, 160) : undefined,
   })));
@@ -168,6 +175,27 @@ export function strykerUnit(unit, jobs) {
 }
 
 /**
+ * Judges a done Stryker unit's timeouts again, alone (scripts/mutate-confirm.mjs), and rewrites its
+ * record and counts: its time is added to the unit's. A check that cannot run (the command fails
+ * unmutated, a timeout not found again) leaves the unit unchecked, for the next invocation; false.
+ */
+async function checkTimeouts(u, ledger, log) {
+  const file = join(ROOT, resultPath(u.unit));
+  try {
+    const result = JSON.parse(readFileSync(file, "utf8"));
+    const r = await confirmTimeouts(u, result, log);
+    writeFileSync(file, JSON.stringify({ ...result, counts: r.counts, mutants: r.records, timeoutCheck: r.check }, null, 0) + "\n");
+    const e = ledger.units[u.unit];
+    ledger.units[u.unit] = { ...e, ...r.counts, wallSeconds: e.wallSeconds + r.check.seconds, timeoutCheck: r.check };
+    log(`mutate: unit ${u.unit}: its ${r.check.hung + r.check.killed + r.check.survived} timeouts alone: ${r.check.hung} hang, ${r.check.killed} fail a test, ${r.check.survived} pass (now survivors); ${r.counts.killed} / ${r.counts.killed + r.counts.survived} killed`);
+    return true;
+  } catch (e) {
+    log(`mutate: unit ${u.unit}: its timeouts could not be judged again (${e.message}); the next invocation tries again`);
+    return false;
+  }
+}
+
+/**
  * Runs the units left (all of them with `restart`), updating the ledger after each and every
  * minute (lastSeen). `runAsm` and `runCc` are the scripted parts, passed in by scripts/mutate.mjs.
  * Returns the ledger, the units and their hashes.
@@ -181,7 +209,7 @@ export async function runFull({ restart = false, jobs = null, runAsm, runCc, log
     ledger = newLedger();
   }
   const todo = pending(ledger, units, hashes);
-  log(`mutate: full run started ${ledger.started}: ${units.length - todo.length} of ${units.length} units done; ${todo.length} to run${todo.some((u) => u.why !== "new") ? ` (${todo.filter((u) => u.why === "stale").length} stale, ${todo.filter((u) => u.why === "again").length} cut short before)` : ""}`);
+  log(`mutate: full run started ${ledger.started}: ${units.length - todo.length} of ${units.length} units done; ${todo.length} to run${todo.some((u) => u.why !== "new") ? ` (${todo.filter((u) => u.why === "stale").length} stale, ${todo.filter((u) => u.why === "again").length} cut short before, ${todo.filter((u) => u.why === "confirm").length} with timeouts to judge again)` : ""}`);
   const inv = { started: new Date().toISOString(), lastSeen: new Date().toISOString(), commit: head(), units: 0 };
   ledger.invocations.push(inv);
   writeLedger(ledger);
@@ -194,6 +222,12 @@ export async function runFull({ restart = false, jobs = null, runAsm, runCc, log
   let failures = 0;
   try {
     for (const u of todo) {
+      if (u.why === "confirm") {
+        if (!(await checkTimeouts(u, ledger, log))) failures++;
+        inv.lastSeen = new Date().toISOString();
+        writeLedger(ledger);
+        continue;
+      }
       const t = Date.now();
       const prev = ledger.units[u.unit];
       hashes[u.unit] = codeHash(u); // the code as the unit copies it now (it may have changed since the run began)
@@ -242,6 +276,10 @@ export async function runFull({ restart = false, jobs = null, runAsm, runCc, log
       writeLedger(ledger);
       const c = ledger.units[u.unit];
       log(`mutate: unit ${u.unit}: ${c.killed} / ${c.killed + c.survived} killed, ${Math.round(wallSeconds)} s`);
+      if (needsCheck(u, c)) {
+        if (!(await checkTimeouts(u, ledger, log))) failures++;
+        writeLedger(ledger);
+      }
     }
   } finally {
     clearInterval(beat);

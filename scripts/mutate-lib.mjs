@@ -81,7 +81,11 @@ export async function runMutants(part, mutants, { workers, paths, prepare, judge
       const original = readFileSync(file, "utf8");
       const lines = original.split("\n");
       let mutated;
-      if (m.line !== undefined) {
+      if (m.whole !== undefined) {
+        // The whole mutated file (a mutant that spans lines), planted only into the text it was made from.
+        if (original !== m.before) throw new Error(`${m.file} changed since the mutants were listed (mutant ${m.id})`);
+        mutated = m.whole;
+      } else if (m.line !== undefined) {
         if (lines[m.line - 1] !== m.original) throw new Error(`${m.file}:${m.line} changed since the mutants were listed`);
         lines[m.line - 1] = m.mutated;
         mutated = lines.join("\n");

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 // @ts-expect-error: a plain .mjs script, no types
 import * as full from "../scripts/mutate-full.mjs";
+// @ts-expect-error: a plain .mjs script, no types
+import * as confirm from "../scripts/mutate-confirm.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 interface Unit { unit: string; part: string; config?: string; files: string[] }
@@ -19,7 +21,7 @@ const hashes: Record<string, string> = Object.fromEntries(units.map((u) => [u.un
 function allDone() {
   const l = full.newLedger(new Date("2026-12-03T00:00:00Z"));
   l.invocations.push({ started: "2026-12-03T00:00:00Z", lastSeen: "2026-12-03T05:00:00Z" }, { started: "2026-12-04T00:00:00Z", lastSeen: "2026-12-04T00:30:00Z" });
-  for (const u of units) l.units[u.unit] = { status: "done", part: u.part, hash: hashes[u.unit], commit: u.part === "asm" ? "bbb" : "aaa", wallSeconds: 10, killed: 9, survived: 1, timeout: 2 };
+  for (const u of units) l.units[u.unit] = { status: "done", part: u.part, hash: hashes[u.unit], commit: u.part === "asm" ? "bbb" : "aaa", wallSeconds: 10, killed: 9, survived: 1, timeout: 2, ...(u.config ? { timeoutCheck: { hung: 2, killed: 0, survived: 0 } } : {}) };
   return l;
 }
 
@@ -70,6 +72,10 @@ test("a part's score counts only its units done on today's code", () => {
   const t = full.partScore(d, units, "src/hosts/fake", { ...hashes, [fake[1]!.unit]: "x" });
   assert.equal([t.done, t.complete, t.killed], [fake.length - 2, false, 9 * (fake.length - 2)]);
   assert.equal(full.partScore(d, units, "asm", hashes).total, 10);
+  const strace = units.filter((u) => u.part === "src/strace");
+  delete d.units[strace[0]!.unit].timeoutCheck;
+  assert.equal([full.partScore(d, units, "src/strace", hashes).timeoutUnjudged, full.partScore(d, units, "asm", hashes).timeoutUnjudged], [2, 0],
+    "a part's timeouts not yet judged alone are counted (asm judges its own)");
 });
 
 test("a unit's config: the folder's command, timeouts and sandbox rules, one file, no incremental reuse, the report where the ledger reads it", () => {
@@ -92,8 +98,61 @@ test("a Stryker report slimmed: Killed and Timeout are kills, Survived and NoCov
   const m = (status: string, line: number) => ({ mutatorName: "EqualityOperator", replacement: "a !== b", status, statusReason: `line one\nline two`, location: { start: { line, column: 3 }, end: { line, column: 9 } } });
   const r = full.slimReport({ files: { [FILE]: { mutants: [m("Killed", 1), m("Timeout", 2), m("Survived", 3), m("NoCoverage", 4), m("CompileError", 5), m("Ignored", 6), m("RuntimeError", 7)] } } });
   assert.equal(r.counts, { killed: 2, timeout: 1, survived: 2, noCoverage: 1, compileError: 1, runtimeError: 1, ignored: 1 });
-  assert.equal(r.mutants[2], { file: FILE, line: 3, col: 3, mutator: "EqualityOperator", replacement: "a !== b", status: "Survived", why: "line one" });
+  assert.equal(r.mutants[2], { file: FILE, line: 3, col: 3, endLine: 3, endCol: 9, mutator: "EqualityOperator", replacement: "a !== b", status: "Survived", why: "line one" });
   assert.equal(full.slimReport({ files: {} }).counts.killed, 0);
+});
+
+test("pending: a Stryker unit done with timeouts not yet judged alone runs again for that check only; asm, cc and a unit without timeouts never", () => {
+  const d = allDone();
+  const strace = units.find((u) => u.part === "src/strace")!;
+  delete d.units[strace.unit].timeoutCheck;
+  d.units.asm.timeoutCheck = undefined;
+  d.units.cc.timeoutCheck = undefined;
+  const schema = units.find((u) => u.unit === "src/schema.ts")!;
+  d.units[schema.unit] = { ...d.units[schema.unit], timeout: 0, timeoutCheck: undefined };
+  assert.equal(full.pending(d, units, hashes).map((u: Unit & { why: string }) => [u.unit, u.why]), [[strace.unit, "confirm"]]);
+  assert.is(full.fullWall(d, units, hashes), null, "no wall time while a check is left");
+  d.units[strace.unit].hash = "changed";
+  assert.equal(full.pending(d, units, hashes).map((u: Unit & { why: string }) => u.why), ["stale"], "changed code: the whole unit again");
+});
+
+// A file whose `return` makes three `true` mutants at one start (the whole condition, `a < b &&
+// c !== 1` and `a < b`): they differ only in their end.
+const SRC = "export function f(a: number, b: number, c: number): boolean {\n  return a < b && c !== 1 && b > 0;\n}\n";
+
+test("a timeout found again: by line, column, operator and replacement; its whole mutated file; twins paired only when their verdicts agree", async () => {
+  const ms = await confirm.instrumented(FILE, SRC);
+  const trues = ms.filter((m: { mutator: string; replacement: string; start: { line: number; col: number } }) => m.mutator === "ConditionalExpression" && m.replacement === "true" && m.start.line === 2 && m.start.col === 10);
+  assert.equal(trues.map((m: { start: unknown; end: unknown }) => [m.start, m.end]), [[{ line: 2, col: 10 }, { line: 2, col: 35 }], [{ line: 2, col: 10 }, { line: 2, col: 26 }], [{ line: 2, col: 10 }, { line: 2, col: 15 }]]);
+  const rec = (status: string, mutator: string, replacement: string, col = 10, end?: number) => ({ file: FILE, line: 2, col, mutator, replacement, status, ...(end ? { endLine: 2, endCol: end } : {}) });
+  const eq = rec("Timeout", "EqualityOperator", "c === 1", 19);
+  const one = confirm.plantTimeouts(FILE, SRC, [rec("Killed", "EqualityOperator", "a <= b"), eq], ms);
+  assert.equal(one.lost, []);
+  assert.equal(one.planted.map((p: { index: number; whole: string }) => [p.index, p.whole]), [[1, SRC.replace("c !== 1", "c === 1")]]);
+  // Three twins, all timeouts: any pairing gives the same verdicts, so each is planted once.
+  const t = rec("Timeout", "ConditionalExpression", "true");
+  const all = confirm.plantTimeouts(FILE, SRC, [t, t, t], ms);
+  assert.equal(all.planted.map((p: { whole: string }) => p.whole).sort(), ["a < b && c !== 1 && b > 0", "a < b && c !== 1", "a < b"].map((x) => SRC.replace(x, "true")).sort());
+  // Twins whose verdicts differ cannot be told apart without their ends: lost, not guessed.
+  const mixed = confirm.plantTimeouts(FILE, SRC, [t, rec("Killed", "ConditionalExpression", "true"), t], ms);
+  assert.equal([mixed.planted.length, mixed.lost.map((l: { index: number }) => l.index)], [0, [0, 2]]);
+  // With their ends (records since 2026-12-04) each is its own.
+  const ended = confirm.plantTimeouts(FILE, SRC, [rec("Timeout", "ConditionalExpression", "true", 10, 26), rec("Killed", "ConditionalExpression", "true", 10, 35), rec("Killed", "ConditionalExpression", "true", 10, 15)], ms);
+  assert.equal(ended.planted.map((p: { whole: string }) => p.whole), [SRC.replace("a < b && c !== 1", "true")]);
+  assert.equal(confirm.plantTimeouts(FILE, SRC, [rec("Timeout", "EqualityOperator", "a == b")], ms).lost.map((l: { why: string }) => l.why), ["no mutant matches"]);
+});
+
+test("the verdicts alone: a hang stays a timed-out kill, a failing test a kill, a pass moves to the survivors", () => {
+  const records = [{ status: "Timeout" }, { status: "Killed" }, { status: "Timeout" }, { status: "Timeout" }];
+  const r = confirm.applyVerdicts({ killed: 10, timeout: 3, survived: 2 }, records, [
+    { index: 0, status: "hung", ms: 160_000 }, { index: 2, status: "killed", ms: 5_000, detail: "a test" }, { index: 3, status: "survived", ms: 20_000 }], 150);
+  assert.equal(r.counts, { killed: 9, timeout: 1, survived: 3 });
+  assert.equal(r.check, { hung: 1, killed: 1, survived: 1 });
+  assert.equal(r.records.map((m: { status: string }) => m.status), ["Timeout", "Killed", "Killed", "Survived"]);
+  assert.match(r.records[0].why, /still running after 150 s/);
+  assert.match(r.records[3].why, /the tests pass in 20 s \(limit 150 s\)/);
+  assert.is(records[3]!.status, "Timeout", "the unit's records are not changed in place");
+  assert.throws(() => confirm.applyVerdicts({ killed: 1, timeout: 1, survived: 0 }, [{ status: "Timeout" }], [{ index: 0 }], 150), /no verdict/, "a mutant never judged is no verdict");
 });
 
 test.run();
