@@ -209,7 +209,8 @@ export async function runFull({ restart = false, jobs = null, runAsm, runCc, log
     ledger = newLedger();
   }
   const todo = pending(ledger, units, hashes);
-  log(`mutate: full run started ${ledger.started}: ${units.length - todo.length} of ${units.length} units done; ${todo.length} to run${todo.some((u) => u.why !== "new") ? ` (${todo.filter((u) => u.why === "stale").length} stale, ${todo.filter((u) => u.why === "again").length} cut short before, ${todo.filter((u) => u.why === "confirm").length} with timeouts to judge again)` : ""}`);
+  const done = units.filter((u) => ledger.units[u.unit]?.status === "done" && ledger.units[u.unit].hash === hashes[u.unit]).length;
+  log(`mutate: full run started ${ledger.started}: ${done} of ${units.length} units done; ${todo.length} to run${todo.some((u) => u.why !== "new") ? ` (${todo.filter((u) => u.why === "stale").length} stale, ${todo.filter((u) => u.why === "again").length} cut short before, ${todo.filter((u) => u.why === "confirm").length} with timeouts to judge again)` : ""}`);
   const inv = { started: new Date().toISOString(), lastSeen: new Date().toISOString(), commit: head(), units: 0 };
   ledger.invocations.push(inv);
   writeLedger(ledger);
