@@ -182,6 +182,8 @@ export function strykerUnit(unit, jobs) {
 async function checkTimeouts(u, ledger, log) {
   const file = join(ROOT, resultPath(u.unit));
   try {
+    // The file must be the one the unit measured: the timeouts are found again in its text.
+    if (codeHash(u) !== ledger.units[u.unit].hash) throw new Error(`${u.unit} changed since the unit ran; the unit is stale and runs again whole`);
     const result = JSON.parse(readFileSync(file, "utf8"));
     const r = await confirmTimeouts(u, result, log);
     writeFileSync(file, JSON.stringify({ ...result, counts: r.counts, mutants: r.records, timeoutCheck: r.check }, null, 0) + "\n");
