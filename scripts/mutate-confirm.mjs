@@ -13,7 +13,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Instrumenter } from "@stryker-mutator/instrumenter";
-import { ROOT, failed, runMutants, sh } from "./mutate-lib.mjs";
+import ts from "typescript";
+import { ROOT, asPasted, failed, ownTmp, runMutants, sh } from "./mutate-lib.mjs";
 
 const quiet = { isTraceEnabled: () => false, isDebugEnabled: () => false, isInfoEnabled: () => false, isWarnEnabled: () => true, isErrorEnabled: () => true,
   trace() {}, debug() {}, info() {}, warn: (...a) => console.error("mutate: instrumenter:", ...a), error: (...a) => console.error("mutate: instrumenter:", ...a), fatal() {} };
@@ -72,7 +73,10 @@ export function plantTimeouts(file, content, records, mutants) {
     }
     taken.set(k, n + 1);
     const m = hits[n];
-    const whole = content.slice(0, offsetOf(content, m.start)) + m.replacement + content.slice(offsetOf(content, m.end));
+    const whole = content.slice(0, offsetOf(content, m.start)) + asPasted(m.mutator, m.replacement) + content.slice(offsetOf(content, m.end));
+    // A paste that does not parse would be "killed" by a syntax error, not by a test.
+    const bad = ts.transpileModule(whole, { reportDiagnostics: true, fileName: file }).diagnostics ?? [];
+    if (bad.length) { lost.push({ index: i, where, why: `the planted file does not parse: ${ts.flattenDiagnosticMessageText(bad[0].messageText, " ")}` }); return; }
     planted.push({ id: `t${i}`, index: i, file, whole, where, op: m.mutator });
   });
   return { planted, lost };
@@ -108,7 +112,7 @@ export function applyVerdicts(counts, records, verdicts, limitSeconds) {
  */
 export async function confirmTimeouts(unit, result, log = console.error) {
   const conf = JSON.parse(readFileSync(join(ROOT, `mutation/stryker/${unit.config}.conf.json`), "utf8"));
-  const cmd = conf.commandRunner.command;
+  const cmd = ownTmp(conf.commandRunner.command); // as the unit ran it
   const content = readFileSync(join(ROOT, unit.unit), "utf8");
   const { planted, lost } = plantTimeouts(unit.unit, content, result.mutants, await instrumented(unit.unit, content));
   if (lost.length) throw new Error(`${lost.length} of the unit's timeouts match no single mutant of ${unit.unit} as it is now (${lost.map((l) => `${l.where}: ${l.why}`).join("; ")})`);

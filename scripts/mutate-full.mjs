@@ -12,7 +12,9 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT } from "./mutate-lib.mjs";
+import { ROOT, ownTmp } from "./mutate-lib.mjs";
+
+export { ownTmp };
 import { confirmTimeouts } from "./mutate-confirm.mjs";
 
 /** The Stryker folders and their configs (mutation/stryker/<name>.conf.json). */
@@ -47,10 +49,14 @@ export function listUnits(root = ROOT) {
   return units;
 }
 
-/** What a unit measures: the SHA-256 of its files' contents (a unit done on other code is stale). */
+/**
+ * What a unit measures: the SHA-256 of its files' contents, and for a Stryker unit the test command
+ * it runs (as unitConfig wraps it). A unit done on other code, or with another command, is stale.
+ */
 export function codeHash(unit, root = ROOT) {
   const h = createHash("sha256");
   for (const f of unit.files) h.update(f).update("\0").update(existsSync(join(root, f)) ? readFileSync(join(root, f)) : "(missing)").update("\0");
+  if (unit.config) h.update("command\0").update(unitConfig(JSON.parse(readFileSync(join(root, `mutation/stryker/${unit.config}.conf.json`), "utf8")), unit.unit, "").commandRunner.command);
   return h.digest("hex").slice(0, 16);
 }
 
@@ -113,7 +119,8 @@ export function unitConfig(base, file, reportPath) {
   delete c.$schema;
   delete c.incrementalFile;
   delete c.htmlReporter;
-  return { ...c, mutate: [file], incremental: false, reporters: ["json", "progress-append-only"], jsonReporter: { fileName: reportPath } };
+  return { ...c, mutate: [file], incremental: false, reporters: ["json", "progress-append-only"], jsonReporter: { fileName: reportPath },
+    commandRunner: { ...c.commandRunner, command: ownTmp(c.commandRunner.command) } };
 }
 
 /**

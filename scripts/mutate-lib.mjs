@@ -176,3 +176,26 @@ export function failed(out) {
   const fails = [...out.matchAll(/FAIL\s+(.*)/g)].map((m) => m[1].trim());
   return (fails.length ? fails.join("; ") : (out.match(/Error.*|✘.*/) ?? ["(no FAIL line)"])[0]).slice(0, 300);
 }
+
+/**
+ * A test command with a temp dir of its own for each run. Stryker's workers run in one sandbox
+ * with one environment, so they shared TMPDIR, and a test that compares its temp dir's entries
+ * before and after (diff-self's pivotshim-diff-self-*, native-*'s rootfs dirs) failed whenever
+ * the other worker's copy ran at the same time: a kill the tests did not make (found 2026-12-03,
+ * re-planting the full run's strace kills alone: 28 of args.ts's verdicts "equivalent" had been
+ * counted killed). The dir is made under the run's TMPDIR, world-writable and sticky as /tmp is
+ * (tests also run as nobody), and removed after; the command's status is kept.
+ */
+export function ownTmp(command) {
+  return `d=$(mktemp -d "\${TMPDIR:-/tmp}/run-XXXXXX") && chmod 1777 "$d" && export TMPDIR="$d" || exit 97; ` +
+    `( ${command} ); rc=$?; rm -rf "$d"; exit $rc`;
+}
+
+/**
+ * A Stryker replacement as text to paste where its node was. Stryker swaps AST nodes, and its
+ * printer adds the parentheses the new node needs; pasted bare, `a || b` in place of the `a && b`
+ * of `a && b && c` reads `a || (b && c)`, another mutant (found 2026-12-03: a re-planted args.ts
+ * mutant was killed that Stryker's own survives). Every mutator but BlockStatement replaces an
+ * expression, and an expression in parentheses is the same node.
+ */
+export const asPasted = (mutator, replacement) => (mutator === "BlockStatement" ? replacement : `(${replacement})`);

@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { ROOT, failed, progress, runMutants, sh, writeReport } from "./mutate-lib.mjs";
+import { ROOT, asPasted, failed, progress, runMutants, sh, writeReport } from "./mutate-lib.mjs";
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +53,7 @@ for (const m of entry.mutants.filter((x) => statuses.has(x.status) && (!only || 
   if (start.line !== end.line) { gone.push({ id: `s${m.id}`, where, why: "spans lines" }); continue; }
   const at = nowLines.flatMap((l, i) => (l === old ? [i] : []));
   if (at.length === 1) {
-    const mutated = old.slice(0, start.column - 1) + m.replacement + old.slice(end.column - 1);
+    const mutated = old.slice(0, start.column - 1) + asPasted(m.mutatorName, m.replacement) + old.slice(end.column - 1);
     mutants.push({ id: `s${m.id}`, file, line: at[0] + 1, original: old, mutated, op: m.mutatorName });
     continue;
   }
@@ -63,7 +63,7 @@ for (const m of entry.mutants.filter((x) => statuses.has(x.status) && (!only || 
   const hits = nowLines.flatMap((l, i) => (l.split(snippet).length - 1 > 0 ? [i] : []));
   if (snippet.length >= 8 && hits.length === 1 && nowLines[hits[0]].split(snippet).length === 2) {
     const line = nowLines[hits[0]];
-    mutants.push({ id: `s${m.id}`, file, line: hits[0] + 1, original: line, mutated: line.replace(snippet, () => m.replacement), op: m.mutatorName, by: "snippet" });
+    mutants.push({ id: `s${m.id}`, file, line: hits[0] + 1, original: line, mutated: line.replace(snippet, () => asPasted(m.mutatorName, m.replacement)), op: m.mutatorName, by: "snippet" });
     continue;
   }
   gone.push({ id: `s${m.id}`, where, why: at.length ? "its line occurs more than once now" : "its line changed" });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ROOT } from "./mutate-lib.mjs";
 import { listMutants, mutateAsm } from "./mutate-asm.mjs";
 import { mutateCc } from "./mutate-cc.mjs";
-import { STRYKER, codeHash, fullWall, listUnits, partScore, readLedger, runFull } from "./mutate-full.mjs";
+import { STRYKER, codeHash, fullWall, listUnits, ownTmp, partScore, readLedger, runFull } from "./mutate-full.mjs";
 
 const ALL = ["asm", ...Object.keys(STRYKER), "cc"];
 const argv = process.argv.slice(2);
@@ -68,14 +68,19 @@ function slim(name) {
 
 function stryker(name) {
   return new Promise((resolve) => {
-    const args = [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", `mutation/stryker/${name}.conf.json`];
+    // Its own TMPDIR: tests that count their temp dirs (native-cli's pivotshim-native-*) failed when a
+    // second run shared one (docs/mutation.md, "The leaves"); and each test run of its workers gets
+    // a dir of its own inside it (ownTmp), so the two workers do not see each other's either.
+    const tmp = mkdtempSync(join(tmpdir(), `pivotshim-stryker-${name}-`));
+    const conf = JSON.parse(readFileSync(join(ROOT, `mutation/stryker/${name}.conf.json`), "utf8"));
+    delete conf.$schema;
+    conf.commandRunner = { ...conf.commandRunner, command: ownTmp(conf.commandRunner.command) };
+    writeFileSync(join(tmp, "run.conf.json"), JSON.stringify(conf, null, 1));
+    const args = [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", join(tmp, "run.conf.json")];
     if (flag("--force")) args.push("--force");
     if (jobsAt >= 0) args.push("--concurrency", String(jobs)); // --jobs N: Stryker's concurrency too (else the config's)
     const only = argv.indexOf("--mutate"); // e.g. --mutate src/hosts/fake/propagation.ts: one file of the folder
     if (only >= 0) args.push("--mutate", argv[only + 1]);
-    // Its own TMPDIR: tests that count their temp dirs (native-cli's pivotshim-native-*) failed when a
-    // second run shared one (docs/mutation.md, "The leaves"). A config's workers still share it.
-    const tmp = mkdtempSync(join(tmpdir(), `pivotshim-stryker-${name}-`));
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, TMPDIR: tmp } });
     child.on("close", (code) => { rmSync(tmp, { recursive: true, force: true }); resolve(code); });
   });

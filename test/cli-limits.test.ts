@@ -104,8 +104,11 @@ withAddon("more than 1 MiB of arguments: one line naming kMaxFrame, exit 2", () 
 });
 
 const prlimit = spawnSync("prlimit", ["--version"]).status === 0;
-(prlimit ? test : test.skip)("RLIMIT_NOFILE 40, unbundled: exit 3, one line naming the limit (Node cannot even load the program)", () => {
-  if (!prlimit) console.error("SKIP RLIMIT_NOFILE: prlimit(1) is not installed");
+/** As withAddon: without prlimit(1) each test is skipped and says why (the line was once inside a skipped body, so never printed). */
+const withPrlimit = (name: string, fn: () => void) => {
+  if (!prlimit) { console.error(`SKIP ${name}: prlimit(1) is not installed (util-linux)`); test.skip(name, fn); } else test(name, fn);
+};
+withPrlimit("RLIMIT_NOFILE 40, unbundled: exit 3, one line naming the limit (Node cannot even load the program)", () => {
   const r = spawnSync("prlimit", ["--nofile=40", process.execPath, UNBUNDLED, "plan"], { encoding: "utf8" });
   assert.is(r.status, 3, r.stderr);
   assert.is(r.stderr, "pivotshim: cannot load: EMFILE (Too many open files): the open-file limit (RLIMIT_NOFILE) is 40; raise it, e.g. ulimit -n 1024\n");
@@ -114,7 +117,7 @@ const prlimit = spawnSync("prlimit", ["--version"]).status === 0;
 // Node's resolver sometimes reports the EMFILE as "Cannot find package '<pkg>/index.js'" (its
 // legacy-main fallback after the package.json read fails): 2 in 15 at 30-32 on Node 20. Twenty
 // runs around that limit make the race visible; each must still name the limit.
-(prlimit ? test : test.skip)("RLIMIT_NOFILE 28-34, unbundled, 20 runs: every one names the limit, none claims a missing package", () => {
+withPrlimit("RLIMIT_NOFILE 28-34, unbundled, 20 runs: every one names the limit, none claims a missing package", () => {
   for (let i = 0; i < 20; i++) {
     const limit = 28 + (i % 4) * 2;
     const r = spawnSync("prlimit", [`--nofile=${limit}`, process.execPath, UNBUNDLED, "plan"], { encoding: "utf8" });
@@ -126,7 +129,7 @@ const prlimit = spawnSync("prlimit", ["--version"]).status === 0;
 // The installed command is one file (dist/cli/main.cjs, read by its launcher): below 19 descriptors
 // Node cannot read the launcher itself (its own error, before any code of ours), and from 19 up
 // `plan` needs no more than Node does. Measured on Node 20.20: 18 fails in Node, 19-40 plan.
-(prlimit ? test : test.skip)("RLIMIT_NOFILE 19-40, installed command: plan works as with no limit", () => {
+withPrlimit("RLIMIT_NOFILE 19-40, installed command: plan works as with no limit", () => {
   const want = cli(["plan"]);
   assert.is(want.code, 0);
   for (const limit of [19, 20, 24, 28, 30, 32, 34, 40]) {

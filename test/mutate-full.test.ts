@@ -4,7 +4,9 @@
 // run that never finished, or a score for code that changed under it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 // @ts-expect-error: a plain .mjs script, no types
@@ -86,7 +88,8 @@ test("a unit's config: the folder's command, timeouts and sandbox rules, one fil
   assert.is(c.incrementalFile, undefined, "no incremental file: nothing is read from, or written over, the folder's");
   assert.equal(c.jsonReporter, { fileName: "/tmp/r.json" });
   assert.ok(c.reporters.includes("json"));
-  for (const k of ["commandRunner", "ignorePatterns", "timeoutMS", "concurrency", "testRunner", "disableTypeChecks"]) assert.equal(c[k], base[k], k);
+  for (const k of ["ignorePatterns", "timeoutMS", "concurrency", "testRunner", "disableTypeChecks"]) assert.equal(c[k], base[k], k);
+  assert.is(c.commandRunner.command, full.ownTmp(base.commandRunner.command), "the folder's command, each run with a temp dir of its own");
   assert.ok(base.incremental, "the folder's own config is not changed");
   const cmds = JSON.parse(readFileSync(join(ROOT, "mutation/stryker/commands.conf.json"), "utf8"));
   assert.is(full.unitConfig(cmds, "src/commands/run.ts", "/r").buildCommand, cmds.buildCommand, "the CLI bundle is still built from the mutated sources");
@@ -128,18 +131,65 @@ test("a timeout found again: by line, column, operator and replacement; its whol
   const eq = rec("Timeout", "EqualityOperator", "c === 1", 19);
   const one = confirm.plantTimeouts(FILE, SRC, [rec("Killed", "EqualityOperator", "a <= b"), eq], ms);
   assert.equal(one.lost, []);
-  assert.equal(one.planted.map((p: { index: number; whole: string }) => [p.index, p.whole]), [[1, SRC.replace("c !== 1", "c === 1")]]);
+  assert.equal(one.planted.map((p: { index: number; whole: string }) => [p.index, p.whole]), [[1, SRC.replace("c !== 1", "(c === 1)")]]);
   // Three twins, all timeouts: any pairing gives the same verdicts, so each is planted once.
   const t = rec("Timeout", "ConditionalExpression", "true");
   const all = confirm.plantTimeouts(FILE, SRC, [t, t, t], ms);
-  assert.equal(all.planted.map((p: { whole: string }) => p.whole).sort(), ["a < b && c !== 1 && b > 0", "a < b && c !== 1", "a < b"].map((x) => SRC.replace(x, "true")).sort());
+  assert.equal(all.planted.map((p: { whole: string }) => p.whole).sort(), ["a < b && c !== 1 && b > 0", "a < b && c !== 1", "a < b"].map((x) => SRC.replace(x, "(true)")).sort());
   // Twins whose verdicts differ cannot be told apart without their ends: lost, not guessed.
   const mixed = confirm.plantTimeouts(FILE, SRC, [t, rec("Killed", "ConditionalExpression", "true"), t], ms);
   assert.equal([mixed.planted.length, mixed.lost.map((l: { index: number }) => l.index)], [0, [0, 2]]);
   // With their ends (records since 2026-12-04) each is its own.
   const ended = confirm.plantTimeouts(FILE, SRC, [rec("Timeout", "ConditionalExpression", "true", 10, 26), rec("Killed", "ConditionalExpression", "true", 10, 35), rec("Killed", "ConditionalExpression", "true", 10, 15)], ms);
-  assert.equal(ended.planted.map((p: { whole: string }) => p.whole), [SRC.replace("a < b && c !== 1", "true")]);
+  assert.equal(ended.planted.map((p: { whole: string }) => p.whole), [SRC.replace("a < b && c !== 1", "(true)")]);
+  // Stryker swaps the node: `a < b || c !== 1` for the left operand of `… && b > 0` keeps that
+  // grouping. Pasted bare it would read `a < b || (c !== 1 && b > 0)`, another mutant.
+  const or = confirm.plantTimeouts(FILE, SRC, [rec("Timeout", "LogicalOperator", "a < b || c !== 1", 10, 26)], ms);
+  assert.equal(or.planted.map((p: { whole: string }) => p.whole), [SRC.replace("a < b && c !== 1", "(a < b || c !== 1)")]);
+  const block = confirm.plantTimeouts(FILE, SRC, [{ file: FILE, line: 1, col: 61, mutator: "BlockStatement", replacement: "{}", status: "Timeout" }], ms);
+  assert.equal(block.planted.map((p: { whole: string }) => p.whole), ["export function f(a: number, b: number, c: number): boolean {}\n"], "a block is pasted as it is");
+  // A paste that does not parse is no mutant (its syntax error would pass for a kill): lost.
+  const broken = [{ mutator: "BlockStatement", replacement: "{ return", start: { line: 1, col: 61 }, end: { line: 3, col: 2 } }];
+  assert.match(confirm.plantTimeouts(FILE, SRC, [{ file: FILE, line: 1, col: 61, mutator: "BlockStatement", replacement: "{ return", status: "Timeout" }], broken).lost[0].why, /does not parse/);
   assert.equal(confirm.plantTimeouts(FILE, SRC, [rec("Timeout", "EqualityOperator", "a == b")], ms).lost.map((l: { why: string }) => l.why), ["no mutant matches"]);
+});
+
+test("each run of a unit's command gets a temp dir of its own, under the run's, removed after; the command's status is kept", async () => {
+  const base = mkdtempSync(join(tmpdir(), "own-tmp-"));
+  try {
+    // Two at once, as Stryker's two workers: each must see only its own file.
+    const cmd = full.ownTmp('touch "$TMPDIR/mine-$$"; sleep 0.3; echo "$TMPDIR $(ls "$TMPDIR" | wc -l)"; exit 5');
+    const one = () => new Promise<{ out: string; code: number | null }>((resolve) => {
+      const c = spawn("sh", ["-c", cmd], { env: { ...process.env, TMPDIR: base } });
+      let out = "";
+      c.stdout.on("data", (b: Buffer) => { out += b; });
+      c.on("close", (code) => resolve({ out: out.trim(), code }));
+    });
+    const [a, b] = await Promise.all([one(), one()]);
+    for (const r of [a, b]) {
+      assert.is(r.code, 5);
+      assert.match(r.out, new RegExp(`^${base}/run-\\w{6} 1$`));
+    }
+    assert.is.not(a.out, b.out);
+    assert.equal(readdirSync(base), [], "removed after");
+  } finally { rmSync(base, { recursive: true, force: true }); }
+});
+
+test("a Stryker unit is stale when its folder's test command changes, not only its file", () => {
+  const root = mkdtempSync(join(tmpdir(), "unit-hash-"));
+  try {
+    mkdirSync(join(root, "mutation/stryker"), { recursive: true });
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, FILE), "export const x = 1;\n");
+    const unit = { unit: FILE, part: "src", config: "t", files: [FILE] };
+    const conf = (command: string) => writeFileSync(join(root, "mutation/stryker/t.conf.json"), JSON.stringify({ commandRunner: { command } }));
+    conf("run tests");
+    const h1 = full.codeHash(unit, root);
+    conf("run more tests");
+    const h2 = full.codeHash(unit, root);
+    assert.is.not(h1, h2);
+    assert.is(full.codeHash({ ...unit, config: undefined }, root), full.codeHash({ ...unit, config: undefined }, root));
+  } finally { rmSync(root, { recursive: true, force: true }); }
 });
 
 test("the verdicts alone: a hang stays a timed-out kill, a failing test a kill, a pass moves to the survivors", () => {

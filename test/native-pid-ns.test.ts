@@ -95,7 +95,11 @@ for (const rootless of [false, true]) {
       // Had the executor waited for it, the deadline would end the run instead.
       const { exit } = await run({ rootfs: dir }, { command: "/probe", args: ["orphan", tag(61000)], pidNamespace: true, rootless, deadlineMs: 30_000 });
       assert.equal(exit, { kind: "exited", status: 0 });
-      assert.ok(await until(() => running(["/probe", "sleep", tag(61000)]).length === 0), "the orphan is gone");
+      // The orphan's argv is the probe's execl, "probe sleep MS" (not "/probe": matched that way,
+      // an orphan left alive without a PID namespace passed), and until that execl it is still the
+      // fork of "/probe orphan MS" (checked too: else the first poll could come before the exec).
+      const orphans = () => [...running(["probe", "sleep", tag(61000)]), ...running(["/probe", "orphan", tag(61000)])];
+      assert.ok(await until(() => orphans().length === 0), "the orphan is gone");
     }));
 
   nativeTest(test, reason, `${rootless ? "rootless" : "root"}: SIGTERM sent to the executor reaches the command; a PID 1 without a handler ignores it`, () =>
