@@ -77,6 +77,7 @@ export const readonlyCases = (profile: (typeof PROFILES)[number]): { strategy: (
 export function lxcMoveKnown(profile: string, strategy: string, outcome: { kind: string; reason?: string; message?: string; violated?: { id: string }[] }): string | null {
   if (profile !== "lxc" || strategy !== "move" || outcome.kind !== "refused") return null;
   if (outcome.reason === "diverged" && /\(pass_umount\)|umount2 \(pass_umount\)|pass_umount/.test(outcome.message ?? "")) return `diverged at a pass's umount2: ${outcome.message}`;
-  if (outcome.reason === "predicted-damage" && (outcome.violated ?? []).every((v) => v.id === "no-host-proc-sysfs")) return "rootless: the host's locked /proc and /sys stay under the new root (LXC: \"live with all this trash\")";
+  // A refusal that names no violation is no known case (every() of an empty list would pass it).
+  if (outcome.reason === "predicted-damage" && (outcome.violated ?? []).length > 0 && outcome.violated!.every((v) => v.id === "no-host-proc-sysfs")) return "rootless: the host's locked /proc and /sys stay under the new root (LXC: \"live with all this trash\")";
   return null;
 }
