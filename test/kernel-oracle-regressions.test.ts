@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
-import { type Call, type Case, type Step, bind, move, moveMount, openTree, pivot, propagate, setattr, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
+import { type Call, type Case, type Step, bind, chdir, chroot, move, moveMount, openTree, pivot, propagate, setattr, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 
 const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
   MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM, EBADF } = abi;
@@ -814,6 +814,30 @@ const KEPT: Kept[] = [
       "A7 A6 dev1 / /b rw,relatime shared:1 tmpfs tmpfs rw",
       "A8 A7 dev2 / /b rw,relatime shared:2 tmpfs tmpfs rw",
       "A9 A1 dev3 / /proc rw,relatime private proc proc rw",
+    ],
+  },
+  {
+    // The harness, not the fake: the fake's B was a copy of A made at U, so it took A's chroot along,
+    // and saw nothing. The driver forks B at the case start (FakeKernel.fork, same point now).
+    name: "B, forked at the start, keeps its root when A chroots: A sees its new tmpfs, B the whole tree",
+    case: { setup: [tmpfs("/a")], userns: 1, renew: null, proc: false, ops: [A(chroot("/b")), A(tmpfs("/")), B(tmpfs("/b"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "B1 ^ dev2 / / rw,relatime private tmpfs tmpfs rw",
+      "B2 B1 dev3 / /a rw,relatime private tmpfs tmpfs rw",
+      "B3 B1 dev4 / /b rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "the move strategy's switch: cwd into /a, /a moved onto \"/\", chroot(\".\"): the old root is out of sight",
+    case: { setup: [tmpfs("/a")], userns: null, renew: null, proc: false, ops: [A(chdir("/a")), A(move("/a", "/")), A(chroot(".")), A(tmpfs("/b"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0, 0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /b rw,relatime private tmpfs tmpfs rw",
     ],
   },
 ];

@@ -14,6 +14,7 @@
  *   A|B s SLOT PATH FLAGS PROP SET mount_setattr(2) of SLOT's fd and PATH: propagation PROP, attr_set SET
  *   A|B c SLOT                     close(2) of SLOT's fd; the slot then names no fd
  *   A|B d PATH                     chdir(2)
+ *   A|B r PATH                     chroot(2)
  *   Q                       (after C) mount a proc at /proc in the case's root, before its set-up
  * SLOT -2 is the newest slot. A slot that names no fd (a failed open_tree, a closed one, none yet)
  * is passed as fd 999, which is not open. A mount(2) SRC or TGT "@SLOT[/PATH]" is that slot's fd
@@ -118,6 +119,9 @@ static int run(char *line) {
   } else if (op && strcmp(op, "d") == 0) {
     char *path = field(&s);
     r = chdir(path ? path : "");
+  } else if (op && strcmp(op, "r") == 0) {
+    char *path = field(&s);
+    r = chroot(path ? path : "");
   } else if (op && strcmp(op, "c") == 0) {
     char *sl = field(&s);
     int k = slot_index(sl);

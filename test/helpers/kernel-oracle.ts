@@ -29,7 +29,7 @@ export type TreeCall =
   | { op: "move_mount"; slot: number; pathname: string; toSlot: number; target: string; flags: number }
   | { op: "mount_setattr"; slot: number; pathname: string; flags: number; propagation: number; attrSet?: number }
   | { op: "close"; slot: number };
-export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" | "chdir" }>> | TreeCall;
+export type Call = Bare<Extract<Request, { op: "mount" | "umount2" | "pivot_root" | "chdir" | "chroot" }>> | TreeCall;
 /** The slot of the newest open_tree of the process (the driver's -2). */
 export const LAST = -2;
 export type Ns = "A" | "B";
@@ -98,6 +98,12 @@ export const openPath = (slot: number, pathname: string): Call => ({ op: "open_t
 /** chdir(2): the process's cwd holds the mount it is in. */
 export const chdir = (path: string): Call => ({ op: "chdir", path });
 /**
+ * chroot(2): the process's root moves (the move strategy's last step). Its mountinfo then shows only
+ * what is reachable from that root, with paths relative to it, and a later pivot_root needs the
+ * root to be a mount's root (EINVAL below one).
+ */
+export const chroot = (path: string): Call => ({ op: "chroot", path });
+/**
  * move_mount(2) from a slot's fd ("": MOVE_MOUNT_F_EMPTY_PATH) or a path (slot -1) to `target`,
  * a path, or a path in `toSlot`'s tree ("": MOVE_MOUNT_T_EMPTY_PATH, the tree's top).
  */
@@ -134,6 +140,7 @@ function line(ns: Ns, c: Call): string {
     case "mount_setattr": return [ns, "s", c.slot, c.pathname, c.flags, c.propagation, c.attrSet ?? 0].join("\t");
     case "close": return [ns, "c", c.slot].join("\t");
     case "chdir": return [ns, "d", c.path].join("\t");
+    case "chroot": return [ns, "r", c.path].join("\t");
   }
 }
 
@@ -155,6 +162,7 @@ export function show(c: Case): string {
     if (x.op === "mount_setattr") return `mount_setattr(${fd(x.slot)}, "${x.pathname}", ${flagNames(x.propagation)}${x.attrSet ? `, attr_set 0x${x.attrSet.toString(16)}` : ""}${x.flags & abi.AT_RECURSIVE ? ", AT_RECURSIVE" : ""})`;
     if (x.op === "close") return `close(${fd(x.slot)})`;
     if (x.op === "chdir") return `chdir(${x.path})`;
+    if (x.op === "chroot") return `chroot(${x.path})`;
     if (x.filesystemtype === "tmpfs") return `tmpfs(${x.target})`;
     return `mount(${x.source ?? "NULL"}, ${x.target}, ${flagNames(x.mountflags)})`;
   };
@@ -332,17 +340,20 @@ function runOps(k: FakeKernel, c: Case): Outcome {
   const pidA = k.state.current;
   let pidB: number | null = null;
   const results: number[] = [];
-  // Each process's open_tree fds by slot. B's process is forked before any request runs (the
-  // driver's make_b), so it starts with none, whatever A opens before B leaves A's namespace.
+  // B's process is forked before any request runs (the driver's make_b), as here: it holds none of
+  // the trees A opens, keeps the root and cwd of the start whatever A's chroot and chdir do after,
+  // and shares A's namespace (a pivot_root there moves it along) until it unshares.
+  const forkedB = actions(c).some((a) => a.kind === "userns") ? k.fork() : null;
+  // Each process's open_tree fds by slot.
   const slotsA: number[] = [], slotsB: number[] = [];
   for (const a of actions(c)) {
     if (a.kind === "userns") {
-      k.state.current = pidA;
+      // Linux's B unshares itself; the fake's unshare forks, so the forked B then exits.
+      k.state.current = forkedB!;
       k.unshare({ userns: true });
       pidB = k.state.current;
-      // The fake's B is a copy of A made now, with A's fds; the driver's was forked before A
-      // opened any tree, so it holds none (else a tree A closes would stay alive through B).
-      for (const fd of slotsA) if (fd !== NO_FD) k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", op: "close", fd });
+      k.exit(forkedB!);
+      k.state.current = pidA;
       results.push(0);
       continue;
     }
@@ -540,6 +551,8 @@ function treeCalls(pathArb: fc.Arbitrary<string>, rel: fc.Arbitrary<string>): fc
     // An fd that holds an attached mount (open_tree without CLONE), and a cwd that does.
     { weight: 2, arbitrary: pathArb.map((p) => openPath(-1, p)) },
     { weight: 1, arbitrary: pathArb.map(chdir) },
+    // chroot of a path, or of "." (the cwd's mount, which an MS_MOVE onto "/" leaves the cwd in: the move strategy).
+    { weight: 1, arbitrary: fc.oneof(pathArb, fc.constant(".")).map(chroot) },
     // mount(2) naming a tree through /proc/self/fd (a case with proc): MS_MOVE of its top or of a
     // mount inside, a bind from it, MS_MOVE into it, a tmpfs onto it.
     { weight: 2, arbitrary: fc.tuple(slotRef, rel, pathArb).map(([k, p, t]) => move(viaFd(k, p), t)) },
@@ -606,6 +619,10 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
       { weight: 1, arbitrary: fc.tuple(place, attrFlags).map(([p, f]) => [tmpfsWith(p, f)]) },
       // pivot_root into one of the places (its old root under a name below it), as the runtimes switch.
       { weight: 1, arbitrary: fc.tuple(at, name).map(([n, o]) => [pivot(n, `${n}/${o}`)]) },
+      // chroot into one of the places, as the move strategy ends (MS_MOVE onto "/", then chroot(".")).
+      { weight: 1, arbitrary: place.map((p) => [chroot(p)]) },
+      // The move strategy's switch: cwd into a place, that place moved onto "/", chroot(".").
+      { weight: 1, arbitrary: at.map((p) => [chdir(p), move(p, "/"), chroot(".")]) },
     );
     return fc.record({
       setup: fc.constant([tmpfs("/a"), tmpfs("/b")]), // every place of the pool exists, and one name below it

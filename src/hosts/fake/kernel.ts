@@ -176,6 +176,17 @@ export class FakeKernel implements Host {
     return this;
   }
 
+  /**
+   * Test setup: fork the current process (the child shares its namespace and has copies of its
+   * root, cwd and fds); the parent stays current. Returns the child's pid. A harness whose real
+   * side forks a process early (the kernel oracle's B) forks it here at the same point, so that a
+   * later chroot or chdir of the parent is not inherited, and a pivot_root moves it along.
+   */
+  fork(): number {
+    this.#mutable("fork");
+    return fork(this.state, this.process).pid;
+  }
+
   /** Test setup: fork the current process and unshare its mount namespace; the child becomes current. */
   unshare(opts: { userns?: boolean } = {}): this {
     this.#mutable("unshare");
