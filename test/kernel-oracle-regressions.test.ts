@@ -9,7 +9,7 @@ import * as abi from "../src/abi.js";
 import { type Call, type Case, type Step, bind, chdir, chroot, move, moveMount, openTree, pivot, propagate, setattr, tmpfs, umount, keptCaseTests, type Kept } from "./helpers/kernel-oracle.js";
 
 const { MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE, MNT_DETACH, MNT_EXPIRE, ENOENT, EINVAL, EBUSY, EAGAIN, ELOOP, ENODEV,
-  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM, EBADF } = abi;
+  MS_RDONLY, MS_REMOUNT, MS_BIND, MS_NOATIME, MS_STRICTATIME, MS_NODEV, MS_NOSUID, EPERM, EBADF, UMOUNT_NOFOLLOW } = abi;
 /** Any mount(2) call of the cases: source, target, filesystemtype, flags, data. */
 const mnt = (source: string | null, target: string, filesystemtype: string | null, mountflags: number, data: string | null = null): Call =>
   ({ op: "mount", source, target, filesystemtype, mountflags, data });
@@ -838,6 +838,32 @@ const KEPT: Kept[] = [
     tables: [
       "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
       "A2 A1 dev2 / /b rw,relatime private tmpfs tmpfs rw",
+    ],
+  },
+  {
+    name: "paths through the links every tmpfs has: a tmpfs mounted on /l lands on /a, and umount2(/r) takes it",
+    case: { setup: [tmpfs("/l")], userns: null, renew: null, proc: false, ops: [A(umount("/r"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0],
+    tables: ["A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw"],
+  },
+  {
+    name: "UMOUNT_NOFOLLOW on a link is EINVAL; after chroot(/a/b), /r (to /a) is looked up from the new root: ENOENT",
+    case: { setup: [tmpfs("/a")], userns: null, renew: null, proc: false, ops: [A(umount("/l", UMOUNT_NOFOLLOW)), A(chroot("/a/b")), A(tmpfs("/r"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [EINVAL, 0, ENOENT],
+    tables: [],
+  },
+  {
+    name: "a new tmpfs has the links too: a tmpfs on /a/l lands on /a/a, and /a/r (to /a, from the root) on /a",
+    case: { setup: [tmpfs("/a")], userns: null, renew: null, proc: false, ops: [A(tmpfs("/a/l")), A(tmpfs("/a/r"))] },
+    start: "66 45 0:40 / / rw,relatime - tmpfs tmpfs rw,mode=755\n46 66 0:41 / /a rw,relatime - tmpfs tmpfs rw\n",
+    results: [0, 0],
+    tables: [
+      "A1 ^ dev1 / / rw,relatime private tmpfs tmpfs rw",
+      "A2 A1 dev2 / /a rw,relatime private tmpfs tmpfs rw",
+      "A3 A2 dev3 / /a rw,relatime private tmpfs tmpfs rw",
+      "A4 A2 dev4 / /a/a rw,relatime private tmpfs tmpfs rw",
     ],
   },
 ];

@@ -6,7 +6,7 @@
  *   C                       begin a case         E    end of a case (print the final tables)
  *   P                       print the table now (the fake kernel is built from it)
  *   U                       namespace B: the process forked at the case start (in a new user namespace) copies the mount namespace
- *   A|B m SRC TGT FS FLAGS DATA    mount(2)   (FS "tmpfs": then mkdir TGT/a and TGT/b)
+ *   A|B m SRC TGT FS FLAGS DATA    mount(2)   (FS "tmpfs": then mkdir TGT/a and TGT/b, symlink TGT/l -> a, TGT/r -> /a)
  *   A|B u TGT FLAGS                umount2(2)
  *   A|B p NEW OLD                  pivot_root(2)
  *   A|B o SLOT PATH FLAGS          open_tree(2) at SLOT's fd (-1: AT_FDCWD); the fd goes to the next slot
@@ -95,6 +95,11 @@ static int run(char *line) {
       (void)!mkdir(p, 0755);
       snprintf(p, sizeof p, "%s/b", tgt);
       (void)!mkdir(p, 0755);
+      /* and two links the paths may go through: relative, and absolute (from the process's root) */
+      snprintf(p, sizeof p, "%s/l", tgt);
+      (void)!symlink("a", p);
+      snprintf(p, sizeof p, "%s/r", tgt);
+      (void)!symlink("/a", p);
     }
   } else if (op && strcmp(op, "u") == 0) {
     char *tgt = field(&s), *fl = field(&s);
@@ -217,7 +222,7 @@ static void enter(const char *base, ino_t host_ns) {
   if (procfd < 0) die("open /proc");
   if (mount("tmpfs", base, "tmpfs", 0, "mode=0755")) die("mount root tmpfs");
   if (chdir(base)) die("chdir base");
-  if (mkdir("a", 0755) || mkdir("b", 0755) || mkdir("o", 0755)) die("mkdir");
+  if (mkdir("a", 0755) || mkdir("b", 0755) || mkdir("o", 0755) || symlink("a", "l") || symlink("/a", "r")) die("mkdir");
   if (syscall(SYS_pivot_root, ".", "o")) die("pivot_root");
   if (umount2("/o", MNT_DETACH) || rmdir("/o") || chdir("/")) die("drop the old root");
 }

@@ -13,7 +13,7 @@ import * as assert from "uvu/assert";
 import * as abi from "../../src/abi.js";
 import { pnodeConsistent } from "../../src/hosts/fake/pnode.js";
 import { FakeKernel } from "../../src/hosts/fake/index.js";
-import { ROOT_INO, copyTree, dentryPath, mkdirs, node } from "../../src/hosts/fake/model.js";
+import { ROOT_INO, addNode, copyTree, dentryPath, mkdirs, node } from "../../src/hosts/fake/model.js";
 import type { Request } from "../../src/request.js";
 import { errnoName } from "../../src/names-ts.js";
 
@@ -155,7 +155,7 @@ function script(c: Case): string[] {
 export function show(c: Case): string {
   const fd = (slot: number): string => (slot === -1 ? "AT_FDCWD" : slot === LAST ? "fd#last" : `fd#${slot}`);
   const call = (x: Call): string => {
-    if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""})`;
+    if (x.op === "umount2") return `umount2(${x.target}${x.flags & abi.MNT_DETACH ? ", MNT_DETACH" : ""}${x.flags & abi.UMOUNT_NOFOLLOW ? ", UMOUNT_NOFOLLOW" : ""})`;
     if (x.op === "pivot_root") return `pivot_root(${x.new_root}, ${x.put_old})`;
     if (x.op === "open_tree") return `fd#? = open_tree(${fd(x.slot)}, "${x.pathname}", ${x.flags & abi.OPEN_TREE_CLONE ? "CLONE" : "0"}${x.flags & abi.AT_RECURSIVE ? "|AT_RECURSIVE" : ""})`;
     if (x.op === "move_mount") return `move_mount(${fd(x.slot)}, "${x.pathname}", ${x.toSlot === -1 ? x.target : `${fd(x.toSlot)}, "${x.target}"`})`;
@@ -254,7 +254,12 @@ function driverMkdirs(k: FakeKernel, target: string): void {
   for (const name of ["a", "b"]) {
     k.exec({ seq: 0, step: "oracle", reason: "kernel oracle", op: "mkdir", pathname: `${target}/${name}`, mode: 0o755 } as Request);
   }
+  // And the two links the paths may go through ("l" and "r" among the names), made by symlink(2)'s own lookup.
+  for (const [name, to] of LINKS) k.symlinkAt(to, `${target}/${name}`);
 }
+
+/** The links in every tmpfs of a case, its root too: relative, and absolute (from the process's root). */
+const LINKS: readonly (readonly [string, string])[] = [["l", "a"], ["r", "/a"]];
 
 /** The fd not open in any process: what a slot without an fd is passed as (the driver's 999). */
 const NO_FD = 999;
@@ -297,6 +302,7 @@ export function exec(k: FakeKernel, call: Call, slots: number[] = []): number {
 export function replaySetup(c: Case): { results: number[]; kernel: FakeKernel } {
   const k = FakeKernel.fromMountinfo(c.proc ? INITIAL + "3 2 0:2 / /proc rw,relatime - proc proc rw\n" : INITIAL);
   k.mkdir("/a").mkdir("/b");
+  for (const [name, to] of LINKS) k.symlinkAt(to, `/${name}`);
   return { results: c.setup.map((call) => exec(k, call)), kernel: k };
 }
 
@@ -315,7 +321,15 @@ function addVocabulary(k: FakeKernel, replayed: FakeKernel, realStart: string): 
     if (!to || from.fstype !== "tmpfs") continue;
     to.tree = copyTree(to.tree);
     for (let ino = 1; ino < from.tree.nodes.length; ino++) {
-      if (node(from.tree, ino).kind === "dir") mkdirs(to.tree, ROOT_INO, dentryPath(from.tree, ino));
+      const n = node(from.tree, ino);
+      const path = dentryPath(from.tree, ino);
+      if (n.kind === "dir") mkdirs(to.tree, ROOT_INO, path);
+      else if (n.kind === "symlink") {
+        // The driver's links (LINKS), by path; their directory exists, made by an earlier ino.
+        const cut = path.lastIndexOf("/");
+        const dir = cut <= 0 ? ROOT_INO : mkdirs(to.tree, ROOT_INO, path.slice(0, cut));
+        if (!node(to.tree, dir).children?.has(path.slice(cut + 1))) addNode(to.tree, dir, path.slice(cut + 1), "symlink", n.target);
+      }
     }
   }
 }
@@ -481,7 +495,8 @@ export function check(cases: readonly Case[]): (string | null)[] {
 
 // ---- the generators ----
 
-const name = fc.constantFrom("a", "b");
+/** The names of a path: the two directories, and now and then a link of LINKS (to "a" and to "/a"). */
+const name = fc.constantFrom("a", "b", "a", "b", "a", "b", "l", "r");
 
 /**
  * The draws, for paths of at most `depth` names. Depth 2 with short sequences is the default
@@ -496,7 +511,8 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   const tmpfsArb = pathArb.map(tmpfs);
   const bindArb = fc.tuple(pathArb, pathArb, fc.boolean()).map(([s, t, rec]) => bind(s, t, rec));
   const moveArb = fc.tuple(pathArb, pathArb).map(([s, t]) => move(s, t));
-  const umountArb = fc.tuple(pathArb, fc.boolean()).map(([t, lazy]) => umount(t, lazy ? abi.MNT_DETACH : 0));
+  // UMOUNT_NOFOLLOW now and then: a last component that is one of the links is not followed (EINVAL there).
+  const umountArb = fc.tuple(pathArb, fc.constantFrom(0, abi.MNT_DETACH, 0, abi.MNT_DETACH, abi.UMOUNT_NOFOLLOW, abi.MNT_DETACH | abi.UMOUNT_NOFOLLOW)).map(([t, f]) => umount(t, f));
   const pivotArb = fc.tuple(pathArb, name).map(([n, o]) => pivot(n, (n === "/" ? "" : n) + "/" + o));
   const relArb = fc.array(name, { maxLength: depth }).map((p) => p.join("/"));
   const treeArb = treeCalls(pathArb, relArb);

@@ -10,7 +10,7 @@ import { renderMountinfo } from "./mountinfo.js";
 import { pathFrom } from "./resolve.js";
 import { type ScenarioName, type ScenarioOptions, buildScenario } from "./scenario.js";
 import { sysChdir, sysChroot, sysFchdir, sysGetcwd, sysOpenat, sysRead, cwdString } from "./sys-fs.js";
-import { sysMkdir } from "./sys-mkdir.js";
+import { sysMkdir, sysSymlink } from "./sys-mkdir.js";
 import { sysOpenat2 } from "./sys-openat2.js";
 import { sysCloseFd, sysMoveMount, sysOpenTree } from "./sys-open-tree.js";
 import { sysMount } from "./sys-mount.js";
@@ -158,6 +158,16 @@ export class FakeKernel implements Host {
     this.#mutable("symlink");
     symlinkp(this.state, this.process, path, target);
     return this;
+  }
+
+  /**
+   * Test setup: symlink(2) as the current process: `pathname` -> `target`, created where the
+   * kernel would (its parent looked up as mkdir(2) does), with its errno. symlink() above is the
+   * plain helper: it makes missing parents and walks names as they are.
+   */
+  symlinkAt(target: string, pathname: string): Result {
+    this.#mutable("symlinkAt");
+    return sysSymlink(this.state, this.process, target, pathname);
   }
 
   /**

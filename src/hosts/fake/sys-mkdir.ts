@@ -1,8 +1,10 @@
 // mkdir(2) on the model (ABI 4; bwrap's staging directories): a new empty directory in the
-// filesystem of the parent's mount, with do_mkdirat's errnos in filename_create's order. Calls the
-// tree and lookup code of model.ts, mounts.ts and resolve.ts; changes nothing else. No mode or
-// permission model: every process may write every writable directory.
-import { AT_FDCWD, EEXIST, ENOENT, EROFS, MS_RDONLY } from "../../abi.js";
+// filesystem of the parent's mount, with do_mkdirat's errnos in filename_create's order; and
+// symlink(2) by the same path, for test set-up that must create a link where the real kernel
+// would (the kernel oracle's links in each new tmpfs). Calls the tree and lookup code of model.ts,
+// mounts.ts and resolve.ts; changes nothing else. No mode or permission model: every process may
+// write every writable directory.
+import { AT_FDCWD, EEXIST, ENOENT, EPERM, EROFS, MS_RDONLY } from "../../abi.js";
 import type { Result } from "../../request.js";
 import { type Proc, type State, addNode, ownTree } from "./model.js";
 import { fsOf, mnt } from "./mounts.js";
@@ -19,6 +21,21 @@ const superReadonly = (opts: string): boolean => opts === "ro" || opts.startsWit
  * over EROFS, as filename_create reports mnt_want_write's error after the lookup.
  */
 export function sysMkdir(s: State, p: Proc, pathname: string): Result {
+  return create(s, p, pathname, null);
+}
+
+/**
+ * symlink(target, pathname): as mkdir, but a trailing "/" on the new name is ENOENT
+ * (filename_create: only a directory may be created by a name that ends in one), and procfs has
+ * no symlink operation (vfs_symlink: EPERM).
+ */
+export function sysSymlink(s: State, p: Proc, target: string, pathname: string): Result {
+  if (target.length === 0) return { errno: ENOENT }; // getname refuses an empty string
+  return create(s, p, pathname, target);
+}
+
+/** filename_create, then the new directory (target null) or symlink. */
+function create(s: State, p: Proc, pathname: string, target: string | null): Result {
   if (pathname.length === 0) return { errno: ENOENT };
   const path = pathname.replace(/\/+$/, "");
   if (path.length === 0) return { errno: EEXIST }; // "/", "//": the root exists
@@ -29,11 +46,15 @@ export function sysMkdir(s: State, p: Proc, pathname: string): Result {
   if ("errno" in parent) return parent;
   if (name === "." || name === "..") return { errno: EEXIST };
   if (nodeAt(s, parent.pos).children?.has(name)) return { errno: EEXIST };
+  // A trailing "/" asks for a directory: a new symlink is not one (filename_create: "-ENOENT for you").
+  if (target !== null && path.length < pathname.length) return { errno: ENOENT };
   const m = mnt(s, parent.pos.mnt);
   const fs = fsOf(s, m);
   if ((m.flags & MS_RDONLY) !== 0 || superReadonly(fs.superOpts)) return { errno: EROFS };
-  // /proc and /proc/self/fd have no mkdir: their inodes carry no such operation (proc_root_inode_operations).
-  if (fs.fstype === "proc") return { errno: ENOENT };
-  addNode(ownTree(fs), parent.pos.ino, name, "dir"); // copy on write: clones share trees
+  // /proc and /proc/self/fd have no mkdir or symlink: their inodes carry no such operation
+  // (proc_root_inode_operations): mkdir's lookup_create sees ENOENT, vfs_symlink EPERM.
+  if (fs.fstype === "proc") return { errno: target === null ? ENOENT : EPERM };
+  if (target === null) addNode(ownTree(fs), parent.pos.ino, name, "dir"); // copy on write: clones share trees
+  else addNode(ownTree(fs), parent.pos.ino, name, "symlink", target);
   return { ret: 0 };
 }
