@@ -1,10 +1,10 @@
 // mkdir(2) on the model (ABI 4; bwrap's staging directories): a new empty directory in the
 // filesystem of the parent's mount, with do_mkdirat's errnos in filename_create's order; and
 // symlink(2) by the same path, for test set-up that must create a link where the real kernel
-// would (the kernel oracle's links in each new tmpfs). Calls the tree and lookup code of model.ts,
+// would (the kernel oracle's links in each new tmpfs; FakeKernel.symlinkAt). Calls the tree and lookup code of model.ts,
 // mounts.ts and resolve.ts; changes nothing else. No mode or permission model: every process may
 // write every writable directory.
-import { AT_FDCWD, EEXIST, ENOENT, EPERM, EROFS, MS_RDONLY } from "../../abi.js";
+import { AT_FDCWD, EEXIST, ENOENT, EROFS, MS_RDONLY } from "../../abi.js";
 import type { Result } from "../../request.js";
 import { type Proc, type State, addNode, ownTree } from "./model.js";
 import { fsOf, mnt } from "./mounts.js";
@@ -25,9 +25,10 @@ export function sysMkdir(s: State, p: Proc, pathname: string): Result {
 }
 
 /**
- * symlink(target, pathname): as mkdir, but a trailing "/" on the new name is ENOENT
- * (filename_create: only a directory may be created by a name that ends in one), and procfs has
- * no symlink operation (vfs_symlink: EPERM).
+ * symlink(target, pathname): as mkdir, but a trailing "/" on a new name is ENOENT (filename_create:
+ * only a directory may be created by a name that ends in one). Recorded on 6.18 (python, in a
+ * scratch directory): "n/" ENOENT, an existing "d/" EEXIST, "." EEXIST, an empty target ENOENT,
+ * a file as parent ENOTDIR, and a new name in /proc or /proc/self/fd ENOENT, as for mkdir.
  */
 export function sysSymlink(s: State, p: Proc, target: string, pathname: string): Result {
   if (target.length === 0) return { errno: ENOENT }; // getname refuses an empty string
@@ -51,9 +52,9 @@ function create(s: State, p: Proc, pathname: string, target: string | null): Res
   const m = mnt(s, parent.pos.mnt);
   const fs = fsOf(s, m);
   if ((m.flags & MS_RDONLY) !== 0 || superReadonly(fs.superOpts)) return { errno: EROFS };
-  // /proc and /proc/self/fd have no mkdir or symlink: their inodes carry no such operation
-  // (proc_root_inode_operations): mkdir's lookup_create sees ENOENT, vfs_symlink EPERM.
-  if (fs.fstype === "proc") return { errno: target === null ? ENOENT : EPERM };
+  // /proc and /proc/self/fd create nothing: their lookup of a new name is already ENOENT
+  // (proc_root_lookup, proc_lookupfd), before any mkdir or symlink operation is asked for.
+  if (fs.fstype === "proc") return { errno: ENOENT };
   if (target === null) addNode(ownTree(fs), parent.pos.ino, name, "dir"); // copy on write: clones share trees
   else addNode(ownTree(fs), parent.pos.ino, name, "symlink", target);
   return { ret: 0 };
