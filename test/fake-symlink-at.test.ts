@@ -5,10 +5,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as abi from "../src/abi.js";
 import { FakeKernel } from "../src/hosts/fake/index.js";
+import type { Result } from "../src/request.js";
 
 const ROOTFS = "1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n2 1 0:2 / /proc rw,relatime shared:2 - proc proc rw\n";
 const kernel = () => FakeKernel.fromMountinfo(ROOTFS).mkdir("/s/d");
-const errnoOf = (r: { errno?: number }) => r.errno ?? 0;
+const errnoOf = (r: Result): number => ("errno" in r ? r.errno : 0);
 
 test("symlink(2)'s errnos as Linux 6.18 gave them: a trailing slash, an existing name, '.', an empty target, a missing or file parent, procfs", () => {
   const k = kernel();
