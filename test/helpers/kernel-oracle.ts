@@ -528,6 +528,8 @@ function arbs(depth: number, setupMax: number, opsMax: number) {
   const callArb = fc.oneof(
     { weight: 2, arbitrary: tmpfsArb }, { weight: 4, arbitrary: propArb }, { weight: 3, arbitrary: bindArb },
     { weight: 2, arbitrary: moveArb }, { weight: 4, arbitrary: umountArb }, { weight: 1, arbitrary: pivotArb },
+    // The runtimes' relative forms: pivot_root(".", ".") and umount2(".") in whatever the cwd is.
+    { weight: 1, arbitrary: fc.constantFrom(pivot(".", "."), umount(".", abi.MNT_DETACH), umount(".", 0)) },
     { weight: 4, arbitrary: treeArb }, { weight: 2, arbitrary: remountArb }, { weight: 1, arbitrary: flagTmpfsArb },
   );
   const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -637,6 +639,9 @@ export const deepCaseArb: fc.Arbitrary<Case> = fc.uniqueArray(fc.array(name, { m
       { weight: 1, arbitrary: fc.tuple(at, name).map(([n, o]) => [pivot(n, `${n}/${o}`)]) },
       // chroot into one of the places, as the move strategy ends (MS_MOVE onto "/", then chroot(".")).
       { weight: 1, arbitrary: place.map((p) => [chroot(p)]) },
+      // runc's switch (and crun's, LXC's): cwd into a place, pivot_root(".", "."), the old root
+      // (now stacked on the new one) lazily unmounted through ".", then cwd to the new "/".
+      { weight: 1, arbitrary: at.map((p) => [chdir(p), pivot(".", "."), umount(".", abi.MNT_DETACH), chdir("/")]) },
       // The move strategy's switch: cwd into a place, that place moved onto "/", chroot(".").
       { weight: 1, arbitrary: at.map((p) => [chdir(p), move(p, "/"), chroot(".")]) },
     );
