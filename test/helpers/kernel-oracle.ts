@@ -1,8 +1,7 @@
 // The kernel oracle: the same sequence of mount / umount2 / pivot_root / chroot / chdir / open_tree /
 // move_mount / mount_setattr requests (paths now and then through links: every tmpfs has l -> a and
-// r -> /a) runs on the real
-// kernel (kernel-oracle-driver.c, a throwaway mount namespace per case, plus a user-namespace-owned
-// copy "B") and on the FakeKernel built from the real table at the start; errnos and tables must
+// r -> /a) runs on the real kernel (kernel-oracle-driver.c, a throwaway mount namespace per case,
+// plus a user-namespace-owned copy "B") and on the FakeKernel built from the real table at the start; errnos and tables must
 // agree. Tables are compared with mount ids, devs and peer groups renumbered canonically, not dropped.
 // Never mounts in this process's namespace: only the driver's per-case children do.
 import { execFileSync, spawnSync } from "node:child_process";
