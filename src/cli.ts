@@ -21,7 +21,18 @@ async function start(): Promise<number> {
     process.stderr.write(loadBugLine(e, "the program"));
     return EXIT.bug;
   }
-  return program.main(process.argv.slice(2));
+  let args = process.argv.slice(2);
+  // A byte that is not UTF-8 reached Node as U+FFFD: the arguments' own bytes, from the kernel
+  // (src/commands/argv.ts). Loaded only then.
+  if (args.some((a) => a.includes("\ufffd"))) {
+    try {
+      args = (await import("./commands/argv.js")).rawArgs(args);
+    } catch (e) {
+      process.stderr.write(`pivotshim: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
+  return program.main(args);
 }
 
 void start().then((code) => { process.exitCode = code; });

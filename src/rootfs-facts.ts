@@ -196,6 +196,8 @@ function runcRefuses(profile: string): (via: string) => string {
   return (via) => `${profile} refuses the rootfs: "invalid rootfs: not an absolute path, or a symlink" (its config validation; ${via})`;
 }
 
+/** A refusal is one line, as every runtime's is: a newline in a path or link target shows as \n. */
 function refuse(why: string, todo: string): never {
-  throw new InvalidInputError(`${why}; ${todo}`, [{ path: "rootfs", message: why }]);
+  const line = (s: string) => s.replace(/\n/g, "\\n");
+  throw new InvalidInputError(`${line(why)}; ${line(todo)}`, [{ path: "rootfs", message: line(why) }]);
 }

@@ -32,6 +32,12 @@ const PSEUDO_FS = new Map<number, string>(PSEUDO_FS_TABLE);
 export function runConfig(input: unknown): { config: Config; note?: string } {
   const given = typeof input === "object" && input !== null ? (input as { rootfs?: unknown }).rootfs : undefined;
   if (typeof given !== "string" || given.startsWith("/") || given === "" || given.includes("\0")) return { config: parseConfig(input) };
+  // resolve() reads ".." as text: after a symlink ("link/../rootfs", link -> a/b) that is another
+  // directory than the kernel reaches (a/rootfs). The absolute form is refused for it; so is this.
+  if (given.split("/").includes("..")) {
+    const message = `must be clean: no .. components (${JSON.stringify(given)} is relative, resolved against the cwd as text, and ".." after a symlink names another directory than the kernel reaches); write the path without ..`;
+    throw new InvalidInputError(`invalid config:\n  rootfs: ${message}`, [{ path: "rootfs", message }]);
+  }
   const rootfs = resolve(given);
   return { config: parseConfig({ ...(input as object), rootfs }), note: `rootfs ${JSON.stringify(given)} resolved against the cwd: ${rootfs}` };
 }

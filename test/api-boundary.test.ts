@@ -59,6 +59,11 @@ test("a relative rootfs is resolved once against the cwd, and the note says so; 
   assert.equal(runConfig({ rootfs: "/abs" }), { config: runConfig({ rootfs: "/abs" }).config });
   assert.is(runConfig({}).note, undefined);
   assert.throws(() => plan({ rootfs: "./rootfs" }), /rootfs: must be an absolute path/);  // plan has no cwd to resolve against
+  // ".." is read as text by the resolving, which after a symlink is not where the kernel goes: refused, as in an absolute rootfs.
+  for (const rootfs of ["link/../plain", "..", "a/.."]) {
+    assert.throws(() => runConfig({ rootfs }), (e: unknown) => e instanceof InvalidInputError && /^invalid config:\n  rootfs: must be clean: no \.\. components/.test(e.message) && e.issues[0]?.path === "rootfs", rootfs);
+  }
+  assert.is(runConfig({ rootfs: "a/./b" }).config.rootfs, `${process.cwd()}/a/b`, "a . component names the same place either way");
 });
 
 test("{} is a valid config and options object wherever defaults exist", () => {

@@ -93,7 +93,8 @@ function statusOf(trace: RunResult["trace"], exit: RunExit, command: string): nu
   if (trace.outcome.kind === "refused") { complain(trace.outcome.message); return EXIT.failed; }
   switch (exit.kind) {
     case "not-run":
-      complain(`${trace.outcome.kind === "failed" ? trace.outcome.message : "the switch did not finish"}`);
+      // The runtime's message is one line; a newline in a path it names is shown as \n (the trace keeps it).
+      complain(`${trace.outcome.kind === "failed" ? trace.outcome.message.replace(/\n/g, "\\n") : "the switch did not finish"}`);
       return EXIT.failed;
     case "exec-failed":
       complain(`cannot run ${JSON.stringify(command)} in the new root ${trace.config.rootfs}: ${errnoName(exit.errno)} (${errnoText(exit.errno)})`);

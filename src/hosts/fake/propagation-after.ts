@@ -85,9 +85,16 @@ export function probePropagation(after: FakeKernel, rootfs: string, o: { inPlace
     k.state.current = current;
   }
   // Host → container: a tmpfs under the rootfs as the host saw it.
-  if (missing !== null) return { toHost, toContainer: [], hostProbe: missing, unprobed: [...unprobed, `host→container: ${missing.slice("none: ".length)}`] };
+  if ("errno" in r) return { toHost, toContainer: [], hostProbe: missing!, unprobed: [...unprobed, `host→container: ${missing!.slice("none: ".length)}`] };
   const hostDir = `${real === "/" ? "" : real}/${PROBE_NAME_ON_HOST}`;
-  const inH = mountProbe(k, h.pid, hostDir);
+  // Mounted relative to the rootfs, the host process's cwd moved there on the copy for it: a rootfs
+  // of up to PATH_MAX - 1 bytes is valid, and the absolute probe path below one of 4074 or more
+  // is not (ENAMETOOLONG, which read as "not probed" and refused a plan the kernel runs).
+  const hp = k.hostProcess;
+  const cwd = hp.cwd;
+  hp.cwd = { ...r.pos };
+  const inH = mountProbe(k, hp.pid, PROBE_NAME_ON_HOST);
+  hp.cwd = cwd;
   if ("errno" in inH) unprobed.push(`host→container: the probe at ${hostDir} could not be mounted (errno ${inH.errno})`);
   const toContainer = "mark" in inH ? appeared(k, inH.mark, c.ns, c.root, false) : [];
   return { toHost, toContainer, hostProbe: hostDir, unprobed };
